@@ -1,0 +1,233 @@
+//! The ActionTrail event record, parsed tolerantly.
+//!
+//! Every field is optional and every scalar field accepts a string, a number or a boolean
+//! (the docs show `eventVersion` both as `"1"` and `1`). A field of an unexpected shape (an
+//! object where a string was expected) is read as absent rather than failing the whole event:
+//! an audit viewer must never drop an event because one field is odd. Free-form parts
+//! (`requestParameters`, `responseElements`, `additionalEventData`, ...) are not parsed here:
+//! the raw JSON of the whole event is kept beside the record for the JSON tree.
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+/// Deserialize any JSON scalar as a string; objects and arrays become `None` (and are skipped).
+pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON scalar")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Deserialize a nested struct, reading anything that is not an object as its default.
+fn lenient_struct<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    // An `untagged` fallback keeps a wrongly typed nested value from failing the event.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either<T> {
+        Ok(T),
+        Other(IgnoredAny),
+    }
+    Ok(match Option::<Either<T>>::deserialize(d)? {
+        Some(Either::Ok(t)) => Some(t),
+        _ => None,
+    })
+}
+
+macro_rules! lenient_fields {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident : $rename:literal,)* } ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
+        pub struct $name {
+            $(
+                $(#[$fm])*
+                #[serde(rename = $rename, default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+                pub $field: Option<String>,
+            )*
+        }
+    };
+}
+
+lenient_fields! {
+    /// `userIdentity` of an event.
+    pub struct UserIdentity {
+        /// `root-account`, `ram-user`, `assumed-role` or `system`.
+        kind: "type",
+        principal_id: "principalId",
+        account_id: "accountId",
+        access_key_id: "accessKeyId",
+        user_name: "userName",
+    }
+}
+
+/// The fields of an ActionTrail event that trailview indexes. Everything else stays in the raw JSON.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct EventRecord {
+    #[serde(rename = "eventId", default, deserialize_with = "lenient_string")]
+    pub event_id: Option<String>,
+    #[serde(rename = "eventVersion", default, deserialize_with = "lenient_string")]
+    pub event_version: Option<String>,
+    #[serde(rename = "eventSource", default, deserialize_with = "lenient_string")]
+    pub event_source: Option<String>,
+    #[serde(rename = "eventType", default, deserialize_with = "lenient_string")]
+    pub event_type: Option<String>,
+    #[serde(rename = "eventName", default, deserialize_with = "lenient_string")]
+    pub event_name: Option<String>,
+    #[serde(rename = "eventTime", default, deserialize_with = "lenient_string")]
+    pub event_time: Option<String>,
+    #[serde(rename = "eventRW", default, deserialize_with = "lenient_string")]
+    pub event_rw: Option<String>,
+    #[serde(rename = "acsRegion", default, deserialize_with = "lenient_string")]
+    pub acs_region: Option<String>,
+    #[serde(rename = "serviceName", default, deserialize_with = "lenient_string")]
+    pub service_name: Option<String>,
+    #[serde(rename = "requestId", default, deserialize_with = "lenient_string")]
+    pub request_id: Option<String>,
+    #[serde(rename = "sourceIpAddress", default, deserialize_with = "lenient_string")]
+    pub source_ip_address: Option<String>,
+    #[serde(rename = "userAgent", default, deserialize_with = "lenient_string")]
+    pub user_agent: Option<String>,
+    #[serde(rename = "errorCode", default, deserialize_with = "lenient_string")]
+    pub error_code: Option<String>,
+    #[serde(rename = "errorMessage", default, deserialize_with = "lenient_string")]
+    pub error_message: Option<String>,
+    #[serde(rename = "resourceType", default, deserialize_with = "lenient_string")]
+    pub resource_type: Option<String>,
+    #[serde(rename = "resourceName", default, deserialize_with = "lenient_string")]
+    pub resource_name: Option<String>,
+    #[serde(rename = "apiVersion", default, deserialize_with = "lenient_string")]
+    pub api_version: Option<String>,
+    #[serde(rename = "isGlobal", default, deserialize_with = "lenient_string")]
+    pub is_global: Option<String>,
+    #[serde(rename = "userIdentity", default, deserialize_with = "lenient_struct")]
+    pub user_identity: Option<UserIdentity>,
+}
+
+impl EventRecord {
+    /// Parse one event from its JSON text. Never fails on an odd field; fails only when the
+    /// text is not JSON at all. A JSON value that is not an object yields an empty record.
+    pub fn parse(json: &str) -> Result<EventRecord, serde_json::Error> {
+        if !json.trim_start().starts_with('{') {
+            // serde would read a struct from an array positionally: not what an event is.
+            serde_json::from_str::<IgnoredAny>(json)?;
+            return Ok(EventRecord::default());
+        }
+        match serde_json::from_str::<EventRecord>(json) {
+            Ok(r) => Ok(r),
+            Err(e) if e.is_data() => {
+                serde_json::from_str::<IgnoredAny>(json)?;
+                Ok(EventRecord::default())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn user_name(&self) -> Option<&str> {
+        self.user_identity.as_ref()?.user_name.as_deref()
+    }
+
+    pub fn identity_type(&self) -> Option<&str> {
+        self.user_identity.as_ref()?.kind.as_deref()
+    }
+
+    /// The role name of an `assumed-role` identity (`userName` is `{roleName}:{sessionName}`).
+    pub fn role_name(&self) -> Option<&str> {
+        let id = self.user_identity.as_ref()?;
+        if id.kind.as_deref() != Some("assumed-role") {
+            return None;
+        }
+        let name = id.user_name.as_deref()?;
+        Some(name.split_once(':').map_or(name, |(r, _)| r))
+    }
+
+    /// A call failed when it carries a non-empty `errorCode`.
+    pub fn failed(&self) -> bool {
+        self.error_code.as_deref().is_some_and(|c| !c.is_empty())
+    }
+
+    /// Event time as milliseconds since the Unix epoch, if it parses as RFC 3339.
+    pub fn time_ms(&self) -> Option<i64> {
+        crate::time::parse_rfc3339_ms(self.event_time.as_deref()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_version_string_or_number() {
+        let a = EventRecord::parse(r#"{"eventVersion":"1"}"#).unwrap();
+        let b = EventRecord::parse(r#"{"eventVersion":1}"#).unwrap();
+        assert_eq!(a.event_version.as_deref(), Some("1"));
+        assert_eq!(b.event_version.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn odd_shapes_do_not_fail_the_event() {
+        let r = EventRecord::parse(
+            r#"{"eventName":{"x":1},"eventTime":"2021-01-01T00:00:00Z","userIdentity":"weird","errorCode":null,"isGlobal":false}"#,
+        )
+        .unwrap();
+        assert_eq!(r.event_name, None);
+        assert_eq!(r.user_identity, None);
+        assert_eq!(r.is_global.as_deref(), Some("false"));
+        assert_eq!(r.time_ms(), Some(1_609_459_200_000));
+        assert!(!r.failed());
+        assert_eq!(EventRecord::parse("[1,2]").unwrap(), EventRecord::default());
+        assert!(EventRecord::parse("{").is_err());
+    }
+
+    #[test]
+    fn role_name_of_assumed_role() {
+        let r = EventRecord::parse(
+            r#"{"userIdentity":{"type":"assumed-role","userName":"custom-role-for-actiontrail:u1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.role_name(), Some("custom-role-for-actiontrail"));
+        assert_eq!(r.user_name(), Some("custom-role-for-actiontrail:u1"));
+    }
+}

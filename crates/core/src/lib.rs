@@ -1,0 +1,15 @@
+//! trailview-core: the pure logic of trailview.
+//!
+//! No IO, no framework: everything here is plain data and functions, tested natively with
+//! `cargo test -p trailview-core`. The web app (root crate) and the proxy (`crates/proxy`) both
+//! build on it.
+
+pub mod demo_data;
+pub mod engine;
+pub mod event;
+pub mod fetch_policy;
+pub mod json_path;
+pub mod lenient;
+pub mod lookup;
+pub mod time;
+pub mod wire;
