@@ -1,1 +1,478 @@
-//! TODO
+//! Wire types for the five APIs trailview reads, and their error bodies.
+//!
+//! Tolerant by design: every field is optional, numbers may arrive as strings, unknown fields
+//! are ignored, and bodies that are not quite JSON (as in the API documents' own samples) go
+//! through [`crate::lenient`]. Events stay raw JSON ([`RawValue`]) until the store indexes them.
+
+use crate::event::lenient_string;
+use crate::lenient::{self, Parsed};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::fmt;
+
+/// Deserialize a number, or a string holding one, as `i64`; anything else is `None`.
+pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// An error the cloud answered, in either Alibaba's or AWS's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ServiceError {
+    pub http_status: u16,
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub host_id: Option<String>,
+    pub recommend: Option<String>,
+}
+
+impl ServiceError {
+    /// Throttling, by code (gateways disagree on the status) or by status 429.
+    pub fn is_throttling(&self) -> bool {
+        const CODES: &[&str] = &[
+            "Throttling",
+            "Throttling.User",
+            "Throttling.Api",
+            "Throttling.Concurrent",
+            "ThrottlingException",
+            "ThrottledException",
+            "RequestThrottledException",
+            "TooManyRequestsException",
+            "RequestLimitExceeded",
+            "RequestThrottled",
+            "SlowDown",
+        ];
+        self.http_status == 429 || CODES.contains(&self.code.as_str())
+    }
+
+    /// Worth retrying with backoff: throttling and server-side failures. Never a semantic
+    /// `LimitExceededException` (CreateExportTask's "one active task") nor any other 4xx.
+    pub fn is_retryable(&self) -> bool {
+        self.is_throttling()
+            || matches!(self.http_status, 500 | 502 | 503 | 504)
+            || matches!(
+                self.code.as_str(),
+                "ServiceUnavailable" | "ServiceUnavailableException" | "InternalError"
+            )
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{} (HTTP {}): {}", self.code, self.http_status, self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " [RequestId {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a call produced no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The service answered with an error body.
+    Service(ServiceError),
+    /// The answer could not be read. `excerpt` is the start of the body, for display as text.
+    Malformed { http_status: u16, detail: String, excerpt: String },
+    /// No answer: DNS, connection, CORS, offline, timeout.
+    Network(String),
+}
+
+impl ApiError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Service(e) => e.is_retryable(),
+            ApiError::Malformed { http_status, .. } => matches!(http_status, 502..=504),
+            ApiError::Network(_) => true,
+        }
+    }
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, ApiError::Service(e) if e.is_throttling())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            ApiError::Service(e) => e.fmt(f),
+            ApiError::Malformed { http_status, detail, .. } => {
+                write!(f, "Malformed response (HTTP {http_status}): {detail}")
+            }
+            ApiError::Network(m) => write!(f, "Network error: {m}"),
+        }
+    }
+}
+
+fn excerpt(body: &str) -> String {
+    const MAX: usize = 600;
+    match body.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &body[..i]),
+        None => body.to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct AliyunErrorBody {
+    #[serde(rename = "RequestId", alias = "requestId", default, deserialize_with = "lenient_string")]
+    request_id: Option<String>,
+    #[serde(rename = "HostId", default, deserialize_with = "lenient_string")]
+    host_id: Option<String>,
+    #[serde(rename = "Code", alias = "code", default, deserialize_with = "lenient_string")]
+    code: Option<String>,
+    #[serde(rename = "Message", alias = "message", default, deserialize_with = "lenient_string")]
+    message: Option<String>,
+    #[serde(rename = "Recommend", default, deserialize_with = "lenient_string")]
+    recommend: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AwsErrorBody {
+    #[serde(rename = "__type", alias = "code", default, deserialize_with = "lenient_string")]
+    kind: Option<String>,
+    #[serde(alias = "Message", default, deserialize_with = "lenient_string")]
+    message: Option<String>,
+}
+
+/// Which cloud's conventions a response follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Aliyun,
+    Aws,
+}
+
+/// Read a response: a 2xx body as `T` (leniently), anything else as the cloud's error body.
+/// `request_id_header` is AWS's `x-amzn-RequestId` (Alibaba puts it in the body).
+pub fn read_response<T: DeserializeOwned>(
+    dialect: Dialect,
+    http_status: u16,
+    request_id_header: Option<&str>,
+    body: &str,
+) -> Result<(T, Parsed), ApiError> {
+    if (200..300).contains(&http_status) {
+        return lenient::from_str::<T>(body).map_err(|e| ApiError::Malformed {
+            http_status,
+            detail: e.to_string(),
+            excerpt: excerpt(body),
+        });
+    }
+    let service = match dialect {
+        Dialect::Aliyun => lenient::from_str::<AliyunErrorBody>(body)
+            .ok()
+            .and_then(|(b, _)| {
+                let code = nonempty(b.code)?;
+                Some(ServiceError {
+                    http_status,
+                    code,
+                    message: b.message.unwrap_or_default(),
+                    request_id: nonempty(b.request_id).or(request_id_header.map(String::from)),
+                    host_id: nonempty(b.host_id),
+                    recommend: nonempty(b.recommend),
+                })
+            }),
+        Dialect::Aws => lenient::from_str::<AwsErrorBody>(body).ok().and_then(|(b, _)| {
+            // botocore strips a `namespace#` prefix and a `:suffix` from `__type`.
+            let raw = nonempty(b.kind)?;
+            let code = raw.rsplit('#').next().unwrap_or(&raw);
+            let code = code.split(':').next().unwrap_or(code).to_string();
+            Some(ServiceError {
+                http_status,
+                code,
+                message: b.message.unwrap_or_default(),
+                request_id: request_id_header.map(String::from),
+                host_id: None,
+                recommend: None,
+            })
+        }),
+    };
+    Err(match service {
+        Some(s) => ApiError::Service(s),
+        None => ApiError::Malformed {
+            http_status,
+            detail: format!("HTTP {http_status} without a recognisable error body"),
+            excerpt: excerpt(body),
+        },
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// ActionTrail LookupEvents
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LookupEventsResponse {
+    #[serde(rename = "RequestId", default, deserialize_with = "lenient_string")]
+    pub request_id: Option<String>,
+    #[serde(rename = "StartTime", default, deserialize_with = "lenient_string")]
+    pub start_time: Option<String>,
+    #[serde(rename = "EndTime", default, deserialize_with = "lenient_string")]
+    pub end_time: Option<String>,
+    #[serde(rename = "NextToken", default, deserialize_with = "lenient_string")]
+    pub next_token: Option<String>,
+    /// Each event's JSON text, untouched.
+    #[serde(rename = "Events", default)]
+    pub events: Vec<Box<RawValue>>,
+}
+
+impl LookupEventsResponse {
+    /// The token for the next page; `None` when absent or empty (no more pages).
+    pub fn next(&self) -> Option<&str> {
+        self.next_token.as_deref().filter(|t| !t.is_empty())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ActionTrail delivery history jobs
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct DeliveryHistoryJob {
+    #[serde(rename = "JobId", default, deserialize_with = "lenient_i64")]
+    pub job_id: Option<i64>,
+    #[serde(rename = "TrailName", default, deserialize_with = "lenient_string")]
+    pub trail_name: Option<String>,
+    #[serde(rename = "HomeRegion", default, deserialize_with = "lenient_string")]
+    pub home_region: Option<String>,
+    #[serde(rename = "JobStatus", default, deserialize_with = "lenient_i64")]
+    pub job_status: Option<i64>,
+    #[serde(rename = "CreatedTime", default, deserialize_with = "lenient_string")]
+    pub created_time: Option<String>,
+    #[serde(rename = "UpdatedTime", default, deserialize_with = "lenient_string")]
+    pub updated_time: Option<String>,
+    #[serde(rename = "StartTime", default, deserialize_with = "lenient_string")]
+    pub start_time: Option<String>,
+    #[serde(rename = "EndTime", default, deserialize_with = "lenient_string")]
+    pub end_time: Option<String>,
+}
+
+/// JobStatus names from the API document; unknown values are shown as they are.
+pub fn job_status_name(status: Option<i64>) -> String {
+    match status {
+        Some(0) => "Initializing".into(),
+        Some(1) => "Delivering".into(),
+        Some(2) => "Complete".into(),
+        Some(3) => "Failed".into(),
+        Some(n) => format!("Unknown ({n})"),
+        None => "Unknown".into(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListDeliveryHistoryJobsResponse {
+    #[serde(rename = "RequestId", default, deserialize_with = "lenient_string")]
+    pub request_id: Option<String>,
+    #[serde(rename = "TotalCount", default, deserialize_with = "lenient_i64")]
+    pub total_count: Option<i64>,
+    #[serde(rename = "PageNumber", default, deserialize_with = "lenient_i64")]
+    pub page_number: Option<i64>,
+    #[serde(rename = "PageSize", default, deserialize_with = "lenient_i64")]
+    pub page_size: Option<i64>,
+    #[serde(rename = "DeliveryHistoryJobs", default)]
+    pub jobs: Vec<DeliveryHistoryJob>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreateDeliveryHistoryJobResponse {
+    #[serde(rename = "RequestId", default, deserialize_with = "lenient_string")]
+    pub request_id: Option<String>,
+    #[serde(rename = "JobId", default, deserialize_with = "lenient_i64")]
+    pub job_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct RegionStatus {
+    #[serde(rename = "Region", default, deserialize_with = "lenient_string")]
+    pub region: Option<String>,
+    #[serde(rename = "Status", default, deserialize_with = "lenient_i64")]
+    pub status: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GetDeliveryHistoryJobResponse {
+    #[serde(rename = "RequestId", default, deserialize_with = "lenient_string")]
+    pub request_id: Option<String>,
+    #[serde(flatten)]
+    pub job: DeliveryHistoryJob,
+    #[serde(rename = "Status", default)]
+    pub status: Vec<RegionStatus>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// CDN DescribeCdnDeliverList
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CdnDeliverListResponse {
+    #[serde(rename = "RequestId", default, deserialize_with = "lenient_string")]
+    pub request_id: Option<String>,
+    /// A JSON string (as documented), an object (newer SDK model), or the documented fragment.
+    #[serde(rename = "Content", default)]
+    pub content: Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct CdnReportCondition {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub op: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub field: Option<String>,
+    #[serde(default)]
+    pub value: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct CdnReport {
+    #[serde(rename = "reportId", default, deserialize_with = "lenient_i64")]
+    pub report_id: Option<i64>,
+    #[serde(default)]
+    pub conditions: Vec<CdnReportCondition>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct CdnEmail {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub copy: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct CdnDeliver {
+    #[serde(default)]
+    pub email: Option<CdnEmail>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct CdnDeliverTask {
+    #[serde(rename = "deliverId", default, deserialize_with = "lenient_i64")]
+    pub deliver_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+    #[serde(rename = "createTime", default, deserialize_with = "lenient_string")]
+    pub create_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub crontab: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub frequency: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(rename = "dmList", default)]
+    pub dm_list: Vec<String>,
+    #[serde(default)]
+    pub reports: Vec<CdnReport>,
+    #[serde(default)]
+    pub deliver: Option<CdnDeliver>,
+    #[serde(rename = "timeFromFormat", default, deserialize_with = "lenient_string")]
+    pub time_from_format: Option<String>,
+    #[serde(rename = "timeEndFormat", default, deserialize_with = "lenient_string")]
+    pub time_end_format: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentError {
+    pub detail: String,
+    /// The text as received, to show to the user.
+    pub raw: String,
+}
+
+#[derive(Deserialize)]
+struct CdnContentData {
+    #[serde(default)]
+    data: Vec<CdnDeliverTask>,
+}
+
+impl CdnDeliverListResponse {
+    /// The tasks in `Content`, however it arrived.
+    pub fn tasks(&self) -> Result<Vec<CdnDeliverTask>, ContentError> {
+        let err = |detail: String| ContentError { detail, raw: self.content.to_string() };
+        let obj = match &self.content {
+            Value::Null => return Ok(Vec::new()),
+            Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
+            Value::String(s) => {
+                lenient::from_str::<Value>(s)
+                    .map_err(|e| ContentError { detail: e.to_string(), raw: s.clone() })?
+                    .0
+            }
+            v @ Value::Object(_) => v.clone(),
+            other => return Err(err(format!("Content is {}, expected an object or a string", kind(other)))),
+        };
+        serde_json::from_value::<CdnContentData>(obj)
+            .map(|c| c.data)
+            .map_err(|e| err(format!("Content.data: {e}")))
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudWatch Logs DescribeExportTasks
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ExportTaskStatus {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub code: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ExportExecutionInfo {
+    #[serde(rename = "creationTime", default, deserialize_with = "lenient_i64")]
+    pub creation_time: Option<i64>,
+    #[serde(rename = "completionTime", default, deserialize_with = "lenient_i64")]
+    pub completion_time: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ExportTask {
+    #[serde(rename = "taskId", default, deserialize_with = "lenient_string")]
+    pub task_id: Option<String>,
+    #[serde(rename = "taskName", default, deserialize_with = "lenient_string")]
+    pub task_name: Option<String>,
+    #[serde(rename = "logGroupName", default, deserialize_with = "lenient_string")]
+    pub log_group_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub from: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub to: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub destination: Option<String>,
+    #[serde(rename = "destinationPrefix", default, deserialize_with = "lenient_string")]
+    pub destination_prefix: Option<String>,
+    #[serde(default)]
+    pub status: Option<ExportTaskStatus>,
+    #[serde(rename = "executionInfo", default)]
+    pub execution_info: Option<ExportExecutionInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DescribeExportTasksResponse {
+    #[serde(rename = "exportTasks", default)]
+    pub export_tasks: Vec<ExportTask>,
+    #[serde(rename = "nextToken", default, deserialize_with = "lenient_string")]
+    pub next_token: Option<String>,
+}
+
+/// The status codes the API model lists. Others (the sample's `COMPLETE`) are shown as sent.
+pub const EXPORT_STATUS_CODES: [&str; 6] =
+    ["CANCELLED", "COMPLETED", "FAILED", "PENDING", "PENDING_CANCEL", "RUNNING"];
