@@ -1,1 +1,21 @@
-pub fn mount() {}
+//! trailview: the browser app (Leptos, client-side rendered).
+//!
+//! Map: `app` (root component, layout), `state` (signals and memos over the core engine),
+//! `api` (the only module that talks HTTP), `fetch` (paging loop: pacing, retry, cancel),
+//! `settings` (localStorage, settings panel), `format` (time display), `components/*` (query
+//! bar, progress and errors, event table, JSON tree). All logic that can be pure lives in
+//! `trailview-core`.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod fetch;
+pub mod format;
+pub mod settings;
+pub mod state;
+
+/// Mount the app on `<body>`.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

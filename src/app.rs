@@ -1,0 +1,78 @@
+//! The root component: layout, context, deploy-time configuration.
+
+use crate::api;
+use crate::components::json_tree::{FilterRequest, JsonTree};
+use crate::components::query_bar::{QueryBar, DEFAULT_CAP};
+use crate::components::status::{ErrorBanner, Progress};
+use crate::components::table::EventsTable;
+use crate::settings::{effective_base, SettingsPanel};
+use crate::state::AppState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::sync::Arc;
+use trailview_core::engine::PathFilter;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let st = AppState::new();
+    provide_context(st);
+    let config_base = RwSignal::new(None::<String>);
+    st.base.set(effective_base(None));
+    spawn_local(async move {
+        let (cfg, problem) = api::load_config().await;
+        config_base.set(cfg.proxy_base.clone());
+        st.base.set(effective_base(cfg.proxy_base.as_deref()));
+        if let Some(p) = problem {
+            st.notice.set(Some(p));
+        }
+    });
+    let show_settings = RwSignal::new(false);
+    view! {
+        <header class="top">
+            <h1><span class="logo" aria-hidden="true">"◆"</span>" trailview"</h1>
+            <span class="subtitle">"ActionTrail audit events"</span>
+            <span class="spacer"></span>
+            <button type="button" class="ghost" data-testid="settings-toggle" aria-expanded=move || show_settings.get().to_string()
+                on:click=move |_| show_settings.update(|s| *s = !*s)>"Settings"</button>
+        </header>
+        <Show when=move || show_settings.get()>
+            <SettingsPanel config_base=config_base />
+        </Show>
+        <QueryBar />
+        <Progress cap=Signal::derive(move || DEFAULT_CAP.max(st.progress.get().events)) />
+        <ErrorBanner />
+        <main class="workspace">
+            <EventsTable />
+            <DetailPanel />
+        </main>
+    }
+}
+
+/// The selected event as a JSON tree.
+#[component]
+fn DetailPanel() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let on_filter = Callback::new(move |(path, value, exclude): FilterRequest| {
+        st.add_path_filter(PathFilter { path, value, exclude });
+    });
+    let doc = Memo::new(move |_| {
+        let row = st.selected.get()?;
+        st.version.track();
+        let raw = st.store.with_value(|s| (row < s.len() as u32).then(|| s.raw(row).to_string()))?;
+        Some(match serde_json::from_str::<serde_json::Value>(&raw) {
+            Ok(v) => Ok(Arc::new(v)),
+            Err(e) => Err((e.to_string(), raw)),
+        })
+    });
+    view! {
+        <aside class="detail" aria-label="Selected event">
+            {move || match doc.get() {
+                None => view! { <p class="empty">"Select an event to see it as JSON."</p> }.into_any(),
+                Some(Ok(v)) => view! { <JsonTree doc=v on_filter=on_filter /> }.into_any(),
+                Some(Err((e, raw))) => view! {
+                    <div class="api-error" role="alert"><p>{format!("This event is not valid JSON: {e}")}</p><pre class="excerpt">{raw}</pre></div>
+                }.into_any(),
+            }}
+        </aside>
+    }
+}

@@ -1,0 +1,4 @@
+pub mod json_tree;
+pub mod query_bar;
+pub mod status;
+pub mod table;

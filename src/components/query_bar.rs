@@ -1,0 +1,157 @@
+//! The query bar: time range, server-side LookupAttribute conditions (checked against the
+//! service's pairing rules before anything is sent), the cap, Fetch and Cancel.
+
+use crate::fetch;
+use crate::format;
+use crate::state::{AppState, FetchState};
+use leptos::prelude::*;
+use trailview_core::fetch_policy::{Direction, LookupQuery};
+use trailview_core::lookup::{effective_conditions, LookupKey, LookupNote};
+use trailview_core::time::{check_range, RangePreset};
+
+pub const DEFAULT_CAP: usize = 5_000;
+
+#[component]
+pub fn QueryBar() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let preset = RwSignal::new(RangePreset::Days7);
+    let now = js_sys::Date::now() as i64;
+    let custom_start = RwSignal::new(format::to_input(now - 24 * 3_600_000, st.tz.get_untracked()));
+    let custom_end = RwSignal::new(format::to_input(now, st.tz.get_untracked()));
+    let keys = [RwSignal::new(String::new()), RwSignal::new(String::new())];
+    let values = [RwSignal::new(String::new()), RwSignal::new(String::new())];
+    let cap = RwSignal::new(DEFAULT_CAP.to_string());
+    let direction = RwSignal::new(Direction::Backward);
+
+    // The query as it would be sent, or why it can't be.
+    let checked = Memo::new(move |_| -> Result<(LookupQuery, usize, Vec<String>), String> {
+        let (start_ms, end_ms) = match preset.get().range(js_sys::Date::now() as i64) {
+            Some(r) => r,
+            None => {
+                let tz = st.tz.get();
+                let s = format::parse_input(&custom_start.get(), tz).ok_or("Enter a valid start time.")?;
+                let e = format::parse_input(&custom_end.get(), tz).ok_or("Enter a valid end time.")?;
+                (s, e)
+            }
+        };
+        check_range(start_ms, end_ms)?;
+        let given: Vec<(String, String)> = (0..2)
+            .filter(|&i| !keys[i].get().is_empty())
+            .map(|i| (keys[i].get(), values[i].get().trim().to_string()))
+            .collect();
+        let (conditions, notes) = effective_conditions(&given).map_err(|e| e.to_string())?;
+        let notes = notes
+            .into_iter()
+            .map(|n| match n {
+                LookupNote::SameKey(k) => format!("{k} is given twice: the service uses only the second."),
+                LookupNote::Truncated { given } => format!("{given} conditions: the service uses only the first two."),
+            })
+            .collect();
+        let cap: usize = cap.get().trim().parse().map_err(|_| "The cap must be a whole number of events.")?;
+        if cap == 0 {
+            return Err("The cap must be at least 1 event.".into());
+        }
+        Ok((LookupQuery { start_ms, end_ms, direction: direction.get(), conditions }, cap, notes))
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Ok((q, cap, _)) = checked.get_untracked() {
+            fetch::start(st, q, cap);
+        }
+    };
+    let running = move || st.fetch_state.get() == FetchState::Running;
+
+    let attr = move |i: usize| {
+        let n = i + 1;
+        view! {
+            <span class="attr">
+                <select
+                    data-testid=format!("attr-key-{n}")
+                    aria-label=format!("Condition {n} key")
+                    on:change=move |ev| keys[i].set(event_target_value(&ev))
+                >
+                    <option value="" selected=move || keys[i].get().is_empty()>
+                        {if n == 1 { "Any event" } else { "and…" }}
+                    </option>
+                    {LookupKey::ALL
+                        .into_iter()
+                        .map(|k| view! { <option value=k.as_str() selected=move || keys[i].get() == k.as_str()>{k.as_str()}</option> })
+                        .collect_view()}
+                </select>
+                <input
+                    data-testid=format!("attr-value-{n}")
+                    aria-label=format!("Condition {n} value")
+                    type="text"
+                    disabled=move || keys[i].get().is_empty()
+                    placeholder=move || LookupKey::parse(&keys[i].get()).map(|k| k.example()).unwrap_or("")
+                    prop:value=move || values[i].get()
+                    on:input=move |ev| values[i].set(event_target_value(&ev))
+                />
+            </span>
+        }
+    };
+
+    view! {
+        <form class="query-bar" on:submit=submit aria-label="Query">
+            <label class="field">
+                <span>"Time range"</span>
+                <select
+                    data-testid="range-preset"
+                    on:change=move |ev| {
+                        if let Some(p) = RangePreset::from_key(&event_target_value(&ev)) {
+                            preset.set(p)
+                        }
+                    }
+                >
+                    {RangePreset::ALL
+                        .into_iter()
+                        .map(|p| view! { <option value=p.key() selected=move || preset.get() == p>{p.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <Show when=move || preset.get() == RangePreset::Custom>
+                <label class="field">
+                    <span>{move || format!("From ({})", format::zone_label(st.tz.get()))}</span>
+                    <input data-testid="custom-start" type="datetime-local" prop:value=move || custom_start.get()
+                        on:input=move |ev| custom_start.set(event_target_value(&ev)) />
+                </label>
+                <label class="field">
+                    <span>"To"</span>
+                    <input data-testid="custom-end" type="datetime-local" prop:value=move || custom_end.get()
+                        on:input=move |ev| custom_end.set(event_target_value(&ev)) />
+                </label>
+            </Show>
+            <fieldset class="field conditions">
+                <legend>"Server-side conditions (exact, case-sensitive)"</legend>
+                {attr(0)}
+                {attr(1)}
+            </fieldset>
+            <label class="field">
+                <span>"Order"</span>
+                <select data-testid="direction" on:change=move |ev| direction.set(if event_target_value(&ev) == "FORWARD" { Direction::Forward } else { Direction::Backward })>
+                    <option value="BACKWARD">"Newest first"</option>
+                    <option value="FORWARD">"Oldest first"</option>
+                </select>
+            </label>
+            <label class="field cap">
+                <span>"Max events"</span>
+                <input data-testid="cap" type="number" min="1" step="50" prop:value=move || cap.get()
+                    on:input=move |ev| cap.set(event_target_value(&ev)) />
+            </label>
+            <div class="buttons">
+                <button data-testid="fetch" type="submit" class="primary" disabled=move || checked.with(|c| c.is_err())>
+                    {move || if running() { "Restart" } else { "Fetch events" }}
+                </button>
+                <button data-testid="cancel" type="button" disabled=move || !running() on:click=move |_| fetch::cancel(st)>
+                    "Cancel"
+                </button>
+            </div>
+            {move || match checked.get() {
+                Err(e) => view! { <p class="query-error" role="alert" data-testid="query-error">{e}</p> }.into_any(),
+                Ok((_, _, notes)) if !notes.is_empty() => view! { <p class="query-note">{notes.join(" ")}</p> }.into_any(),
+                Ok(_) => ().into_any(),
+            }}
+        </form>
+    }
+}

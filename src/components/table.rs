@@ -1,0 +1,198 @@
+//! The event table: free-text search, per-column filters, filter chips from the JSON tree,
+//! sortable headers and pagination. Only the current page is rendered.
+
+use crate::format;
+use crate::state::{AppState, PAGE_SIZES};
+use leptos::prelude::*;
+use trailview_core::engine::{thousands, Column, EventStore, Field, Sort};
+
+/// The text of one cell.
+pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::state::Tz) -> String {
+    match col {
+        Column::Time => format::time(s.time_ms(row), tz),
+        Column::Result => match s.field(row, Field::ErrorCode) {
+            "" => "OK".to_string(),
+            code => code.to_string(),
+        },
+        c => s.field(row, c.field().expect("non-time columns are fields")).to_string(),
+    }
+}
+
+#[component]
+pub fn EventsTable() -> impl IntoView {
+    let st = expect_context::<AppState>();
+
+    let header = move |col: Column| {
+        let aria = move || match st.sort.get() {
+            Some(Sort { column, descending }) if column == col => {
+                if descending { "descending" } else { "ascending" }
+            }
+            _ => "none",
+        };
+        let arrow = move || match aria() {
+            "ascending" => "▲",
+            "descending" => "▼",
+            _ => "",
+        };
+        let title = move || {
+            if col == Column::Time {
+                format!("Time ({})", format::zone_label(st.tz.get()))
+            } else {
+                col.title().to_string()
+            }
+        };
+        view! {
+            <th scope="col" aria-sort=aria data-col=col.key()>
+                <button type="button" class="sort" data-testid=format!("sort-{}", col.key()) on:click=move |_| st.toggle_sort(col)>
+                    {title}<span class="arrow" aria-hidden="true">{arrow}</span>
+                </button>
+            </th>
+        }
+    };
+    let filter_cell = move |col: Column| {
+        if col == Column::Time {
+            return view! { <th class="colfilter"></th> }.into_any();
+        }
+        let value = move || {
+            st.col_filters.with(|v| v.iter().find(|(c, _)| *c == col).map(|(_, t)| t.clone()).unwrap_or_default())
+        };
+        view! {
+            <th class="colfilter">
+                <input
+                    type="search"
+                    data-testid=format!("colfilter-{}", col.key())
+                    aria-label=format!("Filter {}", col.title())
+                    placeholder="filter"
+                    prop:value=value
+                    on:input=move |ev| st.set_col_filter(col, event_target_value(&ev))
+                />
+            </th>
+        }
+        .into_any()
+    };
+
+    let rows = move || {
+        let tz = st.tz.get();
+        st.version.track();
+        let rows = st.page_rows();
+        st.store.with_value(|s| {
+            rows.into_iter()
+                .map(|row| {
+                    let cells: Vec<(Column, String)> =
+                        Column::ALL.iter().map(|&c| (c, cell_text(s, row, c, tz))).collect();
+                    let failed = !s.field(row, Field::ErrorCode).is_empty();
+                    let id = s.event_id(row).to_string();
+                    view! {
+                        <tr
+                            data-testid="event-row"
+                            data-event-id=id
+                            class:failed=failed
+                            class:selected=move || st.selected.get() == Some(row)
+                            aria-selected=move || (st.selected.get() == Some(row)).to_string()
+                            tabindex="0"
+                            on:click=move |_| st.selected.set(Some(row))
+                            on:keydown=move |ev| {
+                                if ev.key() == "Enter" || ev.key() == " " {
+                                    ev.prevent_default();
+                                    st.selected.set(Some(row));
+                                }
+                            }
+                        >
+                            {cells
+                                .into_iter()
+                                .map(|(c, text)| {
+                                    let cls = if c == Column::Result && failed { "err" } else { "" };
+                                    let title = text.clone();
+                                    view! { <td data-col=c.key() class=cls title=title>{text}</td> }
+                                })
+                                .collect_view()}
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+
+    let chips = move || {
+        st.path_filters
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let op = if f.exclude { "≠" } else { "=" };
+                let text = format!("{} {op} {}", f.path, trailview_core::json_path::canonical(&f.value));
+                view! {
+                    <span class="chip" class:exclude=f.exclude data-testid="filter-chip">
+                        <span class="chip-text" title=text.clone()>{text.clone()}</span>
+                        <button type="button" data-testid="filter-chip-remove" aria-label=format!("Remove filter {text}")
+                            on:click=move |_| st.remove_path_filter(i)>"×"</button>
+                    </span>
+                }
+            })
+            .collect_view()
+    };
+
+    let go = move |p: usize| st.page.set(p);
+    let total = move || {
+        st.version.track();
+        st.store.with_value(|s| s.len())
+    };
+
+    view! {
+        <section class="table-panel" aria-label="Events">
+            <div class="toolbar">
+                <input
+                    class="search"
+                    type="search"
+                    data-testid="search"
+                    placeholder="Search loaded events…  (terms AND-ed; user:alice, -Read, \"two words\")"
+                    aria-label="Search loaded events"
+                    prop:value=move || st.search.get()
+                    on:input=move |ev| st.set_search(event_target_value(&ev))
+                />
+                <span
+                    class="count"
+                    data-testid="count-info"
+                    data-filtered=move || st.filtered.with(|f| f.len())
+                    data-total=total
+                >
+                    {move || format!("{} of {} events", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
+                </span>
+            </div>
+            <div class="chips">{chips}</div>
+            <div class="table-scroll">
+                <table data-testid="events-table" class="events">
+                    <thead>
+                        <tr>{Column::ALL.into_iter().map(header).collect_view()}</tr>
+                        <tr class="filters">{Column::ALL.into_iter().map(filter_cell).collect_view()}</tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+                <Show when=move || st.page_info.get().total == 0>
+                    <p class="empty">{move || if total() == 0 { "No events loaded." } else { "No loaded event matches these filters." }}</p>
+                </Show>
+            </div>
+            <nav class="pager" aria-label="Pages">
+                <label>
+                    "Rows per page "
+                    <select data-testid="page-size" on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse() {
+                            st.page_size.set(n);
+                            st.page.set(0);
+                        }
+                    }>
+                        {PAGE_SIZES.into_iter().map(|n| view! { <option value=n selected=move || st.page_size.get() == n>{n}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" data-testid="page-first" aria-label="First page" disabled=move || st.page_info.get().is_first() on:click=move |_| go(0)>"«"</button>
+                <button type="button" data-testid="page-prev" aria-label="Previous page" disabled=move || st.page_info.get().is_first()
+                    on:click=move |_| go(st.page_info.get_untracked().index.saturating_sub(1))>"‹"</button>
+                <span data-testid="page-info" class="page-info">{move || st.page_info.get().label()}</span>
+                <button type="button" data-testid="page-next" aria-label="Next page" disabled=move || st.page_info.get().is_last()
+                    on:click=move |_| go(st.page_info.get_untracked().index + 1)>"›"</button>
+                <button type="button" data-testid="page-last" aria-label="Last page" disabled=move || st.page_info.get().is_last()
+                    on:click=move |_| go(st.page_info.get_untracked().count - 1)>"»"</button>
+            </nav>
+        </section>
+    }
+}

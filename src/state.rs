@@ -1,0 +1,193 @@
+//! The app's reactive state: plain signals over the core engine. The event store itself is
+//! not reactive (it is large); `version` ticks when it changes, and memos derive the sorted
+//! order, the filtered rows and the current page from it.
+
+use leptos::prelude::*;
+use trailview_core::engine::{Column, EventStore, Filter, Page, PathFilter, Sort};
+use trailview_core::fetch_policy::Progress;
+use trailview_core::wire::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tz {
+    Utc,
+    Local,
+}
+
+impl Tz {
+    pub fn key(self) -> &'static str {
+        match self {
+            Tz::Utc => "utc",
+            Tz::Local => "local",
+        }
+    }
+    pub fn from_key(s: &str) -> Tz {
+        if s == "local" {
+            Tz::Local
+        } else {
+            Tz::Utc
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchState {
+    Idle,
+    Running,
+    Done,
+    Cancelled,
+    Error,
+}
+
+impl FetchState {
+    pub fn key(self) -> &'static str {
+        match self {
+            FetchState::Idle => "idle",
+            FetchState::Running => "running",
+            FetchState::Done => "done",
+            FetchState::Cancelled => "cancelled",
+            FetchState::Error => "error",
+        }
+    }
+}
+
+pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 250];
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub store: StoredValue<EventStore>,
+    /// Ticks whenever the store changes.
+    pub version: RwSignal<u64>,
+    pub sort: RwSignal<Option<Sort>>,
+    pub search: RwSignal<String>,
+    pub col_filters: RwSignal<Vec<(Column, String)>>,
+    pub path_filters: RwSignal<Vec<PathFilter>>,
+    pub page_size: RwSignal<usize>,
+    pub page: RwSignal<usize>,
+    pub selected: RwSignal<Option<u32>>,
+    pub tz: RwSignal<Tz>,
+    /// Proxy base URL in effect.
+    pub base: RwSignal<String>,
+    pub fetch_state: RwSignal<FetchState>,
+    pub progress: RwSignal<Progress>,
+    pub cap_reached: RwSignal<bool>,
+    pub error: RwSignal<Option<ApiError>>,
+    /// Transient information (retrying, repaired responses, config problems).
+    pub notice: RwSignal<Option<String>>,
+    /// Rows in the current sort order (all rows).
+    pub order: Memo<Vec<u32>>,
+    /// Rows that pass the client-side filters, in sort order.
+    pub filtered: Memo<Vec<u32>>,
+    pub page_info: Memo<Page>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        let store = StoredValue::new(EventStore::new());
+        let version = RwSignal::new(0u64);
+        let sort = RwSignal::new(None::<Sort>);
+        let search = RwSignal::new(String::new());
+        let col_filters = RwSignal::new(Vec::new());
+        let path_filters = RwSignal::new(Vec::new());
+        let page_size = RwSignal::new(50usize);
+        let page = RwSignal::new(0usize);
+        let order = Memo::new(move |_| {
+            version.track();
+            let s = sort.get();
+            store.with_value(|st| st.order(s))
+        });
+        let filtered = Memo::new(move |_| {
+            let f = Filter {
+                text: search.get(),
+                columns: col_filters.get(),
+                paths: path_filters.get(),
+            };
+            version.track();
+            // `compile` may cache a path column inside the store: not a reactive write.
+            let cf = store
+                .try_update_value(|st| st.compile(&f))
+                .expect("store lives as long as the app");
+            order.with(|o| store.with_value(|st| st.filter(o, &cf)))
+        });
+        let page_info =
+            Memo::new(move |_| Page::new(filtered.with(|f| f.len()), page_size.get(), page.get()));
+        AppState {
+            store,
+            version,
+            sort,
+            search,
+            col_filters,
+            path_filters,
+            page_size,
+            page,
+            selected: RwSignal::new(None),
+            tz: RwSignal::new(Tz::from_key(&crate::settings::load("tz").unwrap_or_default())),
+            base: RwSignal::new(crate::api::DEFAULT_BASE.to_string()),
+            fetch_state: RwSignal::new(FetchState::Idle),
+            progress: RwSignal::new(Progress::default()),
+            cap_reached: RwSignal::new(false),
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            order,
+            filtered,
+            page_info,
+        }
+    }
+
+    pub fn set_search(&self, s: String) {
+        self.search.set(s);
+        self.page.set(0);
+    }
+
+    pub fn set_col_filter(&self, col: Column, text: String) {
+        self.col_filters.update(|v| {
+            v.retain(|(c, _)| *c != col);
+            if !text.is_empty() {
+                v.push((col, text));
+            }
+        });
+        self.page.set(0);
+    }
+
+    pub fn add_path_filter(&self, f: PathFilter) {
+        self.path_filters.update(|v| {
+            v.retain(|x| x.path != f.path || x.value != f.value);
+            v.push(f);
+        });
+        self.page.set(0);
+    }
+
+    pub fn remove_path_filter(&self, i: usize) {
+        self.path_filters.update(|v| {
+            if i < v.len() {
+                v.remove(i);
+            }
+        });
+        self.page.set(0);
+    }
+
+    /// Click on a column header: ascending, then descending, then back to arrival order.
+    pub fn toggle_sort(&self, column: Column) {
+        self.sort.update(|s| {
+            *s = match *s {
+                Some(Sort { column: c, descending: false }) if c == column => {
+                    Some(Sort { column, descending: true })
+                }
+                Some(Sort { column: c, descending: true }) if c == column => None,
+                _ => Some(Sort { column, descending: false }),
+            }
+        });
+        self.page.set(0);
+    }
+
+    /// The rows of the current page.
+    pub fn page_rows(&self) -> Vec<u32> {
+        let p = self.page_info.get();
+        self.filtered.with(|f| f[p.start..p.end].to_vec())
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
