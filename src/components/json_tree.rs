@@ -266,7 +266,7 @@ fn container(
     let path_copy = path_s.clone();
     let value_copy = move || ctx.doc.with_value(|d| path.lookup(d).map(|v| serde_json::to_string_pretty(v).unwrap_or_default()));
     view! {
-        <li role="treeitem" class="node" attr:aria-level=level.to_string() aria-expanded=move || open.get().to_string()
+        <li role="treeitem" class="node" prop:ariaLevel=level.to_string() aria-expanded=move || open.get().to_string()
             data-path=path_s data-key=key tabindex="-1">
             <div class="row">
                 <button type="button" class="twisty" tabindex="-1" aria-hidden="true" on:click=toggle>
@@ -316,7 +316,7 @@ fn leaf(ctx: Ctx, path: JsonPath, label: Option<String>, v: Value, level: u32) -
     let (p_for, v_for) = (path.clone(), v.clone());
     let (p_out, v_out) = (path, v);
     view! {
-        <li role="treeitem" class="node leaf" attr:aria-level=level.to_string() data-path=path_s.clone() data-key=path_s tabindex="-1">
+        <li role="treeitem" class="node leaf" prop:ariaLevel=level.to_string() data-path=path_s.clone() data-key=path_s tabindex="-1">
             <div class="row">
                 <span class="twisty-space" aria-hidden="true"></span>
                 {label_view(&label)}
