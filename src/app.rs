@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::components::json_tree::{FilterRequest, JsonTree};
-use crate::components::query_bar::{QueryBar, DEFAULT_CAP};
+use crate::components::query_bar::QueryBar;
 use crate::components::status::{ErrorBanner, Progress};
 use crate::components::table::EventsTable;
 use crate::settings::{effective_base, SettingsPanel};
@@ -39,7 +39,7 @@ pub fn App() -> impl IntoView {
             <SettingsPanel config_base=config_base />
         </Show>
         <QueryBar />
-        <Progress cap=Signal::derive(move || DEFAULT_CAP.max(st.progress.get().events)) />
+        <Progress />
         <ErrorBanner />
         <main class="workspace">
             <EventsTable />

@@ -58,6 +58,7 @@ pub fn start(st: AppState, query: LookupQuery, cap: usize) {
     st.selected.set(None);
     st.error.set(None);
     st.notice.set(None);
+    st.cap.set(cap);
     st.cap_reached.set(false);
     st.page.set(0);
     st.progress.set(Progress::default());

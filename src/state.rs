@@ -69,6 +69,8 @@ pub struct AppState {
     pub base: RwSignal<String>,
     pub fetch_state: RwSignal<FetchState>,
     pub progress: RwSignal<Progress>,
+    /// The cap of the running or last fetch.
+    pub cap: RwSignal<usize>,
     pub cap_reached: RwSignal<bool>,
     pub error: RwSignal<Option<ApiError>>,
     /// Transient information (retrying, repaired responses, config problems).
@@ -124,6 +126,7 @@ impl AppState {
             base: RwSignal::new(crate::api::DEFAULT_BASE.to_string()),
             fetch_state: RwSignal::new(FetchState::Idle),
             progress: RwSignal::new(Progress::default()),
+            cap: RwSignal::new(1),
             cap_reached: RwSignal::new(false),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),

@@ -136,7 +136,7 @@ pub fn QueryBar() -> impl IntoView {
             </label>
             <label class="field cap">
                 <span>"Max events"</span>
-                <input data-testid="cap" type="number" min="1" step="50" prop:value=move || cap.get()
+                <input data-testid="cap" type="number" min="1" prop:value=move || cap.get()
                     on:input=move |ev| cap.set(event_target_value(&ev)) />
             </label>
             <div class="buttons">

@@ -6,7 +6,7 @@ use trailview_core::engine::thousands;
 use trailview_core::wire::ApiError;
 
 #[component]
-pub fn Progress(cap: Signal<usize>) -> impl IntoView {
+pub fn Progress() -> impl IntoView {
     let st = expect_context::<AppState>();
     let label = move || {
         let p = st.progress.get();
@@ -42,7 +42,7 @@ pub fn Progress(cap: Signal<usize>) -> impl IntoView {
                 <div
                     class="fill"
                     class:running=move || st.fetch_state.get() == FetchState::Running
-                    style:width=move || format!("{:.1}%", st.progress.get().fraction(cap.get()) * 100.0)
+                    style:width=move || format!("{:.1}%", st.progress.get().fraction(st.cap.get()) * 100.0)
                 ></div>
             </div>
             <span class="label">{label}</span>
@@ -73,7 +73,11 @@ pub fn ErrorBanner() -> impl IntoView {
                     .into_any()
                 }
                 ApiError::Malformed { http_status, detail, excerpt } => view! {
-                    <p>{format!("The proxy answered HTTP {http_status} with a body trailview could not read: {detail}")}</p>
+                    <p>{if (200..300).contains(&http_status) {
+                        format!("The proxy answered HTTP {http_status} with a body trailview could not read: {detail}")
+                    } else {
+                        format!("The proxy answered {detail}:")
+                    }}</p>
                     <pre class="excerpt">{excerpt}</pre>
                 }
                 .into_any(),
