@@ -191,6 +191,14 @@ fn install(env: &mut Env, tools: &mut Tools, stages: &[Stage]) -> Result<()> {
 fn build_app(env: &Env, tools: &Tools) -> Result<()> {
     step("building the app (trunk build --release)");
     let started = Instant::now();
+    // Trunk runs cargo with --offline (Trunk.toml [build] offline = true): download the app's
+    // crates first, or a fresh machine that did not run the wasm stage cannot build.
+    let mut fetch = env.cargo();
+    fetch.args(["fetch", "--target", tools::WASM_TARGET]);
+    run(
+        fetch,
+        "cargo could not download the app's dependencies (is crates.io reachable?)",
+    )?;
     let trunk = tools
         .trunk
         .clone()

@@ -1,0 +1,278 @@
+// Shared helpers for the end-to-end tests: one headless Chromium per test file, a fresh browser
+// context per test, screenshots, and small wrappers around the app's data-testid contract.
+//
+// Environment (set by `cargo xtask test`):
+//   TRAILVIEW_URL   the app served by `trailview-proxy --demo` (default http://127.0.0.1:8080)
+//   CHROMIUM_PATH   the Chromium binary (default /usr/bin/chromium)
+//   SCREENSHOT_DIR  where PNGs go (default <repo>/target/screenshots)
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const BASE_URL = (process.env.TRAILVIEW_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const SCREENSHOT_DIR =
+  process.env.SCREENSHOT_DIR || path.resolve(here, '../../target/screenshots');
+
+/** Flags that work for headless Chromium in containers and CI. */
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** How long a fetch may take: the demo API allows 2 calls/s, 500 events = 10 pages ≈ 5 s. */
+export const FETCH_TIMEOUT = 60_000;
+/** Per-test budget. */
+export const TEST_TIMEOUT = 120_000;
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const slug = (s) => s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+
+/**
+ * Declares a test that gets a fresh context and page with the app loaded.
+ * `fn({ page, context, shot, dialogs, pageErrors })`; `shot(name)` saves target/screenshots/<test>-<name>.png.
+ * On failure a `<test>-FAILED.png` screenshot is saved. The test fails on uncaught page errors
+ * (including Rust panics reported to the console).
+ */
+export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {} } = {}) {
+  test(name, { timeout }, async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 900 },
+      timezoneId: 'UTC',
+      locale: 'en-US',
+      ...contextOptions,
+    });
+    // Anything that pops a dialog or calls alert() from event data is an injection.
+    await context.addInitScript(() => {
+      const hit = (what) => () => {
+        window.__xss = (window.__xss || 0) + 1;
+        window.__xssWhat = what;
+      };
+      window.alert = hit('alert');
+      window.confirm = hit('confirm');
+      window.prompt = hit('prompt');
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const dialogs = [];
+    const pageErrors = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      d.dismiss().catch(() => {});
+    });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /panicked at/.test(m.text())) pageErrors.push(m.text());
+    });
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const shot = async (label) => {
+      const file = path.join(SCREENSHOT_DIR, `${slug(name)}-${slug(label)}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    };
+    try {
+      await openApp(page);
+      await fn({ page, context, shot, dialogs, pageErrors });
+      assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
+      assert.deepEqual(dialogs, [], 'the page opened dialogs');
+    } catch (err) {
+      await shot('FAILED').catch(() => {});
+      if (pageErrors.length) err.message += `\npage errors:\n  ${pageErrors.join('\n  ')}`;
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+export const tid = (id) => `[data-testid="${id}"]`;
+
+/** Loads the app and waits until the query bar is interactive. */
+export async function openApp(page) {
+  await page.goto(BASE_URL + '/', { waitUntil: 'load' });
+  await page.locator(tid('fetch')).waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+/** `{ state, events, pages }` from the progress element. */
+export async function progress(page) {
+  return page.locator(tid('progress')).evaluate((el) => ({
+    state: el.getAttribute('data-state'),
+    events: Number(el.getAttribute('data-events')),
+    pages: Number(el.getAttribute('data-pages')),
+  }));
+}
+
+/** `{ filtered, total }` from the count-info element. */
+export async function counts(page) {
+  return page.locator(tid('count-info')).evaluate((el) => ({
+    filtered: Number(el.getAttribute('data-filtered')),
+    total: Number(el.getAttribute('data-total')),
+  }));
+}
+
+/** Waits until the progress state is one of `states`; fails early on `error` unless expected. */
+export async function waitForState(page, states, timeout = FETCH_TIMEOUT) {
+  const want = [].concat(states);
+  try {
+    await page.waitForFunction(
+      ([sel, want]) => {
+        const s = document.querySelector(sel)?.getAttribute('data-state');
+        return want.includes(s) || s === 'error';
+      },
+      [tid('progress'), want],
+      { timeout, polling: 100 },
+    );
+  } catch (e) {
+    const p = await progress(page).catch(() => null);
+    throw new Error(`progress did not reach ${want.join('|')} within ${timeout} ms (now ${JSON.stringify(p)})`);
+  }
+  const p = await progress(page);
+  if (!want.includes(p.state)) {
+    const banner = await page.locator(tid('api-error')).textContent({ timeout: 1000 }).catch(() => '');
+    throw new Error(`fetch ended in state ${p.state}: ${banner}`);
+  }
+  return p;
+}
+
+/**
+ * Fills the query bar and fetches. `conditions` = [[key, value], ...] (up to two).
+ * Waits for `done` and for the table to show the result; returns the progress.
+ */
+export async function fetchEvents(page, { preset = '24h', cap = 300, conditions = [] } = {}) {
+  await page.selectOption(tid('range-preset'), preset);
+  await page.fill(tid('cap'), String(cap));
+  for (const [i, [key, value]] of conditions.entries()) {
+    await page.selectOption(tid(`attr-key-${i + 1}`), key);
+    await page.fill(tid(`attr-value-${i + 1}`), value);
+  }
+  await page.click(tid('fetch'));
+  const p = await waitForState(page, 'done');
+  if (p.events > 0) {
+    await page.locator(`${tid('events-table')} tbody tr${tid('event-row')}`).first().waitFor();
+  }
+  return p;
+}
+
+export const COLUMNS = ['time', 'event', 'service', 'user', 'ip', 'rw', 'region', 'result'];
+
+/**
+ * The visible rows: `[{ id, selected, time, timeKey, event, service, ... }]` (cell texts, trimmed).
+ * `timeKey` is the sortable form of the time cell: a `<time datetime>` or `data-sort` attribute
+ * if present, else the text.
+ */
+export async function rows(page) {
+  return page.$$eval(`${tid('events-table')} tbody tr${tid('event-row')}`, (trs) =>
+    trs.map((tr) => {
+      const row = {
+        id: tr.getAttribute('data-event-id'),
+        selected: tr.getAttribute('aria-selected') === 'true',
+      };
+      for (const td of tr.querySelectorAll('[data-col]')) {
+        row[td.getAttribute('data-col')] = (td.textContent || '').trim();
+        if (td.getAttribute('data-col') === 'time') {
+          row.timeKey =
+            td.querySelector('time')?.getAttribute('datetime') ||
+            td.getAttribute('data-sort') ||
+            row.time;
+        }
+      }
+      return row;
+    }),
+  );
+}
+
+/** Waits until `predicate(await rows(page), await counts(page))` holds. */
+export async function waitForRows(page, predicate, what, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    const r = await rows(page);
+    const c = await counts(page).catch(() => null);
+    last = { rows: r.length, counts: c, first: r[0] };
+    if (predicate(r, c)) return { rows: r, counts: c };
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    }
+    await page.waitForTimeout(100);
+  }
+}
+
+/** Polls `check()` (sync or async) until it returns truthy; returns that value. */
+export async function eventually(check, what, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let lastError;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Parses `51–100 of 1,234` into `{ from, to, of }`. */
+export async function pageInfo(page) {
+  const text = (await page.locator(tid('page-info')).textContent()) || '';
+  const nums = text.match(/\d[\d,.\u202f\u00a0']*/g)?.map((n) => Number(n.replace(/\D/g, ''))) || [];
+  if (nums.length < 3) throw new Error(`page-info ${JSON.stringify(text)} is not "from–to of total"`);
+  return { from: nums[0], to: nums[1], of: nums[2], text };
+}
+
+export async function ariaSort(page, col) {
+  return page
+    .locator(tid(`sort-${col}`))
+    .evaluate((el) => el.closest('th')?.getAttribute('aria-sort') ?? null);
+}
+
+/** Is `values` ordered (non-strictly) under byte order or case-insensitive order? */
+export function isSorted(values, direction) {
+  const sign = direction === 'descending' ? -1 : 1;
+  const ordered = (cmp) => values.every((v, i) => i === 0 || sign * cmp(values[i - 1], v) <= 0);
+  const bytes = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  const folded = (a, b) => bytes(a.toLowerCase(), b.toLowerCase());
+  return ordered(bytes) || ordered(folded);
+}
+
+/** Clicks a row and waits for the JSON tree to show. */
+export async function openRow(page, index = 0) {
+  const row = page.locator(`${tid('events-table')} tbody tr${tid('event-row')}`).nth(index);
+  await row.click();
+  await eventually(
+    async () => (await row.getAttribute('aria-selected')) === 'true',
+    `row ${index} to get aria-selected=true after a click`,
+  );
+  const tree = page.locator(tid('json-tree'));
+  await tree.waitFor({ state: 'visible', timeout: 10_000 });
+  await tree.locator('[role="treeitem"]').first().waitFor();
+  return tree;
+}

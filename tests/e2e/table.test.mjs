@@ -1,0 +1,139 @@
+// The table: free-text search, column filters, sorting, pagination.
+import assert from 'node:assert/strict';
+import {
+  appTest,
+  ariaSort,
+  counts,
+  eventually,
+  fetchEvents,
+  isSorted,
+  pageInfo,
+  rows,
+  tid,
+  waitForRows,
+} from './helpers.mjs';
+
+const CELLS = ['time', 'event', 'service', 'user', 'ip', 'rw', 'region', 'result'];
+const rowText = (row) => CELLS.map((c) => row[c] ?? '').join('\n').toLowerCase();
+
+appTest('free-text search and column filters narrow the table', async ({ page, shot }) => {
+  const { events: total } = await fetchEvents(page, { preset: '7d', cap: 300 });
+  const [first] = await rows(page);
+
+  // Search is case-insensitive and filters as you type.
+  const term = first.event;
+  await page.fill(tid('search'), term.toUpperCase());
+  let { counts: c, rows: r } = await waitForRows(
+    page,
+    (r, c) => c && c.filtered >= 1 && r.length > 0 && r.every((row) => rowText(row).includes(term.toLowerCase())),
+    `search ${JSON.stringify(term)} to leave only matching rows`,
+  );
+  assert.equal(c.total, total, 'data-total stays the number loaded');
+  assert.ok(c.filtered <= total);
+  await shot('search');
+
+  await page.fill(tid('search'), 'zz-no-such-thing-qq');
+  await waitForRows(page, (r, c) => c && c.filtered === 0 && r.length === 0, 'a search without matches to empty the table');
+
+  await page.fill(tid('search'), '');
+  await waitForRows(page, (r, c) => c && c.filtered === total, 'clearing the search to restore all rows');
+
+  // Column filters: case-insensitive "contains", combined with AND.
+  const sample = (await rows(page)).find((x) => x.region && x.service) ?? first;
+  const region = sample.region.slice(0, Math.max(3, sample.region.length - 1)).toUpperCase();
+  await page.fill(tid('colfilter-region'), region);
+  await page.fill(tid('colfilter-service'), sample.service.toLowerCase());
+  ({ counts: c, rows: r } = await waitForRows(
+    page,
+    (r, c) =>
+      c && c.filtered >= 1 && r.length > 0 &&
+      r.every(
+        (row) =>
+          row.region.toLowerCase().includes(region.toLowerCase()) &&
+          row.service.toLowerCase().includes(sample.service.toLowerCase()),
+      ),
+    `column filters region~${region} and service~${sample.service}`,
+  ));
+  assert.ok(r.some((row) => row.id === sample.id) || c.filtered > r.length, 'the sample row still matches');
+  await shot('column-filters');
+  await page.fill(tid('colfilter-region'), '');
+  await page.fill(tid('colfilter-service'), '');
+  await waitForRows(page, (r, c) => c && c.filtered === total, 'clearing column filters');
+});
+
+appTest('sorting by event name and by time', async ({ page }) => {
+  const { events: total } = await fetchEvents(page, { preset: '7d', cap: 300 });
+  assert.ok(total > 50, `need more than one page of demo events (got ${total})`);
+
+  await page.click(tid('sort-event'));
+  await eventually(async () => (await ariaSort(page, 'event')) === 'ascending', 'aria-sort=ascending on the event column');
+  let { rows: r } = await waitForRows(page, (r) => isSorted(r.map((x) => x.event), 'ascending'), 'event names ascending');
+  assert.equal(await ariaSort(page, 'time'), 'none', 'only one column is sorted');
+
+  // The order continues on the next page.
+  const last = r.at(-1);
+  await page.click(tid('page-next'));
+  const { rows: r2 } = await waitForRows(page, (x) => x.length > 0 && x[0].id !== r[0].id, 'page 2');
+  assert.ok(isSorted([last.event, ...r2.map((x) => x.event)], 'ascending'), `page 2 continues after ${last.event}`);
+
+  await page.click(tid('sort-event'));
+  await eventually(async () => (await ariaSort(page, 'event')) === 'descending', 'a second click to sort descending');
+  await waitForRows(page, (r) => isSorted(r.map((x) => x.event), 'descending'), 'event names descending');
+
+  // Time: whatever direction the first click gives, the rows follow it, and a second click flips it.
+  await page.click(tid('sort-time'));
+  const dir = await eventually(async () => {
+    const d = await ariaSort(page, 'time');
+    return d === 'ascending' || d === 'descending' ? d : null;
+  }, 'aria-sort on the time column');
+  assert.equal(await ariaSort(page, 'event'), 'none');
+  await waitForRows(page, (r) => r.length > 1 && isSorted(r.map((x) => x.timeKey), dir), `times ${dir}`);
+  const other = dir === 'ascending' ? 'descending' : 'ascending';
+  await page.click(tid('sort-time'));
+  await eventually(async () => (await ariaSort(page, 'time')) === other, `time sort to flip to ${other}`);
+  await waitForRows(page, (r) => isSorted(r.map((x) => x.timeKey), other), `times ${other}`);
+});
+
+appTest('pagination buttons and page size', async ({ page, shot }) => {
+  const { events: total } = await fetchEvents(page, { preset: '7d', cap: 300 });
+  assert.ok(total > 50, `need more than one page of demo events (got ${total})`);
+  assert.equal(await page.inputValue(tid('page-size')), '50', 'default page size');
+
+  let info = await pageInfo(page);
+  assert.deepEqual([info.from, info.to, info.of], [1, 50, total], info.text);
+  const firstId = (await rows(page))[0].id;
+
+  await page.click(tid('page-next'));
+  info = await eventually(async () => {
+    const i = await pageInfo(page);
+    return i.from === 51 && i;
+  }, 'page-info to show 51–');
+  assert.deepEqual([info.to, info.of], [Math.min(100, total), total], info.text);
+  let r = await rows(page);
+  assert.notEqual(r[0].id, firstId, 'page 2 shows other rows');
+  assert.equal(r.length, info.to - info.from + 1);
+
+  await page.click(tid('page-last'));
+  const lastFrom = Math.floor((total - 1) / 50) * 50 + 1;
+  info = await eventually(async () => {
+    const i = await pageInfo(page);
+    return i.from === lastFrom && i;
+  }, `the last page to start at ${lastFrom}`);
+  assert.equal(info.to, total, info.text);
+  assert.equal((await rows(page)).length, total - lastFrom + 1);
+
+  await page.click(tid('page-prev'));
+  await eventually(async () => (await pageInfo(page)).from === lastFrom - 50, 'page-prev');
+
+  await page.click(tid('page-first'));
+  await eventually(async () => (await pageInfo(page)).from === 1, 'page-first');
+  assert.equal((await rows(page))[0].id, firstId, 'back on page 1');
+
+  await page.selectOption(tid('page-size'), '25');
+  await waitForRows(page, (r) => r.length === 25, '25 rows with page size 25');
+  info = await pageInfo(page);
+  assert.deepEqual([info.from, info.to, info.of], [1, 25, total], info.text);
+  const c = await counts(page);
+  assert.equal(c.filtered, total);
+  await shot('page-size-25');
+});
