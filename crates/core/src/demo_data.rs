@@ -140,14 +140,17 @@ impl Rng {
     }
     /// Skewed towards the start of the slice: a few hot items, a long tail.
     fn pick_hot<'a, T>(&mut self, s: &'a [T]) -> &'a T {
-        let a = self.below(s.len());
-        let b = self.below(s.len());
-        &s[a.min(b)]
+        &s[self.hot_index(s.len())]
+    }
+    fn hot_index(&mut self, n: usize) -> usize {
+        let a = self.below(n);
+        let b = self.below(n);
+        a.min(b)
     }
     /// Index chosen with the given weights.
     fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-        let mut x = (u128::from(self.next_u64()) * u128::from(total.max(1)) >> 64) as u64;
+        let mut x = ((u128::from(self.next_u64()) * u128::from(total.max(1))) >> 64) as u64;
         for (i, &w) in weights.iter().enumerate() {
             if x < u64::from(w) {
                 return i;
@@ -914,7 +917,15 @@ const BOTS: &[(&str, Tool, &[&str], bool, u32)] = &[
 ];
 
 /// Roles and who takes them: (role, sessions, tool, services, weight).
-const ROLES: &[(&str, &[&str], Tool, &[&str], u32)] = &[
+type RoleSpec = (
+    &'static str,
+    &'static [&'static str],
+    Tool,
+    &'static [&'static str],
+    u32,
+);
+
+const ROLES: &[RoleSpec] = &[
     (
         "ops-admin",
         &["alice", "zhang.wei", "carol.ops"],
@@ -1041,7 +1052,7 @@ fn ipv6(rng: &mut Rng, prefix: &str) -> String {
 
 impl World {
     fn new(seed: u64) -> World {
-        let mut rng = Rng::new(mix(seed, 0x5EED_0F_A11));
+        let mut rng = Rng::new(mix(seed, 0x0005_EED0_FA11));
         let account_id = rng.digits(16);
         let office = [
             ipv4(&mut rng, "47.96."),
@@ -1135,7 +1146,7 @@ impl World {
                     (Tool::Sdk, rng.below(3) as u32),
                     (Tool::Terraform, if rng.chance(0.3) { 2 } else { 0 }),
                 ],
-                sdk_ua: *rng.pick(UA_SDK),
+                sdk_ua: rng.one(UA_SDK),
                 services,
                 regions: all_regions(&mut rng, 2),
                 weight: (500.0 / (rank as f64 + 1.0).powf(1.1)) as u32 + 5,
@@ -1166,7 +1177,7 @@ impl World {
                 role: None,
                 ips: vec![ip],
                 tools: vec![(tool, 1)],
-                sdk_ua: *rng.pick(UA_SDK),
+                sdk_ua: rng.one(UA_SDK),
                 services: svcs.iter().map(|s| service(s)).collect(),
                 regions: all_regions(&mut rng, 1),
                 weight,
@@ -1200,7 +1211,7 @@ impl World {
                     role: Some(ri),
                     ips: vec![ip],
                     tools: vec![(tool, 1)],
-                    sdk_ua: *rng.pick(UA_SDK),
+                    sdk_ua: rng.one(UA_SDK),
                     services: svcs.iter().map(|s| service(s)).collect(),
                     regions: all_regions(&mut rng, 1),
                     weight: weight / sessions.len() as u32,
@@ -1805,7 +1816,7 @@ fn plan<'w>(world: &'w World, rng: &mut Rng, slot: &Slot, hostile: Option<Hostil
         if svc.global || etype == EventType::ConsoleSignin || etype == EventType::ConsoleSignout {
             "cn-hangzhou"
         } else if rng.chance(0.85) {
-            *rng.pick_hot(&p.regions)
+            p.regions[rng.hot_index(p.regions.len())]
         } else {
             REGIONS[rng.weighted(REGION_WEIGHTS)]
         };
