@@ -1,0 +1,92 @@
+//! What answers the cloud API routes. Today only the demo backend exists; a later issue adds a
+//! backend that signs requests and forwards them to the real clouds, behind the same routes:
+//!
+//! | route                     | wire format                         | demo backend            |
+//! |---------------------------|-------------------------------------|-------------------------|
+//! | `/api/aliyun/actiontrail` | Alibaba RPC (ActionTrail 2020-07-06)| LookupEvents            |
+//! | `/api/aliyun/cdn`         | Alibaba RPC (CDN 2018-05-10)        | not yet: `InvalidAction.NotFound` |
+//! | `/api/aws/logs`           | AWS JSON 1.1 (CloudWatch Logs)      | not yet: `UnknownOperationException` |
+
+use crate::aliyun_error::{request_id, AliyunError, ErrorCode, Operation, CDN_HOST, CDN_PRODUCT};
+use crate::demo::DemoBackend;
+use crate::params::RpcRequest;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub enum Backend {
+    Demo(Arc<DemoBackend>),
+}
+
+fn with_operation(mut resp: Response, op: &str) -> Response {
+    resp.extensions_mut().insert(Operation(op.to_string()));
+    resp
+}
+
+impl Backend {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Backend::Demo(_) => "demo",
+        }
+    }
+
+    /// An ActionTrail RPC call.
+    pub fn actiontrail(&self, req: &RpcRequest) -> Response {
+        let resp = match self {
+            Backend::Demo(d) => d
+                .actiontrail(req)
+                .unwrap_or_else(IntoResponse::into_response),
+        };
+        with_operation(resp, req.action().unwrap_or("-"))
+    }
+
+    /// A CDN RPC call (DescribeCdnDeliverList comes with the Jobs issue).
+    pub fn cdn(&self, req: &RpcRequest) -> Response {
+        let resp = match self {
+            Backend::Demo(_) => AliyunError::action_not_found()
+                .for_host(CDN_HOST, CDN_PRODUCT)
+                .into_response(),
+        };
+        with_operation(resp, req.action().unwrap_or("-"))
+    }
+
+    /// A CloudWatch Logs call, named by `X-Amz-Target` (DescribeExportTasks/CreateExportTask come
+    /// with the Jobs issue).
+    pub fn aws_logs(&self, headers: &HeaderMap) -> Response {
+        let target = headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let op = target.rsplit('.').next().unwrap_or("").to_string();
+        let resp = match self {
+            Backend::Demo(_) => aws_error(
+                StatusCode::BAD_REQUEST,
+                "UnknownOperationException",
+                &if target.is_empty() {
+                    "Missing X-Amz-Target header.".to_string()
+                } else {
+                    format!("The demo backend does not implement {target} yet.")
+                },
+            ),
+        };
+        with_operation(resp, if op.is_empty() { "-" } else { &op })
+    }
+}
+
+/// An AWS JSON 1.1 error: `{"__type","message"}` with `x-amzn-RequestId` and `X-Amzn-ErrorType`.
+pub fn aws_error(status: StatusCode, kind: &'static str, message: &str) -> Response {
+    let body = serde_json::json!({ "__type": kind, "message": message }).to_string();
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&request_id().to_ascii_lowercase()) {
+        h.insert("x-amzn-RequestId", v);
+    }
+    h.insert("X-Amzn-ErrorType", HeaderValue::from_static(kind));
+    resp.extensions_mut().insert(ErrorCode(kind.to_string()));
+    resp
+}

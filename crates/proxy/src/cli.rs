@@ -1,0 +1,196 @@
+//! Command-line arguments, parsed by hand (a handful of flags does not need a parser crate).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+pub const USAGE: &str = "\
+trailview-proxy: serves the trailview web app and its cloud API routes.
+
+USAGE:
+    trailview-proxy --demo [OPTIONS]
+
+Only the demo backend exists yet (signing and forwarding to the real clouds come later):
+--demo is required.
+
+OPTIONS:
+    --demo                 serve a generated ActionTrail dataset instead of a real cloud
+    --listen ADDR          address to listen on (default 127.0.0.1:8080)
+    --port N               same as --listen 127.0.0.1:N
+    --static-dir DIR       the built web app (default: dist)
+    --seed N               dataset seed (default 42)
+    --events N             dataset size (default 60000; at most 2000000)
+    --days N               dataset span in days, ending now (default 30)
+    --rate-limit N         LookupEvents calls per second, all callers together
+                           (default 2, as the real API; 0 = unlimited)
+    -h, --help             this text
+    -V, --version          the version
+
+Flags take their value as the next argument or after '=' (--port=9000).
+Logging: RUST_LOG (default: info).
+";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Args {
+    pub demo: bool,
+    pub listen: SocketAddr,
+    pub static_dir: PathBuf,
+    pub seed: u64,
+    pub events: usize,
+    pub days: u32,
+    pub rate_limit: u32,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            demo: false,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            static_dir: PathBuf::from("dist"),
+            seed: 42,
+            events: 60_000,
+            days: 30,
+            rate_limit: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Run(Args),
+    Help,
+    Version,
+}
+
+pub const MAX_EVENTS: usize = 2_000_000;
+
+fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: not a valid number: '{v}'"))
+}
+
+/// Parse the arguments after the program name.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut a = Args::default();
+    let (mut listen, mut port) = (None, None);
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let takes_value = matches!(
+            flag.as_str(),
+            "--listen"
+                | "--port"
+                | "--static-dir"
+                | "--seed"
+                | "--events"
+                | "--days"
+                | "--rate-limit"
+        );
+        let value = if takes_value {
+            match inline {
+                Some(v) => v,
+                None => it.next().ok_or_else(|| format!("{flag} needs a value"))?,
+            }
+        } else if inline.is_some() {
+            return Err(format!("{flag} takes no value"));
+        } else {
+            String::new()
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--demo" => a.demo = true,
+            "--listen" => {
+                listen = Some(value.parse::<SocketAddr>().map_err(|_| {
+                    format!("--listen: not an address like 127.0.0.1:8080 or [::1]:8080: '{value}'")
+                })?)
+            }
+            "--port" => {
+                let p: u16 = number("--port", &value)?;
+                if p == 0 {
+                    return Err("--port: 0 is not a port to serve on".into());
+                }
+                port = Some(p);
+            }
+            "--static-dir" => a.static_dir = PathBuf::from(value),
+            "--seed" => a.seed = number("--seed", &value)?,
+            "--events" => {
+                a.events = number("--events", &value)?;
+                if a.events > MAX_EVENTS {
+                    return Err(format!("--events: at most {MAX_EVENTS}"));
+                }
+            }
+            "--days" => {
+                a.days = number("--days", &value)?;
+                if !(1..=3650).contains(&a.days) {
+                    return Err("--days: from 1 to 3650".into());
+                }
+            }
+            "--rate-limit" => a.rate_limit = number("--rate-limit", &value)?,
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    match (listen, port) {
+        (Some(_), Some(_)) => return Err("give --listen or --port, not both".into()),
+        (Some(l), None) => a.listen = l,
+        (None, Some(p)) => a.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, p)),
+        (None, None) => {}
+    }
+    Ok(Command::Run(a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Command, String> {
+        parse(s.split_whitespace().map(String::from))
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(
+            p("--demo"),
+            Ok(Command::Run(Args {
+                demo: true,
+                ..Args::default()
+            }))
+        );
+        let Ok(Command::Run(a)) =
+            p("--demo --port 9000 --static-dir /x --seed 7 --events=1000 --rate-limit 0 --days 3")
+        else {
+            panic!()
+        };
+        assert_eq!(a.listen, "127.0.0.1:9000".parse().unwrap());
+        assert_eq!((a.seed, a.events, a.rate_limit, a.days), (7, 1000, 0, 3));
+        assert_eq!(a.static_dir, PathBuf::from("/x"));
+        let Ok(Command::Run(a)) = p("--listen=[::1]:8081") else {
+            panic!()
+        };
+        assert_eq!(a.listen, "[::1]:8081".parse().unwrap());
+        assert!(!a.demo);
+        assert_eq!(p("--help"), Ok(Command::Help));
+        assert_eq!(p("-V"), Ok(Command::Version));
+    }
+
+    #[test]
+    fn errors() {
+        for bad in [
+            "--port",
+            "--port x",
+            "--port 0",
+            "--listen 8080",
+            "--listen 127.0.0.1:1 --port 2",
+            "--events -1",
+            "--events 99999999",
+            "--days 0",
+            "--demo=1",
+            "--frobnicate",
+            "demo",
+        ] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
+    }
+}

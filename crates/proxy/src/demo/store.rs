@@ -1,0 +1,191 @@
+//! The demo dataset in memory: events sorted by time, each with its raw JSON (served as is)
+//! and its [`EventRecord`] parsed once at startup (for condition matching).
+//!
+//! An event's position in the store is its place in the total order (time, generation index):
+//! the LookupEvents cursor is that position, so paging is stable even among events of the same
+//! second.
+
+use std::ops::Range;
+use trailview_core::demo_data::{self, DemoConfig, DemoEvent};
+use trailview_core::event::EventRecord;
+
+pub struct StoredEvent {
+    pub time_ms: i64,
+    pub record: EventRecord,
+    pub raw: Box<str>,
+}
+
+pub struct EventStore {
+    events: Vec<StoredEvent>,
+    config: DemoConfig,
+    /// Identifies the dataset (config hash); NextTokens are bound to it.
+    dataset_id: u64,
+}
+
+impl EventStore {
+    /// Generate the dataset for `config` and index it.
+    pub fn generate(config: &DemoConfig) -> EventStore {
+        EventStore::from_events(config.clone(), demo_data::generate(config))
+    }
+
+    /// Index already generated events (sorted by time, oldest first).
+    pub fn from_events(config: DemoConfig, events: Vec<DemoEvent>) -> EventStore {
+        let events: Vec<StoredEvent> = parse_all(events);
+        debug_assert!(events.windows(2).all(|w| w[0].time_ms <= w[1].time_ms));
+        let mut h = Fnv::new();
+        h.write(b"trailview-demo-v1");
+        h.write(&config.seed.to_le_bytes());
+        h.write(&(config.count as u64).to_le_bytes());
+        h.write(&config.end_ms.to_le_bytes());
+        h.write(&config.span_days.to_le_bytes());
+        EventStore {
+            events,
+            dataset_id: h.finish(),
+            config,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub fn config(&self) -> &DemoConfig {
+        &self.config
+    }
+
+    pub fn dataset_id(&self) -> u64 {
+        self.dataset_id
+    }
+
+    pub fn get(&self, pos: usize) -> &StoredEvent {
+        &self.events[pos]
+    }
+
+    pub fn events(&self) -> &[StoredEvent] {
+        &self.events
+    }
+
+    /// Positions of the events with `start_ms <= time < end_ms` (binary search).
+    pub fn range(&self, start_ms: i64, end_ms: i64) -> Range<usize> {
+        let lo = self.events.partition_point(|e| e.time_ms < start_ms);
+        let hi = self.events.partition_point(|e| e.time_ms < end_ms);
+        lo..hi.max(lo)
+    }
+
+    /// Time of the oldest and newest event.
+    pub fn time_span(&self) -> Option<(i64, i64)> {
+        Some((self.events.first()?.time_ms, self.events.last()?.time_ms))
+    }
+}
+
+/// Parse every event's record, on all cores (the parse dominates startup).
+fn parse_all(events: Vec<DemoEvent>) -> Vec<StoredEvent> {
+    let parse = |e: DemoEvent| {
+        // The generator writes valid JSON; a parse failure would be a generator bug, and the
+        // event still gets served (its record is empty, so only unconditioned queries match it).
+        let record = EventRecord::parse(&e.json).unwrap_or_default();
+        StoredEvent {
+            time_ms: e.time_ms,
+            record,
+            raw: e.json,
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads <= 1 || events.len() < 4096 {
+        return events.into_iter().map(parse).collect();
+    }
+    let chunk = events.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<DemoEvent>> = Vec::with_capacity(threads);
+    let mut it = events.into_iter();
+    loop {
+        let c: Vec<DemoEvent> = it.by_ref().take(chunk).collect();
+        if c.is_empty() {
+            break;
+        }
+        chunks.push(c);
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| s.spawn(move || c.into_iter().map(parse).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("parse thread"))
+            .collect()
+    })
+}
+
+/// FNV-1a, 64 bit: a stable hash (std's `DefaultHasher` is not guaranteed stable).
+pub struct Fnv(u64);
+
+impl Fnv {
+    pub fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    /// A field: its bytes and a separator, so that ("ab","c") and ("a","bc") differ.
+    pub fn field(&mut self, bytes: &[u8]) {
+        self.write(&(bytes.len() as u64).to_le_bytes());
+        self.write(bytes);
+    }
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_is_half_open() {
+        let cfg = DemoConfig {
+            seed: 1,
+            count: 500,
+            end_ms: 1_700_000_000_000,
+            span_days: 2,
+        };
+        let store = EventStore::generate(&cfg);
+        assert_eq!(store.len(), 500);
+        let (first, last) = store.time_span().unwrap();
+        assert_eq!(store.range(first, last + 1), 0..500);
+        let r = store.range(first, last);
+        assert_eq!(r.start, 0);
+        assert!(r.end < 500 && store.get(r.end).time_ms == last);
+        assert_eq!(store.range(last + 1, last + 2), 500..500);
+        assert_eq!(store.range(10, 5).len(), 0);
+    }
+
+    #[test]
+    fn parallel_parse_keeps_order() {
+        let cfg = DemoConfig {
+            seed: 3,
+            count: 9000,
+            end_ms: 1_700_000_000_000,
+            span_days: 3,
+        };
+        let events = demo_data::generate(&cfg);
+        let expected: Vec<Box<str>> = events.iter().map(|e| e.json.clone()).collect();
+        let store = EventStore::from_events(cfg, events);
+        assert!(store.events().iter().map(|e| &e.raw).eq(expected.iter()));
+        assert!(store.events().iter().all(|e| e.record.event_id.is_some()));
+    }
+}

@@ -1,0 +1,164 @@
+//! Health, static files with SPA fallback, unknown routes, the not-yet-implemented clouds.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use std::path::PathBuf;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "trailview-proxy-test-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn healthz() {
+    let r = get(&test_app(), "/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json(), serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn static_files_with_spa_fallback() {
+    let dir = temp_dir("dist");
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>trailview</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("app-1234.js"), "console.log(1)").unwrap();
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("assets/style.css"), "body{}").unwrap();
+    let app = app_with(store(), 0, dir.clone());
+
+    for path in ["/", "/index.html", "/events/some-id", "/settings"] {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.text().contains("<title>trailview</title>"), "{path}");
+        assert_eq!(r.header("cache-control"), Some("no-cache"), "{path}");
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    }
+    let r = get(&app, "/app-1234.js").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.text(), "console.log(1)");
+    assert!(r.header("content-type").unwrap().contains("javascript"));
+    assert_eq!(r.header("cache-control"), None);
+    assert_eq!(get(&app, "/assets/style.css").await.text(), "body{}");
+    // A missing asset is a 404, not the page.
+    assert_eq!(
+        get(&app, "/missing-5678.js").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // No escaping the directory.
+    assert_ne!(get(&app, "/../Cargo.toml").await.status, StatusCode::OK);
+    // The API is not shadowed by the fallback.
+    assert_eq!(get(&app, "/api/nope").await.status, StatusCode::NOT_FOUND);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn missing_app_says_how_to_build_it() {
+    let dir = temp_dir("empty");
+    let app = app_with(store(), 0, dir.clone());
+    for path in ["/", "/some/page"] {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let t = r.text();
+        assert!(
+            t.contains("not built") && t.contains("cargo xtask demo"),
+            "{t}"
+        );
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+    // A directory that does not exist at all.
+    let r = get(&test_app(), "/").await;
+    assert!(r.text().contains("cargo xtask demo"));
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s() {
+    let app = test_app();
+    for path in [
+        "/api",
+        "/api/",
+        "/api/nope",
+        "/api/aliyun/actiontrail/extra",
+        "/api/aliyun/ecs",
+    ] {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert_eq!(r.json()["Code"], "NotFound");
+    }
+}
+
+#[tokio::test]
+async fn cdn_and_aws_answer_cloud_style_errors_for_now() {
+    let app = test_app();
+    let r = send(
+        &app,
+        Request::post("/api/aliyun/cdn?Action=DescribeCdnDeliverList")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let v = assert_alibaba_error(&r, 404, "InvalidAction.NotFound");
+    assert_eq!(v["HostId"], "cdn.aliyuncs.com");
+    assert!(v["Recommend"].as_str().unwrap().contains("product=Cdn"));
+
+    let r = send(
+        &app,
+        Request::post("/api/aws/logs")
+            .header("x-amz-target", "Logs_20140328.DescribeExportTasks")
+            .header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["__type"], "UnknownOperationException");
+    assert!(r.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("DescribeExportTasks"));
+    assert_eq!(
+        r.header("x-amzn-errortype"),
+        Some("UnknownOperationException")
+    );
+    assert!(r.header("x-amzn-requestid").is_some());
+}
+
+#[tokio::test]
+async fn responses_are_gzipped_when_asked() {
+    let app = test_app();
+    let r = send(
+        &app,
+        Request::get("/api/aliyun/actiontrail?Action=LookupEvents&MaxResults=50")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(&r.body[..2], &[0x1f, 0x8b]);
+}
+
+#[tokio::test]
+async fn method_not_allowed_on_api() {
+    let r = send(
+        &test_app(),
+        Request::delete("/api/aliyun/actiontrail")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
