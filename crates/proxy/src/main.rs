@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
-use trailview_core::demo_data::DemoConfig;
+use trailview_core::demo_data::{self, DemoConfig};
 use trailview_core::time::format_api_time;
 use trailview_proxy::cli::{self, Command};
 use trailview_proxy::demo::store::EventStore;
@@ -13,6 +13,7 @@ use trailview_proxy::{app, AppState, Backend};
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -43,30 +44,7 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
-    let started = Instant::now();
-    let now_ms = chrono::Utc::now().timestamp_millis();
-    let config = DemoConfig {
-        seed: args.seed,
-        count: args.events,
-        end_ms: now_ms,
-        span_days: args.days,
-    };
-    let store = Arc::new(EventStore::generate(&config));
-    let elapsed = started.elapsed();
-    match store.time_span() {
-        Some((first, last)) => println!(
-            "trailview-proxy: demo dataset: {} events between {} and {} (seed {}, {} days), generated in {} ms{}",
-            store.len(),
-            format_api_time(first),
-            format_api_time(last),
-            args.seed,
-            args.days,
-            elapsed.as_millis(),
-            resident_mb().map(|mb| format!(", {mb} MB resident")).unwrap_or_default()
-        ),
-        None => println!("trailview-proxy: demo dataset: no events (--events 0)"),
-    }
-
+    // Bind first: a taken port fails at once, before the dataset is generated.
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -77,6 +55,33 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let started = Instant::now();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let config = DemoConfig {
+        seed: args.seed,
+        count: args.events,
+        end_ms: now_ms,
+        span_days: args.days,
+    };
+    let events = demo_data::generate(&config);
+    let generated = started.elapsed();
+    let store = Arc::new(EventStore::from_events(config, events));
+    let indexed = started.elapsed() - generated;
+    match store.time_span() {
+        Some((first, last)) => println!(
+            "trailview-proxy: demo dataset: {} events between {} and {} (seed {}, {} days); generated in {} ms, indexed in {} ms{}",
+            store.len(),
+            format_api_time(first),
+            format_api_time(last),
+            args.seed,
+            args.days,
+            generated.as_millis(),
+            indexed.as_millis(),
+            resident_mb().map(|mb| format!(", {mb} MB resident")).unwrap_or_default()
+        ),
+        None => println!("trailview-proxy: demo dataset: no events (--events 0)"),
+    }
+
     let addr = listener.local_addr().unwrap_or(args.listen);
     let app_note = if args.static_dir.join("index.html").is_file() {
         String::new()
