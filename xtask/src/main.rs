@@ -420,6 +420,8 @@ fn e2e(env: &Env, tools: &Tools, node_args: &[String]) -> Result<()> {
     step("running the end-to-end tests (node --test tests/e2e)");
     let url = format!("http://127.0.0.1:{port}");
     let screenshots = env.target_dir().join("screenshots");
+    // Only this run's pictures (a stale *-failed.png would mislead).
+    let _ = std::fs::remove_dir_all(&screenshots);
     let mut cmd = env.command("node");
     cmd.current_dir(&dir)
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
