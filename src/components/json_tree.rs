@@ -330,9 +330,9 @@ fn leaf(ctx: Ctx, path: JsonPath, label: Option<String>, v: Value, level: u32) -
                 })}
                 <span class="actions">
                     <button type="button" tabindex="-1" data-testid="filter-for" title="Filter for this value"
-                        on:click=move |_| ctx.on_filter.run((p_for.clone(), v_for.clone(), false))>"＋"</button>
+                        on:click=move |_| ctx.on_filter.run((p_for.clone(), v_for.clone(), false))>"+"</button>
                     <button type="button" tabindex="-1" data-testid="filter-out" title="Filter out this value"
-                        on:click=move |_| ctx.on_filter.run((p_out.clone(), v_out.clone(), true))>"－"</button>
+                        on:click=move |_| ctx.on_filter.run((p_out.clone(), v_out.clone(), true))>"−"</button>
                     <button type="button" tabindex="-1" data-testid="copy-value" title="Copy value" on:click=move |_| copy_text(copy_value.clone())>"copy"</button>
                     <button type="button" tabindex="-1" data-testid="copy-path" title="Copy path" on:click=move |_| copy_text(copy_path.clone())>"path"</button>
                 </span>

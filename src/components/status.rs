@@ -19,11 +19,16 @@ pub fn Progress() -> impl IntoView {
             FetchState::Cancelled => "Cancelled",
             FetchState::Error => "Stopped by an error",
         };
-        let retries = if p.retries > 0 { format!(" · {} retries", p.retries) } else { String::new() };
+        let retries = match p.retries {
+            0 => String::new(),
+            1 => " · 1 retry".to_string(),
+            n => format!(" · {n} retries"),
+        };
+        let plural = |n: usize, one: &str, many: &str| format!("{} {}", thousands(n), if n == 1 { one } else { many });
         format!(
-            "{what}: {} events · {} pages · {:.0} events/s · {:.1} s{retries}",
-            thousands(p.events),
-            thousands(p.pages),
+            "{what}: {} · {} · {:.0} events/s · {:.1} s{retries}",
+            plural(p.events, "event", "events"),
+            plural(p.pages, "page", "pages"),
             p.rate(),
             p.elapsed_ms / 1000.0
         )
