@@ -21,19 +21,36 @@ pub struct DeployConfig {
 /// Read `config.json` next to the page. Absent or unreadable: defaults (and a message why).
 pub async fn load_config() -> (DeployConfig, Option<String>) {
     match Request::get("config.json").send().await {
-        Ok(r) if r.ok() => match r.text().await.map(|t| serde_json::from_str::<DeployConfig>(&t)) {
+        Ok(r) if r.ok() => match r
+            .text()
+            .await
+            .map(|t| serde_json::from_str::<DeployConfig>(&t))
+        {
             Ok(Ok(c)) => (c, None),
-            Ok(Err(e)) => (DeployConfig::default(), Some(format!("config.json is not valid: {e}"))),
-            Err(e) => (DeployConfig::default(), Some(format!("config.json could not be read: {e}"))),
+            Ok(Err(e)) => (
+                DeployConfig::default(),
+                Some(format!("config.json is not valid: {e}")),
+            ),
+            Err(e) => (
+                DeployConfig::default(),
+                Some(format!("config.json could not be read: {e}")),
+            ),
         },
         Ok(r) if r.status() == 404 => (DeployConfig::default(), None),
-        Ok(r) => (DeployConfig::default(), Some(format!("config.json: HTTP {}", r.status()))),
+        Ok(r) => (
+            DeployConfig::default(),
+            Some(format!("config.json: HTTP {}", r.status())),
+        ),
         Err(e) => (DeployConfig::default(), Some(format!("config.json: {e}"))),
     }
 }
 
 fn join(base: &str, path: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
 }
 
 fn query_string(params: &[(String, String)]) -> String {
@@ -55,7 +72,10 @@ async fn finish(
         Dialect::Aws => resp.headers().get("x-amzn-RequestId"),
         Dialect::Aliyun => None,
     };
-    let body = resp.text().await.map_err(|e| ApiError::Network(network_message(&e)))?;
+    let body = resp
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(network_message(&e)))?;
     Ok((body, status, request_id))
 }
 
@@ -77,7 +97,11 @@ pub async fn actiontrail_call(
 ) -> Result<(String, u16), ApiError> {
     let mut all = vec![("Action".to_string(), action.to_string())];
     all.extend_from_slice(params);
-    let url = format!("{}?{}", join(base, "aliyun/actiontrail"), query_string(&all));
+    let url = format!(
+        "{}?{}",
+        join(base, "aliyun/actiontrail"),
+        query_string(&all)
+    );
     let req = Request::post(&url).abort_signal(abort);
     let (body, status, _) = finish(Dialect::Aliyun, req.send().await).await?;
     Ok((body, status))

@@ -53,12 +53,18 @@ pub fn App() -> impl IntoView {
 fn DetailPanel() -> impl IntoView {
     let st = expect_context::<AppState>();
     let on_filter = Callback::new(move |(path, value, exclude): FilterRequest| {
-        st.add_path_filter(PathFilter { path, value, exclude });
+        st.add_path_filter(PathFilter {
+            path,
+            value,
+            exclude,
+        });
     });
     let doc = Memo::new(move |_| {
         let row = st.selected.get()?;
         st.version.track();
-        let raw = st.store.with_value(|s| (row < s.len() as u32).then(|| s.raw(row).to_string()))?;
+        let raw = st
+            .store
+            .with_value(|s| (row < s.len() as u32).then(|| s.raw(row).to_string()))?;
         Some(match serde_json::from_str::<serde_json::Value>(&raw) {
             Ok(v) => Ok(Arc::new(v)),
             Err(e) => Err((e.to_string(), raw)),

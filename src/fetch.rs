@@ -46,7 +46,8 @@ pub fn cancel(st: AppState) {
     next_generation();
     if st.fetch_state.get_untracked() == FetchState::Running {
         st.fetch_state.set(FetchState::Cancelled);
-        st.notice.set(Some("Cancelled. The events loaded so far are kept.".into()));
+        st.notice
+            .set(Some("Cancelled. The events loaded so far are kept.".into()));
     }
 }
 
@@ -105,7 +106,8 @@ pub fn start(st: AppState, query: LookupQuery, cap: usize) {
                         "Some responses were not strict JSON and were read leniently.".to_string()
                     }));
                     token = resp.next().map(str::to_string);
-                    let more_than_cap = take < resp.events.len() || (token.is_some() && loaded + take >= cap);
+                    let more_than_cap =
+                        take < resp.events.len() || (token.is_some() && loaded + take >= cap);
                     if more_than_cap {
                         st.cap_reached.set(true);
                     }

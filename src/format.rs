@@ -5,10 +5,15 @@ use chrono::{DateTime, Local, TimeZone, Utc};
 
 pub fn time(ms: Option<i64>, tz: Tz) -> String {
     let Some(ms) = ms else { return "—".into() };
-    let Some(utc) = DateTime::<Utc>::from_timestamp_millis(ms) else { return "—".into() };
+    let Some(utc) = DateTime::<Utc>::from_timestamp_millis(ms) else {
+        return "—".into();
+    };
     match tz {
         Tz::Utc => utc.format("%Y-%m-%d %H:%M:%S").to_string(),
-        Tz::Local => utc.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string(),
+        Tz::Local => utc
+            .with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
     }
 }
 
@@ -27,7 +32,10 @@ pub fn parse_input(s: &str, tz: Tz) -> Option<i64> {
         .ok()?;
     match tz {
         Tz::Utc => Some(Utc.from_utc_datetime(&naive).timestamp_millis()),
-        Tz::Local => Local.from_local_datetime(&naive).earliest().map(|d| d.timestamp_millis()),
+        Tz::Local => Local
+            .from_local_datetime(&naive)
+            .earliest()
+            .map(|d| d.timestamp_millis()),
     }
 }
 
@@ -36,6 +44,9 @@ pub fn to_input(ms: i64, tz: Tz) -> String {
     let utc = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
     match tz {
         Tz::Utc => utc.format("%Y-%m-%dT%H:%M").to_string(),
-        Tz::Local => utc.with_timezone(&Local).format("%Y-%m-%dT%H:%M").to_string(),
+        Tz::Local => utc
+            .with_timezone(&Local)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string(),
     }
 }

@@ -1,1 +1,3 @@
-fn main() { trailview::mount() }
+fn main() {
+    trailview::mount()
+}

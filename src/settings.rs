@@ -16,7 +16,11 @@ pub fn load(key: &str) -> Option<String> {
 pub fn save(key: &str, value: &str) {
     if let Some(s) = storage() {
         let k = format!("{PREFIX}{key}");
-        let _ = if value.is_empty() { s.remove_item(&k) } else { s.set_item(&k, value) };
+        let _ = if value.is_empty() {
+            s.remove_item(&k)
+        } else {
+            s.set_item(&k, value)
+        };
     }
 }
 
@@ -35,7 +39,8 @@ pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
     let apply = move || {
         let v = draft.get_untracked().trim().to_string();
         save("proxyBase", &v);
-        st.base.set(effective_base(config_base.get_untracked().as_deref()));
+        st.base
+            .set(effective_base(config_base.get_untracked().as_deref()));
     };
     view! {
         <section class="settings" aria-label="Settings">

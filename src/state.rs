@@ -122,7 +122,9 @@ impl AppState {
             page_size,
             page,
             selected: RwSignal::new(None),
-            tz: RwSignal::new(Tz::from_key(&crate::settings::load("tz").unwrap_or_default())),
+            tz: RwSignal::new(Tz::from_key(
+                &crate::settings::load("tz").unwrap_or_default(),
+            )),
             base: RwSignal::new(crate::api::DEFAULT_BASE.to_string()),
             fetch_state: RwSignal::new(FetchState::Idle),
             progress: RwSignal::new(Progress::default()),
@@ -172,11 +174,21 @@ impl AppState {
     pub fn toggle_sort(&self, column: Column) {
         self.sort.update(|s| {
             *s = match *s {
-                Some(Sort { column: c, descending: false }) if c == column => {
-                    Some(Sort { column, descending: true })
-                }
-                Some(Sort { column: c, descending: true }) if c == column => None,
-                _ => Some(Sort { column, descending: false }),
+                Some(Sort {
+                    column: c,
+                    descending: false,
+                }) if c == column => Some(Sort {
+                    column,
+                    descending: true,
+                }),
+                Some(Sort {
+                    column: c,
+                    descending: true,
+                }) if c == column => None,
+                _ => Some(Sort {
+                    column,
+                    descending: false,
+                }),
             }
         });
         self.page.set(0);

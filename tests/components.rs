@@ -24,11 +24,16 @@ fn container() -> HtmlElement {
 
 fn all(root: &HtmlElement, sel: &str) -> Vec<HtmlElement> {
     let list = root.query_selector_all(sel).unwrap();
-    (0..list.length()).map(|i| list.item(i).unwrap().unchecked_into()).collect()
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into())
+        .collect()
 }
 
 fn one(root: &HtmlElement, sel: &str) -> HtmlElement {
-    root.query_selector(sel).unwrap().unwrap_or_else(|| panic!("no {sel}")).unchecked_into()
+    root.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .unchecked_into()
 }
 
 async fn settle() {
@@ -43,7 +48,11 @@ fn mount_tree(doc: serde_json::Value) -> (HtmlElement, Arc<Mutex<Vec<FilterReque
     let g = got.clone();
     let on_filter = Callback::new(move |r: FilterRequest| g.lock().unwrap().push(r));
     let doc = Arc::new(doc);
-    leptos::mount::mount_to(el.clone(), move || view! { <JsonTree doc=doc on_filter=on_filter /> }).forget();
+    leptos::mount::mount_to(
+        el.clone(),
+        move || view! { <JsonTree doc=doc on_filter=on_filter /> },
+    )
+    .forget();
     (el, got)
 }
 
@@ -54,12 +63,19 @@ async fn hostile_strings_are_text_never_markup() {
         "requestParameters": {"Name": "<img src=x onerror=\"window.__pwned=2\">", "<b>key</b>": "\u{202e}evil"}
     }));
     settle().await;
-    assert!(all(&el, "script, img, b").is_empty(), "event data became elements");
+    assert!(
+        all(&el, "script, img, b").is_empty(),
+        "event data became elements"
+    );
     let text = el.text_content().unwrap();
     assert!(text.contains("<script>window.__pwned = 1</script>"));
     assert!(text.contains("<img src=x onerror=\"window.__pwned=2\">"));
     assert!(text.contains("<b>key</b>"));
-    assert!(js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap().is_undefined());
+    assert!(
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into())
+            .unwrap()
+            .is_undefined()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -71,13 +87,29 @@ async fn large_arrays_are_grouped_and_collapsed_parts_not_rendered() {
     assert!(all(&el, "[data-path='items[0]']").is_empty());
     one(&el, "[data-key='items'] > .row .twisty").click();
     settle().await;
-    let groups: Vec<String> = all(&el, "[data-key^='items#']").iter().map(|g| g.get_attribute("data-key").unwrap()).collect();
+    let groups: Vec<String> = all(&el, "[data-key^='items#']")
+        .iter()
+        .map(|g| g.get_attribute("data-key").unwrap())
+        .collect();
     assert_eq!(groups, vec!["items#0", "items#100", "items#200"]);
-    assert!(all(&el, "[data-path='items[0]']").is_empty(), "groups start collapsed");
+    assert!(
+        all(&el, "[data-path='items[0]']").is_empty(),
+        "groups start collapsed"
+    );
     one(&el, "[data-key='items#200'] > .row .twisty").click();
     settle().await;
-    assert_eq!(all(&el, "[data-key^='items#200'] [role=group] > [role=treeitem]").len(), 50);
-    assert!(one(&el, "[data-key='items#200']").text_content().unwrap().contains("[200 … 249]"));
+    assert_eq!(
+        all(
+            &el,
+            "[data-key^='items#200'] [role=group] > [role=treeitem]"
+        )
+        .len(),
+        50
+    );
+    assert!(one(&el, "[data-key='items#200']")
+        .text_content()
+        .unwrap()
+        .contains("[200 … 249]"));
 }
 
 #[wasm_bindgen_test]
@@ -89,13 +121,32 @@ async fn expand_all_collapse_all_and_aria() {
     settle().await;
     let d = one(&el, "[data-path='a.b.c.d']");
     assert_eq!(d.get_attribute("aria-level").as_deref(), Some("5"));
-    assert!(d.query_selector(".value.bool").unwrap().is_some(), "typed colouring");
-    assert_eq!(one(&el, "[data-path='a.b']").get_attribute("aria-expanded").as_deref(), Some("true"));
-    assert_eq!(one(&el, "[role=tree]").get_attribute("data-testid").as_deref(), Some("json-tree"));
+    assert!(
+        d.query_selector(".value.bool").unwrap().is_some(),
+        "typed colouring"
+    );
+    assert_eq!(
+        one(&el, "[data-path='a.b']")
+            .get_attribute("aria-expanded")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        one(&el, "[role=tree]")
+            .get_attribute("data-testid")
+            .as_deref(),
+        Some("json-tree")
+    );
     one(&el, "[data-testid=collapse-all]").click();
     settle().await;
-    assert!(!all(&el, "[data-path='a']").is_empty(), "the root stays open");
-    assert!(all(&el, "[data-path='a.b']").is_empty(), "everything below it is collapsed");
+    assert!(
+        !all(&el, "[data-path='a']").is_empty(),
+        "the root stays open"
+    );
+    assert!(
+        all(&el, "[data-path='a.b']").is_empty(),
+        "everything below it is collapsed"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -107,14 +158,24 @@ async fn long_strings_show_more() {
     assert!(v.text_content().unwrap().len() < 400);
     one(&el, "[data-path='s'] [data-testid=show-more]").click();
     settle().await;
-    assert!(one(&el, "[data-path='s'] .value").text_content().unwrap().len() >= 5000);
+    assert!(
+        one(&el, "[data-path='s'] .value")
+            .text_content()
+            .unwrap()
+            .len()
+            >= 5000
+    );
 }
 
 #[wasm_bindgen_test]
 async fn leaf_filter_buttons_report_path_and_value() {
     let (el, got) = mount_tree(json!({"userIdentity": {"userName": "王芳", "n": 3}}));
     settle().await;
-    one(&el, "[data-path='userIdentity.userName'] [data-testid=filter-for]").click();
+    one(
+        &el,
+        "[data-path='userIdentity.userName'] [data-testid=filter-for]",
+    )
+    .click();
     one(&el, "[data-path='userIdentity.n'] [data-testid=filter-out]").click();
     let got = got.lock().unwrap();
     assert_eq!(got.len(), 2);
@@ -148,9 +209,18 @@ async fn keyboard_navigation() {
     assert_eq!(focused_path().as_deref(), Some("a"));
     key(&tree, "ArrowLeft"); // collapse a
     settle().await;
-    assert_eq!(one(&el, "[data-path='a']").get_attribute("aria-expanded").as_deref(), Some("false"));
+    assert_eq!(
+        one(&el, "[data-path='a']")
+            .get_attribute("aria-expanded")
+            .as_deref(),
+        Some("false")
+    );
     key(&tree, "ArrowDown");
-    assert_eq!(focused_path().as_deref(), Some("c"), "collapsed children are skipped");
+    assert_eq!(
+        focused_path().as_deref(),
+        Some("c"),
+        "collapsed children are skipped"
+    );
     key(&tree, "ArrowUp");
     key(&tree, "ArrowRight"); // expand a
     settle().await;
@@ -165,12 +235,12 @@ async fn keyboard_navigation() {
 fn event(i: usize) -> String {
     json!({
         "eventId": format!("E-{i:04}"),
-        "eventName": if i % 2 == 0 { "DescribeInstances" } else { "DeleteBucket" },
-        "serviceName": if i % 2 == 0 { "Ecs" } else { "Oss" },
+        "eventName": if i.is_multiple_of(2) { "DescribeInstances" } else { "DeleteBucket" },
+        "serviceName": if i.is_multiple_of(2) { "Ecs" } else { "Oss" },
         "eventTime": format!("2024-05-01T{:02}:{:02}:00Z", i / 60, i % 60),
         "userIdentity": {"userName": format!("user{}", i % 7), "type": "ram-user"},
         "sourceIpAddress": "203.0.113.9", "eventRW": "Read", "acsRegion": "cn-hangzhou",
-        "errorCode": if i % 10 == 0 { "Forbidden.RAM" } else { "" }
+        "errorCode": if i.is_multiple_of(10) { "Forbidden.RAM" } else { "" }
     })
     .to_string()
 }
@@ -196,7 +266,10 @@ async fn table_renders_one_page_sorts_filters_and_pages() {
     settle().await;
     let rows = all(&el, "tr[data-testid=event-row]");
     assert_eq!(rows.len(), 50, "only the page is rendered");
-    assert_eq!(one(&el, "[data-testid=page-info]").text_content().unwrap(), "1–50 of 120");
+    assert_eq!(
+        one(&el, "[data-testid=page-info]").text_content().unwrap(),
+        "1–50 of 120"
+    );
     let count = one(&el, "[data-testid=count-info]");
     assert_eq!(count.get_attribute("data-total").as_deref(), Some("120"));
 
@@ -205,26 +278,49 @@ async fn table_renders_one_page_sorts_filters_and_pages() {
     one(&el, "[data-testid=sort-time]").click();
     settle().await;
     let first = one(&el, "tr[data-testid=event-row]");
-    assert_eq!(first.get_attribute("data-event-id").as_deref(), Some("E-0119"));
-    assert_eq!(one(&el, "th[data-col=time]").get_attribute("aria-sort").as_deref(), Some("descending"));
+    assert_eq!(
+        first.get_attribute("data-event-id").as_deref(),
+        Some("E-0119")
+    );
+    assert_eq!(
+        one(&el, "th[data-col=time]")
+            .get_attribute("aria-sort")
+            .as_deref(),
+        Some("descending")
+    );
 
     // Search narrows; the failed rows carry their code.
     let search: web_sys::HtmlInputElement = one(&el, "[data-testid=search]").unchecked_into();
     search.set_value("forbidden");
-    search.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    search
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     settle().await;
-    assert_eq!(one(&el, "[data-testid=count-info]").get_attribute("data-filtered").as_deref(), Some("12"));
+    assert_eq!(
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .as_deref(),
+        Some("12")
+    );
     for r in all(&el, "tr[data-testid=event-row]") {
-        assert_eq!(one(&r, "td[data-col=result]").text_content().as_deref(), Some("Forbidden.RAM"));
+        assert_eq!(
+            one(&r, "td[data-col=result]").text_content().as_deref(),
+            Some("Forbidden.RAM")
+        );
     }
     search.set_value("");
-    search.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    search
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     settle().await;
 
     // Pages.
     one(&el, "[data-testid=page-last]").click();
     settle().await;
-    assert_eq!(one(&el, "[data-testid=page-info]").text_content().unwrap(), "101–120 of 120");
+    assert_eq!(
+        one(&el, "[data-testid=page-info]").text_content().unwrap(),
+        "101–120 of 120"
+    );
     assert_eq!(all(&el, "tr[data-testid=event-row]").len(), 20);
     assert!(one(&el, "[data-testid=page-next]").has_attribute("disabled"));
 

@@ -83,7 +83,11 @@ fn copy_text(text: String) {
 pub fn JsonTree(doc: Arc<Value>, on_filter: Callback<FilterRequest>) -> impl IntoView {
     let expanded = RwSignal::new(default_expanded(&doc));
     let doc_for_all = doc.clone();
-    let ctx = Ctx { doc: StoredValue::new(doc), expanded, on_filter };
+    let ctx = Ctx {
+        doc: StoredValue::new(doc),
+        expanded,
+        on_filter,
+    };
     let tree_ref = NodeRef::<leptos::html::Ul>::new();
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if let Some(tree) = tree_ref.get() {
@@ -112,10 +116,17 @@ pub fn JsonTree(doc: Arc<Value>, on_filter: Callback<FilterRequest>) -> impl Int
 }
 
 /// Move focus or toggle per the WAI-ARIA tree pattern. Returns whether the key was handled.
-fn keyboard(tree: &web_sys::HtmlElement, ev: &web_sys::KeyboardEvent, expanded: RwSignal<HashSet<String>>) -> bool {
-    let Ok(list) = tree.query_selector_all("[role=treeitem]") else { return false };
-    let items: Vec<web_sys::HtmlElement> =
-        (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).collect();
+fn keyboard(
+    tree: &web_sys::HtmlElement,
+    ev: &web_sys::KeyboardEvent,
+    expanded: RwSignal<HashSet<String>>,
+) -> bool {
+    let Ok(list) = tree.query_selector_all("[role=treeitem]") else {
+        return false;
+    };
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
     if items.is_empty() {
         return false;
     }
@@ -123,7 +134,9 @@ fn keyboard(tree: &web_sys::HtmlElement, ev: &web_sys::KeyboardEvent, expanded: 
         .and_then(|w| w.document())
         .and_then(|d| d.active_element())
         .and_then(|a| a.closest("[role=treeitem]").ok().flatten());
-    let pos = active.as_ref().and_then(|a| items.iter().position(|i| i.is_same_node(Some(a))));
+    let pos = active
+        .as_ref()
+        .and_then(|a| items.iter().position(|i| i.is_same_node(Some(a))));
     let focus = |i: usize| {
         if let Some(el) = items.get(i) {
             let _ = el.focus();
@@ -177,7 +190,9 @@ fn keyboard(tree: &web_sys::HtmlElement, ev: &web_sys::KeyboardEvent, expanded: 
 
 fn label_view(label: &Option<String>) -> AnyView {
     match label {
-        Some(l) => view! { <span class="key">{l.clone()}</span><span class="punct">": "</span> }.into_any(),
+        Some(l) => {
+            view! { <span class="key">{l.clone()}</span><span class="punct">": "</span> }.into_any()
+        }
         None => ().into_any(),
     }
 }
@@ -190,54 +205,82 @@ fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32, is_root: bo
             other => Kind::Leaf(other.clone()),
         })
     });
-    let label = if is_root { Some("event".to_string()) } else { label };
+    let label = if is_root {
+        Some("event".to_string())
+    } else {
+        label
+    };
     match kind {
         None => ().into_any(),
         Some(Kind::Leaf(v)) => leaf(ctx, path, label, v, level),
         Some(Kind::Object(keys)) => {
             let summary = format!("{{{}}}", keys.len());
             let p = path.clone();
-            container(ctx, path.clone(), path.to_string(), label, summary, level, move || {
-                keys.iter()
-                    .map(|k| node(ctx, p.key(k), Some(k.clone()), level + 1, false))
-                    .collect_view()
-                    .into_any()
-            })
+            container(
+                ctx,
+                path.clone(),
+                path.to_string(),
+                label,
+                summary,
+                level,
+                move || {
+                    keys.iter()
+                        .map(|k| node(ctx, p.key(k), Some(k.clone()), level + 1, false))
+                        .collect_view()
+                        .into_any()
+                },
+            )
         }
         Some(Kind::Array(n)) => {
             let summary = format!("[{n}]");
             let p = path.clone();
-            container(ctx, path.clone(), path.to_string(), label, summary, level, move || {
-                if n > GROUP {
-                    (0..n)
-                        .step_by(GROUP)
-                        .map(|start| {
-                            let end = (start + GROUP).min(n);
-                            let p2 = p.clone();
-                            container(
-                                ctx,
-                                p.clone(),
-                                group_key(&p, start),
-                                Some(format!("[{start} … {}]", end - 1)),
-                                format!("{} items", end - start),
-                                level + 1,
-                                move || {
-                                    (start..end)
-                                        .map(|i| node(ctx, p2.index(i), Some(i.to_string()), level + 2, false))
-                                        .collect_view()
-                                        .into_any()
-                                },
-                            )
-                        })
-                        .collect_view()
-                        .into_any()
-                } else {
-                    (0..n)
-                        .map(|i| node(ctx, p.index(i), Some(i.to_string()), level + 1, false))
-                        .collect_view()
-                        .into_any()
-                }
-            })
+            container(
+                ctx,
+                path.clone(),
+                path.to_string(),
+                label,
+                summary,
+                level,
+                move || {
+                    if n > GROUP {
+                        (0..n)
+                            .step_by(GROUP)
+                            .map(|start| {
+                                let end = (start + GROUP).min(n);
+                                let p2 = p.clone();
+                                container(
+                                    ctx,
+                                    p.clone(),
+                                    group_key(&p, start),
+                                    Some(format!("[{start} … {}]", end - 1)),
+                                    format!("{} items", end - start),
+                                    level + 1,
+                                    move || {
+                                        (start..end)
+                                            .map(|i| {
+                                                node(
+                                                    ctx,
+                                                    p2.index(i),
+                                                    Some(i.to_string()),
+                                                    level + 2,
+                                                    false,
+                                                )
+                                            })
+                                            .collect_view()
+                                            .into_any()
+                                    },
+                                )
+                            })
+                            .collect_view()
+                            .into_any()
+                    } else {
+                        (0..n)
+                            .map(|i| node(ctx, p.index(i), Some(i.to_string()), level + 1, false))
+                            .collect_view()
+                            .into_any()
+                    }
+                },
+            )
         }
     }
 }
@@ -264,7 +307,12 @@ fn container(
     };
     let path_s = path.to_string();
     let path_copy = path_s.clone();
-    let value_copy = move || ctx.doc.with_value(|d| path.lookup(d).map(|v| serde_json::to_string_pretty(v).unwrap_or_default()));
+    let value_copy = move || {
+        ctx.doc.with_value(|d| {
+            path.lookup(d)
+                .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+        })
+    };
     view! {
         <li role="treeitem" class="node" prop:ariaLevel=level.to_string() aria-expanded=move || open.get().to_string()
             data-path=path_s data-key=key tabindex="-1">

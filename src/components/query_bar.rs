@@ -16,7 +16,10 @@ pub fn QueryBar() -> impl IntoView {
     let st = expect_context::<AppState>();
     let preset = RwSignal::new(RangePreset::Days7);
     let now = js_sys::Date::now() as i64;
-    let custom_start = RwSignal::new(format::to_input(now - 24 * 3_600_000, st.tz.get_untracked()));
+    let custom_start = RwSignal::new(format::to_input(
+        now - 24 * 3_600_000,
+        st.tz.get_untracked(),
+    ));
     let custom_end = RwSignal::new(format::to_input(now, st.tz.get_untracked()));
     let keys = [RwSignal::new(String::new()), RwSignal::new(String::new())];
     let values = [RwSignal::new(String::new()), RwSignal::new(String::new())];
@@ -24,35 +27,56 @@ pub fn QueryBar() -> impl IntoView {
     let direction = RwSignal::new(Direction::Backward);
 
     // The query as it would be sent, or why it can't be.
-    let checked = Memo::new(move |_| -> Result<(LookupQuery, usize, Vec<String>), String> {
-        let (start_ms, end_ms) = match preset.get().range(js_sys::Date::now() as i64) {
-            Some(r) => r,
-            None => {
-                let tz = st.tz.get();
-                let s = format::parse_input(&custom_start.get(), tz).ok_or("Enter a valid start time.")?;
-                let e = format::parse_input(&custom_end.get(), tz).ok_or("Enter a valid end time.")?;
-                (s, e)
+    let checked = Memo::new(
+        move |_| -> Result<(LookupQuery, usize, Vec<String>), String> {
+            let (start_ms, end_ms) = match preset.get().range(js_sys::Date::now() as i64) {
+                Some(r) => r,
+                None => {
+                    let tz = st.tz.get();
+                    let s = format::parse_input(&custom_start.get(), tz)
+                        .ok_or("Enter a valid start time.")?;
+                    let e = format::parse_input(&custom_end.get(), tz)
+                        .ok_or("Enter a valid end time.")?;
+                    (s, e)
+                }
+            };
+            check_range(start_ms, end_ms)?;
+            let given: Vec<(String, String)> = (0..2)
+                .filter(|&i| !keys[i].get().is_empty())
+                .map(|i| (keys[i].get(), values[i].get().trim().to_string()))
+                .collect();
+            let (conditions, notes) = effective_conditions(&given).map_err(|e| e.to_string())?;
+            let notes = notes
+                .into_iter()
+                .map(|n| match n {
+                    LookupNote::SameKey(k) => {
+                        format!("{k} is given twice: the service uses only the second.")
+                    }
+                    LookupNote::Truncated { given } => {
+                        format!("{given} conditions: the service uses only the first two.")
+                    }
+                })
+                .collect();
+            let cap: usize = cap
+                .get()
+                .trim()
+                .parse()
+                .map_err(|_| "The cap must be a whole number of events.")?;
+            if cap == 0 {
+                return Err("The cap must be at least 1 event.".into());
             }
-        };
-        check_range(start_ms, end_ms)?;
-        let given: Vec<(String, String)> = (0..2)
-            .filter(|&i| !keys[i].get().is_empty())
-            .map(|i| (keys[i].get(), values[i].get().trim().to_string()))
-            .collect();
-        let (conditions, notes) = effective_conditions(&given).map_err(|e| e.to_string())?;
-        let notes = notes
-            .into_iter()
-            .map(|n| match n {
-                LookupNote::SameKey(k) => format!("{k} is given twice: the service uses only the second."),
-                LookupNote::Truncated { given } => format!("{given} conditions: the service uses only the first two."),
-            })
-            .collect();
-        let cap: usize = cap.get().trim().parse().map_err(|_| "The cap must be a whole number of events.")?;
-        if cap == 0 {
-            return Err("The cap must be at least 1 event.".into());
-        }
-        Ok((LookupQuery { start_ms, end_ms, direction: direction.get(), conditions }, cap, notes))
-    });
+            Ok((
+                LookupQuery {
+                    start_ms,
+                    end_ms,
+                    direction: direction.get(),
+                    conditions,
+                },
+                cap,
+                notes,
+            ))
+        },
+    );
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -12,7 +12,9 @@ pub fn Progress() -> impl IntoView {
         let p = st.progress.get();
         let state = st.fetch_state.get();
         let what = match state {
-            FetchState::Idle => return "No events loaded yet. Choose a time range and fetch.".to_string(),
+            FetchState::Idle => {
+                return "No events loaded yet. Choose a time range and fetch.".to_string()
+            }
             FetchState::Running => "Fetching",
             FetchState::Done if st.cap_reached.get() => "Stopped at the cap (more events match)",
             FetchState::Done => "Done",
@@ -24,7 +26,9 @@ pub fn Progress() -> impl IntoView {
             1 => " · 1 retry".to_string(),
             n => format!(" · {n} retries"),
         };
-        let plural = |n: usize, one: &str, many: &str| format!("{} {}", thousands(n), if n == 1 { one } else { many });
+        let plural = |n: usize, one: &str, many: &str| {
+            format!("{} {}", thousands(n), if n == 1 { one } else { many })
+        };
         format!(
             "{what}: {} · {} · {:.0} events/s · {:.1} s{retries}",
             plural(p.events, "event", "events"),

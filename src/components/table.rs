@@ -14,7 +14,9 @@ pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::state::Tz) ->
             "" => "OK".to_string(),
             code => code.to_string(),
         },
-        c => s.field(row, c.field().expect("non-time columns are fields")).to_string(),
+        c => s
+            .field(row, c.field().expect("non-time columns are fields"))
+            .to_string(),
     }
 }
 
@@ -25,7 +27,11 @@ pub fn EventsTable() -> impl IntoView {
     let header = move |col: Column| {
         let aria = move || match st.sort.get() {
             Some(Sort { column, descending }) if column == col => {
-                if descending { "descending" } else { "ascending" }
+                if descending {
+                    "descending"
+                } else {
+                    "ascending"
+                }
             }
             _ => "none",
         };
@@ -54,7 +60,12 @@ pub fn EventsTable() -> impl IntoView {
             return view! { <th class="colfilter"></th> }.into_any();
         }
         let value = move || {
-            st.col_filters.with(|v| v.iter().find(|(c, _)| *c == col).map(|(_, t)| t.clone()).unwrap_or_default())
+            st.col_filters.with(|v| {
+                v.iter()
+                    .find(|(c, _)| *c == col)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default()
+            })
         };
         view! {
             <th class="colfilter">

@@ -104,7 +104,9 @@ impl Field {
     }
     pub fn from_alias(s: &str) -> Option<Field> {
         let s = s.to_ascii_lowercase();
-        FIELDS.into_iter().find(|f| f.aliases().contains(&s.as_str()))
+        FIELDS
+            .into_iter()
+            .find(|f| f.aliases().contains(&s.as_str()))
     }
     fn from_path(p: &str) -> Option<Field> {
         FIELDS.into_iter().find(|f| f.path() == p)
@@ -209,7 +211,11 @@ struct Dict {
 
 impl Dict {
     fn new() -> Self {
-        let mut d = Dict { ids: HashMap::new(), strings: Vec::new(), lower: Vec::new() };
+        let mut d = Dict {
+            ids: HashMap::new(),
+            strings: Vec::new(),
+            lower: Vec::new(),
+        };
         d.intern("");
         d
     }
@@ -297,10 +303,22 @@ pub struct Filter {
 enum Cond {
     /// Row matches if for any of the listed fields, `bits[field][id]` is set, or (when
     /// `ids_term` is set) the row's id text contains the term.
-    Any { fields: Vec<(usize, Vec<bool>)>, ids_term: Option<String>, negate: bool },
+    Any {
+        fields: Vec<(usize, Vec<bool>)>,
+        ids_term: Option<String>,
+        negate: bool,
+    },
     /// Per-column value ids (a field column or a path column) equal to / not equal to `id`.
-    FieldEq { field: usize, id: Option<u32>, negate: bool },
-    PathEq { path: String, id: Option<u32>, negate: bool },
+    FieldEq {
+        field: usize,
+        id: Option<u32>,
+        negate: bool,
+    },
+    PathEq {
+        path: String,
+        id: Option<u32>,
+        negate: bool,
+    },
 }
 
 /// A filter prepared against the current store; valid until the store changes.
@@ -390,7 +408,8 @@ impl EventStore {
             ids.push(' ');
         }
         self.ids_lower.push(ids.into());
-        self.event_ids.push(rec.event_id.as_deref().unwrap_or("").into());
+        self.event_ids
+            .push(rec.event_id.as_deref().unwrap_or("").into());
         self.raw.push(json.into());
         // Path columns computed earlier would be stale: drop them (recomputed on demand).
         self.paths.clear();
@@ -452,7 +471,11 @@ impl EventStore {
                 } else {
                     rows.sort_by_key(|&r| {
                         let v = t[r as usize];
-                        if v == i64::MIN { i64::MAX } else { v }
+                        if v == i64::MIN {
+                            i64::MAX
+                        } else {
+                            v
+                        }
                     });
                 }
             }
@@ -534,7 +557,9 @@ impl EventStore {
                 _ => (false, term),
             };
             let (scope, needle) = match term.split_once(':') {
-                Some((f, v)) if Field::from_alias(f).is_some() => (Field::from_alias(f), v.to_lowercase()),
+                Some((f, v)) if Field::from_alias(f).is_some() => {
+                    (Field::from_alias(f), v.to_lowercase())
+                }
                 _ => (None, term.to_lowercase()),
             };
             let fields: Vec<Field> = match scope {
@@ -543,7 +568,12 @@ impl EventStore {
             };
             let fields = fields
                 .into_iter()
-                .map(|f| (f.idx(), contains_bits(&self.dicts[f.idx()], &needle, empty_as(f))))
+                .map(|f| {
+                    (
+                        f.idx(),
+                        contains_bits(&self.dicts[f.idx()], &needle, empty_as(f)),
+                    )
+                })
                 .collect();
             conds.push(Cond::Any {
                 fields,
@@ -556,13 +586,16 @@ impl EventStore {
             if needle.is_empty() {
                 continue;
             }
-            match col.field() {
-                Some(f) => conds.push(Cond::Any {
-                    fields: vec![(f.idx(), contains_bits(&self.dicts[f.idx()], &needle, empty_as(f)))],
+            // Time has no text filter: the server-side range filters it.
+            if let Some(f) = col.field() {
+                conds.push(Cond::Any {
+                    fields: vec![(
+                        f.idx(),
+                        contains_bits(&self.dicts[f.idx()], &needle, empty_as(f)),
+                    )],
                     ids_term: None,
                     negate: false,
-                }),
-                None => {} // time is filtered by the server-side range
+                });
             }
         }
         for pf in &filter.paths {
@@ -570,13 +603,21 @@ impl EventStore {
             match (Field::from_path(&path_s), &pf.value) {
                 (Some(f), Value::String(s)) => {
                     let id = self.dicts[f.idx()].ids.get(s.as_str()).copied();
-                    conds.push(Cond::FieldEq { field: f.idx(), id, negate: pf.exclude });
+                    conds.push(Cond::FieldEq {
+                        field: f.idx(),
+                        id,
+                        negate: pf.exclude,
+                    });
                 }
                 _ => {
                     let want = canonical(&pf.value);
                     let pc = self.path_column(&pf.path);
                     let id = pc.dict.ids.get(want.as_str()).copied();
-                    conds.push(Cond::PathEq { path: path_s, id, negate: pf.exclude });
+                    conds.push(Cond::PathEq {
+                        path: path_s,
+                        id,
+                        negate: pf.exclude,
+                    });
                 }
             }
         }
@@ -585,9 +626,17 @@ impl EventStore {
 
     fn row_matches(&self, r: usize, c: &Cond) -> bool {
         match c {
-            Cond::Any { fields, ids_term, negate } => {
-                let hit = fields.iter().any(|(f, bits)| bits[self.cols[*f][r] as usize])
-                    || ids_term.as_deref().is_some_and(|t| self.ids_lower[r].contains(t));
+            Cond::Any {
+                fields,
+                ids_term,
+                negate,
+            } => {
+                let hit = fields
+                    .iter()
+                    .any(|(f, bits)| bits[self.cols[*f][r] as usize])
+                    || ids_term
+                        .as_deref()
+                        .is_some_and(|t| self.ids_lower[r].contains(t));
                 hit != *negate
             }
             Cond::FieldEq { field, id, negate } => (Some(self.cols[*field][r]) == *id) != *negate,
@@ -637,7 +686,14 @@ impl Page {
         let index = index.min(count - 1);
         let start = (index * size).min(total);
         let end = (start + size).min(total);
-        Page { index, size, start, end, total, count }
+        Page {
+            index,
+            size,
+            start,
+            end,
+            total,
+            count,
+        }
     }
     pub fn is_first(&self) -> bool {
         self.index == 0
@@ -650,7 +706,12 @@ impl Page {
         if self.total == 0 {
             return "0 of 0".into();
         }
-        format!("{}–{} of {}", thousands(self.start + 1), thousands(self.end), thousands(self.total))
+        format!(
+            "{}–{} of {}",
+            thousands(self.start + 1),
+            thousands(self.end),
+            thousands(self.total)
+        )
     }
 }
 
@@ -659,7 +720,7 @@ pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -682,10 +743,38 @@ mod tests {
 
     fn store() -> EventStore {
         let mut s = EventStore::new();
-        s.push(&ev("DeleteInstance", "Ecs", "alice", "10.0.0.2", "2024-01-01T00:00:02Z", ""));
-        s.push(&ev("GetObject", "Oss", "Bob", "10.0.0.10", "2024-01-01T00:00:01Z", "NoSuchBucket"));
-        s.push(&ev("RunInstances", "Ecs", "王芳", "2001:db8::1", "2024-01-01T00:00:03Z", ""));
-        s.push(&ev("AssumeRole", "Sts", "alice", "9.9.9.9", "bad time", "Forbidden.RAM"));
+        s.push(&ev(
+            "DeleteInstance",
+            "Ecs",
+            "alice",
+            "10.0.0.2",
+            "2024-01-01T00:00:02Z",
+            "",
+        ));
+        s.push(&ev(
+            "GetObject",
+            "Oss",
+            "Bob",
+            "10.0.0.10",
+            "2024-01-01T00:00:01Z",
+            "NoSuchBucket",
+        ));
+        s.push(&ev(
+            "RunInstances",
+            "Ecs",
+            "王芳",
+            "2001:db8::1",
+            "2024-01-01T00:00:03Z",
+            "",
+        ));
+        s.push(&ev(
+            "AssumeRole",
+            "Sts",
+            "alice",
+            "9.9.9.9",
+            "bad time",
+            "Forbidden.RAM",
+        ));
         s.push("[1,2,3]");
         s
     }
@@ -707,14 +796,27 @@ mod tests {
     #[test]
     fn free_text_terms_scopes_and_negation() {
         let mut s = store();
-        let t = |s: &mut EventStore, q: &str| run(s, Filter { text: q.into(), ..Default::default() }, None);
+        let t = |s: &mut EventStore, q: &str| {
+            run(
+                s,
+                Filter {
+                    text: q.into(),
+                    ..Default::default()
+                },
+                None,
+            )
+        };
         assert_eq!(t(&mut s, "ALICE"), vec![0, 3]);
         assert_eq!(t(&mut s, "alice ecs"), vec![0]);
         assert_eq!(t(&mut s, "-alice"), vec![1, 2, 4]);
         assert_eq!(t(&mut s, "user:bob"), vec![1]);
         assert_eq!(t(&mut s, "service:ecs"), vec![0, 2]);
         assert_eq!(t(&mut s, "王"), vec![2]);
-        assert_eq!(t(&mut s, "id-getobject"), vec![1], "event ids are searchable");
+        assert_eq!(
+            t(&mut s, "id-getobject"),
+            vec![1],
+            "event ids are searchable"
+        );
         assert_eq!(t(&mut s, "result:ok"), vec![0, 2, 4]);
         assert_eq!(t(&mut s, "\"no such\""), Vec::<u32>::new());
         assert_eq!(t(&mut s, "nosuch"), vec![1]);
@@ -724,34 +826,73 @@ mod tests {
     #[test]
     fn column_filters() {
         let mut s = store();
-        let f = Filter { columns: vec![(Column::Service, "EC".into()), (Column::User, "a".into())], ..Default::default() };
+        let f = Filter {
+            columns: vec![(Column::Service, "EC".into()), (Column::User, "a".into())],
+            ..Default::default()
+        };
         assert_eq!(run(&mut s, f, None), vec![0]);
     }
 
     #[test]
     fn sorting_is_stable_both_ways() {
         let mut s = store();
-        let by = |c, d| Some(Sort { column: c, descending: d });
-        assert_eq!(run(&mut s, Filter::default(), by(Column::Time, false)), vec![1, 0, 2, 3, 4]);
-        assert_eq!(run(&mut s, Filter::default(), by(Column::Time, true)), vec![2, 0, 1, 3, 4]);
+        let by = |c, d| {
+            Some(Sort {
+                column: c,
+                descending: d,
+            })
+        };
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::Time, false)),
+            vec![1, 0, 2, 3, 4]
+        );
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::Time, true)),
+            vec![2, 0, 1, 3, 4]
+        );
         // Case-insensitive; ties (alice twice) keep ingest order; empty last ascending.
-        assert_eq!(run(&mut s, Filter::default(), by(Column::User, false)), vec![0, 3, 1, 2, 4]);
-        assert_eq!(run(&mut s, Filter::default(), by(Column::User, true)), vec![4, 2, 1, 0, 3]);
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::User, false)),
+            vec![0, 3, 1, 2, 4]
+        );
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::User, true)),
+            vec![4, 2, 1, 0, 3]
+        );
         // IPs numerically: 9.9.9.9 < 10.0.0.2 < 10.0.0.10 < IPv6, empty last.
-        assert_eq!(run(&mut s, Filter::default(), by(Column::Ip, false)), vec![3, 0, 1, 2, 4]);
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::Ip, false)),
+            vec![3, 0, 1, 2, 4]
+        );
     }
 
     #[test]
     fn path_filters_indexed_and_not() {
         let mut s = store();
-        let pf = |p: &str, v: Value, exclude| PathFilter { path: JsonPath::parse(p).unwrap(), value: v, exclude };
-        let f = Filter { paths: vec![pf("userIdentity.userName", json!("alice"), false)], ..Default::default() };
+        let pf = |p: &str, v: Value, exclude| PathFilter {
+            path: JsonPath::parse(p).unwrap(),
+            value: v,
+            exclude,
+        };
+        let f = Filter {
+            paths: vec![pf("userIdentity.userName", json!("alice"), false)],
+            ..Default::default()
+        };
         assert_eq!(run(&mut s, f, None), vec![0, 3]);
-        let f = Filter { paths: vec![pf("requestParameters.Size", json!(3), false)], ..Default::default() };
+        let f = Filter {
+            paths: vec![pf("requestParameters.Size", json!(3), false)],
+            ..Default::default()
+        };
         assert_eq!(run(&mut s, f, None), vec![0, 1, 2, 3]);
-        let f = Filter { paths: vec![pf("requestParameters.Size", json!(3), true)], ..Default::default() };
+        let f = Filter {
+            paths: vec![pf("requestParameters.Size", json!(3), true)],
+            ..Default::default()
+        };
         assert_eq!(run(&mut s, f, None), vec![4], "absent counts as not equal");
-        let f = Filter { paths: vec![pf("eventName", json!("Nope"), false)], ..Default::default() };
+        let f = Filter {
+            paths: vec![pf("eventName", json!("Nope"), false)],
+            ..Default::default()
+        };
         assert_eq!(run(&mut s, f, None), Vec::<u32>::new());
     }
 

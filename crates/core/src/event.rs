@@ -126,7 +126,11 @@ pub struct EventRecord {
     pub service_name: Option<String>,
     #[serde(rename = "requestId", default, deserialize_with = "lenient_string")]
     pub request_id: Option<String>,
-    #[serde(rename = "sourceIpAddress", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "sourceIpAddress",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     pub source_ip_address: Option<String>,
     #[serde(rename = "userAgent", default, deserialize_with = "lenient_string")]
     pub user_agent: Option<String>,

@@ -43,11 +43,17 @@ impl LookupQuery {
         let mut p = vec![
             ("StartTime".to_string(), format_api_time(self.start_ms)),
             ("EndTime".to_string(), format_api_time(self.end_ms)),
-            ("MaxResults".to_string(), LOOKUP_EVENTS_MAX_RESULTS.to_string()),
+            (
+                "MaxResults".to_string(),
+                LOOKUP_EVENTS_MAX_RESULTS.to_string(),
+            ),
             ("Direction".to_string(), self.direction.as_str().to_string()),
         ];
         for (i, c) in self.conditions.iter().enumerate() {
-            p.push((format!("LookupAttribute.{}.Key", i + 1), c.key.as_str().to_string()));
+            p.push((
+                format!("LookupAttribute.{}.Key", i + 1),
+                c.key.as_str().to_string(),
+            ));
             p.push((format!("LookupAttribute.{}.Value", i + 1), c.value.clone()));
         }
         if let Some(t) = next_token {
@@ -69,7 +75,9 @@ pub fn pace_wait_ms(last_start_ms: Option<f64>, now_ms: f64, min_interval_ms: f6
 /// capped at 16 s, with a deterministic jitter from `salt` of up to +25% so many tabs spread out.
 pub fn backoff_ms(attempt: u32, throttled: bool, salt: u64) -> u32 {
     let base: u64 = if throttled { 2000 } else { 1000 };
-    let exp = base.saturating_mul(1 << attempt.saturating_sub(1).min(5)).min(16_000);
+    let exp = base
+        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
+        .min(16_000);
     let jitter = (salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % (exp / 4 + 1);
     (exp + jitter) as u32
 }
@@ -114,8 +122,14 @@ mod tests {
             end_ms: 86_400_000,
             direction: Direction::Backward,
             conditions: vec![
-                Condition { key: LookupKey::ServiceName, value: "Ecs".into() },
-                Condition { key: LookupKey::EventRw, value: "Write".into() },
+                Condition {
+                    key: LookupKey::ServiceName,
+                    value: "Ecs".into(),
+                },
+                Condition {
+                    key: LookupKey::EventRw,
+                    value: "Write".into(),
+                },
             ],
         };
         let p = q.params(Some("tok"));
@@ -135,7 +149,9 @@ mod tests {
         assert_eq!(pace_wait_ms(Some(1000.0), 1200.0, 550.0), 350.0);
         assert_eq!(pace_wait_ms(Some(1000.0), 2000.0, 550.0), 0.0);
         // Any three consecutive starts span more than one second.
-        let starts: Vec<f64> = (0..3).map(|i| i as f64 * LOOKUP_EVENTS_MIN_INTERVAL_MS).collect();
+        let starts: Vec<f64> = (0..3)
+            .map(|i| i as f64 * LOOKUP_EVENTS_MIN_INTERVAL_MS)
+            .collect();
         assert!(starts[2] - starts[0] > 1000.0);
     }
 
@@ -149,7 +165,12 @@ mod tests {
 
     #[test]
     fn progress_rate() {
-        let p = Progress { events: 500, pages: 10, retries: 0, elapsed_ms: 5000.0 };
+        let p = Progress {
+            events: 500,
+            pages: 10,
+            retries: 0,
+            elapsed_ms: 5000.0,
+        };
         assert_eq!(p.rate(), 100.0);
         assert_eq!(p.fraction(1000), 0.5);
     }

@@ -17,8 +17,11 @@ pub struct JsonPath(pub Vec<Segment>);
 
 fn is_plain_key(k: &str) -> bool {
     !k.is_empty()
-        && k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
-        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        && k.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 impl JsonPath {
@@ -183,7 +186,11 @@ mod tests {
 
     #[test]
     fn display_and_parse_roundtrip() {
-        let p = JsonPath::root().key("requestParameters").key("LookupAttribute.1.Key").key("x").index(3);
+        let p = JsonPath::root()
+            .key("requestParameters")
+            .key("LookupAttribute.1.Key")
+            .key("x")
+            .index(3);
         let s = p.to_string();
         assert_eq!(s, r#"requestParameters["LookupAttribute.1.Key"].x[3]"#);
         assert_eq!(JsonPath::parse(&s), Some(p));
@@ -197,9 +204,15 @@ mod tests {
         let doc = json!({"a":{"b.c":[1,{"d":"x"}],"e":null},"f":"\u{202e}"});
         let text = serde_json::to_string_pretty(&doc).unwrap();
         for (p, want) in [
-            (JsonPath::root().key("a").key("b.c").index(1).key("d"), Some(json!("x"))),
+            (
+                JsonPath::root().key("a").key("b.c").index(1).key("d"),
+                Some(json!("x")),
+            ),
             (JsonPath::root().key("a").key("e"), Some(json!(null))),
-            (JsonPath::root().key("a").key("b.c").index(0), Some(json!(1))),
+            (
+                JsonPath::root().key("a").key("b.c").index(0),
+                Some(json!(1)),
+            ),
             (JsonPath::root().key("f"), Some(json!("\u{202e}"))),
             (JsonPath::root().key("a").key("zz"), None),
             (JsonPath::root().key("f").key("x"), None),

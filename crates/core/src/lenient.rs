@@ -40,10 +40,12 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<(T, Parsed), LenientE
     match serde_json::from_str::<T>(text) {
         Ok(v) => Ok((v, Parsed::Strict)),
         // Well-formed JSON of the wrong shape is not "repaired": that would only hide it.
-        Err(e) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => Err(LenientError {
-            strict: e.to_string(),
-            repaired: None,
-        }),
+        Err(e) if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() => {
+            Err(LenientError {
+                strict: e.to_string(),
+                repaired: None,
+            })
+        }
         Err(e) => {
             let fixed = repair(text);
             serde_json::from_str::<T>(&fixed)
@@ -129,7 +131,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
 pub fn repair(text: &str) -> String {
     let mut toks = tokenize(text);
     // A bare `"key": ...` sequence: wrap it in an object.
-    if matches!(toks.first(), Some(Tok::Scalar(_, true))) && matches!(toks.get(1), Some(Tok::Colon)) {
+    if matches!(toks.first(), Some(Tok::Scalar(_, true))) && matches!(toks.get(1), Some(Tok::Colon))
+    {
         toks.insert(0, Tok::Open('{'));
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -194,7 +197,10 @@ pub fn repair(text: &str) -> String {
         }
         if stack.is_empty() && after_value && !out.is_empty() && i + 1 < toks.len() {
             // The top-level value is complete; anything after it is trailing garbage.
-            if toks[i + 1..].iter().all(|t| matches!(t, Tok::Close(_) | Tok::Comma)) {
+            if toks[i + 1..]
+                .iter()
+                .all(|t| matches!(t, Tok::Close(_) | Tok::Comma))
+            {
                 break;
             }
         }
@@ -248,7 +254,8 @@ mod tests {
 
     #[test]
     fn unicode_and_escapes_survive() {
-        let (v, _) = from_str::<Value>("{\"名\": \"\\u202e王芳\\\"\" \"b\": \"line\nbreak\"}").unwrap();
+        let (v, _) =
+            from_str::<Value>("{\"名\": \"\\u202e王芳\\\"\" \"b\": \"line\nbreak\"}").unwrap();
         assert_eq!(v["名"], json!("\u{202e}王芳\""));
         assert_eq!(v["b"], json!("line\nbreak"));
     }

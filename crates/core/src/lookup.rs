@@ -89,9 +89,8 @@ impl LookupKey {
     /// `SensitiveAction=true` matches events whose name is in [`SENSITIVE_ACTIONS`].
     pub fn matches(self, value: &str, e: &EventRecord) -> bool {
         let eq = |f: Option<&str>| f == Some(value);
-        let any = |f: Option<&str>| {
-            f.is_some_and(|s| s.split([';', ',']).any(|p| p.trim() == value))
-        };
+        let any =
+            |f: Option<&str>| f.is_some_and(|s| s.split([';', ',']).any(|p| p.trim() == value));
         let id = e.user_identity.as_ref();
         match self {
             LookupKey::ServiceName => eq(e.service_name.as_deref()),
@@ -157,7 +156,14 @@ pub fn pair_allowed(a: LookupKey, b: LookupKey) -> bool {
     let ok = |x: LookupKey, y: LookupKey| match x {
         ServiceName => matches!(
             y,
-            EventName | User | PrincipalId | RoleName | ResourceName | EventRw | SensitiveAction | EventType
+            EventName
+                | User
+                | PrincipalId
+                | RoleName
+                | ResourceName
+                | EventRw
+                | SensitiveAction
+                | EventType
         ),
         ResourceName => matches!(y, ResourceType | EventName | User | RoleName | ServiceName),
         EventType => y == EventName,
@@ -223,7 +229,10 @@ pub fn effective_conditions(
             notes.push(LookupNote::SameKey(key));
             prev.value = v.clone();
         } else {
-            out.push(Condition { key, value: v.clone() });
+            out.push(Condition {
+                key,
+                value: v.clone(),
+            });
         }
     }
     if let [a, b] = out.as_slice() {
@@ -262,10 +271,19 @@ mod tests {
 
     #[test]
     fn same_key_keeps_second_and_extra_dropped() {
-        let (conds, notes) =
-            effective_conditions(&[c("ServiceName", "Ecs"), c("ServiceName", "Oss"), c("User", "x")])
-                .unwrap();
-        assert_eq!(conds, vec![Condition { key: LookupKey::ServiceName, value: "Oss".into() }]);
+        let (conds, notes) = effective_conditions(&[
+            c("ServiceName", "Ecs"),
+            c("ServiceName", "Oss"),
+            c("User", "x"),
+        ])
+        .unwrap();
+        assert_eq!(
+            conds,
+            vec![Condition {
+                key: LookupKey::ServiceName,
+                value: "Oss".into()
+            }]
+        );
         assert!(notes.contains(&LookupNote::SameKey(LookupKey::ServiceName)));
         assert!(notes.contains(&LookupNote::Truncated { given: 3 }));
     }
@@ -280,7 +298,10 @@ mod tests {
             effective_conditions(&[c("EventName", "a"), c("User", "b")]),
             Err(LookupError::PairNotSupported(..))
         ));
-        assert!(matches!(effective_conditions(&[c("User", "")]), Err(LookupError::EmptyValue(_))));
+        assert!(matches!(
+            effective_conditions(&[c("User", "")]),
+            Err(LookupError::EmptyValue(_))
+        ));
         assert_eq!(effective_conditions(&[]).unwrap().0, vec![]);
     }
 

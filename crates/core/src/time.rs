@@ -101,6 +101,8 @@ mod preset_tests {
         assert_eq!(format_api_time(s), "2024-04-24T08:00:00Z");
         assert_eq!(RangePreset::Custom.range(now), None);
         assert_eq!(RangePreset::from_key("24h"), Some(RangePreset::Hours24));
-        assert!(check_range(2, 1).is_err() && check_range(1, 1).is_err() && check_range(1, 2).is_ok());
+        assert!(
+            check_range(2, 1).is_err() && check_range(1, 1).is_err() && check_range(1, 2).is_ok()
+        );
     }
 }

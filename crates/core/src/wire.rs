@@ -72,7 +72,11 @@ impl ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{} (HTTP {}): {}", self.code, self.http_status, self.message)?;
+        write!(
+            f,
+            "{} (HTTP {}): {}",
+            self.code, self.http_status, self.message
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " [RequestId {id}]")?;
         }
@@ -80,13 +84,18 @@ impl fmt::Display for ServiceError {
     }
 }
 
-/// Why a call produced no usable answer.
+/// Why a call produced no usable answer. (Large, but errors are rare and never on a hot path.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The service answered with an error body.
     Service(ServiceError),
     /// The answer could not be read. `excerpt` is the start of the body, for display as text.
-    Malformed { http_status: u16, detail: String, excerpt: String },
+    Malformed {
+        http_status: u16,
+        detail: String,
+        excerpt: String,
+    },
     /// No answer: DNS, connection, CORS, offline, timeout.
     Network(String),
 }
@@ -108,7 +117,11 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             ApiError::Service(e) => e.fmt(f),
-            ApiError::Malformed { http_status, detail, .. } => {
+            ApiError::Malformed {
+                http_status,
+                detail,
+                ..
+            } => {
                 write!(f, "Malformed response (HTTP {http_status}): {detail}")
             }
             ApiError::Network(m) => write!(f, "Network error: {m}"),
@@ -126,13 +139,28 @@ fn excerpt(body: &str) -> String {
 
 #[derive(Deserialize)]
 struct AliyunErrorBody {
-    #[serde(rename = "RequestId", alias = "requestId", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "RequestId",
+        alias = "requestId",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     request_id: Option<String>,
     #[serde(rename = "HostId", default, deserialize_with = "lenient_string")]
     host_id: Option<String>,
-    #[serde(rename = "Code", alias = "code", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "Code",
+        alias = "code",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     code: Option<String>,
-    #[serde(rename = "Message", alias = "message", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "Message",
+        alias = "message",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     message: Option<String>,
     #[serde(rename = "Recommend", default, deserialize_with = "lenient_string")]
     recommend: Option<String>,
@@ -140,7 +168,12 @@ struct AliyunErrorBody {
 
 #[derive(Deserialize)]
 struct AwsErrorBody {
-    #[serde(rename = "__type", alias = "code", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "__type",
+        alias = "code",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     kind: Option<String>,
     #[serde(alias = "Message", default, deserialize_with = "lenient_string")]
     message: Option<String>,
@@ -155,6 +188,7 @@ pub enum Dialect {
 
 /// Read a response: a 2xx body as `T` (leniently), anything else as the cloud's error body.
 /// `request_id_header` is AWS's `x-amzn-RequestId` (Alibaba puts it in the body).
+#[allow(clippy::result_large_err)]
 pub fn read_response<T: DeserializeOwned>(
     dialect: Dialect,
     http_status: u16,
@@ -182,20 +216,22 @@ pub fn read_response<T: DeserializeOwned>(
                     recommend: nonempty(b.recommend),
                 })
             }),
-        Dialect::Aws => lenient::from_str::<AwsErrorBody>(body).ok().and_then(|(b, _)| {
-            // botocore strips a `namespace#` prefix and a `:suffix` from `__type`.
-            let raw = nonempty(b.kind)?;
-            let code = raw.rsplit('#').next().unwrap_or(&raw);
-            let code = code.split(':').next().unwrap_or(code).to_string();
-            Some(ServiceError {
-                http_status,
-                code,
-                message: b.message.unwrap_or_default(),
-                request_id: request_id_header.map(String::from),
-                host_id: None,
-                recommend: None,
-            })
-        }),
+        Dialect::Aws => lenient::from_str::<AwsErrorBody>(body)
+            .ok()
+            .and_then(|(b, _)| {
+                // botocore strips a `namespace#` prefix and a `:suffix` from `__type`.
+                let raw = nonempty(b.kind)?;
+                let code = raw.rsplit('#').next().unwrap_or(&raw);
+                let code = code.split(':').next().unwrap_or(code).to_string();
+                Some(ServiceError {
+                    http_status,
+                    code,
+                    message: b.message.unwrap_or_default(),
+                    request_id: request_id_header.map(String::from),
+                    host_id: None,
+                    recommend: None,
+                })
+            }),
     };
     Err(match service {
         Some(s) => ApiError::Service(s),
@@ -373,7 +409,11 @@ pub struct CdnDeliverTask {
     pub reports: Vec<CdnReport>,
     #[serde(default)]
     pub deliver: Option<CdnDeliver>,
-    #[serde(rename = "timeFromFormat", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "timeFromFormat",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     pub time_from_format: Option<String>,
     #[serde(rename = "timeEndFormat", default, deserialize_with = "lenient_string")]
     pub time_end_format: Option<String>,
@@ -395,17 +435,28 @@ struct CdnContentData {
 impl CdnDeliverListResponse {
     /// The tasks in `Content`, however it arrived.
     pub fn tasks(&self) -> Result<Vec<CdnDeliverTask>, ContentError> {
-        let err = |detail: String| ContentError { detail, raw: self.content.to_string() };
+        let err = |detail: String| ContentError {
+            detail,
+            raw: self.content.to_string(),
+        };
         let obj = match &self.content {
             Value::Null => return Ok(Vec::new()),
             Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
             Value::String(s) => {
                 lenient::from_str::<Value>(s)
-                    .map_err(|e| ContentError { detail: e.to_string(), raw: s.clone() })?
+                    .map_err(|e| ContentError {
+                        detail: e.to_string(),
+                        raw: s.clone(),
+                    })?
                     .0
             }
             v @ Value::Object(_) => v.clone(),
-            other => return Err(err(format!("Content is {}, expected an object or a string", kind(other)))),
+            other => {
+                return Err(err(format!(
+                    "Content is {}, expected an object or a string",
+                    kind(other)
+                )))
+            }
         };
         serde_json::from_value::<CdnContentData>(obj)
             .map(|c| c.data)
@@ -457,7 +508,11 @@ pub struct ExportTask {
     pub to: Option<i64>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub destination: Option<String>,
-    #[serde(rename = "destinationPrefix", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "destinationPrefix",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     pub destination_prefix: Option<String>,
     #[serde(default)]
     pub status: Option<ExportTaskStatus>,
@@ -474,5 +529,11 @@ pub struct DescribeExportTasksResponse {
 }
 
 /// The status codes the API model lists. Others (the sample's `COMPLETE`) are shown as sent.
-pub const EXPORT_STATUS_CODES: [&str; 6] =
-    ["CANCELLED", "COMPLETED", "FAILED", "PENDING", "PENDING_CANCEL", "RUNNING"];
+pub const EXPORT_STATUS_CODES: [&str; 6] = [
+    "CANCELLED",
+    "COMPLETED",
+    "FAILED",
+    "PENDING",
+    "PENDING_CANCEL",
+    "RUNNING",
+];

@@ -13,29 +13,47 @@ const EXPORTS: &str = include_str!("fixtures/describe_export_tasks_seed.json");
 
 #[test]
 fn lookup_events_sample_with_missing_and_trailing_commas() {
-    let (r, how) = read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, LOOKUP).unwrap();
+    let (r, how) =
+        read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, LOOKUP).unwrap();
     assert_eq!(how, Parsed::Repaired, "the sample is not strict JSON");
-    assert_eq!(r.request_id.as_deref(), Some("FD79665A-CE8B-49D4-82E6-5EE2E0E791DD"));
+    assert_eq!(
+        r.request_id.as_deref(),
+        Some("FD79665A-CE8B-49D4-82E6-5EE2E0E791DD")
+    );
     assert_eq!(r.start_time.as_deref(), Some("2020-07-15T14:00:00Z"));
     assert_eq!(r.end_time.as_deref(), Some("2020-07-22T14:00:00Z"));
     assert!(r.next().unwrap().starts_with("eyJhY2NvdW50Ijoi"));
     assert_eq!(r.events.len(), 1);
     let e = EventRecord::parse(r.events[0].get()).unwrap();
-    assert_eq!(e.event_version.as_deref(), Some("1"), "eventVersion is the number 1 here");
+    assert_eq!(
+        e.event_version.as_deref(),
+        Some("1"),
+        "eventVersion is the number 1 here"
+    );
     assert_eq!(e.event_name.as_deref(), Some("LookupEvents"));
     assert_eq!(e.identity_type(), Some("root-account"));
-    assert_eq!(e.time_ms(), trailview_core::time::parse_rfc3339_ms("2020-10-10T08:31:47Z"));
+    assert_eq!(
+        e.time_ms(),
+        trailview_core::time::parse_rfc3339_ms("2020-10-10T08:31:47Z")
+    );
     // The raw event keeps its free-form parts for the tree.
     let v: serde_json::Value = serde_json::from_str(r.events[0].get()).unwrap();
-    assert_eq!(v["requestParameters"]["LookupAttribute.1.Key"], "ServiceName");
+    assert_eq!(
+        v["requestParameters"]["LookupAttribute.1.Key"],
+        "ServiceName"
+    );
 }
 
 #[test]
 fn list_delivery_history_jobs_sample() {
     let (r, how) =
-        read_response::<ListDeliveryHistoryJobsResponse>(Dialect::Aliyun, 200, None, LIST_JOBS).unwrap();
+        read_response::<ListDeliveryHistoryJobsResponse>(Dialect::Aliyun, 200, None, LIST_JOBS)
+            .unwrap();
     assert_eq!(how, Parsed::Strict);
-    assert_eq!((r.total_count, r.page_number, r.page_size), (Some(1), Some(1), Some(20)));
+    assert_eq!(
+        (r.total_count, r.page_number, r.page_size),
+        (Some(1), Some(1), Some(20))
+    );
     let j = &r.jobs[0];
     assert_eq!(j.job_id, Some(16602));
     assert_eq!(j.trail_name.as_deref(), Some("trail-name"));
@@ -46,14 +64,19 @@ fn list_delivery_history_jobs_sample() {
 #[test]
 fn create_delivery_history_job_sample() {
     let (r, _) =
-        read_response::<CreateDeliveryHistoryJobResponse>(Dialect::Aliyun, 200, None, CREATE_JOB).unwrap();
+        read_response::<CreateDeliveryHistoryJobResponse>(Dialect::Aliyun, 200, None, CREATE_JOB)
+            .unwrap();
     assert_eq!(r.job_id, Some(16602));
-    assert_eq!(r.request_id.as_deref(), Some("9D356A34-D5A9-41CD-9915-837B7F9D8722"));
+    assert_eq!(
+        r.request_id.as_deref(),
+        Some("9D356A34-D5A9-41CD-9915-837B7F9D8722")
+    );
 }
 
 #[test]
 fn cdn_deliver_list_sample_fragment_content() {
-    let (r, how) = read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, CDN).unwrap();
+    let (r, how) =
+        read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, CDN).unwrap();
     assert_eq!(how, Parsed::Repaired, "the sample body has no braces");
     assert_eq!(r.request_id.as_deref(), Some("12345"));
     let tasks = r.tasks().unwrap();
@@ -65,7 +88,17 @@ fn cdn_deliver_list_sample_fragment_content() {
     assert_eq!(t.reports.len(), 2);
     assert_eq!(t.reports[0].conditions[0].value.len(), 2);
     assert_eq!(t.reports[1].report_id, Some(2));
-    assert_eq!(t.deliver.as_ref().unwrap().email.as_ref().unwrap().subject.as_deref(), Some("subject"));
+    assert_eq!(
+        t.deliver
+            .as_ref()
+            .unwrap()
+            .email
+            .as_ref()
+            .unwrap()
+            .subject
+            .as_deref(),
+        Some("subject")
+    );
 }
 
 #[test]
@@ -91,7 +124,10 @@ fn describe_export_tasks_sample_keeps_unknown_status() {
     assert_eq!(t.status.as_ref().unwrap().code.as_deref(), Some("COMPLETE"));
     assert!(!EXPORT_STATUS_CODES.contains(&"COMPLETE"));
     assert_eq!(t.from, Some(1437584472382));
-    assert_eq!(t.execution_info.as_ref().unwrap().completion_time, Some(1437584472986));
+    assert_eq!(
+        t.execution_info.as_ref().unwrap().completion_time,
+        Some(1437584472986)
+    );
     assert_eq!(r.next_token, None);
 }
 
@@ -99,7 +135,9 @@ fn describe_export_tasks_sample_keeps_unknown_status() {
 fn aliyun_error_body() {
     let body = r#"{"RequestId":"540CFF28-1","HostId":"actiontrail.cn-hangzhou.aliyuncs.com","Code":"Throttling.User","Message":"Request was denied due to user flow control.","Recommend":"https://api.aliyun.com/troubleshoot?q=Throttling.User"}"#;
     let e = read_response::<LookupEventsResponse>(Dialect::Aliyun, 400, None, body).unwrap_err();
-    let ApiError::Service(s) = &e else { panic!("{e:?}") };
+    let ApiError::Service(s) = &e else {
+        panic!("{e:?}")
+    };
     assert_eq!(s.code, "Throttling.User");
     assert_eq!(s.request_id.as_deref(), Some("540CFF28-1"));
     assert!(s.is_throttling() && e.is_retryable());
@@ -125,12 +163,29 @@ fn aws_error_body_and_non_json_errors() {
     let ApiError::Service(s) = &e else { panic!() };
     assert_eq!(s.code, "LimitExceededException");
     assert_eq!(s.request_id.as_deref(), Some("req-1"));
-    assert!(!e.is_retryable(), "LimitExceededException here is semantic, not throttling");
-    let e = read_response::<DescribeExportTasksResponse>(Dialect::Aws, 502, None, "<html>Bad Gateway</html>")
-        .unwrap_err();
-    assert!(matches!(e, ApiError::Malformed { http_status: 502, .. }));
+    assert!(
+        !e.is_retryable(),
+        "LimitExceededException here is semantic, not throttling"
+    );
+    let e = read_response::<DescribeExportTasksResponse>(
+        Dialect::Aws,
+        502,
+        None,
+        "<html>Bad Gateway</html>",
+    )
+    .unwrap_err();
+    assert!(matches!(
+        e,
+        ApiError::Malformed {
+            http_status: 502,
+            ..
+        }
+    ));
     assert!(e.is_retryable());
-    let e = read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, "not json at all").unwrap_err();
-    let ApiError::Malformed { excerpt, .. } = e else { panic!() };
+    let e = read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, "not json at all")
+        .unwrap_err();
+    let ApiError::Malformed { excerpt, .. } = e else {
+        panic!()
+    };
     assert_eq!(excerpt, "not json at all");
 }
