@@ -1,0 +1,443 @@
+//! Property tests: the indexed engine (`EventStore`: interned columns, per-dictionary filter
+//! bits, rank sorts) against a straightforward reference that works on each event's values as
+//! plain strings (`serde_json::Value` lookups, `to_lowercase` + `contains`, a comparator sort).
+//! Same rows, same order, for random data, filters and sorts.
+
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use trailview_core::demo_data::{generate, DemoConfig};
+use trailview_core::engine::{terms, Column, EventStore, Field, Filter, PathFilter, Sort, FIELDS};
+use trailview_core::json_path::{canonical, JsonPath};
+
+// ---------------------------------------------------------------------------------------------
+// The reference implementation.
+
+/// One event as the reference sees it: its parsed JSON.
+struct RefEvent {
+    doc: Option<Value>,
+}
+
+impl RefEvent {
+    fn new(json: &str) -> Self {
+        RefEvent {
+            doc: serde_json::from_str(json).ok(),
+        }
+    }
+    /// The value at a dotted path if it is a JSON scalar, as the record reads it ("" if absent).
+    fn field(&self, f: Field) -> String {
+        let mut v = match &self.doc {
+            Some(v) => v,
+            None => return String::new(),
+        };
+        for k in f.path().split('.') {
+            match v.as_object().and_then(|o| o.get(k)) {
+                Some(x) => v = x,
+                None => return String::new(),
+            }
+        }
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => String::new(),
+        }
+    }
+    fn str_at(&self, k: &str) -> Option<String> {
+        match self.doc.as_ref()?.get(k)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+    fn path(&self, p: &JsonPath) -> Option<String> {
+        p.lookup(self.doc.as_ref()?).map(canonical)
+    }
+}
+
+fn ref_contains(f: Field, value: &str, needle: &str) -> bool {
+    let lower = value.to_lowercase();
+    if lower.is_empty() && f == Field::ErrorCode {
+        "ok".contains(needle)
+    } else {
+        lower.contains(needle)
+    }
+}
+
+fn ref_matches(e: &RefEvent, filter: &Filter) -> bool {
+    for term in terms(&filter.text) {
+        let (negate, term) = match term.strip_prefix('-') {
+            Some(t) if !t.is_empty() => (true, t.to_string()),
+            _ => (false, term),
+        };
+        let (scope, needle) = match term.split_once(':') {
+            Some((f, v)) if Field::from_alias(f).is_some() => {
+                (Field::from_alias(f), v.to_lowercase())
+            }
+            _ => (None, term.to_lowercase()),
+        };
+        let fields: Vec<Field> = scope.map_or(FIELDS.to_vec(), |f| vec![f]);
+        let mut hit = fields
+            .iter()
+            .any(|&f| ref_contains(f, &e.field(f), &needle));
+        if scope.is_none() {
+            let mut ids = String::new();
+            for k in ["eventId", "requestId"] {
+                if let Some(s) = e.str_at(k) {
+                    ids.push_str(&s.to_lowercase());
+                    ids.push(' ');
+                }
+            }
+            hit |= ids.contains(&needle);
+        }
+        if hit == negate {
+            return false;
+        }
+    }
+    for (col, text) in &filter.columns {
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            continue;
+        }
+        if let Some(f) = col.field() {
+            if !ref_contains(f, &e.field(f), &needle) {
+                return false;
+            }
+        }
+    }
+    for pf in &filter.paths {
+        let ps = pf.path.to_string();
+        let indexed = FIELDS.into_iter().find(|f| f.path() == ps);
+        let eq = match (indexed, &pf.value) {
+            (Some(f), Value::String(s)) => e.field(f) == *s,
+            _ => e.path(&pf.path) == Some(canonical(&pf.value)),
+        };
+        if eq == pf.exclude {
+            return false;
+        }
+    }
+    true
+}
+
+fn ip_key(ip: IpAddr) -> (u8, u128) {
+    match ip {
+        IpAddr::V4(v) => (4, u32::from(v) as u128),
+        IpAddr::V6(v) => (6, u128::from(v)),
+    }
+}
+
+fn cmp_text(a: &str, b: &str) -> Ordering {
+    a.is_empty()
+        .cmp(&b.is_empty())
+        .then_with(|| a.to_lowercase().cmp(&b.to_lowercase()))
+        .then_with(|| a.cmp(b))
+}
+
+fn cmp_field(f: Field, a: &str, b: &str) -> Ordering {
+    if f == Field::Ip {
+        match (a.parse::<IpAddr>().ok(), b.parse::<IpAddr>().ok()) {
+            (Some(x), Some(y)) => ip_key(x).cmp(&ip_key(y)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => cmp_text(a, b),
+        }
+    } else {
+        cmp_text(a, b)
+    }
+}
+
+/// Rows passing `filter` in `sort` order, the slow, obvious way.
+fn reference(
+    events: &[RefEvent],
+    times: &[Option<i64>],
+    filter: &Filter,
+    sort: Option<Sort>,
+) -> Vec<u32> {
+    let mut rows: Vec<u32> = (0..events.len() as u32).collect();
+    if let Some(sort) = sort {
+        let cmp = |a: &u32, b: &u32| -> Ordering {
+            let (a, b) = (*a as usize, *b as usize);
+            match sort.column.field() {
+                None => match (times[a], times[b]) {
+                    // Missing times last in both directions.
+                    (Some(x), Some(y)) if sort.descending => y.cmp(&x),
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => Ordering::Equal,
+                },
+                Some(f) => {
+                    let o = cmp_field(f, &events[a].field(f), &events[b].field(f));
+                    if sort.descending {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+            }
+        };
+        rows.sort_by(cmp); // stable: ties keep ingest order
+    }
+    rows.retain(|&r| ref_matches(&events[r as usize], filter));
+    rows
+}
+
+fn reference_facet(events: &[RefEvent], f: Field, rows: &[u32]) -> Vec<(String, usize)> {
+    let mut m: HashMap<String, usize> = HashMap::new();
+    for &r in rows {
+        *m.entry(events[r as usize].field(f)).or_default() += 1;
+    }
+    let mut out: Vec<_> = m.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated data.
+
+const NAMES: &[&str] = &[
+    "DescribeInstances",
+    "describeinstances",
+    "RunInstances",
+    "DeleteBucket",
+    "GetObject",
+    "ConsoleSignin",
+    "AssumeRole",
+    "CreateUser",
+    "Ünïcode操作",
+    "",
+];
+const SERVICES: &[&str] = &["Ecs", "ecs", "Oss", "Ram", "Sts", "Rds", "Vpc"];
+const USERS: &[&str] = &[
+    "alice",
+    "Alice",
+    "bob",
+    "王芳",
+    "terraform",
+    "root",
+    "ALICE",
+    "zoë",
+    "",
+];
+const IPS: &[&str] = &[
+    "10.0.0.2",
+    "10.0.0.10",
+    "9.9.9.9",
+    "192.168.1.1",
+    "2001:db8::1",
+    "::1",
+    "ecs.aliyuncs.com",
+    "internal",
+    "",
+];
+const RWS: &[&str] = &["Read", "Write", "All"];
+const REGIONS: &[&str] = &["cn-hangzhou", "cn-shanghai", "us-west-1", "ap-southeast-1"];
+const ERRORS: &[&str] = &[
+    "",
+    "",
+    "",
+    "NoSuchBucket",
+    "Forbidden.RAM",
+    "Throttling.User",
+    "ok?",
+];
+
+fn pick(v: &'static [&'static str]) -> impl Strategy<Value = &'static str> {
+    prop::sample::select(v)
+}
+
+prop_compose! {
+    fn arb_event()(
+        name in pick(NAMES), svc in pick(SERVICES), user in pick(USERS), ip in pick(IPS),
+        rw in pick(RWS), region in pick(REGIONS), err in pick(ERRORS),
+        secs in prop::option::weighted(0.9, 0i64..2_000),
+        id in 0u32..50, size in prop::option::of(0u8..4), shape in 0u8..20,
+    ) -> (String, Option<i64>) {
+        let t = secs.map(|s| 1_700_000_000_000 + s * 1000);
+        let time = t.map_or(json!("not a time"), |ms| json!(trailview_core::time::format_api_time(ms)));
+        let mut e = json!({
+            "eventId": format!("EvT-{id}"), "requestId": format!("REQ-{}", id % 7),
+            "eventName": name, "serviceName": svc, "sourceIpAddress": ip, "eventRW": rw,
+            "acsRegion": region, "eventTime": time,
+            "userIdentity": {"userName": user, "type": "ram-user", "principalId": format!("P{}", id % 5)},
+        });
+        if !err.is_empty() { e["errorCode"] = json!(err); }
+        if let Some(s) = size { e["requestParameters"] = json!({"Size": s, "Tags": ["a", s]}); }
+        let json = match shape {
+            0 => "[1,2,3]".to_string(),
+            1 => json!({"eventName": 42, "userIdentity": "odd"}).to_string(),
+            _ => e.to_string(),
+        };
+        let t = if shape <= 1 { None } else { t };
+        (json, t)
+    }
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        pick(&[
+            "ali",
+            "ALICE",
+            "ecs",
+            "ok",
+            "nosuch",
+            "王",
+            "instances",
+            "10.0.0",
+            "evt-1",
+            "req-3",
+            "read",
+            "cn-",
+            "zz",
+            "\"run inst\"",
+            "-",
+            "p2",
+            "u"
+        ])
+        .prop_map(str::to_string),
+        (
+            pick(&[
+                "user",
+                "service",
+                "event",
+                "ip",
+                "rw",
+                "result",
+                "region",
+                "bogus",
+                "ak",
+                "principal"
+            ]),
+            pick(&["ali", "ecs", "ok", "write", "", "1", "Instances"])
+        )
+            .prop_map(|(f, v)| format!("{f}:{v}")),
+    ];
+    prop::collection::vec((any::<bool>(), word), 0..3).prop_map(|ws| {
+        ws.into_iter()
+            .map(|(neg, w)| if neg { format!("-{w}") } else { w })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+fn arb_column() -> impl Strategy<Value = Column> {
+    prop::sample::select(Column::ALL.to_vec())
+}
+
+fn arb_filter() -> impl Strategy<Value = Filter> {
+    let col = (
+        arb_column(),
+        pick(&["ec", " Write ", "a", "", "10.", "OK", "王"]),
+    )
+        .prop_map(|(c, t)| (c, t.to_string()));
+    let path = (
+        prop_oneof![
+            Just(("userIdentity.userName", json!("alice"))),
+            Just(("eventName", json!("RunInstances"))),
+            Just(("eventName", json!(42))),
+            Just(("serviceName", json!(""))),
+            Just(("requestParameters.Size", json!(2))),
+            Just(("requestParameters.Tags[1]", json!(3))),
+            Just(("requestParameters", json!({"Size": 1, "Tags": ["a", 1]}))),
+            Just(("userIdentity.principalId", json!("P3"))),
+        ],
+        any::<bool>(),
+    )
+        .prop_map(|((p, v), exclude)| PathFilter {
+            path: JsonPath::parse(p).expect("valid path"),
+            value: v,
+            exclude,
+        });
+    (
+        arb_text(),
+        prop::collection::vec(col, 0..3),
+        prop::collection::vec(path, 0..3),
+    )
+        .prop_map(|(text, columns, paths)| Filter {
+            text,
+            columns,
+            paths,
+        })
+}
+
+fn arb_sort() -> impl Strategy<Value = Option<Sort>> {
+    prop::option::weighted(
+        0.8,
+        (arb_column(), any::<bool>()).prop_map(|(column, descending)| Sort { column, descending }),
+    )
+}
+
+fn check(
+    jsons: &[String],
+    times: &[Option<i64>],
+    queries: &[(Filter, Option<Sort>)],
+) -> Result<(), TestCaseError> {
+    let mut store = EventStore::new();
+    // Ingest in pages like the app does, with a query in between (caches must not go stale).
+    for (i, chunk) in jsons.chunks(7).enumerate() {
+        for j in chunk {
+            store.push(j);
+        }
+        if i == 0 {
+            if let Some((f, _)) = queries.first() {
+                let _ = store.compile(f);
+            }
+        }
+    }
+    let events: Vec<RefEvent> = jsons.iter().map(|j| RefEvent::new(j)).collect();
+    prop_assert_eq!(store.len(), jsons.len());
+    for (r, e) in events.iter().enumerate() {
+        let r32 = r as u32;
+        prop_assert_eq!(store.raw(r32), jsons[r].as_str());
+        prop_assert_eq!(store.time_ms(r32), times[r]);
+        for f in FIELDS {
+            let want = e.field(f);
+            prop_assert_eq!(
+                store.field(r32, f),
+                want.as_str(),
+                "row {} field {:?}",
+                r,
+                f
+            );
+        }
+    }
+    for (filter, sort) in queries {
+        let cf = store.compile(filter);
+        let order = store.order(*sort);
+        let got = store.filter(&order, &cf);
+        let want = reference(&events, times, filter, *sort);
+        prop_assert_eq!(&got, &want, "filter {:?} sort {:?}", filter, sort);
+        for f in [Field::Service, Field::User, Field::ErrorCode] {
+            prop_assert_eq!(store.facet(f, &got), reference_facet(&events, f, &got));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn engine_matches_reference_on_random_events(
+        events in prop::collection::vec(arb_event(), 0..120),
+        queries in prop::collection::vec((arb_filter(), arb_sort()), 1..6),
+    ) {
+        let (jsons, times): (Vec<String>, Vec<Option<i64>>) = events.into_iter().unzip();
+        check(&jsons, &times, &queries)?;
+    }
+
+    #[test]
+    fn engine_matches_reference_on_demo_data(
+        seed in any::<u64>(),
+        count in 1usize..400,
+        queries in prop::collection::vec((arb_filter(), arb_sort()), 1..6),
+    ) {
+        let evs = generate(&DemoConfig { seed, count, span_days: 2, ..DemoConfig::default() });
+        let jsons: Vec<String> = evs.iter().map(|e| e.json.to_string()).collect();
+        let times: Vec<Option<i64>> = evs.iter().map(|e| Some(e.time_ms)).collect();
+        check(&jsons, &times, &queries)?;
+    }
+}
