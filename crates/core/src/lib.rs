@@ -4,12 +4,15 @@
 //! `cargo test -p trailview-core`. The web app (root crate) and the proxy (`crates/proxy`) both
 //! build on it.
 
+pub mod cron;
 pub mod demo_data;
 pub mod engine;
 pub mod event;
 pub mod fetch_policy;
+pub mod jobs;
 pub mod json_path;
 pub mod lenient;
 pub mod lookup;
 pub mod time;
+pub mod timeline;
 pub mod wire;

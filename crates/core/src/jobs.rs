@@ -1,0 +1,676 @@
+//! One model for the three kinds of background job the Jobs view shows: ActionTrail backfill
+//! (delivery history) jobs, CDN report-delivery tasks and CloudWatch Logs export tasks. Each
+//! wire record becomes a [`Job`] with a status label and class, the interval it executed and
+//! the data window it covers; plus a small filter / sort / paginate over job rows (the same
+//! behaviour as the events table, for a few thousand rows at most, so no indexing).
+
+use crate::cron::Schedule;
+use crate::time::{format_api_time, parse_rfc3339_ms};
+use crate::wire::{job_status_name, CdnDeliverTask, DeliveryHistoryJob, ExportTask};
+use serde_json::Value;
+use std::cmp::Ordering;
+
+/// ListDeliveryHistoryJobs: the largest page (fewest calls).
+pub const BACKFILL_PAGE_SIZE: u32 = 100;
+/// DescribeExportTasks: the largest `limit`.
+pub const EXPORT_PAGE_LIMIT: u32 = 50;
+/// DescribeCdnDeliverList allows 3 calls/s; the ActionTrail job APIs document no limit, so they
+/// get LookupEvents' 2 calls/s; CloudWatch Logs' DescribeExportTasks is 5/s per account and
+/// region by AWS's quota table. Each paced a little under its limit (see `fetch_policy`).
+pub const BACKFILL_MIN_INTERVAL_MS: f64 = 550.0;
+pub const CDN_MIN_INTERVAL_MS: f64 = 360.0;
+pub const EXPORT_MIN_INTERVAL_MS: f64 = 220.0;
+/// How often the app re-reads running backfill jobs.
+pub const RUNNING_REFRESH_MS: u32 = 3000;
+/// Pages the app reads at most per source (a runaway guard: 100 pages of 100 jobs).
+pub const MAX_PAGES: usize = 100;
+
+/// `ListDeliveryHistoryJobs` parameters for page `n` (1-based).
+pub fn backfill_page_params(page: u32) -> Vec<(String, String)> {
+    vec![
+        ("PageNumber".into(), page.max(1).to_string()),
+        ("PageSize".into(), BACKFILL_PAGE_SIZE.to_string()),
+    ]
+}
+
+/// Whether another ListDeliveryHistoryJobs page exists after `page` (1-based) given the
+/// response's TotalCount and how many jobs that page held.
+pub fn backfill_has_more(page: u32, page_size: u32, total: Option<i64>, got: usize) -> bool {
+    match total {
+        Some(t) => (page as i64) * (page_size as i64) < t && got > 0,
+        None => got as u32 >= page_size,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    Backfill,
+    Cdn,
+    Export,
+}
+
+impl Source {
+    pub const ALL: [Source; 3] = [Source::Backfill, Source::Cdn, Source::Export];
+    pub fn key(self) -> &'static str {
+        match self {
+            Source::Backfill => "backfill",
+            Source::Cdn => "cdn",
+            Source::Export => "export",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Backfill => "Backfill jobs",
+            Source::Cdn => "Report deliveries",
+            Source::Export => "Export tasks",
+        }
+    }
+}
+
+/// How a status is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusClass {
+    /// Initializing, delivering, pending, running, pending cancel.
+    Running,
+    Ok,
+    Failed,
+    Cancelled,
+    /// A report-delivery task that is switched off.
+    Disabled,
+    /// A code the API documents do not list: shown as sent.
+    Unknown,
+}
+
+impl StatusClass {
+    pub const ALL: [StatusClass; 6] = [
+        StatusClass::Running,
+        StatusClass::Ok,
+        StatusClass::Failed,
+        StatusClass::Cancelled,
+        StatusClass::Disabled,
+        StatusClass::Unknown,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            StatusClass::Running => "running",
+            StatusClass::Ok => "ok",
+            StatusClass::Failed => "failed",
+            StatusClass::Cancelled => "cancelled",
+            StatusClass::Disabled => "disabled",
+            StatusClass::Unknown => "unknown",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusClass::Running => "Running / pending",
+            StatusClass::Ok => "Complete",
+            StatusClass::Failed => "Failed",
+            StatusClass::Cancelled => "Cancelled",
+            StatusClass::Disabled => "Disabled",
+            StatusClass::Unknown => "Other status",
+        }
+    }
+}
+
+/// One job, whatever its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub source: Source,
+    /// JobId / deliverId / taskId, as text.
+    pub id: String,
+    /// Trail name / task name / export task name.
+    pub name: String,
+    /// A short description: region, domains and frequency, log group → bucket.
+    pub detail: String,
+    /// The status as the API names it (unknown codes as sent).
+    pub status: String,
+    pub class: StatusClass,
+    pub created_ms: Option<i64>,
+    /// When it executed: created → completed/updated, or → now while running.
+    pub exec: Option<(i64, i64)>,
+    /// True when `exec` ends at "now" because the job is still running.
+    pub open: bool,
+    /// The data the job covers (backfill StartTime–EndTime, export from–to).
+    pub window: Option<(i64, i64)>,
+    /// Report deliveries: the Quartz crontab, and the parse error if it does not parse.
+    pub crontab: Option<String>,
+    pub schedule_error: Option<String>,
+    /// The record as received, for the JSON view.
+    pub raw: Value,
+}
+
+fn ordered(a: i64, b: i64) -> (i64, i64) {
+    (a.min(b), a.max(b))
+}
+
+impl Job {
+    pub fn from_backfill(j: &DeliveryHistoryJob, now_ms: i64) -> Job {
+        let t = |s: &Option<String>| s.as_deref().and_then(parse_rfc3339_ms);
+        let (created, updated) = (t(&j.created_time), t(&j.updated_time));
+        let class = match j.job_status {
+            Some(0 | 1) => StatusClass::Running,
+            Some(2) => StatusClass::Ok,
+            Some(3) => StatusClass::Failed,
+            _ => StatusClass::Unknown,
+        };
+        let open = class == StatusClass::Running;
+        let exec = created.map(|c| {
+            let end = if open { now_ms } else { updated.unwrap_or(c) };
+            ordered(c, end)
+        });
+        let window = match (t(&j.start_time), t(&j.end_time)) {
+            (Some(a), Some(b)) => Some(ordered(a, b)),
+            _ => None,
+        };
+        Job {
+            source: Source::Backfill,
+            id: j.job_id.map(|i| i.to_string()).unwrap_or_default(),
+            name: j.trail_name.clone().unwrap_or_default(),
+            detail: j.home_region.clone().unwrap_or_default(),
+            status: job_status_name(j.job_status),
+            class,
+            created_ms: created,
+            exec,
+            open,
+            window,
+            crontab: None,
+            schedule_error: None,
+            raw: serde_json::to_value(j).unwrap_or(Value::Null),
+        }
+    }
+
+    pub fn from_export(t: &ExportTask, now_ms: i64) -> Job {
+        let code = t
+            .status
+            .as_ref()
+            .and_then(|s| s.code.clone())
+            .unwrap_or_default();
+        let class = match code.as_str() {
+            "PENDING" | "RUNNING" | "PENDING_CANCEL" => StatusClass::Running,
+            "COMPLETED" | "COMPLETE" => StatusClass::Ok,
+            "FAILED" => StatusClass::Failed,
+            "CANCELLED" => StatusClass::Cancelled,
+            _ => StatusClass::Unknown,
+        };
+        let info = t.execution_info.clone().unwrap_or_default();
+        let open = class == StatusClass::Running && info.completion_time.is_none();
+        let exec = info.creation_time.map(|c| {
+            let end = match info.completion_time {
+                Some(e) => e,
+                None if open => now_ms,
+                None => c,
+            };
+            ordered(c, end)
+        });
+        let window = match (t.from, t.to) {
+            (Some(a), Some(b)) => Some(ordered(a, b)),
+            _ => None,
+        };
+        let dest = match (&t.destination, &t.destination_prefix) {
+            (Some(d), Some(p)) => format!("s3://{d}/{p}"),
+            (Some(d), None) => format!("s3://{d}"),
+            _ => String::new(),
+        };
+        Job {
+            source: Source::Export,
+            id: t.task_id.clone().unwrap_or_default(),
+            name: t.task_name.clone().unwrap_or_default(),
+            detail: format!("{} → {dest}", t.log_group_name.as_deref().unwrap_or("?")),
+            status: if code.is_empty() {
+                "(none)".into()
+            } else {
+                code
+            },
+            class,
+            created_ms: info.creation_time,
+            exec,
+            open,
+            window,
+            crontab: None,
+            schedule_error: None,
+            raw: serde_json::to_value(t).unwrap_or(Value::Null),
+        }
+    }
+
+    pub fn from_cdn(t: &CdnDeliverTask) -> Job {
+        let status = t.status.clone().unwrap_or_default();
+        let class = match status.as_str() {
+            "enable" => StatusClass::Ok,
+            "disable" => StatusClass::Disabled,
+            _ => StatusClass::Unknown,
+        };
+        let freq = match t.frequency.as_deref() {
+            Some("h") => "hourly",
+            Some("d") => "daily",
+            Some("M") => "monthly",
+            Some(other) => other,
+            None => "?",
+        };
+        let domains = t
+            .dm_list
+            .iter()
+            .filter(|d| !d.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let schedule_error = t
+            .crontab
+            .as_deref()
+            .map(Schedule::parse)
+            .and_then(|r| r.err())
+            .map(|e| e.0);
+        Job {
+            source: Source::Cdn,
+            id: t.deliver_id.map(|i| i.to_string()).unwrap_or_default(),
+            name: t.name.clone().unwrap_or_default(),
+            detail: format!(
+                "{freq} · {}",
+                if domains.is_empty() {
+                    "(no domains)"
+                } else {
+                    &domains
+                }
+            ),
+            status: if status.is_empty() {
+                "(none)".into()
+            } else {
+                status
+            },
+            class,
+            created_ms: t.create_time.as_deref().and_then(parse_rfc3339_ms),
+            exec: None,
+            open: false,
+            window: None,
+            crontab: t.crontab.clone(),
+            schedule_error,
+            raw: serde_json::to_value(t).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Report deliveries: the next `n` scheduled runs after `now_ms` (none when disabled or
+    /// when the crontab does not parse).
+    pub fn next_runs(&self, now_ms: i64, n: usize) -> Vec<i64> {
+        if self.class == StatusClass::Disabled {
+            return Vec::new();
+        }
+        self.crontab
+            .as_deref()
+            .and_then(|c| Schedule::parse(c).ok())
+            .map(|s| s.next_runs(now_ms, n))
+            .unwrap_or_default()
+    }
+
+    /// The time span the job occupies on a timeline (execution and data window together).
+    pub fn extent(&self) -> Option<(i64, i64)> {
+        let mut out: Option<(i64, i64)> = None;
+        for (a, b) in [self.exec, self.window].into_iter().flatten() {
+            out = Some(match out {
+                None => (a, b),
+                Some((x, y)) => (x.min(a), y.max(b)),
+            });
+        }
+        out.or(self.created_ms.map(|c| (c, c)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table columns, filter, sort
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobColumn {
+    Id,
+    Name,
+    Status,
+    Created,
+    Finished,
+    Window,
+    Detail,
+}
+
+impl JobColumn {
+    pub const ALL: [JobColumn; 7] = [
+        JobColumn::Id,
+        JobColumn::Name,
+        JobColumn::Status,
+        JobColumn::Created,
+        JobColumn::Finished,
+        JobColumn::Window,
+        JobColumn::Detail,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            JobColumn::Id => "id",
+            JobColumn::Name => "name",
+            JobColumn::Status => "status",
+            JobColumn::Created => "created",
+            JobColumn::Finished => "finished",
+            JobColumn::Window => "window",
+            JobColumn::Detail => "detail",
+        }
+    }
+    /// The header for a source (the same data is called differently).
+    pub fn label(self, source: Source) -> &'static str {
+        match (self, source) {
+            (JobColumn::Id, Source::Backfill) => "JobId",
+            (JobColumn::Id, Source::Cdn) => "DeliverId",
+            (JobColumn::Id, Source::Export) => "Task ID",
+            (JobColumn::Name, Source::Backfill) => "Trail",
+            (JobColumn::Name, _) => "Name",
+            (JobColumn::Status, _) => "Status",
+            (JobColumn::Created, _) => "Created",
+            (JobColumn::Finished, Source::Backfill) => "Updated",
+            (JobColumn::Finished, Source::Cdn) => "Next run",
+            (JobColumn::Finished, Source::Export) => "Completed",
+            (JobColumn::Window, Source::Cdn) => "Crontab",
+            (JobColumn::Window, _) => "Data window",
+            (JobColumn::Detail, Source::Backfill) => "Region",
+            (JobColumn::Detail, Source::Cdn) => "Frequency · domains",
+            (JobColumn::Detail, Source::Export) => "Log group → destination",
+        }
+    }
+}
+
+/// A job as table text plus sort keys, computed once per fetch (and per "now" for CDN).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRow {
+    pub cells: Vec<String>,
+    /// Per column: a number when the column is numeric or a time, else `None` (text order).
+    pub keys: Vec<Option<i64>>,
+}
+
+fn window_text(w: Option<(i64, i64)>) -> String {
+    match w {
+        Some((a, b)) => format!("{} – {}", format_api_time(a), format_api_time(b)),
+        None => String::new(),
+    }
+}
+
+impl JobRow {
+    pub fn new(job: &Job, now_ms: i64) -> JobRow {
+        let time = |t: Option<i64>| t.map(format_api_time).unwrap_or_default();
+        let finished = match job.source {
+            Source::Cdn => job.next_runs(now_ms, 1).first().copied(),
+            _ if job.open => None,
+            _ => job.exec.map(|e| e.1),
+        };
+        let mut cells = Vec::with_capacity(JobColumn::ALL.len());
+        let mut keys = Vec::with_capacity(JobColumn::ALL.len());
+        for c in JobColumn::ALL {
+            let (text, key) = match c {
+                JobColumn::Id => (job.id.clone(), job.id.parse::<i64>().ok()),
+                JobColumn::Name => (job.name.clone(), None),
+                JobColumn::Status => (job.status.clone(), None),
+                JobColumn::Created => (time(job.created_ms), job.created_ms),
+                JobColumn::Finished => (
+                    if job.open {
+                        "running…".into()
+                    } else {
+                        time(finished)
+                    },
+                    if job.open { Some(i64::MAX) } else { finished },
+                ),
+                JobColumn::Window => match job.source {
+                    Source::Cdn => (job.crontab.clone().unwrap_or_default(), None),
+                    _ => (window_text(job.window), job.window.map(|w| w.0)),
+                },
+                JobColumn::Detail => (job.detail.clone(), None),
+            };
+            cells.push(text);
+            keys.push(key);
+        }
+        JobRow { cells, keys }
+    }
+}
+
+/// What the user asked the table for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowQuery {
+    /// Matches any cell (case-insensitive substring).
+    pub text: String,
+    /// Per column: the cell contains this (case-insensitive).
+    pub columns: Vec<(JobColumn, String)>,
+    /// Column and descending; `None` keeps arrival order.
+    pub sort: Option<(JobColumn, bool)>,
+}
+
+fn col_index(c: JobColumn) -> usize {
+    JobColumn::ALL.iter().position(|x| *x == c).expect("listed")
+}
+
+/// Indices of the rows that pass the query, in its (stable) order.
+pub fn query_rows(rows: &[JobRow], q: &RowQuery) -> Vec<usize> {
+    let text = q.text.trim().to_lowercase();
+    let cols: Vec<(usize, String)> = q
+        .columns
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(c, v)| (col_index(*c), v.trim().to_lowercase()))
+        .collect();
+    let mut out: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            (text.is_empty() || r.cells.iter().any(|c| c.to_lowercase().contains(&text)))
+                && cols
+                    .iter()
+                    .all(|(i, v)| r.cells[*i].to_lowercase().contains(v))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if let Some((c, desc)) = q.sort {
+        let i = col_index(c);
+        // Stable: equal keys keep arrival order in both directions. Empty cells sort last.
+        out.sort_by(|&a, &b| {
+            let (ra, rb) = (&rows[a], &rows[b]);
+            let ord = match (ra.keys[i], rb.keys[i]) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => return Ordering::Less,
+                (None, Some(_)) => return Ordering::Greater,
+                (None, None) => {
+                    let (x, y) = (&ra.cells[i], &rb.cells[i]);
+                    match (x.is_empty(), y.is_empty()) {
+                        (true, false) => return Ordering::Greater,
+                        (false, true) => return Ordering::Less,
+                        _ => x.to_lowercase().cmp(&y.to_lowercase()),
+                    }
+                }
+            };
+            if desc {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{ExportExecutionInfo, ExportTaskStatus};
+
+    const NOW: i64 = 1_717_200_000_000;
+
+    fn backfill(id: i64, status: i64, created: &str, updated: &str) -> DeliveryHistoryJob {
+        DeliveryHistoryJob {
+            job_id: Some(id),
+            trail_name: Some("trail-name".into()),
+            home_region: Some("cn-hangzhou".into()),
+            job_status: Some(status),
+            created_time: Some(created.into()),
+            updated_time: Some(updated.into()),
+            start_time: Some("2021-01-26T03:17:04Z".into()),
+            end_time: Some("2021-04-26T03:22:04Z".into()),
+        }
+    }
+
+    #[test]
+    fn backfill_intervals() {
+        let j = Job::from_backfill(
+            &backfill(16602, 2, "2021-04-26T03:17:04Z", "2021-04-26T03:20:08Z"),
+            NOW,
+        );
+        assert_eq!(j.status, "Complete");
+        assert_eq!(j.class, StatusClass::Ok);
+        assert_eq!(
+            j.exec,
+            Some((
+                parse_rfc3339_ms("2021-04-26T03:17:04Z").unwrap(),
+                parse_rfc3339_ms("2021-04-26T03:20:08Z").unwrap()
+            ))
+        );
+        assert!(!j.open);
+        assert_eq!(
+            j.window.unwrap().0,
+            parse_rfc3339_ms("2021-01-26T03:17:04Z").unwrap()
+        );
+        // Running: to now.
+        let r = Job::from_backfill(
+            &backfill(1, 1, "2024-05-31T23:00:00Z", "2024-05-31T23:01:00Z"),
+            NOW,
+        );
+        assert_eq!(r.class, StatusClass::Running);
+        assert!(r.open);
+        assert_eq!(r.exec.unwrap().1, NOW);
+        let u = Job::from_backfill(&backfill(2, 7, "x", "y"), NOW);
+        assert_eq!(
+            (u.status.as_str(), u.class),
+            ("Unknown (7)", StatusClass::Unknown)
+        );
+        assert_eq!(u.exec, None);
+    }
+
+    fn export(code: &str, done: Option<i64>) -> ExportTask {
+        ExportTask {
+            task_id: Some("t-1".into()),
+            task_name: Some("my-task".into()),
+            log_group_name: Some("grp".into()),
+            from: Some(2000),
+            to: Some(1000),
+            destination: Some("bucket".into()),
+            destination_prefix: Some("p".into()),
+            status: Some(ExportTaskStatus {
+                code: Some(code.into()),
+                message: None,
+            }),
+            execution_info: Some(ExportExecutionInfo {
+                creation_time: Some(5000),
+                completion_time: done,
+            }),
+        }
+    }
+
+    #[test]
+    fn export_codes_as_sent() {
+        let c = Job::from_export(&export("COMPLETE", Some(6000)), NOW);
+        assert_eq!((c.status.as_str(), c.class), ("COMPLETE", StatusClass::Ok));
+        assert_eq!(c.exec, Some((5000, 6000)));
+        assert_eq!(c.window, Some((1000, 2000)), "reversed window is ordered");
+        assert_eq!(c.detail, "grp → s3://bucket/p");
+        let w = Job::from_export(&export("WEIRD_NEW_CODE", None), NOW);
+        assert_eq!(
+            (w.status.as_str(), w.class),
+            ("WEIRD_NEW_CODE", StatusClass::Unknown)
+        );
+        assert_eq!(w.exec, Some((5000, 5000)));
+        let r = Job::from_export(&export("PENDING", None), NOW);
+        assert!(r.open);
+        assert_eq!(r.exec, Some((5000, NOW)));
+        for code in crate::wire::EXPORT_STATUS_CODES {
+            assert_ne!(
+                Job::from_export(&export(code, None), NOW).class,
+                StatusClass::Unknown
+            );
+        }
+    }
+
+    #[test]
+    fn cdn_schedule_and_disabled() {
+        let mut t = CdnDeliverTask {
+            deliver_id: Some(3),
+            status: Some("enable".into()),
+            create_time: Some("2020-10-14T11:19:26Z".into()),
+            crontab: Some("0 0 0 * * ?".into()),
+            frequency: Some("d".into()),
+            name: Some("域名订阅".into()),
+            dm_list: vec!["www.example.com".into()],
+            ..Default::default()
+        };
+        let j = Job::from_cdn(&t);
+        assert_eq!(j.detail, "daily · www.example.com");
+        assert_eq!(
+            j.next_runs(NOW, 2),
+            vec![NOW + 86_400_000, NOW + 2 * 86_400_000]
+        );
+        let row = JobRow::new(&j, NOW);
+        assert_eq!(
+            row.cells[col_index(JobColumn::Finished)],
+            "2024-06-02T00:00:00Z"
+        );
+        t.status = Some("disable".into());
+        let d = Job::from_cdn(&t);
+        assert_eq!(d.class, StatusClass::Disabled);
+        assert!(d.next_runs(NOW, 2).is_empty());
+        t.crontab = Some("bad".into());
+        assert!(Job::from_cdn(&t).schedule_error.is_some());
+    }
+
+    #[test]
+    fn backfill_paging() {
+        assert_eq!(backfill_page_params(0)[0].1, "1");
+        assert!(backfill_has_more(1, 100, Some(101), 100));
+        assert!(!backfill_has_more(2, 100, Some(101), 1));
+        assert!(!backfill_has_more(1, 100, Some(100), 100));
+        assert!(
+            !backfill_has_more(1, 100, Some(500), 0),
+            "an empty page ends it"
+        );
+        assert!(backfill_has_more(1, 100, None, 100));
+    }
+
+    fn rows() -> Vec<JobRow> {
+        let mk = |id: i64, st: i64, c: &str| {
+            JobRow::new(&Job::from_backfill(&backfill(id, st, c, c), NOW), NOW)
+        };
+        vec![
+            mk(3, 2, "2024-01-03T00:00:00Z"),
+            mk(1, 3, "2024-01-01T00:00:00Z"),
+            mk(2, 2, "2024-01-02T00:00:00Z"),
+            mk(4, 2, "2024-01-01T00:00:00Z"),
+        ]
+    }
+
+    #[test]
+    fn filter_and_stable_sort() {
+        let r = rows();
+        assert_eq!(query_rows(&r, &RowQuery::default()), vec![0, 1, 2, 3]);
+        let q = RowQuery {
+            text: "FAIL".into(),
+            ..Default::default()
+        };
+        assert_eq!(query_rows(&r, &q), vec![1]);
+        let q = RowQuery {
+            columns: vec![(JobColumn::Status, "complete".into())],
+            sort: Some((JobColumn::Id, true)),
+            ..Default::default()
+        };
+        assert_eq!(query_rows(&r, &q), vec![3, 0, 2]);
+        // Equal created times keep arrival order in both directions.
+        let q = RowQuery {
+            sort: Some((JobColumn::Created, false)),
+            ..Default::default()
+        };
+        assert_eq!(query_rows(&r, &q), vec![1, 3, 2, 0]);
+        let q = RowQuery {
+            sort: Some((JobColumn::Created, true)),
+            ..Default::default()
+        };
+        assert_eq!(query_rows(&r, &q), vec![0, 2, 1, 3]);
+        let q = RowQuery {
+            sort: Some((JobColumn::Name, false)),
+            ..Default::default()
+        };
+        assert_eq!(query_rows(&r, &q), vec![0, 1, 2, 3]);
+    }
+}

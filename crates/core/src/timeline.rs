@@ -1,0 +1,366 @@
+//! Timeline layout, pure arithmetic: a time axis mapped onto pixels, "nice" ticks, bar
+//! positions clipped to the view, lanes so overlapping bars never share a row, and zoom / pan.
+//! The app draws the SVG from these numbers; nothing here knows about the DOM.
+
+use chrono::{Datelike, TimeZone, Timelike, Utc};
+
+/// A visible time range `[t0, t1)` drawn over `width` pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    pub t0: i64,
+    pub t1: i64,
+    pub width: f64,
+}
+
+/// The narrowest range the zoom allows (one minute) and the widest (about 30 years).
+pub const MIN_SPAN_MS: i64 = 60_000;
+pub const MAX_SPAN_MS: i64 = 30 * 365 * 86_400_000;
+
+impl Axis {
+    pub fn new(t0: i64, t1: i64, width: f64) -> Axis {
+        let t1 = t1.max(t0 + 1);
+        Axis {
+            t0,
+            t1,
+            width: width.max(1.0),
+        }
+    }
+
+    /// A view covering all `extents` (and `now`), with 4% padding each side.
+    pub fn fit(extents: impl IntoIterator<Item = (i64, i64)>, now: i64, width: f64) -> Axis {
+        let (mut lo, mut hi) = (now, now);
+        for (a, b) in extents {
+            lo = lo.min(a);
+            hi = hi.max(b);
+        }
+        let span = (hi - lo).max(MIN_SPAN_MS);
+        let pad = span / 25;
+        Axis::new(lo - pad, lo + span + pad, width)
+    }
+
+    pub fn span(&self) -> i64 {
+        self.t1 - self.t0
+    }
+
+    pub fn x(&self, t: i64) -> f64 {
+        (t - self.t0) as f64 / self.span() as f64 * self.width
+    }
+
+    pub fn t(&self, x: f64) -> i64 {
+        self.t0 + (x / self.width * self.span() as f64).round() as i64
+    }
+
+    /// Zoom by `factor` (< 1 zooms in) keeping the time under pixel `x` in place.
+    pub fn zoom(&self, factor: f64, x: f64) -> Axis {
+        let anchor = self.t(x.clamp(0.0, self.width));
+        let span = ((self.span() as f64 * factor).round() as i64).clamp(MIN_SPAN_MS, MAX_SPAN_MS);
+        let frac = x.clamp(0.0, self.width) / self.width;
+        let t0 = anchor - (span as f64 * frac).round() as i64;
+        Axis::new(t0, t0 + span, self.width)
+    }
+
+    /// Pan by `dx` pixels (positive moves the view later in time).
+    pub fn pan(&self, dx: f64) -> Axis {
+        let dt = (dx / self.width * self.span() as f64).round() as i64;
+        Axis::new(self.t0 + dt, self.t1 + dt, self.width)
+    }
+
+    /// A bar for `[a, b]`: `(x, width)` clipped to the view, at least `min_px` wide so an
+    /// instant stays visible; `None` when entirely outside.
+    pub fn bar(&self, a: i64, b: i64, min_px: f64) -> Option<(f64, f64)> {
+        let (a, b) = (a.min(b), a.max(b));
+        if b < self.t0 || a > self.t1 {
+            return None;
+        }
+        let x0 = self.x(a).max(0.0);
+        let x1 = self.x(b).min(self.width);
+        let w = (x1 - x0).max(min_px);
+        let x = if x0 + w > self.width {
+            (self.width - w).max(0.0)
+        } else {
+            x0
+        };
+        Some((x, w))
+    }
+
+    /// Where "now" is, if in view.
+    pub fn now_x(&self, now: i64) -> Option<f64> {
+        (self.t0..=self.t1).contains(&now).then(|| self.x(now))
+    }
+
+    /// Tick marks: a "nice" step giving about `width / min_px` ticks, each with its label.
+    pub fn ticks(&self, min_px: f64) -> Vec<Tick> {
+        let want = (self.width / min_px.max(1.0)).max(1.0);
+        let raw = self.span() as f64 / want;
+        let step = STEPS
+            .iter()
+            .copied()
+            .find(|s| s.approx_ms() as f64 >= raw)
+            .unwrap_or(*STEPS.last().expect("steps"));
+        let mut out = Vec::new();
+        let mut t = step.floor(self.t0);
+        if t < self.t0 {
+            t = step.next(t);
+        }
+        while t <= self.t1 && out.len() < 1000 {
+            out.push(Tick {
+                t,
+                x: self.x(t),
+                label: step.label(t),
+            });
+            t = step.next(t);
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    pub t: i64,
+    pub x: f64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    Ms(i64),
+    Months(u32),
+}
+
+const MIN: i64 = 60_000;
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 86_400_000;
+const STEPS: [Step; 18] = [
+    Step::Ms(1000),
+    Step::Ms(5000),
+    Step::Ms(15_000),
+    Step::Ms(30_000),
+    Step::Ms(MIN),
+    Step::Ms(5 * MIN),
+    Step::Ms(15 * MIN),
+    Step::Ms(30 * MIN),
+    Step::Ms(HOUR),
+    Step::Ms(3 * HOUR),
+    Step::Ms(6 * HOUR),
+    Step::Ms(12 * HOUR),
+    Step::Ms(DAY),
+    Step::Ms(7 * DAY),
+    Step::Months(1),
+    Step::Months(3),
+    Step::Months(12),
+    Step::Months(60),
+];
+
+fn utc(t: i64) -> chrono::DateTime<Utc> {
+    Utc.timestamp_millis_opt(t).single().unwrap_or_default()
+}
+
+impl Step {
+    fn approx_ms(self) -> i64 {
+        match self {
+            Step::Ms(m) => m,
+            Step::Months(n) => n as i64 * 30 * DAY,
+        }
+    }
+    fn floor(self, t: i64) -> i64 {
+        match self {
+            // Weeks start on Monday (1970-01-05 was one).
+            Step::Ms(m) if m == 7 * DAY => (t - 4 * DAY).div_euclid(m) * m + 4 * DAY,
+            Step::Ms(m) => t.div_euclid(m) * m,
+            Step::Months(n) => {
+                let d = utc(t);
+                let idx = d.year() as i64 * 12 + d.month0() as i64;
+                let idx = idx.div_euclid(n as i64) * n as i64;
+                month_start(idx)
+            }
+        }
+    }
+    fn next(self, t: i64) -> i64 {
+        match self {
+            Step::Ms(m) => t + m,
+            Step::Months(n) => {
+                let d = utc(t);
+                month_start(d.year() as i64 * 12 + d.month0() as i64 + n as i64)
+            }
+        }
+    }
+    fn label(self, t: i64) -> String {
+        let d = utc(t);
+        match self {
+            Step::Ms(m) if m < MIN => d.format("%H:%M:%S").to_string(),
+            Step::Ms(m) if m < DAY => {
+                if d.hour() == 0 && d.minute() == 0 {
+                    d.format("%m-%d").to_string()
+                } else {
+                    d.format("%H:%M").to_string()
+                }
+            }
+            Step::Ms(_) => d.format("%m-%d").to_string(),
+            Step::Months(n) if n < 12 => {
+                if d.month() == 1 {
+                    d.format("%Y").to_string()
+                } else {
+                    d.format("%b").to_string()
+                }
+            }
+            Step::Months(_) => d.format("%Y").to_string(),
+        }
+    }
+}
+
+fn month_start(idx: i64) -> i64 {
+    let (y, m) = (idx.div_euclid(12) as i32, idx.rem_euclid(12) as u32 + 1);
+    Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0)
+        .single()
+        .map(|d| d.timestamp_millis())
+        .unwrap_or(0)
+}
+
+/// Lanes for intervals so that no two in one lane overlap (greedy interval partitioning, in
+/// order of start, earliest-free lane first). Intervals closer than `gap` also count as
+/// overlapping, so bars drawn at a minimum width do not touch. Returns the lane of each
+/// interval (in input order) and the number of lanes.
+pub fn assign_lanes(intervals: &[(i64, i64)], gap: i64) -> (Vec<usize>, usize) {
+    let mut order: Vec<usize> = (0..intervals.len()).collect();
+    order.sort_by_key(|&i| (intervals[i].0.min(intervals[i].1), i));
+    let mut lane_end: Vec<i64> = Vec::new();
+    let mut lanes = vec![0; intervals.len()];
+    for i in order {
+        let (a, b) = intervals[i];
+        let (a, b) = (a.min(b), a.max(b));
+        let lane = match lane_end.iter().position(|&e| e.saturating_add(gap) <= a) {
+            Some(l) => l,
+            None => {
+                lane_end.push(i64::MIN);
+                lane_end.len() - 1
+            }
+        };
+        lane_end[lane] = b;
+        lanes[i] = lane;
+    }
+    let n = lane_end.len();
+    (lanes, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{format_api_time, parse_rfc3339_ms};
+
+    #[test]
+    fn scale_round_trips() {
+        let a = Axis::new(1000, 2000, 500.0);
+        assert_eq!(a.x(1000), 0.0);
+        assert_eq!(a.x(1500), 250.0);
+        assert_eq!(a.x(2000), 500.0);
+        assert_eq!(a.t(250.0), 1500);
+        assert_eq!(Axis::new(5, 5, 0.0).span(), 1, "never a zero span");
+    }
+
+    #[test]
+    fn fit_pads_and_includes_now() {
+        let a = Axis::fit([(0, 100_000), (50_000, 200_000)], 250_000, 1000.0);
+        assert!(a.t0 < 0 && a.t1 > 250_000);
+        assert_eq!(a.t0, -10_000);
+        let e = Axis::fit(std::iter::empty(), 1_000_000, 1000.0);
+        assert!(e.span() >= MIN_SPAN_MS);
+    }
+
+    #[test]
+    fn bars_clip_and_keep_minimum_width() {
+        let a = Axis::new(0, 1000, 100.0);
+        assert_eq!(a.bar(100, 300, 2.0), Some((10.0, 20.0)));
+        assert_eq!(a.bar(300, 100, 2.0), Some((10.0, 20.0)), "reversed");
+        assert_eq!(a.bar(500, 500, 3.0), Some((50.0, 3.0)), "an instant");
+        assert_eq!(a.bar(-500, 200, 2.0), Some((0.0, 20.0)), "clipped left");
+        assert_eq!(a.bar(900, 5000, 2.0), Some((90.0, 10.0)), "clipped right");
+        assert_eq!(
+            a.bar(1000, 1000, 4.0),
+            Some((96.0, 4.0)),
+            "minimum width stays in view"
+        );
+        assert_eq!(a.bar(1001, 2000, 2.0), None);
+        assert_eq!(a.bar(-10, -1, 2.0), None);
+    }
+
+    #[test]
+    fn zoom_keeps_anchor_and_pan_shifts() {
+        let a = Axis::new(0, 1_000_000, 1000.0);
+        let z = a.zoom(0.5, 250.0);
+        assert_eq!(z.span(), 500_000);
+        assert_eq!(z.t(250.0), a.t(250.0), "the time under the pointer stays");
+        let out = z.zoom(2.0, 250.0);
+        assert_eq!((out.t0, out.t1), (a.t0, a.t1));
+        assert_eq!(a.zoom(1e-9, 0.0).span(), MIN_SPAN_MS, "zoom-in limit");
+        let p = a.pan(100.0);
+        assert_eq!((p.t0, p.t1), (100_000, 1_100_000));
+        assert_eq!(a.pan(-1000.0).t1, 0);
+        assert_eq!(a.now_x(500_000), Some(500.0));
+        assert_eq!(a.now_x(2_000_000), None);
+    }
+
+    #[test]
+    fn ticks_are_nice_and_in_view() {
+        let ms = |s: &str| parse_rfc3339_ms(s).unwrap();
+        let a = Axis::new(
+            ms("2024-01-01T00:07:00Z"),
+            ms("2024-01-01T06:00:00Z"),
+            600.0,
+        );
+        let t = a.ticks(80.0);
+        assert!(t.len() >= 3 && t.len() <= 8, "{t:?}");
+        assert_eq!(format_api_time(t[0].t), "2024-01-01T01:00:00Z");
+        assert_eq!(t[0].label, "01:00");
+        assert!(t
+            .iter()
+            .all(|k| k.t >= a.t0 && k.t <= a.t1 && k.x >= 0.0 && k.x <= 600.0));
+        // Months over a year.
+        let y = Axis::new(
+            ms("2023-11-15T00:00:00Z"),
+            ms("2024-11-15T00:00:00Z"),
+            1200.0,
+        );
+        let t = y.ticks(90.0);
+        assert_eq!(format_api_time(t[0].t), "2023-12-01T00:00:00Z");
+        assert_eq!(t[0].label, "Dec");
+        assert_eq!(t[1].label, "2024");
+        // Weeks start on Monday.
+        let w = Axis::new(
+            ms("2024-01-03T00:00:00Z"),
+            ms("2024-03-01T00:00:00Z"),
+            700.0,
+        );
+        let t = w.ticks(80.0);
+        assert_eq!(format_api_time(t[0].t), "2024-01-08T00:00:00Z");
+        assert_eq!(t[0].label, "01-08");
+    }
+
+    #[test]
+    fn lanes_never_overlap() {
+        let iv = [(0, 10), (5, 15), (10, 20), (12, 13), (30, 40)];
+        let (lanes, n) = assign_lanes(&iv, 0);
+        assert_eq!(lanes, vec![0, 1, 0, 2, 0]);
+        assert_eq!(n, 3);
+        // With a gap, touching intervals separate.
+        let (lanes, _) = assign_lanes(&[(0, 10), (10, 20)], 1);
+        assert_eq!(lanes, vec![0, 1]);
+        // Property: no two in one lane overlap.
+        let iv: Vec<(i64, i64)> = (0..200)
+            .map(|i| {
+                let a = (i * 7919) % 1000;
+                (a, a + (i * 31) % 90)
+            })
+            .collect();
+        let (lanes, n) = assign_lanes(&iv, 2);
+        assert!(n < 200);
+        for i in 0..iv.len() {
+            for j in 0..i {
+                if lanes[i] == lanes[j] {
+                    let (a, b) = (iv[i], iv[j]);
+                    assert!(a.1 + 2 <= b.0 || b.1 + 2 <= a.0, "{a:?} {b:?}");
+                }
+            }
+        }
+        assert_eq!(assign_lanes(&[], 0), (vec![], 0));
+    }
+}
