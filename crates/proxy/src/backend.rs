@@ -17,6 +17,18 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub enum Backend {
     Demo(Arc<DemoBackend>),
+    /// Signs and forwards to the real clouds (`--config`); its calls are async, so the route
+    /// handlers in `lib.rs` dispatch to it before reaching the methods below.
+    Upstream(Arc<crate::upstream::Upstream>),
+}
+
+fn upstream_not_here() -> Response {
+    AliyunError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "The upstream backend is handled by the route.",
+    )
+    .into_response()
 }
 
 fn with_operation(mut resp: Response, op: &str) -> Response {
@@ -28,6 +40,7 @@ impl Backend {
     pub fn kind(&self) -> &'static str {
         match self {
             Backend::Demo(_) => "demo",
+            Backend::Upstream(_) => "upstream",
         }
     }
 
@@ -37,6 +50,7 @@ impl Backend {
             Backend::Demo(d) => d
                 .actiontrail(req)
                 .unwrap_or_else(IntoResponse::into_response),
+            Backend::Upstream(_) => upstream_not_here(),
         };
         with_operation(resp, req.action().unwrap_or("-"))
     }
@@ -47,6 +61,7 @@ impl Backend {
             Backend::Demo(_) => AliyunError::action_not_found()
                 .for_host(CDN_HOST, CDN_PRODUCT)
                 .into_response(),
+            Backend::Upstream(_) => upstream_not_here(),
         };
         with_operation(resp, req.action().unwrap_or("-"))
     }
@@ -69,6 +84,7 @@ impl Backend {
                     format!("The demo backend does not implement {target} yet.")
                 },
             ),
+            Backend::Upstream(_) => upstream_not_here(),
         };
         with_operation(resp, if op.is_empty() { "-" } else { &op })
     }

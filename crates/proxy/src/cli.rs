@@ -7,16 +7,20 @@ pub const USAGE: &str = "\
 trailview-proxy: serves the trailview web app and its cloud API routes.
 
 USAGE:
+    trailview-proxy --config trailview.toml [--listen ADDR:PORT] [--static-dir DIR]
     trailview-proxy --demo [OPTIONS]
 
-Only the demo backend exists yet (signing and forwarding to the real clouds come later):
---demo is required.
+With --config the proxy signs the app's requests with the configured Alibaba Cloud / AWS
+credentials (from the environment or the file, never from the browser) and forwards the
+allowed operations (see trailview.example.toml, which documents every key). With --demo it
+serves a generated dataset instead. One of the two is required.
 
 OPTIONS:
+    --config FILE          the signing proxy's configuration (TOML)
     --demo                 serve a generated ActionTrail dataset instead of a real cloud
-    --listen ADDR          address to listen on (default 127.0.0.1:8080)
+    --listen ADDR          address to listen on (default 127.0.0.1:8080; overrides the file)
     --port N               same as --listen 127.0.0.1:N
-    --static-dir DIR       the built web app (default: dist)
+    --static-dir DIR       the built web app (default: dist; overrides the file)
     --seed N               dataset seed (default 42)
     --events N             dataset size (default 60000; at most 2000000)
     --days N               dataset span in days, ending now (default 30)
@@ -38,6 +42,11 @@ pub struct Args {
     pub events: usize,
     pub days: u32,
     pub rate_limit: u32,
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// Whether --listen/--port and --static-dir were given (they override the config file).
+    pub listen_given: bool,
+    pub static_dir_given: bool,
 }
 
 impl Default for Args {
@@ -50,6 +59,9 @@ impl Default for Args {
             events: 60_000,
             days: 30,
             rate_limit: 2,
+            config: None,
+            listen_given: false,
+            static_dir_given: false,
         }
     }
 }
@@ -81,6 +93,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         let takes_value = matches!(
             flag.as_str(),
             "--listen"
+                | "--config"
                 | "--port"
                 | "--static-dir"
                 | "--seed"
@@ -102,6 +115,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--demo" => a.demo = true,
+            "--config" => a.config = Some(PathBuf::from(value)),
             "--listen" => {
                 listen = Some(value.parse::<SocketAddr>().map_err(|_| {
                     format!("--listen: not an address like 127.0.0.1:8080 or [::1]:8080: '{value}'")
@@ -114,7 +128,10 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 }
                 port = Some(p);
             }
-            "--static-dir" => a.static_dir = PathBuf::from(value),
+            "--static-dir" => {
+                a.static_dir = PathBuf::from(value);
+                a.static_dir_given = true;
+            }
             "--seed" => a.seed = number("--seed", &value)?,
             "--events" => {
                 a.events = number("--events", &value)?;
@@ -137,6 +154,10 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         (Some(l), None) => a.listen = l,
         (None, Some(p)) => a.listen = SocketAddr::from((Ipv4Addr::LOCALHOST, p)),
         (None, None) => {}
+    }
+    a.listen_given = listen.is_some() || port.is_some();
+    if a.demo && a.config.is_some() {
+        return Err("give --demo or --config, not both".into());
     }
     Ok(Command::Run(a))
 }
@@ -172,6 +193,11 @@ mod tests {
         assert_eq!(a.listen, "[::1]:8081".parse().unwrap());
         assert!(!a.demo);
         assert_eq!(p("--help"), Ok(Command::Help));
+        let Ok(Command::Run(a)) = p("--config t.toml --listen 0.0.0.0:1") else {
+            panic!()
+        };
+        assert_eq!(a.config, Some(PathBuf::from("t.toml")));
+        assert!(a.listen_given && !a.static_dir_given && !a.demo);
         assert_eq!(p("-V"), Ok(Command::Version));
     }
 
@@ -187,6 +213,8 @@ mod tests {
             "--events 99999999",
             "--days 0",
             "--demo=1",
+            "--demo --config x.toml",
+            "--config",
             "--frobnicate",
             "demo",
         ] {

@@ -13,12 +13,18 @@
 //! [`app`] builds the whole router, so tests drive it with `tower::ServiceExt::oneshot`.
 
 pub mod aliyun_error;
+pub mod allowlist;
+pub mod auth;
 pub mod backend;
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod params;
 pub mod rate_limit;
+pub mod security;
+pub mod sign;
 pub mod static_files;
+pub mod upstream;
 
 use aliyun_error::{ErrorCode, Operation};
 use axum::body::Bytes;
@@ -72,6 +78,9 @@ async fn actiontrail(
     body: Bytes,
 ) -> Response {
     let req = RpcRequest::from_parts(&method, headers, query.as_deref(), &body);
+    if let Backend::Upstream(u) = &st.backend {
+        return u.aliyun(allowlist::Service::ActionTrail, &req).await;
+    }
     st.backend.actiontrail(&req)
 }
 
@@ -83,10 +92,16 @@ async fn cdn(
     body: Bytes,
 ) -> Response {
     let req = RpcRequest::from_parts(&method, headers, query.as_deref(), &body);
+    if let Backend::Upstream(u) = &st.backend {
+        return u.aliyun(allowlist::Service::Cdn, &req).await;
+    }
     st.backend.cdn(&req)
 }
 
-async fn aws_logs(State(st): State<AppState>, headers: HeaderMap) -> Response {
+async fn aws_logs(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Backend::Upstream(u) = &st.backend {
+        return u.aws_logs(&headers, &body).await;
+    }
     st.backend.aws_logs(&headers)
 }
 
@@ -109,7 +124,8 @@ async fn static_files_handler(State(st): State<AppState>, req: Request) -> Respo
     static_files::serve(st.static_dir.clone(), req).await
 }
 
-/// One log line per request: method, path, operation, status, error code, latency.
+/// One log line per request: method, path, operation, status, error code, upstream request id,
+/// latency.
 async fn log_request(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
@@ -123,12 +139,17 @@ async fn log_request(req: Request, next: Next) -> Response {
         .extensions()
         .get::<ErrorCode>()
         .map_or("-", |c| c.0.as_str());
+    let upstream_id = resp
+        .extensions()
+        .get::<upstream::UpstreamRequestId>()
+        .map_or("-", |c| c.0.as_str());
     tracing::info!(
         %method,
         path = %path,
         operation = op,
         status = resp.status().as_u16(),
         code,
+        upstream_request_id = upstream_id,
         latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
         "request"
     );

@@ -6,6 +6,7 @@ use std::time::Instant;
 use trailview_core::demo_data::{self, DemoConfig};
 use trailview_core::time::format_api_time;
 use trailview_proxy::cli::{self, Command};
+use trailview_proxy::config::Config;
 use trailview_proxy::demo::store::EventStore;
 use trailview_proxy::demo::{Clock, DemoBackend};
 use trailview_proxy::{app, AppState, Backend};
@@ -35,10 +36,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = args.config.clone() {
+        return run_with_config(&path, &args).await;
+    }
     if !args.demo {
         eprintln!(
-            "trailview-proxy: only the demo backend is available yet; start it with --demo \
-             (signing and forwarding to Alibaba Cloud and AWS come in a later version).\n\
+            "trailview-proxy: nothing to serve: give --config trailview.toml to sign and forward \
+             the app's requests to Alibaba Cloud / AWS (see trailview.example.toml), or --demo \
+             for the generated demo dataset.\n\
              Try: trailview-proxy --demo --static-dir dist"
         );
         return ExitCode::from(2);
@@ -112,6 +117,77 @@ async fn main() -> ExitCode {
         println!("trailview-proxy: shutting down");
     };
     if let Err(e) = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        eprintln!("trailview-proxy: server error: {e}");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `--config`: sign and forward to the configured clouds.
+async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
+    let listen = args.listen_given.then_some(args.listen);
+    let mut cfg = match Config::load(path, listen, &|k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("trailview-proxy: not starting: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.static_dir_given {
+        cfg.static_dir = args.static_dir.clone();
+    }
+    let router = match trailview_proxy::security::configured_app(&cfg) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("trailview-proxy: not starting: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(cfg.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "trailview-proxy: cannot listen on {}: {e}\nPick another address with --listen or `listen` in the config.",
+                cfg.listen
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let addr = listener.local_addr().unwrap_or(cfg.listen);
+    let u = &cfg.upstream;
+    let mut upstreams = Vec::new();
+    if let Some(e) = &u.actiontrail {
+        upstreams.push(format!("ActionTrail → {}", e.base));
+    }
+    if let Some(e) = &u.cdn {
+        upstreams.push(format!("CDN → {}", e.base));
+    }
+    if let Some(e) = &u.logs {
+        upstreams.push(format!("CloudWatch Logs → {} ({})", e.base, e.region));
+    }
+    let s = &cfg.security;
+    let auth = match (s.bearer_tokens.len(), &s.identity_header) {
+        (0, None) => "none (loopback only)".to_string(),
+        (n, None) => format!("{n} bearer token(s)"),
+        (0, Some(h)) => format!("identity header {h}"),
+        (n, Some(h)) => format!("{n} bearer token(s) or identity header {h}"),
+    };
+    println!(
+        "trailview-proxy: serving http://{addr}/  (signing: Alibaba {:?}{}; upstreams: {}; auth: {auth}; CORS origins: {}; app from {})",
+        u.signature,
+        if u.read_only { ", read-only" } else { "" },
+        upstreams.join(", "),
+        s.cors_origins.len(),
+        cfg.static_dir.display()
+    );
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        println!("trailview-proxy: shutting down");
+    };
+    if let Err(e) = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
     {

@@ -1,0 +1,591 @@
+//! `--config trailview.toml`: the signing proxy's configuration (see `trailview.example.toml`,
+//! which documents every key). [`FileConfig`] is the file as written; [`Config::resolve`] merges
+//! it with the environment (credentials, `AWS_REGION`) and `--listen`, applies defaults and
+//! checks everything that can be checked before starting, with messages that say what to do.
+
+use crate::sign::aws::AwsCredentials;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A secret string: never printed by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub static_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub auth: AuthFile,
+    #[serde(default)]
+    pub cors: CorsFile,
+    #[serde(default)]
+    pub limits: LimitsFile,
+    /// Operation name → calls per second for all users together (0 = unlimited).
+    #[serde(default)]
+    pub rate_limits: BTreeMap<String, u32>,
+    pub aliyun: Option<AliyunFile>,
+    pub aws: Option<AwsFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFile {
+    #[serde(default)]
+    pub bearer_tokens: Vec<Secret>,
+    /// Name of an environment variable holding one more token.
+    pub bearer_token_env: Option<String>,
+    /// A header an authenticating reverse proxy sets (e.g. `X-Forwarded-User`).
+    pub identity_header: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorsFile {
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    pub max_body_bytes: Option<usize>,
+    pub max_header_bytes: Option<usize>,
+    pub max_query_bytes: Option<usize>,
+    pub upstream_timeout_secs: Option<u64>,
+    pub connect_timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+pub enum AliyunSignature {
+    /// ACS3-HMAC-SHA256.
+    V3,
+    /// RPC HMAC-SHA1.
+    V1,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliyunFile {
+    pub access_key_id: Option<String>,
+    pub access_key_secret: Option<Secret>,
+    pub security_token: Option<Secret>,
+    pub signature: Option<AliyunSignature>,
+    pub actiontrail: Option<EndpointFile>,
+    pub cdn: Option<EndpointFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsFile {
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+    pub session_token: Option<Secret>,
+    pub logs: Option<EndpointFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointFile {
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolved
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureVersion {
+    V3,
+    V1,
+}
+
+#[derive(Debug, Clone)]
+pub struct AliyunCredentials {
+    pub access_key_id: String,
+    pub access_key_secret: Secret,
+    pub security_token: Option<Secret>,
+}
+
+/// Where one service is: `scheme://authority` (no path), the `Host` to sign, and the region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub base: String,
+    pub host: String,
+    pub region: String,
+}
+
+impl Endpoint {
+    fn parse(url: &str, region: String) -> Result<Endpoint, String> {
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|_| format!("endpoint '{url}' is not a URL like https://host[:port]"))?;
+        let scheme = uri.scheme_str().unwrap_or("");
+        if scheme != "https" && scheme != "http" {
+            return Err(format!(
+                "endpoint '{url}': the scheme must be https or http"
+            ));
+        }
+        let host = uri
+            .authority()
+            .ok_or_else(|| format!("endpoint '{url}' has no host"))?
+            .as_str()
+            .to_string();
+        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+            return Err(format!(
+                "endpoint '{url}': give only scheme, host and port (no path)"
+            ));
+        }
+        Ok(Endpoint {
+            base: format!("{scheme}://{host}"),
+            host,
+            region,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UpstreamConfig {
+    pub actiontrail: Option<Endpoint>,
+    pub cdn: Option<Endpoint>,
+    pub logs: Option<Endpoint>,
+    pub aliyun: Option<AliyunCredentials>,
+    pub aws: Option<AwsCredentials>,
+    pub signature: SignatureVersion,
+    pub read_only: bool,
+    pub rate_limits: BTreeMap<String, u32>,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityConfig {
+    pub bearer_tokens: Vec<Secret>,
+    pub identity_header: Option<http::HeaderName>,
+    pub cors_origins: Vec<http::HeaderValue>,
+    pub max_body_bytes: usize,
+    pub max_header_bytes: usize,
+    pub max_query_bytes: usize,
+}
+
+impl SecurityConfig {
+    pub fn auth_configured(&self) -> bool {
+        !self.bearer_tokens.is_empty() || self.identity_header.is_some()
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            bearer_tokens: Vec::new(),
+            identity_header: None,
+            cors_origins: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY,
+            max_header_bytes: DEFAULT_MAX_HEADER,
+            max_query_bytes: DEFAULT_MAX_QUERY,
+        }
+    }
+}
+
+pub const DEFAULT_MAX_BODY: usize = 16 * 1024;
+pub const DEFAULT_MAX_HEADER: usize = 16 * 1024;
+pub const DEFAULT_MAX_QUERY: usize = 4 * 1024;
+
+/// The documented per-account API limits (cloud-apis.md §1.3): the defaults for `[rate_limits]`.
+pub const DEFAULT_RATE_LIMITS: &[(&str, u32)] =
+    &[("LookupEvents", 2), ("DescribeCdnDeliverList", 3)];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub static_dir: PathBuf,
+    pub upstream: UpstreamConfig,
+    pub security: SecurityConfig,
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// Read and resolve a config file; `env` looks up environment variables.
+    pub fn load(
+        path: &std::path::Path,
+        listen_override: Option<SocketAddr>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
+        Config::from_toml(&text, listen_override, env)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn from_toml(
+        text: &str,
+        listen_override: Option<SocketAddr>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        Config::resolve(file, listen_override, env)
+    }
+
+    pub fn resolve(
+        file: FileConfig,
+        listen_override: Option<SocketAddr>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
+        let env = |k: &str| non_empty(env(k));
+        let listen = match (listen_override, &file.listen) {
+            (Some(l), _) => l,
+            (None, Some(l)) => l
+                .parse()
+                .map_err(|_| format!("listen: not an address like 127.0.0.1:8080: '{l}'"))?,
+            (None, None) => "127.0.0.1:8080".parse().expect("valid"),
+        };
+
+        // Alibaba Cloud.
+        let aliyun_file = file.aliyun.unwrap_or_default();
+        let at = aliyun_file
+            .actiontrail
+            .map(|e| {
+                let region = non_empty(e.region).unwrap_or_else(|| "cn-hangzhou".into());
+                let url = non_empty(e.endpoint)
+                    .unwrap_or_else(|| format!("https://actiontrail.{region}.aliyuncs.com"));
+                Endpoint::parse(&url, region).map_err(|e| format!("[aliyun.actiontrail] {e}"))
+            })
+            .transpose()?;
+        let cdn = aliyun_file
+            .cdn
+            .map(|e| {
+                let region = non_empty(e.region).unwrap_or_else(|| "cn-hangzhou".into());
+                let url =
+                    non_empty(e.endpoint).unwrap_or_else(|| "https://cdn.aliyuncs.com".into());
+                Endpoint::parse(&url, region).map_err(|e| format!("[aliyun.cdn] {e}"))
+            })
+            .transpose()?;
+        let aliyun = if at.is_some() || cdn.is_some() {
+            let id = env("ALIBABA_CLOUD_ACCESS_KEY_ID").or(non_empty(aliyun_file.access_key_id));
+            let secret = env("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+                .map(Secret)
+                .or(aliyun_file.access_key_secret.filter(|s| !s.0.is_empty()));
+            let token = env("ALIBABA_CLOUD_SECURITY_TOKEN")
+                .map(Secret)
+                .or(aliyun_file.security_token.filter(|s| !s.0.is_empty()));
+            match (id, secret) {
+                (Some(access_key_id), Some(access_key_secret)) => Some(AliyunCredentials {
+                    access_key_id,
+                    access_key_secret,
+                    security_token: token,
+                }),
+                _ => return Err(
+                    "[aliyun] services are configured but there are no Alibaba Cloud credentials: \
+                         set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET \
+                         (and ALIBABA_CLOUD_SECURITY_TOKEN for STS), or access_key_id and \
+                         access_key_secret under [aliyun]"
+                        .into(),
+                ),
+            }
+        } else {
+            None
+        };
+
+        // AWS.
+        let aws_file = file.aws.unwrap_or_default();
+        let logs = aws_file
+            .logs
+            .map(|e| {
+                let region = non_empty(e.region).or_else(|| env("AWS_REGION")).ok_or(
+                    "[aws.logs] needs a region (region = \"us-east-1\" or AWS_REGION)".to_string(),
+                )?;
+                let suffix = if region.starts_with("cn-") {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                };
+                let url = non_empty(e.endpoint)
+                    .unwrap_or_else(|| format!("https://logs.{region}.{suffix}"));
+                Endpoint::parse(&url, region).map_err(|e| format!("[aws.logs] {e}"))
+            })
+            .transpose()?;
+        let aws = if logs.is_some() {
+            let id = env("AWS_ACCESS_KEY_ID").or(non_empty(aws_file.access_key_id));
+            let secret = env("AWS_SECRET_ACCESS_KEY")
+                .map(Secret)
+                .or(aws_file.secret_access_key.filter(|s| !s.0.is_empty()));
+            let token = env("AWS_SESSION_TOKEN")
+                .map(Secret)
+                .or(aws_file.session_token.filter(|s| !s.0.is_empty()));
+            match (id, secret) {
+                (Some(access_key_id), Some(secret)) => Some(AwsCredentials {
+                    access_key_id,
+                    secret_access_key: secret.0,
+                    session_token: token.map(|t| t.0),
+                }),
+                _ => {
+                    return Err(
+                        "[aws.logs] is configured but there are no AWS credentials: set \
+                         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for \
+                         STS), or access_key_id and secret_access_key under [aws]"
+                            .into(),
+                    )
+                }
+            }
+        } else {
+            None
+        };
+        if at.is_none() && cdn.is_none() && logs.is_none() {
+            return Err(
+                "no upstream is configured: add [aliyun.actiontrail], [aliyun.cdn] \
+                 and/or [aws.logs] (see trailview.example.toml), or run with --demo"
+                    .into(),
+            );
+        }
+
+        // Authentication.
+        let mut tokens: Vec<Secret> = file
+            .auth
+            .bearer_tokens
+            .into_iter()
+            .filter(|t| !t.0.is_empty())
+            .collect();
+        if let Some(var) = file.auth.bearer_token_env {
+            match env(&var) {
+                Some(t) => tokens.push(Secret(t)),
+                None => return Err(format!(
+                    "[auth] bearer_token_env = \"{var}\" but that environment variable is not set"
+                )),
+            }
+        }
+        if tokens.iter().any(|t| t.0.len() < 16) {
+            return Err("[auth] bearer tokens must be at least 16 characters (use e.g. `openssl rand -hex 24`)".into());
+        }
+        let identity_header = file
+            .auth
+            .identity_header
+            .map(|h| {
+                http::HeaderName::from_bytes(h.trim().as_bytes())
+                    .map_err(|_| format!("[auth] identity_header '{h}' is not a header name"))
+            })
+            .transpose()?;
+        if identity_header
+            .as_ref()
+            .is_some_and(|h| h == http::header::AUTHORIZATION || h == http::header::COOKIE)
+        {
+            return Err("[auth] identity_header cannot be Authorization or Cookie".into());
+        }
+        let cors_origins = file
+            .cors
+            .allowed_origins
+            .iter()
+            .map(|o| {
+                let ok = (o.starts_with("https://") || o.starts_with("http://"))
+                    && !o.trim_end_matches('/').contains(['*', ' '])
+                    && o.matches('/').count() == 2;
+                if !ok {
+                    return Err(format!(
+                        "[cors] allowed_origins: '{o}' is not an origin like https://app.example.com (no path, no wildcard)"
+                    ));
+                }
+                http::HeaderValue::from_str(o).map_err(|_| format!("[cors] bad origin '{o}'"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let security = SecurityConfig {
+            bearer_tokens: tokens,
+            identity_header,
+            cors_origins,
+            max_body_bytes: file.limits.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
+            max_header_bytes: file.limits.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER),
+            max_query_bytes: file.limits.max_query_bytes.unwrap_or(DEFAULT_MAX_QUERY),
+        };
+        if !security.auth_configured() && !listen.ip().is_loopback() {
+            return Err(format!(
+                "refusing to listen on {listen} without authentication: anyone who can reach it could \
+                 use the configured cloud credentials. Either listen on a loopback address \
+                 (127.0.0.1 or [::1]) for a single user, or configure [auth] bearer_tokens / \
+                 bearer_token_env and/or identity_header (an authenticating proxy in front)"
+            ));
+        }
+
+        let mut rate_limits: BTreeMap<String, u32> = DEFAULT_RATE_LIMITS
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        rate_limits.extend(file.rate_limits);
+
+        Ok(Config {
+            listen,
+            static_dir: file.static_dir.unwrap_or_else(|| PathBuf::from("dist")),
+            upstream: UpstreamConfig {
+                actiontrail: at,
+                cdn,
+                logs,
+                aliyun,
+                aws,
+                signature: match aliyun_file.signature {
+                    Some(AliyunSignature::V1) => SignatureVersion::V1,
+                    _ => SignatureVersion::V3,
+                },
+                read_only: file.read_only,
+                rate_limits,
+                timeout: Duration::from_secs(
+                    file.limits.upstream_timeout_secs.unwrap_or(30).max(1),
+                ),
+                connect_timeout: Duration::from_secs(
+                    file.limits.connect_timeout_secs.unwrap_or(10).max(1),
+                ),
+            },
+            security,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    const FULL: &str = r#"
+listen = "127.0.0.1:8080"
+[aliyun.actiontrail]
+region = "cn-shanghai"
+[aliyun.cdn]
+[aws.logs]
+region = "us-east-1"
+endpoint = "http://127.0.0.1:9002"
+"#;
+
+    #[test]
+    fn example_shape_with_env_credentials() {
+        let env = env_of(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIexample"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s3cr3t"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "awssecret"),
+            ("AWS_SESSION_TOKEN", "tok"),
+        ]);
+        let c = Config::from_toml(FULL, None, &env).unwrap();
+        let at = c.upstream.actiontrail.unwrap();
+        assert_eq!(at.base, "https://actiontrail.cn-shanghai.aliyuncs.com");
+        assert_eq!(c.upstream.cdn.unwrap().host, "cdn.aliyuncs.com");
+        let logs = c.upstream.logs.unwrap();
+        assert_eq!(
+            (logs.base.as_str(), logs.host.as_str()),
+            ("http://127.0.0.1:9002", "127.0.0.1:9002")
+        );
+        assert_eq!(c.upstream.aliyun.unwrap().access_key_secret.0, "s3cr3t");
+        assert_eq!(
+            c.upstream.aws.unwrap().session_token.as_deref(),
+            Some("tok")
+        );
+        assert_eq!(c.upstream.signature, SignatureVersion::V3);
+        assert_eq!(c.upstream.rate_limits["LookupEvents"], 2);
+        assert_eq!(c.upstream.rate_limits["DescribeCdnDeliverList"], 3);
+        assert!(!c.security.auth_configured());
+    }
+
+    #[test]
+    fn file_credentials_and_overrides() {
+        let text = r#"
+read_only = true
+[rate_limits]
+LookupEvents = 1
+[aliyun]
+access_key_id = "id"
+access_key_secret = "filesecret"
+signature = "v1"
+[aliyun.actiontrail]
+endpoint = "http://127.0.0.1:9001"
+"#;
+        let c = Config::from_toml(text, Some("[::1]:9000".parse().unwrap()), &env_of(&[])).unwrap();
+        assert_eq!(c.listen, "[::1]:9000".parse().unwrap());
+        assert!(c.upstream.read_only);
+        assert_eq!(c.upstream.signature, SignatureVersion::V1);
+        assert_eq!(c.upstream.rate_limits["LookupEvents"], 1);
+        assert_eq!(c.upstream.actiontrail.unwrap().region, "cn-hangzhou");
+        // The secret is not in Debug output.
+        let dbg = format!("{:?}", c.upstream.aliyun);
+        assert!(!dbg.contains("filesecret"), "{dbg}");
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let none = env_of(&[]);
+        let e = Config::from_toml("[aliyun.actiontrail]\n", None, &none).unwrap_err();
+        assert!(e.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{e}");
+        let e = Config::from_toml("[aws.logs]\nregion='us-east-1'\n", None, &none).unwrap_err();
+        assert!(e.contains("AWS_ACCESS_KEY_ID"), "{e}");
+        let e = Config::from_toml("", None, &none).unwrap_err();
+        assert!(e.contains("--demo"), "{e}");
+        let creds = env_of(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b"),
+        ]);
+        let e = Config::from_toml(
+            "listen='0.0.0.0:8080'\n[aliyun.actiontrail]\n",
+            None,
+            &creds,
+        )
+        .unwrap_err();
+        assert!(e.contains("without authentication"), "{e}");
+        // With auth, a public address is fine.
+        let ok = Config::from_toml(
+            "listen='0.0.0.0:8080'\n[auth]\nidentity_header='X-Forwarded-User'\n[aliyun.actiontrail]\n",
+            None,
+            &creds,
+        );
+        assert!(ok.is_ok());
+        for bad in [
+            "typo = 1\n[aliyun.actiontrail]\n",
+            "[aliyun.actiontrail]\nendpoint='ftp://x'\n",
+            "[aliyun.actiontrail]\nendpoint='http://x/path'\n",
+            "[aliyun]\nsignature='v2'\n[aliyun.actiontrail]\n",
+            "[auth]\nbearer_tokens=['short']\n[aliyun.actiontrail]\n",
+            "[auth]\nbearer_token_env='NOPE_NOT_SET'\n[aliyun.actiontrail]\n",
+            "[cors]\nallowed_origins=['*']\n[aliyun.actiontrail]\n",
+            "[cors]\nallowed_origins=['https://a.example/path']\n[aliyun.actiontrail]\n",
+        ] {
+            assert!(Config::from_toml(bad, None, &creds).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn example_file_parses() {
+        let text = include_str!("../../../trailview.example.toml");
+        let env = env_of(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b"),
+            ("AWS_ACCESS_KEY_ID", "c"),
+            ("AWS_SECRET_ACCESS_KEY", "d"),
+            ("TRAILVIEW_PROXY_TOKEN", "0123456789abcdef0123"),
+        ]);
+        let c = Config::from_toml(text, None, &env).unwrap();
+        assert!(
+            c.upstream.actiontrail.is_some()
+                && c.upstream.cdn.is_some()
+                && c.upstream.logs.is_some()
+        );
+    }
+}

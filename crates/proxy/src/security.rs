@@ -1,0 +1,277 @@
+//! The layers around the app in `--config` mode (see [`secure`]): CORS for configured origins,
+//! limits on query, header and body size, authentication for `/api`, and for everything served
+//! security headers: a Content-Security-Policy without inline script (an HTML page's own inline
+//! scripts, like the loader Trunk writes, are allowed by their SHA-256 hash, computed from the
+//! page as it is sent), immutable caching for hashed assets and `no-cache` for the rest.
+
+use crate::config::SecurityConfig;
+use crate::upstream::aliyun_proxy_error;
+use axum::body::{to_bytes, Body};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// An error shaped for the route: AWS JSON on `/api/aws/*`, Alibaba's body elsewhere under
+/// `/api`, plain text for pages.
+pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: &str) -> Response {
+    if path.starts_with("/api/aws") {
+        let kind = match status {
+            StatusCode::UNAUTHORIZED => "MissingAuthenticationTokenException",
+            StatusCode::FORBIDDEN => "AccessDeniedException",
+            _ => "ValidationException",
+        };
+        crate::backend::aws_error(status, kind, message)
+    } else if path == "/api" || path.starts_with("/api/") {
+        aliyun_proxy_error(status, code, message)
+    } else {
+        (status, format!("{message}\n")).into_response()
+    }
+}
+
+/// Wrap the app with the security layers.
+pub fn secure(router: Router, sec: Arc<SecurityConfig>) -> Router {
+    let router = router
+        .layer(middleware::from_fn_with_state(
+            sec.clone(),
+            crate::auth::require_auth,
+        ))
+        .layer(middleware::from_fn(response_headers))
+        .layer(DefaultBodyLimit::max(sec.max_body_bytes))
+        .layer(middleware::from_fn_with_state(sec.clone(), limits));
+    if sec.cors_origins.is_empty() {
+        return router;
+    }
+    router.layer(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(sec.cors_origins.clone()))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::HeaderName::from_static("x-amz-target"),
+            ])
+            .expose_headers([
+                header::HeaderName::from_static("x-acs-request-id"),
+                header::HeaderName::from_static("x-acs-retry-after"),
+                header::HeaderName::from_static("x-amzn-requestid"),
+                header::HeaderName::from_static("x-amzn-errortype"),
+                header::RETRY_AFTER,
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+/// Query length (414), total header size (431), declared body size (413).
+async fn limits(State(sec): State<Arc<SecurityConfig>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let query_len = req.uri().query().map_or(0, str::len);
+    if query_len > sec.max_query_bytes {
+        return route_error(
+            &path,
+            StatusCode::URI_TOO_LONG,
+            "Proxy.QueryTooLong",
+            &format!(
+                "The query string is {query_len} bytes; trailview-proxy accepts at most {}.",
+                sec.max_query_bytes
+            ),
+        );
+    }
+    let header_len: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_len > sec.max_header_bytes {
+        return route_error(
+            &path,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "Proxy.HeadersTooLarge",
+            &format!(
+                "The request headers are {header_len} bytes; trailview-proxy accepts at most {}.",
+                sec.max_header_bytes
+            ),
+        );
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > sec.max_body_bytes as u64) {
+        return route_error(
+            &path,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Proxy.BodyTooLarge",
+            &format!(
+                "The request body is larger than the {} bytes trailview-proxy accepts.",
+                sec.max_body_bytes
+            ),
+        );
+    }
+    next.run(req).await
+}
+
+/// `name-0123456789abcdef.js`, `name-0123456789abcdef_bg.wasm`: Trunk's content-hashed names.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, _ext)) = file.split_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `'sha256-…'` sources for the inline `<script>` elements of an HTML page.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = lower[at..].find("<script") {
+        let start = at + i;
+        let Some(tag_end) = lower[start..].find('>').map(|e| start + e) else {
+            break;
+        };
+        let tag = &lower[start..tag_end];
+        let Some(close) = lower[tag_end..].find("</script").map(|e| tag_end + e) else {
+            break;
+        };
+        if !tag.contains(" src=") && !tag.contains(" src =") {
+            let content = &html[tag_end + 1..close];
+            let digest = Sha256::digest(content.as_bytes());
+            out.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        at = close;
+    }
+    out
+}
+
+pub fn csp_for_html(html: &str) -> String {
+    let hashes = inline_script_hashes(html).join(" ");
+    let script = if hashes.is_empty() {
+        String::new()
+    } else {
+        format!(" {hashes}")
+    };
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{script}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+const MAX_HTML: usize = 1024 * 1024;
+
+async fn response_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let (mut parts, body) = resp.into_parts();
+    let h = &mut parts.headers;
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    let is_html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let api = path == "/api" || path.starts_with("/api/") || path == "/healthz";
+    if api {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CSP),
+        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Response::from_parts(parts, body);
+    }
+    if is_html {
+        // The page is small: read it to allow exactly its own inline scripts.
+        let Ok(bytes) = to_bytes(body, MAX_HTML).await else {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "page too large\n").into_response();
+        };
+        let csp = csp_for_html(&String::from_utf8_lossy(&bytes));
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        parts
+            .headers
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    let cache = if parts.status == StatusCode::OK && is_hashed_asset(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    Response::from_parts(parts, body)
+}
+
+/// The whole app in `--config` mode: the signing upstream behind the usual routes, wrapped in
+/// the security layers.
+pub fn configured_app(cfg: &crate::config::Config) -> Result<Router, String> {
+    let upstream = crate::upstream::Upstream::new(cfg.upstream.clone())?;
+    let state = crate::AppState {
+        backend: crate::Backend::Upstream(Arc::new(upstream)),
+        static_dir: cfg.static_dir.clone(),
+    };
+    Ok(secure(crate::app(state), Arc::new(cfg.security.clone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_assets() {
+        assert!(is_hashed_asset("/trailview-5adcb07a48237bc4.js"));
+        assert!(is_hashed_asset("/trailview-5adcb07a48237bc4_bg.wasm"));
+        assert!(is_hashed_asset("/main-982eea757fd72034.css"));
+        assert!(!is_hashed_asset("/config.json"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/app-1234.js"));
+        assert!(!is_hashed_asset("/"));
+    }
+
+    #[test]
+    fn inline_hashes() {
+        // sha256("alert(1)") in base64.
+        let html =
+            "<html><script src=\"/a.js\"></script><SCRIPT type=\"module\">alert(1)</script></html>";
+        let h = inline_script_hashes(html);
+        assert_eq!(
+            h,
+            vec!["'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='".to_string()]
+        );
+        let csp = csp_for_html(html);
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(inline_script_hashes("<p>no scripts</p>").is_empty());
+    }
+}

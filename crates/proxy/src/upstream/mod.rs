@@ -1,0 +1,557 @@
+//! The signing upstream: takes the app's unsigned request, checks it against the allowlist and
+//! the shared rate limits, signs it with the configured credentials and forwards it over a pooled
+//! HTTPS client; the cloud's status, body and request-id headers come back unchanged.
+//!
+//! What is forwarded is rebuilt, not copied: only the API parameters (Alibaba) or the JSON body
+//! and `X-Amz-Target` (AWS) are taken from the browser; every common parameter, header and
+//! credential is the proxy's own. Nothing in a response or a log line contains a credential.
+
+use crate::aliyun_error::{request_id, AliyunError, ErrorCode, Operation};
+use crate::allowlist::{self, Service};
+use crate::backend::aws_error;
+use crate::config::{Endpoint, SignatureVersion, UpstreamConfig};
+use crate::params::RpcRequest;
+use crate::rate_limit::RateLimiter;
+use crate::sign::{aliyun as alisign, aws as awssign};
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+pub const ACTIONTRAIL_VERSION: &str = "2020-07-06";
+pub const CDN_VERSION: &str = "2018-05-10";
+pub const LOGS_TARGET_PREFIX: &str = "Logs_20140328.";
+/// Upstream response bodies larger than this are refused (a LookupEvents page is far smaller).
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Parameters the proxy sets itself: never taken from the browser.
+const RESERVED: &[&str] = &[
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "SignatureType",
+    "Timestamp",
+    "SecurityToken",
+    "BearerToken",
+];
+
+/// The cloud's request id for a forwarded call, for the access log.
+#[derive(Debug, Clone)]
+pub struct UpstreamRequestId(pub String);
+
+type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+pub struct Upstream {
+    cfg: UpstreamConfig,
+    client: HttpClient,
+    limiters: BTreeMap<String, RateLimiter>,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream").field("cfg", &self.cfg).finish()
+    }
+}
+
+fn nonce() -> String {
+    let mut s = String::with_capacity(32);
+    for _ in 0..32 {
+        s.push(b"0123456789abcdef"[fastrand::usize(..16)] as char);
+    }
+    s
+}
+
+fn acs_time(t: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// An error the proxy itself answers on an Alibaba route: the POP body shape, so the app shows
+/// Code / Message / RequestId like any other API error.
+pub fn aliyun_proxy_error(status: StatusCode, code: &'static str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "RequestId": request_id(),
+        "HostId": "trailview-proxy",
+        "Code": code,
+        "Message": message,
+    })
+    .to_string();
+    let mut resp = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    resp.extensions_mut().insert(ErrorCode(code.to_string()));
+    resp
+}
+
+fn with_op(mut resp: Response, op: &str) -> Response {
+    resp.extensions_mut().insert(Operation(if op.is_empty() {
+        "-".into()
+    } else {
+        op.to_string()
+    }));
+    resp
+}
+
+enum Dialect {
+    Aliyun,
+    Aws,
+}
+
+fn proxy_error(d: &Dialect, status: StatusCode, code: &'static str, message: &str) -> Response {
+    match d {
+        Dialect::Aliyun => aliyun_proxy_error(status, code, message),
+        Dialect::Aws => aws_error(status, code, message),
+    }
+}
+
+impl Upstream {
+    pub fn new(cfg: UpstreamConfig) -> Result<Upstream, String> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(cfg.connect_timeout));
+        http.set_keepalive(Some(Duration::from_secs(60)));
+        http.set_nodelay(true);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| format!("TLS setup: {e}"))?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(50))
+            .pool_max_idle_per_host(8)
+            .build(https);
+        let limiters = cfg
+            .rate_limits
+            .iter()
+            .map(|(op, n)| (op.clone(), RateLimiter::new(*n)))
+            .collect();
+        Ok(Upstream {
+            cfg,
+            client,
+            limiters,
+        })
+    }
+
+    pub fn config(&self) -> &UpstreamConfig {
+        &self.cfg
+    }
+
+    /// Allowlist, then the shared rate limit. `Some` is the response to send instead.
+    fn refuse(&self, d: &Dialect, service: Service, op: &str) -> Option<Response> {
+        if let Err(refusal) = allowlist::check(service, op, self.cfg.read_only) {
+            let code = match (&refusal, d) {
+                (allowlist::Refusal::ReadOnly, Dialect::Aliyun) => "Forbidden.ReadOnly",
+                (allowlist::Refusal::ReadOnly, Dialect::Aws) => "AccessDeniedException",
+                (_, Dialect::Aliyun) => "Forbidden.OperationNotAllowed",
+                (_, Dialect::Aws) => "AccessDeniedException",
+            };
+            tracing::warn!(operation = op, service = service.name(), reason = ?refusal, "refused before signing");
+            return Some(proxy_error(
+                d,
+                StatusCode::FORBIDDEN,
+                code,
+                &refusal.message(service, op),
+            ));
+        }
+        if let Some(l) = self.limiters.get(op) {
+            if let Err(wait) = l.try_acquire() {
+                let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+                let resp = match d {
+                    Dialect::Aliyun => {
+                        let mut e =
+                            AliyunError::throttled(secs).for_host("trailview-proxy", "Actiontrail");
+                        e.message = format!(
+                            "Request was denied due to user flow control. (trailview-proxy: {op} is limited to {} calls per second for all users.)",
+                            l.limit()
+                        );
+                        e.into_response()
+                    }
+                    Dialect::Aws => {
+                        let mut r = aws_error(
+                            StatusCode::BAD_REQUEST,
+                            "ThrottlingException",
+                            "Rate exceeded (trailview-proxy shared limit)",
+                        );
+                        r.headers_mut()
+                            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                        r
+                    }
+                };
+                return Some(resp);
+            }
+        }
+        None
+    }
+
+    /// An Alibaba RPC call (ActionTrail or CDN).
+    pub async fn aliyun(&self, service: Service, req: &RpcRequest) -> Response {
+        let d = Dialect::Aliyun;
+        let op = req.action().unwrap_or("").to_string();
+        let resp = self.aliyun_inner(&d, service, &op, req).await;
+        with_op(resp, &op)
+    }
+
+    async fn aliyun_inner(
+        &self,
+        d: &Dialect,
+        service: Service,
+        op: &str,
+        req: &RpcRequest,
+    ) -> Response {
+        let (endpoint, version) = match service {
+            Service::ActionTrail => (self.cfg.actiontrail.as_ref(), ACTIONTRAIL_VERSION),
+            Service::Cdn => (self.cfg.cdn.as_ref(), CDN_VERSION),
+            Service::Logs => (None, ""),
+        };
+        let (Some(endpoint), Some(creds)) = (endpoint, self.cfg.aliyun.as_ref()) else {
+            return proxy_error(
+                d,
+                StatusCode::NOT_FOUND,
+                "Proxy.UpstreamNotConfigured",
+                &format!(
+                    "trailview-proxy has no {} upstream configured.",
+                    service.name()
+                ),
+            );
+        };
+        if op.is_empty() {
+            return AliyunError::missing_parameter("Action").into_response();
+        }
+        if let Some(r) = self.refuse(d, service, op) {
+            return r;
+        }
+        if req.version().is_some_and(|v| v != version) {
+            return AliyunError::invalid_version().into_response();
+        }
+        let params: Vec<(String, String)> = req
+            .params
+            .iter()
+            .filter(|(k, _)| !k.is_empty() && !RESERVED.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        let now = SystemTime::now();
+        let (query, headers) = match self.cfg.signature {
+            SignatureVersion::V3 => {
+                let payload = alisign::sha256_hex(b"");
+                let mut headers = vec![
+                    ("host".to_string(), endpoint.host.clone()),
+                    ("x-acs-action".into(), op.to_string()),
+                    ("x-acs-version".into(), version.into()),
+                    ("x-acs-date".into(), acs_time(now)),
+                    ("x-acs-signature-nonce".into(), nonce()),
+                    ("x-acs-content-sha256".into(), payload.clone()),
+                    ("accept".into(), "application/json".into()),
+                ];
+                if let Some(t) = &creds.security_token {
+                    headers.push(("x-acs-security-token".into(), t.0.clone()));
+                    headers.push(("x-acs-accesskey-id".into(), creds.access_key_id.clone()));
+                }
+                let (sig, signed, _) = alisign::v3_sign(
+                    &alisign::V3Input {
+                        method: "POST",
+                        query: &params,
+                        headers: &headers,
+                        payload_hash: &payload,
+                    },
+                    &creds.access_key_secret.0,
+                );
+                headers.push((
+                    "authorization".into(),
+                    alisign::v3_authorization(&creds.access_key_id, &signed, &sig),
+                ));
+                (alisign::canonical_query(&params), headers)
+            }
+            SignatureVersion::V1 => {
+                let mut all = params;
+                for (k, v) in [
+                    ("Action", op.to_string()),
+                    ("Version", version.to_string()),
+                    ("Format", "JSON".to_string()),
+                    ("AccessKeyId", creds.access_key_id.clone()),
+                    ("SignatureMethod", "HMAC-SHA1".to_string()),
+                    ("SignatureVersion", "1.0".to_string()),
+                    ("SignatureNonce", nonce()),
+                    ("Timestamp", acs_time(now)),
+                ] {
+                    all.push((k.to_string(), v));
+                }
+                if let Some(t) = &creds.security_token {
+                    all.push(("SecurityToken".into(), t.0.clone()));
+                }
+                let sig = alisign::v1_signature("POST", &all, &creds.access_key_secret.0);
+                let q = format!(
+                    "{}&Signature={}",
+                    alisign::canonical_query(&all),
+                    alisign::percent_encode(&sig)
+                );
+                let headers = vec![
+                    ("host".to_string(), endpoint.host.clone()),
+                    ("accept".into(), "application/json".into()),
+                ];
+                (q, headers)
+            }
+        };
+        let uri = format!("{}/?{}", endpoint.base, query);
+        let mut builder = http::Request::builder().method(Method::POST).uri(uri);
+        for (k, v) in &headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        builder = builder.header(header::CONTENT_LENGTH, "0");
+        let Ok(request) = builder.body(Full::new(Bytes::new())) else {
+            return proxy_error(
+                d,
+                StatusCode::BAD_REQUEST,
+                "InvalidParameter",
+                "The request cannot be forwarded (invalid characters).",
+            );
+        };
+        self.send(d, endpoint, request).await
+    }
+
+    /// A CloudWatch Logs JSON 1.1 call, named by `X-Amz-Target`.
+    pub async fn aws_logs(&self, headers: &HeaderMap, body: &[u8]) -> Response {
+        let d = Dialect::Aws;
+        let target = headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let op = target
+            .strip_prefix(LOGS_TARGET_PREFIX)
+            .unwrap_or("")
+            .to_string();
+        let resp = self.aws_inner(&d, &target, &op, body).await;
+        with_op(resp, if op.is_empty() { &target } else { &op })
+    }
+
+    async fn aws_inner(&self, d: &Dialect, target: &str, op: &str, body: &[u8]) -> Response {
+        let (Some(endpoint), Some(creds)) = (self.cfg.logs.as_ref(), self.cfg.aws.as_ref()) else {
+            return proxy_error(
+                d,
+                StatusCode::NOT_FOUND,
+                "UnknownOperationException",
+                "trailview-proxy has no CloudWatch Logs upstream configured.",
+            );
+        };
+        if target.is_empty() {
+            return proxy_error(
+                d,
+                StatusCode::BAD_REQUEST,
+                "UnknownOperationException",
+                "Missing X-Amz-Target header.",
+            );
+        }
+        if op.is_empty() {
+            return proxy_error(
+                d,
+                StatusCode::FORBIDDEN,
+                "AccessDeniedException",
+                &allowlist::Refusal::NotAllowed.message(Service::Logs, target),
+            );
+        }
+        if let Some(r) = self.refuse(d, Service::Logs, op) {
+            return r;
+        }
+        let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            body
+        };
+        if !serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v.is_object()) {
+            return proxy_error(
+                d,
+                StatusCode::BAD_REQUEST,
+                "SerializationException",
+                "The request body is not a JSON object.",
+            );
+        }
+        let mut request = match http::Request::builder()
+            .method(Method::POST)
+            .uri(format!("{}/", endpoint.base))
+            .header("host", endpoint.host.as_str())
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", target)
+            .body(body.to_vec())
+        {
+            Ok(r) => r,
+            Err(_) => {
+                return proxy_error(
+                    d,
+                    StatusCode::BAD_REQUEST,
+                    "SerializationException",
+                    "Invalid X-Amz-Target.",
+                )
+            }
+        };
+        if let Err(e) = awssign::sign_request(
+            &mut request,
+            creds,
+            &endpoint.region,
+            "logs",
+            SystemTime::now(),
+        ) {
+            tracing::error!(error = %e, "AWS signing failed");
+            return proxy_error(
+                d,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalFailure",
+                "trailview-proxy could not sign the request.",
+            );
+        }
+        let request = request.map(|b| Full::new(Bytes::from(b)));
+        self.send(d, endpoint, request).await
+    }
+
+    async fn send(
+        &self,
+        d: &Dialect,
+        endpoint: &Endpoint,
+        request: http::Request<Full<Bytes>>,
+    ) -> Response {
+        let host = endpoint.host.clone();
+        let exchange = async {
+            let resp = self.client.request(request).await.map_err(|e| {
+                let connect = e.is_connect();
+                (connect, describe(&e))
+            })?;
+            let (parts, body) = resp.into_parts();
+            let bytes = Limited::new(body, MAX_RESPONSE_BYTES)
+                .collect()
+                .await
+                .map_err(|e| (false, format!("reading the response: {e}")))?
+                .to_bytes();
+            Ok::<_, (bool, String)>((parts, bytes))
+        };
+        match tokio::time::timeout(self.cfg.timeout, exchange).await {
+            Err(_) => {
+                tracing::warn!(upstream = %host, timeout_s = self.cfg.timeout.as_secs(), "upstream timed out");
+                proxy_error(
+                    d,
+                    StatusCode::GATEWAY_TIMEOUT,
+                    match d {
+                        Dialect::Aliyun => "Proxy.UpstreamTimeout",
+                        Dialect::Aws => "ProxyUpstreamTimeout",
+                    },
+                    &format!(
+                        "trailview-proxy: {host} did not answer within {} s.",
+                        self.cfg.timeout.as_secs()
+                    ),
+                )
+            }
+            Ok(Err((connect, why))) => {
+                tracing::warn!(upstream = %host, error = %why, "upstream failed");
+                let what = if connect {
+                    "could not connect to"
+                } else {
+                    "lost the connection to"
+                };
+                proxy_error(
+                    d,
+                    StatusCode::BAD_GATEWAY,
+                    match d {
+                        Dialect::Aliyun => "Proxy.UpstreamUnavailable",
+                        Dialect::Aws => "ProxyUpstreamUnavailable",
+                    },
+                    &format!("trailview-proxy {what} {host}: {why}"),
+                )
+            }
+            Ok(Ok((parts, bytes))) => pass_back(d, parts, bytes),
+        }
+    }
+}
+
+/// The error and its sources, without any URL (a V1 URL carries the AccessKeyId and signature).
+fn describe(e: &hyper_util::client::legacy::Error) -> String {
+    let mut out = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&s.to_string());
+        src = s.source();
+    }
+    if out.is_empty() {
+        out = if e.is_connect() {
+            "connection failed".into()
+        } else {
+            "request failed".into()
+        };
+    }
+    out
+}
+
+fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Response {
+    let mut resp = Response::new(Body::from(bytes.clone()));
+    *resp.status_mut() = parts.status;
+    for (name, value) in &parts.headers {
+        let n = name.as_str();
+        if n == "content-type"
+            || n == "retry-after"
+            || n.starts_with("x-acs-")
+            || n.starts_with("x-amzn-")
+            || n.starts_with("x-amz-")
+        {
+            resp.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    let header_id = |n: &str| {
+        parts
+            .headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    };
+    let id = match d {
+        Dialect::Aliyun => header_id("x-acs-request-id").or_else(|| {
+            #[derive(serde::Deserialize)]
+            struct Id {
+                #[serde(rename = "RequestId")]
+                request_id: Option<String>,
+            }
+            serde_json::from_slice::<Id>(&bytes)
+                .ok()
+                .and_then(|i| i.request_id)
+        }),
+        Dialect::Aws => header_id("x-amzn-requestid"),
+    };
+    if let Some(id) = id {
+        resp.extensions_mut().insert(UpstreamRequestId(id));
+    }
+    if !parts.status.is_success() {
+        let code = match d {
+            Dialect::Aws => header_id("x-amzn-errortype"),
+            Dialect::Aliyun => None,
+        }
+        .or_else(|| {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+            v.get("Code")
+                .or(v.get("__type"))?
+                .as_str()
+                .map(String::from)
+        });
+        if let Some(c) = code {
+            resp.extensions_mut().insert(ErrorCode(c));
+        }
+    }
+    resp
+}
