@@ -3,11 +3,11 @@
 //!
 //! | route                     | wire format                         | demo backend            |
 //! |---------------------------|-------------------------------------|-------------------------|
-//! | `/api/aliyun/actiontrail` | Alibaba RPC (ActionTrail 2020-07-06)| LookupEvents            |
-//! | `/api/aliyun/cdn`         | Alibaba RPC (CDN 2018-05-10)        | not yet: `InvalidAction.NotFound` |
-//! | `/api/aws/logs`           | AWS JSON 1.1 (CloudWatch Logs)      | not yet: `UnknownOperationException` |
+//! | `/api/aliyun/actiontrail` | Alibaba RPC (ActionTrail 2020-07-06)| LookupEvents, List/Create/Get/DeleteDeliveryHistoryJob |
+//! | `/api/aliyun/cdn`         | Alibaba RPC (CDN 2018-05-10)        | DescribeCdnDeliverList  |
+//! | `/api/aws/logs`           | AWS JSON 1.1 (CloudWatch Logs)      | DescribeExportTasks, CreateExportTask |
 
-use crate::aliyun_error::{request_id, AliyunError, ErrorCode, Operation, CDN_HOST, CDN_PRODUCT};
+use crate::aliyun_error::{request_id, AliyunError, ErrorCode, Operation};
 use crate::demo::DemoBackend;
 use crate::params::RpcRequest;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -55,35 +55,24 @@ impl Backend {
         with_operation(resp, req.action().unwrap_or("-"))
     }
 
-    /// A CDN RPC call (DescribeCdnDeliverList comes with the Jobs issue).
+    /// A CDN RPC call (DescribeCdnDeliverList).
     pub fn cdn(&self, req: &RpcRequest) -> Response {
         let resp = match self {
-            Backend::Demo(_) => AliyunError::action_not_found()
-                .for_host(CDN_HOST, CDN_PRODUCT)
-                .into_response(),
+            Backend::Demo(d) => d.cdn(req).unwrap_or_else(IntoResponse::into_response),
             Backend::Upstream(_) => upstream_not_here(),
         };
         with_operation(resp, req.action().unwrap_or("-"))
     }
 
-    /// A CloudWatch Logs call, named by `X-Amz-Target` (DescribeExportTasks/CreateExportTask come
-    /// with the Jobs issue).
-    pub fn aws_logs(&self, headers: &HeaderMap) -> Response {
+    /// A CloudWatch Logs call, named by `X-Amz-Target` (DescribeExportTasks, CreateExportTask).
+    pub fn aws_logs(&self, headers: &HeaderMap, body: &[u8]) -> Response {
         let target = headers
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         let op = target.rsplit('.').next().unwrap_or("").to_string();
         let resp = match self {
-            Backend::Demo(_) => aws_error(
-                StatusCode::BAD_REQUEST,
-                "UnknownOperationException",
-                &if target.is_empty() {
-                    "Missing X-Amz-Target header.".to_string()
-                } else {
-                    format!("The demo backend does not implement {target} yet.")
-                },
-            ),
+            Backend::Demo(d) => d.aws_logs(target, body),
             Backend::Upstream(_) => upstream_not_here(),
         };
         with_operation(resp, if op.is_empty() { "-" } else { &op })

@@ -102,7 +102,7 @@ async fn aws_logs(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
     if let Backend::Upstream(u) = &st.backend {
         return u.aws_logs(&headers, &body).await;
     }
-    st.backend.aws_logs(&headers)
+    st.backend.aws_logs(&headers, &body)
 }
 
 async fn api_not_found(method: Method, req: Request) -> Response {

@@ -100,11 +100,11 @@ async fn unknown_api_paths_are_json_404s() {
 }
 
 #[tokio::test]
-async fn cdn_and_aws_answer_cloud_style_errors_for_now() {
+async fn cdn_and_aws_answer_cloud_style_errors_for_unknown_operations() {
     let app = test_app();
     let r = send(
         &app,
-        Request::post("/api/aliyun/cdn?Action=DescribeCdnDeliverList")
+        Request::post("/api/aliyun/cdn?Action=DescribeCdnDomainDetail")
             .body(Body::empty())
             .unwrap(),
     )
@@ -116,7 +116,7 @@ async fn cdn_and_aws_answer_cloud_style_errors_for_now() {
     let r = send(
         &app,
         Request::post("/api/aws/logs")
-            .header("x-amz-target", "Logs_20140328.DescribeExportTasks")
+            .header("x-amz-target", "Logs_20140328.PutLogEvents")
             .header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
             .body(Body::from("{}"))
             .unwrap(),
@@ -127,7 +127,7 @@ async fn cdn_and_aws_answer_cloud_style_errors_for_now() {
     assert!(r.json()["message"]
         .as_str()
         .unwrap()
-        .contains("DescribeExportTasks"));
+        .contains("PutLogEvents"));
     assert_eq!(
         r.header("x-amzn-errortype"),
         Some("UnknownOperationException")

@@ -1,5 +1,13 @@
-//! The demo backend: a generated dataset served through the real ActionTrail wire format.
+//! The demo backend: a generated dataset served through the real wire formats: ActionTrail
+//! (LookupEvents, delivery history jobs), CDN (DescribeCdnDeliverList) and CloudWatch Logs
+//! (DescribeExportTasks, CreateExportTask).
+//!
+//! Jobs and export tasks progress with the clock; how long a new one takes is
+//! `TRAILVIEW_DEMO_JOB_SECONDS` (default 120; the end-to-end tests use a few seconds).
 
+pub mod cdn;
+pub mod jobs;
+pub mod logs;
 pub mod lookup_events;
 pub mod store;
 
@@ -7,6 +15,7 @@ use crate::aliyun_error::{json_response, request_id, AliyunError};
 use crate::params::RpcRequest;
 use crate::rate_limit::RateLimiter;
 use axum::response::{IntoResponse, Response};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use store::EventStore;
 
@@ -35,16 +44,91 @@ pub struct DemoBackend {
     store: Arc<EventStore>,
     lookup_limiter: RateLimiter,
     clock: Clock,
+    jobs: jobs::Jobs,
+    cdn: cdn::Cdn,
+    cdn_limiter: RateLimiter,
+    logs: logs::Logs,
+    /// Added to the clock (tests move time on with [`DemoBackend::advance`]).
+    skew_ms: AtomicI64,
+}
+
+/// Seconds a new delivery history job or export task takes in the demo.
+pub fn job_seconds_from_env() -> i64 {
+    std::env::var("TRAILVIEW_DEMO_JOB_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(jobs::DEFAULT_JOB_SECONDS)
 }
 
 impl DemoBackend {
     /// `lookup_rate`: LookupEvents calls per second for all callers together (0 = unlimited).
+    /// The CDN limit (3/s) applies whenever `lookup_rate` is not 0 (0 = tests, unlimited).
     pub fn new(store: Arc<EventStore>, lookup_rate: u32, clock: Clock) -> DemoBackend {
+        Self::with_job_seconds(store, lookup_rate, clock, job_seconds_from_env())
+    }
+
+    pub fn with_job_seconds(
+        store: Arc<EventStore>,
+        lookup_rate: u32,
+        clock: Clock,
+        job_seconds: i64,
+    ) -> DemoBackend {
+        let now = clock.now_ms();
         DemoBackend {
             store,
             lookup_limiter: RateLimiter::new(lookup_rate),
             clock,
+            jobs: jobs::Jobs::new(now, job_seconds, 42),
+            cdn: cdn::Cdn::new(now),
+            cdn_limiter: RateLimiter::new(if lookup_rate == 0 { 0 } else { cdn::CDN_RATE }),
+            logs: logs::Logs::new(now, job_seconds, 42),
+            skew_ms: AtomicI64::new(0),
         }
+    }
+
+    /// Now, by the clock plus any [`DemoBackend::advance`].
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms() + self.skew_ms.load(Ordering::Relaxed)
+    }
+
+    /// Move the demo's time on by `ms` (tests: jobs progress without waiting).
+    pub fn advance(&self, ms: i64) {
+        self.skew_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    /// Override the CDN rate limit (tests).
+    pub fn with_cdn_rate(mut self, rate: u32) -> DemoBackend {
+        self.cdn_limiter = RateLimiter::new(rate);
+        self
+    }
+
+    pub fn jobs(&self) -> &jobs::Jobs {
+        &self.jobs
+    }
+
+    /// A CDN RPC call (DescribeCdnDeliverList).
+    pub fn cdn(&self, req: &RpcRequest) -> Result<Response, AliyunError> {
+        use crate::aliyun_error::{CDN_HOST, CDN_PRODUCT};
+        let action = req.action().ok_or_else(|| {
+            AliyunError::missing_parameter("Action").for_host(CDN_HOST, CDN_PRODUCT)
+        })?;
+        if req.version().is_some_and(|v| v != cdn::CDN_VERSION) {
+            return Err(AliyunError::invalid_version().for_host(CDN_HOST, CDN_PRODUCT));
+        }
+        if action != "DescribeCdnDeliverList" {
+            return Err(AliyunError::action_not_found().for_host(CDN_HOST, CDN_PRODUCT));
+        }
+        if let Err(wait) = self.cdn_limiter.try_acquire() {
+            return Err(AliyunError::throttled(wait.as_secs_f64().ceil() as u64)
+                .for_host(CDN_HOST, CDN_PRODUCT));
+        }
+        Ok(json_response(self.cdn.describe(req, &request_id())?))
+    }
+
+    /// A CloudWatch Logs JSON 1.1 call, named by `X-Amz-Target`.
+    pub fn aws_logs(&self, target: &str, body: &[u8]) -> Response {
+        self.logs.call(target, body, self.now_ms())
     }
 
     pub fn store(&self) -> &Arc<EventStore> {
@@ -61,9 +145,19 @@ impl DemoBackend {
         }
         match action {
             "LookupEvents" => self.lookup_events(req),
-            // The history-delivery jobs (ListDeliveryHistoryJobs, CreateDeliveryHistoryJob,
-            // GetDeliveryHistoryJob, DeleteDeliveryHistoryJob) come with the Jobs issue: add a
-            // `jobs` module beside `lookup_events` and dispatch them here.
+            "ListDeliveryHistoryJobs"
+            | "CreateDeliveryHistoryJob"
+            | "GetDeliveryHistoryJob"
+            | "DeleteDeliveryHistoryJob" => {
+                let (now, id) = (self.now_ms(), request_id());
+                let body = match action {
+                    "ListDeliveryHistoryJobs" => self.jobs.list(req, now, &id),
+                    "CreateDeliveryHistoryJob" => self.jobs.create(req, now, &id),
+                    "GetDeliveryHistoryJob" => self.jobs.get(req, now, &id),
+                    _ => self.jobs.delete(req, now, &id),
+                }?;
+                Ok(json_response(body))
+            }
             _ => Err(AliyunError::action_not_found()),
         }
     }
@@ -72,7 +166,7 @@ impl DemoBackend {
         if let Err(wait) = self.lookup_limiter.try_acquire() {
             return Err(AliyunError::throttled(wait.as_secs_f64().ceil() as u64));
         }
-        let q = lookup_events::parse_query(req, &self.store, self.clock.now_ms())?;
+        let q = lookup_events::parse_query(req, &self.store, self.now_ms())?;
         let page = lookup_events::run(&self.store, &q);
         Ok(
             json_response(lookup_events::body(&self.store, &q, &page, &request_id()))
