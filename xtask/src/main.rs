@@ -350,9 +350,12 @@ fn test(env: &mut Env, stages: &[Stage], node_args: &[String]) -> ExitCode {
             .find(|(_, o)| matches!(o, Outcome::Failed(..)))
             .map(|(n, _)| n.as_str())
             .unwrap_or("?");
-        step(format!(
-            "xtask test: FAILED in stage {failed} (rerun just that one: cargo xtask test --only {failed})"
-        ));
+        let again = if failed == "install" {
+            "fix it, then check with: cargo xtask setup".to_string()
+        } else {
+            format!("rerun just that one: cargo xtask test --only {failed}")
+        };
+        step(format!("xtask test: FAILED in stage {failed} ({again})"));
         ExitCode::FAILURE
     }
 }
