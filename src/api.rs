@@ -88,6 +88,16 @@ fn network_message(e: &gloo_net::Error) -> String {
     }
 }
 
+/// A POST to the proxy, with `Authorization: Bearer <token>` when a proxy token is set in
+/// Settings (a proxy exposed beyond one machine requires it; the demo ignores it).
+fn proxy_post(url: &str) -> gloo_net::http::RequestBuilder {
+    let req = Request::post(url);
+    match crate::settings::proxy_token() {
+        Some(t) => req.header("Authorization", &format!("Bearer {t}")),
+        None => req,
+    }
+}
+
 /// An ActionTrail RPC call: `POST {base}/aliyun/actiontrail?Action=...&...`, as the SDKs send it.
 pub async fn actiontrail_call(
     base: &str,
@@ -102,7 +112,7 @@ pub async fn actiontrail_call(
         join(base, "aliyun/actiontrail"),
         query_string(&all)
     );
-    let req = Request::post(&url).abort_signal(abort);
+    let req = proxy_post(&url).abort_signal(abort);
     let (body, status, _) = finish(Dialect::Aliyun, req.send().await).await?;
     Ok((body, status))
 }

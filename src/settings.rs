@@ -24,6 +24,30 @@ pub fn save(key: &str, value: &str) {
     }
 }
 
+/// The proxy token: in sessionStorage (this tab only, gone when it closes), never localStorage.
+const TOKEN_KEY: &str = "trailview.proxyToken";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The proxy token entered in Settings, if any (sent as `Authorization: Bearer`).
+pub fn proxy_token() -> Option<String> {
+    let t = session_storage()?.get_item(TOKEN_KEY).ok()??;
+    let t = t.trim().to_string();
+    (!t.is_empty()).then_some(t)
+}
+
+pub fn save_proxy_token(token: &str) {
+    if let Some(s) = session_storage() {
+        let _ = if token.trim().is_empty() {
+            s.remove_item(TOKEN_KEY)
+        } else {
+            s.set_item(TOKEN_KEY, token.trim())
+        };
+    }
+}
+
 /// The proxy base in effect: the user's override, else config.json's, else `/api`.
 pub fn effective_base(config_base: Option<&str>) -> String {
     load("proxyBase")
@@ -36,6 +60,7 @@ pub fn effective_base(config_base: Option<&str>) -> String {
 pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
     let st = expect_context::<AppState>();
     let draft = RwSignal::new(load("proxyBase").unwrap_or_default());
+    let token = RwSignal::new(proxy_token().unwrap_or_default());
     let apply = move || {
         let v = draft.get_untracked().trim().to_string();
         save("proxyBase", &v);
@@ -58,6 +83,21 @@ pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
             <span class="hint">
                 "In use: " <code>{move || st.base.get()}</code>
                 " (empty = config.json, else /api; saved in this browser)"
+            </span>
+            <label>
+                "Proxy token"
+                <input
+                    data-testid="proxy-token"
+                    type="password"
+                    autocomplete="off"
+                    placeholder="none"
+                    prop:value=move || token.get()
+                    on:input=move |ev| token.set(event_target_value(&ev))
+                    on:change=move |_| save_proxy_token(&token.get_untracked())
+                />
+            </label>
+            <span class="hint">
+                "Sent as Authorization: Bearer when the proxy requires it; kept for this tab only (session storage)"
             </span>
             <label>
                 "Show times in"
