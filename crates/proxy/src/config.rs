@@ -365,9 +365,11 @@ impl Config {
         if let Some(var) = file.auth.bearer_token_env {
             match env(&var) {
                 Some(t) => tokens.push(Secret(t)),
-                None => return Err(format!(
+                None => {
+                    return Err(format!(
                     "[auth] bearer_token_env = \"{var}\" but that environment variable is not set"
-                )),
+                ))
+                }
             }
         }
         if tokens.iter().any(|t| t.0.len() < 16) {

@@ -1,0 +1,356 @@
+//! End to end through the signing upstream: the proxy (driven with `oneshot`) signs and forwards
+//! to a loopback fake cloud that verifies every signature independently (`fake_cloud`).
+
+mod fake_cloud;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use fake_cloud::*;
+use http_body_util::BodyExt as _;
+use std::net::SocketAddr;
+use tower::ServiceExt as _;
+use trailview_proxy::config::Config;
+use trailview_proxy::security::configured_app;
+
+pub struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+    fn header(&self, n: &str) -> Option<&str> {
+        self.headers.get(n).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn env(tokens: bool) -> impl Fn(&str) -> Option<String> {
+    move |k| {
+        let v = match k {
+            "ALIBABA_CLOUD_ACCESS_KEY_ID" => ALI_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => ALI_SECRET,
+            "ALIBABA_CLOUD_SECURITY_TOKEN" if tokens => ALI_TOKEN,
+            "AWS_ACCESS_KEY_ID" => AWS_ID,
+            "AWS_SECRET_ACCESS_KEY" => AWS_SECRET,
+            "AWS_SESSION_TOKEN" if tokens => AWS_TOKEN,
+            _ => return None,
+        };
+        Some(v.to_string())
+    }
+}
+
+fn config(addr: SocketAddr, extra: &str, tokens: bool) -> Config {
+    let text = format!(
+        "{extra}\n[aliyun.actiontrail]\nendpoint = \"http://{addr}\"\n[aliyun.cdn]\nendpoint = \"http://{addr}\"\n[aws.logs]\nregion = \"us-east-1\"\nendpoint = \"http://{addr}\"\n"
+    );
+    Config::from_toml(&text, None, &env(tokens)).unwrap()
+}
+
+fn proxy(addr: SocketAddr, extra: &str, tokens: bool) -> Router {
+    configured_app(&config(addr, extra, tokens)).unwrap()
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Reply {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+async fn post(app: &Router, uri: &str) -> Reply {
+    send(app, Request::post(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn logs(app: &Router, target: &str, body: &str) -> Reply {
+    send(
+        app,
+        Request::post("/api/aws/logs")
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", target)
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+const LOOKUP: &str = "/api/aliyun/actiontrail?Action=LookupEvents&StartTime=2024-04-30T00%3A00%3A00Z&EndTime=2024-05-01T00%3A00%3A00Z&MaxResults=50&Direction=BACKWARD&LookupAttribute.1.Key=User&LookupAttribute.1.Value=%E5%BC%A0%E4%B8%89%20x*y%2Bz&LookupAttribute.2.Key=ServiceName&LookupAttribute.2.Value=Ecs";
+
+#[tokio::test]
+async fn v3_lookup_events_is_signed_and_passed_back() {
+    let (addr, fake) = start(false).await;
+    let app = proxy(addr, "", false);
+    let r = post(&app, LOOKUP).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["RequestId"], "AT-REQ-1");
+    assert_eq!(r.header("x-acs-request-id"), Some("AT-REQ-1"));
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        (seen[0].scheme, seen[0].action.as_str()),
+        ("v3", "LookupEvents")
+    );
+    // The API parameters arrive intact (non-ASCII, space, '*', '+'), the common ones do not
+    // travel in the query with V3.
+    let p = &seen[0].params;
+    assert!(
+        p.contains(&("LookupAttribute.1.Value".into(), "张三 x*y+z".into())),
+        "{p:?}"
+    );
+    assert!(p
+        .iter()
+        .all(|(k, _)| k != "Action" && k != "AccessKeyId" && k != "Signature"));
+    assert_eq!(seen[0].headers["x-acs-version"], "2020-07-06");
+    // GET works too.
+    let r = send(&app, Request::get(LOOKUP).body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn v3_with_sts_tokens() {
+    let (addr, fake) = start(true).await;
+    let app = proxy(addr, "", true);
+    let r = post(&app, LOOKUP).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(fake.seen()[0].headers["x-acs-security-token"], ALI_TOKEN);
+    let r = logs(&app, "Logs_20140328.DescribeExportTasks", r#"{"limit":10}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn v1_signing_option_with_and_without_token() {
+    for tokens in [false, true] {
+        let (addr, fake) = start(tokens).await;
+        let app = proxy(addr, "[aliyun]\nsignature = \"v1\"", tokens);
+        let r = post(&app, LOOKUP).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = post(&app, "/api/aliyun/cdn?Action=DescribeCdnDeliverList").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["RequestId"], "CDN-REQ-1");
+        let seen = fake.seen();
+        assert_eq!(seen.len(), 2);
+        assert!(seen.iter().all(|s| s.scheme == "v1"));
+        assert!(seen[1]
+            .params
+            .contains(&("Version".into(), "2018-05-10".into())));
+    }
+}
+
+#[tokio::test]
+async fn client_supplied_credentials_and_common_parameters_are_dropped() {
+    let (addr, fake) = start(false).await;
+    let app = proxy(addr, "", false);
+    let r = post(&app, "/api/aliyun/actiontrail?Action=LookupEvents&AccessKeyId=evil&Signature=x&SecurityToken=t&Timestamp=1&SignatureNonce=n").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let p = &fake.seen()[0].params;
+    assert!(p.is_empty(), "{p:?}");
+}
+
+#[tokio::test]
+async fn aws_logs_sigv4_and_errors_passed_back() {
+    let (addr, fake) = start(false).await;
+    let app = proxy(addr, "", false);
+    let r = logs(
+        &app,
+        "Logs_20140328.DescribeExportTasks",
+        r#"{"statusCode": "COMPLETED", "limit": 10}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["exportTasks"][0]["taskId"], "t-1");
+    assert_eq!(r.header("x-amzn-requestid"), Some("aws-req-1"));
+    assert_eq!(
+        fake.seen()[0].body,
+        br#"{"statusCode": "COMPLETED", "limit": 10}"#
+    );
+    // A cloud error comes back unchanged: status, body, request-id and error-type headers.
+    let r = logs(
+        &app,
+        "Logs_20140328.CreateExportTask",
+        r#"{"logGroupName":"g","from":1,"to":2,"destination":"b"}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["__type"], "LimitExceededException");
+    assert_eq!(r.header("x-amzn-errortype"), Some("LimitExceededException"));
+    assert_eq!(r.header("x-amzn-requestid"), Some("aws-err-1"));
+    // Not JSON: refused by the proxy.
+    let r = logs(&app, "Logs_20140328.DescribeExportTasks", "nope").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(fake.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn aliyun_error_passed_back_unchanged() {
+    let (addr, _fake) = start(false).await;
+    let app = proxy(addr, "", false);
+    let r = post(
+        &app,
+        "/api/aliyun/actiontrail?Action=ListDeliveryHistoryJobs",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["Code"], "Forbidden.RAM");
+    assert_eq!(r.json()["RequestId"], "AT-REQ-403");
+    assert_eq!(r.header("x-acs-request-id"), Some("AT-REQ-403"));
+}
+
+#[tokio::test]
+async fn refused_operations_never_reach_the_cloud() {
+    let (addr, fake) = start(false).await;
+    let app = proxy(addr, "read_only = true", false);
+    for uri in [
+        "/api/aliyun/actiontrail?Action=DeleteDeliveryHistoryJob&JobId=1",
+        "/api/aliyun/actiontrail?Action=CreateTrail",
+        "/api/aliyun/actiontrail?Action=CreateDeliveryHistoryJob&TrailName=t",
+        "/api/aliyun/cdn?Action=DeleteCdnDomain",
+        "/api/aliyun/cdn?Action=LookupEvents",
+    ] {
+        let r = post(&app, uri).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+        let code = r.json()["Code"].as_str().unwrap().to_string();
+        assert!(code.starts_with("Forbidden."), "{code}");
+        assert!(r.json()["RequestId"].is_string());
+    }
+    for target in [
+        "Logs_20140328.DeleteLogGroup",
+        "Logs_20140328.CreateExportTask",
+        "Kinesis_20131202.PutRecord",
+        "DescribeExportTasks",
+    ] {
+        let r = logs(&app, target, "{}").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{target}");
+        assert_eq!(r.json()["__type"], "AccessDeniedException");
+    }
+    assert!(fake.seen().is_empty(), "{:?}", fake.seen());
+    // Write operations go through when not read-only.
+    let app = proxy(addr, "", false);
+    let r = post(
+        &app,
+        "/api/aliyun/actiontrail?Action=CreateDeliveryHistoryJob&TrailName=t",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn shared_rate_limit_answers_like_the_cloud_without_calling_it() {
+    let (addr, fake) = start(false).await;
+    let app = proxy(addr, "", false);
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        codes.push(post(&app, LOOKUP).await);
+    }
+    let ok = codes.iter().filter(|r| r.status == StatusCode::OK).count();
+    assert_eq!(ok, 2, "LookupEvents: 2 per second");
+    let throttled = codes.iter().find(|r| r.status != StatusCode::OK).unwrap();
+    assert_eq!(throttled.status, StatusCode::BAD_REQUEST);
+    assert_eq!(throttled.json()["Code"], "Throttling.User");
+    assert!(throttled.header("x-acs-retry-after").is_some());
+    assert_eq!(fake.seen().len(), 2);
+    // DescribeCdnDeliverList: 3 per second, its own window.
+    let mut ok = 0;
+    for _ in 0..5 {
+        if post(&app, "/api/aliyun/cdn?Action=DescribeCdnDeliverList")
+            .await
+            .status
+            == StatusCode::OK
+        {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 3);
+}
+
+#[tokio::test]
+async fn upstream_down_is_502_and_slow_is_504() {
+    let closed = closed_port().await;
+    let app = proxy(closed, "", false);
+    let r = post(&app, LOOKUP).await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(r.json()["Code"], "Proxy.UpstreamUnavailable");
+    assert!(r.json()["Message"]
+        .as_str()
+        .unwrap()
+        .contains(&closed.to_string()));
+    let r = logs(&app, "Logs_20140328.DescribeExportTasks", "{}").await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(r.json()["__type"], "ProxyUpstreamUnavailable");
+
+    let (addr, _fake) = start(false).await;
+    let app = proxy(addr, "[limits]\nupstream_timeout_secs = 1", false);
+    let r = post(
+        &app,
+        "/api/aliyun/actiontrail?Action=GetDeliveryHistoryJob&JobId=1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(r.json()["Code"], "Proxy.UpstreamTimeout");
+}
+
+#[tokio::test]
+async fn the_fake_cloud_rejects_a_wrong_secret() {
+    // The verifier is real: a proxy with another secret gets the cloud's signature errors.
+    let (addr, fake) = start(false).await;
+    for (extra, uri_or_target) in [
+        ("", LOOKUP),
+        ("[aliyun]\nsignature = \"v1\"", LOOKUP),
+        ("", "aws"),
+    ] {
+        let text = format!(
+            "{extra}\n[aliyun.actiontrail]\nendpoint = \"http://{addr}\"\n[aws.logs]\nregion = \"us-east-1\"\nendpoint = \"http://{addr}\"\n"
+        );
+        let wrong = |k: &str| match k {
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET" | "AWS_SECRET_ACCESS_KEY" => {
+                Some("wrong-secret".to_string())
+            }
+            other => env(false)(other),
+        };
+        let app = configured_app(&Config::from_toml(&text, None, &wrong).unwrap()).unwrap();
+        let r = if uri_or_target == "aws" {
+            logs(&app, "Logs_20140328.DescribeExportTasks", "{}").await
+        } else {
+            post(&app, uri_or_target).await
+        };
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        let code = r
+            .json()
+            .get("Code")
+            .or(r.json().get("__type"))
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            code == "SignatureDoesNotMatch" || code == "InvalidSignatureException",
+            "{code}"
+        );
+    }
+    assert!(fake.seen().is_empty());
+}
+
+#[tokio::test]
+async fn the_app_reads_proxy_errors() {
+    // What the app's wire reader makes of the proxy's own errors.
+    use trailview_core::wire::{read_response, ApiError, Dialect, LookupEventsResponse};
+    let closed = closed_port().await;
+    let app = proxy(closed, "", false);
+    let r = post(&app, LOOKUP).await;
+    let e =
+        read_response::<LookupEventsResponse>(Dialect::Aliyun, r.status.as_u16(), None, &r.body)
+            .unwrap_err();
+    let ApiError::Service(s) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(s.code, "Proxy.UpstreamUnavailable");
+    assert!(s.request_id.is_some());
+}
