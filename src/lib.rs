@@ -8,9 +8,11 @@
 
 pub mod api;
 pub mod app;
+pub mod bench;
 pub mod components;
 pub mod fetch;
 pub mod format;
+pub mod jobs;
 pub mod settings;
 pub mod state;
 

@@ -112,7 +112,7 @@ impl AppState {
         });
         let page_info =
             Memo::new(move |_| Page::new(filtered.with(|f| f.len()), page_size.get(), page.get()));
-        AppState {
+        let st = AppState {
             store,
             version,
             sort,
@@ -135,7 +135,9 @@ impl AppState {
             order,
             filtered,
             page_info,
-        }
+        };
+        crate::bench::register(st);
+        st
     }
 
     pub fn set_search(&self, s: String) {

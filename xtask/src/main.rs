@@ -5,7 +5,9 @@
 //! * `cargo xtask test [--only native|wasm|e2e] [-- <node --test args>]`: install what the
 //!   tests need, then run the native, wasm (browser) and end-to-end stages.
 //! * `cargo xtask setup`: only install the tools.
+//! * `cargo xtask bench [--sizes …] [--runs N]`: the in-browser benchmark (`bench.rs`).
 
+mod bench;
 mod server;
 mod tools;
 mod util;
@@ -30,6 +32,10 @@ commands:
                            wasm    cargo test --target wasm32-unknown-unknown -p trailview (Chromium)
                            e2e     build app + proxy, start the demo, node --test tests/e2e
                          ARGS after -- go to `node --test` (e.g. --test-name-pattern=sort)
+  bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,js,perspective]
+                         build the app (release), load N demo events through the app's ingest
+                         path in headless Chromium, time filter/sort/pages/tree beside plain JS
+                         and Perspective; prints a table, writes target/bench/results.{json,md}
   setup                  only install the tools (Trunk, wasm-bindgen-cli, wasm-opt, Chromium, npm deps)
   help                   this text
 ";
@@ -67,6 +73,7 @@ enum Cmd {
         node_args: Vec<String>,
     },
     Setup,
+    Bench(bench::Options),
     Help,
 }
 
@@ -123,6 +130,7 @@ fn parse_args(args: &[String]) -> std::result::Result<Cmd, String> {
             Ok(Cmd::Test { stages, node_args })
         }
         "setup" if rest.is_empty() => Ok(Cmd::Setup),
+        "bench" => bench::parse(rest).map(Cmd::Bench),
         "help" | "--help" | "-h" => Ok(Cmd::Help),
         other => Err(format!("unknown command: {other}")),
     }
@@ -164,6 +172,13 @@ fn main() -> ExitCode {
             }
         }
         Cmd::Test { stages, node_args } => test(&mut env, &stages, &node_args),
+        Cmd::Bench(o) => match bench::bench(&mut env, &o) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(f) => {
+                eprintln!("\nerror: bench failed: {f}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

@@ -1,0 +1,366 @@
+// The in-page half of `cargo xtask bench`, injected by bench/run.mjs into a headless Chromium
+// page. Three suites, each run in its own fresh page on the same data:
+//   trailview   the release app (dist/), fed through wasmBindings.bench_* (src/bench.rs) and
+//               measured through the DOM (keystroke -> filtered, counted, rendered, laid out);
+//   js          plain JavaScript: JSON.parse, a cached lowercase string per row + includes,
+//               Array.prototype.sort, a Map for counts;
+//   perspective @perspective-dev/client + server (C++ engine compiled to wasm, in a Worker).
+// Engine-level operations of all three do the same work: the operation, the row count and the
+// first 50 rows. Every suite returns { name: [samples in ms] } plus scalars.
+
+const TERMS = ['alice', 'deletebucket', 'cn-shanghai', 'forbidden', 'terraform'];
+const SORTS = [['time', 'time'], ['user', 'user'], ['event', 'eventName']];
+
+const mc = new MessageChannel();
+const waiting = [];
+mc.port1.onmessage = () => waiting.shift()();
+/** Resolves after every queued microtask (Leptos' effects) has run. */
+const macrotask = () => new Promise((r) => { waiting.push(r); mc.port2.postMessage(0); });
+const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+const now = () => performance.now();
+
+async function* chunks(data) {
+  const m = await (await fetch(`${data}/manifest.json`)).json();
+  for (let c = 0; c < m.chunks; c++) {
+    const text = await (await fetch(`${data}/chunk-${c}.ndjson`)).text();
+    yield text.split('\n').filter((l) => l.length > 0);
+  }
+}
+
+function gc() {
+  if (typeof window.gc === 'function') { window.gc(); window.gc(); }
+}
+
+function jsHeap() {
+  return performance.memory ? performance.memory.usedJSHeapSize : null;
+}
+
+/** A ~100,000-node event (several MB): a DescribeInstances response with 12,000 instances. */
+function bigEventJson() {
+  const items = [];
+  for (let i = 0; i < 12000; i++) {
+    items.push({
+      InstanceId: `i-bp1${i.toString(36).padStart(12, '0')}`,
+      Status: i % 7 ? 'Running' : 'Stopped',
+      ZoneId: `cn-hangzhou-${'hijk'[i % 4]}`,
+      Cpu: 2 ** (i % 6),
+      Description: `instance ${i} of the big benchmark event, with some descriptive text to make it several megabytes`,
+      Tags: [{ Key: 'team', Value: `t${i % 40}` }],
+    });
+  }
+  return JSON.stringify({
+    eventId: 'BIG-EVENT-0000', eventName: 'DescribeInstances', serviceName: 'Ecs',
+    eventTime: '2024-12-31T23:59:59Z', eventRW: 'Read', acsRegion: 'cn-hangzhou',
+    userIdentity: { type: 'ram-user', userName: 'bench' },
+    responseElements: { Instances: { Instance: items }, TotalCount: items.length },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// trailview
+
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+function setInput(id, value) {
+  const el = $(id);
+  el.value = value;
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/** Time `action` until its effects are in the DOM and laid out; then let a frame paint. */
+async function timed(action) {
+  const t0 = now();
+  action();
+  await macrotask();
+  void document.body.offsetHeight; // style + layout of the change
+  const t = now() - t0;
+  await frame();
+  await frame();
+  return t;
+}
+
+const filteredCount = () => Number($('count-info').dataset.filtered);
+
+async function trailview({ data, runs, tree }) {
+  const w = window.wasmBindings;
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  // Ingest: pages already in memory as text (as fetch hands them over); timed from the first
+  // page to the table painted.
+  for (let rep = 0; rep < runs.ingest; rep++) {
+    w.bench_clear();
+    await macrotask();
+    let ms = 0;
+    let rows = 0;
+    for await (const pages of chunks(data)) {
+      const t0 = now();
+      rows = w.bench_ingest_pages(pages);
+      await macrotask();
+      void document.body.offsetHeight;
+      ms += now() - t0;
+    }
+    S('ingest_ms', ms);
+    out.values.rows = rows;
+  }
+  await frame();
+  gc();
+  await new Promise((r) => setTimeout(r, 200));
+  out.values.js_heap = jsHeap();
+  out.values.wasm_memory = w.bench_wasm_memory();
+  out.values.dom_rows = document.querySelectorAll('[data-testid="event-row"]').length;
+
+  for (let i = 0; i < runs.ops; i++) {
+    const term = TERMS[i % TERMS.length];
+    S('filter_ui', await timed(() => setInput('search', term)));
+    out.checks[`filter ${term}`] = filteredCount();
+    await timed(() => setInput('search', ''));
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    S('colfilter_ui', await timed(() => { setInput('colfilter-service', 'ecs'); setInput('colfilter-rw', 'write'); }));
+    out.checks['service=ecs rw=write'] = filteredCount();
+    await timed(() => { setInput('colfilter-service', ''); setInput('colfilter-rw', ''); });
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    // A value from the JSON tree on a path that is not an indexed column.
+    S('pathfilter_ui', await timed(() => w.bench_add_path_filter('requestParameters.RegionId', '"cn-hangzhou"')));
+    out.checks['requestParameters.RegionId = cn-hangzhou'] = filteredCount();
+    await timed(() => w.bench_clear_path_filters());
+  }
+  for (const [col] of SORTS) {
+    for (let i = 0; i < runs.ops; i++) {
+      S(`sort_${col}_asc_ui`, await timed(() => $(`sort-${col}`).click()));
+      S(`sort_${col}_desc_ui`, await timed(() => $(`sort-${col}`).click()));
+      await timed(() => $(`sort-${col}`).click()); // back to arrival order
+    }
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    S('page_ui', await timed(() => $('page-next').click()));
+  }
+  await timed(() => $('page-first').click());
+  out.values.dom_rows_max = document.querySelectorAll('[data-testid="event-row"]').length;
+
+  // Scroll: 250 rows per page, scroll the table for 90 frames; frames longer than 1.5 vsyncs
+  // count as dropped (rounded vsyncs missed).
+  {
+    const sel = $('page-size');
+    sel.value = '250';
+    sel.dispatchEvent(new Event('change', { bubbles: true }));
+    await macrotask();
+    await frame();
+    const sc = document.querySelector('.table-scroll');
+    const maxY = sc.scrollHeight - sc.clientHeight;
+    let dropped = 0;
+    let last = await new Promise((r) => requestAnimationFrame(r));
+    for (let f = 0; f < 90; f++) {
+      sc.scrollTop = (maxY * ((f * 7) % 90)) / 90;
+      const t = await new Promise((r) => requestAnimationFrame(r));
+      const d = t - last;
+      last = t;
+      if (d > 25) dropped += Math.round(d / 16.667) - 1;
+    }
+    out.values.scroll_frames_dropped = dropped;
+    out.values.scroll_frames = 90;
+    sel.value = '50';
+    sel.dispatchEvent(new Event('change', { bubbles: true }));
+    await macrotask();
+  }
+
+  // Engine only: same work as the baselines.
+  for (let i = 0; i < runs.ops; i++) {
+    const term = TERMS[i % TERMS.length];
+    const t0 = now();
+    const n = w.bench_engine_filter(term);
+    S('filter_engine', now() - t0);
+    out.checks[`engine filter ${term}`] = n;
+  }
+  for (const [col] of SORTS) {
+    for (const desc of [false, true]) {
+      for (let i = 0; i < runs.ops; i++) {
+        const t0 = now();
+        w.bench_engine_sort(col, desc);
+        S(`sort_${col}_${desc ? 'desc' : 'asc'}_engine`, now() - t0);
+      }
+    }
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    out.checks['facet service distinct'] = w.bench_engine_facet('service');
+    S('facet_engine', now() - t0);
+  }
+
+  // The big event (once per benchmark: it does not depend on the store's size): ingest it,
+  // open its tree, expand all.
+  if (tree) {
+    const rows = w.bench_ingest_pages([`{"RequestId":"big","Events":[${bigEventJson()}]}`]);
+    await macrotask();
+    await frame();
+    for (let i = 0; i < 1; i++) {
+      S('tree_open', await timed(() => w.bench_select(rows - 1)));
+      S('tree_expand_all', await timed(() => $('expand-all').click()));
+      out.values.tree_dom_nodes = document.querySelectorAll('[data-testid="json-tree"] li').length;
+      await timed(() => w.bench_select(undefined));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain JavaScript
+
+const FIELD_PATHS = [
+  'eventName', 'serviceName', 'userIdentity.userName', 'sourceIpAddress', 'eventRW', 'acsRegion',
+  'errorCode', 'eventType', 'userIdentity.type', 'userAgent', 'resourceType', 'resourceName',
+  'userIdentity.accessKeyId', 'errorMessage', 'eventSource', 'userIdentity.principalId',
+];
+const get = (e, p) => {
+  let v = e;
+  for (const k of p.split('.')) { v = v == null ? undefined : v[k]; }
+  return v == null || typeof v === 'object' ? '' : String(v);
+};
+
+function flat(e) {
+  const vals = FIELD_PATHS.map((p) => get(e, p));
+  return {
+    time: Date.parse(e.eventTime) || 0,
+    eventName: vals[0], service: vals[1], user: vals[2], ip: vals[3], rw: vals[4], region: vals[5],
+    result: vals[6] || 'OK',
+    eventL: vals[0].toLowerCase(), userL: vals[2].toLowerCase(),
+    serviceL: vals[1].toLowerCase(), rwL: vals[4].toLowerCase(),
+    text: `${vals.join('\n')}\n${get(e, 'eventId')}\n${get(e, 'requestId')}`.toLowerCase(),
+  };
+}
+
+async function js({ data, runs }) {
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  let rows = [];
+  for (let rep = 0; rep < runs.ingest; rep++) {
+    rows = [];
+    let ms = 0;
+    for await (const pages of chunks(data)) {
+      const t0 = now();
+      for (const p of pages) for (const e of JSON.parse(p).Events) rows.push(flat(e));
+      ms += now() - t0;
+    }
+    S('ingest_ms', ms);
+  }
+  out.values.rows = rows.length;
+  for (let i = 0; i < runs.ops; i++) {
+    const term = TERMS[i % TERMS.length];
+    const t0 = now();
+    const hits = rows.filter((r) => r.text.includes(term));
+    const first = hits.slice(0, 50);
+    S('filter', now() - t0);
+    out.checks[`filter ${term}`] = hits.length + first.length * 0;
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    const hits = rows.filter((r) => r.serviceL.includes('ecs') && r.rwL.includes('write'));
+    hits.slice(0, 50);
+    S('colfilter', now() - t0);
+    out.checks['service=ecs rw=write'] = hits.length;
+  }
+  const cmpStr = (k) => (a, b) => (a[k] < b[k] ? -1 : a[k] > b[k] ? 1 : 0);
+  const cmps = { time: (a, b) => a.time - b.time, user: cmpStr('userL'), event: cmpStr('eventL') };
+  for (const [col] of SORTS) {
+    for (const desc of [false, true]) {
+      for (let i = 0; i < runs.ops; i++) {
+        const c = cmps[col];
+        const t0 = now();
+        const sorted = rows.slice().sort(desc ? (a, b) => c(b, a) : c);
+        sorted.slice(0, 50);
+        S(`sort_${col}_${desc ? 'desc' : 'asc'}`, now() - t0);
+      }
+    }
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    const m = new Map();
+    for (const r of rows) m.set(r.service, (m.get(r.service) || 0) + 1);
+    const top = [...m].sort((a, b) => b[1] - a[1]);
+    S('facet', now() - t0);
+    out.checks['facet service distinct'] = top.length;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Perspective
+
+async function perspectiveSuite({ data, runs, base }) {
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  const pkg = `${base}/node_modules/@perspective-dev`;
+  const { default: perspective } = await import(`${pkg}/client/dist/cdn/perspective.js`);
+  perspective.init_server(fetch(`${pkg}/server/dist/wasm/perspective-server.wasm`));
+  perspective.init_client(fetch(`${pkg}/client/dist/wasm/perspective-js.wasm`));
+  const client = await perspective.worker();
+  const schema = {
+    time: 'datetime', eventName: 'string', service: 'string', user: 'string', ip: 'string',
+    rw: 'string', region: 'string', result: 'string', eventL: 'string', userL: 'string',
+    serviceL: 'string', rwL: 'string', text: 'string',
+  };
+  let table;
+  for (let rep = 0; rep < runs.ingest; rep++) {
+    if (table) await table.delete();
+    table = await client.table(schema);
+    let ms = 0;
+    for await (const pages of chunks(data)) {
+      // JSON.parse + flatten + update() per chunk of 1,000 pages (one JSON array would be too
+      // long a string at 1M rows).
+      const t0 = now();
+      const batch = [];
+      for (const p of pages) for (const e of JSON.parse(p).Events) batch.push(flat(e));
+      await table.update(batch);
+      ms += now() - t0;
+    }
+    // Updates are applied lazily: the store is queryable once a view sees every row.
+    const t0 = now();
+    const all = await table.view();
+    out.values.rows = await all.num_rows();
+    await all.delete();
+    ms += now() - t0;
+    S('ingest_ms', ms);
+  }
+  const viewOp = async (cfg) => {
+    const v = await table.view(cfg);
+    const n = await v.num_rows();
+    await v.to_json({ start_row: 0, end_row: 50 });
+    await v.delete();
+    return n;
+  };
+  const cols = ['time', 'eventName', 'service', 'user', 'ip', 'rw', 'region', 'result'];
+  for (let i = 0; i < runs.ops; i++) {
+    const term = TERMS[i % TERMS.length];
+    const t0 = now();
+    const n = await viewOp({ columns: cols, filter: [['text', 'contains', term]] });
+    S('filter', now() - t0);
+    out.checks[`filter ${term}`] = n;
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    const n = await viewOp({ columns: cols, filter: [['serviceL', 'contains', 'ecs'], ['rwL', 'contains', 'write']] });
+    S('colfilter', now() - t0);
+    out.checks['service=ecs rw=write'] = n;
+  }
+  const sortCol = { time: 'time', user: 'userL', event: 'eventL' };
+  for (const [col] of SORTS) {
+    for (const desc of [false, true]) {
+      for (let i = 0; i < runs.ops; i++) {
+        const t0 = now();
+        await viewOp({ columns: cols, sort: [[sortCol[col], desc ? 'desc' : 'asc']] });
+        S(`sort_${col}_${desc ? 'desc' : 'asc'}`, now() - t0);
+      }
+    }
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    const n = await viewOp({ group_by: ['service'], columns: ['service'], aggregates: { service: 'count' } });
+    S('facet', now() - t0);
+    out.checks['facet service distinct'] = n - 1; // minus the total row
+  }
+  await table.delete();
+  return out;
+}
+
+window.__bench = { trailview, js, perspective: perspectiveSuite };

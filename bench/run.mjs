@@ -1,0 +1,175 @@
+// Node driver of `cargo xtask bench` (run by xtask; see xtask/src/bench.rs). Drives headless
+// Chromium with playwright-core against the bench server, runs bench/page.js's suites per size
+// (each suite in a fresh page), prints one table and writes results.json / results.md.
+//
+// Environment: BENCH_URL (server), BENCH_SIZES (e.g. 10000,100000), BENCH_RUNS (repetitions of
+// each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
+// CHROMIUM_PATH, BENCH_SUITES (default trailview,js,perspective).
+
+import { chromium } from 'playwright-core';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+
+const URL_BASE = process.env.BENCH_URL.replace(/\/$/, '');
+const SIZES = (process.env.BENCH_SIZES || '10000').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_RUNS || 5);
+const OUT = process.env.BENCH_OUT;
+const DIST = process.env.BENCH_DIST;
+const SUITES = (process.env.BENCH_SUITES || 'trailview,js,perspective').split(',');
+
+const ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--js-flags=--expose-gc', '--enable-precise-memory-info',
+  '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
+];
+
+const stats = (xs) => {
+  if (!xs || xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, min: s[0], max: s[s.length - 1], n: s.length };
+};
+
+async function runSuite(browser, suite, size) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: 'UTC' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('crash', () => errors.push('renderer crashed'));
+  try {
+    if (suite === 'trailview') {
+      await page.goto(`${URL_BASE}/`);
+      await page.waitForFunction(() => window.wasmBindings && document.querySelector('[data-testid="search"]'));
+    } else {
+      await page.goto(`${URL_BASE}/bench/blank.html`);
+    }
+    await page.addScriptTag({ url: `${URL_BASE}/bench/page.js`, type: 'module' });
+    await page.waitForFunction(() => window.__bench);
+    const ingestRuns = size >= 1_000_000 ? 1 : Math.min(3, RUNS);
+    const started = Date.now();
+    const out = await page.evaluate(
+      ([suite, cfg]) => window.__bench[suite](cfg),
+      [suite, { data: `/data/${size}`, runs: { ingest: ingestRuns, ops: RUNS }, base: '/bench', tree: size === SIZES[0] }],
+    );
+    out.wall_s = (Date.now() - started) / 1000;
+    if (errors.length) out.page_errors = errors;
+    return out;
+  } catch (e) {
+    return { error: String(e).split('\n')[0], page_errors: errors };
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+function bundle() {
+  if (!DIST) return {};
+  const f = readdirSync(DIST).find((n) => n.endsWith('_bg.wasm'));
+  if (!f) return {};
+  const bytes = readFileSync(path.join(DIST, f));
+  return { wasm_raw: bytes.length, wasm_gzip: gzipSync(bytes, { level: 9 }).length, file: f };
+}
+
+const ms = (s) => (s ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : '—');
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ratio = (a, b) => (a && b ? (a.median / b.median).toFixed(2) : '—');
+const mb = (b) => (b == null ? '—' : `${(b / 1048576).toFixed(0)} MB`);
+
+function tableRows(size, r) {
+  const tv = r.trailview || {};
+  const js = r.js || {};
+  const ps = r.perspective || {};
+  const T = (k) => stats(tv.samples?.[k]);
+  const J = (k) => stats(js.samples?.[k]);
+  const P = (k) => stats(ps.samples?.[k]);
+  const rows = [];
+  const rate = (suite) => {
+    const s = stats(suite.samples?.ingest_ms);
+    return s && suite.values?.rows ? `${Math.round(suite.values.rows / (s.median / 1000)).toLocaleString('en-US')}/s` : '—';
+  };
+  rows.push(['ingest (events/s; ratio of times)', rate(tv), rate(js), rate(ps), ratio(T('ingest_ms'), J('ingest_ms')), ratio(T('ingest_ms'), P('ingest_ms'))]);
+  rows.push(['free-text filter: keystroke → page rendered', ms(T('filter_ui')), '', '', '', '']);
+  rows.push(['free-text filter: engine (filter+count+50 rows)', ms(T('filter_engine')), ms(J('filter')), ms(P('filter')), ratio(T('filter_engine'), J('filter')), ratio(T('filter_engine'), P('filter'))]);
+  rows.push(['column filter service=ecs, rw=write → rendered', ms(T('colfilter_ui')), ms(J('colfilter')), ms(P('colfilter')), ratio(T('colfilter_ui'), J('colfilter')), ratio(T('colfilter_ui'), P('colfilter'))]);
+  rows.push(['JSON-tree path filter → rendered (max = first, cold)', ms(T('pathfilter_ui')), '', '', '', '']);
+  for (const col of ['time', 'user', 'event']) {
+    for (const dir of ['asc', 'desc']) {
+      rows.push([`sort ${col} ${dir}: click → rendered`, ms(T(`sort_${col}_${dir}_ui`)), '', '', '', '']);
+      rows.push([`sort ${col} ${dir}: engine (order+50 rows)`, ms(T(`sort_${col}_${dir}_engine`)), ms(J(`sort_${col}_${dir}`)), ms(P(`sort_${col}_${dir}`)),
+        ratio(T(`sort_${col}_${dir}_engine`), J(`sort_${col}_${dir}`)), ratio(T(`sort_${col}_${dir}_engine`), P(`sort_${col}_${dir}`))]);
+    }
+  }
+  rows.push(['page change → rendered', ms(T('page_ui')), '', '', '', '']);
+  rows.push(['scroll 250 rows, 90 frames: frames dropped', tv.values ? String(tv.values.scroll_frames_dropped) : '—', '', '', '', '']);
+  rows.push(['facet counts (service)', ms(T('facet_engine')), ms(J('facet')), ms(P('facet')), ratio(T('facet_engine'), J('facet')), ratio(T('facet_engine'), P('facet'))]);
+  if (tv.samples?.tree_open) {
+    rows.push([`JSON tree open (~100k-node event)`, ms(T('tree_open')), '', '', '', '']);
+    rows.push([`JSON tree expand all (${tv.values?.tree_dom_nodes ?? '?'} li in DOM)`, ms(T('tree_expand_all')), '', '', '', '']);
+  }
+  const v = tv.values || {};
+  rows.push(['memory after ingest: JS heap + wasm = total', v.wasm_memory != null ? `${mb(v.js_heap)} + ${mb(v.wasm_memory)} = ${mb((v.js_heap || 0) + v.wasm_memory)}` : '—', '', '', '', '']);
+  rows.push(['table rows in the DOM (max)', v.dom_rows_max != null ? String(v.dom_rows_max) : '—', '', '', '', '']);
+  return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
+}
+
+function render(results, meta) {
+  const head = ['events', 'measure (ms: median (min–max))', 'trailview', 'plain JS', 'Perspective', 'tv/JS', 'tv/Persp.'];
+  const body = [];
+  for (const size of SIZES) body.push(...tableRows(size, results[size] || {}));
+  const errs = [];
+  for (const size of SIZES) {
+    for (const [suite, r] of Object.entries(results[size] || {})) {
+      if (r.error) errs.push(`${size} ${suite}: ${r.error}`);
+      if (r.page_errors?.length) errs.push(`${size} ${suite}: page errors: ${r.page_errors.slice(0, 3).join(' | ')}`);
+    }
+  }
+  const md = [
+    `Machine: ${meta.cpus} cores (${meta.cpu_model}), ${meta.mem_gb} GB RAM, ${meta.browser}; runs per operation: ${RUNS}; ` +
+      `wasm bundle ${meta.bundle.wasm_raw ? `${(meta.bundle.wasm_raw / 1024).toFixed(0)} KB raw, ${(meta.bundle.wasm_gzip / 1024).toFixed(0)} KB gzipped` : '?'}.`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+    ...(errs.length ? ['', ...errs.map((e) => `- ${e}`)] : []),
+  ].join('\n');
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  const text = [md.split('\n')[0], '', line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ...(errs.length ? ['', ...errs] : [])].join('\n');
+  return { md, text };
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: ARGS });
+const meta = {
+  cpus: os.cpus().length,
+  cpu_model: os.cpus()[0]?.model?.trim() ?? '?',
+  mem_gb: Math.round(os.totalmem() / 2 ** 30),
+  browser: `Chromium ${browser.version()}`,
+  bundle: bundle(),
+  date: new Date().toISOString(),
+  runs: RUNS,
+};
+const results = {};
+for (const size of SIZES) {
+  results[size] = {};
+  for (const suite of SUITES) {
+    process.stderr.write(`bench: ${size} events, ${suite}… `);
+    const t0 = Date.now();
+    results[size][suite] = await runSuite(browser, suite, size);
+    process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)} s${results[size][suite].error ? ` (error: ${results[size][suite].error})` : ''}\n`);
+  }
+}
+await browser.close();
+const { md, text } = render(results, meta);
+mkdirSync(OUT, { recursive: true });
+const summary = {};
+for (const size of SIZES) {
+  summary[size] = {};
+  for (const [suite, r] of Object.entries(results[size])) {
+    summary[size][suite] = { ...r, stats: Object.fromEntries(Object.entries(r.samples || {}).map(([k, v]) => [k, stats(v)])) };
+  }
+}
+writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results: summary }, null, 1));
+writeFileSync(path.join(OUT, 'results.md'), `${md}\n`);
+console.log(text);

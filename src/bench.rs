@@ -1,0 +1,150 @@
+//! Hooks for `cargo xtask bench` (bench/page.js calls them through `window.wasmBindings`).
+//!
+//! Ingest goes through the app's own path: each LookupEvents page's text is read with
+//! `read_response::<LookupEventsResponse>` (as `api::lookup_events` does) and appended with
+//! `EventStore::ingest_page` to the live app's store. The `engine_*` hooks time the engine
+//! alone (the same work as the JavaScript baselines: filter or sort, count, first 50 rows);
+//! everything the user sees is measured through the DOM by the bench page.
+
+use crate::state::AppState;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use trailview_core::engine::{Column, Field, Filter, PathFilter, Sort};
+use trailview_core::json_path::JsonPath;
+use trailview_core::wire::{read_response, Dialect, LookupEventsResponse};
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static APP: RefCell<Option<AppState>> = const { RefCell::new(None) };
+}
+
+/// Called by `AppState::new`: the state the hooks act on (the last one created).
+pub(crate) fn register(st: AppState) {
+    APP.with(|a| *a.borrow_mut() = Some(st));
+}
+
+fn app() -> Result<AppState, JsError> {
+    APP.with(|a| *a.borrow())
+        .ok_or_else(|| JsError::new("the app is not mounted"))
+}
+
+/// Empty the store (as a new query does).
+#[wasm_bindgen]
+pub fn bench_clear() -> Result<(), JsError> {
+    let st = app()?;
+    st.store.update_value(|s| s.clear());
+    st.selected.set(None);
+    st.page.set(0);
+    st.version.update(|v| *v += 1);
+    Ok(())
+}
+
+/// Ingest LookupEvents response bodies (one page of up to 50 events each) through
+/// `read_response` + `ingest_page`; the view is told once at the end. Returns the row count.
+#[wasm_bindgen]
+pub fn bench_ingest_pages(pages: Vec<String>) -> Result<u32, JsError> {
+    let st = app()?;
+    for body in &pages {
+        let (resp, _) = read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, body)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        st.store.update_value(|s| {
+            s.ingest_page(&resp.events);
+        });
+    }
+    st.version.update(|v| *v += 1);
+    Ok(st.store.with_value(|s| s.len()) as u32)
+}
+
+/// Bytes of wasm linear memory.
+#[wasm_bindgen]
+pub fn bench_wasm_memory() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0.0, |b| b.byte_length() as f64)
+        })
+        .unwrap_or(0.0)
+}
+
+/// Select a row (opens its JSON tree).
+#[wasm_bindgen]
+pub fn bench_select(row: Option<u32>) -> Result<(), JsError> {
+    app()?.selected.set(row);
+    Ok(())
+}
+
+/// Add a filter as the JSON tree's "filter for this value" does.
+#[wasm_bindgen]
+pub fn bench_add_path_filter(path: &str, value_json: &str) -> Result<(), JsError> {
+    let path = JsonPath::parse(path).ok_or_else(|| JsError::new("bad path"))?;
+    let value = serde_json::from_str(value_json).map_err(|e| JsError::new(&e.to_string()))?;
+    app()?.add_path_filter(PathFilter {
+        path,
+        value,
+        exclude: false,
+    });
+    Ok(())
+}
+
+/// Remove all filters from the JSON tree.
+#[wasm_bindgen]
+pub fn bench_clear_path_filters() -> Result<(), JsError> {
+    app()?.path_filters.set(Vec::new());
+    Ok(())
+}
+
+fn column(key: &str) -> Result<Column, JsError> {
+    Column::from_key(key).ok_or_else(|| JsError::new("unknown column"))
+}
+
+/// Engine only: free-text filter over ingest order; returns the count (first 50 rows copied).
+#[wasm_bindgen]
+pub fn bench_engine_filter(text: &str) -> Result<u32, JsError> {
+    let st = app()?;
+    let f = Filter {
+        text: text.to_string(),
+        ..Filter::default()
+    };
+    let n = st
+        .store
+        .try_update_value(|s| {
+            let cf = s.compile(&f);
+            let order = s.order(None);
+            let rows = s.filter(&order, &cf);
+            let first: Vec<u32> = rows.iter().take(50).copied().collect();
+            std::hint::black_box(first);
+            rows.len()
+        })
+        .unwrap_or(0);
+    Ok(n as u32)
+}
+
+/// Engine only: sort all rows; returns the first row (first 50 rows copied).
+#[wasm_bindgen]
+pub fn bench_engine_sort(col: &str, descending: bool) -> Result<u32, JsError> {
+    let st = app()?;
+    let sort = Sort {
+        column: column(col)?,
+        descending,
+    };
+    Ok(st.store.with_value(|s| {
+        let rows = s.order(Some(sort));
+        let first: Vec<u32> = rows.iter().take(50).copied().collect();
+        first.first().copied().unwrap_or(0)
+    }))
+}
+
+/// Engine only: facet counts of a column over all rows; returns the number of distinct values.
+#[wasm_bindgen]
+pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
+    let st = app()?;
+    let f: Field = column(col)?
+        .field()
+        .ok_or_else(|| JsError::new("no facet for time"))?;
+    Ok(st.store.with_value(|s| {
+        let rows = s.order(None);
+        s.facet(f, &rows).len() as u32
+    }))
+}

@@ -1,0 +1,303 @@
+//! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,js,perspective]`
+//!
+//! Builds the app as deployed (`trunk build --release`, wasm-opt included), writes the demo
+//! generator's events as LookupEvents pages of 50 (`crates/core/examples/bench_data.rs`, cached
+//! under target/bench/data/<size>/), serves dist/, bench/ and the data with a small std HTTP
+//! server, and runs bench/run.mjs (playwright-core + headless Chromium). The driver prints the
+//! table and writes target/bench/results.json and results.md. A benchmark, not a test: numbers
+//! never fail it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::tools::{self, Tools};
+use crate::util::{human, note, run, step, Env, Failure, Result};
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Options {
+    pub sizes: Vec<usize>,
+    pub runs: usize,
+    pub suites: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            sizes: vec![10_000, 100_000, 1_000_000],
+            runs: 5,
+            suites: vec!["trailview".into(), "js".into(), "perspective".into()],
+        }
+    }
+}
+
+pub fn parse(rest: &[String]) -> std::result::Result<Options, String> {
+    let mut o = Options::default();
+    let mut it = rest.iter();
+    while let Some(arg) = it.next() {
+        let (key, value) = match arg.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (
+                arg.clone(),
+                it.next().cloned().ok_or(format!("{arg} needs a value"))?,
+            ),
+        };
+        match key.as_str() {
+            "--sizes" => {
+                o.sizes = value
+                    .split(',')
+                    .map(|s| {
+                        s.trim()
+                            .replace('_', "")
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .ok_or(format!("--sizes: not a positive number: {s}"))
+                    })
+                    .collect::<std::result::Result<_, _>>()?
+            }
+            "--runs" => {
+                o.runs = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(format!("--runs: not a positive number: {value}"))?
+            }
+            "--suites" => {
+                o.suites = value.split(',').map(str::to_string).collect();
+                if let Some(bad) = o
+                    .suites
+                    .iter()
+                    .find(|s| !["trailview", "js", "perspective"].contains(&s.as_str()))
+                {
+                    return Err(format!(
+                        "--suites: unknown suite {bad:?} (trailview, js, perspective)"
+                    ));
+                }
+            }
+            _ => return Err(format!("unknown argument to bench: {arg}")),
+        }
+    }
+    Ok(o)
+}
+
+pub fn bench(env: &mut Env, o: &Options) -> Result<()> {
+    let started = Instant::now();
+    let mut tools = Tools::default();
+    step("checking tools (installing what is missing)");
+    tools::ensure_wasm_target(env)?;
+    tools::ensure_trunk(env, &mut tools)?;
+    tools::ensure_wasm_bindgen(env)?;
+    tools::ensure_node(env)?;
+    tools::ensure_wasm_opt(env)?;
+    tools::ensure_chromium(env, &mut tools)?;
+    bench_deps(env)?;
+    super::build_app(env, &tools)?;
+    let data = env.target_dir().join("bench/data");
+    for &n in &o.sizes {
+        ensure_data(env, &data, n)?;
+    }
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Failure::new(format!("cannot bind a local port: {e}"), ""))?;
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let roots = Roots {
+        dist: env.root.join("dist"),
+        bench: env.root.join("bench"),
+        data,
+    };
+    std::thread::spawn(move || serve(listener, roots));
+    step(format!(
+        "running the benchmark in headless Chromium (sizes {:?}, {} runs per operation)",
+        o.sizes, o.runs
+    ));
+    let out = env.target_dir().join("bench");
+    let mut cmd = env.command("node");
+    cmd.arg(env.root.join("bench/run.mjs"))
+        .env("BENCH_URL", format!("http://127.0.0.1:{port}"))
+        .env(
+            "BENCH_SIZES",
+            o.sizes
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .env("BENCH_RUNS", o.runs.to_string())
+        .env("BENCH_SUITES", o.suites.join(","))
+        .env("BENCH_OUT", &out)
+        .env("BENCH_DIST", env.root.join("dist"));
+    if let Some(chromium) = &tools.chromium {
+        cmd.env("CHROMIUM_PATH", chromium);
+    }
+    run(cmd, "the benchmark driver failed; see its output above")?;
+    note(format!(
+        "wrote {} and results.md ({})",
+        out.join("results.json").display(),
+        human(started.elapsed())
+    ));
+    Ok(())
+}
+
+/// bench/'s npm packages (playwright-core, Perspective), reinstalled when the lock changes.
+fn bench_deps(env: &Env) -> Result<()> {
+    let dir = env.root.join("bench");
+    let lock = crate::util::read(&dir.join("package-lock.json"))?;
+    let stamp = dir.join("node_modules/.xtask-installed-lock");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(lock.as_str()) {
+        note("bench npm packages: up to date");
+        return Ok(());
+    }
+    step("installing the benchmark's npm packages (npm ci in bench/)");
+    let mut cmd = env.command("npm");
+    cmd.args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir);
+    run(cmd, "npm ci in bench/ failed; needs the npm registry")?;
+    std::fs::write(&stamp, lock)
+        .map_err(|e| Failure::new(format!("writing {}: {e}", stamp.display()), ""))
+}
+
+/// LookupEvents pages of `n` demo events under `data/<n>/` (generated once, natively).
+fn ensure_data(env: &Env, data: &Path, n: usize) -> Result<()> {
+    let dir = data.join(n.to_string());
+    if dir.join("manifest.json").is_file() {
+        return Ok(());
+    }
+    step(format!("generating {n} demo events as LookupEvents pages"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = env.cargo();
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "trailview-core",
+        "--example",
+        "bench_data",
+        "--",
+        &n.to_string(),
+    ])
+    .arg(&dir);
+    run(cmd, "the bench data generator failed")
+}
+
+struct Roots {
+    dist: PathBuf,
+    bench: PathBuf,
+    data: PathBuf,
+}
+
+fn serve(listener: TcpListener, roots: Roots) {
+    let roots = std::sync::Arc::new(roots);
+    for stream in listener.incoming().flatten() {
+        let roots = roots.clone();
+        std::thread::spawn(move || {
+            let _ = handle(stream, &roots);
+        });
+    }
+}
+
+/// The file for a request path, `None` when outside the roots.
+fn resolve(roots: &Roots, url_path: &str) -> Option<PathBuf> {
+    let p = url_path.split(['?', '#']).next().unwrap_or("/");
+    if p.split('/').any(|seg| seg == ".." || seg.starts_with('.')) {
+        return None;
+    }
+    let (root, rest) = if let Some(r) = p.strip_prefix("/bench/") {
+        (&roots.bench, r)
+    } else if let Some(r) = p.strip_prefix("/data/") {
+        (&roots.data, r)
+    } else {
+        (&roots.dist, p.trim_start_matches('/'))
+    };
+    let file = root.join(if rest.is_empty() { "index.html" } else { rest });
+    Some(if file.is_file() || root != &roots.dist {
+        file
+    } else {
+        roots.dist.join("index.html")
+    })
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript",
+        "wasm" => "application/wasm",
+        "css" => "text/css",
+        "json" => "application/json",
+        "ndjson" => "application/x-ndjson",
+        _ => "application/octet-stream",
+    }
+}
+
+fn handle(stream: TcpStream, roots: &Roots) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut header = String::new();
+    while reader.read_line(&mut header)? > 2 {
+        header.clear();
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stream);
+    match resolve(roots, &path).and_then(|f| std::fs::File::open(&f).ok().map(|h| (f, h))) {
+        Some((file, mut h)) => {
+            let len = h.metadata()?.len();
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                content_type(&file)
+            )?;
+            std::io::copy(&mut h, &mut out)?;
+        }
+        None => {
+            write!(
+                out,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )?;
+        }
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn parses_options() {
+        assert_eq!(parse(&[]).unwrap(), Options::default());
+        let o = parse(&args("--sizes 10000,1_000 --runs=3 --suites js")).unwrap();
+        assert_eq!(o.sizes, vec![10_000, 1_000]);
+        assert_eq!(o.runs, 3);
+        assert_eq!(o.suites, vec!["js".to_string()]);
+        assert!(parse(&args("--sizes 0")).is_err());
+        assert!(parse(&args("--runs")).is_err());
+        assert!(parse(&args("--suites nope")).is_err());
+        assert!(parse(&args("--what 1")).is_err());
+    }
+
+    #[test]
+    fn resolves_paths_inside_roots_only() {
+        let roots = Roots {
+            dist: PathBuf::from("/d"),
+            bench: PathBuf::from("/b"),
+            data: PathBuf::from("/x"),
+        };
+        assert_eq!(
+            resolve(&roots, "/bench/page.js"),
+            Some(PathBuf::from("/b/page.js"))
+        );
+        assert_eq!(
+            resolve(&roots, "/data/10/chunk-0.ndjson?x=1"),
+            Some(PathBuf::from("/x/10/chunk-0.ndjson"))
+        );
+        assert_eq!(resolve(&roots, "/"), Some(PathBuf::from("/d/index.html")));
+        assert_eq!(resolve(&roots, "/bench/../etc/passwd"), None);
+        assert_eq!(resolve(&roots, "/.git/config"), None);
+    }
+}
