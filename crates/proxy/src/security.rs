@@ -1,12 +1,12 @@
 //! The layers around the app in `--config` mode (see [`secure`]): CORS for configured origins,
 //! limits on query, header and body size, authentication for `/api`, and for everything served
-//! security headers: a Content-Security-Policy without inline script (an HTML page's own inline
-//! scripts, like the loader Trunk writes, are allowed by their SHA-256 hash, computed from the
-//! page as it is sent), immutable caching for hashed assets and `no-cache` for the rest.
+//! security headers: a Content-Security-Policy without inline script (the inline scripts of the
+//! app's `index.html`, like the module loader Trunk writes, are allowed by their SHA-256 hash,
+//! computed from the file on disk so a rebuilt app is picked up and compression does not get in
+//! the way), immutable caching for hashed assets and `no-cache` for the rest.
 
 use crate::config::SecurityConfig;
 use crate::upstream::aliyun_proxy_error;
-use axum::body::{to_bytes, Body};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -35,13 +36,16 @@ pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: 
 }
 
 /// Wrap the app with the security layers.
-pub fn secure(router: Router, sec: Arc<SecurityConfig>) -> Router {
+pub fn secure(router: Router, sec: Arc<SecurityConfig>, static_dir: PathBuf) -> Router {
     let router = router
         .layer(middleware::from_fn_with_state(
             sec.clone(),
             crate::auth::require_auth,
         ))
-        .layer(middleware::from_fn(response_headers))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(static_dir),
+            response_headers,
+        ))
         .layer(DefaultBodyLimit::max(sec.max_body_bytes))
         .layer(middleware::from_fn_with_state(sec.clone(), limits));
     if sec.cors_origins.is_empty() {
@@ -170,9 +174,20 @@ pub fn csp_for_html(html: &str) -> String {
 }
 
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
-const MAX_HTML: usize = 1024 * 1024;
 
-async fn response_headers(req: Request, next: Next) -> Response {
+/// The CSP for the app's pages: `index.html`'s inline scripts by hash (none if it is absent).
+async fn page_csp(static_dir: &std::path::Path) -> String {
+    let html = tokio::fs::read_to_string(static_dir.join("index.html"))
+        .await
+        .unwrap_or_default();
+    csp_for_html(&html)
+}
+
+async fn response_headers(
+    State(static_dir): State<Arc<PathBuf>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let resp = next.run(req).await;
     let (mut parts, body) = resp.into_parts();
@@ -204,19 +219,14 @@ async fn response_headers(req: Request, next: Next) -> Response {
         return Response::from_parts(parts, body);
     }
     if is_html {
-        // The page is small: read it to allow exactly its own inline scripts.
-        let Ok(bytes) = to_bytes(body, MAX_HTML).await else {
-            return (StatusCode::INTERNAL_SERVER_ERROR, "page too large\n").into_response();
-        };
-        let csp = csp_for_html(&String::from_utf8_lossy(&bytes));
+        // Every HTML page served is index.html (SPA fallback) or the "not built" page, which
+        // has no script.
+        let csp = page_csp(&static_dir).await;
         if let Ok(v) = HeaderValue::from_str(&csp) {
-            parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
-        parts
-            .headers
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::from(bytes));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        return Response::from_parts(parts, body);
     }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -241,7 +251,11 @@ pub fn configured_app(cfg: &crate::config::Config) -> Result<Router, String> {
         backend: crate::Backend::Upstream(Arc::new(upstream)),
         static_dir: cfg.static_dir.clone(),
     };
-    Ok(secure(crate::app(state), Arc::new(cfg.security.clone())))
+    Ok(secure(
+        crate::app(state),
+        Arc::new(cfg.security.clone()),
+        cfg.static_dir.clone(),
+    ))
 }
 
 #[cfg(test)]
