@@ -126,3 +126,61 @@ pub async fn lookup_events(
     let (body, status) = actiontrail_call(base, "LookupEvents", params, abort).await?;
     read_response::<LookupEventsResponse>(Dialect::Aliyun, status, None, &body)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Jobs: ActionTrail delivery history jobs, CDN report tasks, CloudWatch Logs export tasks.
+
+/// A CDN RPC call: `POST {base}/aliyun/cdn?Action=...&Version=2018-05-10&...`.
+pub async fn cdn_call(
+    base: &str,
+    action: &str,
+    params: &[(String, String)],
+    abort: Option<&AbortSignal>,
+) -> Result<(String, u16), ApiError> {
+    let mut all = vec![
+        ("Action".to_string(), action.to_string()),
+        ("Version".to_string(), "2018-05-10".to_string()),
+    ];
+    all.extend_from_slice(params);
+    let url = format!("{}?{}", join(base, "aliyun/cdn"), query_string(&all));
+    let req = proxy_post(&url).abort_signal(abort);
+    let (body, status, _) = finish(Dialect::Aliyun, req.send().await).await?;
+    Ok((body, status))
+}
+
+/// A CloudWatch Logs JSON 1.1 call: `POST {base}/aws/logs` with `X-Amz-Target`.
+pub async fn aws_logs_call<T: serde::de::DeserializeOwned>(
+    base: &str,
+    operation: &str,
+    body: &serde_json::Value,
+    abort: Option<&AbortSignal>,
+) -> Result<(T, Parsed), ApiError> {
+    let req = proxy_post(&join(base, "aws/logs"))
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header("X-Amz-Target", &format!("Logs_20140328.{operation}"))
+        .abort_signal(abort)
+        .body(body.to_string())
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let (text, status, request_id) = finish(Dialect::Aws, req.send().await).await?;
+    read_response::<T>(Dialect::Aws, status, request_id.as_deref(), &text)
+}
+
+/// An ActionTrail call read as `T`.
+pub async fn actiontrail_read<T: serde::de::DeserializeOwned>(
+    base: &str,
+    action: &str,
+    params: &[(String, String)],
+    abort: Option<&AbortSignal>,
+) -> Result<(T, Parsed), ApiError> {
+    let (body, status) = actiontrail_call(base, action, params, abort).await?;
+    read_response::<T>(Dialect::Aliyun, status, None, &body)
+}
+
+/// DescribeCdnDeliverList (all tasks).
+pub async fn describe_cdn_deliver_list(
+    base: &str,
+    abort: Option<&AbortSignal>,
+) -> Result<(trailview_core::wire::CdnDeliverListResponse, Parsed), ApiError> {
+    let (body, status) = cdn_call(base, "DescribeCdnDeliverList", &[], abort).await?;
+    read_response(Dialect::Aliyun, status, None, &body)
+}

@@ -1,10 +1,12 @@
 //! The root component: layout, context, deploy-time configuration.
 
 use crate::api;
+use crate::components::jobs::JobsView;
 use crate::components::json_tree::{FilterRequest, JsonTree};
 use crate::components::query_bar::QueryBar;
 use crate::components::status::{ErrorBanner, Progress};
 use crate::components::table::EventsTable;
+use crate::jobs::{JobsState, JumpRange, View};
 use crate::settings::{effective_base, SettingsPanel};
 use crate::state::AppState;
 use leptos::prelude::*;
@@ -16,6 +18,17 @@ use trailview_core::engine::PathFilter;
 pub fn App() -> impl IntoView {
     let st = AppState::new();
     provide_context(st);
+    let js = JobsState::new();
+    provide_context(js);
+    provide_context(JumpRange(RwSignal::new(None)));
+    // The events view's elements stay mounted (and unchanged) in the Jobs view, hidden by a
+    // class on <body>.
+    Effect::new(move |_| {
+        let jobs = js.view.get() == View::Jobs;
+        if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = b.class_list().toggle_with_force("view-jobs", jobs);
+        }
+    });
     let config_base = RwSignal::new(None::<String>);
     st.base.set(effective_base(None));
     spawn_local(async move {
@@ -31,6 +44,12 @@ pub fn App() -> impl IntoView {
         <header class="top">
             <h1><span class="logo" aria-hidden="true">"◆"</span>" trailview"</h1>
             <span class="subtitle">"ActionTrail audit events"</span>
+            <nav class="views" aria-label="Views">
+                <button type="button" data-testid="nav-events" aria-pressed=move || (js.view.get() == View::Events).to_string()
+                    class:active=move || js.view.get() == View::Events on:click=move |_| js.view.set(View::Events)>"Events"</button>
+                <button type="button" data-testid="nav-jobs" aria-pressed=move || (js.view.get() == View::Jobs).to_string()
+                    class:active=move || js.view.get() == View::Jobs on:click=move |_| js.view.set(View::Jobs)>"Jobs"</button>
+            </nav>
             <span class="spacer"></span>
             <button type="button" class="ghost" data-testid="settings-toggle" aria-expanded=move || show_settings.get().to_string()
                 on:click=move |_| show_settings.update(|s| *s = !*s)>"Settings"</button>
@@ -45,6 +64,9 @@ pub fn App() -> impl IntoView {
             <EventsTable />
             <DetailPanel />
         </main>
+        <Show when=move || js.view.get() == View::Jobs>
+            <JobsView />
+        </Show>
     }
 }
 

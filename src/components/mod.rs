@@ -1,4 +1,6 @@
+pub mod jobs;
 pub mod json_tree;
 pub mod query_bar;
 pub mod status;
 pub mod table;
+pub mod timeline;

@@ -78,6 +78,22 @@ pub fn QueryBar() -> impl IntoView {
         },
     );
 
+    // A data window clicked in the Jobs view: show it as a custom range and fetch it.
+    if let Some(jump) = use_context::<crate::jobs::JumpRange>() {
+        Effect::new(move |_| {
+            if let Some((s, e)) = jump.0.get() {
+                let tz = st.tz.get_untracked();
+                preset.set(RangePreset::Custom);
+                custom_start.set(format::to_input(s, tz));
+                custom_end.set(format::to_input(e.max(s + 60_000), tz));
+                jump.0.set(None);
+                if let Ok((q, cap, _)) = checked.get_untracked() {
+                    fetch::start(st, q, cap);
+                }
+            }
+        });
+    }
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Ok((q, cap, _)) = checked.get_untracked() {

@@ -485,6 +485,58 @@ pub fn query_rows(rows: &[JobRow], q: &RowQuery) -> Vec<usize> {
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// Idempotent creation
+
+/// Keeps CreateDeliveryHistoryJob's `ClientToken` across retries: a new submission gets a fresh
+/// token; a retry after a failure that may have reached the server (network error, 5xx,
+/// throttling) reuses the pending one, so the service can never create two jobs for one intent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenKeeper {
+    pending: Option<(String, String)>,
+}
+
+impl TokenKeeper {
+    /// The token for submitting `trail`: the pending one if it was for the same trail, else
+    /// `fresh()` (which becomes pending).
+    pub fn token_for(&mut self, trail: &str, fresh: impl FnOnce() -> String) -> String {
+        match &self.pending {
+            Some((t, tok)) if t == trail => tok.clone(),
+            _ => {
+                let tok = fresh();
+                self.pending = Some((trail.to_string(), tok.clone()));
+                tok
+            }
+        }
+    }
+
+    /// After an answer: a definite one (success, or an error the service decided) ends the
+    /// intent; an uncertain one keeps the token for the retry.
+    pub fn settle(&mut self, uncertain: bool) {
+        if !uncertain {
+            self.pending = None;
+        }
+    }
+
+    pub fn pending(&self) -> Option<&str> {
+        self.pending.as_ref().map(|(_, t)| t.as_str())
+    }
+}
+
+/// A ClientToken from 128 random bits: a UUID-shaped, lowercase hex ASCII string (36 chars,
+/// within the documented 64).
+pub fn client_token(hi: u64, lo: u64) -> String {
+    let h = format!("{hi:016x}{lo:016x}");
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -627,6 +679,36 @@ mod tests {
             "an empty page ends it"
         );
         assert!(backfill_has_more(1, 100, None, 100));
+    }
+
+    #[test]
+    fn token_reused_only_for_retries() {
+        let mut k = TokenKeeper::default();
+        let mut n = 0;
+        let mut fresh = || {
+            n += 1;
+            format!("t{n}")
+        };
+        assert_eq!(k.token_for("a", &mut fresh), "t1");
+        k.settle(true); // network error: keep
+        assert_eq!(k.token_for("a", &mut fresh), "t1", "retry reuses");
+        k.settle(false); // answered
+        assert_eq!(k.pending(), None);
+        assert_eq!(
+            k.token_for("a", &mut fresh),
+            "t2",
+            "a new submission is new"
+        );
+        k.settle(true);
+        assert_eq!(
+            k.token_for("b", &mut fresh),
+            "t3",
+            "another trail is another intent"
+        );
+        let t = client_token(u64::MAX, 7);
+        assert_eq!(t.len(), 36);
+        assert!(t.is_ascii());
+        assert_eq!(&t[14..15], "4");
     }
 
     fn rows() -> Vec<JobRow> {

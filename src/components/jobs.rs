@@ -1,0 +1,307 @@
+//! The Jobs view: three sources as tabs (backfill jobs, report deliveries, export tasks), each
+//! a timeline on the shared axis above a filter / sort / paginate table, the selected job as a
+//! JSON tree, and the backfill form.
+
+use crate::components::json_tree::{FilterRequest, JsonTree};
+use crate::components::timeline::{Legend, Timeline};
+use crate::jobs::{JobsState, JumpRange, LoadState, SourceState, View, TIMELINE_WIDTH};
+use crate::state::AppState;
+use leptos::prelude::*;
+use std::sync::Arc;
+use trailview_core::engine::Page;
+use trailview_core::jobs::{query_rows, JobColumn, JobRow, Source};
+use trailview_core::wire::ApiError;
+
+const PAGE_SIZE: usize = 50;
+
+/// Code, Message and RequestId of a failed call, as text.
+#[component]
+pub fn JobError(err: ApiError) -> impl IntoView {
+    let body = match err {
+        ApiError::Service(s) => view! {
+            <dl class="kv">
+                <dt>"Code"</dt><dd data-testid="job-error-code">{s.code.clone()}</dd>
+                <dt>"Message"</dt><dd data-testid="job-error-message">{s.message.clone()}</dd>
+                <dt>"RequestId"</dt><dd>{s.request_id.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"HTTP status"</dt><dd>{s.http_status}</dd>
+            </dl>
+        }
+        .into_any(),
+        ApiError::Malformed {
+            http_status,
+            detail,
+            excerpt,
+        } => view! {
+            <p>{format!("HTTP {http_status}: a response trailview could not read: {detail}")}</p>
+            <pre class="excerpt">{excerpt}</pre>
+        }
+        .into_any(),
+        ApiError::Network(m) => view! { <p>{format!("Network error: {m}")}</p> }.into_any(),
+    };
+    view! { <div class="api-error job-error" role="alert" data-testid="job-error">{body}</div> }
+}
+
+#[component]
+pub fn JobsView() -> impl IntoView {
+    let js = expect_context::<JobsState>();
+    let st = expect_context::<AppState>();
+    // Load on first open; tick "now" while open.
+    let loaded = StoredValue::new(false);
+    Effect::new(move |_| {
+        if js.view.get() == View::Jobs && !loaded.get_value() {
+            loaded.set_value(true);
+            js.load_all(&st.base.get_untracked());
+            let _ = set_interval_with_handle(
+                move || js.now.set(js_sys::Date::now() as i64),
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    let zoom = move |f: f64| {
+        js.axis.update(|a| {
+            if let Some(a) = a {
+                *a = a.zoom(f, TIMELINE_WIDTH / 2.0)
+            }
+        })
+    };
+    let pan = move |f: f64| {
+        js.axis.update(|a| {
+            if let Some(a) = a {
+                *a = a.pan(f * TIMELINE_WIDTH)
+            }
+        })
+    };
+    view! {
+        <section class="jobs-view" data-testid="jobs-view" aria-label="Jobs">
+            <div class="jobs-bar">
+                <div class="tabs" role="tablist">
+                    {Source::ALL.into_iter().map(|s| {
+                        let ss = js.source(s);
+                        view! {
+                            <button type="button" role="tab" data-testid=format!("jobs-source-{}", s.key())
+                                aria-selected=move || (js.tab.get() == s).to_string()
+                                class:active=move || js.tab.get() == s
+                                on:click=move |_| js.tab.set(s)>
+                                {s.label()}
+                                <span class="count" data-state=move || ss.state.get().key()>
+                                    {move || match ss.state.get() {
+                                        LoadState::Loading => format!(" {}…", ss.jobs.with(|j| j.len())),
+                                        LoadState::Error => " !".to_string(),
+                                        _ => format!(" {}", ss.jobs.with(|j| j.len())),
+                                    }}
+                                </span>
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+                <div class="zoom">
+                    <button type="button" data-testid="timeline-zoom-in" title="Zoom in" on:click=move |_| zoom(0.5)>"+"</button>
+                    <button type="button" data-testid="timeline-zoom-out" title="Zoom out" on:click=move |_| zoom(2.0)>"−"</button>
+                    <button type="button" title="Earlier" on:click=move |_| pan(-0.25)>"◀"</button>
+                    <button type="button" title="Later" on:click=move |_| pan(0.25)>"▶"</button>
+                    <button type="button" data-testid="timeline-fit" on:click=move |_| js.fit()>"Fit"</button>
+                    <button type="button" data-testid="jobs-reload" on:click=move |_| {
+                        js.axis.set(None);
+                        js.load_all(&st.base.get_untracked());
+                    }>"Reload"</button>
+                </div>
+                <Legend />
+            </div>
+            {move || {
+                let s = js.tab.get();
+                view! { <SourcePanel ss=js.source(s) /> }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SourcePanel(ss: SourceState) -> impl IntoView {
+    let js = expect_context::<JobsState>();
+    let source = ss.source;
+    let rows = Memo::new(move |_| {
+        let now = if source == Source::Cdn {
+            js.now.get() / 60_000 * 60_000
+        } else {
+            0
+        };
+        ss.jobs
+            .with(|jobs| jobs.iter().map(|j| JobRow::new(j, now)).collect::<Vec<_>>())
+    });
+    let filtered = Memo::new(move |_| {
+        let q = ss.query.get();
+        rows.with(|r| query_rows(r, &q))
+    });
+    let page = Memo::new(move |_| Page::new(filtered.with(|f| f.len()), PAGE_SIZE, ss.page.get()));
+    // Selecting a job (from the timeline) shows its page.
+    Effect::new(move |_| {
+        let Some(id) = ss.selected.get() else { return };
+        let pos = ss
+            .jobs
+            .with_untracked(|jobs| jobs.iter().position(|j| j.id == id));
+        if let Some(i) = pos {
+            if let Some(k) = filtered.with_untracked(|f| f.iter().position(|&r| r == i)) {
+                ss.page.set(k / PAGE_SIZE);
+            }
+        }
+    });
+    let detail = Memo::new(move |_| {
+        let id = ss.selected.get()?;
+        ss.jobs.with(|jobs| {
+            jobs.iter()
+                .find(|j| j.id == id)
+                .map(|j| Arc::new(j.raw.clone()))
+        })
+    });
+    let set_col = move |c: JobColumn, v: String| {
+        ss.query.update(|q| {
+            q.columns.retain(|(x, _)| *x != c);
+            if !v.is_empty() {
+                q.columns.push((c, v));
+            }
+        });
+        ss.page.set(0);
+    };
+    let toggle_sort = move |c: JobColumn| {
+        ss.query.update(|q| {
+            q.sort = match q.sort {
+                Some((x, false)) if x == c => Some((c, true)),
+                Some((x, true)) if x == c => None,
+                _ => Some((c, false)),
+            }
+        });
+        ss.page.set(0);
+    };
+    let no_filter = Callback::new(|_: FilterRequest| {});
+    view! {
+        <div class="jobs-panel" data-testid=format!("jobs-panel-{}", source.key())>
+            {move || ss.error.get().map(|e| view! { <JobError err=e /> })}
+            {move || ss.content_error.get().map(|e| view! {
+                <div class="api-error" role="alert" data-testid="job-content-error">
+                    <p>{format!("The report list's Content could not be read: {}", e.detail)}</p>
+                    <pre class="excerpt">{e.raw}</pre>
+                </div>
+            })}
+            {move || ss.notice.get().map(|n| view! { <p class="notice">{n}</p> })}
+            {(source == Source::Backfill).then(|| view! { <BackfillForm /> })}
+            <Timeline source=source />
+            <div class="jobs-main">
+                <div class="jobs-table-panel">
+                    <div class="toolbar">
+                        <input class="search" type="search" data-testid="jobs-search" placeholder="Search all columns"
+                            prop:value=move || ss.query.with(|q| q.text.clone())
+                            on:input=move |ev| { ss.query.update(|q| q.text = event_target_value(&ev)); ss.page.set(0); } />
+                        <span class="count" data-testid="jobs-count">{move || {
+                            let (f, t) = (filtered.with(|f| f.len()), rows.with(|r| r.len()));
+                            if f == t { format!("{t} jobs") } else { format!("{f} of {t} jobs") }
+                        }}</span>
+                    </div>
+                    <div class="table-scroll">
+                        <table class="jobs">
+                            <thead>
+                                <tr>
+                                    {JobColumn::ALL.into_iter().map(|c| view! {
+                                        <th data-col=c.key()>
+                                            <button type="button" class="sort" on:click=move |_| toggle_sort(c)>
+                                                {c.label(source)}
+                                                <span class="arrow">{move || match ss.query.with(|q| q.sort) {
+                                                    Some((x, false)) if x == c => "▲",
+                                                    Some((x, true)) if x == c => "▼",
+                                                    _ => "",
+                                                }}</span>
+                                            </button>
+                                        </th>
+                                    }).collect_view()}
+                                </tr>
+                                <tr class="filters">
+                                    {JobColumn::ALL.into_iter().map(|c| view! {
+                                        <th><input type="text" aria-label=format!("Filter {}", c.label(source))
+                                            data-testid=format!("jobs-filter-{}", c.key())
+                                            on:input=move |ev| set_col(c, event_target_value(&ev)) /></th>
+                                    }).collect_view()}
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {move || {
+                                    let p = page.get();
+                                    let idx: Vec<usize> = filtered.with(|f| f[p.start..p.end].to_vec());
+                                    let sel = ss.selected.get();
+                                    rows.with(|rows| ss.jobs.with(|jobs| idx.into_iter().map(|i| {
+                                        let job = &jobs[i];
+                                        let id = job.id.clone();
+                                        let is_sel = sel.as_deref() == Some(job.id.as_str());
+                                        let status_class = format!("status status-{}", job.class.key());
+                                        let window = job.window;
+                                        view! {
+                                            <tr data-testid="job-row" data-id=job.id.clone() data-status=job.class.key()
+                                                class:selected=is_sel tabindex="0"
+                                                on:click=move |_| ss.selected.set(Some(id.clone()))>
+                                                {JobColumn::ALL.into_iter().enumerate().map(|(k, c)| {
+                                                    let text = rows[i].cells[k].clone();
+                                                    match c {
+                                                        JobColumn::Status => view! { <td data-col="status"><span class=status_class.clone()>{text}</span></td> }.into_any(),
+                                                        JobColumn::Window if window.is_some() => {
+                                                            let (a, b) = window.unwrap_or_default();
+                                                            view! { <td data-col="window"><button type="button" class="link" data-testid="open-window" title="Open these events"
+                                                                on:click=move |ev| {
+                                                                    ev.stop_propagation();
+                                                                    expect_context::<JumpRange>().0.set(Some((a, b)));
+                                                                    js.view.set(View::Events);
+                                                                }>{text}</button></td> }.into_any()
+                                                        }
+                                                        _ => { let title = text.clone(); view! { <td data-col=c.key() title=title>{text}</td> }.into_any() }
+                                                    }
+                                                }).collect_view()}
+                                            </tr>
+                                        }
+                                    }).collect_view()))
+                                }}
+                            </tbody>
+                        </table>
+                        {move || (filtered.with(|f| f.is_empty()) && ss.state.get() != LoadState::Loading).then(|| view! { <p class="empty">"No jobs."</p> })}
+                    </div>
+                    <div class="pager">
+                        <span class="page-info">{move || {
+                            let p = page.get();
+                            format!("Page {} of {}", p.index + 1, p.count)
+                        }}</span>
+                        <button type="button" disabled=move || page.get().is_first() on:click=move |_| ss.page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+                        <button type="button" disabled=move || page.get().is_last() on:click=move |_| ss.page.update(|p| *p += 1)>"Next"</button>
+                    </div>
+                </div>
+                <aside class="detail" aria-label="Selected job" data-testid="job-detail">
+                    {move || match detail.get() {
+                        None => view! { <p class="empty">"Select a job (row or bar) to see it as JSON."</p> }.into_any(),
+                        Some(v) => view! { <JsonTree doc=v on_filter=no_filter /> }.into_any(),
+                    }}
+                </aside>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn BackfillForm() -> impl IntoView {
+    let js = expect_context::<JobsState>();
+    let st = expect_context::<AppState>();
+    let c = js.create;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        js.create_backfill(st.base.get_untracked());
+    };
+    view! {
+        <form class="backfill-form" on:submit=submit aria-label="Create a backfill job">
+            <label>
+                <span>"Backfill trail"</span>
+                <input type="text" data-testid="backfill-trail" prop:value=move || c.trail.get()
+                    on:input=move |ev| c.trail.set(event_target_value(&ev)) />
+            </label>
+            <button type="submit" class="primary" data-testid="backfill-submit" disabled=move || c.busy.get()>
+                {move || if c.busy.get() { "Creating…" } else { "Create delivery history job" }}
+            </button>
+            <span class="hint">"Redelivers the trail's last 90 days of events. One job can run at a time."</span>
+            {move || c.message.get().map(|m| view! { <span class="notice" data-testid="backfill-message">{m}</span> })}
+            {move || c.error.get().map(|e| view! { <JobError err=e /> })}
+        </form>
+    }
+}
