@@ -125,11 +125,16 @@ async fn static_files_handler(State(st): State<AppState>, req: Request) -> Respo
 }
 
 /// One log line per request: method, path, operation, status, error code, upstream request id,
-/// latency.
+/// user, latency.
 async fn log_request(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    // Who (with --config and [auth]: the identity header's value, or "bearer").
+    let user = req
+        .extensions()
+        .get::<auth::Identity>()
+        .map(|i| i.0.clone());
     let resp = next.run(req).await;
     let op = resp
         .extensions()
@@ -150,6 +155,7 @@ async fn log_request(req: Request, next: Next) -> Response {
         status = resp.status().as_u16(),
         code,
         upstream_request_id = upstream_id,
+        user = user.as_deref().unwrap_or("-"),
         latency_ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
         "request"
     );

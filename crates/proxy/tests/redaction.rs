@@ -155,6 +155,10 @@ async fn secrets_never_in_logs_errors_or_responses() {
         logs.contains("TRACE"),
         "everything down to TRACE was captured"
     );
+    assert!(
+        logs.contains("user=\"bearer\""),
+        "the access log names the caller: {logs}"
+    );
     for secret in [ALI_SECRET, ALI_TOKEN, AWS_SECRET, AWS_TOKEN, TOKEN] {
         assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
         assert!(
