@@ -234,6 +234,298 @@ impl Dict {
     }
 }
 
+/// Append-only text storage: many strings in a few large chunks plus a span per string. Growing
+/// never copies what is stored (no doubling of one huge buffer) and there is no allocation per
+/// string. Each string is followed by `\n` in its chunk, so a scan of a chunk never finds a
+/// needle without `\n` across two strings.
+#[derive(Debug, Clone, Default)]
+struct TextArena {
+    chunks: Vec<String>,
+    /// First string index of each chunk.
+    first: Vec<u32>,
+    /// (chunk, start, len) of each string.
+    spans: Vec<(u32, u32, u32)>,
+}
+
+const ARENA_CHUNK: usize = 8 << 20;
+
+impl TextArena {
+    fn push(&mut self, s: &str) {
+        let need = s.len() + 1;
+        let full = self
+            .chunks
+            .last()
+            .is_none_or(|c| c.len() + need > c.capacity());
+        if full {
+            self.chunks
+                .push(String::with_capacity(ARENA_CHUNK.max(need)));
+            self.first.push(self.spans.len() as u32);
+        }
+        let ci = self.chunks.len() - 1;
+        let c = &mut self.chunks[ci];
+        let start = c.len();
+        c.push_str(s);
+        c.push('\n');
+        self.spans.push((ci as u32, start as u32, s.len() as u32));
+    }
+    fn get(&self, i: usize) -> &str {
+        let (c, start, len) = self.spans[i];
+        &self.chunks[c as usize][start as usize..(start + len) as usize]
+    }
+    /// Set `hit[i]` for every string `i` that contains `needle` (which has no `\n`).
+    fn mark_containing(&self, needle: &str, hit: &mut [bool]) {
+        for (ci, chunk) in self.chunks.iter().enumerate() {
+            let first = self.first[ci] as usize;
+            let end = self
+                .first
+                .get(ci + 1)
+                .map_or(self.spans.len(), |&f| f as usize);
+            let spans = &self.spans[first..end];
+            let mut last_marked = usize::MAX;
+            for (pos, _) in chunk.match_indices(needle) {
+                // The string whose span starts at or before `pos`.
+                let k = spans.partition_point(|s| s.1 as usize <= pos) - 1;
+                if k != last_marked {
+                    hit[first + k] = true;
+                    last_marked = k;
+                }
+            }
+        }
+    }
+}
+
+/// Compact storage of each event's JSON text: an LZ77 coding (LZ4-like tokens) against a shared
+/// dictionary and the event's own earlier bytes. Audit events repeat the same keys and many of
+/// the same values, so they shrink several times; one event is decoded when it is shown.
+/// The dictionary grows (append-only, up to [`pack::DICT_MAX`]) with events that compressed
+/// poorly, so a new kind of event teaches it its keys.
+mod pack {
+    pub const DICT_MAX: usize = 64 << 10;
+    const MIN_MATCH: usize = 4;
+    const DICT_BITS: u32 = 15;
+    const OWN_BITS: u32 = 12;
+
+    #[derive(Debug, Clone)]
+    pub struct Packer {
+        dict: Vec<u8>,
+        /// Last dictionary position of each 4-byte hash (+1; 0 = none).
+        dict_table: Vec<u32>,
+        /// Per-event table: (event stamp, position + 1).
+        own_table: Vec<(u32, u32)>,
+        stamp: u32,
+    }
+
+    impl Default for Packer {
+        fn default() -> Self {
+            Packer {
+                dict: Vec::new(),
+                dict_table: vec![0; 1 << DICT_BITS],
+                own_table: vec![(0, 0); 1 << OWN_BITS],
+                stamp: 0,
+            }
+        }
+    }
+
+    fn read4(b: &[u8], i: usize) -> u32 {
+        u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+    }
+    fn hash(v: u32, bits: u32) -> usize {
+        (v.wrapping_mul(2_654_435_761) >> (32 - bits)) as usize
+    }
+    /// Length of the common prefix, 8 bytes at a time.
+    fn common(a: &[u8], b: &[u8]) -> usize {
+        let n = a.len().min(b.len());
+        let mut i = 0;
+        while i + 8 <= n {
+            let x = u64::from_le_bytes(a[i..i + 8].try_into().expect("8 bytes"))
+                ^ u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+            if x != 0 {
+                return i + (x.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+        }
+        while i < n && a[i] == b[i] {
+            i += 1;
+        }
+        i
+    }
+    fn put_len(out: &mut Vec<u8>, mut n: usize) {
+        while n >= 255 {
+            out.push(255);
+            n -= 255;
+        }
+        out.push(n as u8);
+    }
+    fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    impl Packer {
+        /// Encode `text` into `out` (appended).
+        pub fn encode(&mut self, text: &[u8], out: &mut Vec<u8>) {
+            let start_len = out.len();
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.own_table.iter_mut().for_each(|e| *e = (0, 0));
+                self.stamp = 1;
+            }
+            let n = text.len();
+            let mut lit = 0; // start of pending literals
+            let mut i = 0;
+            while i + MIN_MATCH <= n {
+                let v = read4(text, i);
+                let ho = hash(v, OWN_BITS);
+                let mut best_len = 0;
+                let mut best_code = 0u64;
+                let (st, p1) = self.own_table[ho];
+                if st == self.stamp && p1 > 0 {
+                    let p = p1 as usize - 1;
+                    let l = common(&text[p..], &text[i..]);
+                    if l >= MIN_MATCH {
+                        best_len = l;
+                        best_code = (((i - p) as u64) << 1) | 1;
+                    }
+                }
+                self.own_table[ho] = (self.stamp, i as u32 + 1);
+                let d1 = self.dict_table[hash(v, DICT_BITS)];
+                if d1 > 0 {
+                    let q = d1 as usize - 1;
+                    let l = common(&self.dict[q..], &text[i..]);
+                    if l >= MIN_MATCH && l > best_len {
+                        best_len = l;
+                        best_code = (q as u64) << 1;
+                    }
+                }
+                if best_len == 0 {
+                    i += 1;
+                    continue;
+                }
+                self.token(out, &text[lit..i], Some((best_len, best_code)));
+                // Remember a few positions inside the match for later matches.
+                let end = i + best_len;
+                let mut k = i + 1;
+                while k + MIN_MATCH <= n && k < end {
+                    self.own_table[hash(read4(text, k), OWN_BITS)] = (self.stamp, k as u32 + 1);
+                    k += 2;
+                }
+                i = end;
+                lit = i;
+            }
+            self.token(out, &text[lit..], None);
+            // A poorly compressed event teaches the dictionary.
+            let packed = out.len() - start_len;
+            if packed * 3 > n && self.dict.len() + n <= DICT_MAX {
+                let base = self.dict.len();
+                self.dict.extend_from_slice(text);
+                for k in base..self.dict.len().saturating_sub(MIN_MATCH - 1) {
+                    self.dict_table[hash(read4(&self.dict, k), DICT_BITS)] = k as u32 + 1;
+                }
+            }
+        }
+
+        fn token(&self, out: &mut Vec<u8>, lits: &[u8], m: Option<(usize, u64)>) {
+            let ll = lits.len();
+            let ml = m.map_or(0, |(l, _)| l - MIN_MATCH);
+            out.push(((ll.min(15) as u8) << 4) | ml.min(15) as u8);
+            if ll >= 15 {
+                put_len(out, ll - 15);
+            }
+            out.extend_from_slice(lits);
+            if let Some((_, code)) = m {
+                put_varint(out, code);
+                if ml >= 15 {
+                    put_len(out, ml - 15);
+                }
+            }
+        }
+
+        /// Decode what [`Packer::encode`] wrote.
+        pub fn decode(&self, mut b: &[u8]) -> Vec<u8> {
+            let mut out = Vec::with_capacity(b.len() * 4);
+            let take_len = |b: &mut &[u8], mut n: usize| loop {
+                let x = b[0];
+                *b = &b[1..];
+                n += x as usize;
+                if x != 255 {
+                    return n;
+                }
+            };
+            while !b.is_empty() {
+                let t = b[0];
+                b = &b[1..];
+                let mut ll = (t >> 4) as usize;
+                if ll == 15 {
+                    ll = take_len(&mut b, 15);
+                }
+                out.extend_from_slice(&b[..ll]);
+                b = &b[ll..];
+                if b.is_empty() {
+                    break;
+                }
+                let mut code = 0u64;
+                let mut shift = 0;
+                loop {
+                    let x = b[0];
+                    b = &b[1..];
+                    code |= ((x & 0x7f) as u64) << shift;
+                    shift += 7;
+                    if x < 0x80 {
+                        break;
+                    }
+                }
+                let mut ml = (t & 15) as usize;
+                if ml == 15 {
+                    ml = take_len(&mut b, 15);
+                }
+                let ml = ml + MIN_MATCH;
+                if code & 1 == 1 {
+                    let from = out.len() - (code >> 1) as usize;
+                    for k in 0..ml {
+                        let c = out[from + k];
+                        out.push(c);
+                    }
+                } else {
+                    let q = (code >> 1) as usize;
+                    out.extend_from_slice(&self.dict[q..q + ml]);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Append-only byte storage in large chunks (see [`TextArena`]), for packed events.
+#[derive(Debug, Clone, Default)]
+struct ByteArena {
+    chunks: Vec<Vec<u8>>,
+    spans: Vec<(u32, u32, u32)>,
+}
+
+impl ByteArena {
+    fn push(&mut self, b: &[u8]) {
+        let full = self
+            .chunks
+            .last()
+            .is_none_or(|c| c.len() + b.len() > c.capacity());
+        if full {
+            self.chunks
+                .push(Vec::with_capacity(ARENA_CHUNK.max(b.len())));
+        }
+        let ci = self.chunks.len() - 1;
+        let c = &mut self.chunks[ci];
+        self.spans.push((ci as u32, c.len() as u32, b.len() as u32));
+        c.extend_from_slice(b);
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        let (c, start, len) = self.spans[i];
+        &self.chunks[c as usize][start as usize..(start + len) as usize]
+    }
+}
+
 /// A value at a JSON path, per row, computed once per path on demand (for tree filters on
 /// paths that are not indexed fields).
 #[derive(Debug, Clone)]
@@ -255,13 +547,19 @@ pub struct IngestStats {
 
 #[derive(Debug, Clone)]
 pub struct EventStore {
-    raw: Vec<Box<str>>,
+    /// Each event's JSON text, packed.
+    raw: ByteArena,
+    packer: pack::Packer,
+    pack_buf: Vec<u8>,
+    json_bytes: usize,
     time: Vec<i64>,
     cols: Vec<Vec<u32>>,
     dicts: Vec<Dict>,
-    /// Lowercase `eventId requestId` per row: the unique, non-interned searchable text.
-    ids_lower: Vec<Box<str>>,
-    event_ids: Vec<Box<str>>,
+    /// Lowercase `eventId requestId ` per row: the unique, non-interned searchable text.
+    ids_lower: TextArena,
+    /// Bytes that occur anywhere in `ids_lower`: a needle with any other byte cannot match.
+    ids_bytes: [bool; 256],
+    event_ids: TextArena,
     paths: HashMap<String, PathColumn>,
 }
 
@@ -358,21 +656,25 @@ pub fn terms(text: &str) -> Vec<String> {
 impl EventStore {
     pub fn new() -> Self {
         EventStore {
-            raw: Vec::new(),
+            raw: ByteArena::default(),
+            packer: pack::Packer::default(),
+            pack_buf: Vec::new(),
+            json_bytes: 0,
             time: Vec::new(),
             cols: FIELDS.iter().map(|_| Vec::new()).collect(),
             dicts: FIELDS.iter().map(|_| Dict::new()).collect(),
-            ids_lower: Vec::new(),
-            event_ids: Vec::new(),
+            ids_lower: TextArena::default(),
+            ids_bytes: [false; 256],
+            event_ids: TextArena::default(),
             paths: HashMap::new(),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.raw.len()
+        self.time.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
+        self.time.is_empty()
     }
 
     /// Add the events of one LookupEvents page.
@@ -407,10 +709,15 @@ impl EventStore {
             ids.push_str(&s.to_lowercase());
             ids.push(' ');
         }
-        self.ids_lower.push(ids.into());
-        self.event_ids
-            .push(rec.event_id.as_deref().unwrap_or("").into());
-        self.raw.push(json.into());
+        for b in ids.bytes() {
+            self.ids_bytes[b as usize] = true;
+        }
+        self.ids_lower.push(&ids);
+        self.event_ids.push(rec.event_id.as_deref().unwrap_or(""));
+        self.json_bytes += json.len();
+        self.pack_buf.clear();
+        self.packer.encode(json.as_bytes(), &mut self.pack_buf);
+        self.raw.push(&self.pack_buf);
         // Path columns computed earlier would be stale: drop them (recomputed on demand).
         self.paths.clear();
         ok
@@ -420,9 +727,22 @@ impl EventStore {
         *self = EventStore::new();
     }
 
-    /// The event's JSON text.
-    pub fn raw(&self, row: u32) -> &str {
-        &self.raw[row as usize]
+    /// The event's JSON text (decoded from its packed form).
+    pub fn raw(&self, row: u32) -> String {
+        let bytes = self.packer.decode(self.raw.get(row as usize));
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// Bytes the events' packed JSON text takes (their JSON text would take
+    /// [`EventStore::json_bytes`]).
+    pub fn packed_bytes(&self) -> usize {
+        self.raw.spans.iter().map(|s| s.2 as usize).sum()
+    }
+
+    /// Total length of the events' JSON text.
+    pub fn json_bytes(&self) -> usize {
+        self.json_bytes
     }
 
     /// Event time in epoch milliseconds.
@@ -438,7 +758,7 @@ impl EventStore {
 
     /// The event's `eventId` ("" if absent).
     pub fn event_id(&self, row: u32) -> &str {
-        &self.event_ids[row as usize]
+        self.event_ids.get(row as usize)
     }
 
     /// Distinct values of a field with their counts among `rows`, most frequent first.
@@ -459,38 +779,58 @@ impl EventStore {
     }
 
     /// Row indices in the given order (ingest order when `None`). Stable: ties keep ingest order.
+    /// Fields: a counting sort by the rank of each row's dictionary id; time: an LSD radix sort.
+    /// Both are linear in the rows and stable by construction.
     pub fn order(&self, sort: Option<Sort>) -> Vec<u32> {
-        let mut rows: Vec<u32> = (0..self.len() as u32).collect();
-        let Some(sort) = sort else { return rows };
+        let Some(sort) = sort else {
+            return (0..self.len() as u32).collect();
+        };
         match sort.column.field() {
             None => {
-                let t = &self.time;
-                // Missing times sort last in both directions.
-                if sort.descending {
-                    rows.sort_by_key(|&r| std::cmp::Reverse(t[r as usize]));
-                } else {
-                    rows.sort_by_key(|&r| {
-                        let v = t[r as usize];
-                        if v == i64::MIN {
-                            i64::MAX
+                // Order-preserving u64 keys; missing times sort last in both directions.
+                let keys: Vec<u64> = self
+                    .time
+                    .iter()
+                    .map(|&t| {
+                        if t == i64::MIN {
+                            u64::MAX
                         } else {
-                            v
+                            let k = (t as u64) ^ (1 << 63);
+                            if sort.descending {
+                                !k // never u64::MAX: that would be i64::MIN, "missing"
+                            } else {
+                                k
+                            }
                         }
-                    });
-                }
+                    })
+                    .collect();
+                radix_sort_rows(&keys)
             }
             Some(f) => {
-                let rank = self.ranks(f);
-                let col = &self.cols[f.idx()];
-                let key = |r: &u32| rank[col[*r as usize] as usize];
+                let mut rank = self.ranks(f);
                 if sort.descending {
-                    rows.sort_by_key(|r| std::cmp::Reverse(key(r)));
-                } else {
-                    rows.sort_by_key(key);
+                    let top = rank.len() as u32 - 1;
+                    for r in &mut rank {
+                        *r = top - *r;
+                    }
                 }
+                let col = &self.cols[f.idx()];
+                let mut start = vec![0u32; rank.len() + 1];
+                for &id in col {
+                    start[rank[id as usize] as usize + 1] += 1;
+                }
+                for i in 1..start.len() {
+                    start[i] += start[i - 1];
+                }
+                let mut rows = vec![0u32; col.len()];
+                for (r, &id) in col.iter().enumerate() {
+                    let k = &mut start[rank[id as usize] as usize];
+                    rows[*k as usize] = r as u32;
+                    *k += 1;
+                }
+                rows
             }
         }
-        rows
     }
 
     /// Rank of each dictionary id in the field's sort order: case-insensitive, then exact;
@@ -526,10 +866,11 @@ impl EventStore {
         let key = path.to_string();
         if !self.paths.contains_key(&key) {
             let mut dict = Dict::new();
-            let ids = self
-                .raw
-                .iter()
-                .map(|raw| path.extract(raw).map_or(ABSENT, |v| dict.intern(&v)))
+            let ids = (0..self.len())
+                .map(|r| {
+                    path.extract(&self.raw(r as u32))
+                        .map_or(ABSENT, |v| dict.intern(&v))
+                })
                 .collect();
             self.paths.insert(key.clone(), PathColumn { dict, ids });
         }
@@ -566,6 +907,7 @@ impl EventStore {
                 Some(f) => vec![f],
                 None => FIELDS.to_vec(),
             };
+            // Fields where no value matches cannot make a row match: leave them out.
             let fields = fields
                 .into_iter()
                 .map(|f| {
@@ -574,6 +916,7 @@ impl EventStore {
                         contains_bits(&self.dicts[f.idx()], &needle, empty_as(f)),
                     )
                 })
+                .filter(|(_, bits)| bits.contains(&true))
                 .collect();
             conds.push(Cond::Any {
                 fields,
@@ -624,25 +967,42 @@ impl EventStore {
         CompiledFilter { conds }
     }
 
-    fn row_matches(&self, r: usize, c: &Cond) -> bool {
+    /// `mask[r] &= row r satisfies c`, column by column in row order (sequential memory).
+    fn apply(&self, c: &Cond, mask: &mut [bool]) {
         match c {
             Cond::Any {
                 fields,
                 ids_term,
                 negate,
             } => {
-                let hit = fields
-                    .iter()
-                    .any(|(f, bits)| bits[self.cols[*f][r] as usize])
-                    || ids_term
-                        .as_deref()
-                        .is_some_and(|t| self.ids_lower[r].contains(t));
-                hit != *negate
+                let mut hit = vec![false; mask.len()];
+                for (f, bits) in fields {
+                    for (h, &id) in hit.iter_mut().zip(&self.cols[*f]) {
+                        *h |= bits[id as usize];
+                    }
+                }
+                if let Some(t) = ids_term.as_deref() {
+                    if t.contains('\n') {
+                        for (r, h) in hit.iter_mut().enumerate() {
+                            *h = *h || self.ids_lower.get(r).contains(t);
+                        }
+                    } else if t.bytes().all(|b| self.ids_bytes[b as usize]) {
+                        self.ids_lower.mark_containing(t, &mut hit);
+                    }
+                }
+                for (m, h) in mask.iter_mut().zip(hit) {
+                    *m &= h != *negate;
+                }
             }
-            Cond::FieldEq { field, id, negate } => (Some(self.cols[*field][r]) == *id) != *negate,
+            Cond::FieldEq { field, id, negate } => {
+                for (m, &v) in mask.iter_mut().zip(&self.cols[*field]) {
+                    *m &= (Some(v) == *id) != *negate;
+                }
+            }
             Cond::PathEq { path, id, negate } => {
-                let v = self.paths[path].ids[r];
-                (v != ABSENT && Some(v) == *id) != *negate
+                for (m, &v) in mask.iter_mut().zip(&self.paths[path].ids) {
+                    *m &= (v != ABSENT && Some(v) == *id) != *negate;
+                }
             }
         }
     }
@@ -652,12 +1012,68 @@ impl EventStore {
         if f.conds.is_empty() {
             return order.to_vec();
         }
+        let mut mask = vec![true; self.len()];
+        for c in &f.conds {
+            self.apply(c, &mut mask);
+        }
         order
             .iter()
             .copied()
-            .filter(|&r| f.conds.iter().all(|c| self.row_matches(r as usize, c)))
+            .filter(|&r| mask[r as usize])
             .collect()
     }
+}
+
+/// Row indices sorted by `keys[row]`, stable. Events usually arrive in time order (LookupEvents
+/// pages are newest first), so a store already in key order, or in reverse key order, is
+/// recognised in one pass; anything else gets an LSD radix sort (8 bits a pass, skipping bytes
+/// that are the same in every key).
+fn radix_sort_rows(keys: &[u64]) -> Vec<u32> {
+    let n = keys.len();
+    if keys.windows(2).all(|w| w[0] <= w[1]) {
+        return (0..n as u32).collect();
+    }
+    if keys.windows(2).all(|w| w[0] >= w[1]) {
+        // Reverse the runs of equal keys, keeping each run in ingest order.
+        let mut rows = Vec::with_capacity(n);
+        let mut end = n;
+        while end > 0 {
+            let mut start = end - 1;
+            while start > 0 && keys[start - 1] == keys[end - 1] {
+                start -= 1;
+            }
+            rows.extend(start as u32..end as u32);
+            end = start;
+        }
+        return rows;
+    }
+    let mut counts = vec![[0u32; 256]; 8];
+    for &k in keys {
+        for (b, c) in counts.iter_mut().enumerate() {
+            c[((k >> (8 * b)) & 0xff) as usize] += 1;
+        }
+    }
+    // (key, row) pairs move together, so every pass reads sequentially.
+    let mut items: Vec<(u64, u32)> = keys.iter().copied().zip(0..n as u32).collect();
+    let mut tmp = vec![(0u64, 0u32); n];
+    for (b, c) in counts.iter().enumerate() {
+        if c.iter().any(|&x| x as usize == n) {
+            continue; // every key has the same byte here
+        }
+        let mut pos = [0u32; 256];
+        let mut sum = 0;
+        for (p, &x) in pos.iter_mut().zip(c.iter()) {
+            *p = sum;
+            sum += x;
+        }
+        for &it in &items {
+            let d = ((it.0 >> (8 * b)) & 0xff) as usize;
+            tmp[pos[d] as usize] = it;
+            pos[d] += 1;
+        }
+        std::mem::swap(&mut items, &mut tmp);
+    }
+    items.into_iter().map(|(_, r)| r).collect()
 }
 
 fn ip_key(ip: IpAddr) -> (u8, u128) {
@@ -901,6 +1317,26 @@ mod tests {
         let s = store();
         let all: Vec<u32> = (0..5).collect();
         assert_eq!(s.facet(Field::Service, &all)[0], ("Ecs".to_string(), 2));
+    }
+
+    #[test]
+    fn packed_events_round_trip() {
+        let mut s = EventStore::new();
+        let long = "x".repeat(70_000);
+        let texts = [
+            ev("A", "Ecs", "alice", "1.2.3.4", "2024-01-01T00:00:02Z", ""),
+            format!("{{\"a\":\"{long}\",\"b\":\"{long}\",\"c\":\"王芳 🙂\"}}"),
+            ev("B", "Ecs", "alice", "1.2.3.4", "2024-01-01T00:00:02Z", "E"),
+            String::new(),
+            "ab".into(),
+            (0..3000).map(|i| format!("{i},")).collect(),
+        ];
+        for t in &texts {
+            s.push(t);
+        }
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(s.raw(i as u32), *t);
+        }
     }
 
     #[test]
