@@ -26,6 +26,9 @@ OPTIONS:
     --days N               dataset span in days, ending now (default 30)
     --rate-limit N         LookupEvents calls per second, all callers together
                            (default 2, as the real API; 0 = unlimited)
+    --print-csp DIR        print the Content-Security-Policy for the app in DIR (the hash of
+                           index.html's inline loader script; connect-src with config.json's
+                           proxyBase origin), for a CDN serving the app, and exit
     -h, --help             this text
     -V, --version          the version
 
@@ -71,6 +74,8 @@ pub enum Command {
     Run(Args),
     Help,
     Version,
+    /// `--print-csp DIR`: the Content-Security-Policy for `DIR/index.html` (for a CDN).
+    PrintCsp(PathBuf),
 }
 
 pub const MAX_EVENTS: usize = 2_000_000;
@@ -93,6 +98,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         let takes_value = matches!(
             flag.as_str(),
             "--listen"
+                | "--print-csp"
                 | "--config"
                 | "--port"
                 | "--static-dir"
@@ -115,6 +121,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--demo" => a.demo = true,
+            "--print-csp" => return Ok(Command::PrintCsp(PathBuf::from(value))),
             "--config" => a.config = Some(PathBuf::from(value)),
             "--listen" => {
                 listen = Some(value.parse::<SocketAddr>().map_err(|_| {
@@ -193,6 +200,10 @@ mod tests {
         assert_eq!(a.listen, "[::1]:8081".parse().unwrap());
         assert!(!a.demo);
         assert_eq!(p("--help"), Ok(Command::Help));
+        assert_eq!(
+            p("--print-csp dist"),
+            Ok(Command::PrintCsp(PathBuf::from("dist")))
+        );
         let Ok(Command::Run(a)) = p("--config t.toml --listen 0.0.0.0:1") else {
             panic!()
         };

@@ -23,6 +23,23 @@ async fn main() -> ExitCode {
 
     let args = match cli::parse(std::env::args().skip(1)) {
         Ok(Command::Run(a)) => a,
+        Ok(Command::PrintCsp(dir)) => {
+            let index = dir.join("index.html");
+            return match std::fs::read_to_string(&index) {
+                Ok(html) => {
+                    let config = std::fs::read_to_string(dir.join("config.json")).ok();
+                    println!(
+                        "{}",
+                        trailview_proxy::security::csp_for_dist(&html, config.as_deref())
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("trailview-proxy: cannot read {}: {e}", index.display());
+                    ExitCode::from(1)
+                }
+            };
+        }
         Ok(Command::Help) => {
             print!("{}", cli::USAGE);
             return ExitCode::SUCCESS;

@@ -160,6 +160,26 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 }
 
 pub fn csp_for_html(html: &str) -> String {
+    csp_for_dist(html, None)
+}
+
+/// The origin of `config.json`'s `proxyBase` when it is absolute (`https://host[:port]`): the
+/// app on a CDN calls the proxy there, so `connect-src` must allow it.
+pub fn proxy_origin(config_json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(config_json).ok()?;
+    let base = v.get("proxyBase")?.as_str()?;
+    let uri: http::Uri = base.parse().ok()?;
+    let scheme = uri.scheme_str().filter(|s| *s == "https" || *s == "http")?;
+    Some(format!("{scheme}://{}", uri.authority()?))
+}
+
+/// The CSP for an app directory: `index.html`'s inline scripts by hash, and `connect-src`
+/// extended with the proxy origin from `config.json` (if any).
+pub fn csp_for_dist(html: &str, config_json: Option<&str>) -> String {
+    let connect = match config_json.and_then(proxy_origin) {
+        Some(o) => format!("'self' {o}"),
+        None => "'self'".to_string(),
+    };
     let hashes = inline_script_hashes(html).join(" ");
     let script = if hashes.is_empty() {
         String::new()
@@ -168,7 +188,7 @@ pub fn csp_for_html(html: &str) -> String {
     };
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{script}; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+         img-src 'self' data:; connect-src {connect}; font-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 }
@@ -180,7 +200,10 @@ async fn page_csp(static_dir: &std::path::Path) -> String {
     let html = tokio::fs::read_to_string(static_dir.join("index.html"))
         .await
         .unwrap_or_default();
-    csp_for_html(&html)
+    let config = tokio::fs::read_to_string(static_dir.join("config.json"))
+        .await
+        .ok();
+    csp_for_dist(&html, config.as_deref())
 }
 
 async fn response_headers(
@@ -287,5 +310,22 @@ mod tests {
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
         assert!(!csp.contains("unsafe-inline"));
         assert!(inline_script_hashes("<p>no scripts</p>").is_empty());
+        // The proxy on another origin (config.json) is allowed to be called.
+        let csp = csp_for_dist(
+            html,
+            Some(r#"{"proxyBase":"https://audit.example.com:8443/api"}"#),
+        );
+        assert!(csp.contains("connect-src 'self' https://audit.example.com:8443;"));
+        for same in [
+            r#"{"proxyBase":"/api"}"#,
+            "{}",
+            "not json",
+            r#"{"proxyBase":"javascript:x"}"#,
+        ] {
+            assert!(
+                csp_for_dist(html, Some(same)).contains("connect-src 'self';"),
+                "{same}"
+            );
+        }
     }
 }
