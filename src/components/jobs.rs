@@ -79,6 +79,8 @@ pub fn JobsView() -> impl IntoView {
                         let ss = js.source(s);
                         view! {
                             <button type="button" role="tab" data-testid=format!("jobs-source-{}", s.key())
+                                data-state=move || ss.state.get().key()
+                                data-count=move || ss.jobs.with(|j| j.len())
                                 aria-selected=move || (js.tab.get() == s).to_string()
                                 class:active=move || js.tab.get() == s
                                 on:click=move |_| js.tab.set(s)>
@@ -118,6 +120,7 @@ pub fn JobsView() -> impl IntoView {
 #[component]
 fn SourcePanel(ss: SourceState) -> impl IntoView {
     let js = expect_context::<JobsState>();
+    let jump = expect_context::<JumpRange>();
     let source = ss.source;
     let rows = Memo::new(move |_| {
         let now = if source == Source::Cdn {
@@ -245,7 +248,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                                             view! { <td data-col="window"><button type="button" class="link" data-testid="open-window" title="Open these events"
                                                                 on:click=move |ev| {
                                                                     ev.stop_propagation();
-                                                                    expect_context::<JumpRange>().0.set(Some((a, b)));
+                                                                    jump.0.set(Some((a, b)));
                                                                     js.view.set(View::Events);
                                                                 }>{text}</button></td> }.into_any()
                                                         }

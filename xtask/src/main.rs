@@ -433,7 +433,10 @@ fn e2e(env: &Env, tools: &Tools, node_args: &[String]) -> Result<()> {
     let port = server::free_port()?;
     step(format!("starting the demo server on port {port}"));
     let log = env.target_dir().join("e2e/proxy.log");
-    let mut server = server::ServerGuard::start(proxy_command(env, &bin, port), port, &log)?;
+    let mut cmd = proxy_command(env, &bin, port);
+    // Demo jobs take 12 s instead of 2 min, so the Jobs tests see one progress to the end.
+    cmd.env("TRAILVIEW_DEMO_JOB_SECONDS", "12");
+    let mut server = server::ServerGuard::start(cmd, port, &log)?;
     server.wait_healthy(Duration::from_secs(60))?;
     step("running the end-to-end tests (node --test tests/e2e)");
     let url = format!("http://127.0.0.1:{port}");

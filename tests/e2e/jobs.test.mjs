@@ -1,0 +1,163 @@
+// The Jobs view against the demo backend (jobs take 12 s there: TRAILVIEW_DEMO_JOB_SECONDS, set
+// by `cargo xtask test`): a bar per job in every source, the backfill form's idempotent create
+// (a lost response is retried with the same ClientToken and makes one job), the job's progress
+// to the end, the documented errors, and a data window opening the Events view.
+
+import assert from 'node:assert/strict';
+import { appTest, eventually, tid } from './helpers.mjs';
+
+const SOURCES = ['backfill', 'cdn', 'export'];
+
+async function openJobs(page) {
+  await page.locator(tid('nav-jobs')).click();
+  await page.locator(tid('jobs-view')).waitFor({ state: 'visible' });
+  for (const s of SOURCES) {
+    await eventually(
+      async () => (await page.locator(tid(`jobs-source-${s}`)).getAttribute('data-state')) === 'done',
+      `${s} loaded`,
+      60_000,
+    );
+  }
+}
+
+const count = async (page, s) =>
+  Number(await page.locator(tid(`jobs-source-${s}`)).getAttribute('data-count'));
+
+appTest('jobs: the Jobs view shows a bar per job in each source, on one axis', async ({ page, shot }) => {
+  await openJobs(page);
+  // The events view is hidden, not removed.
+  assert.equal(await page.locator(tid('fetch')).isVisible(), false);
+  const expected = { backfill: [30, 200], cdn: [10, 30], export: [300, 400] };
+  for (const s of SOURCES) {
+    await page.locator(tid(`jobs-source-${s}`)).click();
+    const n = await count(page, s);
+    const [lo, hi] = expected[s];
+    assert.ok(n >= lo && n <= hi, `${s}: ${n} jobs`);
+    const svg = page.locator(`${tid('timeline')}[data-source="${s}"]`);
+    await svg.waitFor();
+    assert.equal(await svg.locator(tid('timeline-bar')).count(), n, `${s}: one bar per job`);
+    assert.equal(await page.locator(tid('timeline-now')).count(), 1, 'a now line');
+    // The table holds the same jobs (50 per page).
+    assert.match(await page.locator(tid('jobs-count')).innerText(), new RegExp(`^${n} jobs$`));
+    assert.equal(await page.locator(tid('job-row')).count(), Math.min(n, 50));
+  }
+  // Export codes as sent, including the document sample's COMPLETE.
+  await page.locator(tid('jobs-filter-status')).fill('COMPLETE');
+  await page.locator('table.jobs th[data-col="status"] button').click();
+  const statuses = await page.locator(`${tid('job-row')} td[data-col="status"]`).allInnerTexts();
+  assert.deepEqual(statuses.slice(0, 2), ['COMPLETE', 'COMPLETE'], statuses.join(','));
+  assert.equal(statuses[2], 'COMPLETED');
+  await page.locator('table.jobs th[data-col="status"] button').click();
+  await page.locator('table.jobs th[data-col="status"] button').click();
+  await page.locator(tid('jobs-filter-status')).fill('');
+  // Hover shows the fields; a click on a bar selects its row and shows the JSON.
+  const bar = page.locator(tid('timeline-bar')).first();
+  const id = await bar.getAttribute('data-id');
+  await bar.focus();
+  await page.locator(tid('timeline-tooltip')).waitFor();
+  assert.match(await page.locator(tid('timeline-tooltip')).innerText(), /Status: /);
+  await bar.dispatchEvent('click');
+  await page.locator(`${tid('job-row')}.selected[data-id="${id}"]`).waitFor();
+  assert.match(await page.locator(tid('job-detail')).innerText(), new RegExp(id));
+  // Zoom changes the axis; Fit brings everything back.
+  const before = await page.locator('.tick-label').allInnerTexts();
+  await page.locator(tid('timeline-zoom-in')).click();
+  await page.locator(tid('timeline-zoom-in')).click();
+  assert.notDeepEqual(await page.locator('.tick-label').allInnerTexts(), before);
+  await page.locator(tid('timeline-fit')).click();
+  await shot('export');
+  // Back to events: the query bar is there as before.
+  await page.locator(tid('nav-events')).click();
+  await page.locator(tid('fetch')).waitFor({ state: 'visible' });
+});
+
+appTest(
+  'jobs: a backfill job is created once despite a lost response and a double submit, and progresses',
+  async ({ page, shot }) => {
+    const creates = [];
+    let dropped = false;
+    await page.route('**/aliyun/actiontrail?*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.searchParams.get('Action') !== 'CreateDeliveryHistoryJob') return route.continue();
+      creates.push(url.searchParams.get('ClientToken'));
+      if (!dropped) {
+        // The request reaches the service, the answer is lost on the way back.
+        dropped = true;
+        await route.fetch();
+        return route.abort('failed');
+      }
+      return route.continue();
+    });
+    await openJobs(page);
+    // Nothing may be running (the demo's seeded job finishes within seconds).
+    await eventually(
+      async () => (await page.locator(`${tid('job-row')}[data-status="running"]`).count()) === 0,
+      'no running backfill job',
+      60_000,
+    );
+    const before = await count(page, 'backfill');
+    await page.locator(tid('backfill-trail')).fill('ops-trail');
+    await page.locator(tid('backfill-submit')).dblclick();
+    await eventually(
+      async () => /created/.test(await page.locator(tid('backfill-message')).innerText()),
+      'the job created',
+      30_000,
+    );
+    assert.ok(creates.length >= 2, `a retry after the lost response (${creates.length} calls)`);
+    assert.equal(new Set(creates).size, 1, `one ClientToken for the retries: ${creates}`);
+    assert.ok(creates[0].length <= 64 && /^[\x20-\x7e]+$/.test(creates[0]));
+    await eventually(async () => (await count(page, 'backfill')) === before + 1, 'exactly one new job', 20_000);
+    const row = page.locator(`${tid('job-row')}.selected`);
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-status'), 'running');
+    assert.match(await row.innerText(), /ops-trail/);
+    await shot('running');
+    // It refreshes on its own until it is done.
+    await eventually(
+      async () => ['ok', 'failed'].includes(await row.getAttribute('data-status')),
+      'the job finished',
+      45_000,
+    );
+    assert.match(await row.locator('td[data-col="status"]').innerText(), /^(Complete|Failed)$/);
+    assert.equal(await count(page, 'backfill'), before + 1);
+
+    // A new submission gets a fresh token; while it runs, another is refused plainly.
+    await page.locator(tid('backfill-submit')).click();
+    await eventually(
+      async () => /created/.test(await page.locator(tid('backfill-message')).innerText()),
+      'the second job created',
+      20_000,
+    );
+    assert.notEqual(creates.at(-1), creates[0], 'a fresh ClientToken for a new submission');
+    await page.locator(tid('backfill-submit')).click();
+    await page.locator(tid('job-error')).waitFor();
+    assert.equal(await page.locator(tid('job-error-code')).innerText(), 'DeliveryHistoryJobRunningException');
+    assert.match(await page.locator(tid('job-error')).innerText(), /RequestId/);
+    // Unknown trail: the documented 404.
+    await page.locator(tid('backfill-trail')).fill('no-such-trail');
+    await page.locator(tid('backfill-submit')).click();
+    await eventually(
+      async () => (await page.locator(tid('job-error-code')).innerText()) === 'TrailNotFoundException',
+      'trail not found',
+    );
+    assert.equal(await page.locator(tid('job-error-message')).innerText(), 'The specified Trail does not exist.');
+    await eventually(async () => (await count(page, 'backfill')) === before + 2, 'two jobs in all', 20_000);
+  },
+  { timeout: 180_000 },
+);
+
+appTest('jobs: a data window opens the Events view on that range', async ({ page }) => {
+  await openJobs(page);
+  await page.locator(tid('jobs-source-export')).click();
+  const link = page.locator(tid('open-window')).first();
+  const text = await link.innerText();
+  const [from] = text.split(' – ');
+  await link.click();
+  await page.locator(tid('fetch')).waitFor({ state: 'visible' });
+  assert.equal(await page.locator(tid('range-preset')).inputValue(), 'custom');
+  assert.equal(await page.locator(tid('custom-start')).inputValue(), from.slice(0, 16));
+  await eventually(
+    async () => ['running', 'done'].includes(await page.locator(tid('progress')).getAttribute('data-state')),
+    'a fetch of that range',
+  );
+});
