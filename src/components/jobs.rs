@@ -57,10 +57,13 @@ pub fn JobsView() -> impl IntoView {
             );
         }
     });
+    // The buttons zoom around "now" when it is in view (where the action is), else the middle.
     let zoom = move |f: f64| {
+        let now = js.now.get_untracked();
         js.axis.update(|a| {
             if let Some(a) = a {
-                *a = a.zoom(f, TIMELINE_WIDTH / 2.0)
+                let x = a.now_x(now).unwrap_or(TIMELINE_WIDTH / 2.0);
+                *a = a.zoom(f, x)
             }
         })
     };

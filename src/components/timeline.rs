@@ -146,7 +146,9 @@ pub fn Timeline(source: Source) -> impl IntoView {
                 let now_x = axis.now_x(now);
                 let selected = ss.selected.get();
                 let bars = jobs.iter().enumerate().map(|(i, job)| {
-                    let y = AXIS_H + lanes[i] as f64 * LANE_H;
+                    // Lanes fill bottom-up, so the latest jobs sit right under the axis.
+                    let lane = if source == Source::Cdn { lanes[i] } else { n - 1 - lanes[i] };
+                    let y = AXIS_H + lane as f64 * LANE_H;
                     let class = format!("job status-{}{}", job.class.key(), if selected.as_deref() == Some(job.id.as_str()) { " selected" } else { "" });
                     let window = job.window.and_then(|(a, b)| axis.bar(a, b, 2.0)).map(|(x, w)| {
                         let (a, b) = job.window.unwrap_or_default();
