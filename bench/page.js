@@ -173,6 +173,11 @@ async function trailview({ data, runs, tree }) {
     S('filter_engine', now() - t0);
     out.checks[`engine filter ${term}`] = n;
   }
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    out.checks['engine service=ecs rw=write'] = w.bench_engine_colfilter('service=ecs&rw=write');
+    S('colfilter_engine', now() - t0);
+  }
   for (const [col] of SORTS) {
     for (const desc of [false, true]) {
       for (let i = 0; i < runs.ops; i++) {

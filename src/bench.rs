@@ -121,6 +121,33 @@ pub fn bench_engine_filter(text: &str) -> Result<u32, JsError> {
     Ok(n as u32)
 }
 
+/// Engine only: per-column substring filters, e.g. `[["service","ecs"],["rw","write"]]` as
+/// `"service=ecs&rw=write"`; returns the count (first 50 rows copied).
+#[wasm_bindgen]
+pub fn bench_engine_colfilter(spec: &str) -> Result<u32, JsError> {
+    let st = app()?;
+    let columns = spec
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| Ok((column(k)?, v.to_string())))
+        .collect::<Result<Vec<_>, JsError>>()?;
+    let f = Filter {
+        columns,
+        ..Filter::default()
+    };
+    let n = st
+        .store
+        .try_update_value(|s| {
+            let cf = s.compile(&f);
+            let order = s.order(None);
+            let rows = s.filter(&order, &cf);
+            std::hint::black_box(rows.iter().take(50).copied().collect::<Vec<u32>>());
+            rows.len()
+        })
+        .unwrap_or(0);
+    Ok(n as u32)
+}
+
 /// Engine only: sort all rows; returns the first row (first 50 rows copied).
 #[wasm_bindgen]
 pub fn bench_engine_sort(col: &str, descending: bool) -> Result<u32, JsError> {
