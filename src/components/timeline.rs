@@ -91,8 +91,14 @@ pub fn Timeline(source: Source) -> impl IntoView {
     // Lanes depend on the jobs and (through the minimum gap) on the zoom.
     let layout = Memo::new(move |_| {
         let axis = js.axis.get()?;
-        let now = js.now.get();
         let jobs = ss.jobs.get();
+        // Redraw every tick only while something runs (its bar grows); else once a minute.
+        let now = js.now.get();
+        let now = if jobs.iter().any(|j| j.open) {
+            now
+        } else {
+            now / 60_000 * 60_000
+        };
         let gap = (axis.span() as f64 / TIMELINE_WIDTH * 3.0) as i64;
         let (lanes, n) = if source == Source::Cdn {
             ((0..jobs.len()).collect(), jobs.len())
@@ -144,12 +150,13 @@ pub fn Timeline(source: Source) -> impl IntoView {
                 let height = AXIS_H + (n.max(1) as f64) * LANE_H + 4.0;
                 let ticks = axis.ticks(90.0);
                 let now_x = axis.now_x(now);
-                let selected = ss.selected.get();
                 let bars = jobs.iter().enumerate().map(|(i, job)| {
                     // Lanes fill bottom-up, so the latest jobs sit right under the axis.
                     let lane = if source == Source::Cdn { lanes[i] } else { n - 1 - lanes[i] };
                     let y = AXIS_H + lane as f64 * LANE_H;
-                    let class = format!("job status-{}{}", job.class.key(), if selected.as_deref() == Some(job.id.as_str()) { " selected" } else { "" });
+                    let class = format!("job status-{}", job.class.key());
+                    let sel_id = job.id.clone();
+                    let is_selected = move || ss.selected.with(|s| s.as_deref() == Some(sel_id.as_str()));
                     let window = job.window.and_then(|(a, b)| axis.bar(a, b, 2.0)).map(|(x, w)| {
                         let (a, b) = job.window.unwrap_or_default();
                         view! {
@@ -194,7 +201,7 @@ pub fn Timeline(source: Source) -> impl IntoView {
                     let id = job.id.clone();
                     let label = format!("{} {} {}", job.id, job.name, job.status);
                     view! {
-                        <g class=class data-testid="timeline-bar" data-id=job.id.clone() data-status=job.class.key()
+                        <g class=class class:selected=is_selected data-testid="timeline-bar" data-id=job.id.clone() data-status=job.class.key()
                             tabindex="0" role="button" aria-label=label
                             on:mouseenter=move |_| hovered.set(Some(i))
                             on:mouseleave=move |_| hovered.set(None)
@@ -213,20 +220,6 @@ pub fn Timeline(source: Source) -> impl IntoView {
                         </g>
                     }
                 }).collect_view();
-                let tip = hovered.get().and_then(|i| jobs.get(i)).map(|job| {
-                    let x = job
-                        .exec
-                        .or(job.window)
-                        .and_then(|(a, b)| axis.bar(a, b, 3.0))
-                        .map(|(x, _)| x)
-                        .unwrap_or(0.0);
-                    let left = (x / TIMELINE_WIDTH * 100.0).clamp(0.0, 70.0);
-                    view! {
-                        <div class="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=format!("{left:.1}%")>
-                            {tooltip_lines(job, now).into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
-                        </div>
-                    }
-                });
                 view! {
                     <svg class="timeline" data-testid="timeline" data-source=source.key()
                         viewBox=format!("0 0 {TIMELINE_WIDTH} {height}")
@@ -244,8 +237,28 @@ pub fn Timeline(source: Source) -> impl IntoView {
                             <text class="now-label" x=x + 2.0 y=9>"now"</text>
                         })}
                     </svg>
-                    {tip}
                 }.into_any()
+            }}
+            // The tooltip redraws on its own, so hovering never rebuilds the bars (and focus
+            // stays where it is).
+            {move || {
+                let i = hovered.get()?;
+                layout.with(|l| {
+                    let (axis, now, jobs, _, _) = l.as_ref()?;
+                    let job = jobs.get(i)?;
+                    let x = job
+                        .exec
+                        .or(job.window)
+                        .and_then(|(a, b)| axis.bar(a, b, 3.0))
+                        .map(|(x, _)| x)
+                        .unwrap_or(0.0);
+                    let left = (x / TIMELINE_WIDTH * 100.0).clamp(0.0, 70.0);
+                    Some(view! {
+                        <div class="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=format!("{left:.1}%")>
+                            {tooltip_lines(job, *now).into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
+                        </div>
+                    })
+                })
             }}
         </div>
     }

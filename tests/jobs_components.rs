@@ -1,0 +1,183 @@
+//! Component tests in headless Chromium for the Jobs view's timeline: one bar per job, lanes
+//! that keep overlapping jobs apart, the tooltip on focus, a click selecting the job, a click on
+//! a data window opening the Events view, report tasks' scheduled runs and disabled tasks.
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use trailview::components::timeline::Timeline;
+use trailview::jobs::{JobsState, JumpRange, View, TIMELINE_WIDTH};
+use trailview_core::jobs::{Job, Source};
+use trailview_core::timeline::Axis;
+use trailview_core::wire::{CdnDeliverTask, DeliveryHistoryJob};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const H: i64 = 3_600_000;
+
+fn container() -> HtmlElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn all(root: &HtmlElement, sel: &str) -> Vec<web_sys::Element> {
+    let list = root.query_selector_all(sel).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+/// A real (bubbling) click, as Leptos delegates click handlers to the document.
+fn click(el: &web_sys::Element) {
+    js_sys::Function::new_with_args(
+        "el",
+        "el.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }))",
+    )
+    .call1(&wasm_bindgen::JsValue::NULL, el)
+    .unwrap();
+}
+
+async fn settle() {
+    for _ in 0..3 {
+        leptos::task::tick().await;
+    }
+}
+
+fn backfill(id: i64, status: i64, created: i64, minutes: i64) -> Job {
+    let t = trailview_core::time::format_api_time;
+    Job::from_backfill(
+        &DeliveryHistoryJob {
+            job_id: Some(id),
+            trail_name: Some("trail-name".into()),
+            home_region: Some("cn-hangzhou".into()),
+            job_status: Some(status),
+            created_time: Some(t(created)),
+            updated_time: Some(t(created + minutes * 60_000)),
+            start_time: Some(t(created - 24 * H)),
+            end_time: Some(t(created)),
+        },
+        created + 100 * H,
+    )
+}
+
+fn mount(
+    source: Source,
+    jobs: Vec<Job>,
+    axis: Axis,
+    now: i64,
+) -> (HtmlElement, JobsState, JumpRange) {
+    let el = container();
+    let js = JobsState::new();
+    let jump = JumpRange(RwSignal::new(None));
+    js.source(source).jobs.set(jobs);
+    js.axis.set(Some(axis));
+    js.now.set(now);
+    js.view.set(View::Jobs);
+    leptos::mount::mount_to(el.clone(), move || {
+        provide_context(js);
+        provide_context(jump);
+        view! { <Timeline source=source /> }
+    })
+    .forget();
+    (el, js, jump)
+}
+
+#[wasm_bindgen_test]
+async fn a_bar_per_job_in_separate_lanes_with_tooltip_select_and_jump() {
+    let t0 = 1_717_200_000_000;
+    // Two overlapping data windows and a third far later.
+    let jobs = vec![
+        backfill(1, 2, t0, 30),
+        backfill(2, 3, t0 + H, 20),
+        backfill(3, 2, t0 + 60 * H, 10),
+    ];
+    let axis = Axis::new(t0 - 30 * H, t0 + 70 * H, TIMELINE_WIDTH);
+    let (el, js, jump) = mount(Source::Backfill, jobs, axis, t0 + 65 * H);
+    settle().await;
+    let bars = all(&el, "[data-testid=timeline-bar]");
+    assert_eq!(bars.len(), 3);
+    let y = |b: &web_sys::Element| {
+        b.query_selector("rect.hit")
+            .unwrap()
+            .unwrap()
+            .get_attribute("y")
+            .unwrap()
+    };
+    assert_ne!(
+        y(&bars[0]),
+        y(&bars[1]),
+        "overlapping jobs get different lanes"
+    );
+    assert_eq!(y(&bars[0]), y(&bars[2]), "a later job reuses a free lane");
+    assert_eq!(
+        bars[1].get_attribute("data-status").as_deref(),
+        Some("failed")
+    );
+    assert_eq!(all(&el, "[data-testid=timeline-now]").len(), 1);
+    // Focus shows the fields.
+    bars[1]
+        .dispatch_event(&web_sys::Event::new("focus").unwrap())
+        .unwrap();
+    settle().await;
+    let tip = all(&el, "[data-testid=timeline-tooltip]");
+    assert_eq!(tip.len(), 1);
+    let text = tip[0].text_content().unwrap();
+    assert!(
+        text.contains("Status: Failed") && text.contains("Data: "),
+        "{text}"
+    );
+    // Click selects.
+    click(&bars[2]);
+    settle().await;
+    assert_eq!(js.backfill.selected.get_untracked().as_deref(), Some("3"));
+    // A data window opens the Events view on that range.
+    let win = all(&el, "[data-testid=timeline-window]");
+    assert_eq!(win.len(), 3);
+    click(&win[0]);
+    settle().await;
+    assert_eq!(jump.0.get_untracked(), Some((t0 - 24 * H, t0)));
+    assert_eq!(js.view.get_untracked(), View::Events);
+}
+
+#[wasm_bindgen_test]
+async fn report_tasks_show_next_runs_and_disabled() {
+    let now = 1_717_200_000_000; // 2024-06-01T00:00:00Z
+    let task = |id: i64, status: &str, cron: &str| {
+        Job::from_cdn(&CdnDeliverTask {
+            deliver_id: Some(id),
+            status: Some(status.into()),
+            crontab: Some(cron.into()),
+            frequency: Some("h".into()),
+            name: Some(format!("task {id}")),
+            ..Default::default()
+        })
+    };
+    let jobs = vec![
+        task(1, "enable", "0 0 */6 * * ?"),
+        task(2, "disable", "0 0 * * * ?"),
+    ];
+    let axis = Axis::new(now - H, now + 24 * H, TIMELINE_WIDTH);
+    let (el, _, _) = mount(Source::Cdn, jobs, axis, now);
+    settle().await;
+    let bars = all(&el, "[data-testid=timeline-bar]");
+    assert_eq!(bars.len(), 2);
+    // Every 6 hours after now within 24 h: 06, 12, 18, 24.
+    assert_eq!(bars[0].query_selector_all("rect.run").unwrap().length(), 4);
+    assert_eq!(bars[1].query_selector_all("rect.run").unwrap().length(), 0);
+    assert_eq!(
+        bars[1]
+            .query_selector_all(".disabled-line")
+            .unwrap()
+            .length(),
+        1
+    );
+    assert_eq!(
+        bars[1].get_attribute("data-status").as_deref(),
+        Some("disabled")
+    );
+}
