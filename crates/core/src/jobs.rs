@@ -14,9 +14,10 @@ use std::cmp::Ordering;
 pub const BACKFILL_PAGE_SIZE: u32 = 100;
 /// DescribeExportTasks: the largest `limit`.
 pub const EXPORT_PAGE_LIMIT: u32 = 50;
-/// DescribeCdnDeliverList allows 3 calls/s; the ActionTrail job APIs document no limit, so they
-/// get LookupEvents' 2 calls/s; CloudWatch Logs' DescribeExportTasks is 5/s per account and
-/// region by AWS's quota table. Each paced a little under its limit (see `fetch_policy`).
+/// DescribeCdnDeliverList allows 3 calls/s (documented); the ActionTrail job APIs document no
+/// limit, so they get LookupEvents' 2 calls/s; for DescribeExportTasks the app assumes 5 calls/s
+/// (an assumption, not from the seeds; throttling is retried with backoff either way). Each is
+/// paced a little under its limit with `fetch_policy::pace_wait_ms`.
 pub const BACKFILL_MIN_INTERVAL_MS: f64 = 550.0;
 pub const CDN_MIN_INTERVAL_MS: f64 = 360.0;
 pub const EXPORT_MIN_INTERVAL_MS: f64 = 220.0;
