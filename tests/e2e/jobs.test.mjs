@@ -161,3 +161,25 @@ appTest('jobs: a data window opens the Events view on that range', async ({ page
     'a fetch of that range',
   );
 });
+
+appTest('jobs: report Content as the document fragment is read; unreadable Content shows its raw text', async ({ page }) => {
+  let body;
+  await page.route('**/aliyun/cdn?*', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) }),
+  );
+  // The API document's own sample: a `"data": [...]` fragment with extra closing braces.
+  body = {
+    RequestId: '12345',
+    Content:
+      '"data": [{"deliverId": 1,"status": "enable","createTime": "2020-10-14T11:19:26Z","crontab": "0 0 0 * * ?","frequency": "d","name": "域名订阅","dmList": ["www.example.com"],"reports": [{"reportId": 1,"conditions": [{"op": "in","field": "prov","value": ["黑龙江","北京"]}]},{"reportId": 2}],"deliver": {"email": {"subject": "主题","to": ["example@alibaba-inc.com"]}}}]}}',
+  };
+  await openJobs(page);
+  await page.locator(tid('jobs-source-cdn')).click();
+  assert.equal(await count(page, 'cdn'), 1);
+  assert.match(await page.locator(tid('job-row')).innerText(), /域名订阅/);
+  // Something else entirely: a clear error with the raw text, not a blank screen.
+  body = { RequestId: '12345', Content: '<html>upstream error page</html>' };
+  await page.locator(tid('jobs-reload')).click();
+  await page.locator(tid('job-content-error')).waitFor();
+  assert.match(await page.locator(tid('job-content-error')).innerText(), /<html>upstream error page<\/html>/);
+});
