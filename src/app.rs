@@ -25,7 +25,10 @@ pub fn App() -> impl IntoView {
     // class on <body>.
     Effect::new(move |_| {
         let jobs = js.view.get() == View::Jobs;
-        if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        if let Some(b) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
             let _ = b.class_list().toggle_with_force("view-jobs", jobs);
         }
     });

@@ -278,7 +278,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                 <aside class="detail" aria-label="Selected job" data-testid="job-detail">
                     {move || match detail.get() {
                         None => view! { <p class="empty">"Select a job (row or bar) to see it as JSON."</p> }.into_any(),
-                        Some(v) => view! { <JsonTree doc=v on_filter=no_filter /> }.into_any(),
+                        Some(v) => view! { <JsonTree doc=v on_filter=no_filter root_label="job" /> }.into_any(),
                     }}
                 </aside>
             </div>

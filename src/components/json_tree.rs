@@ -80,7 +80,13 @@ fn copy_text(text: String) {
 }
 
 #[component]
-pub fn JsonTree(doc: Arc<Value>, on_filter: Callback<FilterRequest>) -> impl IntoView {
+pub fn JsonTree(
+    doc: Arc<Value>,
+    on_filter: Callback<FilterRequest>,
+    /// What the root is called ("event", "job", ...).
+    #[prop(into, default = "event".to_string())]
+    root_label: String,
+) -> impl IntoView {
     let expanded = RwSignal::new(default_expanded(&doc));
     let doc_for_all = doc.clone();
     let ctx = Ctx {
@@ -109,7 +115,7 @@ pub fn JsonTree(doc: Arc<Value>, on_filter: Callback<FilterRequest>) -> impl Int
                 </button>
             </div>
             <ul role="tree" aria-label="Event JSON" class="json-tree" data-testid="json-tree" node_ref=tree_ref on:keydown=on_keydown>
-                {node(ctx, JsonPath::root(), None, 1, true)}
+                {node(ctx, JsonPath::root(), Some(root_label), 1)}
             </ul>
         </div>
     }
@@ -197,7 +203,7 @@ fn label_view(label: &Option<String>) -> AnyView {
     }
 }
 
-fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32, is_root: bool) -> AnyView {
+fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32) -> AnyView {
     let kind = ctx.doc.with_value(|d| {
         path.lookup(d).map(|v| match v {
             Value::Object(m) => Kind::Object(m.keys().cloned().collect()),
@@ -205,11 +211,6 @@ fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32, is_root: bo
             other => Kind::Leaf(other.clone()),
         })
     });
-    let label = if is_root {
-        Some("event".to_string())
-    } else {
-        label
-    };
     match kind {
         None => ().into_any(),
         Some(Kind::Leaf(v)) => leaf(ctx, path, label, v, level),
@@ -225,7 +226,7 @@ fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32, is_root: bo
                 level,
                 move || {
                     keys.iter()
-                        .map(|k| node(ctx, p.key(k), Some(k.clone()), level + 1, false))
+                        .map(|k| node(ctx, p.key(k), Some(k.clone()), level + 1))
                         .collect_view()
                         .into_any()
                 },
@@ -263,7 +264,6 @@ fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32, is_root: bo
                                                     p2.index(i),
                                                     Some(i.to_string()),
                                                     level + 2,
-                                                    false,
                                                 )
                                             })
                                             .collect_view()
@@ -275,7 +275,7 @@ fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32, is_root: bo
                             .into_any()
                     } else {
                         (0..n)
-                            .map(|i| node(ctx, p.index(i), Some(i.to_string()), level + 1, false))
+                            .map(|i| node(ctx, p.index(i), Some(i.to_string()), level + 1))
                             .collect_view()
                             .into_any()
                     }

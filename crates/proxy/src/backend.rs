@@ -1,5 +1,5 @@
-//! What answers the cloud API routes. Today only the demo backend exists; a later issue adds a
-//! backend that signs requests and forwards them to the real clouds, behind the same routes:
+//! What answers the cloud API routes: the demo backend (`--demo`), or the upstream that signs
+//! requests and forwards them to the real clouds (`--config`), behind the same routes:
 //!
 //! | route                     | wire format                         | demo backend            |
 //! |---------------------------|-------------------------------------|-------------------------|

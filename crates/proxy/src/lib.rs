@@ -2,9 +2,17 @@
 //!
 //! Module map:
 //! * [`cli`]: command-line flags.
-//! * [`backend`]: what answers the `/api/...` routes ([`Backend::Demo`] now; signing upstream later).
+//! * [`config`]: `--config trailview.toml` merged with the environment, checked before start.
+//! * [`backend`]: what answers the `/api/...` routes: [`Backend::Demo`] (`--demo`) or
+//!   [`Backend::Upstream`] (`--config`: signs and forwards to the real clouds).
+//! * [`upstream`]: the signing upstream (allowlist, shared rate limits, pooled HTTPS client);
+//!   [`sign`]: Alibaba V3/V1 and AWS SigV4; [`allowlist`]: the operations let through.
+//! * [`auth`], [`security`]: bearer token / identity header, CORS, size limits, CSP and caching
+//!   headers (applied in `--config` mode).
 //! * [`demo`]: the demo backend: [`demo::store`] (the generated dataset, sorted and indexed),
-//!   [`demo::lookup_events`] (LookupEvents: validation, paging tokens, the scan, the body).
+//!   [`demo::lookup_events`] (LookupEvents: validation, paging tokens, the scan, the body),
+//!   [`demo::jobs`], [`demo::cdn`], [`demo::logs`] (delivery history jobs, report tasks,
+//!   export tasks).
 //! * [`params`]: RPC parameters from the query string and form body.
 //! * [`aliyun_error`]: Alibaba error bodies and request ids.
 //! * [`rate_limit`]: the shared one-second sliding window.
