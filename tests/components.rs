@@ -150,6 +150,36 @@ async fn expand_all_collapse_all_and_aria() {
 }
 
 #[wasm_bindgen_test]
+async fn expand_all_on_a_huge_document_stays_within_its_budget() {
+    let items: Vec<_> = (0..3000)
+        .map(|i| json!({"a": i, "b": "x", "c": {"d": i}}))
+        .collect();
+    let (el, _) = mount_tree(json!({ "items": items }));
+    settle().await;
+    assert!(all(&el, "[data-testid=expand-partial]").is_empty());
+    one(&el, "[data-testid=expand-all]").click();
+    settle().await;
+    let rows = all(&el, "[role=treeitem]").len();
+    let budget = trailview::components::json_tree::EXPAND_ALL_BUDGET;
+    assert!(rows <= budget && rows > 3000, "{rows} rows");
+    assert!(
+        !all(&el, "[data-path='items[2999]']").is_empty(),
+        "shallow levels are open first"
+    );
+    assert!(
+        all(&el, "[data-path='items[2999].c.d']").is_empty(),
+        "deep levels past the budget stay closed"
+    );
+    assert!(
+        !all(&el, "[data-testid=expand-partial]").is_empty(),
+        "the user is told"
+    );
+    one(&el, "[data-testid=collapse-all]").click();
+    settle().await;
+    assert!(all(&el, "[data-testid=expand-partial]").is_empty());
+}
+
+#[wasm_bindgen_test]
 async fn long_strings_show_more() {
     let long = "x".repeat(5000);
     let (el, _) = mount_tree(json!({"s": long}));

@@ -32,28 +32,65 @@ enum Kind {
     Leaf(Value),
 }
 
-/// Keys of every container and array group in the document (for "expand all").
-fn all_keys(v: &Value, path: &JsonPath, out: &mut HashSet<String>) {
-    match v {
-        Value::Object(m) => {
-            out.insert(path.to_string());
-            for (k, c) in m {
-                all_keys(c, &path.key(k), out);
+/// The most tree rows "Expand all" puts in the DOM. Past it the tree is expanded level by level
+/// until the budget runs out: rendering every node of a 100,000-node event would freeze the tab
+/// for tens of seconds (measured by `cargo xtask bench`).
+pub const EXPAND_ALL_BUDGET: usize = 5_000;
+
+enum Pending<'a> {
+    Node(&'a Value, JsonPath),
+    Group(&'a [Value], JsonPath, usize),
+}
+
+/// The keys "Expand all" opens, breadth first (shallow levels first), keeping the rendered rows
+/// within `budget`. Returns the keys and whether everything could be opened.
+fn expand_all_keys(doc: &Value, budget: usize) -> (HashSet<String>, bool) {
+    let mut out = HashSet::new();
+    let mut rendered = 1usize; // the root row
+    let mut queue = std::collections::VecDeque::from([Pending::Node(doc, JsonPath::root())]);
+    while let Some(item) = queue.pop_front() {
+        let (key, rows) = match &item {
+            Pending::Node(Value::Object(m), path) => (path.to_string(), m.len()),
+            Pending::Node(Value::Array(a), path) if a.len() > GROUP => {
+                (path.to_string(), a.len().div_ceil(GROUP))
             }
+            Pending::Node(Value::Array(a), path) => (path.to_string(), a.len()),
+            Pending::Node(..) => continue,
+            Pending::Group(items, path, start) => {
+                (group_key(path, *start), (items.len() - start).min(GROUP))
+            }
+        };
+        if rendered + rows > budget {
+            return (out, false);
         }
-        Value::Array(a) => {
-            out.insert(path.to_string());
-            if a.len() > GROUP {
-                for start in (0..a.len()).step_by(GROUP) {
-                    out.insert(group_key(path, start));
-                }
+        rendered += rows;
+        out.insert(key);
+        match item {
+            Pending::Node(Value::Object(m), path) => {
+                queue.extend(m.iter().map(|(k, c)| Pending::Node(c, path.key(k))));
             }
-            for (i, c) in a.iter().enumerate() {
-                all_keys(c, &path.index(i), out);
+            Pending::Node(Value::Array(a), path) if a.len() > GROUP => {
+                queue.extend(
+                    (0..a.len())
+                        .step_by(GROUP)
+                        .map(|st| Pending::Group(a, path.clone(), st)),
+                );
             }
+            Pending::Node(Value::Array(a), path) => {
+                queue.extend(
+                    a.iter()
+                        .enumerate()
+                        .map(|(i, c)| Pending::Node(c, path.index(i))),
+                );
+            }
+            Pending::Group(items, path, start) => {
+                let end = (start + GROUP).min(items.len());
+                queue.extend((start..end).map(|i| Pending::Node(&items[i], path.index(i))));
+            }
+            Pending::Node(..) => {}
         }
-        _ => {}
     }
+    (out, true)
 }
 
 fn group_key(path: &JsonPath, start: usize) -> String {
@@ -89,6 +126,7 @@ pub fn JsonTree(
 ) -> impl IntoView {
     let expanded = RwSignal::new(default_expanded(&doc));
     let doc_for_all = doc.clone();
+    let partial = RwSignal::new(false);
     let ctx = Ctx {
         doc: StoredValue::new(doc),
         expanded,
@@ -106,13 +144,21 @@ pub fn JsonTree(
         <div class="json-tree-panel">
             <div class="tree-tools">
                 <button type="button" data-testid="expand-all" on:click=move |_| {
-                    let mut s = HashSet::new();
-                    all_keys(&doc_for_all, &JsonPath::root(), &mut s);
-                    expanded.set(s);
+                    let (keys, complete) = expand_all_keys(&doc_for_all, EXPAND_ALL_BUDGET);
+                    expanded.set(keys);
+                    partial.set(!complete);
                 }>"Expand all"</button>
-                <button type="button" data-testid="collapse-all" on:click=move |_| expanded.set(HashSet::from([String::new()]))>
+                <button type="button" data-testid="collapse-all" on:click=move |_| {
+                    expanded.set(HashSet::from([String::new()]));
+                    partial.set(false);
+                }>
                     "Collapse all"
                 </button>
+                <Show when=move || partial.get()>
+                    <span class="tree-note" data-testid="expand-partial">
+                        {format!("Large document: expanded level by level up to {EXPAND_ALL_BUDGET} rows; open deeper parts one by one.")}
+                    </span>
+                </Show>
             </div>
             <ul role="tree" aria-label="Event JSON" class="json-tree" data-testid="json-tree" node_ref=tree_ref on:keydown=on_keydown>
                 {node(ctx, JsonPath::root(), Some(root_label), 1)}
