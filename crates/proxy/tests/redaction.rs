@@ -7,56 +7,22 @@
 mod fake_cloud;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::Request;
 use axum::Router;
 use fake_cloud::*;
-use http_body_util::BodyExt as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tower::ServiceExt as _;
 use trailview_proxy::config::Config;
-use trailview_proxy::security::configured_app;
 
-const TOKEN: &str = "tv-proxy-token-0123456789abcdef";
+const TOKEN: &str = PROXY_TOKEN;
 
 fn env(k: &str) -> Option<String> {
-    let v = match k {
-        "ALIBABA_CLOUD_ACCESS_KEY_ID" => ALI_ID,
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => ALI_SECRET,
-        "ALIBABA_CLOUD_SECURITY_TOKEN" => ALI_TOKEN,
-        "AWS_ACCESS_KEY_ID" => AWS_ID,
-        "AWS_SECRET_ACCESS_KEY" => AWS_SECRET,
-        "AWS_SESSION_TOKEN" => AWS_TOKEN,
-        "TRAILVIEW_PROXY_TOKEN" => TOKEN,
-        _ => return None,
-    };
-    Some(v.to_string())
+    test_env(true)(k)
 }
 
 fn proxy(addr: SocketAddr, extra: &str) -> Router {
-    let text = format!(
-        "{extra}\n[aliyun.actiontrail]\nendpoint = \"http://{addr}\"\n[aliyun.cdn]\nendpoint = \"http://{addr}\"\n[aws.logs]\nregion = \"us-east-1\"\nendpoint = \"http://{addr}\"\n"
-    );
-    configured_app(&Config::from_toml(&text, None, &env).unwrap()).unwrap()
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    proxy_app(addr, extra, true)
 }
 
 const LOOKUP: &str = "/api/aliyun/actiontrail?Action=LookupEvents&MaxResults=50";
