@@ -202,7 +202,7 @@ async function trailview({ data, runs, tree }) {
     for (let i = 0; i < 1; i++) {
       S('tree_open', await timed(() => w.bench_select(rows - 1)));
       S('tree_expand_all', await timed(() => $('expand-all').click()));
-      out.values.tree_dom_nodes = document.querySelectorAll('[data-testid="json-tree"] li').length;
+      out.values.tree_dom_nodes = document.querySelectorAll('[data-testid="json-tree"] [role="treeitem"]').length;
       await timed(() => w.bench_select(undefined));
     }
   }

@@ -107,7 +107,7 @@ function tableRows(size, r) {
   rows.push(['facet counts (service)', ms(T('facet_engine')), ms(J('facet')), ms(P('facet')), ratio(T('facet_engine'), J('facet')), ratio(T('facet_engine'), P('facet'))]);
   if (tv.samples?.tree_open) {
     rows.push([`JSON tree open (~100k-node event)`, ms(T('tree_open')), '', '', '', '']);
-    rows.push([`JSON tree expand all (${tv.values?.tree_dom_nodes ?? '?'} li in DOM)`, ms(T('tree_expand_all')), '', '', '', '']);
+    rows.push([`JSON tree expand all (${tv.values?.tree_dom_nodes ?? '?'} rows in DOM)`, ms(T('tree_expand_all')), '', '', '', '']);
   }
   const v = tv.values || {};
   rows.push(['memory after ingest: JS heap + wasm = total', v.wasm_memory != null ? `${mb(v.js_heap)} + ${mb(v.wasm_memory)} = ${mb((v.js_heap || 0) + v.wasm_memory)}` : '—', '', '', '', '']);

@@ -17,7 +17,21 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn container() -> HtmlElement {
     let doc = web_sys::window().unwrap().document().unwrap();
+    // The app's real stylesheet, so layout (row heights, the tree's scroll viewport) is what
+    // users get.
+    if doc.get_element_by_id("app-css").is_none() {
+        let style = doc.create_element("style").unwrap();
+        style.set_id("app-css");
+        style.set_text_content(Some(include_str!("../style/main.css")));
+        doc.head().unwrap().append_child(&style).unwrap();
+    }
     let el: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    // Like the detail pane: a bounded column the tree fills.
+    el.set_attribute(
+        "style",
+        "height: 400px; width: 600px; display: flex; flex-direction: column",
+    )
+    .unwrap();
     doc.body().unwrap().append_child(&el).unwrap();
     el
 }
@@ -42,18 +56,49 @@ async fn settle() {
     }
 }
 
-fn mount_tree(doc: serde_json::Value) -> (HtmlElement, Arc<Mutex<Vec<FilterRequest>>>) {
+/// Waits for the next animation frame (the tree measures its viewport in one).
+async fn frame() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+    settle().await;
+}
+
+fn mount_tree_with(
+    doc: serde_json::Value,
+    with_filter: bool,
+) -> (HtmlElement, Arc<Mutex<Vec<FilterRequest>>>) {
     let el = container();
     let got = Arc::new(Mutex::new(Vec::new()));
     let g = got.clone();
     let on_filter = Callback::new(move |r: FilterRequest| g.lock().unwrap().push(r));
     let doc = Arc::new(doc);
-    leptos::mount::mount_to(
-        el.clone(),
-        move || view! { <JsonTree doc=doc on_filter=on_filter /> },
-    )
+    leptos::mount::mount_to(el.clone(), move || {
+        if with_filter {
+            view! { <JsonTree doc=doc.clone() on_filter=on_filter /> }.into_any()
+        } else {
+            view! { <JsonTree doc=doc.clone() /> }.into_any()
+        }
+    })
     .forget();
     (el, got)
+}
+
+fn mount_tree(doc: serde_json::Value) -> (HtmlElement, Arc<Mutex<Vec<FilterRequest>>>) {
+    mount_tree_with(doc, true)
+}
+
+/// Scrolls the tree's viewport and lets it re-render.
+async fn scroll_tree(el: &HtmlElement, top: i32) {
+    let tree = one(el, "[role=tree]");
+    tree.set_scroll_top(top);
+    tree.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    settle().await;
 }
 
 #[wasm_bindgen_test]
@@ -82,34 +127,35 @@ async fn hostile_strings_are_text_never_markup() {
 async fn large_arrays_are_grouped_and_collapsed_parts_not_rendered() {
     let items: Vec<_> = (0..250).map(|i| json!({"n": i})).collect();
     let (el, _) = mount_tree(json!({"items": items, "deep": {"a": {"b": {"c": 1}}}}));
-    settle().await;
+    frame().await;
     // Root open, `items` (>100) closed by default: none of its 250 children exist in the DOM.
     assert!(all(&el, "[data-path='items[0]']").is_empty());
-    one(&el, "[data-key='items'] > .row .twisty").click();
+    one(&el, "[data-key='items'] .twisty").click();
     settle().await;
     let groups: Vec<String> = all(&el, "[data-key^='items#']")
         .iter()
         .map(|g| g.get_attribute("data-key").unwrap())
         .collect();
     assert_eq!(groups, vec!["items#0", "items#100", "items#200"]);
+    let g = one(&el, "[data-key='items#200']");
+    assert!(g.text_content().unwrap().contains("[200 … 249]"));
+    assert_eq!(g.get_attribute("aria-posinset").as_deref(), Some("3"));
+    assert_eq!(g.get_attribute("aria-setsize").as_deref(), Some("3"));
     assert!(
         all(&el, "[data-path='items[0]']").is_empty(),
         "groups start collapsed"
     );
-    one(&el, "[data-key='items#200'] > .row .twisty").click();
+    one(&el, "[data-key='items#200'] .twisty").click();
     settle().await;
-    assert_eq!(
-        all(
-            &el,
-            "[data-key^='items#200'] [role=group] > [role=treeitem]"
-        )
-        .len(),
-        50
-    );
-    assert!(one(&el, "[data-key='items#200']")
-        .text_content()
-        .unwrap()
-        .contains("[200 … 249]"));
+    let first = one(&el, "[data-path='items[200]']");
+    assert_eq!(first.get_attribute("aria-level").as_deref(), Some("4"));
+    assert_eq!(first.get_attribute("aria-posinset").as_deref(), Some("1"));
+    assert_eq!(first.get_attribute("aria-setsize").as_deref(), Some("50"));
+    // The last item is below the viewport: not rendered until scrolled to.
+    assert!(all(&el, "[data-path='items[249]']").is_empty());
+    scroll_tree(&el, 100_000).await;
+    let last = one(&el, "[data-path='items[249]']");
+    assert_eq!(last.get_attribute("aria-posinset").as_deref(), Some("50"));
 }
 
 #[wasm_bindgen_test]
@@ -131,11 +177,14 @@ async fn expand_all_collapse_all_and_aria() {
             .as_deref(),
         Some("true")
     );
+    let tree = one(&el, "[role=tree]");
     assert_eq!(
-        one(&el, "[role=tree]")
-            .get_attribute("data-testid")
-            .as_deref(),
+        tree.get_attribute("data-testid").as_deref(),
         Some("json-tree")
+    );
+    assert_eq!(
+        tree.get_attribute("aria-label").as_deref(),
+        Some("Event JSON")
     );
     one(&el, "[data-testid=collapse-all]").click();
     settle().await;
@@ -150,42 +199,46 @@ async fn expand_all_collapse_all_and_aria() {
 }
 
 #[wasm_bindgen_test]
-async fn expand_all_on_a_huge_document_stays_within_its_budget() {
+async fn expand_all_on_a_huge_document_renders_only_the_viewport() {
     let items: Vec<_> = (0..3000)
         .map(|i| json!({"a": i, "b": "x", "c": {"d": i}}))
         .collect();
     let (el, _) = mount_tree(json!({ "items": items }));
-    settle().await;
-    assert!(all(&el, "[data-testid=expand-partial]").is_empty());
+    frame().await;
     one(&el, "[data-testid=expand-all]").click();
     settle().await;
+    // 1 root + 1 array + 30 groups + 3000 × (object, a, b, c, c.d)
+    let nodes = 2 + 30 + 3000 * 5;
+    assert_eq!(
+        one(&el, "[data-testid=tree-count]").text_content().unwrap(),
+        format!("{nodes} of {nodes} rows open")
+    );
     let rows = all(&el, "[role=treeitem]").len();
-    let budget = trailview::components::json_tree::EXPAND_ALL_BUDGET;
-    assert!(rows <= budget && rows > 3000, "{rows} rows");
-    assert!(
-        !all(&el, "[data-path='items[2999]']").is_empty(),
-        "shallow levels are open first"
-    );
-    assert!(
-        all(&el, "[data-path='items[2999].c.d']").is_empty(),
-        "deep levels past the budget stay closed"
-    );
-    assert!(
-        !all(&el, "[data-testid=expand-partial]").is_empty(),
-        "the user is told"
-    );
+    assert!((20..=60).contains(&rows), "{rows} rows in the DOM");
+    assert!(all(&el, "[data-path='items[2999].c.d']").is_empty());
+    // The scroll height stands for every row; the end is reachable.
+    let tree = one(&el, "[role=tree]");
+    assert_eq!(tree.scroll_height(), nodes * 20);
+    scroll_tree(&el, i32::MAX / 2).await;
+    let d = one(&el, "[data-path='items[2999].c.d']");
+    assert_eq!(d.get_attribute("aria-level").as_deref(), Some("6"));
+    assert!(all(&el, "[role=treeitem]").len() <= 60);
     one(&el, "[data-testid=collapse-all]").click();
     settle().await;
-    assert!(all(&el, "[data-testid=expand-partial]").is_empty());
+    assert_eq!(
+        one(&el, "[data-testid=tree-count]").text_content().unwrap(),
+        format!("2 of {nodes} rows open")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn long_strings_show_more() {
     let long = "x".repeat(5000);
-    let (el, _) = mount_tree(json!({"s": long}));
+    let (el, _) = mount_tree(json!({"s": long, "t": 1}));
     settle().await;
     let v = one(&el, "[data-path='s'] .value");
     assert!(v.text_content().unwrap().len() < 400);
+    let t_top = one(&el, "[data-path='t']").offset_top();
     one(&el, "[data-path='s'] [data-testid=show-more]").click();
     settle().await;
     assert!(
@@ -195,6 +248,9 @@ async fn long_strings_show_more() {
             .len()
             >= 5000
     );
+    // The opened row is taller and the rows below it move down.
+    assert!(one(&el, "[data-path='s']").offset_height() > 100);
+    assert!(one(&el, "[data-path='t']").offset_top() > t_top + 100);
 }
 
 #[wasm_bindgen_test]
@@ -216,6 +272,14 @@ async fn leaf_filter_buttons_report_path_and_value() {
     assert!(got[1].2);
 }
 
+#[wasm_bindgen_test]
+async fn without_a_filter_handler_there_are_no_filter_buttons() {
+    let (el, _) = mount_tree_with(json!({"jobId": 7, "status": 2}), false);
+    settle().await;
+    assert!(all(&el, "[data-testid=filter-for], [data-testid=filter-out]").is_empty());
+    assert!(!all(&el, "[data-path='jobId'] [data-testid=copy-value]").is_empty());
+}
+
 fn key(el: &HtmlElement, k: &str) {
     let init = KeyboardEventInit::new();
     init.set_key(k);
@@ -224,9 +288,13 @@ fn key(el: &HtmlElement, k: &str) {
     el.dispatch_event(&ev).unwrap();
 }
 
-fn focused_path() -> Option<String> {
+/// The active row's path: focus stays on the tree, which names the row with
+/// `aria-activedescendant`.
+fn active_path(el: &HtmlElement) -> Option<String> {
+    let tree = one(el, "[role=tree]");
+    let id = tree.get_attribute("aria-activedescendant")?;
     let doc = web_sys::window().unwrap().document().unwrap();
-    doc.active_element()?.get_attribute("data-path")
+    doc.get_element_by_id(&id)?.get_attribute("data-path")
 }
 
 #[wasm_bindgen_test]
@@ -234,9 +302,11 @@ async fn keyboard_navigation() {
     let (el, _) = mount_tree(json!({"a": {"b": 1}, "c": 2}));
     settle().await;
     let tree = one(&el, "[role=tree]");
-    one(&el, "[data-path='']").focus().unwrap();
+    tree.focus().unwrap();
+    assert_eq!(active_path(&el).as_deref(), Some(""));
     key(&tree, "ArrowDown");
-    assert_eq!(focused_path().as_deref(), Some("a"));
+    settle().await;
+    assert_eq!(active_path(&el).as_deref(), Some("a"));
     key(&tree, "ArrowLeft"); // collapse a
     settle().await;
     assert_eq!(
@@ -246,8 +316,9 @@ async fn keyboard_navigation() {
         Some("false")
     );
     key(&tree, "ArrowDown");
+    settle().await;
     assert_eq!(
-        focused_path().as_deref(),
+        active_path(&el).as_deref(),
         Some("c"),
         "collapsed children are skipped"
     );
@@ -255,11 +326,35 @@ async fn keyboard_navigation() {
     key(&tree, "ArrowRight"); // expand a
     settle().await;
     key(&tree, "ArrowRight"); // into a
-    assert_eq!(focused_path().as_deref(), Some("a.b"));
+    settle().await;
+    assert_eq!(active_path(&el).as_deref(), Some("a.b"));
     key(&tree, "ArrowLeft"); // leaf: to parent
-    assert_eq!(focused_path().as_deref(), Some("a"));
+    settle().await;
+    assert_eq!(active_path(&el).as_deref(), Some("a"));
     key(&tree, "End");
-    assert_eq!(focused_path().as_deref(), Some("c"));
+    settle().await;
+    assert_eq!(active_path(&el).as_deref(), Some("c"));
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_keeps_the_active_row_in_view_in_a_long_tree() {
+    let items: Vec<_> = (0..90).collect();
+    let (el, _) = mount_tree(json!({ "items": items }));
+    frame().await;
+    let tree = one(&el, "[role=tree]");
+    tree.focus().unwrap();
+    key(&tree, "End");
+    settle().await;
+    assert_eq!(active_path(&el).as_deref(), Some("items[89]"));
+    assert!(tree.scroll_top() > 0, "scrolled to the end");
+    key(&tree, "Home");
+    settle().await;
+    assert_eq!(active_path(&el).as_deref(), Some(""));
+    assert_eq!(tree.scroll_top(), 0);
+    // Clicking a row makes it active.
+    one(&el, "[data-path='items[3]']").click();
+    settle().await;
+    assert_eq!(active_path(&el).as_deref(), Some("items[3]"));
 }
 
 fn event(i: usize) -> String {

@@ -2,7 +2,7 @@
 //! a timeline on the shared axis above a filter / sort / paginate table, the selected job as a
 //! JSON tree, and the backfill form.
 
-use crate::components::json_tree::{FilterRequest, JsonTree};
+use crate::components::json_tree::JsonTree;
 use crate::components::timeline::{Legend, Timeline};
 use crate::jobs::{JobsState, JumpRange, LoadState, SourceState, View, TIMELINE_WIDTH};
 use crate::state::AppState;
@@ -178,7 +178,6 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
         });
         ss.page.set(0);
     };
-    let no_filter = Callback::new(|_: FilterRequest| {});
     view! {
         <div class="jobs-panel" data-testid=format!("jobs-panel-{}", source.key())>
             {move || ss.error.get().map(|e| view! { <JobError err=e /> })}
@@ -278,7 +277,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                 <aside class="detail" aria-label="Selected job" data-testid="job-detail">
                     {move || match detail.get() {
                         None => view! { <p class="empty">"Select a job (row or bar) to see it as JSON."</p> }.into_any(),
-                        Some(v) => view! { <JsonTree doc=v on_filter=no_filter root_label="job" /> }.into_any(),
+                        Some(v) => view! { <JsonTree doc=v root_label="job" /> }.into_any(),
                     }}
                 </aside>
             </div>

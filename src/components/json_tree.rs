@@ -1,113 +1,67 @@
-//! The selected event as a collapsible JSON tree (WAI-ARIA tree pattern).
+//! The selected event as a collapsible JSON tree (WAI-ARIA tree pattern), virtualised.
 //!
-//! The event is parsed once when selected. Collapsed parts are not rendered at all; arrays of
-//! more than [`GROUP`] items are split into ranges that expand one at a time; strings longer
-//! than [`LONG`] characters are cut with "show more". Every key and value is a text node.
-//! Keyboard: ↑/↓ move, → expands or enters, ← collapses or goes to the parent, Home/End,
-//! Enter/Space toggle.
+//! The document is indexed once (`core::tree::TreeIndex`); expansion is a bit per node and the
+//! visible rows a flat list, so "expand all" on a 100,000-node event is a fill and a walk. Only
+//! the rows in the scroll viewport (plus a few either side) are in the DOM, each a flat
+//! `role=treeitem` with `aria-level`, `aria-setsize`, `aria-posinset`. Arrays of more than
+//! [`GROUP`] items are split into ranges; strings longer than [`LONG`] characters are cut, with
+//! "show more" opening the whole text in a taller row. Every key and value is a text node.
+//!
+//! Focus stays on the tree (`aria-activedescendant` names the active row), so it survives rows
+//! leaving the DOM. Keyboard: ↑/↓ move, → opens or enters, ← closes or goes to the parent,
+//! Home/End, Enter/Space toggle.
 
 use leptos::prelude::*;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use trailview_core::json_path::{canonical, JsonPath};
-use wasm_bindgen::JsCast;
+use trailview_core::tree::{Expansion, Kind, Label, Nav, RowLayout, TreeIndex};
 
-pub const GROUP: usize = 100;
+pub use trailview_core::tree::GROUP;
 pub const LONG: usize = 240;
+
+/// Row height in pixels (matches `.json-tree .node` in `style/main.css`).
+const ROW: f64 = 20.0;
+/// Height of a row whose long string is open.
+const TALL: f64 = 220.0;
+/// Indentation per level in pixels (matches the CSS).
+const INDENT: f64 = 14.0;
+/// Rows rendered beyond each edge of the viewport.
+const OVERSCAN: usize = 12;
+/// Viewport height assumed until it can be measured (e.g. while the pane is hidden).
+const DEFAULT_HEIGHT: f64 = 800.0;
 
 /// A filter request from a leaf: (path, value, exclude).
 pub type FilterRequest = (JsonPath, Value, bool);
 
+static NEXT_TREE: AtomicUsize = AtomicUsize::new(0);
+
 #[derive(Clone, Copy)]
 struct Ctx {
     doc: StoredValue<Arc<Value>>,
-    expanded: RwSignal<HashSet<String>>,
-    on_filter: Callback<FilterRequest>,
+    index: StoredValue<Arc<TreeIndex>>,
+    open: RwSignal<Expansion>,
+    more: RwSignal<Vec<u32>>,
+    active: RwSignal<u32>,
+    on_filter: Option<Callback<FilterRequest>>,
+    root_label: StoredValue<String>,
+    uid: usize,
+    tree: NodeRef<leptos::html::Div>,
 }
 
-enum Kind {
-    Object(Vec<String>),
-    Array(usize),
-    Leaf(Value),
-}
-
-/// The most tree rows "Expand all" puts in the DOM. Past it the tree is expanded level by level
-/// until the budget runs out: rendering every node of a 100,000-node event would freeze the tab
-/// for tens of seconds (measured by `cargo xtask bench`).
-pub const EXPAND_ALL_BUDGET: usize = 5_000;
-
-enum Pending<'a> {
-    Node(&'a Value, JsonPath),
-    Group(&'a [Value], JsonPath, usize),
-}
-
-/// The keys "Expand all" opens, breadth first (shallow levels first), keeping the rendered rows
-/// within `budget`. Returns the keys and whether everything could be opened.
-fn expand_all_keys(doc: &Value, budget: usize) -> (HashSet<String>, bool) {
-    let mut out = HashSet::new();
-    let mut rendered = 1usize; // the root row
-    let mut queue = std::collections::VecDeque::from([Pending::Node(doc, JsonPath::root())]);
-    while let Some(item) = queue.pop_front() {
-        let (key, rows) = match &item {
-            Pending::Node(Value::Object(m), path) => (path.to_string(), m.len()),
-            Pending::Node(Value::Array(a), path) if a.len() > GROUP => {
-                (path.to_string(), a.len().div_ceil(GROUP))
-            }
-            Pending::Node(Value::Array(a), path) => (path.to_string(), a.len()),
-            Pending::Node(..) => continue,
-            Pending::Group(items, path, start) => {
-                (group_key(path, *start), (items.len() - start).min(GROUP))
-            }
-        };
-        if rendered + rows > budget {
-            return (out, false);
-        }
-        rendered += rows;
-        out.insert(key);
-        match item {
-            Pending::Node(Value::Object(m), path) => {
-                queue.extend(m.iter().map(|(k, c)| Pending::Node(c, path.key(k))));
-            }
-            Pending::Node(Value::Array(a), path) if a.len() > GROUP => {
-                queue.extend(
-                    (0..a.len())
-                        .step_by(GROUP)
-                        .map(|st| Pending::Group(a, path.clone(), st)),
-                );
-            }
-            Pending::Node(Value::Array(a), path) => {
-                queue.extend(
-                    a.iter()
-                        .enumerate()
-                        .map(|(i, c)| Pending::Node(c, path.index(i))),
-                );
-            }
-            Pending::Group(items, path, start) => {
-                let end = (start + GROUP).min(items.len());
-                queue.extend((start..end).map(|i| Pending::Node(&items[i], path.index(i))));
-            }
-            Pending::Node(..) => {}
+impl Ctx {
+    fn row_id(&self, id: u32) -> String {
+        format!("jt{}-{id}", self.uid)
+    }
+    fn toggle(&self, id: u32) {
+        self.open.update(|o| o.toggle(id));
+    }
+    fn focus_tree(&self) {
+        if let Some(t) = self.tree.get_untracked() {
+            let _ = t.focus();
         }
     }
-    (out, true)
-}
-
-fn group_key(path: &JsonPath, start: usize) -> String {
-    format!("{path}#{start}")
-}
-
-/// The default view: the root and its direct children open.
-fn default_expanded(v: &Value) -> HashSet<String> {
-    let mut s = HashSet::from([String::new()]);
-    if let Value::Object(m) = v {
-        for (k, c) in m {
-            if matches!(c, Value::Object(_)) || matches!(c, Value::Array(a) if a.len() <= GROUP) {
-                s.insert(JsonPath::root().key(k).to_string());
-            }
-        }
-    }
-    s
 }
 
 fn copy_text(text: String) {
@@ -119,270 +73,286 @@ fn copy_text(text: String) {
 #[component]
 pub fn JsonTree(
     doc: Arc<Value>,
-    on_filter: Callback<FilterRequest>,
+    /// Called by a leaf's "filter for" / "filter out"; without it those buttons are not shown.
+    #[prop(optional, into)]
+    on_filter: Option<Callback<FilterRequest>>,
     /// What the root is called ("event", "job", ...).
     #[prop(into, default = "event".to_string())]
     root_label: String,
 ) -> impl IntoView {
-    let expanded = RwSignal::new(default_expanded(&doc));
-    let doc_for_all = doc.clone();
-    let partial = RwSignal::new(false);
+    let index = Arc::new(TreeIndex::build(&doc));
+    let open = RwSignal::new(index.default_expansion());
+    let tree = NodeRef::<leptos::html::Div>::new();
     let ctx = Ctx {
         doc: StoredValue::new(doc),
-        expanded,
+        index: StoredValue::new(index),
+        open,
+        more: RwSignal::new(Vec::new()),
+        active: RwSignal::new(0),
         on_filter,
+        root_label: StoredValue::new(root_label),
+        uid: NEXT_TREE.fetch_add(1, Ordering::Relaxed),
+        tree,
     };
-    let tree_ref = NodeRef::<leptos::html::Ul>::new();
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if let Some(tree) = tree_ref.get() {
-            if keyboard(&tree, &ev, expanded) {
-                ev.prevent_default();
+    let scroll_top = RwSignal::new(0.0f64);
+    let height = RwSignal::new(DEFAULT_HEIGHT);
+
+    let visible = Memo::new(move |_| {
+        let ix = ctx.index.get_value();
+        open.with(|o| Arc::new(ix.visible(o)))
+    });
+    // Indices (in `visible`) of rows whose long string is open: they are taller.
+    let tall_rows = Memo::new(move |_| {
+        visible.with(|v| {
+            ctx.more.with(|m| {
+                let mut t: Vec<usize> =
+                    m.iter().filter_map(|id| v.binary_search(id).ok()).collect();
+                t.sort_unstable();
+                t
+            })
+        })
+    });
+    let window = Memo::new(move |_| {
+        let (top, h) = (scroll_top.get(), height.get());
+        tall_rows.with(|t| {
+            let l = RowLayout {
+                row: ROW,
+                tall: TALL,
+                tall_rows: t,
+            };
+            visible.with(|v| {
+                let (a, b) = l.window(top, h, v.len(), OVERSCAN);
+                (v[a..b].to_vec(), l.offset(a))
+            })
+        })
+    });
+    let total = Memo::new(move |_| {
+        tall_rows.with(|t| {
+            let l = RowLayout {
+                row: ROW,
+                tall: TALL,
+                tall_rows: t,
+            };
+            visible.with(|v| l.total(v.len()))
+        })
+    });
+    let min_width = Memo::new(move |_| {
+        let ix = ctx.index.get_value();
+        window.with(|(ids, _)| {
+            let depth = ids.iter().map(|&i| ix.node(i).depth).max().unwrap_or(0);
+            depth as f64 * INDENT + 320.0
+        })
+    });
+
+    let measure = move || {
+        if let Some(el) = tree.get_untracked() {
+            scroll_top.set(el.scroll_top() as f64);
+            let h = el.client_height() as f64;
+            if h > 0.0 {
+                height.set(h);
             }
         }
     };
+    request_animation_frame(measure);
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    // Keep the active row in view after keyboard moves.
+    let reveal = move |id: u32| {
+        let Some(el) = tree.get_untracked() else {
+            return;
+        };
+        let Some(pos) = visible.with_untracked(|v| v.binary_search(&id).ok()) else {
+            return;
+        };
+        let (top, bottom) = tall_rows.with_untracked(|t| {
+            let l = RowLayout {
+                row: ROW,
+                tall: TALL,
+                tall_rows: t,
+            };
+            (l.offset(pos), l.offset(pos + 1))
+        });
+        let (st, h) = (el.scroll_top() as f64, el.client_height() as f64);
+        let to = if top < st {
+            Some(top)
+        } else if h > 0.0 && bottom > st + h {
+            Some(bottom - h)
+        } else {
+            None
+        };
+        if let Some(to) = to {
+            el.set_scroll_top(to as i32);
+            scroll_top.set(to);
+        }
+    };
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let nav = match ev.key().as_str() {
+            "ArrowDown" => Nav::Down,
+            "ArrowUp" => Nav::Up,
+            "Home" => Nav::Home,
+            "End" => Nav::End,
+            "ArrowRight" => Nav::Right,
+            "ArrowLeft" => Nav::Left,
+            "Enter" | " " => Nav::Toggle,
+            _ => return,
+        };
+        ev.prevent_default();
+        let ix = ctx.index.get_value();
+        let out = visible.with_untracked(|v| {
+            open.with_untracked(|o| ix.navigate(v, o, ctx.active.get_untracked(), nav))
+        });
+        if let Some((id, is_open)) = out.set_open {
+            open.update(|o| o.set(id, is_open));
+        }
+        ctx.active.set(out.active);
+        reveal(out.active);
+    };
+
+    let expand_all = move |_| {
+        let ix = ctx.index.get_value();
+        open.set(ix.all_expanded());
+    };
+    let collapse_all = move |_| {
+        let ix = ctx.index.get_value();
+        let c = ix.collapsed();
+        ctx.active.update(|a| *a = ix.visible_ancestor(*a, &c));
+        open.set(c);
+    };
+    let label = ctx.root_label.with_value(|l| {
+        let mut c = l.chars();
+        let first: String = c.next().into_iter().flat_map(char::to_uppercase).collect();
+        format!("{first}{} JSON", c.as_str())
+    });
+
     view! {
         <div class="json-tree-panel">
             <div class="tree-tools">
-                <button type="button" data-testid="expand-all" on:click=move |_| {
-                    let (keys, complete) = expand_all_keys(&doc_for_all, EXPAND_ALL_BUDGET);
-                    expanded.set(keys);
-                    partial.set(!complete);
-                }>"Expand all"</button>
-                <button type="button" data-testid="collapse-all" on:click=move |_| {
-                    expanded.set(HashSet::from([String::new()]));
-                    partial.set(false);
-                }>
-                    "Collapse all"
-                </button>
-                <Show when=move || partial.get()>
-                    <span class="tree-note" data-testid="expand-partial">
-                        {format!("Large document: expanded level by level up to {EXPAND_ALL_BUDGET} rows; open deeper parts one by one.")}
-                    </span>
-                </Show>
+                <button type="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
+                <button type="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
+                <span class="tree-note" data-testid="tree-count">
+                    {move || {
+                        let n = ctx.index.with_value(|ix| ix.len());
+                        let shown = visible.with(|v| v.len());
+                        format!("{shown} of {n} rows open")
+                    }}
+                </span>
             </div>
-            <ul role="tree" aria-label="Event JSON" class="json-tree" data-testid="json-tree" node_ref=tree_ref on:keydown=on_keydown>
-                {node(ctx, JsonPath::root(), Some(root_label), 1)}
-            </ul>
+            <div role="tree" aria-label=label class="json-tree" data-testid="json-tree" tabindex="0"
+                node_ref=tree on:keydown=on_keydown on:scroll=move |_| measure()
+                aria-activedescendant=move || {
+                    let a = ctx.active.get();
+                    window.with(|(ids, _)| ids.contains(&a)).then(|| ctx.row_id(a))
+                }>
+                <div class="tree-sizer" style:height=move || format!("{}px", total.get())
+                    style:min-width=move || format!("{}px", min_width.get())>
+                    <div class="tree-rows" style:transform=move || format!("translateY({}px)", window.with(|w| w.1))>
+                        <For each=move || window.get().0 key=|id| *id let:id>
+                            {row(ctx, id)}
+                        </For>
+                    </div>
+                </div>
+            </div>
         </div>
     }
 }
 
-/// Move focus or toggle per the WAI-ARIA tree pattern. Returns whether the key was handled.
-fn keyboard(
-    tree: &web_sys::HtmlElement,
-    ev: &web_sys::KeyboardEvent,
-    expanded: RwSignal<HashSet<String>>,
-) -> bool {
-    let Ok(list) = tree.query_selector_all("[role=treeitem]") else {
-        return false;
+fn label_view(ctx: Ctx, label: &Label) -> AnyView {
+    let text = match label {
+        Label::Root => ctx.root_label.get_value(),
+        Label::Key(k) => k.to_string(),
+        Label::Index(i) => i.to_string(),
+        Label::Range(a, b) => format!("[{a} … {}]", b - 1),
     };
-    let items: Vec<web_sys::HtmlElement> = (0..list.length())
-        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect();
-    if items.is_empty() {
-        return false;
-    }
-    let active = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element())
-        .and_then(|a| a.closest("[role=treeitem]").ok().flatten());
-    let pos = active
-        .as_ref()
-        .and_then(|a| items.iter().position(|i| i.is_same_node(Some(a))));
-    let focus = |i: usize| {
-        if let Some(el) = items.get(i) {
-            let _ = el.focus();
-        }
-    };
-    let Some(pos) = pos else {
-        focus(0);
-        return true;
-    };
-    let cur = &items[pos];
-    let state = cur.get_attribute("aria-expanded");
-    let key = cur.get_attribute("data-key").unwrap_or_default();
-    let toggle = |open: bool| {
-        expanded.update(|s| {
-            if open {
-                s.insert(key.clone());
-            } else {
-                s.remove(&key);
-            }
-        })
-    };
-    match ev.key().as_str() {
-        "ArrowDown" => focus((pos + 1).min(items.len() - 1)),
-        "ArrowUp" => focus(pos.saturating_sub(1)),
-        "Home" => focus(0),
-        "End" => focus(items.len() - 1),
-        "ArrowRight" => match state.as_deref() {
-            Some("false") => toggle(true),
-            Some("true") => focus((pos + 1).min(items.len() - 1)),
-            _ => {}
-        },
-        "ArrowLeft" => match state.as_deref() {
-            Some("true") => toggle(false),
-            _ => {
-                let parent = cur
-                    .parent_element()
-                    .and_then(|p| p.closest("[role=treeitem]").ok().flatten());
-                if let Some(p) = parent.and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok()) {
-                    let _ = p.focus();
-                }
-            }
-        },
-        "Enter" | " " => match state.as_deref() {
-            Some(s) => toggle(s == "false"),
-            None => return false,
-        },
-        _ => return false,
-    }
-    true
+    let punct = (!matches!(label, Label::Root | Label::Range(..))).then_some(": ");
+    view! { <span class="key">{text}</span><span class="punct">{punct}</span> }.into_any()
 }
 
-fn label_view(label: &Option<String>) -> AnyView {
-    match label {
-        Some(l) => {
-            view! { <span class="key">{l.clone()}</span><span class="punct">": "</span> }.into_any()
-        }
-        None => ().into_any(),
-    }
-}
-
-fn node(ctx: Ctx, path: JsonPath, label: Option<String>, level: u32) -> AnyView {
-    let kind = ctx.doc.with_value(|d| {
-        path.lookup(d).map(|v| match v {
-            Value::Object(m) => Kind::Object(m.keys().cloned().collect()),
-            Value::Array(a) => Kind::Array(a.len()),
-            other => Kind::Leaf(other.clone()),
-        })
-    });
-    match kind {
-        None => ().into_any(),
-        Some(Kind::Leaf(v)) => leaf(ctx, path, label, v, level),
-        Some(Kind::Object(keys)) => {
-            let summary = format!("{{{}}}", keys.len());
-            let p = path.clone();
-            container(
-                ctx,
-                path.clone(),
-                path.to_string(),
-                label,
-                summary,
-                level,
-                move || {
-                    keys.iter()
-                        .map(|k| node(ctx, p.key(k), Some(k.clone()), level + 1))
-                        .collect_view()
-                        .into_any()
-                },
-            )
-        }
-        Some(Kind::Array(n)) => {
-            let summary = format!("[{n}]");
-            let p = path.clone();
-            container(
-                ctx,
-                path.clone(),
-                path.to_string(),
-                label,
-                summary,
-                level,
-                move || {
-                    if n > GROUP {
-                        (0..n)
-                            .step_by(GROUP)
-                            .map(|start| {
-                                let end = (start + GROUP).min(n);
-                                let p2 = p.clone();
-                                container(
-                                    ctx,
-                                    p.clone(),
-                                    group_key(&p, start),
-                                    Some(format!("[{start} … {}]", end - 1)),
-                                    format!("{} items", end - start),
-                                    level + 1,
-                                    move || {
-                                        (start..end)
-                                            .map(|i| {
-                                                node(
-                                                    ctx,
-                                                    p2.index(i),
-                                                    Some(i.to_string()),
-                                                    level + 2,
-                                                )
-                                            })
-                                            .collect_view()
-                                            .into_any()
-                                    },
-                                )
-                            })
-                            .collect_view()
-                            .into_any()
-                    } else {
-                        (0..n)
-                            .map(|i| node(ctx, p.index(i), Some(i.to_string()), level + 1))
-                            .collect_view()
-                            .into_any()
-                    }
-                },
-            )
-        }
-    }
-}
-
-fn container(
-    ctx: Ctx,
-    path: JsonPath,
-    key: String,
-    label: Option<String>,
-    summary: String,
-    level: u32,
-    children: impl Fn() -> AnyView + Send + Sync + 'static,
-) -> AnyView {
-    let k = key.clone();
-    let open = Memo::new(move |_| ctx.expanded.with(|s| s.contains(&k)));
-    let k2 = StoredValue::new(key.clone());
-    let toggle = move |_| {
-        let k = k2.get_value();
-        ctx.expanded.update(|s| {
-            if !s.remove(&k) {
-                s.insert(k);
-            }
-        })
-    };
+/// One visible row.
+fn row(ctx: Ctx, id: u32) -> AnyView {
+    let ix = ctx.index.get_value();
+    let node = ix.node(id).clone();
+    let path = ix.path(id);
     let path_s = path.to_string();
-    let path_copy = path_s.clone();
-    let value_copy = move || {
-        ctx.doc.with_value(|d| {
-            path.lookup(d)
-                .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
-        })
+    let key = ix.key(id);
+    let level = (node.depth + 1).to_string();
+    let set_size = ix.set_size(id).to_string();
+    let pos = node.pos.to_string();
+    let depth = format!("--depth:{}", node.depth);
+    let is_active = move || ctx.active.get() == id;
+    let activate = move |_| {
+        ctx.active.set(id);
+        ctx.focus_tree();
     };
-    view! {
-        <li role="treeitem" class="node" prop:ariaLevel=level.to_string() aria-expanded=move || open.get().to_string()
-            data-path=path_s data-key=key tabindex="-1">
-            <div class="row">
+    let dom_id = ctx.row_id(id);
+    let copy_path = path_s.clone();
+
+    if node.is_container() {
+        let open = Memo::new(move |_| ctx.open.with(|o| o.is_open(id)));
+        let summary = match node.kind {
+            Kind::Object(n) => format!("{{{n}}}"),
+            Kind::Array(n) => format!("[{n}]"),
+            _ => format!("{} items", node.children),
+        };
+        let is_group = matches!(node.kind, Kind::Group);
+        let toggle = move |_| ctx.toggle(id);
+        let copy_value = move |_| {
+            let text = ctx.doc.with_value(|d| {
+                ix.value(d, id)
+                    .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+            });
+            if let Some(t) = text {
+                copy_text(t)
+            }
+        };
+        view! {
+            <div role="treeitem" id=dom_id class="node" class:active=is_active style=depth
+                prop:ariaLevel=level aria-setsize=set_size aria-posinset=pos
+                aria-expanded=move || open.get().to_string()
+                data-path=path_s data-key=key on:click=activate>
                 <button type="button" class="twisty" tabindex="-1" aria-hidden="true" on:click=toggle>
                     {move || if open.get() { "▾" } else { "▸" }}
                 </button>
-                <span class="label" on:click=toggle>{label_view(&label)}<span class="summary">{summary}</span></span>
+                <span class="label" on:click=toggle>{label_view(ctx, &node.label)}<span class="summary">{summary}</span></span>
                 <span class="actions">
-                    <button type="button" tabindex="-1" data-testid="copy-path" title="Copy path" on:click=move |_| copy_text(path_copy.clone())>"path"</button>
-                    <button type="button" tabindex="-1" data-testid="copy-value" title="Copy value (JSON)" on:click=move |_| {
-                        if let Some(v) = value_copy() { copy_text(v) }
-                    }>"copy"</button>
+                    <button type="button" tabindex="-1" data-testid="copy-path" title="Copy path" on:click=move |_| copy_text(copy_path.clone())>"path"</button>
+                    {(!is_group).then(|| view! {
+                        <button type="button" tabindex="-1" data-testid="copy-value" title="Copy value (JSON)" on:click=copy_value>"copy"</button>
+                    })}
                 </span>
             </div>
-            <Show when=move || open.get()>
-                <ul role="group">{children()}</ul>
-            </Show>
-        </li>
+        }
+        .into_any()
+    } else {
+        let v = ctx
+            .doc
+            .with_value(|d| ix.value(d, id).cloned())
+            .unwrap_or(Value::Null);
+        leaf(
+            ctx,
+            id,
+            node.label,
+            path,
+            v,
+            (dom_id, level, set_size, pos, depth, key, path_s, copy_path),
+        )
     }
-    .into_any()
 }
 
-fn leaf(ctx: Ctx, path: JsonPath, label: Option<String>, v: Value, level: u32) -> AnyView {
+type RowAttrs = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn leaf(ctx: Ctx, id: u32, label: Label, path: JsonPath, v: Value, attrs: RowAttrs) -> AnyView {
+    let (dom_id, level, set_size, pos, depth, key, path_s, copy_path) = attrs;
     let (class, text) = match &v {
         Value::String(s) => ("str", s.clone()),
         Value::Number(n) => ("num", n.to_string()),
@@ -391,47 +361,62 @@ fn leaf(ctx: Ctx, path: JsonPath, label: Option<String>, v: Value, level: u32) -
         _ => ("other", canonical(&v)),
     };
     let is_str = class == "str";
-    let long = is_str && text.chars().count() > LONG;
-    let more = RwSignal::new(false);
     let total_chars = text.chars().count();
-    let shown = {
-        let text = text.clone();
-        move || {
-            if long && !more.get() {
-                text.chars().take(LONG).collect::<String>()
-            } else {
-                text.clone()
-            }
+    let long = is_str && total_chars > LONG;
+    let more = Memo::new(move |_| ctx.more.with(|m| m.contains(&id)));
+    let short: String = if long {
+        text.chars().take(LONG).collect()
+    } else {
+        String::new()
+    };
+    let copy_value = text.clone();
+    let shown = move || {
+        if long && !more.get() {
+            short.clone()
+        } else {
+            text.clone()
         }
     };
-    let path_s = path.to_string();
-    let copy_path = path_s.clone();
-    let copy_value = text.clone();
-    let (p_for, v_for) = (path.clone(), v.clone());
-    let (p_out, v_out) = (path, v);
+    let toggle_more = move |_| {
+        ctx.more.update(|m| match m.iter().position(|&x| x == id) {
+            Some(i) => {
+                m.swap_remove(i);
+            }
+            None => m.push(id),
+        })
+    };
+    let filters = ctx.on_filter.map(|f| {
+        let (p_for, v_for) = (path.clone(), v.clone());
+        let (p_out, v_out) = (path, v);
+        view! {
+            <button type="button" tabindex="-1" data-testid="filter-for" title="Filter for this value"
+                on:click=move |_| f.run((p_for.clone(), v_for.clone(), false))>"+"</button>
+            <button type="button" tabindex="-1" data-testid="filter-out" title="Filter out this value"
+                on:click=move |_| f.run((p_out.clone(), v_out.clone(), true))>"−"</button>
+        }
+    });
     view! {
-        <li role="treeitem" class="node leaf" prop:ariaLevel=level.to_string() data-path=path_s.clone() data-key=path_s tabindex="-1">
-            <div class="row">
-                <span class="twisty-space" aria-hidden="true"></span>
-                {label_view(&label)}
-                <span class=format!("value {class}")>
-                    {is_str.then_some("\"")}{shown}{move || (long && !more.get()).then_some("…")}{is_str.then_some("\"")}
-                </span>
-                {long.then(|| view! {
-                    <button type="button" class="more" tabindex="-1" data-testid="show-more" on:click=move |_| more.update(|m| *m = !*m)>
-                        {move || if more.get() { "show less".to_string() } else { format!("show more ({total_chars} chars)") }}
-                    </button>
-                })}
-                <span class="actions">
-                    <button type="button" tabindex="-1" data-testid="filter-for" title="Filter for this value"
-                        on:click=move |_| ctx.on_filter.run((p_for.clone(), v_for.clone(), false))>"+"</button>
-                    <button type="button" tabindex="-1" data-testid="filter-out" title="Filter out this value"
-                        on:click=move |_| ctx.on_filter.run((p_out.clone(), v_out.clone(), true))>"−"</button>
-                    <button type="button" tabindex="-1" data-testid="copy-value" title="Copy value" on:click=move |_| copy_text(copy_value.clone())>"copy"</button>
-                    <button type="button" tabindex="-1" data-testid="copy-path" title="Copy path" on:click=move |_| copy_text(copy_path.clone())>"path"</button>
-                </span>
-            </div>
-        </li>
+        <div role="treeitem" id=dom_id class="node leaf" class:active=move || ctx.active.get() == id
+            class:tall=move || more.get() style=depth
+            prop:ariaLevel=level aria-setsize=set_size aria-posinset=pos
+            data-path=path_s data-key=key
+            on:click=move |_| { ctx.active.set(id); ctx.focus_tree(); }>
+            <span class="twisty-space" aria-hidden="true"></span>
+            {label_view(ctx, &label)}
+            <span class=format!("value {class}")>
+                {is_str.then_some("\"")}{shown}{move || (long && !more.get()).then_some("…")}{is_str.then_some("\"")}
+            </span>
+            {long.then(|| view! {
+                <button type="button" class="more" tabindex="-1" data-testid="show-more" on:click=toggle_more>
+                    {move || if more.get() { "show less".to_string() } else { format!("show more ({total_chars} chars)") }}
+                </button>
+            })}
+            <span class="actions">
+                {filters}
+                <button type="button" tabindex="-1" data-testid="copy-value" title="Copy value" on:click=move |_| copy_text(copy_value.clone())>"copy"</button>
+                <button type="button" tabindex="-1" data-testid="copy-path" title="Copy path" on:click=move |_| copy_text(copy_path.clone())>"path"</button>
+            </span>
+        </div>
     }
     .into_any()
 }

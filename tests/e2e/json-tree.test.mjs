@@ -15,6 +15,30 @@ import {
 const item = (tree, p) => tree.locator(`[role="treeitem"][data-path="${p}"]`);
 const chips = (page) => page.locator(tid('filter-chip'));
 
+/**
+ * Scrolls the tree's viewport until the row for path `p` is rendered: the tree is virtualised,
+ * so rows outside the viewport are not in the DOM.
+ */
+async function reveal(tree, p) {
+  const found = await tree.evaluate(async (el, p) => {
+    const has = () => [...el.querySelectorAll('[role="treeitem"]')].find((e) => e.dataset.path === p);
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    el.scrollTop = 0;
+    await frame();
+    for (let i = 0; i < 10_000 && !has(); i++) {
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight) break;
+      el.scrollTop += Math.max(20, el.clientHeight * 0.8);
+      await frame();
+    }
+    const row = has();
+    if (row) row.scrollIntoView({ block: 'center' });
+    await frame();
+    return !!row;
+  }, p);
+  assert.ok(found, `a tree row for ${p}`);
+  return item(tree, p);
+}
+
 /** Clicks a per-leaf action button (they may only show on hover or focus). */
 async function leafAction(leaf, action) {
   await leaf.scrollIntoViewIfNeeded();
@@ -34,14 +58,19 @@ appTest('selecting a row opens its JSON tree; expand all and collapse all', asyn
     async () => (await tree.locator('[role="treeitem"][aria-expanded="false"]').count()) === 0,
     'expand-all to expand every container',
   );
-  const container = item(tree, 'userIdentity');
+  const container = await reveal(tree, 'userIdentity');
   assert.equal(await container.getAttribute('aria-expanded'), 'true');
   const nestedLeaves = tree.locator('[role="treeitem"][data-path^="userIdentity."]');
   await nestedLeaves.first().waitFor({ state: 'visible' });
   const visibleExpanded = await tree.locator('[role="treeitem"]').filter({ visible: true }).count();
   await shot('expanded');
 
+  // Only the rows in the tree's viewport are in the DOM, however many are open.
+  const inDom = await tree.locator('[role="treeitem"]').count();
+  assert.ok(inDom <= 80, `${inDom} rows in the DOM`);
+
   await page.click(tid('collapse-all'));
+  await reveal(tree, 'userIdentity');
   await eventually(async () => (await container.getAttribute('aria-expanded')) === 'false', 'collapse-all to collapse userIdentity');
   await eventually(
     async () => (await nestedLeaves.filter({ visible: true }).count()) === 0,
@@ -51,7 +80,7 @@ appTest('selecting a row opens its JSON tree; expand all and collapse all', asyn
   assert.ok(visibleCollapsed < visibleExpanded, `${visibleCollapsed} < ${visibleExpanded} visible nodes`);
 
   // Top-level leaves stay visible: eventName is one.
-  await item(tree, 'eventName').waitFor({ state: 'visible' });
+  await (await reveal(tree, 'eventName')).waitFor({ state: 'visible' });
 });
 
 appTest('filter for and filter out a value from the JSON tree', async ({ page, shot }) => {
@@ -61,7 +90,7 @@ appTest('filter for and filter out a value from the JSON tree', async ({ page, s
   await page.click(tid('expand-all'));
 
   // Filter for eventName = value of the selected event.
-  await leafAction(item(tree, 'eventName'), 'filter-for');
+  await leafAction(await reveal(tree, 'eventName'), 'filter-for');
   await eventually(async () => (await chips(page).count()) === 1, 'one filter chip');
   const chipText = await chips(page).first().textContent();
   assert.ok(chipText.includes(first.event), `the chip ${JSON.stringify(chipText)} names ${first.event}`);
@@ -81,7 +110,7 @@ appTest('filter for and filter out a value from the JSON tree', async ({ page, s
   tree = await openRow(page, 0);
   const excluded = (await rows(page))[0].event;
   await page.click(tid('expand-all'));
-  await leafAction(item(tree, 'eventName'), 'filter-out');
+  await leafAction(await reveal(tree, 'eventName'), 'filter-out');
   await eventually(async () => (await chips(page).count()) === 1, 'one filter chip (filter out)');
   ({ counts: c } = await waitForRows(
     page,
@@ -95,6 +124,7 @@ appTest('filter for and filter out a value from the JSON tree', async ({ page, s
   // A nested leaf works too (e.g. userIdentity.type).
   tree = await openRow(page, 0);
   await page.click(tid('expand-all'));
+  await reveal(tree, 'userIdentity');
   const nested = tree.locator('[role="treeitem"][data-path^="userIdentity."]:not([aria-expanded])').first();
   const nestedPath = await nested.getAttribute('data-path');
   await leafAction(nested, 'filter-for');
@@ -109,7 +139,7 @@ appTest('copy value and copy path put text on the clipboard', async ({ page, con
   const [first] = await rows(page);
   const tree = await openRow(page, 0);
   await page.click(tid('expand-all'));
-  const leaf = item(tree, 'eventName');
+  const leaf = await reveal(tree, 'eventName');
 
   await leafAction(leaf, 'copy-value');
   const value = await eventually(() => page.evaluate(() => navigator.clipboard.readText()), 'clipboard text');

@@ -15,4 +15,5 @@ pub mod lenient;
 pub mod lookup;
 pub mod time;
 pub mod timeline;
+pub mod tree;
 pub mod wire;
