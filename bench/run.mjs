@@ -94,7 +94,10 @@ function tableRows(size, r) {
   rows.push(['free-text filter: engine (filter+count+50 rows)', ms(T('filter_engine')), ms(J('filter')), ms(P('filter')), ratio(T('filter_engine'), J('filter')), ratio(T('filter_engine'), P('filter'))]);
   rows.push(['column filter service=ecs, rw=write → painted', ms(T('colfilter_ui')), '', '', '', '']);
   rows.push(['column filter: engine (filter+count+50 rows)', ms(T('colfilter_engine')), ms(J('colfilter')), ms(P('colfilter')), ratio(T('colfilter_engine'), J('colfilter')), ratio(T('colfilter_engine'), P('colfilter'))]);
-  rows.push(['JSON-tree path filter → painted (max = first, cold)', ms(T('pathfilter_ui')), '', '', '', '']);
+  rows.push(['JSON-tree path filter → painted (max = first: cold, partial)', ms(T('pathfilter_ui')), '', '', '', '']);
+  const fmt = (v) => (v == null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+  rows.push(['JSON-tree path filter, cold: complete / longest frame meanwhile',
+    tv.values ? `${fmt(tv.values.pathfilter_complete_ms)} / ${fmt(tv.values.pathfilter_longest_frame_ms)}` : '—', '', '', '', '']);
   for (const col of ['time', 'user', 'event']) {
     for (const dir of ['asc', 'desc']) {
       rows.push([`sort ${col} ${dir}: click → painted`, ms(T(`sort_${col}_${dir}_ui`)), '', '', '', '']);

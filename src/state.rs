@@ -3,7 +3,7 @@
 //! order, the filtered rows and the current page from it.
 
 use leptos::prelude::*;
-use trailview_core::engine::{Column, EventStore, Filter, Page, PathFilter, Sort};
+use trailview_core::engine::{Column, EventStore, Filter, Page, PathFilter, PendingPath, Sort};
 use trailview_core::fetch_policy::Progress;
 use trailview_core::wire::ApiError;
 
@@ -80,6 +80,14 @@ pub struct AppState {
     /// Rows that pass the client-side filters, in sort order.
     pub filtered: Memo<Vec<u32>>,
     pub page_info: Memo<Page>,
+    /// A tree filter's path being read from every event in the background (large stores):
+    /// rows not read yet are left out of `filtered` until it is done.
+    pub path_indexing: RwSignal<Option<PendingPath>>,
+    /// Ticks when background path indexing has made enough progress to show.
+    index_tick: RwSignal<u64>,
+    /// What the last compiled filter still needs (written by `filtered`, read by the indexer).
+    pending: StoredValue<Vec<PendingPath>>,
+    indexer_running: StoredValue<bool>,
 }
 
 impl AppState {
@@ -97,6 +105,8 @@ impl AppState {
             let s = sort.get();
             store.with_value(|st| st.order(s))
         });
+        let index_tick = RwSignal::new(0u64);
+        let pending = StoredValue::new(Vec::new());
         let filtered = Memo::new(move |_| {
             let f = Filter {
                 text: search.get(),
@@ -104,10 +114,12 @@ impl AppState {
                 paths: path_filters.get(),
             };
             version.track();
-            // `compile` may cache a path column inside the store: not a reactive write.
+            index_tick.track();
+            // `compile` may extend a path column inside the store: not a reactive write.
             let cf = store
                 .try_update_value(|st| st.compile(&f))
                 .expect("store lives as long as the app");
+            pending.set_value(cf.pending.clone());
             order.with(|o| store.with_value(|st| st.filter(o, &cf)))
         });
         let page_info =
@@ -135,9 +147,75 @@ impl AppState {
             order,
             filtered,
             page_info,
+            path_indexing: RwSignal::new(None),
+            index_tick,
+            pending,
+            indexer_running: StoredValue::new(false),
         };
+        // Start the background indexer when a filter needs a path column that is not complete.
+        Effect::new(move |_| {
+            filtered.track();
+            if !st.pending.with_value(|p| p.is_empty()) && !st.indexer_running.get_value() {
+                st.indexer_running.set_value(true);
+                leptos::task::spawn_local(st.index_paths());
+            }
+        });
         crate::bench::register(st);
         st
+    }
+
+    /// Reads pending tree-filter paths from every event in slices of ~8 ms, one per animation
+    /// frame, so typing and scrolling stay responsive on a large store (at 1M events a cold path
+    /// takes seconds). Partial results are shown every ~250 ms; stops when nothing is pending
+    /// (e.g. the chip was removed).
+    async fn index_paths(self) {
+        const SLICE_MS: f64 = 8.0;
+        const SHOW_EVERY_MS: f64 = 250.0;
+        let now = || {
+            web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now())
+        };
+        let mut last_shown = now();
+        while let Some(p) = self.pending.with_value(|p| p.first().cloned()) {
+            let start = now();
+            let mut progress = (p.done, p.total);
+            while now() - start < SLICE_MS && progress.0 < progress.1 {
+                progress = self
+                    .store
+                    .try_update_value(|s| s.index_path(&p.path, 256))
+                    .unwrap_or(progress);
+            }
+            let (done, total) = progress;
+            if done >= total {
+                // Recompiling shows the full result; the effect in `new` starts another run if
+                // another path is still pending.
+                self.path_indexing.set(None);
+                self.indexer_running.set_value(false);
+                self.index_tick.update(|t| *t += 1);
+                return;
+            }
+            self.path_indexing.set(Some(PendingPath {
+                path: p.path.clone(),
+                done,
+                total,
+            }));
+            if now() - last_shown > SHOW_EVERY_MS {
+                last_shown = now();
+                self.index_tick.update(|t| *t += 1);
+            } else {
+                // Keep what is pending current without recomputing the filter.
+                self.pending.update_value(|v| {
+                    if let Some(first) = v.first_mut() {
+                        first.done = done;
+                        first.total = total;
+                    }
+                });
+            }
+            next_frame().await;
+        }
+        self.path_indexing.set(None);
+        self.indexer_running.set_value(false);
     }
 
     pub fn set_search(&self, s: String) {
@@ -201,6 +279,16 @@ impl AppState {
         let p = self.page_info.get();
         self.filtered.with(|f| f[p.start..p.end].to_vec())
     }
+}
+
+/// Resolves at the next animation frame.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 impl Default for AppState {

@@ -139,7 +139,18 @@ pub fn EventsTable() -> impl IntoView {
                     {move || format!("{} of {} events", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
                 </span>
             </div>
-            <div class="chips">{chips}</div>
+            <div class="chips">
+                {chips}
+                {move || st.path_indexing.get().map(|p| {
+                    let pct = p.done as f64 * 100.0 / p.total.max(1) as f64;
+                    view! {
+                        <span class="indexing" role="status" data-testid="path-indexing" data-done=p.done data-total=p.total>
+                            <progress max=p.total value=p.done></progress>
+                            {format!("Reading {} from every event: {} of {} ({pct:.0}%); rows not read yet are hidden", p.path, thousands(p.done), thousands(p.total))}
+                        </span>
+                    }
+                })}
+            </div>
             <div class="table-scroll">
                 <table data-testid="events-table" class="events" role="table" aria-label="Loaded events">
                     <thead role="rowgroup">

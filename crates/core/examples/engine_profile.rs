@@ -35,6 +35,19 @@ fn main() {
         t.elapsed()
     );
     drop(evs);
+    let path = trailview_core::json_path::JsonPath::parse("requestParameters.RegionId").unwrap();
+    let t = Instant::now();
+    let mut hits = 0;
+    for r in 0..s.len() as u32 {
+        hits += path.extract(&s.raw(r)).is_some() as usize;
+    }
+    println!(
+        "decode + extract {path}: {:?} ({hits} present)",
+        t.elapsed()
+    );
+    let t = Instant::now();
+    s.index_path(&path, usize::MAX);
+    println!("index_path {path}: {:?}", t.elapsed());
     for term in ["alice", "deletebucket", "cn-shanghai", "forbidden", "4f"] {
         let f = Filter {
             text: term.into(),

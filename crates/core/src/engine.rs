@@ -444,8 +444,14 @@ mod pack {
         }
 
         /// Decode what [`Packer::encode`] wrote.
-        pub fn decode(&self, mut b: &[u8]) -> Vec<u8> {
+        pub fn decode(&self, b: &[u8]) -> Vec<u8> {
             let mut out = Vec::with_capacity(b.len() * 4);
+            self.decode_into(b, &mut out);
+            out
+        }
+
+        /// Decode appending to `out` (reused by callers that decode many events).
+        pub fn decode_into(&self, mut b: &[u8], out: &mut Vec<u8>) {
             let take_len = |b: &mut &[u8], mut n: usize| loop {
                 let x = b[0];
                 *b = &b[1..];
@@ -483,17 +489,22 @@ mod pack {
                 }
                 let ml = ml + MIN_MATCH;
                 if code & 1 == 1 {
-                    let from = out.len() - (code >> 1) as usize;
-                    for k in 0..ml {
-                        let c = out[from + k];
-                        out.push(c);
+                    let dist = (code >> 1) as usize;
+                    let from = out.len() - dist;
+                    if dist >= ml {
+                        out.extend_from_within(from..from + ml);
+                    } else {
+                        // Overlapping copy (a repeated run): byte by byte.
+                        for k in 0..ml {
+                            let c = out[from + k];
+                            out.push(c);
+                        }
                     }
                 } else {
                     let q = (code >> 1) as usize;
                     out.extend_from_slice(&self.dict[q..q + ml]);
                 }
             }
-            out
         }
     }
 }
@@ -526,8 +537,9 @@ impl ByteArena {
     }
 }
 
-/// A value at a JSON path, per row, computed once per path on demand (for tree filters on
-/// paths that are not indexed fields).
+/// A value at a JSON path, per row, computed on demand for tree filters on paths that are not
+/// indexed fields. Computed incrementally: `ids` covers the first `ids.len()` rows; rows
+/// ingested later, or not reached yet, are added by [`EventStore::index_path`].
 #[derive(Debug, Clone)]
 struct PathColumn {
     dict: Dict,
@@ -535,7 +547,23 @@ struct PathColumn {
     ids: Vec<u32>,
 }
 
+/// Path columns kept at most (each is 4 bytes per row); unused ones are dropped first.
+const MAX_PATH_COLUMNS: usize = 8;
+
+/// A compiled filter whose path column does not cover every row yet, so rows past `done` are
+/// left out until [`EventStore::index_path`] reaches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPath {
+    pub path: JsonPath,
+    pub done: usize,
+    pub total: usize,
+}
+
 const ABSENT: u32 = u32::MAX;
+
+/// Rows [`EventStore::compile`] indexes for a path filter on the spot; more are left to
+/// [`EventStore::index_path`] in slices (at ~5-10 µs a row, 5,000 rows are ~25-50 ms).
+pub const SYNC_PATH_ROWS: usize = 5_000;
 
 /// What one ingest did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -623,6 +651,8 @@ enum Cond {
 #[derive(Debug, Clone)]
 pub struct CompiledFilter {
     conds: Vec<Cond>,
+    /// Path columns this filter needs that are not complete yet.
+    pub pending: Vec<PendingPath>,
 }
 
 impl CompiledFilter {
@@ -718,8 +748,7 @@ impl EventStore {
         self.pack_buf.clear();
         self.packer.encode(json.as_bytes(), &mut self.pack_buf);
         self.raw.push(&self.pack_buf);
-        // Path columns computed earlier would be stale: drop them (recomputed on demand).
-        self.paths.clear();
+        // Path columns now miss this row: `index_path` (or `compile`, for a few rows) adds it.
         ok
     }
 
@@ -862,25 +891,68 @@ impl EventStore {
         rank
     }
 
-    fn path_column(&mut self, path: &JsonPath) -> &PathColumn {
+    /// Extend the path column of `path` by up to `max_rows` rows (creating it if needed).
+    /// Returns (rows indexed, rows in the store). The work is ~5-10 µs per row (the event's
+    /// text is decoded and the path read without building the document), so callers that must
+    /// stay responsive call this in slices.
+    pub fn index_path(&mut self, path: &JsonPath, max_rows: usize) -> (usize, usize) {
         let key = path.to_string();
+        let total = self.len();
         if !self.paths.contains_key(&key) {
-            let mut dict = Dict::new();
-            let ids = (0..self.len())
-                .map(|r| {
-                    path.extract(&self.raw(r as u32))
-                        .map_or(ABSENT, |v| dict.intern(&v))
-                })
-                .collect();
-            self.paths.insert(key.clone(), PathColumn { dict, ids });
+            if self.paths.len() >= MAX_PATH_COLUMNS {
+                // Drop the least complete other column (cheapest to rebuild).
+                if let Some(k) = self
+                    .paths
+                    .iter()
+                    .min_by_key(|(_, c)| c.ids.len())
+                    .map(|(k, _)| k.clone())
+                {
+                    self.paths.remove(&k);
+                }
+            }
+            self.paths.insert(
+                key.clone(),
+                PathColumn {
+                    dict: Dict::new(),
+                    ids: Vec::new(),
+                },
+            );
         }
-        &self.paths[&key]
+        let mut col = self.paths.remove(&key).expect("inserted above");
+        let start = col.ids.len();
+        let end = total.min(start.saturating_add(max_rows));
+        let mut buf = Vec::new();
+        for r in start..end {
+            buf.clear();
+            self.packer.decode_into(self.raw.get(r), &mut buf);
+            let id = path
+                .extract_bytes(&buf)
+                .map_or(ABSENT, |v| col.dict.intern(&v));
+            col.ids.push(id);
+        }
+        let done = col.ids.len();
+        self.paths.insert(key, col);
+        (done, total)
+    }
+
+    /// Rows the path column of `path` covers (0 if there is none).
+    pub fn path_indexed(&self, path: &JsonPath) -> usize {
+        self.paths.get(&path.to_string()).map_or(0, |c| c.ids.len())
     }
 
     /// Prepare a filter. Needs `&mut` because a tree filter on a path that is not indexed
-    /// computes (once, then cached until the next ingest) that path's value for every row.
+    /// extends that path's column, if only up to [`SYNC_PATH_ROWS`] rows are missing (a few
+    /// newly fetched pages). A larger gap is left for [`EventStore::index_path`] and reported
+    /// in [`CompiledFilter::pending`]; rows past the column's end do not pass meanwhile.
     pub fn compile(&mut self, filter: &Filter) -> CompiledFilter {
+        self.compile_with(filter, SYNC_PATH_ROWS)
+    }
+
+    /// [`EventStore::compile`] with the synchronous budget given (`usize::MAX`: index every row
+    /// now, as tests and the reference do).
+    pub fn compile_with(&mut self, filter: &Filter, sync_rows: usize) -> CompiledFilter {
         let mut conds = Vec::new();
+        let mut pending = Vec::new();
         let contains_bits = |d: &Dict, needle: &str, empty_as: Option<&str>| -> Vec<bool> {
             d.lower
                 .iter()
@@ -954,7 +1026,20 @@ impl EventStore {
                 }
                 _ => {
                     let want = canonical(&pf.value);
-                    let pc = self.path_column(&pf.path);
+                    let missing = self.len() - self.path_indexed(&pf.path);
+                    if missing <= sync_rows || !self.paths.contains_key(&path_s) {
+                        // Creating the column is cheap; filling it may not be.
+                        self.index_path(&pf.path, if missing <= sync_rows { missing } else { 0 });
+                    }
+                    let (done, total) = (self.path_indexed(&pf.path), self.len());
+                    if done < total {
+                        pending.push(PendingPath {
+                            path: pf.path.clone(),
+                            done,
+                            total,
+                        });
+                    }
+                    let pc = &self.paths[&path_s];
                     let id = pc.dict.ids.get(want.as_str()).copied();
                     conds.push(Cond::PathEq {
                         path: path_s,
@@ -964,7 +1049,7 @@ impl EventStore {
                 }
             }
         }
-        CompiledFilter { conds }
+        CompiledFilter { conds, pending }
     }
 
     /// `mask[r] &= row r satisfies c`, column by column in row order (sequential memory).
@@ -1000,8 +1085,13 @@ impl EventStore {
                 }
             }
             Cond::PathEq { path, id, negate } => {
-                for (m, &v) in mask.iter_mut().zip(&self.paths[path].ids) {
+                let ids = &self.paths[path].ids;
+                for (m, &v) in mask.iter_mut().zip(ids) {
                     *m &= (v != ABSENT && Some(v) == *id) != *negate;
+                }
+                // Rows the column does not cover yet are unknown: left out either way.
+                for m in mask.iter_mut().skip(ids.len()) {
+                    *m = false;
                 }
             }
         }
@@ -1280,6 +1370,63 @@ mod tests {
             run(&mut s, Filter::default(), by(Column::Ip, false)),
             vec![3, 0, 1, 2, 4]
         );
+    }
+
+    #[test]
+    fn path_columns_fill_in_slices_and_follow_ingest() {
+        let mut s = store();
+        let f = Filter {
+            paths: vec![PathFilter {
+                path: JsonPath::parse("requestParameters.Size").unwrap(),
+                value: json!(3),
+                exclude: false,
+            }],
+            ..Default::default()
+        };
+        let all = {
+            let mut full = store();
+            let cf = full.compile_with(&f, usize::MAX);
+            assert!(cf.pending.is_empty());
+            full.filter(&full.order(None), &cf)
+        };
+        // Nothing indexed synchronously: the filter is pending and passes no row yet.
+        let cf = s.compile_with(&f, 0);
+        assert_eq!(
+            cf.pending,
+            vec![PendingPath {
+                path: f.paths[0].path.clone(),
+                done: 0,
+                total: 5
+            }]
+        );
+        assert!(s.filter(&s.order(None), &cf).is_empty());
+        // Two rows at a time: partial results are the full result's prefix among those rows.
+        assert_eq!(s.index_path(&f.paths[0].path, 2), (2, 5));
+        let cf = s.compile_with(&f, 0);
+        assert_eq!(cf.pending[0].done, 2);
+        let part = s.filter(&s.order(None), &cf);
+        assert_eq!(
+            part,
+            all.iter().copied().filter(|&r| r < 2).collect::<Vec<_>>()
+        );
+        while s.index_path(&f.paths[0].path, 2).0 < s.len() {}
+        let cf = s.compile_with(&f, 0);
+        assert!(cf.pending.is_empty());
+        assert_eq!(s.filter(&s.order(None), &cf), all);
+        // A new row is indexed by `compile` itself (a small gap), not dropped.
+        s.push(r#"{"eventId":"n","requestParameters":{"Size":3}}"#);
+        let cf = s.compile(&f);
+        assert!(cf.pending.is_empty());
+        assert_eq!(s.filter(&s.order(None), &cf).last(), Some(&5));
+    }
+
+    #[test]
+    fn path_columns_are_capped() {
+        let mut s = store();
+        for i in 0..(MAX_PATH_COLUMNS + 3) {
+            s.index_path(&JsonPath::parse(&format!("p{i}")).unwrap(), usize::MAX);
+        }
+        assert_eq!(s.paths.len(), MAX_PATH_COLUMNS);
     }
 
     #[test]
