@@ -457,3 +457,60 @@ async fn table_renders_one_page_sorts_filters_and_pages() {
     let s = st.lock().unwrap().unwrap();
     assert!(s.selected.get_untracked().is_some());
 }
+
+#[wasm_bindgen_test]
+async fn a_tree_filter_on_a_large_store_is_read_in_the_background() {
+    use trailview_core::engine::{PathFilter, SYNC_PATH_ROWS};
+    use trailview_core::json_path::JsonPath;
+    let n = SYNC_PATH_ROWS * 3;
+    let el = container();
+    let st = Arc::new(Mutex::new(None::<AppState>));
+    let st2 = st.clone();
+    leptos::mount::mount_to(el.clone(), move || {
+        let s = AppState::new();
+        s.store.update_value(|store| {
+            for i in 0..n {
+                store.push(
+                    &json!({"eventId": format!("E{i}"), "requestParameters": {"Size": i % 3}})
+                        .to_string(),
+                );
+            }
+        });
+        s.version.update(|v| *v += 1);
+        provide_context(s);
+        *st2.lock().unwrap() = Some(s);
+        view! { <EventsTable /> }
+    })
+    .forget();
+    settle().await;
+    let s = st.lock().unwrap().unwrap();
+    s.add_path_filter(PathFilter {
+        path: JsonPath::parse("requestParameters.Size").unwrap(),
+        value: json!(1),
+        exclude: false,
+    });
+    settle().await;
+    // Too many rows to read at once: the filter shows progress, and only rows read so far.
+    let filtered = || {
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
+    let status = one(&el, "[data-testid=path-indexing]");
+    assert!(status.text_content().unwrap().contains("requestParameters.Size"));
+    assert!(filtered() < n / 3);
+    let mut frames = 0;
+    while !all(&el, "[data-testid=path-indexing]").is_empty() {
+        frame().await;
+        frames += 1;
+        assert!(frames < 2_000, "background reading never finished");
+    }
+    settle().await;
+    assert!(frames > 1, "read over several frames ({frames})");
+    assert_eq!(filtered(), n / 3);
+    assert!(all(&el, "tr[data-testid=event-row]")
+        .iter()
+        .all(|r| r.get_attribute("data-event-id").is_some()));
+}
