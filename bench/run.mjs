@@ -90,6 +90,10 @@ function tableRows(size, r) {
     return s && suite.values?.rows ? `${Math.round(suite.values.rows / (s.median / 1000)).toLocaleString('en-US')}/s` : '—';
   };
   rows.push(['ingest (events/s; ratio of times)', rate(tv), rate(js), rate(ps), ratio(T('ingest_ms'), J('ingest_ms')), ratio(T('ingest_ms'), P('ingest_ms'))]);
+  if (tv.samples?.ingest_swb_ms) {
+    const s = stats(tv.samples.ingest_swb_ms);
+    rows.push(['ingest alternative: JSON.parse + serde-wasm-bindgen (not used)', `${Math.round(tv.values.rows / (s.median / 1000)).toLocaleString('en-US')}/s`, '', '', '', '']);
+  }
   rows.push(['free-text filter: keystroke → page painted', ms(T('filter_ui')), '', '', '', '']);
   rows.push(['free-text filter: engine (filter+count+50 rows)', ms(T('filter_engine')), ms(J('filter')), ms(P('filter')), ratio(T('filter_engine'), J('filter')), ratio(T('filter_engine'), P('filter'))]);
   rows.push(['column filter service=ecs, rw=write → painted', ms(T('colfilter_ui')), '', '', '', '']);
@@ -117,7 +121,8 @@ function tableRows(size, r) {
   }
   const v = tv.values || {};
   rows.push(['memory after ingest: JS heap + wasm = total', v.wasm_memory != null ? `${mb(v.js_heap)} + ${mb(v.wasm_memory)} = ${mb((v.js_heap || 0) + v.wasm_memory)}` : '—', '', '', '', '']);
-  rows.push(['table rows in the DOM (max)', v.dom_rows_max != null ? String(v.dom_rows_max) : '—', '', '', '', '']);
+  rows.push(['table rows in the DOM: page of 50 / page of 250 while scrolling (max)',
+    `${v.dom_rows_max ?? '—'} / ${v.dom_rows_max_250 ?? '—'}`, '', '', '', '']);
   return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
 }
 

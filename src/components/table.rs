@@ -20,6 +20,25 @@ pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::state::Tz) ->
     }
 }
 
+/// Height of a body row in pixels (`table.events tbody tr` in `style/main.css`).
+pub const ROW_H: f64 = 25.0;
+/// Rows rendered beyond each edge of the scroll viewport.
+const OVERSCAN: usize = 8;
+/// Viewport height assumed until it is measured.
+const DEFAULT_VIEW_H: f64 = 900.0;
+/// The header rows (titles, column filters), for aria-rowcount / aria-rowindex.
+const HEADER_ROWS: usize = 2;
+
+/// The page rows to render for a scroll position: those under the viewport (the sticky header
+/// is covered by the overscan) plus [`OVERSCAN`] either side, as `start..end`.
+pub fn visible_window(scroll_top: f64, view_h: f64, rows: usize) -> (usize, usize) {
+    let first = (scroll_top.max(0.0) / ROW_H) as usize;
+    let last = ((scroll_top.max(0.0) + view_h) / ROW_H).ceil() as usize;
+    let start = first.saturating_sub(OVERSCAN).min(rows);
+    let end = (last + OVERSCAN).min(rows);
+    (start, end.max(start))
+}
+
 #[component]
 pub fn EventsTable() -> impl IntoView {
     let st = expect_context::<AppState>();
@@ -83,15 +102,44 @@ pub fn EventsTable() -> impl IntoView {
         .into_any()
     };
 
-    // Row slots, one per position on the page (added or removed only when the page's row count
-    // changes): a new page, filter or sort updates the text of the cells in place instead of
-    // building the rows again (rebuilding ~450 elements and their listeners was most of a
-    // keystroke's time at 100k events).
+    // Row slots, one per position on the page that is in (or near) the scroll viewport: only
+    // those rows are in the DOM, whatever the page size. A new page, filter or sort updates the
+    // text of the slots' cells in place; scrolling adds and removes slots at the edges.
     let page_rows = Memo::new(move |_| {
         st.version.track();
         st.page_rows()
     });
     let row_count = Memo::new(move |_| page_rows.with(|r| r.len()));
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let scroll_top = RwSignal::new(0.0f64);
+    let view_h = RwSignal::new(DEFAULT_VIEW_H);
+    let window =
+        Memo::new(move |_| visible_window(scroll_top.get(), view_h.get(), row_count.get()));
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_top.set(el.scroll_top() as f64);
+            let h = el.client_height() as f64;
+            if h > 0.0 {
+                view_h.set(h);
+            }
+        }
+    };
+    request_animation_frame(measure);
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+    // A new page (or a new filter or sort, which go back to page 1) starts at its top.
+    Effect::new(move |prev: Option<usize>| {
+        let p = st.page.get();
+        // Only when scrolled (by what the last scroll event said): touching scrollTop makes
+        // the browser lay out on the spot, twice per page change.
+        if prev.is_some() && scroll_top.get_untracked() > 0.0 {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
+        }
+        p
+    });
 
     let chips = move || {
         st.path_filters
@@ -151,14 +199,17 @@ pub fn EventsTable() -> impl IntoView {
                     }
                 })}
             </div>
-            <div class="table-scroll">
-                <table data-testid="events-table" class="events" role="table" aria-label="Loaded events">
+            <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
+                <table data-testid="events-table" class="events" role="table" aria-label="Loaded events"
+                    aria-rowcount=move || row_count.get() + HEADER_ROWS>
                     <thead role="rowgroup">
-                        <tr role="row">{Column::ALL.into_iter().map(header).collect_view()}</tr>
-                        <tr class="filters" role="row">{Column::ALL.into_iter().map(filter_cell).collect_view()}</tr>
+                        <tr role="row" aria-rowindex="1">{Column::ALL.into_iter().map(header).collect_view()}</tr>
+                        <tr class="filters" role="row" aria-rowindex="2">{Column::ALL.into_iter().map(filter_cell).collect_view()}</tr>
                     </thead>
-                    <tbody role="rowgroup" on:mouseover=cell_tooltip>
-                        <For each=move || 0..row_count.get() key=|i| *i let:i>
+                    <tbody role="rowgroup" on:mouseover=cell_tooltip
+                        style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_H)
+                        style:padding-bottom=move || format!("{}px", (row_count.get() - window.get().1.min(row_count.get())) as f64 * ROW_H)>
+                        <For each=move || { let (a, b) = window.get(); a..b } key=|i| *i let:i>
                             {row_slot(st, page_rows, i)}
                         </For>
                     </tbody>
@@ -221,24 +272,32 @@ fn row_slot(st: AppState, page_rows: Memo<Vec<u32>>, i: usize) -> impl IntoView 
         }))
     });
     let tr = NodeRef::<leptos::html::Tr>::new();
-    Effect::new(move |_| {
-        let Some(el) = tr.get() else { return };
-        data.with(|d| {
-            let Some(d) = d else { return };
+    // Writes only what differs from what this effect wrote last (never reads the DOM back:
+    // each read copies a string out of the browser).
+    Effect::new(move |prev: Option<Option<RowData>>| {
+        let el = tr.get()?;
+        let d = data.get()?;
+        let old = prev.flatten();
+        let old = old.as_ref();
+        if old.map(|o| &o.id) != Some(&d.id) {
             let _ = el.set_attribute("data-event-id", &d.id);
+        }
+        if old.map(|o| o.failed) != Some(d.failed) {
             let _ = el.class_list().toggle_with_force("failed", d.failed);
-            let cells = el.children();
-            for (k, text) in d.cells.iter().enumerate() {
-                if let Some(td) = cells.item(k as u32) {
-                    if td.text_content().as_deref() != Some(text.as_str()) {
-                        td.set_text_content(Some(text));
-                    }
-                    if Column::ALL[k] == Column::Result {
-                        let _ = td.class_list().toggle_with_force("err", d.failed);
-                    }
+        }
+        let cells = el.children();
+        for (k, text) in d.cells.iter().enumerate() {
+            if old.map(|o| &o.cells[k]) == Some(text) {
+                continue;
+            }
+            if let Some(td) = cells.item(k as u32) {
+                td.set_text_content(Some(text));
+                if Column::ALL[k] == Column::Result {
+                    let _ = td.class_list().toggle_with_force("err", d.failed);
                 }
             }
-        })
+        }
+        Some(d)
     });
     let row = move || data.with(|d| d.as_ref().map(|d| d.row));
     let selected = Memo::new(move |_| row().is_some() && st.selected.get() == row());
@@ -251,6 +310,7 @@ fn row_slot(st: AppState, page_rows: Memo<Vec<u32>>, i: usize) -> impl IntoView 
         <tr
             node_ref=tr
             role="row"
+            aria-rowindex=i + 1 + HEADER_ROWS
             data-testid="event-row"
             class:selected=move || selected.get()
             aria-selected=move || selected.get().to_string()

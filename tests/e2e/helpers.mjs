@@ -181,29 +181,56 @@ export async function fetchEvents(page, { preset = '24h', cap = 300, conditions 
 export const COLUMNS = ['time', 'event', 'service', 'user', 'ip', 'rw', 'region', 'result'];
 
 /**
- * The visible rows: `[{ id, selected, time, timeKey, event, service, ... }]` (cell texts, trimmed).
+ * The rows of the current page: `[{ id, selected, time, timeKey, event, service, ... }]` (cell
+ * texts, trimmed). The table renders only the rows in its scroll viewport, so this scrolls the
+ * table through the page collecting rows by `aria-rowindex`, then scrolls back.
  * `timeKey` is the sortable form of the time cell: a `<time datetime>` or `data-sort` attribute
  * if present, else the text.
  */
 export async function rows(page) {
-  return page.$$eval(`${tid('events-table')} tbody tr${tid('event-row')}`, (trs) =>
-    trs.map((tr) => {
-      const row = {
-        id: tr.getAttribute('data-event-id'),
-        selected: tr.getAttribute('aria-selected') === 'true',
-      };
-      for (const td of tr.querySelectorAll('[data-col]')) {
-        row[td.getAttribute('data-col')] = (td.textContent || '').trim();
-        if (td.getAttribute('data-col') === 'time') {
-          row.timeKey =
-            td.querySelector('time')?.getAttribute('datetime') ||
-            td.getAttribute('data-sort') ||
-            row.time;
+  return page.evaluate(async (sel) => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const table = document.querySelector(sel.table);
+    if (!table) return [];
+    const sc = table.closest('.table-scroll');
+    const before = sc.scrollTop;
+    const found = new Map();
+    const collect = () => {
+      for (const tr of table.querySelectorAll(sel.row)) {
+        const row = {
+          id: tr.getAttribute('data-event-id'),
+          selected: tr.getAttribute('aria-selected') === 'true',
+        };
+        for (const td of tr.querySelectorAll('[data-col]')) {
+          row[td.getAttribute('data-col')] = (td.textContent || '').trim();
+          if (td.getAttribute('data-col') === 'time') {
+            row.timeKey = td.querySelector('time')?.getAttribute('datetime') || td.getAttribute('data-sort') || row.time;
+          }
         }
+        found.set(Number(tr.getAttribute('aria-rowindex')), row);
       }
-      return row;
-    }),
-  );
+    };
+    const expected = Number(table.getAttribute('aria-rowcount')) - 2;
+    collect();
+    if (found.size < expected) {
+      sc.scrollTop = 0;
+      await frame();
+      collect();
+      while (found.size < expected && sc.scrollTop + sc.clientHeight < sc.scrollHeight) {
+        sc.scrollTop += Math.max(50, sc.clientHeight - 60);
+        await frame();
+        collect();
+      }
+      sc.scrollTop = before;
+      await frame();
+    }
+    return [...found.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+  }, { table: tid('events-table'), row: `tbody tr${tid('event-row')}` });
+}
+
+/** How many table rows are in the DOM (the table renders only rows near its viewport). */
+export async function domRowCount(page) {
+  return page.locator(`${tid('events-table')} tbody tr${tid('event-row')}`).count();
 }
 
 /** Waits until `predicate(await rows(page), await counts(page))` holds. */

@@ -4,6 +4,7 @@ import {
   appTest,
   ariaSort,
   counts,
+  domRowCount,
   eventually,
   fetchEvents,
   isSorted,
@@ -136,4 +137,13 @@ appTest('pagination buttons and page size', async ({ page, shot }) => {
   const c = await counts(page);
   assert.equal(c.filtered, total);
   await shot('page-size-25');
+
+  // A long page: every row is there when scrolled to, but only those near the viewport are
+  // in the DOM.
+  await page.selectOption(tid('page-size'), '250');
+  const want = Math.min(250, total);
+  await waitForRows(page, (r) => r.length === want && new Set(r.map((x) => x.id)).size === want, `${want} rows with page size 250`);
+  const inDom = await domRowCount(page);
+  assert.ok(inDom > 0 && inDom < 80, `${inDom} of ${want} rows in the DOM`);
+  assert.equal(await page.getAttribute(tid('events-table'), 'aria-rowcount'), String(want + 2));
 });
