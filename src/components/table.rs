@@ -291,7 +291,14 @@ fn row_slot(st: AppState, page_rows: Memo<Vec<u32>>, i: usize) -> impl IntoView 
                 continue;
             }
             if let Some(td) = cells.item(k as u32) {
-                td.set_text_content(Some(text));
+                // Change the cell's text node in place (a new node per write costs the browser
+                // a new layout object).
+                match td.first_child().filter(|t| {
+                    t.node_type() == web_sys::Node::TEXT_NODE && t.next_sibling().is_none()
+                }) {
+                    Some(t) => t.set_node_value(Some(text)),
+                    None => td.set_text_content(Some(text)),
+                }
                 if Column::ALL[k] == Column::Result {
                     let _ = td.class_list().toggle_with_force("err", d.failed);
                 }
