@@ -23,7 +23,7 @@ pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::state::Tz) ->
 /// Height of a body row in pixels (`table.events tbody tr` in `style/main.css`).
 pub const ROW_H: f64 = 25.0;
 /// Rows rendered beyond each edge of the scroll viewport.
-const OVERSCAN: usize = 8;
+const OVERSCAN: usize = 5;
 /// Viewport height assumed until it is measured.
 const DEFAULT_VIEW_H: f64 = 900.0;
 /// The header rows (titles, column filters), for aria-rowcount / aria-rowindex.
