@@ -67,8 +67,9 @@ function setInput(id, value) {
   el.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
-/** The split of the last `timed` call: script (event handler, wasm, DOM updates), the
- * browser's style + layout of the change, and the paint of the frame that shows it. */
+/** The split of the last `timed` call: until the event's effects are done (script; Chromium
+ * often renders a frame before the measuring task runs, and then that frame's style, layout
+ * and paint are in this part), the forced style + layout after it, and the next frame's paint. */
 let lastSplit = { script: 0, layout: 0, paint: 0 };
 
 /**

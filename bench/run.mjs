@@ -110,9 +110,9 @@ function tableRows(size, r) {
     }
   }
   rows.push(['page change → painted', ms(T('page_ui')), '', '', '', '']);
-  rows.push(['page change: script (handler, wasm, DOM updates)', ms(T('page_script')), '', '', '', '']);
-  rows.push(['page change: style + layout', ms(T('page_layout')), '', '', '', '']);
-  rows.push(['page change: paint', ms(T('page_paint')), '', '', '', '']);
+  rows.push(['page change, split: until effects are done (incl. a frame if one came first)', ms(T('page_script')), '', '', '', '']);
+  rows.push(['page change, split: forced style + layout after that', ms(T('page_layout')), '', '', '', '']);
+  rows.push(['page change, split: paint of the next frame', ms(T('page_paint')), '', '', '', '']);
   rows.push(['scroll 250 rows, 90 frames: frames dropped', tv.values ? String(tv.values.scroll_frames_dropped) : '—', '', '', '', '']);
   rows.push(['facet counts (service)', ms(T('facet_engine')), ms(J('facet')), ms(P('facet')), ratio(T('facet_engine'), J('facet')), ratio(T('facet_engine'), P('facet'))]);
   if (tv.samples?.tree_open) {

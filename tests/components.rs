@@ -211,7 +211,7 @@ async fn expand_all_on_a_huge_document_renders_only_the_viewport() {
     let nodes = 2 + 30 + 3000 * 5;
     assert_eq!(
         one(&el, "[data-testid=tree-count]").text_content().unwrap(),
-        format!("{nodes} of {nodes} rows open")
+        format!("{nodes} of {nodes} rows shown")
     );
     let rows = all(&el, "[role=treeitem]").len();
     assert!((20..=60).contains(&rows), "{rows} rows in the DOM");
@@ -227,7 +227,7 @@ async fn expand_all_on_a_huge_document_renders_only_the_viewport() {
     settle().await;
     assert_eq!(
         one(&el, "[data-testid=tree-count]").text_content().unwrap(),
-        format!("2 of {nodes} rows open")
+        format!("2 of {nodes} rows shown")
     );
 }
 

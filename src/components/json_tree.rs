@@ -235,7 +235,7 @@ pub fn JsonTree(
                     {move || {
                         let n = ctx.index.with_value(|ix| ix.len());
                         let shown = visible.with(|v| v.len());
-                        format!("{shown} of {n} rows open")
+                        format!("{shown} of {n} rows shown")
                     }}
                 </span>
             </div>
