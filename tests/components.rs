@@ -370,16 +370,16 @@ fn event(i: usize) -> String {
     .to_string()
 }
 
-#[wasm_bindgen_test]
-async fn table_renders_one_page_sorts_filters_and_pages() {
+/// The event table mounted over a store holding `events`, and its state.
+fn mount_table(events: Vec<String>) -> (HtmlElement, AppState) {
     let el = container();
     let st = Arc::new(Mutex::new(None::<AppState>));
     let st2 = st.clone();
     leptos::mount::mount_to(el.clone(), move || {
         let s = AppState::new();
         s.store.update_value(|store| {
-            for i in 0..120 {
-                store.push(&event(i));
+            for e in &events {
+                store.push(e);
             }
         });
         s.version.update(|v| *v += 1);
@@ -388,6 +388,13 @@ async fn table_renders_one_page_sorts_filters_and_pages() {
         view! { <EventsTable /> }
     })
     .forget();
+    let s = st.lock().unwrap().expect("mounted");
+    (el, s)
+}
+
+#[wasm_bindgen_test]
+async fn table_renders_one_page_sorts_filters_and_pages() {
+    let (el, s) = mount_table((0..120).map(event).collect());
     frame().await;
     let table = one(&el, "[data-testid=events-table]");
     assert_eq!(table.get_attribute("aria-rowcount").as_deref(), Some("52"));
@@ -471,7 +478,6 @@ async fn table_renders_one_page_sorts_filters_and_pages() {
     r.click();
     settle().await;
     assert_eq!(r.get_attribute("aria-selected").as_deref(), Some("true"));
-    let s = st.lock().unwrap().unwrap();
     assert!(s.selected.get_untracked().is_some());
 }
 
@@ -480,27 +486,15 @@ async fn a_tree_filter_on_a_large_store_is_read_in_the_background() {
     use trailview_core::engine::{PathFilter, SYNC_PATH_ROWS};
     use trailview_core::json_path::JsonPath;
     let n = SYNC_PATH_ROWS * 3;
-    let el = container();
-    let st = Arc::new(Mutex::new(None::<AppState>));
-    let st2 = st.clone();
-    leptos::mount::mount_to(el.clone(), move || {
-        let s = AppState::new();
-        s.store.update_value(|store| {
-            for i in 0..n {
-                store.push(
-                    &json!({"eventId": format!("E{i}"), "requestParameters": {"Size": i % 3}})
-                        .to_string(),
-                );
-            }
-        });
-        s.version.update(|v| *v += 1);
-        provide_context(s);
-        *st2.lock().unwrap() = Some(s);
-        view! { <EventsTable /> }
-    })
-    .forget();
+    let (el, s) = mount_table(
+        (0..n)
+            .map(|i| {
+                json!({"eventId": format!("E{i}"), "requestParameters": {"Size": i % 3}})
+                    .to_string()
+            })
+            .collect(),
+    );
     settle().await;
-    let s = st.lock().unwrap().unwrap();
     s.add_path_filter(PathFilter {
         path: JsonPath::parse("requestParameters.Size").unwrap(),
         value: json!(1),

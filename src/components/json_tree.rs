@@ -11,6 +11,7 @@
 //! leaving the DOM. Keyboard: ↑/↓ move, → opens or enters, ← closes or goes to the parent,
 //! Home/End, Enter/Space toggle.
 
+use super::viewport::Viewport;
 use leptos::prelude::*;
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,6 +35,14 @@ const DEFAULT_HEIGHT: f64 = 800.0;
 
 /// A filter request from a leaf: (path, value, exclude).
 pub type FilterRequest = (JsonPath, Value, bool);
+
+fn layout(tall_rows: &[usize]) -> RowLayout<'_> {
+    RowLayout {
+        row: ROW,
+        tall: TALL,
+        tall_rows,
+    }
+}
 
 static NEXT_TREE: AtomicUsize = AtomicUsize::new(0);
 
@@ -94,8 +103,7 @@ pub fn JsonTree(
         uid: NEXT_TREE.fetch_add(1, Ordering::Relaxed),
         tree,
     };
-    let scroll_top = RwSignal::new(0.0f64);
-    let height = RwSignal::new(DEFAULT_HEIGHT);
+    let vp = Viewport::new(tree, DEFAULT_HEIGHT);
 
     let visible = Memo::new(move |_| {
         let ix = ctx.index.get_value();
@@ -113,29 +121,16 @@ pub fn JsonTree(
         })
     });
     let window = Memo::new(move |_| {
-        let (top, h) = (scroll_top.get(), height.get());
+        let (top, h) = (vp.scroll_top.get(), vp.height.get());
         tall_rows.with(|t| {
-            let l = RowLayout {
-                row: ROW,
-                tall: TALL,
-                tall_rows: t,
-            };
+            let l = layout(t);
             visible.with(|v| {
                 let (a, b) = l.window(top, h, v.len(), OVERSCAN);
                 (v[a..b].to_vec(), l.offset(a))
             })
         })
     });
-    let total = Memo::new(move |_| {
-        tall_rows.with(|t| {
-            let l = RowLayout {
-                row: ROW,
-                tall: TALL,
-                tall_rows: t,
-            };
-            visible.with(|v| l.total(v.len()))
-        })
-    });
+    let total = Memo::new(move |_| tall_rows.with(|t| visible.with(|v| layout(t).total(v.len()))));
     let min_width = Memo::new(move |_| {
         let ix = ctx.index.get_value();
         window.with(|(ids, _)| {
@@ -143,19 +138,6 @@ pub fn JsonTree(
             depth as f64 * INDENT + 320.0
         })
     });
-
-    let measure = move || {
-        if let Some(el) = tree.get_untracked() {
-            scroll_top.set(el.scroll_top() as f64);
-            let h = el.client_height() as f64;
-            if h > 0.0 {
-                height.set(h);
-            }
-        }
-    };
-    request_animation_frame(measure);
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
 
     // Keep the active row in view after keyboard moves.
     let reveal = move |id: u32| {
@@ -166,11 +148,7 @@ pub fn JsonTree(
             return;
         };
         let (top, bottom) = tall_rows.with_untracked(|t| {
-            let l = RowLayout {
-                row: ROW,
-                tall: TALL,
-                tall_rows: t,
-            };
+            let l = layout(t);
             (l.offset(pos), l.offset(pos + 1))
         });
         let (st, h) = (el.scroll_top() as f64, el.client_height() as f64);
@@ -182,8 +160,7 @@ pub fn JsonTree(
             None
         };
         if let Some(to) = to {
-            el.set_scroll_top(to as i32);
-            scroll_top.set(to);
+            vp.scroll_to(to);
         }
     };
 
@@ -240,7 +217,7 @@ pub fn JsonTree(
                 </span>
             </div>
             <div role="tree" aria-label=label class="json-tree" data-testid="json-tree" tabindex="0"
-                node_ref=tree on:keydown=on_keydown on:scroll=move |_| measure()
+                node_ref=tree on:keydown=on_keydown on:scroll=move |_| vp.measure()
                 aria-activedescendant=move || {
                     let a = ctx.active.get();
                     window.with(|(ids, _)| ids.contains(&a)).then(|| ctx.row_id(a))

@@ -4,3 +4,4 @@ pub mod query_bar;
 pub mod status;
 pub mod table;
 pub mod timeline;
+pub mod viewport;

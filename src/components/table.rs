@@ -1,6 +1,7 @@
 //! The event table: free-text search, per-column filters, filter chips from the JSON tree,
 //! sortable headers and pagination. Only the current page is rendered.
 
+use super::viewport::Viewport;
 use crate::format;
 use crate::state::{AppState, PAGE_SIZES};
 use leptos::prelude::*;
@@ -111,32 +112,16 @@ pub fn EventsTable() -> impl IntoView {
     });
     let row_count = Memo::new(move |_| page_rows.with(|r| r.len()));
     let scroller = NodeRef::<leptos::html::Div>::new();
-    let scroll_top = RwSignal::new(0.0f64);
-    let view_h = RwSignal::new(DEFAULT_VIEW_H);
+    let vp = Viewport::new(scroller, DEFAULT_VIEW_H);
     let window =
-        Memo::new(move |_| visible_window(scroll_top.get(), view_h.get(), row_count.get()));
-    let measure = move || {
-        if let Some(el) = scroller.get_untracked() {
-            scroll_top.set(el.scroll_top() as f64);
-            let h = el.client_height() as f64;
-            if h > 0.0 {
-                view_h.set(h);
-            }
-        }
-    };
-    request_animation_frame(measure);
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
+        Memo::new(move |_| visible_window(vp.scroll_top.get(), vp.height.get(), row_count.get()));
     // A new page (or a new filter or sort, which go back to page 1) starts at its top.
     Effect::new(move |prev: Option<usize>| {
         let p = st.page.get();
         // Only when scrolled (by what the last scroll event said): touching scrollTop makes
         // the browser lay out on the spot, twice per page change.
-        if prev.is_some() && scroll_top.get_untracked() > 0.0 {
-            if let Some(el) = scroller.get_untracked() {
-                el.set_scroll_top(0);
-            }
-            scroll_top.set(0.0);
+        if prev.is_some() && vp.scroll_top.get_untracked() > 0.0 {
+            vp.scroll_to(0.0);
         }
         p
     });
@@ -199,7 +184,7 @@ pub fn EventsTable() -> impl IntoView {
                     }
                 })}
             </div>
-            <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
+            <div class="table-scroll" node_ref=scroller on:scroll=move |_| vp.measure()>
                 <table data-testid="events-table" class="events" role="table" aria-label="Loaded events"
                     aria-rowcount=move || row_count.get() + HEADER_ROWS>
                     <thead role="rowgroup">

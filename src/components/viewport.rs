@@ -1,0 +1,47 @@
+//! The scroll position and height of a scrolling element, for the components that render only
+//! the rows in view (the event table, the JSON tree).
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Viewport {
+    pub scroll_top: RwSignal<f64>,
+    pub height: RwSignal<f64>,
+    el: NodeRef<Div>,
+}
+
+impl Viewport {
+    /// Tracks `el`: measured after the first frame and on window resizes; call
+    /// [`Viewport::measure`] from its `on:scroll`. `default_height` stands until a measurement
+    /// (e.g. while the element is hidden and measures 0).
+    pub fn new(el: NodeRef<Div>, default_height: f64) -> Viewport {
+        let v = Viewport {
+            scroll_top: RwSignal::new(0.0),
+            height: RwSignal::new(default_height),
+            el,
+        };
+        request_animation_frame(move || v.measure());
+        let resize = window_event_listener(leptos::ev::resize, move |_| v.measure());
+        on_cleanup(move || resize.remove());
+        v
+    }
+
+    pub fn measure(&self) {
+        if let Some(el) = self.el.get_untracked() {
+            self.scroll_top.set(el.scroll_top() as f64);
+            let h = el.client_height() as f64;
+            if h > 0.0 {
+                self.height.set(h);
+            }
+        }
+    }
+
+    /// Scroll to `top` (and record it without waiting for the scroll event).
+    pub fn scroll_to(&self, top: f64) {
+        if let Some(el) = self.el.get_untracked() {
+            el.set_scroll_top(top as i32);
+        }
+        self.scroll_top.set(top);
+    }
+}
