@@ -528,3 +528,45 @@ async fn a_tree_filter_on_a_large_store_is_read_in_the_background() {
         .iter()
         .all(|r| r.get_attribute("data-event-id").is_some()));
 }
+
+#[wasm_bindgen_test]
+async fn arrow_keys_move_between_rows_and_select_them() {
+    let (el, s) = mount_table((0..120).map(event).collect());
+    frame().await;
+    let rows = all(&el, "tr[data-testid=event-row]");
+    let tabbable: Vec<_> = rows
+        .iter()
+        .filter(|r| r.get_attribute("tabindex").as_deref() == Some("0"))
+        .collect();
+    assert_eq!(tabbable.len(), 1, "one row in the tab order");
+    rows[0].focus().unwrap();
+    key(&rows[0], "ArrowDown");
+    settle().await;
+    let focused = || {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        doc.active_element()
+            .and_then(|a| a.get_attribute("aria-rowindex"))
+    };
+    assert_eq!(
+        focused().as_deref(),
+        Some("4"),
+        "second row (after 2 header rows)"
+    );
+    let second = one(&el, "tr[aria-rowindex='4']");
+    assert_eq!(
+        second.get_attribute("aria-selected").as_deref(),
+        Some("true")
+    );
+    assert_eq!(second.get_attribute("tabindex").as_deref(), Some("0"));
+    assert!(s.selected.get_untracked().is_some());
+    // End: the page's last row, rendered by scrolling to it.
+    key(&second, "End");
+    frame().await;
+    frame().await;
+    assert_eq!(focused().as_deref(), Some("52"));
+    let tr = one(&el, "tr[aria-rowindex='52']");
+    key(&tr, "Home");
+    frame().await;
+    frame().await;
+    assert_eq!(focused().as_deref(), Some("3"));
+}

@@ -6,6 +6,7 @@ use crate::format;
 use crate::state::{AppState, PAGE_SIZES};
 use leptos::prelude::*;
 use trailview_core::engine::{thousands, Column, EventStore, Field, Sort};
+use wasm_bindgen::JsCast;
 
 /// The text of one cell.
 pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::state::Tz) -> String {
@@ -115,6 +116,19 @@ pub fn EventsTable() -> impl IntoView {
     let vp = Viewport::new(scroller, DEFAULT_VIEW_H);
     let window =
         Memo::new(move |_| visible_window(vp.scroll_top.get(), vp.height.get(), row_count.get()));
+    // The page position of the selected event, if it is on this page.
+    let sel_index = Memo::new(move |_| {
+        let sel = st.selected.get()?;
+        page_rows.with(|r| r.iter().position(|&x| x == sel))
+    });
+    let rows = Rows {
+        st,
+        page_rows,
+        vp,
+        scroller,
+        window,
+        sel_index,
+    };
     // A new page (or a new filter or sort, which go back to page 1) starts at its top.
     Effect::new(move |prev: Option<usize>| {
         let p = st.page.get();
@@ -195,7 +209,7 @@ pub fn EventsTable() -> impl IntoView {
                         style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_H)
                         style:padding-bottom=move || format!("{}px", (row_count.get() - window.get().1.min(row_count.get())) as f64 * ROW_H)>
                         <For each=move || { let (a, b) = window.get(); a..b } key=|i| *i let:i>
-                            {row_slot(st, page_rows, i)}
+                            {row_slot(rows, i)}
                         </For>
                     </tbody>
                 </table>
@@ -237,10 +251,87 @@ struct RowData {
     cells: Vec<String>,
 }
 
+/// What each row slot needs of the table.
+#[derive(Clone, Copy)]
+struct Rows {
+    st: AppState,
+    page_rows: Memo<Vec<u32>>,
+    vp: Viewport,
+    scroller: NodeRef<leptos::html::Div>,
+    window: Memo<(usize, usize)>,
+    sel_index: Memo<Option<usize>>,
+}
+
+impl Rows {
+    /// Select the page's `i`-th row and move focus to it, scrolling it into view first if it
+    /// is not rendered (its slot exists from the next frame).
+    fn go_to(self, i: usize) {
+        let Some(row) = self.page_rows.with_untracked(|r| r.get(i).copied()) else {
+            return;
+        };
+        self.st.selected.set(Some(row));
+        let (top, bottom) = (i as f64 * ROW_H, (i + 1) as f64 * ROW_H);
+        let (st, h) = (
+            self.vp.scroll_top.get_untracked(),
+            self.vp.height.get_untracked(),
+        );
+        // The sticky header covers the first ~2 rows' height of the viewport.
+        let header = HEADER_ROWS as f64 * ROW_H + 8.0;
+        if top < st {
+            self.vp.scroll_to(top);
+        } else if bottom > st + h - header {
+            self.vp.scroll_to(bottom - h + header);
+        }
+        let focus = move || {
+            let sel = format!("tr[aria-rowindex='{}']", i + 1 + HEADER_ROWS);
+            let el = self
+                .scroller
+                .get_untracked()
+                .and_then(|s| s.query_selector(&sel).ok().flatten());
+            if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = el.focus();
+                true
+            } else {
+                false
+            }
+        };
+        if !focus() {
+            request_animation_frame(move || {
+                focus();
+            });
+        }
+    }
+
+    /// Keyboard on a row: ↑/↓ move (and select), PageUp/PageDown by a screenful, Home/End,
+    /// Enter/Space select. Returns whether the key was handled.
+    fn key(self, i: usize, key: &str) -> bool {
+        let n = self.page_rows.with_untracked(|r| r.len());
+        if n == 0 {
+            return false;
+        }
+        let screen = ((self.vp.height.get_untracked() / ROW_H) as usize)
+            .saturating_sub(HEADER_ROWS + 1)
+            .max(1);
+        let to = match key {
+            "ArrowDown" => (i + 1).min(n - 1),
+            "ArrowUp" => i.saturating_sub(1),
+            "PageDown" => (i + screen).min(n - 1),
+            "PageUp" => i.saturating_sub(screen),
+            "Home" => 0,
+            "End" => n - 1,
+            "Enter" | " " => i,
+            _ => return false,
+        };
+        self.go_to(to);
+        true
+    }
+}
+
 /// The `i`-th row of the page. Its cells are written by one effect per row rather than one
 /// reactive closure per cell and attribute: a page change then wakes ~100 effects instead of
 /// ~900 (each a task for the reactive executor), which was most of its script time.
-fn row_slot(st: AppState, page_rows: Memo<Vec<u32>>, i: usize) -> impl IntoView {
+fn row_slot(rows: Rows, i: usize) -> impl IntoView {
+    let Rows { st, page_rows, .. } = rows;
     let data = Memo::new(move |_| {
         let tz = st.tz.get();
         let row = page_rows.with(|r| r.get(i).copied())?;
@@ -298,6 +389,19 @@ fn row_slot(st: AppState, page_rows: Memo<Vec<u32>>, i: usize) -> impl IntoView 
             st.selected.set(Some(r));
         }
     };
+    // One row of the table is in the tab order (the selected one, else the first rendered);
+    // arrow keys move between rows.
+    let tab_index = move || {
+        let here = match rows.sel_index.get() {
+            Some(s) => s == i,
+            None => rows.window.get().0 == i,
+        };
+        if here {
+            "0"
+        } else {
+            "-1"
+        }
+    };
     view! {
         <tr
             node_ref=tr
@@ -306,12 +410,11 @@ fn row_slot(st: AppState, page_rows: Memo<Vec<u32>>, i: usize) -> impl IntoView 
             data-testid="event-row"
             class:selected=move || selected.get()
             aria-selected=move || selected.get().to_string()
-            tabindex="0"
+            tabindex=tab_index
             on:click=move |_| select()
             on:keydown=move |ev| {
-                if ev.key() == "Enter" || ev.key() == " " {
+                if rows.key(i, &ev.key()) {
                     ev.prevent_default();
-                    select();
                 }
             }
         >
@@ -323,7 +426,6 @@ fn row_slot(st: AppState, page_rows: Memo<Vec<u32>>, i: usize) -> impl IntoView 
 /// Shows a truncated cell's full text as its tooltip, set on hover (one listener on the table
 /// body instead of a `title` per cell kept up to date on every page).
 fn cell_tooltip(ev: leptos::ev::MouseEvent) {
-    use wasm_bindgen::JsCast;
     let Some(td) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
