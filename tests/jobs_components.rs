@@ -181,3 +181,60 @@ async fn report_tasks_show_next_runs_and_disabled() {
         Some("disabled")
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_axis_and_tooltip_stay_in_view_while_lanes_scroll() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    if doc.get_element_by_id("app-css-jobs").is_none() {
+        let style = doc.create_element("style").unwrap();
+        style.set_id("app-css-jobs");
+        style.set_text_content(Some(include_str!("../style/main.css")));
+        doc.head().unwrap().append_child(&style).unwrap();
+    }
+    let t0 = 1_717_200_000_000;
+    // 80 jobs that all overlap: 80 lanes, far taller than the timeline's box.
+    let jobs: Vec<Job> = (0..80)
+        .map(|i| backfill(i, 2, t0 + i * 60_000, 30))
+        .collect();
+    let axis = Axis::new(t0 - 30 * H, t0 + 10 * H, TIMELINE_WIDTH);
+    let (el, _, _) = mount(Source::Backfill, jobs, axis, t0 + 5 * H);
+    settle().await;
+    let wrap: HtmlElement = el
+        .query_selector(".timeline-wrap")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(
+        wrap.scroll_height() > wrap.client_height() + 100,
+        "lanes overflow"
+    );
+    wrap.set_scroll_top(wrap.scroll_height());
+    settle().await;
+    let head = el.query_selector(".timeline-head").unwrap().unwrap();
+    let (wr, hr) = (
+        wrap.get_bounding_client_rect(),
+        head.get_bounding_client_rect(),
+    );
+    assert!(
+        (hr.top() - wr.top()).abs() < 1.0,
+        "axis at the top of the box after scrolling ({} vs {})",
+        hr.top(),
+        wr.top()
+    );
+    assert!(!all(&el, ".timeline-head .tick-label").is_empty());
+    // The last bar's tooltip shows under the axis, inside the box.
+    let bars = all(&el, "[data-testid=timeline-bar]");
+    bars[bars.len() - 1]
+        .dispatch_event(&web_sys::Event::new("focus").unwrap())
+        .unwrap();
+    settle().await;
+    let tip = el
+        .query_selector("[data-testid=timeline-tooltip]")
+        .unwrap()
+        .unwrap();
+    let tr = tip.get_bounding_client_rect();
+    assert!(
+        tr.top() >= hr.bottom() - 1.0 && tr.top() < wr.bottom(),
+        "tooltip in view"
+    );
+}

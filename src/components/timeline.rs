@@ -141,6 +141,34 @@ pub fn Timeline(source: Source) -> impl IntoView {
     };
     let on_up = move |_| drag.set_value(None);
 
+    // The tooltip redraws on its own, so hovering never rebuilds the bars (and focus stays
+    // where it is). It sits under the sticky axis, so it shows wherever the lanes are scrolled.
+    let tooltip = move || {
+        let i = hovered.get()?;
+        layout.with(|l| {
+                    let (axis, now, jobs, _, _) = l.as_ref()?;
+                    let job = jobs.get(i)?;
+                    let x = job
+                        .exec
+                        .or(job.window)
+                        .and_then(|(a, b)| axis.bar(a, b, 3.0))
+                        .map(|(x, _)| x)
+                        .unwrap_or(0.0);
+                    // Beside the bar, opening towards the middle so it stays inside the panel.
+                    let pct = (x / TIMELINE_WIDTH * 100.0).clamp(0.0, 100.0);
+                    let (left, right) = if pct < 50.0 {
+                        (Some(format!("{pct:.1}%")), None)
+                    } else {
+                        (None, Some(format!("{:.1}%", 100.0 - pct)))
+                    };
+                    Some(view! {
+                        <div class="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=left style:right=right>
+                            {tooltip_lines(job, *now).into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
+                        </div>
+                    })
+                })
+    };
+
     view! {
         <div class="timeline-wrap">
             {move || {
@@ -220,45 +248,40 @@ pub fn Timeline(source: Source) -> impl IntoView {
                         </g>
                     }
                 }).collect_view();
+                // The axis is its own SVG in a sticky header, so its labels stay in view while
+                // the lanes scroll; both share the x scale (same viewBox width, same width).
+                let lanes_h = height - AXIS_H;
                 view! {
+                    <div class="timeline-head">
+                        <svg class="timeline timeline-axis" viewBox=format!("0 0 {TIMELINE_WIDTH} {AXIS_H}")
+                            preserveAspectRatio="xMinYMin meet" aria-hidden="true"
+                            on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up>
+                            {ticks.iter().map(|t| view! {
+                                <line class="tick" x1=t.x x2=t.x y1=AXIS_H - 4.0 y2=AXIS_H></line>
+                                <text class="tick-label" x=t.x + 2.0 y=AXIS_H - 6.0>{t.label.clone()}</text>
+                            }).collect_view()}
+                            {now_x.map(|x| view! {
+                                <line class="now" x1=x x2=x y1=0 y2=AXIS_H></line>
+                                <text class="now-label" x=x + 2.0 y=9>"now"</text>
+                            })}
+                        </svg>
+                        {tooltip}
+                    </div>
                     <svg class="timeline" data-testid="timeline" data-source=source.key()
-                        viewBox=format!("0 0 {TIMELINE_WIDTH} {height}")
+                        viewBox=format!("0 {AXIS_H} {TIMELINE_WIDTH} {lanes_h}")
                         preserveAspectRatio="xMinYMin meet"
                         on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up>
                         <g class="ticks">
                             {ticks.into_iter().map(|t| view! {
-                                <line class="tick" x1=t.x x2=t.x y1=AXIS_H - 4.0 y2=height></line>
-                                <text class="tick-label" x=t.x + 2.0 y=AXIS_H - 6.0>{t.label}</text>
+                                <line class="tick" x1=t.x x2=t.x y1=AXIS_H y2=height></line>
                             }).collect_view()}
                         </g>
                         {bars}
                         {now_x.map(|x| view! {
-                            <line class="now" data-testid="timeline-now" x1=x x2=x y1=0 y2=height></line>
-                            <text class="now-label" x=x + 2.0 y=9>"now"</text>
+                            <line class="now" data-testid="timeline-now" x1=x x2=x y1=AXIS_H y2=height></line>
                         })}
                     </svg>
                 }.into_any()
-            }}
-            // The tooltip redraws on its own, so hovering never rebuilds the bars (and focus
-            // stays where it is).
-            {move || {
-                let i = hovered.get()?;
-                layout.with(|l| {
-                    let (axis, now, jobs, _, _) = l.as_ref()?;
-                    let job = jobs.get(i)?;
-                    let x = job
-                        .exec
-                        .or(job.window)
-                        .and_then(|(a, b)| axis.bar(a, b, 3.0))
-                        .map(|(x, _)| x)
-                        .unwrap_or(0.0);
-                    let left = (x / TIMELINE_WIDTH * 100.0).clamp(0.0, 70.0);
-                    Some(view! {
-                        <div class="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=format!("{left:.1}%")>
-                            {tooltip_lines(job, *now).into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
-                        </div>
-                    })
-                })
             }}
         </div>
     }
