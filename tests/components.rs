@@ -344,11 +344,11 @@ async fn keyboard_keeps_the_active_row_in_view_in_a_long_tree() {
     let tree = one(&el, "[role=tree]");
     tree.focus().unwrap();
     key(&tree, "End");
-    settle().await;
+    frame().await;
     assert_eq!(active_path(&el).as_deref(), Some("items[89]"));
     assert!(tree.scroll_top() > 0, "scrolled to the end");
     key(&tree, "Home");
-    settle().await;
+    frame().await;
     assert_eq!(active_path(&el).as_deref(), Some(""));
     assert_eq!(tree.scroll_top(), 0);
     // Clicking a row makes it active.
@@ -569,4 +569,76 @@ async fn arrow_keys_move_between_rows_and_select_them() {
     frame().await;
     frame().await;
     assert_eq!(focused().as_deref(), Some("3"));
+}
+
+#[wasm_bindgen_test]
+async fn find_in_event_opens_the_way_to_each_match() {
+    let items: Vec<_> = (0..300)
+        .map(|i| json!({"n": i, "tag": if i == 250 { "needle-A" } else { "hay" }}))
+        .collect();
+    let (el, _) = mount_tree(json!({"items": items, "deep": {"x": {"Needle": 1}}}));
+    frame().await;
+    assert!(all(&el, "[data-path='items[250].tag']").is_empty());
+    let input: web_sys::HtmlInputElement = one(&el, "[data-testid=tree-find]").unchecked_into();
+    input.set_value("needle");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    frame().await;
+    assert_eq!(
+        one(&el, "[data-testid=tree-find-count]")
+            .text_content()
+            .unwrap(),
+        "1 of 2"
+    );
+    // Document order: deep.x.Needle (a key) first; its ancestors were opened.
+    assert_eq!(active_path(&el).as_deref(), Some("deep.x.Needle"));
+    assert!(one(&el, "[data-path='deep.x.Needle']")
+        .class_list()
+        .contains("current-match"));
+    // Enter: the next one, inside a collapsed group of a long array.
+    key(&input, "Enter");
+    settle().await;
+    frame().await;
+    assert_eq!(
+        one(&el, "[data-testid=tree-find-count]")
+            .text_content()
+            .unwrap(),
+        "2 of 2"
+    );
+    assert_eq!(active_path(&el).as_deref(), Some("items[250].tag"));
+    assert!(one(&el, "[data-path='items[250].tag']")
+        .class_list()
+        .contains("match"));
+    // The row is really scrolled into the viewport (not only rendered).
+    let tree = one(&el, "[role=tree]");
+    let (tr, rr) = (
+        tree.get_bounding_client_rect(),
+        one(&el, "[data-path='items[250].tag']").get_bounding_client_rect(),
+    );
+    assert!(
+        rr.top() >= tr.top() - 1.0 && rr.bottom() <= tr.bottom() + 1.0,
+        "match in view: row {}..{} viewport {}..{}",
+        rr.top(),
+        rr.bottom(),
+        tr.top(),
+        tr.bottom()
+    );
+    // Wraps around.
+    key(&input, "Enter");
+    settle().await;
+    frame().await;
+    assert_eq!(active_path(&el).as_deref(), Some("deep.x.Needle"));
+    input.set_value("nothing-like-this");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(
+        one(&el, "[data-testid=tree-find-count]")
+            .text_content()
+            .unwrap(),
+        "no match"
+    );
 }

@@ -57,6 +57,9 @@ struct Ctx {
     root_label: StoredValue<String>,
     uid: usize,
     tree: NodeRef<leptos::html::Div>,
+    /// Rows matching "Find in event" (ascending), and which one is current.
+    matches: Memo<Arc<Vec<u32>>>,
+    current: Memo<Option<u32>>,
 }
 
 impl Ctx {
@@ -92,9 +95,17 @@ pub fn JsonTree(
     let index = Arc::new(TreeIndex::build(&doc));
     let open = RwSignal::new(index.default_expansion());
     let tree = NodeRef::<leptos::html::Div>::new();
+    let doc = StoredValue::new(doc);
+    let index = StoredValue::new(index);
+    let find = RwSignal::new(String::new());
+    let find_pos = RwSignal::new(0usize);
+    let matches = Memo::new(move |_| {
+        find.with(|q| Arc::new(index.with_value(|ix| doc.with_value(|d| ix.find(d, q)))))
+    });
+    let current = Memo::new(move |_| matches.with(|m| m.get(find_pos.get()).copied()));
     let ctx = Ctx {
-        doc: StoredValue::new(doc),
-        index: StoredValue::new(index),
+        doc,
+        index,
         open,
         more: RwSignal::new(Vec::new()),
         active: RwSignal::new(0),
@@ -102,6 +113,8 @@ pub fn JsonTree(
         root_label: StoredValue::new(root_label),
         uid: NEXT_TREE.fetch_add(1, Ordering::Relaxed),
         tree,
+        matches,
+        current,
     };
     let vp = Viewport::new(tree, DEFAULT_HEIGHT);
 
@@ -187,6 +200,43 @@ pub fn JsonTree(
         reveal(out.active);
     };
 
+    // Find: open the way to a match, make it the active row and scroll to it.
+    let go_match = move |k: usize| {
+        let n = matches.with_untracked(|m| m.len());
+        if n == 0 {
+            return;
+        }
+        let k = k % n;
+        find_pos.set(k);
+        let Some(id) = matches.with_untracked(|m| m.get(k).copied()) else {
+            return;
+        };
+        let ix = ctx.index.get_value();
+        open.update(|o| ix.reveal(o, id));
+        ctx.active.set(id);
+        reveal(id);
+    };
+    let on_find_input = move |ev: leptos::ev::Event| {
+        find.set(event_target_value(&ev));
+        go_match(0);
+    };
+    let on_find_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            let n = matches.with_untracked(|m| m.len()).max(1);
+            let k = find_pos.get_untracked();
+            go_match(if ev.shift_key() { k + n - 1 } else { k + 1 });
+        }
+    };
+    let find_count = move || {
+        let n = matches.with(|m| m.len());
+        match (find.with(|q| q.trim().is_empty()), n) {
+            (true, _) => String::new(),
+            (false, 0) => "no match".to_string(),
+            (false, n) => format!("{} of {n}", find_pos.get().min(n - 1) + 1),
+        }
+    };
+
     let expand_all = move |_| {
         let ix = ctx.index.get_value();
         open.set(ix.all_expanded());
@@ -208,6 +258,12 @@ pub fn JsonTree(
             <div class="tree-tools">
                 <button type="button" data-testid="expand-all" on:click=expand_all>"Expand all"</button>
                 <button type="button" data-testid="collapse-all" on:click=collapse_all>"Collapse all"</button>
+                <span class="tree-find">
+                    <input type="search" data-testid="tree-find" placeholder="Find in event"
+                        aria-label="Find keys or values in this event (Enter: next, Shift+Enter: previous)"
+                        on:input=on_find_input on:keydown=on_find_key />
+                    <span class="tree-find-count" data-testid="tree-find-count" aria-live="polite">{find_count}</span>
+                </span>
                 <span class="tree-note" data-testid="tree-count">
                     {move || {
                         let n = ctx.index.with_value(|ix| ix.len());
@@ -285,6 +341,8 @@ fn row(ctx: Ctx, id: u32) -> AnyView {
         };
         view! {
             <div role="treeitem" id=dom_id class="node" class:active=is_active style=depth
+                class:match=move || ctx.matches.with(|m| m.binary_search(&id).is_ok())
+                class:current-match=move || ctx.current.get() == Some(id)
                 prop:ariaLevel=level aria-setsize=set_size aria-posinset=pos
                 aria-expanded=move || open.get().to_string()
                 data-path=path_s data-key=key on:click=activate>
@@ -374,6 +432,8 @@ fn leaf(ctx: Ctx, id: u32, label: Label, path: JsonPath, v: Value, attrs: RowAtt
     });
     view! {
         <div role="treeitem" id=dom_id class="node leaf" class:active=move || ctx.active.get() == id
+            class:match=move || ctx.matches.with(|m| m.binary_search(&id).is_ok())
+            class:current-match=move || ctx.current.get() == Some(id)
             class:tall=move || more.get() style=depth
             prop:ariaLevel=level aria-setsize=set_size aria-posinset=pos
             data-path=path_s data-key=key

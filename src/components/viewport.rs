@@ -37,11 +37,18 @@ impl Viewport {
         }
     }
 
-    /// Scroll to `top` (and record it without waiting for the scroll event).
+    /// Scroll to `top`. The position is recorded now (so the rows for it render at once);
+    /// the element is scrolled in the next animation frame, after the content's new height
+    /// (which may grow with the same change, e.g. rows opened to reveal a match) is applied:
+    /// scrolling now would be clamped to the old height.
     pub fn scroll_to(&self, top: f64) {
-        if let Some(el) = self.el.get_untracked() {
-            el.set_scroll_top(top as i32);
-        }
         self.scroll_top.set(top);
+        let v = *self;
+        request_animation_frame(move || {
+            if let Some(el) = v.el.get_untracked() {
+                el.set_scroll_top(top as i32);
+            }
+            v.measure();
+        });
     }
 }

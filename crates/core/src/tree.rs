@@ -274,6 +274,64 @@ impl TreeIndex {
     }
 }
 
+impl TreeIndex {
+    /// Nodes whose key, or whose value if it is a string, number, bool or null, contains
+    /// `needle` ignoring case, in document order (ascending ids). Empty for an empty needle.
+    pub fn find(&self, doc: &Value, needle: &str) -> Vec<u32> {
+        let needle = needle.trim().to_lowercase();
+        let mut out = Vec::new();
+        if needle.is_empty() || self.is_empty() {
+            return out;
+        }
+        let mut id = 0u32;
+        self.find_in(doc, &needle, &mut id, &mut out);
+        out
+    }
+
+    /// Walks `v` in the order `add` numbered it (group nodes included in the count).
+    fn find_in(&self, v: &Value, needle: &str, id: &mut u32, out: &mut Vec<u32>) {
+        let me = *id;
+        *id += 1;
+        let key_hit =
+            matches!(&self.node(me).label, Label::Key(k) if k.to_lowercase().contains(needle));
+        let value_hit = match v {
+            Value::String(s) => s.to_lowercase().contains(needle),
+            Value::Number(n) => n.to_string().contains(needle),
+            Value::Bool(b) => b.to_string().contains(needle),
+            Value::Null => "null".contains(needle),
+            _ => false,
+        };
+        if key_hit || value_hit {
+            out.push(me);
+        }
+        match v {
+            Value::Object(m) => {
+                for c in m.values() {
+                    self.find_in(c, needle, id, out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    if a.len() > GROUP && i % GROUP == 0 {
+                        *id += 1; // the group node
+                    }
+                    self.find_in(c, needle, id, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Open every ancestor of `id`, so its row is visible.
+    pub fn reveal(&self, open: &mut Expansion, id: u32) {
+        let mut cur = self.node(id).parent;
+        while cur != NONE {
+            open.set(cur, true);
+            cur = self.node(cur).parent;
+        }
+    }
+}
+
 /// Which containers are open: one bit per node.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Expansion {
@@ -531,6 +589,34 @@ mod tests {
         assert_eq!(v.len(), t.len());
         assert_eq!(t.len(), 2 + 300 + 30_000 * 5);
         assert!(v.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn find_matches_keys_and_values_and_reveals_them() {
+        let items: Vec<_> = (0..150).map(|i| json!({ "n": i })).collect();
+        let doc = json!({"userName": "Alice", "items": items, "deep": {"a": {"AccessKeyId": "LTAI5"}}, "ok": true});
+        let t = TreeIndex::build(&doc);
+        let keys_of = |ids: Vec<u32>| ids.iter().map(|&i| t.key(i)).collect::<Vec<_>>();
+        assert_eq!(keys_of(t.find(&doc, "alice")), ["userName"]);
+        assert_eq!(keys_of(t.find(&doc, "ACCESSKEY")), ["deep.a.AccessKeyId"]);
+        assert_eq!(keys_of(t.find(&doc, "ltai")), ["deep.a.AccessKeyId"]);
+        assert_eq!(keys_of(t.find(&doc, "tru")), ["ok"]);
+        // Numbers inside grouped arrays: ids line up with the index (groups counted).
+        assert_eq!(keys_of(t.find(&doc, "149")), ["items[149].n"]);
+        assert_eq!(
+            t.find(&doc, "12").len(),
+            12,
+            "12, 112 and 120..=129: {:?}",
+            keys_of(t.find(&doc, "12"))
+        );
+        assert!(t.find(&doc, "  ").is_empty());
+        let ids = t.find(&doc, "149");
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        let mut open = t.collapsed();
+        let target = ids[0];
+        assert!(t.visible(&open).binary_search(&target).is_err());
+        t.reveal(&mut open, target);
+        assert!(t.visible(&open).binary_search(&target).is_ok());
     }
 
     #[test]
