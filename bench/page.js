@@ -254,6 +254,8 @@ async function trailview({ data, runs, tree }) {
     for (let i = 0; i < 1; i++) {
       S('tree_open', await timed(() => w.bench_select(rows - 1)));
       S('tree_expand_all', await timed(() => $('expand-all').click()));
+      S('tree_find', await timed(() => setInput('tree-find', 'stopped')));
+      out.values.tree_find_matches = $('tree-find-count').textContent;
       out.values.tree_dom_nodes = document.querySelectorAll('[data-testid="json-tree"] [role="treeitem"]').length;
       await timed(() => w.bench_select(undefined));
     }

@@ -118,6 +118,7 @@ function tableRows(size, r) {
   if (tv.samples?.tree_open) {
     rows.push([`JSON tree open (~100k-node event)`, ms(T('tree_open')), '', '', '', '']);
     rows.push([`JSON tree expand all (${tv.values?.tree_dom_nodes ?? '?'} rows in DOM)`, ms(T('tree_expand_all')), '', '', '', '']);
+    rows.push([`JSON tree find "stopped" (${tv.values?.tree_find_matches ?? '?'})`, ms(T('tree_find')), '', '', '', '']);
   }
   const v = tv.values || {};
   rows.push(['memory after ingest: JS heap + wasm = total', v.wasm_memory != null ? `${mb(v.js_heap)} + ${mb(v.wasm_memory)} = ${mb((v.js_heap || 0) + v.wasm_memory)}` : '—', '', '', '', '']);

@@ -160,3 +160,21 @@ appTest('copy value and copy path put text on the clipboard', async ({ page, con
     await eventually(async () => (await holder.textContent()).length > before, 'show-more to reveal more text');
   }
 });
+
+appTest('find in event steps through matching keys and values', async ({ page, shot }) => {
+  await fetchEvents(page, { preset: '24h', cap: 100 });
+  const [first] = await rows(page);
+  const tree = await openRow(page, 0);
+  await page.click(tid('collapse-all'));
+  await page.fill(tid('tree-find'), first.event);
+  await eventually(async () => /^1 of \d+$/.test(await page.textContent(tid('tree-find-count'))), 'a match count');
+  const active = async () => {
+    const id = await tree.getAttribute('aria-activedescendant');
+    return id && page.getAttribute(`#${id}`, 'data-path');
+  };
+  await eventually(async () => (await active()) === 'eventName', 'eventName to be the active row');
+  assert.match(await page.getAttribute(`#${await tree.getAttribute('aria-activedescendant')}`, 'class'), /current-match/);
+  await shot('find');
+  await page.fill(tid('tree-find'), 'no-such-thing-in-any-event');
+  await eventually(async () => (await page.textContent(tid('tree-find-count'))) === 'no match', '"no match"');
+});
