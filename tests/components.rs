@@ -351,6 +351,16 @@ async fn keyboard_keeps_the_active_row_in_view_in_a_long_tree() {
     frame().await;
     assert_eq!(active_path(&el).as_deref(), Some(""));
     assert_eq!(tree.scroll_top(), 0);
+    // Page Down: a screenful further (the viewport shows ~15 rows here), still in view.
+    key(&tree, "PageDown");
+    frame().await;
+    let path = active_path(&el).unwrap_or_default();
+    let n: usize = path
+        .trim_start_matches("items[")
+        .trim_end_matches(']')
+        .parse()
+        .unwrap_or_else(|_| panic!("active row {path:?}"));
+    assert!((5..40).contains(&n), "Page Down moved to {path}");
     // Clicking a row makes it active.
     one(&el, "[data-path='items[3]']").click();
     settle().await;

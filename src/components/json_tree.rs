@@ -9,7 +9,7 @@
 //!
 //! Focus stays on the tree (`aria-activedescendant` names the active row), so it survives rows
 //! leaving the DOM. Keyboard: ↑/↓ move, → opens or enters, ← closes or goes to the parent,
-//! Home/End, Enter/Space toggle.
+//! Page Up/Down, Home/End, Enter/Space toggle.
 
 use super::viewport::Viewport;
 use leptos::prelude::*;
@@ -177,10 +177,13 @@ pub fn JsonTree(
         }
     };
 
+    let page_rows = move || ((vp.height.get_untracked() / ROW) as usize).saturating_sub(1);
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         let nav = match ev.key().as_str() {
             "ArrowDown" => Nav::Down,
             "ArrowUp" => Nav::Up,
+            "PageDown" => Nav::PageDown(page_rows()),
+            "PageUp" => Nav::PageUp(page_rows()),
             "Home" => Nav::Home,
             "End" => Nav::End,
             "ArrowRight" => Nav::Right,

@@ -369,6 +369,9 @@ impl Expansion {
 pub enum Nav {
     Down,
     Up,
+    /// Page Down / Page Up: this many rows.
+    PageDown(usize),
+    PageUp(usize),
     Home,
     End,
     /// → : open a closed container, or go to the first child of an open one.
@@ -410,6 +413,8 @@ impl TreeIndex {
         match nav {
             Nav::Down => go(pos + 1),
             Nav::Up => go(pos.saturating_sub(1)),
+            Nav::PageDown(n) => go(pos.saturating_add(n.max(1))),
+            Nav::PageUp(n) => go(pos.saturating_sub(n.max(1))),
             Nav::Home => go(0),
             Nav::End => go(visible.len() - 1),
             Nav::Right if node.is_container() => {
@@ -662,6 +667,10 @@ mod tests {
         );
         assert_eq!(nav(&open, 2, Nav::End).active, 3);
         assert_eq!(nav(&open, 3, Nav::Home).active, 0);
+        assert_eq!(nav(&open, 0, Nav::PageDown(2)).active, 2);
+        assert_eq!(nav(&open, 0, Nav::PageDown(99)).active, 3);
+        assert_eq!(nav(&open, 3, Nav::PageUp(2)).active, 1);
+        assert_eq!(nav(&open, 1, Nav::PageUp(99)).active, 0);
         assert_eq!(nav(&open, 3, Nav::Down).active, 3);
         assert_eq!(nav(&open, 0, Nav::Up).active, 0);
         assert_eq!(nav(&open, 0, Nav::Left).set_open, Some((0, false)));
