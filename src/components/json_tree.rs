@@ -315,7 +315,7 @@ fn row(ctx: Ctx, id: u32) -> AnyView {
     let level = (node.depth + 1).to_string();
     let set_size = ix.set_size(id).to_string();
     let pos = node.pos.to_string();
-    let depth = format!("--depth:{}", node.depth);
+    let depth = node.depth.to_string();
     let is_active = move || ctx.active.get() == id;
     let activate = move |_| {
         ctx.active.set(id);
@@ -343,7 +343,7 @@ fn row(ctx: Ctx, id: u32) -> AnyView {
             }
         };
         view! {
-            <div role="treeitem" id=dom_id class="node" class:active=is_active style=depth
+            <div role="treeitem" id=dom_id class="node" class:active=is_active style:--depth=depth.clone()
                 class:match=move || ctx.matches.with(|m| m.binary_search(&id).is_ok())
                 class:current-match=move || ctx.current.get() == Some(id)
                 prop:ariaLevel=level aria-setsize=set_size aria-posinset=pos
@@ -437,7 +437,7 @@ fn leaf(ctx: Ctx, id: u32, label: Label, path: JsonPath, v: Value, attrs: RowAtt
         <div role="treeitem" id=dom_id class="node leaf" class:active=move || ctx.active.get() == id
             class:match=move || ctx.matches.with(|m| m.binary_search(&id).is_ok())
             class:current-match=move || ctx.current.get() == Some(id)
-            class:tall=move || more.get() style=depth
+            class:tall=move || more.get() style:--depth=depth
             prop:ariaLevel=level aria-setsize=set_size aria-posinset=pos
             data-path=path_s data-key=key
             on:click=move |_| { ctx.active.set(id); ctx.focus_tree(); }>

@@ -86,6 +86,14 @@ export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {} 
       d.dismiss().catch(() => {});
     });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // The demo serves the deployment's Content-Security-Policy: anything it blocks (an inline
+    // style attribute, an eval, a foreign fetch) fails the test.
+    await page.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sample || ''})`),
+      );
+    });
     page.on('console', (m) => {
       if (m.type() === 'error' && /panicked at/.test(m.text())) pageErrors.push(m.text());
     });
@@ -99,6 +107,8 @@ export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {} 
       await openApp(page);
       await fn({ page, context, shot, dialogs, pageErrors });
       assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
+      const csp = await page.evaluate(() => window.__cspViolations).catch(() => []);
+      assert.deepEqual(csp, [], 'Content-Security-Policy violations');
       assert.deepEqual(dialogs, [], 'the page opened dialogs');
     } catch (err) {
       await shot('FAILED').catch(() => {});

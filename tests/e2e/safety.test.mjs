@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {
   appTest,
+  BASE_URL,
   counts,
   eventually,
   fetchEvents,
@@ -120,4 +121,13 @@ appTest('a wrong proxy base shows an API error; the right one works again', asyn
   const p = await fetchEvents(page, { preset: '24h', cap: 50 });
   assert.ok(p.events > 0);
   assert.equal((await counts(page)).total, p.events);
+});
+
+appTest('the demo serves the deployment Content-Security-Policy (every test runs under it)', async ({ page }) => {
+  const res = await page.request.get(BASE_URL + '/');
+  const csp = res.headers()['content-security-policy'] || '';
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/, csp);
+  assert.match(csp, /style-src 'self';/, 'no inline styles allowed');
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(res.headers()['x-content-type-options'], 'nosniff');
 });

@@ -127,13 +127,14 @@ async fn main() -> ExitCode {
     )));
     let state = AppState {
         backend,
-        static_dir: args.static_dir,
+        static_dir: args.static_dir.clone(),
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         println!("trailview-proxy: shutting down");
     };
-    if let Err(e) = axum::serve(listener, app(state))
+    let router = trailview_proxy::security::page_headers(app(state), args.static_dir.clone());
+    if let Err(e) = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
     {

@@ -35,17 +35,25 @@ pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: 
     }
 }
 
+/// The response headers every mode sends: the pages' Content-Security-Policy (so the demo,
+/// and the end-to-end tests against it, run under the same policy as a deployment),
+/// `nosniff`, and caching by asset kind.
+pub fn page_headers(router: Router, static_dir: PathBuf) -> Router {
+    router.layer(middleware::from_fn_with_state(
+        Arc::new(static_dir),
+        response_headers,
+    ))
+}
+
 /// Wrap the app with the security layers.
 pub fn secure(router: Router, sec: Arc<SecurityConfig>, static_dir: PathBuf) -> Router {
-    let router = router
-        .layer(middleware::from_fn_with_state(
+    let router = page_headers(
+        router.layer(middleware::from_fn_with_state(
             sec.clone(),
             crate::auth::require_auth,
-        ))
-        .layer(middleware::from_fn_with_state(
-            Arc::new(static_dir),
-            response_headers,
-        ))
+        )),
+        static_dir,
+    )
         .layer(DefaultBodyLimit::max(sec.max_body_bytes))
         .layer(middleware::from_fn_with_state(sec.clone(), limits));
     if sec.cors_origins.is_empty() {
