@@ -54,8 +54,8 @@ pub fn secure(router: Router, sec: Arc<SecurityConfig>, static_dir: PathBuf) -> 
         )),
         static_dir,
     )
-        .layer(DefaultBodyLimit::max(sec.max_body_bytes))
-        .layer(middleware::from_fn_with_state(sec.clone(), limits));
+    .layer(DefaultBodyLimit::max(sec.max_body_bytes))
+    .layer(middleware::from_fn_with_state(sec.clone(), limits));
     if sec.cors_origins.is_empty() {
         return router;
     }
