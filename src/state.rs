@@ -153,7 +153,12 @@ impl AppState {
             indexer_running: StoredValue::new(false),
         };
         // Start the background indexer when a filter needs a path column that is not complete.
+        // Tracks the filter's inputs, not only `filtered`'s value: a memo whose rows stay the
+        // same (e.g. still none) notifies nobody, and a second chip would never be read.
         Effect::new(move |_| {
+            st.path_filters.track();
+            st.version.track();
+            st.index_tick.track();
             filtered.track();
             if !st.pending.with_value(|p| p.is_empty()) && !st.indexer_running.get_value() {
                 st.indexer_running.set_value(true);

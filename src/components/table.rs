@@ -286,7 +286,8 @@ impl Rows {
             let sel = format!("tr[aria-rowindex='{}']", i + 1 + HEADER_ROWS);
             let el = self
                 .scroller
-                .get_untracked()
+                .try_get_untracked()
+                .flatten()
                 .and_then(|s| s.query_selector(&sel).ok().flatten());
             if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = el.focus();

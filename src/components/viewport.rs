@@ -28,11 +28,12 @@ impl Viewport {
     }
 
     pub fn measure(&self) {
-        if let Some(el) = self.el.get_untracked() {
-            self.scroll_top.set(el.scroll_top() as f64);
+        // `try_`: a frame callback may run after the component is gone (hidden tabs hold them).
+        if let Some(el) = self.el.try_get_untracked().flatten() {
+            self.scroll_top.try_set(el.scroll_top() as f64);
             let h = el.client_height() as f64;
             if h > 0.0 {
-                self.height.set(h);
+                self.height.try_set(h);
             }
         }
     }
@@ -42,10 +43,10 @@ impl Viewport {
     /// (which may grow with the same change, e.g. rows opened to reveal a match) is applied:
     /// scrolling now would be clamped to the old height.
     pub fn scroll_to(&self, top: f64) {
-        self.scroll_top.set(top);
+        self.scroll_top.try_set(top);
         let v = *self;
         request_animation_frame(move || {
-            if let Some(el) = v.el.get_untracked() {
+            if let Some(el) = v.el.try_get_untracked().flatten() {
                 el.set_scroll_top(top as i32);
             }
             v.measure();

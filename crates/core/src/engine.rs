@@ -896,14 +896,27 @@ impl EventStore {
     /// text is decoded and the path read without building the document), so callers that must
     /// stay responsive call this in slices.
     pub fn index_path(&mut self, path: &JsonPath, max_rows: usize) -> (usize, usize) {
+        self.index_path_keeping(path, max_rows, &[])
+    }
+
+    /// [`EventStore::index_path`], never evicting the columns named in `keep` (the ones the
+    /// filter being compiled needs).
+    fn index_path_keeping(
+        &mut self,
+        path: &JsonPath,
+        max_rows: usize,
+        keep: &[String],
+    ) -> (usize, usize) {
         let key = path.to_string();
         let total = self.len();
         if !self.paths.contains_key(&key) {
             if self.paths.len() >= MAX_PATH_COLUMNS {
-                // Drop the least complete other column (cheapest to rebuild).
+                // Drop the least complete column nobody needs now (cheapest to rebuild). If
+                // every column is needed, keep them all (a filter of many tree chips).
                 if let Some(k) = self
                     .paths
                     .iter()
+                    .filter(|(k, _)| !keep.contains(k))
                     .min_by_key(|(_, c)| c.ids.len())
                     .map(|(k, _)| k.clone())
                 {
@@ -953,6 +966,7 @@ impl EventStore {
     pub fn compile_with(&mut self, filter: &Filter, sync_rows: usize) -> CompiledFilter {
         let mut conds = Vec::new();
         let mut pending = Vec::new();
+        let keep: Vec<String> = filter.paths.iter().map(|p| p.path.to_string()).collect();
         let contains_bits = |d: &Dict, needle: &str, empty_as: Option<&str>| -> Vec<bool> {
             d.lower
                 .iter()
@@ -1029,7 +1043,8 @@ impl EventStore {
                     let missing = self.len() - self.path_indexed(&pf.path);
                     if missing <= sync_rows || !self.paths.contains_key(&path_s) {
                         // Creating the column is cheap; filling it may not be.
-                        self.index_path(&pf.path, if missing <= sync_rows { missing } else { 0 });
+                        let rows = if missing <= sync_rows { missing } else { 0 };
+                        self.index_path_keeping(&pf.path, rows, &keep);
                     }
                     let (done, total) = (self.path_indexed(&pf.path), self.len());
                     if done < total {
@@ -1039,8 +1054,10 @@ impl EventStore {
                             total,
                         });
                     }
-                    let pc = &self.paths[&path_s];
-                    let id = pc.dict.ids.get(want.as_str()).copied();
+                    let id = self
+                        .paths
+                        .get(&path_s)
+                        .and_then(|pc| pc.dict.ids.get(want.as_str()).copied());
                     conds.push(Cond::PathEq {
                         path: path_s,
                         id,
@@ -1085,7 +1102,9 @@ impl EventStore {
                 }
             }
             Cond::PathEq { path, id, negate } => {
-                let ids = &self.paths[path].ids;
+                // A column dropped since compiling covers no row (not expected: `compile`
+                // keeps the columns its filter needs).
+                let ids: &[u32] = self.paths.get(path).map_or(&[], |c| &c.ids);
                 for (m, &v) in mask.iter_mut().zip(ids) {
                     *m &= (v != ABSENT && Some(v) == *id) != *negate;
                 }
@@ -1418,6 +1437,41 @@ mod tests {
         let cf = s.compile(&f);
         assert!(cf.pending.is_empty());
         assert_eq!(s.filter(&s.order(None), &cf).last(), Some(&5));
+    }
+
+    #[test]
+    fn a_filter_never_evicts_its_own_path_columns() {
+        let mut s = store();
+        for i in 0..(MAX_PATH_COLUMNS - 1) {
+            s.index_path(&JsonPath::parse(&format!("old{i}")).unwrap(), usize::MAX);
+        }
+        let pf = |p: &str| PathFilter {
+            path: JsonPath::parse(p).unwrap(),
+            value: json!(3),
+            exclude: false,
+        };
+        let f = Filter {
+            paths: vec![pf("a"), pf("b")],
+            ..Default::default()
+        };
+        for sync in [0, usize::MAX] {
+            let cf = s.compile_with(&f, sync);
+            assert!(s.paths.contains_key("a") && s.paths.contains_key("b"));
+            let _ = s.filter(&s.order(None), &cf); // no panic
+        }
+        // Many chips at once: all kept, over the cap.
+        let many = Filter {
+            paths: (0..MAX_PATH_COLUMNS + 2)
+                .map(|i| pf(&format!("m{i}")))
+                .collect(),
+            ..Default::default()
+        };
+        let cf = s.compile(&many);
+        assert!(many
+            .paths
+            .iter()
+            .all(|p| s.paths.contains_key(&p.path.to_string())));
+        let _ = s.filter(&s.order(None), &cf);
     }
 
     #[test]
