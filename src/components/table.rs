@@ -393,9 +393,11 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
     // One row of the table is in the tab order (the selected one, else the first rendered);
     // arrow keys move between rows.
     let tab_index = move || {
+        let (start, end) = rows.window.get();
         let here = match rows.sel_index.get() {
-            Some(s) => s == i,
-            None => rows.window.get().0 == i,
+            // The selected row, while it is rendered; else the first rendered row.
+            Some(s) if (start..end).contains(&s) => s == i,
+            _ => start == i,
         };
         if here {
             "0"
