@@ -131,18 +131,21 @@ pub fn bench_engine_filter(text: &str) -> Result<u32, JsError> {
         text: text.to_string(),
         ..Filter::default()
     };
-    let n = st
-        .store
+    Ok(engine_filter_count(st, &f))
+}
+
+/// The engine's share of a filter, as the baselines do it: compile, filter the ingest order,
+/// copy the first 50 rows; the count.
+fn engine_filter_count(st: AppState, f: &Filter) -> u32 {
+    st.store
         .try_update_value(|s| {
-            let cf = s.compile(&f);
+            let cf = s.compile(f);
             let order = s.order(None);
             let rows = s.filter(&order, &cf);
-            let first: Vec<u32> = rows.iter().take(50).copied().collect();
-            std::hint::black_box(first);
-            rows.len()
+            std::hint::black_box(rows.iter().take(50).copied().collect::<Vec<u32>>());
+            rows.len() as u32
         })
-        .unwrap_or(0);
-    Ok(n as u32)
+        .unwrap_or(0)
 }
 
 /// Engine only: per-column substring filters, e.g. `[["service","ecs"],["rw","write"]]` as
@@ -159,17 +162,7 @@ pub fn bench_engine_colfilter(spec: &str) -> Result<u32, JsError> {
         columns,
         ..Filter::default()
     };
-    let n = st
-        .store
-        .try_update_value(|s| {
-            let cf = s.compile(&f);
-            let order = s.order(None);
-            let rows = s.filter(&order, &cf);
-            std::hint::black_box(rows.iter().take(50).copied().collect::<Vec<u32>>());
-            rows.len()
-        })
-        .unwrap_or(0);
-    Ok(n as u32)
+    Ok(engine_filter_count(st, &f))
 }
 
 /// Engine only: sort all rows; returns the first row (first 50 rows copied).

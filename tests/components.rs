@@ -92,6 +92,21 @@ fn mount_tree(doc: serde_json::Value) -> (HtmlElement, Arc<Mutex<Vec<FilterReque
     mount_tree_with(doc, true)
 }
 
+/// Types `text` into an input as a user would (value + input event).
+fn type_into(input: &web_sys::HtmlInputElement, text: &str) {
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+/// The text of the tree's find counter ("2 of 5", "no match").
+fn find_count(el: &HtmlElement) -> String {
+    one(el, "[data-testid=tree-find-count]")
+        .text_content()
+        .unwrap()
+}
+
 /// Scrolls the tree's viewport and lets it re-render.
 async fn scroll_tree(el: &HtmlElement, top: i32) {
     let tree = one(el, "[role=tree]");
@@ -449,10 +464,7 @@ async fn table_renders_one_page_sorts_filters_and_pages() {
 
     // Search narrows; the failed rows carry their code.
     let search: web_sys::HtmlInputElement = one(&el, "[data-testid=search]").unchecked_into();
-    search.set_value("forbidden");
-    search
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
+    type_into(&search, "forbidden");
     settle().await;
     assert_eq!(
         one(&el, "[data-testid=count-info]")
@@ -466,10 +478,7 @@ async fn table_renders_one_page_sorts_filters_and_pages() {
             Some("Forbidden.RAM")
         );
     }
-    search.set_value("");
-    search
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
+    type_into(&search, "");
     settle().await;
 
     // Pages.
@@ -591,18 +600,10 @@ async fn find_in_event_opens_the_way_to_each_match() {
     frame().await;
     assert!(all(&el, "[data-path='items[250].tag']").is_empty());
     let input: web_sys::HtmlInputElement = one(&el, "[data-testid=tree-find]").unchecked_into();
-    input.set_value("needle");
-    input
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
+    type_into(&input, "needle");
     settle().await;
     frame().await;
-    assert_eq!(
-        one(&el, "[data-testid=tree-find-count]")
-            .text_content()
-            .unwrap(),
-        "1 of 2"
-    );
+    assert_eq!(find_count(&el), "1 of 2");
     // Document order: deep.x.Needle (a key) first; its ancestors were opened.
     assert_eq!(active_path(&el).as_deref(), Some("deep.x.Needle"));
     assert!(one(&el, "[data-path='deep.x.Needle']")
@@ -612,12 +613,7 @@ async fn find_in_event_opens_the_way_to_each_match() {
     key(&input, "Enter");
     settle().await;
     frame().await;
-    assert_eq!(
-        one(&el, "[data-testid=tree-find-count]")
-            .text_content()
-            .unwrap(),
-        "2 of 2"
-    );
+    assert_eq!(find_count(&el), "2 of 2");
     assert_eq!(active_path(&el).as_deref(), Some("items[250].tag"));
     assert!(one(&el, "[data-path='items[250].tag']")
         .class_list()
@@ -641,17 +637,9 @@ async fn find_in_event_opens_the_way_to_each_match() {
     settle().await;
     frame().await;
     assert_eq!(active_path(&el).as_deref(), Some("deep.x.Needle"));
-    input.set_value("nothing-like-this");
-    input
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
+    type_into(&input, "nothing-like-this");
     settle().await;
-    assert_eq!(
-        one(&el, "[data-testid=tree-find-count]")
-            .text_content()
-            .unwrap(),
-        "no match"
-    );
+    assert_eq!(find_count(&el), "no match");
 }
 
 #[wasm_bindgen_test]

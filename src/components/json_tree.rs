@@ -154,9 +154,6 @@ pub fn JsonTree(
 
     // Keep the active row in view after keyboard moves.
     let reveal = move |id: u32| {
-        let Some(el) = tree.get_untracked() else {
-            return;
-        };
         let Some(pos) = visible.with_untracked(|v| v.binary_search(&id).ok()) else {
             return;
         };
@@ -164,17 +161,7 @@ pub fn JsonTree(
             let l = layout(t);
             (l.offset(pos), l.offset(pos + 1))
         });
-        let (st, h) = (el.scroll_top() as f64, el.client_height() as f64);
-        let to = if top < st {
-            Some(top)
-        } else if h > 0.0 && bottom > st + h {
-            Some(bottom - h)
-        } else {
-            None
-        };
-        if let Some(to) = to {
-            vp.scroll_to(to);
-        }
+        vp.reveal(top, bottom, 0.0);
     };
 
     let page_rows = move || ((vp.height.get_untracked() / ROW) as usize).saturating_sub(1);

@@ -270,18 +270,10 @@ impl Rows {
             return;
         };
         self.st.selected.set(Some(row));
-        let (top, bottom) = (i as f64 * ROW_H, (i + 1) as f64 * ROW_H);
-        let (st, h) = (
-            self.vp.scroll_top.get_untracked(),
-            self.vp.height.get_untracked(),
-        );
         // The sticky header covers the first ~2 rows' height of the viewport.
         let header = HEADER_ROWS as f64 * ROW_H + 8.0;
-        if top < st {
-            self.vp.scroll_to(top);
-        } else if bottom > st + h - header {
-            self.vp.scroll_to(bottom - h + header);
-        }
+        self.vp
+            .reveal(i as f64 * ROW_H, (i + 1) as f64 * ROW_H, header);
         let focus = move || {
             let sel = format!("tr[aria-rowindex='{}']", i + 1 + HEADER_ROWS);
             let el = self

@@ -52,4 +52,15 @@ impl Viewport {
             v.measure();
         });
     }
+
+    /// Scroll the least that brings content `top..bottom` into view, when the viewport's top
+    /// `covered` pixels are hidden behind a sticky header (content coordinates below it).
+    pub fn reveal(&self, top: f64, bottom: f64, covered: f64) {
+        let (st, h) = (self.scroll_top.get_untracked(), self.height.get_untracked());
+        if top < st {
+            self.scroll_to(top);
+        } else if bottom > st + h - covered {
+            self.scroll_to(bottom - h + covered);
+        }
+    }
 }

@@ -129,19 +129,8 @@ async fn main() -> ExitCode {
         backend,
         static_dir: args.static_dir.clone(),
     };
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-        println!("trailview-proxy: shutting down");
-    };
     let router = trailview_proxy::security::page_headers(app(state), args.static_dir.clone());
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("trailview-proxy: server error: {e}");
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
+    serve(listener, router).await
 }
 
 /// `--config`: sign and forward to the configured clouds.
@@ -201,6 +190,11 @@ async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
         s.cors_origins.len(),
         cfg.static_dir.display()
     );
+    serve(listener, router).await
+}
+
+/// Serve until Ctrl-C.
+async fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         println!("trailview-proxy: shutting down");
