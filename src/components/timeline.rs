@@ -268,6 +268,7 @@ pub fn Timeline(source: Source) -> impl IntoView {
                         {tooltip}
                     </div>
                     <svg class="timeline" data-testid="timeline" data-source=source.key()
+                        data-t0=axis.t0 data-t1=axis.t1
                         viewBox=format!("0 {AXIS_H} {TIMELINE_WIDTH} {lanes_h}")
                         preserveAspectRatio="xMinYMin meet"
                         on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up>

@@ -59,12 +59,32 @@ appTest('jobs: the Jobs view shows a bar per job in each source, on one axis', a
   await bar.dispatchEvent('click');
   await page.locator(`${tid('job-row')}.selected[data-id="${id}"]`).waitFor();
   assert.match(await page.locator(tid('job-detail')).innerText(), new RegExp(id));
-  // Zoom changes the axis; Fit brings everything back.
-  const before = await page.locator('.tick-label').allInnerTexts();
+  // Zoom narrows the axis the labels are drawn from; Fit brings everything back. SVG <text>
+  // has no innerText, so labels are read as textContent (and must be non-empty).
+  const timeline = page.locator(`${tid('timeline')}[data-source="export"]`);
+  const domain = async () => {
+    const [t0, t1] = await Promise.all(['data-t0', 'data-t1'].map((a) => timeline.getAttribute(a)));
+    return { t0: Number(t0), t1: Number(t1), span: Number(t1) - Number(t0) };
+  };
+  const labels = () => page.locator('.timeline-axis .tick-label').allTextContents();
+  const fitted = await domain();
+  assert.ok(fitted.span > 0, `a fitted axis: ${JSON.stringify(fitted)}`);
+  const before = await labels();
+  assert.ok(before.length >= 2 && before.every((l) => l.trim() !== ''), `tick labels: ${before}`);
   await page.locator(tid('timeline-zoom-in')).click();
   await page.locator(tid('timeline-zoom-in')).click();
-  assert.notDeepEqual(await page.locator('.tick-label').allInnerTexts(), before);
+  await eventually(async () => (await domain()).span < fitted.span, 'the axis to narrow');
+  const zoomed = await domain();
+  // Each zoom-in halves the span (down to the one-minute floor).
+  assert.ok(Math.abs(zoomed.span - Math.max(fitted.span / 4, 60_000)) <= 2, `span ${fitted.span} -> ${zoomed.span}`);
+  const after = await labels();
+  assert.ok(after.length >= 2 && after.every((l) => l.trim() !== ''), `tick labels after zoom: ${after}`);
   await page.locator(tid('timeline-fit')).click();
+  // (The fitted axis ends at "now", which moves on while the test runs: within 1%.)
+  await eventually(
+    async () => Math.abs((await domain()).span - fitted.span) <= fitted.span / 100,
+    'Fit to restore the axis',
+  );
   await shot('export');
   // Back to events: the query bar is there as before.
   await page.locator(tid('nav-events')).click();

@@ -103,6 +103,7 @@ appTest('pagination buttons and page size', async ({ page, shot }) => {
   let info = await pageInfo(page);
   assert.deepEqual([info.from, info.to, info.of], [1, 50, total], info.text);
   const firstId = (await rows(page))[0].id;
+  assert.ok(firstId, 'rows carry their event id');
 
   await page.click(tid('page-next'));
   info = await eventually(async () => {
