@@ -687,3 +687,114 @@ async fn two_tree_filters_on_a_large_store_are_both_read() {
         .unwrap();
     assert_eq!(filtered, n / 6, "Size = 1 and Kind = 1");
 }
+
+#[wasm_bindgen_test]
+async fn a_path_search_on_a_large_store_is_read_in_the_background() {
+    use trailview_core::engine::SYNC_PATH_ROWS;
+    let n = SYNC_PATH_ROWS * 3;
+    let (el, _s) = mount_table(
+        (0..n)
+            .map(|i| {
+                json!({"eventId": format!("E{i}"), "requestParameters": {"Size": i % 3}})
+                    .to_string()
+            })
+            .collect(),
+    );
+    settle().await;
+    let filtered = || {
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
+    let search: web_sys::HtmlInputElement = one(&el, "[data-testid=search]").unchecked_into();
+    type_into(&search, "requestParameters.Size:1 OR e1");
+    settle().await;
+    // Typing returned before every event was read: progress shows, and rows read so far.
+    let status = one(&el, "[data-testid=path-indexing]");
+    assert!(status
+        .text_content()
+        .unwrap()
+        .contains("requestParameters.Size"));
+    assert!(filtered() < n / 3);
+    let mut frames = 0;
+    while !all(&el, "[data-testid=path-indexing]").is_empty() {
+        frame().await;
+        frames += 1;
+        assert!(frames < 2_000, "background reading never finished");
+    }
+    settle().await;
+    // Size 1, or an id containing "e1" (E1, E1x, E1xx, …) whose Size is not 1.
+    let e1 = (0..n)
+        .filter(|i| i % 3 != 1 && format!("e{i}").contains("e1"))
+        .count();
+    assert_eq!(filtered(), n / 3 + e1);
+    assert_eq!(
+        one(&el, "[data-testid=search-warning]")
+            .text_content()
+            .unwrap(),
+        ""
+    );
+}
+
+#[wasm_bindgen_test]
+async fn search_warnings_and_syntax_help() {
+    let (el, _s) = mount_table((0..120).map(event).collect());
+    frame().await;
+    let search: web_sys::HtmlInputElement = one(&el, "[data-testid=search]").unchecked_into();
+    let warning = || {
+        one(&el, "[data-testid=search-warning]")
+            .text_content()
+            .unwrap()
+    };
+    assert_eq!(warning(), "");
+    assert_eq!(
+        one(&el, "[data-testid=search-warning]")
+            .get_attribute("role")
+            .as_deref(),
+        Some("status")
+    );
+    type_into(&search, "foo:bar OR");
+    settle().await;
+    assert!(warning().contains("Unknown field \"foo\""), "{}", warning());
+    assert!(warning().contains("\"OR\" needs a term"), "{}", warning());
+    type_into(&search, "requestParameters.Nope:x");
+    settle().await;
+    assert!(
+        warning().contains("No loaded event has requestParameters.Nope"),
+        "{}",
+        warning()
+    );
+    type_into(&search, "user:user1 OR user:user2");
+    settle().await;
+    assert_eq!(warning(), "");
+    assert_eq!(
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .as_deref(),
+        Some("34")
+    );
+
+    // The "?" button shows and hides the syntax; Escape closes it.
+    let help = one(&el, "[data-testid=search-help]");
+    let panel = one(&el, "[data-testid=search-help-panel]");
+    assert_eq!(
+        help.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(panel.has_attribute("hidden"));
+    help.click();
+    settle().await;
+    assert_eq!(help.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert!(!panel.has_attribute("hidden"));
+    assert!(panel.text_content().unwrap().contains("a OR b"));
+    assert!(panel.offset_height() > 0, "visible");
+    key(&help, "Escape");
+    settle().await;
+    assert_eq!(
+        help.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(panel.has_attribute("hidden"));
+}

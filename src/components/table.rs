@@ -1,5 +1,6 @@
-//! The event table: free-text search, per-column filters, filter chips from the JSON tree,
-//! sortable headers and pagination. Only the current page is rendered.
+//! The event table: the search box (with its syntax help and the query's warnings), per-column
+//! filters, filter chips from the JSON tree, sortable headers and pagination. Only the current
+//! page is rendered.
 
 use super::viewport::Viewport;
 use crate::format;
@@ -159,6 +160,28 @@ pub fn EventsTable() -> impl IntoView {
             .collect_view()
     };
 
+    // What the query has that was not understood (or names a path no event has). Reads
+    // `filtered` first: compiling the query is what reads a path (synchronously on a small
+    // store); `path_indexing` ends when the background read of a large store does.
+    let warnings = Memo::new(move |_| {
+        st.filtered.track();
+        st.path_indexing.track();
+        let q = st.search.get();
+        st.store
+            .with_value(|s| s.query_warnings(&q))
+            .into_iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+    });
+    let help_open = RwSignal::new(false);
+    let help_button = NodeRef::<leptos::html::Button>::new();
+    let close_help = move || {
+        help_open.set(false);
+        if let Some(b) = help_button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
+
     let go = move |p: usize| st.page.set(p);
     let total = move || {
         st.version.track();
@@ -172,11 +195,29 @@ pub fn EventsTable() -> impl IntoView {
                     class="search"
                     type="search"
                     data-testid="search"
-                    placeholder="Search loaded events…  (terms AND-ed; user:alice, -Read, \"two words\")"
+                    placeholder="Search loaded events…  (user:alice, a OR b, -Read, event:Describe*, userIdentity.userName:bob)"
                     aria-label="Search loaded events"
+                    aria-describedby="search-warning"
                     prop:value=move || st.search.get()
                     on:input=move |ev| st.set_search(event_target_value(&ev))
                 />
+                <button
+                    type="button"
+                    class="search-help"
+                    data-testid="search-help"
+                    node_ref=help_button
+                    aria-label="Search syntax"
+                    title="Search syntax"
+                    aria-expanded=move || help_open.get().to_string()
+                    aria-controls="search-help-panel"
+                    on:click=move |_| help_open.update(|o| *o = !*o)
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" && help_open.get_untracked() {
+                            ev.prevent_default();
+                            close_help();
+                        }
+                    }
+                >"?"</button>
                 <span
                     class="count"
                     data-testid="count-info"
@@ -185,6 +226,28 @@ pub fn EventsTable() -> impl IntoView {
                 >
                     {move || format!("{} of {} events", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
                 </span>
+            </div>
+            <div id="search-warning" class="search-warning" role="status" data-testid="search-warning">
+                {move || warnings.get().into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}
+            </div>
+            <div
+                id="search-help-panel"
+                class="search-help-panel"
+                data-testid="search-help-panel"
+                hidden=move || !help_open.get()
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        ev.prevent_default();
+                        close_help();
+                    }
+                }
+            >
+                <dl>
+                    {trailview_core::query::HELP
+                        .iter()
+                        .map(|(ex, what)| view! { <div><dt><code>{*ex}</code></dt><dd>{*what}</dd></div> })
+                        .collect_view()}
+                </dl>
             </div>
             <div class="chips">
                 {chips}

@@ -148,3 +148,80 @@ appTest('pagination buttons and page size', async ({ page, shot }) => {
   assert.ok(inDom > 0 && inDom < 80, `${inDom} of ${want} rows in the DOM`);
   assert.equal(await page.getAttribute(tid('events-table'), 'aria-rowcount'), String(want + 2));
 });
+
+appTest('search by JSON path, with OR, and a warning for an unknown field', async ({ page, shot }) => {
+  const { events: total } = await fetchEvents(page, { preset: '7d', cap: 300 });
+  const loaded = await rows(page);
+  const warning = () => page.textContent(tid('search-warning')).then((t) => (t ?? '').trim());
+  const search = async (text, predicate, what) => {
+    await page.fill(tid('search'), text);
+    return waitForRows(page, predicate, what);
+  };
+  const nonEmptyAnd = (test) => (r, c) => c && c.filtered > 0 && r.length > 0 && r.every(test);
+
+  // A path as "Copy path" gives it finds what the column alias finds.
+  const user = loaded.find((r) => r.user)?.user;
+  assert.ok(user, 'a loaded row with a user');
+  const { counts: byAlias } = await search(
+    `user:"${user}"`,
+    nonEmptyAnd((row) => row.user.toLowerCase().includes(user.toLowerCase())),
+    `user:${user}`,
+  );
+  const { counts: byPath } = await search(
+    `userIdentity.userName:"${user}"`,
+    nonEmptyAnd((row) => row.user.toLowerCase().includes(user.toLowerCase())),
+    `userIdentity.userName:${user}`,
+  );
+  assert.equal(byPath.filtered, byAlias.filtered, 'the path and the alias find the same events');
+  assert.equal(await warning(), '');
+
+  // A path that is not a column (read from each event's JSON).
+  const region = loaded.find((r) => r.region)?.region;
+  const { counts: byRegionId } = await search(
+    `requestParameters.RegionId:${region}`,
+    nonEmptyAnd((row) => row.region.toLowerCase() === region.toLowerCase()),
+    `requestParameters.RegionId:${region}`,
+  );
+  assert.ok(byRegionId.filtered <= total);
+  assert.equal(await warning(), '');
+  await shot('path-search');
+
+  // OR: the union of both sides, every row matching one of them.
+  const names = [...new Set(loaded.map((r) => r.event).filter(Boolean))];
+  assert.ok(names.length >= 2, `two distinct event names among ${names.length}`);
+  const [a, b] = names;
+  const has = (row, n) => row.event.toLowerCase().includes(n.toLowerCase());
+  const { counts: ca } = await search(`event:"${a}"`, nonEmptyAnd((row) => has(row, a)), `event:${a}`);
+  const { counts: cb } = await search(`event:"${b}"`, nonEmptyAnd((row) => has(row, b)), `event:${b}`);
+  const { counts: cor } = await search(
+    `event:"${a}" OR event:"${b}"`,
+    nonEmptyAnd((row) => has(row, a) || has(row, b)),
+    `event:${a} OR event:${b}`,
+  );
+  assert.ok(cor.filtered >= Math.max(ca.filtered, cb.filtered) && cor.filtered <= ca.filtered + cb.filtered,
+    `${cor.filtered} between max(${ca.filtered}, ${cb.filtered}) and their sum`);
+  // Wildcards match the whole value.
+  const prefix = a.slice(0, 3);
+  await search(`event:${prefix}*`, nonEmptyAnd((row) => row.event.toLowerCase().startsWith(prefix.toLowerCase())), `event:${prefix}*`);
+
+  // An unknown field is reported under the search box, not silently empty.
+  await page.fill(tid('search'), 'foo:bar');
+  await eventually(async () => (await warning()).includes('Unknown field "foo"'), 'a warning about the unknown field foo');
+  assert.equal(await page.getAttribute(tid('search-warning'), 'role'), 'status');
+  await shot('search-warning');
+  await page.fill(tid('search'), '');
+  await waitForRows(page, (r, c) => c && c.filtered === total && r.length > 0, 'clearing the search');
+  assert.equal(await warning(), '');
+
+  // The "?" button toggles the syntax list, from the keyboard too.
+  const help = page.locator(tid('search-help'));
+  assert.equal(await help.getAttribute('aria-expanded'), 'false');
+  await help.focus();
+  await page.keyboard.press('Enter');
+  await eventually(async () => (await help.getAttribute('aria-expanded')) === 'true', 'the help to open');
+  assert.ok(await page.isVisible(tid('search-help-panel')));
+  assert.match(await page.textContent(tid('search-help-panel')), /OR/);
+  await page.keyboard.press('Escape');
+  await eventually(async () => (await help.getAttribute('aria-expanded')) === 'false', 'Escape to close the help');
+  assert.ok(!(await page.isVisible(tid('search-help-panel'))));
+});

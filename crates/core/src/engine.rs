@@ -10,6 +10,7 @@
 
 use crate::event::EventRecord;
 use crate::json_path::{canonical, JsonPath};
+use crate::query::{self, Expr, Pattern, Scope, Warning};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -220,13 +221,24 @@ impl Dict {
         d
     }
     fn intern(&mut self, s: &str) -> u32 {
+        self.intern_with(s, |s| s.to_lowercase())
+    }
+    /// Intern compact JSON (a path column's value); its lowercase form is the value as the
+    /// search box matches it: a string without its quotes and escapes, anything else as JSON.
+    fn intern_json(&mut self, json: &str) -> u32 {
+        self.intern_with(json, |j| match serde_json::from_str::<String>(j) {
+            Ok(s) => s.to_lowercase(),
+            Err(_) => j.to_lowercase(),
+        })
+    }
+    fn intern_with(&mut self, s: &str, lower: impl FnOnce(&str) -> String) -> u32 {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
         let id = self.strings.len() as u32;
         self.ids.insert(s.into(), id);
         self.strings.push(s.into());
-        self.lower.push(s.to_lowercase().into());
+        self.lower.push(lower(s).into());
         id
     }
     fn len(&self) -> usize {
@@ -281,14 +293,17 @@ impl TextArena {
                 .get(ci + 1)
                 .map_or(self.spans.len(), |&f| f as usize);
             let spans = &self.spans[first..end];
-            let mut last_marked = usize::MAX;
-            for (pos, _) in chunk.match_indices(needle) {
-                // The string whose span starts at or before `pos`.
-                let k = spans.partition_point(|s| s.1 as usize <= pos) - 1;
-                if k != last_marked {
-                    hit[first + k] = true;
-                    last_marked = k;
+            // One match per string at most: after a match, go on at the next string (a short
+            // needle such as "a" is in nearly every string, many times).
+            let (mut k, mut pos) = (0, 0);
+            while let Some(off) = chunk.get(pos..).and_then(|c| c.find(needle)) {
+                let at = pos + off;
+                // The string containing `at` (spans are in chunk order).
+                while k + 1 < spans.len() && spans[k + 1].1 as usize <= at {
+                    k += 1;
                 }
+                hit[first + k] = true;
+                pos = (spans[k].1 + spans[k].2) as usize + 1;
             }
         }
     }
@@ -568,9 +583,79 @@ pub const SYNC_PATH_ROWS: usize = 5_000;
 /// What one ingest did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestStats {
+    /// Events added (including odd ones).
     pub added: usize,
     /// Events that were not JSON objects or had unreadable parts; kept, with empty columns.
     pub odd: usize,
+    /// Events skipped because an event with the same `eventId` is already in the store.
+    pub duplicates: usize,
+}
+
+/// What [`EventStore::push`] did with one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    Added,
+    /// Added, but not a JSON object or with unreadable parts: its columns are empty.
+    Odd,
+    /// Skipped: an event with the same `eventId` is already in the store.
+    Duplicate,
+}
+
+/// `eventId` → row, to skip events that are already loaded: open addressing over
+/// (32-bit hash, row + 1) pairs, 8 bytes a slot at most half full (16 MB at 1M events); the ids
+/// themselves are not copied, a hash match is confirmed against [`EventStore::event_id`].
+#[derive(Debug, Clone, Default)]
+struct IdIndex {
+    slots: Vec<(u32, u32)>,
+    len: usize,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl IdIndex {
+    fn hash(&self, id: &str) -> u32 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(id) as u32
+    }
+    /// The row whose id is `id` (hashing to `h`), if any.
+    fn find(&self, h: u32, id: &str, ids: &TextArena) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let (sh, row1) = self.slots[i];
+            if row1 == 0 {
+                return None;
+            }
+            if sh == h && ids.get(row1 as usize - 1) == id {
+                return Some(row1 - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    /// Add `row` under hash `h` (the caller has checked it is not there).
+    fn insert(&mut self, h: u32, row: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![(0, 0); (old.len() * 2).max(1024)];
+            for (sh, row1) in old {
+                if row1 != 0 {
+                    self.place(sh, row1);
+                }
+            }
+        }
+        self.place(h, row + 1);
+        self.len += 1;
+    }
+    fn place(&mut self, h: u32, row1: u32) {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        while self.slots[i].1 != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (h, row1);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -588,6 +673,7 @@ pub struct EventStore {
     /// Bytes that occur anywhere in `ids_lower`: a needle with any other byte cannot match.
     ids_bytes: [bool; 256],
     event_ids: TextArena,
+    id_index: IdIndex,
     paths: HashMap<String, PathColumn>,
 }
 
@@ -616,9 +702,10 @@ pub struct PathFilter {
 /// Everything the user filters by, client-side.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
-    /// Free text: whitespace-separated terms, all must match (case-insensitive, substring) in
-    /// some searchable field. `field:term` restricts a term to one field (see
-    /// [`Field::aliases`]); `-term` excludes; `"two words"` is one term.
+    /// The search box: a query of terms (case-insensitive, substring or `*`/`?` wildcards) in
+    /// any searchable field, one field (`user:bob`, see [`Field::aliases`]) or a JSON path
+    /// (`userIdentity.userName:bob`), with AND (default), `OR`/`|`, `NOT`/`-`, `"phrases"`
+    /// and parentheses. See [`crate::query`].
     pub text: String,
     /// Per-column case-insensitive substring filters.
     pub columns: Vec<(Column, String)>,
@@ -627,13 +714,8 @@ pub struct Filter {
 
 #[derive(Debug, Clone)]
 enum Cond {
-    /// Row matches if for any of the listed fields, `bits[field][id]` is set, or (when
-    /// `ids_term` is set) the row's id text contains the term.
-    Any {
-        fields: Vec<(usize, Vec<bool>)>,
-        ids_term: Option<String>,
-        negate: bool,
-    },
+    /// A column filter: `bits[id]` of the field's value id.
+    Column { field: usize, bits: Vec<bool> },
     /// Per-column value ids (a field column or a path column) equal to / not equal to `id`.
     FieldEq {
         field: usize,
@@ -645,6 +727,28 @@ enum Cond {
         id: Option<u32>,
         negate: bool,
     },
+    /// The search box's query. Rows from `cover` on are not read by all of its path columns
+    /// yet: unknown, so left out.
+    Query { node: Node, cover: usize },
+}
+
+/// A compiled [`Expr`]: each term as bits over dictionary ids.
+#[derive(Debug, Clone)]
+enum Node {
+    Const(bool),
+    Leaf(Leaf),
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+}
+
+/// One term: the row matches if, for one of `fields`, the bit of its value id is set; or the
+/// bit of its value id in the path column `path`; or its id text matches `ids`.
+#[derive(Debug, Clone)]
+struct Leaf {
+    fields: Vec<(usize, Vec<bool>)>,
+    path: Option<(String, Vec<bool>)>,
+    ids: Option<Pattern>,
 }
 
 /// A filter prepared against the current store; valid until the store changes.
@@ -653,34 +757,14 @@ pub struct CompiledFilter {
     conds: Vec<Cond>,
     /// Path columns this filter needs that are not complete yet.
     pub pending: Vec<PendingPath>,
+    /// What the search box's query has that was not understood, or cannot match.
+    pub warnings: Vec<Warning>,
 }
 
 impl CompiledFilter {
     pub fn is_empty(&self) -> bool {
         self.conds.is_empty()
     }
-}
-
-/// Split the search text into terms: whitespace-separated, with `"quoted phrases"`.
-pub fn terms(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in text.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 impl EventStore {
@@ -696,6 +780,7 @@ impl EventStore {
             ids_lower: TextArena::default(),
             ids_bytes: [false; 256],
             event_ids: TextArena::default(),
+            id_index: IdIndex::default(),
             paths: HashMap::new(),
         }
     }
@@ -707,21 +792,26 @@ impl EventStore {
         self.time.is_empty()
     }
 
-    /// Add the events of one LookupEvents page.
+    /// Add the events of one LookupEvents page, skipping those already loaded (by `eventId`).
     pub fn ingest_page(&mut self, events: &[Box<RawValue>]) -> IngestStats {
         let mut st = IngestStats::default();
         for e in events {
-            if !self.push(e.get()) {
-                st.odd += 1;
+            match self.push(e.get()) {
+                Pushed::Added => st.added += 1,
+                Pushed::Odd => {
+                    st.added += 1;
+                    st.odd += 1;
+                }
+                Pushed::Duplicate => st.duplicates += 1,
             }
-            st.added += 1;
         }
         st
     }
 
-    /// Add one event from its JSON text. Returns false if it was kept without its columns
-    /// (not an object / not JSON).
-    pub fn push(&mut self, json: &str) -> bool {
+    /// Add one event from its JSON text, unless an event with the same non-empty `eventId` is
+    /// already in the store (events without one are always added). An event that is not an
+    /// object / not JSON is kept without its columns ([`Pushed::Odd`]).
+    pub fn push(&mut self, json: &str) -> Pushed {
         let (rec, ok) = match EventRecord::parse(json) {
             Ok(r) => {
                 let ok = r != EventRecord::default() || json.trim_start().starts_with('{');
@@ -729,6 +819,13 @@ impl EventStore {
             }
             Err(_) => (EventRecord::default(), false),
         };
+        if let Some(id) = rec.event_id.as_deref().filter(|id| !id.is_empty()) {
+            let h = self.id_index.hash(id);
+            if self.id_index.find(h, id, &self.event_ids).is_some() {
+                return Pushed::Duplicate;
+            }
+            self.id_index.insert(h, self.len() as u32);
+        }
         for f in FIELDS {
             let id = self.dicts[f.idx()].intern(f.of(&rec).unwrap_or(""));
             self.cols[f.idx()].push(id);
@@ -749,7 +846,20 @@ impl EventStore {
         self.packer.encode(json.as_bytes(), &mut self.pack_buf);
         self.raw.push(&self.pack_buf);
         // Path columns now miss this row: `index_path` (or `compile`, for a few rows) adds it.
-        ok
+        if ok {
+            Pushed::Added
+        } else {
+            Pushed::Odd
+        }
+    }
+
+    /// The row of the event whose `eventId` is `id`.
+    pub fn row_of_event_id(&self, id: &str) -> Option<u32> {
+        if id.is_empty() {
+            return None;
+        }
+        self.id_index
+            .find(self.id_index.hash(id), id, &self.event_ids)
     }
 
     pub fn clear(&mut self) {
@@ -940,7 +1050,7 @@ impl EventStore {
             self.packer.decode_into(self.raw.get(r), &mut buf);
             let id = path
                 .extract_bytes(&buf)
-                .map_or(ABSENT, |v| col.dict.intern(&v));
+                .map_or(ABSENT, |v| col.dict.intern_json(&v));
             col.ids.push(id);
         }
         let done = col.ids.len();
@@ -966,64 +1076,41 @@ impl EventStore {
     pub fn compile_with(&mut self, filter: &Filter, sync_rows: usize) -> CompiledFilter {
         let mut conds = Vec::new();
         let mut pending = Vec::new();
-        let keep: Vec<String> = filter.paths.iter().map(|p| p.path.to_string()).collect();
-        let contains_bits = |d: &Dict, needle: &str, empty_as: Option<&str>| -> Vec<bool> {
-            d.lower
-                .iter()
-                .map(|s| match (s.is_empty(), empty_as) {
-                    (true, Some(alt)) => alt.contains(needle),
-                    _ => s.contains(needle),
-                })
-                .collect()
-        };
-        // An empty error code reads as "OK" in the result column: let "ok" find it.
-        let empty_as = |f: Field| (f == Field::ErrorCode).then_some("ok");
-        for term in terms(&filter.text) {
-            let (negate, term) = match term.strip_prefix('-') {
-                Some(t) if !t.is_empty() => (true, t.to_string()),
-                _ => (false, term),
-            };
-            let (scope, needle) = match term.split_once(':') {
-                Some((f, v)) if Field::from_alias(f).is_some() => {
-                    (Field::from_alias(f), v.to_lowercase())
-                }
-                _ => (None, term.to_lowercase()),
-            };
-            let fields: Vec<Field> = match scope {
-                Some(f) => vec![f],
-                None => FIELDS.to_vec(),
-            };
-            // Fields where no value matches cannot make a row match: leave them out.
-            let fields = fields
-                .into_iter()
-                .map(|f| {
-                    (
-                        f.idx(),
-                        contains_bits(&self.dicts[f.idx()], &needle, empty_as(f)),
-                    )
-                })
-                .filter(|(_, bits)| bits.contains(&true))
-                .collect();
-            conds.push(Cond::Any {
-                fields,
-                ids_term: scope.is_none().then_some(needle),
-                negate,
-            });
+        let query = query::parse(&filter.text);
+        let query_paths = query.expr.paths();
+        let keep: Vec<String> = filter
+            .paths
+            .iter()
+            .map(|p| &p.path)
+            .chain(&query_paths)
+            .map(|p| p.to_string())
+            .collect();
+        for p in &query_paths {
+            self.prepare_path(p, sync_rows, &keep, &mut pending);
+        }
+        let mut warnings = query.warnings;
+        warnings.extend(self.path_warnings(&query_paths));
+        match self.compile_expr(&query.expr) {
+            Node::Const(true) => {}
+            node => {
+                let cover = query_paths
+                    .iter()
+                    .map(|p| self.path_indexed(p))
+                    .min()
+                    .unwrap_or(usize::MAX);
+                conds.push(Cond::Query { node, cover });
+            }
         }
         for (col, text) in &filter.columns {
-            let needle = text.trim().to_lowercase();
-            if needle.is_empty() {
+            let needle = Pattern::Contains(text.trim().to_lowercase());
+            if text.trim().is_empty() {
                 continue;
             }
             // Time has no text filter: the server-side range filters it.
             if let Some(f) = col.field() {
-                conds.push(Cond::Any {
-                    fields: vec![(
-                        f.idx(),
-                        contains_bits(&self.dicts[f.idx()], &needle, empty_as(f)),
-                    )],
-                    ids_term: None,
-                    negate: false,
+                conds.push(Cond::Column {
+                    field: f.idx(),
+                    bits: self.field_bits(f, &needle),
                 });
             }
         }
@@ -1040,20 +1127,7 @@ impl EventStore {
                 }
                 _ => {
                     let want = canonical(&pf.value);
-                    let missing = self.len() - self.path_indexed(&pf.path);
-                    if missing <= sync_rows || !self.paths.contains_key(&path_s) {
-                        // Creating the column is cheap; filling it may not be.
-                        let rows = if missing <= sync_rows { missing } else { 0 };
-                        self.index_path_keeping(&pf.path, rows, &keep);
-                    }
-                    let (done, total) = (self.path_indexed(&pf.path), self.len());
-                    if done < total {
-                        pending.push(PendingPath {
-                            path: pf.path.clone(),
-                            done,
-                            total,
-                        });
-                    }
+                    self.prepare_path(&pf.path, sync_rows, &keep, &mut pending);
                     let id = self
                         .paths
                         .get(&path_s)
@@ -1066,34 +1140,247 @@ impl EventStore {
                 }
             }
         }
-        CompiledFilter { conds, pending }
+        CompiledFilter {
+            conds,
+            pending,
+            warnings,
+        }
+    }
+
+    /// Make sure the path column of `path` exists, and extend it now if at most `sync_rows`
+    /// rows are missing; else it is reported in `pending` for [`EventStore::index_path`].
+    fn prepare_path(
+        &mut self,
+        path: &JsonPath,
+        sync_rows: usize,
+        keep: &[String],
+        pending: &mut Vec<PendingPath>,
+    ) {
+        let missing = self.len() - self.path_indexed(path);
+        if missing <= sync_rows || !self.paths.contains_key(&path.to_string()) {
+            // Creating the column is cheap; filling it may not be.
+            let rows = if missing <= sync_rows { missing } else { 0 };
+            self.index_path_keeping(path, rows, keep);
+        }
+        let (done, total) = (self.path_indexed(path), self.len());
+        if done < total && !pending.iter().any(|p| p.path == *path) {
+            pending.push(PendingPath {
+                path: path.clone(),
+                done,
+                total,
+            });
+        }
+    }
+
+    /// [`Warning::NoSuchPath`] for each of `paths` whose column is complete and holds no value.
+    fn path_warnings(&self, paths: &[JsonPath]) -> Vec<Warning> {
+        paths
+            .iter()
+            .filter(|p| {
+                self.paths.get(&p.to_string()).is_some_and(|c| {
+                    !self.is_empty() && c.ids.len() == self.len() && c.dict.len() <= 1
+                })
+            })
+            .map(|p| Warning::NoSuchPath(p.to_string()))
+            .collect()
+    }
+
+    /// The warnings [`EventStore::compile`] gives for this search text, without compiling
+    /// (the path columns' state as the last compile left it).
+    pub fn query_warnings(&self, text: &str) -> Vec<Warning> {
+        let q = query::parse(text);
+        let mut w = q.warnings;
+        w.extend(self.path_warnings(&q.expr.paths()));
+        w
+    }
+
+    /// A bit per dictionary id of `f`: whether that value matches. An empty error code reads
+    /// as "OK" in the result column, so "ok" finds it.
+    fn field_bits(&self, f: Field, p: &Pattern) -> Vec<bool> {
+        let empty_as = (f == Field::ErrorCode).then_some("ok");
+        self.dicts[f.idx()]
+            .lower
+            .iter()
+            .map(|s| p.matches_value(s, empty_as))
+            .collect()
+    }
+
+    fn compile_expr(&self, e: &Expr) -> Node {
+        match e {
+            Expr::True => Node::Const(true),
+            Expr::False => Node::Const(false),
+            Expr::Term(t) => self.compile_term(&t.scope, &t.pattern),
+            Expr::Not(x) => match self.compile_expr(x) {
+                Node::Const(b) => Node::Const(!b),
+                n => Node::Not(Box::new(n)),
+            },
+            Expr::And(xs) | Expr::Or(xs) => {
+                let and = matches!(e, Expr::And(_));
+                let mut nodes = Vec::new();
+                for x in xs {
+                    match self.compile_expr(x) {
+                        // The identity of this operation: leave it out.
+                        Node::Const(b) if b == and => {}
+                        // Its absorbing value: decides the whole.
+                        Node::Const(b) => return Node::Const(b),
+                        n => nodes.push(n),
+                    }
+                }
+                match nodes.len() {
+                    0 => Node::Const(and),
+                    1 => nodes.pop().expect("one node"),
+                    _ if and => Node::And(nodes),
+                    _ => Node::Or(nodes),
+                }
+            }
+        }
+    }
+
+    /// A term as bits over the distinct values of its field(s) or path: the only place the
+    /// query's text is compared with event text (once per distinct string).
+    fn compile_term(&self, scope: &Scope, p: &Pattern) -> Node {
+        let mut leaf = Leaf {
+            fields: Vec::new(),
+            path: None,
+            ids: None,
+        };
+        let fields: &[Field] = match scope {
+            Scope::Any => &FIELDS,
+            Scope::Field(f) => std::slice::from_ref(f),
+            Scope::Path(_) => &[],
+        };
+        for &f in fields {
+            let bits = self.field_bits(f, p);
+            // Fields where no value matches cannot make a row match: leave them out.
+            if bits.contains(&true) {
+                leaf.fields.push((f.idx(), bits));
+            }
+        }
+        if let Scope::Path(path) = scope {
+            let key = path.to_string();
+            if let Some(col) = self.paths.get(&key) {
+                let bits: Vec<bool> = col.dict.lower.iter().map(|s| p.matches(s)).collect();
+                if bits.contains(&true) {
+                    leaf.path = Some((key, bits));
+                }
+            }
+        }
+        if *scope == Scope::Any {
+            // Ids can only match a literal whose bytes all occur in some id.
+            let lit = p.longest_literal();
+            if lit.bytes().all(|b| self.ids_bytes[b as usize]) {
+                leaf.ids = Some(p.clone());
+            }
+        }
+        if leaf.fields.is_empty() && leaf.path.is_none() && leaf.ids.is_none() {
+            Node::Const(false)
+        } else {
+            Node::Leaf(leaf)
+        }
+    }
+
+    /// `out[r] = node holds for row r`.
+    fn eval(&self, node: &Node, out: &mut [bool]) {
+        match node {
+            Node::Const(b) => out.fill(*b),
+            Node::Leaf(l) => {
+                out.fill(false);
+                self.eval_leaf(l, out);
+            }
+            Node::Not(x) => {
+                self.eval(x, out);
+                out.iter_mut().for_each(|o| *o = !*o);
+            }
+            Node::And(xs) => {
+                self.eval(&xs[0], out);
+                let mut tmp = vec![false; out.len()];
+                for x in &xs[1..] {
+                    self.eval(x, &mut tmp);
+                    for (o, t) in out.iter_mut().zip(&tmp) {
+                        *o &= *t;
+                    }
+                }
+            }
+            Node::Or(xs) => {
+                out.fill(false);
+                let mut tmp = Vec::new();
+                for x in xs {
+                    match x {
+                        // A term only sets bits: straight into `out`.
+                        Node::Leaf(l) => self.eval_leaf(l, out),
+                        x => {
+                            tmp.resize(out.len(), false);
+                            self.eval(x, &mut tmp);
+                            for (o, t) in out.iter_mut().zip(&tmp) {
+                                *o |= *t;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `hit[r] |= the term matches row r`: integer lookups per row, except for the ids, which
+    /// are unique per row (a substring scan of the id arena; wildcards check the rows whose
+    /// ids contain the pattern's longest literal).
+    fn eval_leaf(&self, l: &Leaf, hit: &mut [bool]) {
+        for (f, bits) in &l.fields {
+            for (h, &id) in hit.iter_mut().zip(&self.cols[*f]) {
+                *h |= bits[id as usize];
+            }
+        }
+        if let Some((key, bits)) = &l.path {
+            if let Some(col) = self.paths.get(key) {
+                for (h, &v) in hit.iter_mut().zip(&col.ids) {
+                    // Ids interned after compiling (none expected) count as no match.
+                    *h |= v != ABSENT && bits.get(v as usize).copied().unwrap_or(false);
+                }
+            }
+        }
+        match &l.ids {
+            None => {}
+            Some(Pattern::Contains(t)) if !t.contains('\n') => {
+                self.ids_lower.mark_containing(t, hit)
+            }
+            Some(p) => {
+                // The arena's scan needs a needle without `\n` (its separator).
+                let lit = p.longest_literal();
+                let scan = !lit.is_empty() && !lit.contains('\n');
+                let mut cand = vec![!scan; hit.len()];
+                if scan {
+                    self.ids_lower.mark_containing(lit, &mut cand);
+                }
+                for (r, (h, c)) in hit.iter_mut().zip(cand).enumerate() {
+                    if c && !*h {
+                        let ids = self.ids_lower.get(r);
+                        *h = match p {
+                            Pattern::Contains(t) => ids.contains(t.as_str()),
+                            _ => ids.split(' ').any(|id| p.matches(id)),
+                        };
+                    }
+                }
+            }
+        }
     }
 
     /// `mask[r] &= row r satisfies c`, column by column in row order (sequential memory).
     fn apply(&self, c: &Cond, mask: &mut [bool]) {
         match c {
-            Cond::Any {
-                fields,
-                ids_term,
-                negate,
-            } => {
+            Cond::Column { field, bits } => {
+                for (m, &id) in mask.iter_mut().zip(&self.cols[*field]) {
+                    *m &= bits[id as usize];
+                }
+            }
+            Cond::Query { node, cover } => {
                 let mut hit = vec![false; mask.len()];
-                for (f, bits) in fields {
-                    for (h, &id) in hit.iter_mut().zip(&self.cols[*f]) {
-                        *h |= bits[id as usize];
-                    }
-                }
-                if let Some(t) = ids_term.as_deref() {
-                    if t.contains('\n') {
-                        for (r, h) in hit.iter_mut().enumerate() {
-                            *h = *h || self.ids_lower.get(r).contains(t);
-                        }
-                    } else if t.bytes().all(|b| self.ids_bytes[b as usize]) {
-                        self.ids_lower.mark_containing(t, &mut hit);
-                    }
-                }
+                self.eval(node, &mut hit);
                 for (m, h) in mask.iter_mut().zip(hit) {
-                    *m &= h != *negate;
+                    *m &= h;
+                }
+                // Rows a path column does not cover yet are unknown: left out either way.
+                for m in mask.iter_mut().skip(*cover) {
+                    *m = false;
                 }
             }
             Cond::FieldEq { field, id, negate } => {
@@ -1511,6 +1798,219 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(run(&mut s, f, None), Vec::<u32>::new());
+    }
+
+    fn text(s: &mut EventStore, q: &str) -> Vec<u32> {
+        run(
+            s,
+            Filter {
+                text: q.into(),
+                ..Default::default()
+            },
+            None,
+        )
+    }
+
+    #[test]
+    fn query_operators_wildcards_and_warnings() {
+        let mut s = store();
+        assert_eq!(text(&mut s, "alice OR bob"), vec![0, 1, 3]);
+        assert_eq!(text(&mut s, "alice | bob"), vec![0, 1, 3]);
+        assert_eq!(text(&mut s, "ecs alice OR bob"), vec![0]);
+        assert_eq!(text(&mut s, "NOT alice"), vec![1, 2, 4]);
+        assert_eq!(text(&mut s, "-(alice OR bob)"), vec![2, 4]);
+        assert_eq!(text(&mut s, "user:(alice OR bob) -ecs"), vec![1, 3]);
+        assert_eq!(text(&mut s, "event:*Instance*"), vec![0, 2]);
+        assert_eq!(text(&mut s, "event:Delete*"), vec![0]);
+        assert_eq!(
+            text(&mut s, "event:instance*"),
+            Vec::<u32>::new(),
+            "anchored"
+        );
+        assert_eq!(text(&mut s, "user:?ob"), vec![1]);
+        assert_eq!(text(&mut s, "user:*"), vec![0, 1, 2, 3], "has a user");
+        assert_eq!(text(&mut s, "-user:*"), vec![4]);
+        assert_eq!(
+            text(&mut s, "result:o?"),
+            vec![0, 2, 4],
+            "empty reads as OK"
+        );
+        assert_eq!(text(&mut s, "id-get*"), vec![1], "wildcards on ids");
+        assert_eq!(text(&mut s, "*-bad time"), vec![3]);
+        assert_eq!(text(&mut s, "王*"), vec![2]);
+        // Not understood: reported, and read the closest sensible way.
+        let cf = s.compile(&Filter {
+            text: "foo:bar alice OR".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            cf.warnings,
+            vec![
+                Warning::UnknownField {
+                    name: "foo".into(),
+                    text: "foo:bar".into()
+                },
+                Warning::Dangling("OR")
+            ]
+        );
+        assert_eq!(s.query_warnings("foo:bar alice OR"), cf.warnings);
+        assert_eq!(s.filter(&s.order(None), &cf), Vec::<u32>::new());
+        assert_eq!(text(&mut s, "alice OR"), vec![0, 3]);
+    }
+
+    #[test]
+    fn query_paths() {
+        let mut s = store();
+        // An indexed field's path is that field: no path column.
+        assert_eq!(text(&mut s, "userIdentity.userName:bob"), vec![1]);
+        assert_eq!(text(&mut s, "userIdentity.userName:BO*"), vec![1]);
+        assert!(s.paths.is_empty());
+        assert_eq!(
+            text(&mut s, "requestParameters.RegionId:hangzhou"),
+            vec![0, 1, 2, 3]
+        );
+        assert_eq!(text(&mut s, "requestParameters.Size:3"), vec![0, 1, 2, 3]);
+        assert_eq!(text(&mut s, "-requestParameters.Size:3"), vec![4]);
+        assert_eq!(
+            text(&mut s, "requestParameters:regionid"),
+            vec![0, 1, 2, 3],
+            "JSON text"
+        );
+        assert_eq!(text(&mut s, "[0]:1"), vec![4], "arrays by index");
+        assert_eq!(
+            text(&mut s, "eventTime:bad*"),
+            vec![3],
+            "a known top-level key"
+        );
+        assert_eq!(
+            text(
+                &mut s,
+                "userIdentity.type:ram* requestParameters.Size:3 OR alice"
+            ),
+            vec![0, 1, 2, 3]
+        );
+        let cf = s.compile(&Filter {
+            text: "requestParameters.Nope:x".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            cf.warnings,
+            vec![Warning::NoSuchPath("requestParameters.Nope".into())]
+        );
+        assert_eq!(
+            s.query_warnings("requestParameters.Nope:y"),
+            cf.warnings,
+            "known once the column is read"
+        );
+        assert!(EventStore::new()
+            .query_warnings("requestParameters.Nope:x")
+            .is_empty());
+    }
+
+    #[test]
+    fn query_paths_on_a_large_store_are_read_in_slices() {
+        let mut s = store();
+        let f = Filter {
+            text: "requestParameters.RegionId:cn-* OR alice".into(),
+            ..Default::default()
+        };
+        let path = JsonPath::parse("requestParameters.RegionId").unwrap();
+        let cf = s.compile_with(&f, 0);
+        assert_eq!(
+            cf.pending,
+            vec![PendingPath {
+                path: path.clone(),
+                done: 0,
+                total: 5
+            }]
+        );
+        assert!(cf.warnings.is_empty(), "not known yet");
+        assert!(
+            s.filter(&s.order(None), &cf).is_empty(),
+            "rows not read yet are left out, even those other terms match"
+        );
+        s.index_path(&path, 2);
+        let cf = s.compile_with(&f, 0);
+        assert_eq!(s.filter(&s.order(None), &cf), vec![0, 1]);
+        while s.index_path(&path, 2).0 < s.len() {}
+        let cf = s.compile_with(&f, 0);
+        assert!(cf.pending.is_empty());
+        assert_eq!(s.filter(&s.order(None), &cf), vec![0, 1, 2, 3]);
+        // The same path in a tree filter and the query: one pending entry.
+        let mut s = store();
+        let both = Filter {
+            text: "requestParameters.Size:3".into(),
+            paths: vec![PathFilter {
+                path: JsonPath::parse("requestParameters.Size").unwrap(),
+                value: json!(3),
+                exclude: false,
+            }],
+            ..Default::default()
+        };
+        assert_eq!(s.compile_with(&both, 0).pending.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_event_ids_are_skipped_on_ingest() {
+        let mut s = EventStore::new();
+        let page = |evs: &[String]| -> Vec<Box<RawValue>> {
+            evs.iter()
+                .map(|e| RawValue::from_string(e.clone()).unwrap())
+                .collect()
+        };
+        let e = |id: &str, n: &str| json!({"eventId": id, "eventName": n}).to_string();
+        let p1 = page(&[e("a", "1"), e("b", "2"), e("a", "3"), "[1]".into()]);
+        assert_eq!(
+            s.ingest_page(&p1),
+            IngestStats {
+                added: 3,
+                odd: 1,
+                duplicates: 1
+            }
+        );
+        let p2 = page(&[
+            e("b", "4"),
+            e("c", "5"),
+            e("", "6"),
+            e("", "7"),
+            "[1]".into(),
+            r#"{"eventName":"8"}"#.into(),
+            r#"{"eventId":"c","eventName":"9"}"#.into(),
+        ]);
+        assert_eq!(
+            s.ingest_page(&p2),
+            IngestStats {
+                added: 5,
+                odd: 1,
+                duplicates: 2
+            },
+            "events without an id are always kept"
+        );
+        let names: Vec<&str> = (0..s.len() as u32)
+            .map(|r| s.field(r, Field::EventName))
+            .collect();
+        assert_eq!(names, ["1", "2", "", "5", "6", "7", "", "8"]);
+        assert_eq!(s.row_of_event_id("c"), Some(3));
+        assert_eq!(s.row_of_event_id("zz"), None);
+        assert_eq!(s.row_of_event_id(""), None);
+        assert_eq!(s.push(&e("a", "x")), Pushed::Duplicate);
+        assert_eq!(
+            s.push(&e("A", "x")),
+            Pushed::Added,
+            "ids are case-sensitive"
+        );
+        // Many ids: the table grows and still finds every one.
+        let mut s = EventStore::new();
+        for i in 0..5000 {
+            assert_eq!(s.push(&e(&format!("id-{i}"), "x")), Pushed::Added);
+        }
+        for i in (0..5000).step_by(7) {
+            assert_eq!(s.push(&e(&format!("id-{i}"), "y")), Pushed::Duplicate);
+            assert_eq!(s.row_of_event_id(&format!("id-{i}")), Some(i));
+        }
+        assert_eq!(s.len(), 5000);
+        s.clear();
+        assert_eq!(s.push(&e("id-1", "x")), Pushed::Added, "clear forgets ids");
     }
 
     #[test]

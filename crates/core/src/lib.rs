@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod json_path;
 pub mod lenient;
 pub mod lookup;
+pub mod query;
 pub mod time;
 pub mod timeline;
 pub mod tree;

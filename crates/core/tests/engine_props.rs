@@ -1,7 +1,9 @@
 //! Property tests: the indexed engine (`EventStore`: interned columns, per-dictionary filter
 //! bits, rank sorts) against a straightforward reference that works on each event's values as
 //! plain strings (`serde_json::Value` lookups, `to_lowercase` + `contains`, a comparator sort).
-//! Same rows, same order, for random data, filters and sorts.
+//! Same rows, same order, for random data, filters and sorts. The search text is parsed by
+//! `query::parse` (tested on its own in `query.rs` and below) and the reference evaluates the
+//! expression per event; wildcards by a naive recursive matcher.
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -9,8 +11,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use trailview_core::demo_data::{generate, DemoConfig};
-use trailview_core::engine::{terms, Column, EventStore, Field, Filter, PathFilter, Sort, FIELDS};
+use trailview_core::engine::{Column, EventStore, Field, Filter, PathFilter, Pushed, Sort, FIELDS};
 use trailview_core::json_path::{canonical, JsonPath};
+use trailview_core::query::{self, Expr, Pattern, Piece, Scope};
 
 // ---------------------------------------------------------------------------------------------
 // The reference implementation.
@@ -56,46 +59,77 @@ impl RefEvent {
     fn path(&self, p: &JsonPath) -> Option<String> {
         p.lookup(self.doc.as_ref()?).map(canonical)
     }
+    /// The value at a path as a search term sees it: a string without quotes, else JSON.
+    fn path_text(&self, p: &JsonPath) -> Option<String> {
+        Some(match p.lookup(self.doc.as_ref()?)? {
+            Value::String(s) => s.to_lowercase(),
+            v => canonical(v).to_lowercase(),
+        })
+    }
 }
 
-fn ref_contains(f: Field, value: &str, needle: &str) -> bool {
+/// Does `p` match all of `s`? Naive recursion (fine for short test strings).
+fn ref_glob(p: &[Piece], s: &[char]) -> bool {
+    match p.split_first() {
+        None => s.is_empty(),
+        Some((Piece::Lit(l), rest)) => {
+            let l: Vec<char> = l.chars().collect();
+            s.starts_with(&l) && ref_glob(rest, &s[l.len()..])
+        }
+        Some((Piece::One, rest)) => !s.is_empty() && ref_glob(rest, &s[1..]),
+        Some((Piece::Star, rest)) => (0..=s.len()).any(|k| ref_glob(rest, &s[k..])),
+    }
+}
+
+fn ref_pattern(p: &Pattern, lower: &str) -> bool {
+    match p {
+        Pattern::Contains(n) => lower.contains(n.as_str()),
+        Pattern::Glob(g) => !lower.is_empty() && ref_glob(g, &lower.chars().collect::<Vec<_>>()),
+    }
+}
+
+fn ref_contains(f: Field, value: &str, p: &Pattern) -> bool {
     let lower = value.to_lowercase();
     if lower.is_empty() && f == Field::ErrorCode {
-        "ok".contains(needle)
+        ref_pattern(p, "ok")
     } else {
-        lower.contains(needle)
+        ref_pattern(p, &lower)
+    }
+}
+
+fn ref_expr(e: &RefEvent, x: &Expr) -> bool {
+    match x {
+        Expr::True => true,
+        Expr::False => false,
+        Expr::Not(y) => !ref_expr(e, y),
+        Expr::And(ys) => ys.iter().all(|y| ref_expr(e, y)),
+        Expr::Or(ys) => ys.iter().any(|y| ref_expr(e, y)),
+        Expr::Term(t) => match &t.scope {
+            Scope::Field(f) => ref_contains(*f, &e.field(*f), &t.pattern),
+            Scope::Path(p) => e.path_text(p).is_some_and(|v| ref_pattern(&t.pattern, &v)),
+            Scope::Any => {
+                let mut ids = String::new();
+                for k in ["eventId", "requestId"] {
+                    if let Some(s) = e.str_at(k) {
+                        ids.push_str(&s.to_lowercase());
+                        ids.push(' ');
+                    }
+                }
+                FIELDS
+                    .iter()
+                    .any(|&f| ref_contains(f, &e.field(f), &t.pattern))
+                    || match &t.pattern {
+                        Pattern::Contains(n) => ids.contains(n.as_str()),
+                        g => ids.split(' ').any(|id| ref_pattern(g, id)),
+                    }
+            }
+        },
     }
 }
 
 fn ref_matches(e: &RefEvent, filter: &Filter) -> bool {
-    for term in terms(&filter.text) {
-        let (negate, term) = match term.strip_prefix('-') {
-            Some(t) if !t.is_empty() => (true, t.to_string()),
-            _ => (false, term),
-        };
-        let (scope, needle) = match term.split_once(':') {
-            Some((f, v)) if Field::from_alias(f).is_some() => {
-                (Field::from_alias(f), v.to_lowercase())
-            }
-            _ => (None, term.to_lowercase()),
-        };
-        let fields: Vec<Field> = scope.map_or(FIELDS.to_vec(), |f| vec![f]);
-        let mut hit = fields
-            .iter()
-            .any(|&f| ref_contains(f, &e.field(f), &needle));
-        if scope.is_none() {
-            let mut ids = String::new();
-            for k in ["eventId", "requestId"] {
-                if let Some(s) = e.str_at(k) {
-                    ids.push_str(&s.to_lowercase());
-                    ids.push(' ');
-                }
-            }
-            hit |= ids.contains(&needle);
-        }
-        if hit == negate {
-            return false;
-        }
+    if !ref_expr(e, &query::parse(&filter.text).expr) {
+        return false;
     }
     for (col, text) in &filter.columns {
         let needle = text.trim().to_lowercase();
@@ -103,7 +137,7 @@ fn ref_matches(e: &RefEvent, filter: &Filter) -> bool {
             continue;
         }
         if let Some(f) = col.field() {
-            if !ref_contains(f, &e.field(f), &needle) {
+            if !ref_contains(f, &e.field(f), &Pattern::Contains(needle)) {
                 return false;
             }
         }
@@ -254,7 +288,7 @@ prop_compose! {
         name in pick(NAMES), svc in pick(SERVICES), user in pick(USERS), ip in pick(IPS),
         rw in pick(RWS), region in pick(REGIONS), err in pick(ERRORS),
         secs in prop::option::weighted(0.9, 0i64..2_000),
-        id in 0u32..50, size in prop::option::of(0u8..4), shape in 0u8..20,
+        id in 0u32..200, size in prop::option::of(0u8..4), shape in 0u8..20,
     ) -> (String, Option<i64>) {
         let t = secs.map(|s| 1_700_000_000_000 + s * 1000);
         let time = t.map_or(json!("not a time"), |ms| json!(trailview_core::time::format_api_time(ms)));
@@ -278,7 +312,7 @@ prop_compose! {
 
 fn arb_text() -> impl Strategy<Value = String> {
     let word = prop_oneof![
-        pick(&[
+        4 => pick(&[
             "ali",
             "ALICE",
             "ecs",
@@ -295,10 +329,23 @@ fn arb_text() -> impl Strategy<Value = String> {
             "\"run inst\"",
             "-",
             "p2",
-            "u"
+            "u",
+            "ali*",
+            "*instances",
+            "d?lete*",
+            "*",
+            "?",
+            "evt-1*",
+            "*-3",
+            "\"ok?\"",
+            "ok?",
+            "r*d",
+            "王*",
+            "*:*",
+            "2001:db8*",
         ])
         .prop_map(str::to_string),
-        (
+        4 => (
             pick(&[
                 "user",
                 "service",
@@ -309,13 +356,29 @@ fn arb_text() -> impl Strategy<Value = String> {
                 "region",
                 "bogus",
                 "ak",
-                "principal"
+                "principal",
+                "userIdentity.userName",
+                "useridentity.USERNAME",
+                "requestParameters.Size",
+                "requestParameters.Tags[1]",
+                "requestParameters.Tags",
+                "requestParameters",
+                "requestParameters[\"Size\"]",
+                "userIdentity.principalId",
+                "userIdentity.type",
+                "eventId",
+                "nope.path",
+                "acs",
             ]),
-            pick(&["ali", "ecs", "ok", "write", "", "1", "Instances"])
+            pick(&[
+                "ali", "ecs", "ok", "write", "", "1", "Instances", "ali*", "*3", "p?", "\"a\"", "*",
+                "a\"", "[\"a\"", "2*"
+            ])
         )
             .prop_map(|(f, v)| format!("{f}:{v}")),
+        2 => pick(&["OR", "|", "NOT", "AND", "(", ")", "-(", "user:(", "()"]).prop_map(str::to_string),
     ];
-    prop::collection::vec((any::<bool>(), word), 0..3).prop_map(|ws| {
+    prop::collection::vec((prop::bool::weighted(0.2), word), 0..5).prop_map(|ws| {
         ws.into_iter()
             .map(|(neg, w)| if neg { format!("-{w}") } else { w })
             .collect::<Vec<_>>()
@@ -376,10 +439,19 @@ fn check(
     queries: &[(Filter, Option<Sort>)],
 ) -> Result<(), TestCaseError> {
     let mut store = EventStore::new();
+    // The reference keeps the first event of each non-empty eventId (and every event without).
+    let mut seen = std::collections::HashSet::new();
+    let kept: Vec<usize> = (0..jsons.len())
+        .filter(|&i| match RefEvent::new(&jsons[i]).str_at("eventId") {
+            Some(id) if !id.is_empty() => seen.insert(id),
+            _ => true,
+        })
+        .collect();
     // Ingest in pages like the app does, with a query in between (caches must not go stale).
     for (i, chunk) in jsons.chunks(7).enumerate() {
-        for j in chunk {
-            store.push(j);
+        for (k, j) in chunk.iter().enumerate() {
+            let dup = store.push(j) == Pushed::Duplicate;
+            prop_assert_eq!(dup, !kept.contains(&(i * 7 + k)));
         }
         if i == 0 {
             if let Some((f, _)) = queries.first() {
@@ -387,6 +459,9 @@ fn check(
             }
         }
     }
+    let jsons: Vec<&String> = kept.iter().map(|&i| &jsons[i]).collect();
+    let times: Vec<Option<i64>> = kept.iter().map(|&i| times[i]).collect();
+    let times = &times[..];
     let events: Vec<RefEvent> = jsons.iter().map(|j| RefEvent::new(j)).collect();
     prop_assert_eq!(store.len(), jsons.len());
     for (r, e) in events.iter().enumerate() {
