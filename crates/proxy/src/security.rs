@@ -140,6 +140,13 @@ pub fn is_hashed_asset(path: &str) -> bool {
         .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// A path the app's pages answer: `index.html` (a directory, or the SPA fallback for a path
+/// whose last segment has no `.`), or an `.html` file.
+pub fn is_page_path(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    !file.contains('.') || file.ends_with(".html") || file.ends_with(".htm")
+}
+
 /// `'sha256-…'` sources for the inline `<script>` elements of an HTML page.
 pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let lower = html.to_ascii_lowercase();
@@ -236,10 +243,12 @@ async fn response_headers(
         header::HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    let is_html = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html"));
+    // A 304 has no Content-Type, yet its headers replace the cached 200's: decide by what the
+    // 200 for this path is, or the page is reloaded under the assets' `default-src 'none'`.
+    let is_html = match h.get(header::CONTENT_TYPE) {
+        Some(ct) => ct.to_str().is_ok_and(|ct| ct.starts_with("text/html")),
+        None => is_page_path(&path),
+    };
     let api = path == "/api" || path.starts_with("/api/") || path == "/healthz";
     if api {
         h.insert(
@@ -261,9 +270,13 @@ async fn response_headers(
     }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        HeaderValue::from_static(API_CSP),
     );
-    let cache = if parts.status == StatusCode::OK && is_hashed_asset(&path) {
+    let full_or_unchanged = matches!(
+        parts.status,
+        StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT
+    );
+    let cache = if full_or_unchanged && is_hashed_asset(&path) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -302,6 +315,20 @@ mod tests {
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/app-1234.js"));
         assert!(!is_hashed_asset("/"));
+    }
+
+    #[test]
+    fn page_paths() {
+        for p in ["/", "/index.html", "/some/page", "/jobs/"] {
+            assert!(is_page_path(p), "{p}");
+        }
+        for p in [
+            "/config.json",
+            "/trailview-5adcb07a48237bc4.js",
+            "/favicon.ico",
+        ] {
+            assert!(!is_page_path(p), "{p}");
+        }
     }
 
     #[test]
