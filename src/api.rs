@@ -62,11 +62,82 @@ fn query_string(params: &[(String, String)]) -> String {
         .join("&")
 }
 
+thread_local! {
+    /// URLs the page's Content-Security-Policy refused to connect to (from
+    /// `securitypolicyviolation` events), so a refused request is told apart from a network
+    /// failure at once instead of being retried.
+    static REFUSED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Starts recording connect-src violations (once per page).
+fn watch_csp() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    thread_local!(static WATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if WATCHING.with(|w| w.replace(true)) {
+        return;
+    }
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let on = Closure::<dyn FnMut(web_sys::SecurityPolicyViolationEvent)>::new(
+        |e: web_sys::SecurityPolicyViolationEvent| {
+            if e.effective_directive().starts_with("connect-src") {
+                REFUSED.with(|r| r.borrow_mut().push(e.blocked_uri()));
+            }
+        },
+    );
+    let _ = doc
+        .add_event_listener_with_callback("securitypolicyviolation", on.as_ref().unchecked_ref());
+    on.forget();
+}
+
+/// The absolute form of `url` (relative to the page).
+fn absolute(url: &str) -> String {
+    let page = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &page)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_string())
+}
+
+/// Whether the page's policy refused `url`. The violation event is queued as a task, so this
+/// gives it a moment to arrive after the failed fetch.
+async fn refused_by_csp(url: &str) -> bool {
+    let abs = absolute(url);
+    let origin = web_sys::Url::new(&abs)
+        .map(|u| u.origin())
+        .unwrap_or_default();
+    for _ in 0..3 {
+        let hit = REFUSED.with(|r| {
+            r.borrow()
+                .iter()
+                .any(|b| !b.is_empty() && (abs.starts_with(b.as_str()) || *b == origin))
+        });
+        if hit {
+            return true;
+        }
+        gloo_timers::future::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
+
 async fn finish(
     dialect: Dialect,
+    url: &str,
     sent: Result<Response, gloo_net::Error>,
 ) -> Result<(String, u16, Option<String>), ApiError> {
-    let resp = sent.map_err(|e| ApiError::Network(network_message(&e)))?;
+    let resp = match sent {
+        Ok(r) => r,
+        Err(e) if !e.to_string().contains("AbortError") && refused_by_csp(url).await => {
+            return Err(ApiError::Refused(format!(
+                "this page's Content-Security-Policy (connect-src) does not allow {}. The proxy base is on another origin than this page and config.json's proxyBase; clear the override in Settings, or deploy config.json with this proxyBase so the policy allows it.",
+                absolute(url)
+            )));
+        }
+        Err(e) => return Err(ApiError::Network(network_message(&e))),
+    };
     let status = resp.status();
     let request_id = match dialect {
         Dialect::Aws => resp.headers().get("x-amzn-RequestId"),
@@ -88,9 +159,30 @@ fn network_message(e: &gloo_net::Error) -> String {
     }
 }
 
+/// An answer that is neither the API's response nor its error body says which URL was called
+/// (a wrong proxy base typically answers 404 or 405 with some other server's page).
+fn name_url(e: ApiError, method: &str, url: &str) -> ApiError {
+    match e {
+        ApiError::Malformed {
+            http_status,
+            detail,
+            excerpt,
+        } => ApiError::Malformed {
+            http_status,
+            detail: format!(
+                "{detail} from {method} {}; check the proxy base in Settings",
+                absolute(url)
+            ),
+            excerpt,
+        },
+        other => other,
+    }
+}
+
 /// A POST to the proxy, with `Authorization: Bearer <token>` when a proxy token is set in
 /// Settings (a proxy exposed beyond one machine requires it; the demo ignores it).
 fn proxy_post(url: &str) -> gloo_net::http::RequestBuilder {
+    watch_csp();
     let req = Request::post(url);
     match crate::settings::proxy_token() {
         Some(t) => req.header("Authorization", &format!("Bearer {t}")),
@@ -104,7 +196,7 @@ pub async fn actiontrail_call(
     action: &str,
     params: &[(String, String)],
     abort: Option<&AbortSignal>,
-) -> Result<(String, u16), ApiError> {
+) -> Result<(String, u16, String), ApiError> {
     let mut all = vec![("Action".to_string(), action.to_string())];
     all.extend_from_slice(params);
     let url = format!(
@@ -113,8 +205,8 @@ pub async fn actiontrail_call(
         query_string(&all)
     );
     let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::Aliyun, req.send().await).await?;
-    Ok((body, status))
+    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send().await).await?;
+    Ok((body, status, url))
 }
 
 /// One page of LookupEvents.
@@ -123,8 +215,9 @@ pub async fn lookup_events(
     params: &[(String, String)],
     abort: Option<&AbortSignal>,
 ) -> Result<(LookupEventsResponse, Parsed), ApiError> {
-    let (body, status) = actiontrail_call(base, "LookupEvents", params, abort).await?;
-    read_response::<LookupEventsResponse>(Dialect::Aliyun, status, None, &body)
+    let (body, status, url) = actiontrail_call(base, "LookupEvents", params, abort).await?;
+    let r = read_response::<LookupEventsResponse>(Dialect::Aliyun, status, None, &body);
+    r.map_err(|e| name_url(e, "POST", &url))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,7 +229,7 @@ pub async fn cdn_call(
     action: &str,
     params: &[(String, String)],
     abort: Option<&AbortSignal>,
-) -> Result<(String, u16), ApiError> {
+) -> Result<(String, u16, String), ApiError> {
     let mut all = vec![
         ("Action".to_string(), action.to_string()),
         ("Version".to_string(), "2018-05-10".to_string()),
@@ -144,8 +237,8 @@ pub async fn cdn_call(
     all.extend_from_slice(params);
     let url = format!("{}?{}", join(base, "aliyun/cdn"), query_string(&all));
     let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::Aliyun, req.send().await).await?;
-    Ok((body, status))
+    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send().await).await?;
+    Ok((body, status, url))
 }
 
 /// A CloudWatch Logs JSON 1.1 call: `POST {base}/aws/logs` with `X-Amz-Target`.
@@ -155,14 +248,16 @@ pub async fn aws_logs_call<T: serde::de::DeserializeOwned>(
     body: &serde_json::Value,
     abort: Option<&AbortSignal>,
 ) -> Result<(T, Parsed), ApiError> {
-    let req = proxy_post(&join(base, "aws/logs"))
+    let url = join(base, "aws/logs");
+    let req = proxy_post(&url)
         .header("Content-Type", "application/x-amz-json-1.1")
         .header("X-Amz-Target", &format!("Logs_20140328.{operation}"))
         .abort_signal(abort)
         .body(body.to_string())
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    let (text, status, request_id) = finish(Dialect::Aws, req.send().await).await?;
-    read_response::<T>(Dialect::Aws, status, request_id.as_deref(), &text)
+    let (text, status, request_id) = finish(Dialect::Aws, &url, req.send().await).await?;
+    let r = read_response::<T>(Dialect::Aws, status, request_id.as_deref(), &text);
+    r.map_err(|e| name_url(e, "POST", &url))
 }
 
 /// An ActionTrail call read as `T`.
@@ -172,8 +267,8 @@ pub async fn actiontrail_read<T: serde::de::DeserializeOwned>(
     params: &[(String, String)],
     abort: Option<&AbortSignal>,
 ) -> Result<(T, Parsed), ApiError> {
-    let (body, status) = actiontrail_call(base, action, params, abort).await?;
-    read_response::<T>(Dialect::Aliyun, status, None, &body)
+    let (body, status, url) = actiontrail_call(base, action, params, abort).await?;
+    read_response::<T>(Dialect::Aliyun, status, None, &body).map_err(|e| name_url(e, "POST", &url))
 }
 
 /// DescribeCdnDeliverList (all tasks).
@@ -181,6 +276,6 @@ pub async fn describe_cdn_deliver_list(
     base: &str,
     abort: Option<&AbortSignal>,
 ) -> Result<(trailview_core::wire::CdnDeliverListResponse, Parsed), ApiError> {
-    let (body, status) = cdn_call(base, "DescribeCdnDeliverList", &[], abort).await?;
-    read_response(Dialect::Aliyun, status, None, &body)
+    let (body, status, url) = cdn_call(base, "DescribeCdnDeliverList", &[], abort).await?;
+    read_response(Dialect::Aliyun, status, None, &body).map_err(|e| name_url(e, "POST", &url))
 }

@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::jobs::JobsView;
 use crate::components::json_tree::{FilterRequest, JsonTree};
 use crate::components::query_bar::QueryBar;
-use crate::components::status::{ErrorBanner, Progress};
+use crate::components::status::{Coverage, ErrorBanner, Progress};
 use crate::components::table::EventsTable;
 use crate::jobs::{JobsState, JumpRange, View};
 use crate::settings::{effective_base, SettingsPanel};
@@ -43,10 +43,20 @@ pub fn App() -> impl IntoView {
         }
     });
     let show_settings = RwSignal::new(false);
+    // The event pane's width (px), kept in this browser; the table has all the room while no
+    // event is selected.
+    let detail_w = RwSignal::new(
+        crate::settings::load("detail-width")
+            .and_then(|w| w.parse::<f64>().ok())
+            .unwrap_or(480.0),
+    );
     view! {
         <header class="top">
             <h1><span class="logo" aria-hidden="true">"◆"</span>" trailview"</h1>
-            <span class="subtitle">"ActionTrail audit events"</span>
+            <span class="subtitle" data-testid="subtitle">{move || match js.view.get() {
+                View::Events => "ActionTrail audit events",
+                View::Jobs => "Backfills, report deliveries and log exports",
+            }}</span>
             <nav class="views" aria-label="Views">
                 <button type="button" data-testid="nav-events" aria-pressed=move || (js.view.get() == View::Events).to_string()
                     class:active=move || js.view.get() == View::Events on:click=move |_| js.view.set(View::Events)>"Events"</button>
@@ -63,8 +73,11 @@ pub fn App() -> impl IntoView {
         <QueryBar />
         <Progress />
         <ErrorBanner />
-        <main class="workspace">
+        <Coverage />
+        <main class="workspace" class:has-selection=move || st.selected.get().is_some()
+            style:--detail-w=move || format!("{:.0}px", detail_w.get())>
             <EventsTable />
+            <Splitter width=detail_w />
             <DetailPanel />
         </main>
         <Show when=move || js.view.get() == View::Jobs>
@@ -96,7 +109,7 @@ fn DetailPanel() -> impl IntoView {
         })
     });
     view! {
-        <aside class="detail" aria-label="Selected event">
+        <aside class="detail" id="event-detail" aria-label="Selected event">
             {move || match doc.get() {
                 None => view! { <p class="empty">"Select an event to see it as JSON."</p> }.into_any(),
                 Some(Ok(v)) => view! { <JsonTree doc=v on_filter=on_filter /> }.into_any(),
@@ -105,5 +118,59 @@ fn DetailPanel() -> impl IntoView {
                 }.into_any(),
             }}
         </aside>
+    }
+}
+
+/// The handle between the table and the event pane: drag it, or focus it and use ← → (Page
+/// Up / Down, Home / End). A WAI-ARIA window splitter.
+#[component]
+fn Splitter(width: RwSignal<f64>) -> impl IntoView {
+    use trailview_core::pane::{clamp_width, key_width, MIN_PANE_PX};
+    let el = NodeRef::<leptos::html::Div>::new();
+    let container = move || {
+        el.get_untracked()
+            .and_then(|e| e.parent_element())
+            .map_or(1200.0, |p| p.client_width() as f64)
+    };
+    let set = move |w: f64| {
+        width.set(w);
+        crate::settings::save("detail-width", &format!("{w:.0}"));
+    };
+    let dragging = StoredValue::new(false);
+    let on_down = move |ev: leptos::ev::PointerEvent| {
+        use wasm_bindgen::JsCast;
+        dragging.set_value(true);
+        if let Some(t) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = t.set_pointer_capture(ev.pointer_id());
+        }
+        ev.prevent_default();
+    };
+    let on_move = move |ev: leptos::ev::PointerEvent| {
+        if !dragging.get_value() {
+            return;
+        }
+        let Some(parent) = el.get_untracked().and_then(|e| e.parent_element()) else {
+            return;
+        };
+        let right = parent.get_bounding_client_rect().right();
+        set(clamp_width(right - ev.client_x() as f64, container()));
+    };
+    let on_up = move |_| dragging.set_value(false);
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if let Some(w) = key_width(&ev.key(), width.get_untracked(), container()) {
+            ev.prevent_default();
+            set(w);
+        }
+    };
+    view! {
+        <div class="splitter" node_ref=el role="separator" tabindex="0" data-testid="splitter"
+            aria-orientation="vertical" aria-label="Resize the event pane" aria-controls="event-detail"
+            aria-valuemin=MIN_PANE_PX aria-valuenow=move || format!("{:.0}", width.get())
+            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
+            on:keydown=on_key>
+        </div>
     }
 }

@@ -1,15 +1,18 @@
-//! The LookupEvents fetch loop: every page of a query up to a cap, paced under the documented
-//! 2 calls/second, retrying throttling, 5xx and network failures with backoff, cancellable at
-//! any point without losing what was loaded. Decisions come from `trailview_core::fetch_policy`.
+//! The LookupEvents fetch loop: carries out a `core::fetch_policy::EventsRun` (paging, cap,
+//! retry with backoff, the covered span), paced under the documented 2 calls/second,
+//! cancellable at any point without losing what was loaded. Decisions come from the run.
 
 use crate::api;
 use crate::state::{AppState, FetchState};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde_json::value::RawValue;
 use std::time::Duration;
+use trailview_core::engine::thousands;
 use trailview_core::fetch_policy::{
-    backoff_ms, pace_wait_ms, LookupQuery, Progress, LOOKUP_EVENTS_MIN_INTERVAL_MS, MAX_RETRIES,
+    pace_wait_ms, EventsRun, LoadMode, LookupQuery, Retry, RunEnd, Step,
+    LOOKUP_EVENTS_MIN_INTERVAL_MS,
 };
 use trailview_core::lenient::Parsed;
 
@@ -41,102 +44,209 @@ fn next_generation() -> (u64, Option<web_sys::AbortSignal>) {
     })
 }
 
-/// Stop the running fetch; what was loaded stays.
-pub fn cancel(st: AppState) {
-    next_generation();
-    if st.fetch_state.get_untracked() == FetchState::Running {
-        st.fetch_state.set(FetchState::Cancelled);
-        st.notice
-            .set(Some("Cancelled. The events loaded so far are kept.".into()));
+/// "The 1,234 events loaded are kept." / "No events were loaded." — what is true right now.
+pub fn kept_message(loaded: usize) -> String {
+    match loaded {
+        0 => "No events were loaded.".to_string(),
+        1 => "The 1 event loaded is kept.".to_string(),
+        n => format!("The {} events loaded are kept.", thousands(n)),
     }
 }
 
-/// Replace the loaded events with the result of `query`, up to `cap` events.
-pub fn start(st: AppState, query: LookupQuery, cap: usize) {
+/// Stop the running fetch; what was loaded stays (and "Load older" can continue it).
+pub fn cancel(st: AppState) {
+    next_generation();
+    if st.fetch_state.get_untracked() == FetchState::Running {
+        st.run.update(|r| {
+            if let Some(r) = r {
+                r.cancel()
+            }
+        });
+        st.fetch_state.set(FetchState::Cancelled);
+        let loaded = st.store.with_value(|s| s.len());
+        st.notice
+            .set(Some(format!("Cancelled. {}", kept_message(loaded))));
+    }
+}
+
+/// Fetch `query` at once when nothing is loaded; else ask first (`confirm` answers) whether it
+/// replaces the loaded events or adds to them.
+pub fn request(st: AppState, query: LookupQuery, cap: usize) {
+    if st.store.with_value(|s| s.is_empty()) {
+        start(st, query, cap, LoadMode::Replace);
+    } else {
+        st.pending_fetch.set(Some((query, cap)));
+    }
+}
+
+/// The answer to `request`'s question: replace, add, or (None) don't fetch.
+pub fn confirm(st: AppState, mode: Option<LoadMode>) {
+    let Some((query, cap)) = st.pending_fetch.get_untracked() else {
+        return;
+    };
+    st.pending_fetch.set(None);
+    if let Some(mode) = mode {
+        start(st, query, cap, mode);
+    }
+}
+
+/// Fetch `query`, up to `cap` events, replacing the loaded events or adding to them.
+pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
     let (gen, signal) = next_generation();
-    st.store.update_value(|s| s.clear());
-    st.version.update(|v| *v += 1);
-    st.selected.set(None);
+    if mode == LoadMode::Replace {
+        st.store.update_value(|s| s.clear());
+        st.selected.set(None);
+        st.page.set(0);
+        st.version.update(|v| *v += 1);
+    }
     st.error.set(None);
     st.notice.set(None);
-    st.cap.set(cap);
-    st.cap_reached.set(false);
-    st.page.set(0);
-    st.progress.set(Progress::default());
+    st.run.set(Some(EventsRun::new(query, cap)));
     st.fetch_state.set(FetchState::Running);
+    spawn_local(drive(st, gen, signal));
+}
+
+/// Continue the last run where it stopped (its cap, Cancel or an error), for another cap's
+/// worth of events: older ones when it fetched newest first. Same NextToken, so no event is
+/// loaded twice and none is skipped.
+pub fn load_more(st: AppState) {
+    if st.fetch_state.get_untracked() == FetchState::Running
+        || !st
+            .run
+            .with_untracked(|r| r.as_ref().is_some_and(|r| r.can_load_more()))
+    {
+        return;
+    }
+    let (gen, signal) = next_generation();
+    st.error.set(None);
+    st.notice.set(None);
+    let held = st
+        .run
+        .try_update(|r| r.as_mut().map(|r| r.load_more(r.batch)))
+        .flatten()
+        .unwrap_or_default();
+    ingest(st, &held);
+    st.fetch_state.set(FetchState::Running);
+    spawn_local(drive(st, gen, signal));
+}
+
+/// Adds events to the store and their times to the run's covered span.
+fn ingest(st: AppState, events: &[Box<RawValue>]) {
+    if events.is_empty() {
+        return;
+    }
+    let times = st
+        .store
+        .try_update_value(|s| {
+            let before = s.len();
+            s.ingest_page(events);
+            (before..s.len())
+                .map(|r| s.time_ms(r as u32))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    st.run.update(|r| {
+        if let Some(r) = r {
+            r.note_times(times)
+        }
+    });
+    st.version.update(|v| *v += 1);
+}
+
+fn set_elapsed(st: AppState, elapsed_ms: f64) {
+    st.run.update(|r| {
+        if let Some(r) = r {
+            r.set_elapsed(elapsed_ms)
+        }
+    });
+}
+
+async fn drive(st: AppState, gen: u64, signal: Option<web_sys::AbortSignal>) {
     let base = st.base.get_untracked();
-    spawn_local(async move {
-        let t0 = now_ms();
-        let mut token: Option<String> = None;
-        let mut last_start: Option<f64> = None;
-        let mut attempt = 0u32;
-        let mut repaired = false;
-        let live = move || generation() == gen;
-        loop {
-            let wait = pace_wait_ms(last_start, now_ms(), LOOKUP_EVENTS_MIN_INTERVAL_MS);
-            if wait > 0.0 {
-                sleep(Duration::from_millis(wait as u64)).await;
-            }
-            if !live() {
+    let live = move || generation() == gen;
+    // Elapsed time goes on from where a continued run stopped.
+    let t0 = now_ms()
+        - st.run
+            .with_untracked(|r| r.as_ref().map_or(0.0, |r| r.progress.elapsed_ms));
+    let mut last_start: Option<f64> = None;
+    let mut repaired = false;
+    loop {
+        let Some(step) = st.run.with_untracked(|r| r.as_ref().map(|r| r.step())) else {
+            return;
+        };
+        let params = match step {
+            Step::Fetch(p) => p,
+            Step::Stop(end) => {
+                st.fetch_state.set(match end {
+                    RunEnd::Complete | RunEnd::Capped => FetchState::Done,
+                    RunEnd::Cancelled => FetchState::Cancelled,
+                    RunEnd::Failed => FetchState::Error,
+                });
                 return;
             }
-            last_start = Some(now_ms());
-            let params = query.params(token.as_deref());
-            let result = api::lookup_events(&base, &params, signal.as_ref()).await;
-            if !live() {
-                return;
+        };
+        let wait = pace_wait_ms(last_start, now_ms(), LOOKUP_EVENTS_MIN_INTERVAL_MS);
+        if wait > 0.0 {
+            sleep(Duration::from_millis(wait as u64)).await;
+        }
+        if !live() {
+            return;
+        }
+        last_start = Some(now_ms());
+        let result = api::lookup_events(&base, &params, signal.as_ref()).await;
+        if !live() {
+            return;
+        }
+        match result {
+            Ok((resp, parsed)) => {
+                repaired |= parsed == Parsed::Repaired;
+                let next = resp.next().map(str::to_string);
+                let take = st
+                    .run
+                    .try_update(|r| {
+                        r.as_mut()
+                            .map(|r| r.accept_page(resp.events, next, now_ms() - t0))
+                    })
+                    .flatten()
+                    .unwrap_or_default();
+                ingest(st, &take);
+                st.notice.set(repaired.then(|| {
+                    "Some responses were not strict JSON and were read leniently.".to_string()
+                }));
             }
-            match result {
-                Ok((resp, parsed)) => {
-                    attempt = 0;
-                    repaired |= parsed == Parsed::Repaired;
-                    let loaded = st.progress.get_untracked().events;
-                    let room = cap.saturating_sub(loaded);
-                    let take = resp.events.len().min(room);
-                    st.store.update_value(|s| {
-                        s.ingest_page(&resp.events[..take]);
-                    });
-                    st.version.update(|v| *v += 1);
-                    st.progress.update(|p| {
-                        p.events += take;
-                        p.pages += 1;
-                        p.elapsed_ms = now_ms() - t0;
-                    });
-                    st.notice.set(repaired.then(|| {
-                        "Some responses were not strict JSON and were read leniently.".to_string()
-                    }));
-                    token = resp.next().map(str::to_string);
-                    let more_than_cap =
-                        take < resp.events.len() || (token.is_some() && loaded + take >= cap);
-                    if more_than_cap {
-                        st.cap_reached.set(true);
+            Err(e) => {
+                let retry = st
+                    .run
+                    .try_update(|r| r.as_mut().map(|r| r.on_error(&e, now_ms() as u64)))
+                    .flatten()
+                    .unwrap_or(Retry::GiveUp);
+                set_elapsed(st, now_ms() - t0);
+                match retry {
+                    Retry::After { delay_ms, attempt } => {
+                        st.notice.set(Some(format!(
+                            "{e} — retrying in {:.1} s (attempt {attempt} of {})",
+                            delay_ms as f64 / 1000.0,
+                            trailview_core::fetch_policy::MAX_RETRIES
+                        )));
+                        // Sleep in steps so the elapsed time keeps counting while waiting.
+                        let until = now_ms() + delay_ms as f64;
+                        while now_ms() < until {
+                            sleep(Duration::from_millis(
+                                (until - now_ms()).clamp(1.0, 250.0) as u64
+                            ))
+                            .await;
+                            if !live() {
+                                return;
+                            }
+                            set_elapsed(st, now_ms() - t0);
+                        }
                     }
-                    if token.is_none() || more_than_cap {
-                        st.fetch_state.set(FetchState::Done);
-                        return;
+                    Retry::GiveUp => {
+                        st.error.set(Some(e));
+                        st.notice.set(None);
                     }
-                }
-                Err(e) if e.is_retryable() && attempt < MAX_RETRIES => {
-                    attempt += 1;
-                    let delay = backoff_ms(attempt, e.is_throttling(), now_ms() as u64);
-                    st.progress.update(|p| p.retries += 1);
-                    st.notice.set(Some(format!(
-                        "{e} — retrying in {:.1} s (attempt {attempt} of {MAX_RETRIES})",
-                        delay as f64 / 1000.0
-                    )));
-                    sleep(Duration::from_millis(delay as u64)).await;
-                    if !live() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    st.error.set(Some(e));
-                    st.notice.set(None);
-                    st.progress.update(|p| p.elapsed_ms = now_ms() - t0);
-                    st.fetch_state.set(FetchState::Error);
-                    return;
                 }
             }
         }
-    });
+    }
 }

@@ -326,9 +326,9 @@ impl JobsState {
                     other => break other,
                 }
             };
+            c.keeper.update_value(|k| k.settle_result(&outcome));
             match outcome {
                 Ok((resp, _)) => {
-                    c.keeper.update_value(|k| k.settle(false));
                     let id = resp.job_id.map(|i| i.to_string()).unwrap_or_default();
                     c.message.set(Some(format!(
                         "Job {id} created for {trail} (ClientToken {token})."
@@ -338,7 +338,6 @@ impl JobsState {
                 }
                 Err(e) => {
                     let uncertain = e.is_retryable();
-                    c.keeper.update_value(|k| k.settle(!uncertain));
                     c.message.set(uncertain.then(|| {
                         "The request may or may not have reached the service. Submit again: the same ClientToken is sent, so it cannot create a second job.".to_string()
                     }));

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use trailview_core::engine::{Column, EventStore, Filter, Page, PathFilter, PendingPath, Sort};
-use trailview_core::fetch_policy::Progress;
+use trailview_core::fetch_policy::{EventsRun, LookupQuery};
 use trailview_core::wire::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +68,11 @@ pub struct AppState {
     /// Proxy base URL in effect.
     pub base: RwSignal<String>,
     pub fetch_state: RwSignal<FetchState>,
-    pub progress: RwSignal<Progress>,
-    /// The cap of the running or last fetch.
-    pub cap: RwSignal<usize>,
-    pub cap_reached: RwSignal<bool>,
+    /// The running or last fetch: its query, cap, progress and the span it covers.
+    pub run: RwSignal<Option<EventsRun>>,
+    /// A fetch waiting for the user to say whether it replaces the loaded events or adds to
+    /// them (query, cap).
+    pub pending_fetch: RwSignal<Option<(LookupQuery, usize)>>,
     pub error: RwSignal<Option<ApiError>>,
     /// Transient information (retrying, repaired responses, config problems).
     pub notice: RwSignal<Option<String>>,
@@ -139,9 +140,8 @@ impl AppState {
             )),
             base: RwSignal::new(crate::api::DEFAULT_BASE.to_string()),
             fetch_state: RwSignal::new(FetchState::Idle),
-            progress: RwSignal::new(Progress::default()),
-            cap: RwSignal::new(1),
-            cap_reached: RwSignal::new(false),
+            run: RwSignal::new(None),
+            pending_fetch: RwSignal::new(None),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
             order,

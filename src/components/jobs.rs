@@ -37,6 +37,9 @@ pub fn JobError(err: ApiError) -> impl IntoView {
         }
         .into_any(),
         ApiError::Network(m) => view! { <p>{format!("Network error: {m}")}</p> }.into_any(),
+        ApiError::Refused(m) => {
+            view! { <p data-testid="error-refused">{format!("Not sent: {m}")}</p> }.into_any()
+        }
     };
     view! { <div class="api-error job-error" role="alert" data-testid="job-error">{body}</div> }
 }
@@ -125,14 +128,20 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
     let js = expect_context::<JobsState>();
     let jump = expect_context::<JumpRange>();
     let source = ss.source;
+    let st = expect_context::<AppState>();
     let rows = Memo::new(move |_| {
         let now = if source == Source::Cdn {
             js.now.get() / 60_000 * 60_000
         } else {
             0
         };
-        ss.jobs
-            .with(|jobs| jobs.iter().map(|j| JobRow::new(j, now)).collect::<Vec<_>>())
+        let tz = st.tz.get();
+        let fmt = move |t: i64| crate::format::time(Some(t), tz);
+        ss.jobs.with(|jobs| {
+            jobs.iter()
+                .map(|j| JobRow::new(j, now, &fmt))
+                .collect::<Vec<_>>()
+        })
     });
     let filtered = Memo::new(move |_| {
         let q = ss.query.get();
@@ -239,8 +248,12 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                         let window = job.window;
                                         view! {
                                             <tr data-testid="job-row" data-id=job.id.clone() data-status=job.class.key()
-                                                class:selected=is_sel tabindex="0"
-                                                on:click=move |_| ss.selected.set(Some(id.clone()))>
+                                                class:selected=is_sel tabindex="0" aria-selected=is_sel.to_string()
+                                                on:click={let id = id.clone(); move |_| ss.selected.set(Some(id.clone()))}
+                                                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " {
+                                                    ev.prevent_default();
+                                                    ss.selected.set(Some(id.clone()));
+                                                }>
                                                 {JobColumn::ALL.into_iter().enumerate().map(|(k, c)| {
                                                     let text = rows[i].cells[k].clone();
                                                     match c {

@@ -165,7 +165,48 @@ pub fn JsonTree(
     };
 
     let page_rows = move || ((vp.height.get_untracked() / ROW) as usize).saturating_sub(1);
+    // The row buttons are out of the tab order (the tree is one tab stop, WAI-ARIA): their
+    // actions are keys on the active row instead.
+    let row_action = move |key: &str| -> bool {
+        let id = ctx.active.get_untracked();
+        let ix = ctx.index.get_value();
+        let value = || ctx.doc.with_value(|d| ix.value(d, id).cloned());
+        match key {
+            "+" | "=" | "-" | "_" => {
+                let (Some(f), Some(v)) = (ctx.on_filter, value()) else {
+                    return false;
+                };
+                if ix.node(id).is_container() {
+                    return false;
+                }
+                let exclude = matches!(key, "-" | "_");
+                f.run((ix.path(id), v, exclude));
+                true
+            }
+            "c" => {
+                if let Some(v) = value() {
+                    copy_text(match v {
+                        Value::String(s) => s,
+                        v if v.is_object() || v.is_array() => {
+                            serde_json::to_string_pretty(&v).unwrap_or_default()
+                        }
+                        v => v.to_string(),
+                    });
+                }
+                true
+            }
+            "p" => {
+                copy_text(ix.path(id).to_string());
+                true
+            }
+            _ => false,
+        }
+    };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() && row_action(&ev.key()) {
+            ev.prevent_default();
+            return;
+        }
         let nav = match ev.key().as_str() {
             "ArrowDown" => Nav::Down,
             "ArrowUp" => Nav::Up,
@@ -262,7 +303,13 @@ pub fn JsonTree(
                     }}
                 </span>
             </div>
+            <p class="tree-keys" id=format!("tree-keys-{}", ctx.uid)>
+                {if ctx.on_filter.is_some() { "Keys: ↑↓ move, ←→ close/open, + filter for, − filter out, c copy value, p copy path" }
+                 else { "Keys: ↑↓ move, ←→ close/open, c copy value, p copy path" }}
+            </p>
             <div role="tree" aria-label=label class="json-tree" data-testid="json-tree" tabindex="0"
+                aria-describedby=format!("tree-keys-{}", ctx.uid)
+                aria-keyshortcuts=if ctx.on_filter.is_some() { "+ - c p" } else { "c p" }
                 node_ref=tree on:keydown=on_keydown on:scroll=move |_| vp.measure()
                 aria-activedescendant=move || {
                     let a = ctx.active.get();

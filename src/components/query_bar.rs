@@ -5,7 +5,8 @@ use crate::fetch;
 use crate::format;
 use crate::state::{AppState, FetchState};
 use leptos::prelude::*;
-use trailview_core::fetch_policy::{Direction, LookupQuery};
+use trailview_core::engine::thousands;
+use trailview_core::fetch_policy::{Direction, LoadMode, QuerySpec, TimeRange};
 use trailview_core::lookup::{effective_conditions, LookupKey, LookupNote};
 use trailview_core::time::{check_range, RangePreset};
 
@@ -26,21 +27,22 @@ pub fn QueryBar() -> impl IntoView {
     let cap = RwSignal::new(DEFAULT_CAP.to_string());
     let direction = RwSignal::new(Direction::Backward);
 
-    // The query as it would be sent, or why it can't be.
+    // The query as the form holds it, or why it can't be sent. A preset range is pinned to
+    // the clock only when the fetch starts (`QuerySpec::at`).
     let checked = Memo::new(
-        move |_| -> Result<(LookupQuery, usize, Vec<String>), String> {
-            let (start_ms, end_ms) = match preset.get().range(js_sys::Date::now() as i64) {
-                Some(r) => r,
-                None => {
+        move |_| -> Result<(QuerySpec, usize, Vec<String>), String> {
+            let range = match preset.get() {
+                RangePreset::Custom => {
                     let tz = st.tz.get();
                     let s = format::parse_input(&custom_start.get(), tz)
                         .ok_or("Enter a valid start time.")?;
                     let e = format::parse_input(&custom_end.get(), tz)
                         .ok_or("Enter a valid end time.")?;
-                    (s, e)
+                    check_range(s, e)?;
+                    TimeRange::Between(s, e)
                 }
+                p => TimeRange::Last(p),
             };
-            check_range(start_ms, end_ms)?;
             let given: Vec<(String, String)> = (0..2)
                 .filter(|&i| !keys[i].get().is_empty())
                 .map(|i| (keys[i].get(), values[i].get().trim().to_string()))
@@ -66,9 +68,8 @@ pub fn QueryBar() -> impl IntoView {
                 return Err("The cap must be at least 1 event.".into());
             }
             Ok((
-                LookupQuery {
-                    start_ms,
-                    end_ms,
+                QuerySpec {
+                    range,
                     direction: direction.get(),
                     conditions,
                 },
@@ -88,7 +89,7 @@ pub fn QueryBar() -> impl IntoView {
                 custom_end.set(format::to_input(e.max(s + 60_000), tz));
                 jump.0.set(None);
                 if let Ok((q, cap, _)) = checked.get_untracked() {
-                    fetch::start(st, q, cap);
+                    fetch::request(st, q.at(js_sys::Date::now() as i64), cap);
                 }
             }
         });
@@ -97,7 +98,7 @@ pub fn QueryBar() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Ok((q, cap, _)) = checked.get_untracked() {
-            fetch::start(st, q, cap);
+            fetch::request(st, q.at(js_sys::Date::now() as i64), cap);
         }
     };
     let running = move || st.fetch_state.get() == FetchState::Running;
@@ -187,6 +188,26 @@ pub fn QueryBar() -> impl IntoView {
                     "Cancel"
                 </button>
             </div>
+            {move || st.pending_fetch.get().map(|_| {
+                let loaded = st.store.with_value(|s| s.len());
+                view! {
+                    <div class="replace-prompt" role="alertdialog" aria-label="Loaded events" data-testid="replace-prompt">
+                        <p>{format!(
+                            "{} {} loaded. Replace {} with the new fetch, or add the new events to {}?",
+                            thousands(loaded),
+                            if loaded == 1 { "event is" } else { "events are" },
+                            if loaded == 1 { "it" } else { "them" },
+                            if loaded == 1 { "it" } else { "them" },
+                        )}</p>
+                        <button type="button" data-testid="replace-events" class="primary"
+                            on:click=move |_| fetch::confirm(st, Some(LoadMode::Replace))>"Replace"</button>
+                        <button type="button" data-testid="add-events"
+                            on:click=move |_| fetch::confirm(st, Some(LoadMode::Add))>"Add to them"</button>
+                        <button type="button" data-testid="keep-events"
+                            on:click=move |_| fetch::confirm(st, None)>"Don't fetch"</button>
+                    </div>
+                }
+            })}
             {move || match checked.get() {
                 Err(e) => view! { <p class="query-error" role="alert" data-testid="query-error">{e}</p> }.into_any(),
                 Ok((_, _, notes)) if !notes.is_empty() => view! { <p class="query-note">{notes.join(" ")}</p> }.into_any(),

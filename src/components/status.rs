@@ -1,62 +1,149 @@
 //! Fetch progress, notices and API errors (Code, Message and RequestId, always as text).
 
+use crate::fetch;
+use crate::format;
 use crate::state::{AppState, FetchState};
 use leptos::prelude::*;
 use trailview_core::engine::thousands;
+use trailview_core::fetch_policy::{Direction, EventsRun};
 use trailview_core::wire::ApiError;
+
+/// "covers 2026-11-30 10:00:00 → 2026-12-01 00:32:00 (40% of the range)", as far as known.
+fn coverage_text(run: &EventsRun, tz: crate::state::Tz) -> Option<String> {
+    let (a, b) = run.covered()?;
+    let pct = run.fraction() * 100.0;
+    Some(if pct >= 100.0 {
+        format!(
+            "all of {} → {}",
+            format::time(Some(a), tz),
+            format::time(Some(b), tz)
+        )
+    } else {
+        format!(
+            "covers {} → {} ({:.0}% of the range)",
+            format::time(Some(a), tz),
+            format::time(Some(b), tz),
+            pct
+        )
+    })
+}
 
 #[component]
 pub fn Progress() -> impl IntoView {
     let st = expect_context::<AppState>();
     let label = move || {
-        let p = st.progress.get();
         let state = st.fetch_state.get();
-        let what = match state {
-            FetchState::Idle => {
-                return "No events loaded yet. Choose a time range and fetch.".to_string()
-            }
-            FetchState::Running => "Fetching",
-            FetchState::Done if st.cap_reached.get() => "Stopped at the cap (more events match)",
-            FetchState::Done => "Done",
-            FetchState::Cancelled => "Cancelled",
-            FetchState::Error => "Stopped by an error",
-        };
-        let retries = match p.retries {
-            0 => String::new(),
-            1 => " · 1 retry".to_string(),
-            n => format!(" · {n} retries"),
-        };
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{} {}", thousands(n), if n == 1 { one } else { many })
-        };
-        format!(
-            "{what}: {} · {} · {:.0} events/s · {:.1} s{retries}",
-            plural(p.events, "event", "events"),
-            plural(p.pages, "page", "pages"),
-            p.rate(),
-            p.elapsed_ms / 1000.0
-        )
+        let tz = st.tz.get();
+        st.run.with(|run| {
+            let Some(run) = run.as_ref() else {
+                return "No events loaded yet. Choose a time range and fetch.".to_string();
+            };
+            let p = run.progress;
+            let what = match state {
+                FetchState::Idle => "Ready",
+                FetchState::Running => "Fetching",
+                FetchState::Done if run.can_load_more() => "Stopped at the cap (more events match)",
+                FetchState::Done => "Done",
+                FetchState::Cancelled => "Cancelled",
+                FetchState::Error => "Stopped by an error",
+            };
+            let retries = match p.retries {
+                0 => String::new(),
+                1 => " · 1 retry".to_string(),
+                n => format!(" · {n} retries"),
+            };
+            let plural = |n: usize, one: &str, many: &str| {
+                format!("{} {}", thousands(n), if n == 1 { one } else { many })
+            };
+            let covered = coverage_text(run, tz)
+                .map(|c| format!(" · {c}"))
+                .unwrap_or_default();
+            format!(
+                "{what}: {} · {} · {:.0} events/s · {:.1} s{retries}{covered}",
+                plural(p.events, "event", "events"),
+                plural(p.pages, "page", "pages"),
+                p.rate(),
+                p.elapsed_ms / 1000.0
+            )
+        })
+    };
+    let progress = move || {
+        st.run
+            .with(|r| r.as_ref().map(|r| r.progress).unwrap_or_default())
     };
     view! {
         <div
             class="progress"
             data-testid="progress"
             data-state=move || st.fetch_state.get().key()
-            data-events=move || st.progress.get().events
-            data-pages=move || st.progress.get().pages
+            data-events=move || progress().events
+            data-pages=move || progress().pages
             role="status"
             aria-live="polite"
         >
-            <div class="bar" aria-hidden="true">
+            <div class="bar" aria-hidden="true" title="Share of the time range covered">
                 <div
                     class="fill"
                     class:running=move || st.fetch_state.get() == FetchState::Running
-                    style:width=move || format!("{:.1}%", st.progress.get().fraction(st.cap.get()) * 100.0)
+                    style:width=move || format!("{:.1}%", st.run.with(|r| r.as_ref().map_or(0.0, |r| r.fraction())) * 100.0)
                 ></div>
             </div>
             <span class="label">{label}</span>
             {move || st.notice.get().map(|n| view! { <span class="notice" data-testid="notice">{n}</span> })}
         </div>
+    }
+}
+
+/// Above the table when the loaded events do not cover the whole range asked for: which part
+/// they cover, and "Load older" (or "Load newer") to continue from where the fetch stopped.
+#[component]
+pub fn Coverage() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    move || {
+        let state = st.fetch_state.get();
+        if state == FetchState::Running {
+            return None;
+        }
+        let tz = st.tz.get();
+        st.run.with(|run| {
+            let run = run.as_ref()?;
+            if !run.can_load_more() {
+                return None;
+            }
+            let q = &run.query;
+            let (text, button) = match (run.covered(), q.direction) {
+                (Some((a, b)), Direction::Backward) => (
+                    format!(
+                        "Showing the newest events of the range, from {} to {}. Events from {} to {} are not loaded.",
+                        format::time(Some(a), tz),
+                        format::time(Some(b), tz),
+                        format::time(Some(q.start_ms), tz),
+                        format::time(Some(a), tz),
+                    ),
+                    "Load older",
+                ),
+                (Some((a, b)), Direction::Forward) => (
+                    format!(
+                        "Showing the oldest events of the range, from {} to {}. Events from {} to {} are not loaded.",
+                        format::time(Some(a), tz),
+                        format::time(Some(b), tz),
+                        format::time(Some(b), tz),
+                        format::time(Some(q.end_ms), tz),
+                    ),
+                    "Load newer",
+                ),
+                (None, Direction::Backward) => ("No events loaded yet.".to_string(), "Load older"),
+                (None, Direction::Forward) => ("No events loaded yet.".to_string(), "Load newer"),
+            };
+            let more = thousands(run.batch);
+            Some(view! {
+                <div class="coverage" data-testid="coverage" role="status">
+                    <span>{text}</span>
+                    <button type="button" data-testid="load-more" on:click=move |_| fetch::load_more(st)
+                        title=format!("Continue where the fetch stopped, for up to {more} more events")>{button}</button>
+                </div>
+            })
+        })
     }
 }
 
@@ -91,10 +178,14 @@ pub fn ErrorBanner() -> impl IntoView {
                 }
                 .into_any(),
                 ApiError::Network(m) => view! { <p>{format!("Network error: {m}")}</p> }.into_any(),
+                ApiError::Refused(m) => view! { <p data-testid="error-refused">{format!("Not sent: {m}")}</p> }.into_any(),
             };
             view! {
                 <div class="api-error" role="alert" data-testid="api-error">
-                    <strong>"The request failed. Events loaded before it are kept."</strong>
+                    <strong>{move || {
+                        st.version.track();
+                        format!("The request failed. {}", fetch::kept_message(st.store.with_value(|s| s.len())))
+                    }}</strong>
                     {body}
                     <button class="dismiss" type="button" aria-label="Dismiss" on:click=move |_| st.error.set(None)>"×"</button>
                 </div>

@@ -3,15 +3,31 @@
 //! Wheel zooms around the pointer, drag pans; hover or focus shows the fields; a click on an
 //! execution selects the job, a click on a data window opens the Events view on that range.
 
+use crate::format;
 use crate::jobs::{JobsState, JumpRange, View, TIMELINE_WIDTH};
+use crate::state::{AppState, Tz};
 use leptos::prelude::*;
 use trailview_core::jobs::{Job, Source, StatusClass};
-use trailview_core::time::format_api_time;
-use trailview_core::timeline::{assign_lanes, Axis};
+use trailview_core::timeline::{assign_lanes, clear_labels_over, Axis};
 
 const LANE_H: f64 = 12.0;
 const AXIS_H: f64 = 18.0;
 const MAX_RUN_MARKS: usize = 200;
+/// Approximate width of a label character and of the "now" label, in viewBox units (9px font).
+const CHAR_W: f64 = 5.2;
+const NOW_LABEL_W: f64 = 18.0;
+
+/// The zone's offset from UTC at `t` (local time in the browser), for the axis' ticks.
+fn offset_ms(tz: Tz, t: i64) -> i64 {
+    match tz {
+        Tz::Utc => 0,
+        Tz::Local => {
+            -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).get_timezone_offset()
+                as i64)
+                * 60_000
+        }
+    }
+}
 
 fn svg_x(ev: &web_sys::MouseEvent) -> f64 {
     use wasm_bindgen::JsCast;
@@ -28,7 +44,8 @@ fn svg_x(ev: &web_sys::MouseEvent) -> f64 {
     (ev.client_x() as f64 - r.left()) / r.width() * TIMELINE_WIDTH
 }
 
-fn tooltip_lines(job: &Job, now: i64) -> Vec<String> {
+fn tooltip_lines(job: &Job, now: i64, tz: Tz) -> Vec<String> {
+    let format_api_time = |t: i64| format::time(Some(t), tz);
     let mut v = vec![
         format!("{} {}", job.id, job.name),
         format!("Status: {}", job.status),
@@ -84,6 +101,8 @@ pub fn Legend() -> impl IntoView {
 pub fn Timeline(source: Source) -> impl IntoView {
     let js = expect_context::<JobsState>();
     let jump = expect_context::<JumpRange>();
+    let tz = use_context::<AppState>().map(|st| st.tz);
+    let tz = move || tz.map_or(Tz::Utc, |t| t.get());
     let ss = js.source(source);
     let hovered = RwSignal::new(None::<usize>);
     let drag = StoredValue::new(None::<(f64, Axis)>);
@@ -163,7 +182,7 @@ pub fn Timeline(source: Source) -> impl IntoView {
                     };
                     Some(view! {
                         <div class="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=left style:right=right>
-                            {tooltip_lines(job, *now).into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
+                            {tooltip_lines(job, *now, tz()).into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
                         </div>
                     })
                 })
@@ -176,8 +195,11 @@ pub fn Timeline(source: Source) -> impl IntoView {
                     return view! { <p class="empty">"Loading…"</p> }.into_any();
                 };
                 let height = AXIS_H + (n.max(1) as f64) * LANE_H + 4.0;
-                let ticks = axis.ticks(90.0);
                 let now_x = axis.now_x(now);
+                let mut ticks = axis.ticks(90.0, offset_ms(tz(), axis.t0 + axis.span() / 2));
+                if let Some(x) = now_x {
+                    clear_labels_over(&mut ticks, x, NOW_LABEL_W, CHAR_W);
+                }
                 let bars = jobs.iter().enumerate().map(|(i, job)| {
                     // Lanes fill bottom-up, so the latest jobs sit right under the axis.
                     let lane = if source == Source::Cdn { lanes[i] } else { n - 1 - lanes[i] };
@@ -258,7 +280,9 @@ pub fn Timeline(source: Source) -> impl IntoView {
                             on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up>
                             {ticks.iter().map(|t| view! {
                                 <line class="tick" x1=t.x x2=t.x y1=AXIS_H - 4.0 y2=AXIS_H></line>
-                                <text class="tick-label" x=t.x + 2.0 y=AXIS_H - 6.0>{t.label.clone()}</text>
+                                {(!t.label.is_empty()).then(|| view! {
+                                    <text class="tick-label" x=t.x + 2.0 y=AXIS_H - 6.0>{t.label.clone()}</text>
+                                })}
                             }).collect_view()}
                             {now_x.map(|x| view! {
                                 <line class="now" x1=x x2=x y1=0 y2=AXIS_H></line>

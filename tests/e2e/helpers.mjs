@@ -59,7 +59,7 @@ const slug = (s) => s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLower
  * On failure a `<test>-FAILED.png` screenshot is saved. The test fails on uncaught page errors
  * (including Rust panics reported to the console).
  */
-export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {} } = {}) {
+export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {}, beforeOpen } = {}) {
   test(name, { timeout }, async () => {
     const context = await browser.newContext({
       viewport: { width: 1400, height: 900 },
@@ -104,6 +104,7 @@ export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {} 
       return file;
     };
     try {
+      if (beforeOpen) await beforeOpen({ page, context });
       await openApp(page);
       await fn({ page, context, shot, dialogs, pageErrors });
       assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
@@ -170,17 +171,31 @@ export async function waitForState(page, states, timeout = FETCH_TIMEOUT) {
 }
 
 /**
+ * Clicks Fetch; when events are already loaded the app asks first, and `mode` answers:
+ * 'replace' | 'add' | 'keep'.
+ */
+export async function submitFetch(page, mode = 'replace') {
+  const loaded = (await counts(page).catch(() => ({ total: 0 }))).total;
+  await page.click(tid('fetch'));
+  if (loaded > 0) {
+    await page.locator(tid('replace-prompt')).waitFor();
+    await page.click(tid(`${mode}-events`));
+    await page.locator(tid('replace-prompt')).waitFor({ state: 'detached' });
+  }
+}
+
+/**
  * Fills the query bar and fetches. `conditions` = [[key, value], ...] (up to two).
  * Waits for `done` and for the table to show the result; returns the progress.
  */
-export async function fetchEvents(page, { preset = '24h', cap = 300, conditions = [] } = {}) {
+export async function fetchEvents(page, { preset = '24h', cap = 300, conditions = [], mode = 'replace' } = {}) {
   await page.selectOption(tid('range-preset'), preset);
   await page.fill(tid('cap'), String(cap));
   for (const [i, [key, value]] of conditions.entries()) {
     await page.selectOption(tid(`attr-key-${i + 1}`), key);
     await page.fill(tid(`attr-value-${i + 1}`), value);
   }
-  await page.click(tid('fetch'));
+  await submitFetch(page, mode);
   const p = await waitForState(page, 'done');
   if (p.events > 0) {
     await page.locator(`${tid('events-table')} tbody tr${tid('event-row')}`).first().waitFor();
@@ -291,8 +306,12 @@ export async function ariaSort(page, col) {
     .evaluate((el) => el.closest('th')?.getAttribute('aria-sort') ?? null);
 }
 
-/** Is `values` ordered (non-strictly) under byte order or case-insensitive order? */
+/**
+ * Is `values` ordered (non-strictly) under byte order or case-insensitive order? False for fewer
+ * than two values or any missing one: an empty or unread list proves nothing about order.
+ */
 export function isSorted(values, direction) {
+  if (values.length < 2 || values.some((v) => typeof v !== 'string')) return false;
   const sign = direction === 'descending' ? -1 : 1;
   const ordered = (cmp) => values.every((v, i) => i === 0 || sign * cmp(values[i - 1], v) <= 0);
   const bytes = (a, b) => (a < b ? -1 : a > b ? 1 : 0);

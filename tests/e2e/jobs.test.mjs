@@ -23,6 +23,50 @@ async function openJobs(page) {
 const count = async (page, s) =>
   Number(await page.locator(tid(`jobs-source-${s}`)).getAttribute('data-count'));
 
+/** Zoom narrows the axis the labels are drawn from; Fit brings everything back. */
+async function checkZoom(page, source) {
+  // Zoom narrows the axis the labels are drawn from; Fit brings everything back. SVG <text>
+  // has no innerText, so labels are read as textContent (and must be non-empty).
+  const timeline = page.locator(`${tid('timeline')}[data-source="${source}"]`);
+  const domain = async () => {
+    const [t0, t1] = await Promise.all(['data-t0', 'data-t1'].map((a) => timeline.getAttribute(a)));
+    return { t0: Number(t0), t1: Number(t1), span: Number(t1) - Number(t0) };
+  };
+  const labels = () => page.locator('.timeline-axis .tick-label').allTextContents();
+  // No label is drawn over another or over "now".
+  const overlaps = () => page.locator('.timeline-axis').evaluate((svg) => {
+    const boxes = [...svg.querySelectorAll('.tick-label, .now-label')].map((t) => [t.textContent, t.getBBox()]);
+    const hits = [];
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [[a, p], [b, q]] = [boxes[i], boxes[j]];
+        if (p.x < q.x + q.width && q.x < p.x + p.width) hits.push(`${a} / ${b}`);
+      }
+    return hits;
+  });
+  const fitted = await domain();
+  assert.deepEqual(await overlaps(), [], 'overlapping axis labels (fitted)');
+  assert.ok(fitted.span > 0, `a fitted axis: ${JSON.stringify(fitted)}`);
+  const before = await labels();
+  assert.ok(before.length >= 2 && before.every((l) => l.trim() !== ''), `tick labels: ${before}`);
+  await page.locator(tid('timeline-zoom-in')).click();
+  await page.locator(tid('timeline-zoom-in')).click();
+  await eventually(async () => (await domain()).span < fitted.span, 'the axis to narrow');
+  const zoomed = await domain();
+  // Each zoom-in halves the span (down to the one-minute floor).
+  assert.ok(Math.abs(zoomed.span - Math.max(fitted.span / 4, 60_000)) <= 2, `span ${fitted.span} -> ${zoomed.span}`);
+  const after = await labels();
+  assert.ok(after.length >= 2 && after.every((l) => l.trim() !== ''), `tick labels after zoom: ${after}`);
+  assert.deepEqual(await overlaps(), [], 'overlapping axis labels (zoomed)');
+
+  await page.locator(tid('timeline-fit')).click();
+  // (The fitted axis ends at "now", which moves on while the test runs: within 1%.)
+  await eventually(
+    async () => Math.abs((await domain()).span - fitted.span) <= fitted.span / 100,
+    'Fit to restore the axis',
+  );
+}
+
 appTest('jobs: the Jobs view shows a bar per job in each source, on one axis', async ({ page, shot }) => {
   await openJobs(page);
   // The events view is hidden, not removed.
@@ -59,32 +103,7 @@ appTest('jobs: the Jobs view shows a bar per job in each source, on one axis', a
   await bar.dispatchEvent('click');
   await page.locator(`${tid('job-row')}.selected[data-id="${id}"]`).waitFor();
   assert.match(await page.locator(tid('job-detail')).innerText(), new RegExp(id));
-  // Zoom narrows the axis the labels are drawn from; Fit brings everything back. SVG <text>
-  // has no innerText, so labels are read as textContent (and must be non-empty).
-  const timeline = page.locator(`${tid('timeline')}[data-source="export"]`);
-  const domain = async () => {
-    const [t0, t1] = await Promise.all(['data-t0', 'data-t1'].map((a) => timeline.getAttribute(a)));
-    return { t0: Number(t0), t1: Number(t1), span: Number(t1) - Number(t0) };
-  };
-  const labels = () => page.locator('.timeline-axis .tick-label').allTextContents();
-  const fitted = await domain();
-  assert.ok(fitted.span > 0, `a fitted axis: ${JSON.stringify(fitted)}`);
-  const before = await labels();
-  assert.ok(before.length >= 2 && before.every((l) => l.trim() !== ''), `tick labels: ${before}`);
-  await page.locator(tid('timeline-zoom-in')).click();
-  await page.locator(tid('timeline-zoom-in')).click();
-  await eventually(async () => (await domain()).span < fitted.span, 'the axis to narrow');
-  const zoomed = await domain();
-  // Each zoom-in halves the span (down to the one-minute floor).
-  assert.ok(Math.abs(zoomed.span - Math.max(fitted.span / 4, 60_000)) <= 2, `span ${fitted.span} -> ${zoomed.span}`);
-  const after = await labels();
-  assert.ok(after.length >= 2 && after.every((l) => l.trim() !== ''), `tick labels after zoom: ${after}`);
-  await page.locator(tid('timeline-fit')).click();
-  // (The fitted axis ends at "now", which moves on while the test runs: within 1%.)
-  await eventually(
-    async () => Math.abs((await domain()).span - fitted.span) <= fitted.span / 100,
-    'Fit to restore the axis',
-  );
+  await checkZoom(page, 'export');
   await shot('export');
   // Back to events: the query bar is there as before.
   await page.locator(tid('nav-events')).click();
@@ -175,7 +194,8 @@ appTest('jobs: a data window opens the Events view on that range', async ({ page
   await link.click();
   await page.locator(tid('fetch')).waitFor({ state: 'visible' });
   assert.equal(await page.locator(tid('range-preset')).inputValue(), 'custom');
-  assert.equal(await page.locator(tid('custom-start')).inputValue(), from.slice(0, 16));
+  // The link shows the window in the chosen zone (UTC here) as "YYYY-MM-DD hh:mm:ss".
+  assert.equal(await page.locator(tid('custom-start')).inputValue(), from.slice(0, 16).replace(' ', 'T'));
   await eventually(
     async () => ['running', 'done'].includes(await page.locator(tid('progress')).getAttribute('data-state')),
     'a fetch of that range',
@@ -203,3 +223,64 @@ appTest('jobs: report Content as the document fragment is read; unreadable Conte
   await page.locator(tid('job-content-error')).waitFor();
   assert.match(await page.locator(tid('job-content-error')).innerText(), /<html>upstream error page<\/html>/);
 });
+
+// The axis' ticks and labels depend on the wall clock: the zoom check at several times of day
+// (the page's clock set hours away from the server's, which stays on real time).
+for (const hours of [-11, -5, 4, 9]) {
+  appTest(
+    `jobs: zoom and Fit at a simulated time ${hours > 0 ? '+' : ''}${hours} h`,
+    async ({ page }) => {
+      await openJobs(page);
+      await checkZoom(page, 'backfill');
+    },
+    { beforeOpen: ({ page }) => page.clock.install({ time: Date.now() + hours * 3_600_000 }) },
+  );
+}
+
+appTest(
+  'jobs: submitting again after every retry lost its answer sends the same ClientToken',
+  async ({ page }) => {
+    const creates = [];
+    let lose = 6; // the first call and its five automatic retries
+    await page.route('**/aliyun/actiontrail?*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.searchParams.get('Action') !== 'CreateDeliveryHistoryJob') return route.continue();
+      creates.push(url.searchParams.get('ClientToken'));
+      if (lose > 0) {
+        lose--;
+        // It reaches the service; the answer is lost.
+        await route.fetch();
+        return route.abort('failed');
+      }
+      return route.continue();
+    });
+    await openJobs(page);
+    await eventually(
+      async () => (await page.locator(`${tid('job-row')}[data-status="running"]`).count()) === 0,
+      'no running backfill job',
+      60_000,
+    );
+    const before = await count(page, 'backfill');
+    await page.locator(tid('backfill-trail')).fill('ops-trail');
+    await page.locator(tid('backfill-submit')).click();
+    await eventually(
+      async () => /may or may not have reached/.test(await page.locator(tid('backfill-message')).innerText()),
+      'the app to give up retrying',
+      70_000,
+    );
+    assert.equal(creates.length, 6);
+    // The user presses Create again: the same intent, the same token, no second job.
+    await page.locator(tid('backfill-submit')).click();
+    await eventually(
+      async () => /created/.test(await page.locator(tid('backfill-message')).innerText()),
+      'the job created',
+      20_000,
+    );
+    assert.equal(creates.length, 7);
+    assert.ok(creates[0], 'a ClientToken was sent');
+    assert.deepEqual(new Set(creates), new Set([creates[0]]), `one ClientToken: ${creates}`);
+    await eventually(async () => (await count(page, 'backfill')) === before + 1, 'exactly one new job', 20_000);
+    assert.equal(await page.locator(tid('job-error')).count(), 0, 'no "already running" error');
+  },
+  { timeout: 150_000 },
+);

@@ -2,7 +2,7 @@
 //! rate limit, and retry with backoff. Pure decisions; the app's fetch loop carries them out.
 
 use crate::lookup::Condition;
-use crate::time::format_api_time;
+use crate::time::{format_api_time, RangePreset};
 
 /// LookupEvents allows 2 calls per second; pace a little under it so clock jitter between
 /// browser and server never trips `Throttling.User`.
@@ -63,6 +63,39 @@ impl LookupQuery {
     }
 }
 
+/// The time range as the user chose it: a preset is relative to when the fetch starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeRange {
+    /// The last hour, day, … (never `RangePreset::Custom`).
+    Last(RangePreset),
+    Between(i64, i64),
+}
+
+/// A query as the form holds it, before it is pinned to a moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuerySpec {
+    pub range: TimeRange,
+    pub direction: Direction,
+    pub conditions: Vec<Condition>,
+}
+
+impl QuerySpec {
+    /// The query to send when the fetch starts at `now_ms` ("Last 7 days" ends then, not when
+    /// the form was last edited).
+    pub fn at(&self, now_ms: i64) -> LookupQuery {
+        let (start_ms, end_ms) = match self.range {
+            TimeRange::Last(p) => p.range(now_ms).unwrap_or((now_ms - 3_600_000, now_ms)),
+            TimeRange::Between(s, e) => (s, e),
+        };
+        LookupQuery {
+            start_ms,
+            end_ms,
+            direction: self.direction,
+            conditions: self.conditions.clone(),
+        }
+    }
+}
+
 /// Milliseconds to wait before starting the next call, given when the previous one started.
 pub fn pace_wait_ms(last_start_ms: Option<f64>, now_ms: f64, min_interval_ms: f64) -> f64 {
     match last_start_ms {
@@ -82,6 +115,204 @@ pub fn backoff_ms(attempt: u32, throttled: bool, salt: u64) -> u32 {
     (exp + jitter) as u32
 }
 
+/// What happens to the events already loaded when a new fetch starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadMode {
+    /// Clear them first.
+    Replace,
+    /// Keep them; the new events are added (an event already loaded is not added twice).
+    Add,
+}
+
+/// How a fetch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every event that matches the query is loaded.
+    Complete,
+    /// The cap was reached and more events match; `EventsRun::load_more` continues.
+    Capped,
+    Cancelled,
+    Failed,
+}
+
+/// What the fetch loop does next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Call LookupEvents with these parameters.
+    Fetch(Vec<(String, String)>),
+    Stop(RunEnd),
+}
+
+/// What to do after a failed call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Retry {
+    /// Wait this long, then call again with the same parameters.
+    After {
+        delay_ms: u32,
+        attempt: u32,
+    },
+    GiveUp,
+}
+
+/// One LookupEvents fetch as it runs: the query, the cap, where paging is, and the span of time
+/// the loaded events are known to cover. Pure: the app's loop calls `step`, performs the call,
+/// and reports back with `accept_page` / `on_error`; "Load older" is `load_more`, which
+/// continues from the same NextToken, so nothing is loaded twice and nothing is skipped.
+#[derive(Debug, Clone)]
+pub struct EventsRun {
+    pub query: LookupQuery,
+    pub cap: usize,
+    /// The cap the run started with: how many more "Load older" asks for.
+    pub batch: usize,
+    pub progress: Progress,
+    next_token: Option<String>,
+    /// The part of the last page beyond the cap, kept for `load_more`: the NextToken points
+    /// past it.
+    held: Vec<Box<serde_json::value::RawValue>>,
+    oldest_ms: Option<i64>,
+    newest_ms: Option<i64>,
+    attempt: u32,
+    end: Option<RunEnd>,
+}
+
+impl EventsRun {
+    pub fn new(query: LookupQuery, cap: usize) -> EventsRun {
+        EventsRun {
+            query,
+            cap: cap.max(1),
+            batch: cap.max(1),
+            progress: Progress::default(),
+            next_token: None,
+            held: Vec::new(),
+            oldest_ms: None,
+            newest_ms: None,
+            attempt: 0,
+            end: None,
+        }
+    }
+
+    /// The next thing to do.
+    pub fn step(&self) -> Step {
+        if let Some(end) = self.end {
+            return Step::Stop(end);
+        }
+        let more = self.next_token.is_some() || !self.held.is_empty();
+        if self.progress.events >= self.cap {
+            return Step::Stop(if more || self.progress.pages == 0 {
+                RunEnd::Capped
+            } else {
+                RunEnd::Complete
+            });
+        }
+        if self.progress.pages > 0 && self.next_token.is_none() {
+            return Step::Stop(RunEnd::Complete);
+        }
+        Step::Fetch(self.query.params(self.next_token.as_deref()))
+    }
+
+    /// A page arrived: returns the events to load (up to the cap; the rest is held for
+    /// `load_more`). Call `note_times` with the loaded events' times afterwards.
+    pub fn accept_page(
+        &mut self,
+        mut events: Vec<Box<serde_json::value::RawValue>>,
+        next_token: Option<String>,
+        elapsed_ms: f64,
+    ) -> Vec<Box<serde_json::value::RawValue>> {
+        self.attempt = 0;
+        let room = self.cap.saturating_sub(self.progress.events);
+        if events.len() > room {
+            self.held = events.split_off(room);
+        }
+        self.next_token = next_token.filter(|t| !t.is_empty());
+        self.progress.events += events.len();
+        self.progress.pages += 1;
+        self.progress.elapsed_ms = elapsed_ms;
+        events
+    }
+
+    /// The times of the events just loaded (for the covered span).
+    pub fn note_times(&mut self, times: impl IntoIterator<Item = Option<i64>>) {
+        for t in times.into_iter().flatten() {
+            self.oldest_ms = Some(self.oldest_ms.map_or(t, |o| o.min(t)));
+            self.newest_ms = Some(self.newest_ms.map_or(t, |n| n.max(t)));
+        }
+    }
+
+    /// A call failed: retry (with backoff; `salt` spreads many tabs) or give up.
+    pub fn on_error(&mut self, e: &crate::wire::ApiError, salt: u64) -> Retry {
+        if e.is_retryable() && self.attempt < MAX_RETRIES {
+            self.attempt += 1;
+            self.progress.retries += 1;
+            Retry::After {
+                delay_ms: backoff_ms(self.attempt, e.is_throttling(), salt),
+                attempt: self.attempt,
+            }
+        } else {
+            self.end = Some(RunEnd::Failed);
+            Retry::GiveUp
+        }
+    }
+
+    pub fn cancel(&mut self) {
+        if self.end.is_none() {
+            self.end = Some(RunEnd::Cancelled);
+        }
+    }
+
+    pub fn set_elapsed(&mut self, elapsed_ms: f64) {
+        self.progress.elapsed_ms = elapsed_ms;
+    }
+
+    /// Whether `load_more` can continue this run (it stopped at its cap, or was cancelled or
+    /// failed part way, with more to read).
+    pub fn can_load_more(&self) -> bool {
+        let more = self.next_token.is_some() || !self.held.is_empty();
+        more && self.end != Some(RunEnd::Complete) && self.step() != Step::Stop(RunEnd::Complete)
+    }
+
+    /// Continue where the run stopped, for up to `extra` more events: returns the held events
+    /// (the rest of the page the cap cut) to load first.
+    pub fn load_more(&mut self, extra: usize) -> Vec<Box<serde_json::value::RawValue>> {
+        self.end = None;
+        self.attempt = 0;
+        self.cap = self.progress.events + extra.max(1);
+        let room = self.cap - self.progress.events;
+        let mut held = std::mem::take(&mut self.held);
+        if held.len() > room {
+            self.held = held.split_off(room);
+        }
+        self.progress.events += held.len();
+        held
+    }
+
+    /// The span of time within the query's range whose matching events are all loaded: the
+    /// whole range once complete, else from the oldest loaded event to the end (newest first)
+    /// or from the start to the newest (oldest first). `None` before any event.
+    pub fn covered(&self) -> Option<(i64, i64)> {
+        let q = &self.query;
+        if self.step() == Step::Stop(RunEnd::Complete) {
+            return Some((q.start_ms, q.end_ms));
+        }
+        match q.direction {
+            Direction::Backward => self.oldest_ms.map(|o| (o.max(q.start_ms), q.end_ms)),
+            Direction::Forward => self.newest_ms.map(|n| (q.start_ms, n.min(q.end_ms))),
+        }
+    }
+
+    /// The share of the query's time range covered (what a progress bar can honestly show: the
+    /// number of matching events is not known until the last page).
+    pub fn fraction(&self) -> f64 {
+        let span = (self.query.end_ms - self.query.start_ms).max(1) as f64;
+        self.covered()
+            .map_or(0.0, |(a, b)| ((b - a).max(0) as f64 / span).clamp(0.0, 1.0))
+    }
+
+    /// The loaded times, oldest and newest.
+    pub fn loaded_span(&self) -> Option<(i64, i64)> {
+        Some((self.oldest_ms?, self.newest_ms?))
+    }
+}
+
 /// Progress of a running fetch.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Progress {
@@ -98,14 +329,6 @@ impl Progress {
             0.0
         } else {
             self.events as f64 * 1000.0 / self.elapsed_ms
-        }
-    }
-    /// Fraction of the cap reached (the total is unknown until the last page).
-    pub fn fraction(&self, cap: usize) -> f64 {
-        if cap == 0 {
-            0.0
-        } else {
-            (self.events as f64 / cap as f64).min(1.0)
         }
     }
 }
@@ -163,6 +386,150 @@ mod tests {
         assert!(backoff_ms(30, true, 99) <= 20_000);
     }
 
+    fn raw_events(times: &[i64]) -> Vec<Box<serde_json::value::RawValue>> {
+        times
+            .iter()
+            .map(|t| serde_json::value::RawValue::from_string(format!("{{\"t\":{t}}}")).unwrap())
+            .collect()
+    }
+
+    fn query(direction: Direction) -> LookupQuery {
+        LookupQuery {
+            start_ms: 0,
+            end_ms: 1_000_000,
+            direction,
+            conditions: vec![],
+        }
+    }
+
+    /// Feeds a run pages of `page` events from `all` (newest first), like the service would,
+    /// returning the events the app loaded in order.
+    fn drive(run: &mut EventsRun, all: &[i64], page: usize, loaded: &mut Vec<i64>) -> RunEnd {
+        loop {
+            match run.step() {
+                Step::Stop(end) => return end,
+                Step::Fetch(params) => {
+                    let from: usize = params
+                        .iter()
+                        .find(|(k, _)| k == "NextToken")
+                        .map_or(0, |(_, v)| v.parse().unwrap());
+                    let to = (from + page).min(all.len());
+                    let token = (to < all.len()).then(|| to.to_string());
+                    let got = run.accept_page(raw_events(&all[from..to]), token, 1.0);
+                    let times: Vec<i64> = got
+                        .iter()
+                        .map(|r| r.get()[5..r.get().len() - 1].parse().unwrap())
+                        .collect();
+                    run.note_times(times.iter().map(|t| Some(*t)));
+                    loaded.extend(times);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_capped_run_says_what_it_covers_and_loads_older_without_gap_or_duplicate() {
+        let all: Vec<i64> = (0..230).map(|i| 900_000 - i * 1000).collect();
+        let mut run = EventsRun::new(query(Direction::Backward), 120);
+        let mut loaded = Vec::new();
+        assert_eq!(run.fraction(), 0.0);
+        assert_eq!(drive(&mut run, &all, 50, &mut loaded), RunEnd::Capped);
+        assert_eq!(loaded.len(), 120, "exactly the cap");
+        assert_eq!(run.progress.pages, 3);
+        assert_eq!(run.covered(), Some((all[119], 1_000_000)));
+        assert!((run.fraction() - (1_000_000 - all[119]) as f64 / 1e6).abs() < 1e-9);
+        assert!(run.can_load_more());
+        // Load older: the 30 events the cap cut from page 3 first, then on from the token.
+        let held = run.load_more(100);
+        assert_eq!(held.len(), 30);
+        loaded.extend(
+            held.iter()
+                .map(|r| r.get()[5..r.get().len() - 1].parse::<i64>().unwrap()),
+        );
+        assert_eq!(drive(&mut run, &all, 50, &mut loaded), RunEnd::Capped);
+        assert_eq!(loaded.len(), 220);
+        let held = run.load_more(100);
+        assert_eq!(held.len(), 10, "the cap cut the last page again");
+        loaded.extend(
+            held.iter()
+                .map(|r| r.get()[5..r.get().len() - 1].parse::<i64>().unwrap()),
+        );
+        assert_eq!(drive(&mut run, &all, 50, &mut loaded), RunEnd::Complete);
+        assert_eq!(loaded, all, "every event once, in order");
+        assert_eq!(run.covered(), Some((0, 1_000_000)));
+        assert_eq!(run.fraction(), 1.0);
+        assert!(!run.can_load_more());
+    }
+
+    #[test]
+    fn a_run_that_ends_exactly_at_the_cap_is_complete() {
+        let all: Vec<i64> = (0..100).map(|i| 500_000 - i).collect();
+        let mut run = EventsRun::new(query(Direction::Backward), 100);
+        assert_eq!(drive(&mut run, &all, 50, &mut Vec::new()), RunEnd::Complete);
+        let mut run = EventsRun::new(query(Direction::Forward), 60);
+        let asc: Vec<i64> = (0..100).map(|i| 1000 + i).collect();
+        assert_eq!(drive(&mut run, &asc, 50, &mut Vec::new()), RunEnd::Capped);
+        assert_eq!(
+            run.covered(),
+            Some((0, 1059)),
+            "oldest first covers from the start"
+        );
+        // An empty result is complete and covers the whole range.
+        let mut run = EventsRun::new(query(Direction::Backward), 10);
+        assert_eq!(drive(&mut run, &[], 50, &mut Vec::new()), RunEnd::Complete);
+        assert_eq!(run.fraction(), 1.0);
+    }
+
+    #[test]
+    fn errors_retry_with_backoff_then_give_up() {
+        use crate::wire::ApiError;
+        let mut run = EventsRun::new(query(Direction::Backward), 10);
+        let net = ApiError::Network("down".into());
+        for n in 1..=MAX_RETRIES {
+            assert!(matches!(run.on_error(&net, 7), Retry::After { attempt, .. } if attempt == n));
+        }
+        assert_eq!(run.on_error(&net, 7), Retry::GiveUp);
+        assert_eq!(run.step(), Step::Stop(RunEnd::Failed));
+        assert_eq!(run.progress.retries, MAX_RETRIES);
+        let mut run = EventsRun::new(query(Direction::Backward), 10);
+        let denied = ApiError::Malformed {
+            http_status: 405,
+            detail: String::new(),
+            excerpt: String::new(),
+        };
+        assert_eq!(
+            run.on_error(&denied, 1),
+            Retry::GiveUp,
+            "a 405 is not retried"
+        );
+        let mut run = EventsRun::new(query(Direction::Backward), 10);
+        run.cancel();
+        assert_eq!(run.step(), Step::Stop(RunEnd::Cancelled));
+    }
+
+    #[test]
+    fn a_preset_range_is_taken_when_the_fetch_starts() {
+        let spec = QuerySpec {
+            range: TimeRange::Last(RangePreset::Days7),
+            direction: Direction::Backward,
+            conditions: vec![],
+        };
+        let hour = 3_600_000;
+        let a = spec.at(10 * 86_400_000);
+        let b = spec.at(10 * 86_400_000 + hour);
+        assert_eq!(
+            b.end_ms - a.end_ms,
+            hour,
+            "an hour later, the range ends an hour later"
+        );
+        assert_eq!(a.end_ms - a.start_ms, 7 * 86_400_000);
+        let fixed = QuerySpec {
+            range: TimeRange::Between(5, 9_000),
+            ..spec
+        };
+        assert_eq!((fixed.at(1).start_ms, fixed.at(1 << 40).end_ms), (5, 9_000));
+    }
+
     #[test]
     fn progress_rate() {
         let p = Progress {
@@ -172,6 +539,5 @@ mod tests {
             elapsed_ms: 5000.0,
         };
         assert_eq!(p.rate(), 100.0);
-        assert_eq!(p.fraction(1000), 0.5);
     }
 }

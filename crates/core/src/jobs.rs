@@ -5,8 +5,8 @@
 //! behaviour as the events table, for a few thousand rows at most, so no indexing).
 
 use crate::cron::Schedule;
-use crate::time::{format_api_time, parse_rfc3339_ms};
-use crate::wire::{job_status_name, CdnDeliverTask, DeliveryHistoryJob, ExportTask};
+use crate::time::parse_rfc3339_ms;
+use crate::wire::{job_status_name, ApiError, CdnDeliverTask, DeliveryHistoryJob, ExportTask};
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -379,16 +379,18 @@ pub struct JobRow {
     pub keys: Vec<Option<i64>>,
 }
 
-fn window_text(w: Option<(i64, i64)>) -> String {
+fn window_text(w: Option<(i64, i64)>, fmt: &dyn Fn(i64) -> String) -> String {
     match w {
-        Some((a, b)) => format!("{} – {}", format_api_time(a), format_api_time(b)),
+        Some((a, b)) => format!("{} – {}", fmt(a), fmt(b)),
         None => String::new(),
     }
 }
 
 impl JobRow {
-    pub fn new(job: &Job, now_ms: i64) -> JobRow {
-        let time = |t: Option<i64>| t.map(format_api_time).unwrap_or_default();
+    /// The row's cells, times written by `fmt` (the user's time zone; `format_api_time` for
+    /// the API's own UTC form).
+    pub fn new(job: &Job, now_ms: i64, fmt: &dyn Fn(i64) -> String) -> JobRow {
+        let time = |t: Option<i64>| t.map(fmt).unwrap_or_default();
         let finished = match job.source {
             Source::Cdn => job.next_runs(now_ms, 1).first().copied(),
             _ if job.open => None,
@@ -412,7 +414,7 @@ impl JobRow {
                 ),
                 JobColumn::Window => match job.source {
                     Source::Cdn => (job.crontab.clone().unwrap_or_default(), None),
-                    _ => (window_text(job.window), job.window.map(|w| w.0)),
+                    _ => (window_text(job.window, fmt), job.window.map(|w| w.0)),
                 },
                 JobColumn::Detail => (job.detail.clone(), None),
             };
@@ -513,14 +515,37 @@ impl TokenKeeper {
 
     /// After an answer: a definite one (success, or an error the service decided) ends the
     /// intent; an uncertain one keeps the token for the retry.
-    pub fn settle(&mut self, uncertain: bool) {
-        if !uncertain {
+    pub fn settle(&mut self, answer: Answer) {
+        if answer == Answer::Definite {
             self.pending = None;
         }
     }
 
+    /// After the last attempt of a submission, whatever it returned.
+    pub fn settle_result<T>(&mut self, outcome: &Result<T, ApiError>) {
+        self.settle(Answer::of(outcome));
+    }
+
     pub fn pending(&self) -> Option<&str> {
         self.pending.as_ref().map(|(_, t)| t.as_str())
+    }
+}
+
+/// Whether an answer tells what the service did with a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Success, or an error the service decided (bad trail, a job already running, …).
+    Definite,
+    /// No answer, a 5xx or throttling: the request may or may not have been carried out.
+    Uncertain,
+}
+
+impl Answer {
+    pub fn of<T>(outcome: &Result<T, ApiError>) -> Answer {
+        match outcome {
+            Err(e) if e.is_retryable() => Answer::Uncertain,
+            _ => Answer::Definite,
+        }
     }
 }
 
@@ -541,6 +566,7 @@ pub fn client_token(hi: u64, lo: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::format_api_time;
     use crate::wire::{ExportExecutionInfo, ExportTaskStatus};
 
     const NOW: i64 = 1_717_200_000_000;
@@ -656,7 +682,7 @@ mod tests {
             j.next_runs(NOW, 2),
             vec![NOW + 86_400_000, NOW + 2 * 86_400_000]
         );
-        let row = JobRow::new(&j, NOW);
+        let row = JobRow::new(&j, NOW, &format_api_time);
         assert_eq!(
             row.cells[col_index(JobColumn::Finished)],
             "2024-06-02T00:00:00Z"
@@ -691,16 +717,24 @@ mod tests {
             format!("t{n}")
         };
         assert_eq!(k.token_for("a", &mut fresh), "t1");
-        k.settle(true); // network error: keep
+        k.settle_result::<()>(&Err(ApiError::Network("lost".into())));
+        assert_eq!(k.pending(), Some("t1"), "a lost answer keeps the token");
         assert_eq!(k.token_for("a", &mut fresh), "t1", "retry reuses");
-        k.settle(false); // answered
+        let bad_gateway = ApiError::Malformed {
+            http_status: 502,
+            detail: String::new(),
+            excerpt: String::new(),
+        };
+        k.settle_result::<()>(&Err(bad_gateway));
+        assert_eq!(k.token_for("a", &mut fresh), "t1", "a 502 keeps it too");
+        k.settle_result(&Ok(())); // answered
         assert_eq!(k.pending(), None);
         assert_eq!(
             k.token_for("a", &mut fresh),
             "t2",
             "a new submission is new"
         );
-        k.settle(true);
+        k.settle(Answer::Uncertain);
         assert_eq!(
             k.token_for("b", &mut fresh),
             "t3",
@@ -714,7 +748,11 @@ mod tests {
 
     fn rows() -> Vec<JobRow> {
         let mk = |id: i64, st: i64, c: &str| {
-            JobRow::new(&Job::from_backfill(&backfill(id, st, c, c), NOW), NOW)
+            JobRow::new(
+                &Job::from_backfill(&backfill(id, st, c, c), NOW),
+                NOW,
+                &format_api_time,
+            )
         };
         vec![
             mk(3, 2, "2024-01-03T00:00:00Z"),

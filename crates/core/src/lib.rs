@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod json_path;
 pub mod lenient;
 pub mod lookup;
+pub mod pane;
 pub mod query;
 pub mod time;
 pub mod timeline;

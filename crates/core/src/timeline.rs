@@ -88,8 +88,10 @@ impl Axis {
         (self.t0..=self.t1).contains(&now).then(|| self.x(now))
     }
 
-    /// Tick marks: a "nice" step giving about `width / min_px` ticks, each with its label.
-    pub fn ticks(&self, min_px: f64) -> Vec<Tick> {
+    /// Tick marks: a "nice" step giving about `width / min_px` ticks, each with its label, on
+    /// the wall clock of a zone `offset_ms` ahead of UTC (0 for UTC): midnight ticks fall on
+    /// that zone's midnight and are labelled in it.
+    pub fn ticks(&self, min_px: f64, offset_ms: i64) -> Vec<Tick> {
         let want = (self.width / min_px.max(1.0)).max(1.0);
         let raw = self.span() as f64 / want;
         let step = STEPS
@@ -98,19 +100,32 @@ impl Axis {
             .find(|s| s.approx_ms() as f64 >= raw)
             .unwrap_or(*STEPS.last().expect("steps"));
         let mut out = Vec::new();
-        let mut t = step.floor(self.t0);
-        if t < self.t0 {
+        let (t0, t1) = (self.t0 + offset_ms, self.t1 + offset_ms);
+        let mut t = step.floor(t0);
+        if t < t0 {
             t = step.next(t);
         }
-        while t <= self.t1 && out.len() < 1000 {
+        while t <= t1 && out.len() < 1000 {
             out.push(Tick {
-                t,
-                x: self.x(t),
+                t: t - offset_ms,
+                x: self.x(t - offset_ms),
                 label: step.label(t),
             });
             t = step.next(t);
         }
         out
+    }
+}
+
+/// Clears the labels that would overlap a `width`-wide label drawn at `x` (e.g. "now"): tick
+/// labels are drawn from their tick to the right, about `char_w` per character.
+pub fn clear_labels_over(ticks: &mut [Tick], x: f64, width: f64, char_w: f64) {
+    const PAD: f64 = 4.0;
+    for t in ticks {
+        let (a, b) = (t.x, t.x + t.label.chars().count() as f64 * char_w);
+        if a < x + width + PAD && b + PAD > x {
+            t.label.clear();
+        }
     }
 }
 
@@ -307,7 +322,7 @@ mod tests {
             ms("2024-01-01T06:00:00Z"),
             600.0,
         );
-        let t = a.ticks(80.0);
+        let t = a.ticks(80.0, 0);
         assert!(t.len() >= 3 && t.len() <= 8, "{t:?}");
         assert_eq!(format_api_time(t[0].t), "2024-01-01T01:00:00Z");
         assert_eq!(t[0].label, "01:00");
@@ -320,7 +335,7 @@ mod tests {
             ms("2024-11-15T00:00:00Z"),
             1200.0,
         );
-        let t = y.ticks(90.0);
+        let t = y.ticks(90.0, 0);
         assert_eq!(format_api_time(t[0].t), "2023-12-01T00:00:00Z");
         assert_eq!(t[0].label, "Dec");
         assert_eq!(t[1].label, "2024");
@@ -330,7 +345,7 @@ mod tests {
             ms("2024-03-01T00:00:00Z"),
             700.0,
         );
-        let t = w.ticks(80.0);
+        let t = w.ticks(80.0, 0);
         assert_eq!(format_api_time(t[0].t), "2024-01-08T00:00:00Z");
         assert_eq!(t[0].label, "01-08");
     }
@@ -362,5 +377,31 @@ mod tests {
             }
         }
         assert_eq!(assign_lanes(&[], 0), (vec![], 0));
+    }
+
+    #[test]
+    fn ticks_follow_the_zone_and_clear_the_now_label() {
+        let day = 86_400_000;
+        let a = Axis::new(10 * day, 14 * day, 1000.0);
+        let utc = a.ticks(150.0, 0);
+        assert!(utc.iter().all(|t| t.t % day == 0), "UTC midnights");
+        // Two hours ahead of UTC: that zone's midnight is 22:00 UTC.
+        let plus2 = a.ticks(150.0, 2 * 3_600_000);
+        assert!(!plus2.is_empty());
+        assert!(plus2.iter().all(|t| (t.t + 2 * 3_600_000) % day == 0));
+        assert_eq!(
+            utc[1..].iter().map(|t| &t.label).collect::<Vec<_>>(),
+            plus2.iter().map(|t| &t.label).collect::<Vec<_>>(),
+            "the same wall-clock labels (the axis starts at 02:00 there)"
+        );
+        let mut ticks = utc.clone();
+        let now_x = ticks[1].x + 10.0;
+        clear_labels_over(&mut ticks, now_x, 16.0, 5.0);
+        assert!(
+            ticks[1].label.is_empty(),
+            "the label under 'now' is cleared"
+        );
+        assert_eq!(ticks[0].label, utc[0].label, "others stay");
+        assert_eq!(ticks[2].label, utc[2].label);
     }
 }

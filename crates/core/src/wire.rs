@@ -98,6 +98,9 @@ pub enum ApiError {
     },
     /// No answer: DNS, connection, CORS, offline, timeout.
     Network(String),
+    /// The browser refused to send the request (the page's Content-Security-Policy): retrying
+    /// cannot help. Says which URL and why.
+    Refused(String),
 }
 
 impl ApiError {
@@ -106,6 +109,7 @@ impl ApiError {
             ApiError::Service(e) => e.is_retryable(),
             ApiError::Malformed { http_status, .. } => matches!(http_status, 502..=504),
             ApiError::Network(_) => true,
+            ApiError::Refused(_) => false,
         }
     }
     pub fn is_throttling(&self) -> bool {
@@ -125,6 +129,7 @@ impl fmt::Display for ApiError {
                 write!(f, "Malformed response (HTTP {http_status}): {detail}")
             }
             ApiError::Network(m) => write!(f, "Network error: {m}"),
+            ApiError::Refused(m) => write!(f, "Not sent: {m}"),
         }
     }
 }
