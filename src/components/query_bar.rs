@@ -166,7 +166,8 @@ pub fn QueryBar() -> impl IntoView {
             <fieldset class="field conditions">
                 <legend>"Server-side conditions (exact, case-sensitive)"</legend>
                 {attr(0)}
-                {attr(1)}
+                // The second condition appears once the first is chosen.
+                {move || (!keys[0].get().is_empty() || !keys[1].get().is_empty()).then(|| attr(1))}
             </fieldset>
             <label class="field">
                 <span>"Order"</span>
