@@ -63,16 +63,18 @@ fn query_string(params: &[(String, String)]) -> String {
 }
 
 thread_local! {
-    /// URLs the page's Content-Security-Policy refused to connect to (from
-    /// `securitypolicyviolation` events), so a refused request is told apart from a network
-    /// failure at once instead of being retried.
-    static REFUSED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Connect-src violations the page's Content-Security-Policy enforced (from
+    /// `securitypolicyviolation` events: when, and the blocked URI), so a refused request is
+    /// told apart from a network failure at once instead of being retried. Kept for a minute.
+    static REFUSED: std::cell::RefCell<Vec<(f64, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Starts recording connect-src violations (once per page).
+/// Starts recording enforced connect-src violations (once per page). Report-only policies
+/// also fire the event, for requests that are sent anyway: those are ignored.
 fn watch_csp() {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
+    use web_sys::SecurityPolicyViolationEventDisposition as Disposition;
     thread_local!(static WATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
     if WATCHING.with(|w| w.replace(true)) {
         return;
@@ -82,8 +84,15 @@ fn watch_csp() {
     };
     let on = Closure::<dyn FnMut(web_sys::SecurityPolicyViolationEvent)>::new(
         |e: web_sys::SecurityPolicyViolationEvent| {
-            if e.effective_directive().starts_with("connect-src") {
-                REFUSED.with(|r| r.borrow_mut().push(e.blocked_uri()));
+            if e.disposition() == Disposition::Enforce
+                && e.effective_directive().starts_with("connect-src")
+            {
+                let now = js_sys::Date::now();
+                REFUSED.with(|r| {
+                    let mut r = r.borrow_mut();
+                    r.retain(|(t, _)| now - t < 60_000.0);
+                    r.push((now, e.blocked_uri()));
+                });
             }
         },
     );
@@ -102,41 +111,55 @@ fn absolute(url: &str) -> String {
         .unwrap_or_else(|_| url.to_string())
 }
 
-/// Whether the page's policy refused `url`. The violation event is queued as a task, so this
-/// gives it a moment to arrive after the failed fetch.
-async fn refused_by_csp(url: &str) -> bool {
-    let abs = absolute(url);
-    let origin = web_sys::Url::new(&abs)
-        .map(|u| u.origin())
-        .unwrap_or_default();
-    for _ in 0..3 {
+/// The URI the page's policy refused while the request that failed was under way (started at
+/// `since`), if any: the request's own URL, or where a redirect sent it (reported as an origin
+/// only). Every call goes to the one proxy base, so a refusal in that window is this request's.
+/// The violation event is queued as a task, so this gives it a moment to arrive.
+async fn refused_by_csp(since: f64) -> Option<String> {
+    for i in 0..4 {
+        if i > 0 {
+            gloo_timers::future::sleep(std::time::Duration::from_millis(20)).await;
+        }
         let hit = REFUSED.with(|r| {
             r.borrow()
                 .iter()
-                .any(|b| !b.is_empty() && (abs.starts_with(b.as_str()) || *b == origin))
+                .rev()
+                .find(|(t, b)| *t >= since && !b.is_empty())
+                .map(|(_, b)| b.clone())
         });
-        if hit {
-            return true;
+        if hit.is_some() {
+            return hit;
         }
-        gloo_timers::future::sleep(std::time::Duration::from_millis(20)).await;
     }
-    false
+    None
 }
 
 async fn finish(
     dialect: Dialect,
     url: &str,
-    sent: Result<Response, gloo_net::Error>,
+    send: impl std::future::Future<Output = Result<Response, gloo_net::Error>>,
 ) -> Result<(String, u16, Option<String>), ApiError> {
+    let started = js_sys::Date::now();
+    let sent = send.await;
     let resp = match sent {
         Ok(r) => r,
-        Err(e) if !e.to_string().contains("AbortError") && refused_by_csp(url).await => {
-            return Err(ApiError::Refused(format!(
-                "this page's Content-Security-Policy (connect-src) does not allow {}. The proxy base is on another origin than this page and config.json's proxyBase; clear the override in Settings, or deploy config.json with this proxyBase so the policy allows it.",
-                absolute(url)
-            )));
+        Err(e) if e.to_string().contains("AbortError") => {
+            return Err(ApiError::Network(network_message(&e)))
         }
-        Err(e) => return Err(ApiError::Network(network_message(&e))),
+        Err(e) => match refused_by_csp(started).await {
+            Some(blocked) => {
+                let abs = absolute(url);
+                let what = if abs.starts_with(&blocked) {
+                    abs
+                } else {
+                    format!("{blocked} (where {abs} redirected: a login page of a proxy in front?)")
+                };
+                return Err(ApiError::Refused(format!(
+                    "this page's Content-Security-Policy (connect-src) does not allow {what}. A proxy base on another origin than this page must be config.json's proxyBase for the policy to allow it: clear the override in Settings, or deploy config.json with this proxyBase."
+                )));
+            }
+            None => return Err(ApiError::Network(network_message(&e))),
+        },
     };
     let status = resp.status();
     let request_id = match dialect {
@@ -205,7 +228,7 @@ pub async fn actiontrail_call(
         query_string(&all)
     );
     let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send().await).await?;
+    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send()).await?;
     Ok((body, status, url))
 }
 
@@ -237,7 +260,7 @@ pub async fn cdn_call(
     all.extend_from_slice(params);
     let url = format!("{}?{}", join(base, "aliyun/cdn"), query_string(&all));
     let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send().await).await?;
+    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send()).await?;
     Ok((body, status, url))
 }
 
@@ -255,7 +278,7 @@ pub async fn aws_logs_call<T: serde::de::DeserializeOwned>(
         .abort_signal(abort)
         .body(body.to_string())
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    let (text, status, request_id) = finish(Dialect::Aws, &url, req.send().await).await?;
+    let (text, status, request_id) = finish(Dialect::Aws, &url, req.send()).await?;
     let r = read_response::<T>(Dialect::Aws, status, request_id.as_deref(), &text);
     r.map_err(|e| name_url(e, "POST", &url))
 }

@@ -47,8 +47,8 @@ pub fn App() -> impl IntoView {
     // event is selected.
     let detail_w = RwSignal::new(
         crate::settings::load("detail-width")
-            .and_then(|w| w.parse::<f64>().ok())
-            .unwrap_or(480.0),
+            .and_then(|w| w.parse::<u32>().ok())
+            .map_or(480.0, f64::from),
     );
     view! {
         <header class="top">
@@ -132,10 +132,9 @@ fn Splitter(width: RwSignal<f64>) -> impl IntoView {
             .and_then(|e| e.parent_element())
             .map_or(1200.0, |p| p.client_width() as f64)
     };
-    let set = move |w: f64| {
-        width.set(w);
-        crate::settings::save("detail-width", &format!("{w:.0}"));
-    };
+    let save =
+        move || crate::settings::save("detail-width", &format!("{:.0}", width.get_untracked()));
+    let set = move |w: f64| width.set(w);
     let dragging = StoredValue::new(false);
     let on_down = move |ev: leptos::ev::PointerEvent| {
         use wasm_bindgen::JsCast;
@@ -158,11 +157,17 @@ fn Splitter(width: RwSignal<f64>) -> impl IntoView {
         let right = parent.get_bounding_client_rect().right();
         set(clamp_width(right - ev.client_x() as f64, container()));
     };
-    let on_up = move |_| dragging.set_value(false);
+    let on_up = move |_| {
+        if dragging.get_value() {
+            dragging.set_value(false);
+            save();
+        }
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if let Some(w) = key_width(&ev.key(), width.get_untracked(), container()) {
             ev.prevent_default();
             set(w);
+            save();
         }
     };
     view! {

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use std::time::Duration;
 use trailview_core::engine::thousands;
 use trailview_core::fetch_policy::{
-    pace_wait_ms, EventsRun, LoadMode, LookupQuery, Retry, RunEnd, Step,
+    pace_wait_ms, EventsRun, LoadMode, LookupQuery, QuerySpec, Retry, RunEnd, Step,
     LOOKUP_EVENTS_MIN_INTERVAL_MS,
 };
 use trailview_core::lenient::Parsed;
@@ -69,24 +69,24 @@ pub fn cancel(st: AppState) {
     }
 }
 
-/// Fetch `query` at once when nothing is loaded; else ask first (`confirm` answers) whether it
-/// replaces the loaded events or adds to them.
-pub fn request(st: AppState, query: LookupQuery, cap: usize) {
+/// Fetch `spec` at once when nothing is loaded; else ask first (`confirm` answers) whether it
+/// replaces the loaded events or adds to them. A preset range is pinned when the fetch starts.
+pub fn request(st: AppState, spec: QuerySpec, cap: usize) {
     if st.store.with_value(|s| s.is_empty()) {
-        start(st, query, cap, LoadMode::Replace);
+        start(st, spec.at(now_ms() as i64), cap, LoadMode::Replace);
     } else {
-        st.pending_fetch.set(Some((query, cap)));
+        st.pending_fetch.set(Some((spec, cap)));
     }
 }
 
 /// The answer to `request`'s question: replace, add, or (None) don't fetch.
 pub fn confirm(st: AppState, mode: Option<LoadMode>) {
-    let Some((query, cap)) = st.pending_fetch.get_untracked() else {
+    let Some((spec, cap)) = st.pending_fetch.get_untracked() else {
         return;
     };
     st.pending_fetch.set(None);
     if let Some(mode) = mode {
-        start(st, query, cap, mode);
+        start(st, spec.at(now_ms() as i64), cap, mode);
     }
 }
 
@@ -135,15 +135,10 @@ fn ingest(st: AppState, events: &[Box<RawValue>]) {
     if events.is_empty() {
         return;
     }
+    // Every event's time counts for the covered span, an already-loaded one too.
     let times = st
         .store
-        .try_update_value(|s| {
-            let before = s.len();
-            s.ingest_page(events);
-            (before..s.len())
-                .map(|r| s.time_ms(r as u32))
-                .collect::<Vec<_>>()
-        })
+        .try_update_value(|s| s.ingest_page_times(events).1)
         .unwrap_or_default();
     st.run.update(|r| {
         if let Some(r) = r {

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 use trailview_core::fetch_policy::{backoff_ms, pace_wait_ms, MAX_RETRIES};
 use trailview_core::jobs::{
-    backfill_has_more, backfill_page_params, client_token, Job, RowQuery, Source, TokenKeeper,
-    BACKFILL_MIN_INTERVAL_MS, BACKFILL_PAGE_SIZE, CDN_MIN_INTERVAL_MS, EXPORT_MIN_INTERVAL_MS,
-    EXPORT_PAGE_LIMIT, MAX_PAGES, RUNNING_REFRESH_MS,
+    backfill_has_more, backfill_page_params, client_token, Answer, Job, RowQuery, Source,
+    TokenKeeper, BACKFILL_MIN_INTERVAL_MS, BACKFILL_PAGE_SIZE, CDN_MIN_INTERVAL_MS,
+    EXPORT_MIN_INTERVAL_MS, EXPORT_PAGE_LIMIT, MAX_PAGES, RUNNING_REFRESH_MS,
 };
 use trailview_core::timeline::Axis;
 use trailview_core::wire::{
@@ -326,7 +326,8 @@ impl JobsState {
                     other => break other,
                 }
             };
-            c.keeper.update_value(|k| k.settle_result(&outcome));
+            let answer = Answer::of(&outcome);
+            c.keeper.update_value(|k| k.settle(answer));
             match outcome {
                 Ok((resp, _)) => {
                     let id = resp.job_id.map(|i| i.to_string()).unwrap_or_default();
@@ -337,8 +338,7 @@ impl JobsState {
                     this.load(Source::Backfill, base);
                 }
                 Err(e) => {
-                    let uncertain = e.is_retryable();
-                    c.message.set(uncertain.then(|| {
+                    c.message.set((answer == Answer::Uncertain).then(|| {
                         "The request may or may not have reached the service. Submit again: the same ClientToken is sent, so it cannot create a second job.".to_string()
                     }));
                     c.error.set(Some(e));

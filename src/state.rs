@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use trailview_core::engine::{Column, EventStore, Filter, Page, PathFilter, PendingPath, Sort};
-use trailview_core::fetch_policy::{EventsRun, LookupQuery};
+use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::wire::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +71,8 @@ pub struct AppState {
     /// The running or last fetch: its query, cap, progress and the span it covers.
     pub run: RwSignal<Option<EventsRun>>,
     /// A fetch waiting for the user to say whether it replaces the loaded events or adds to
-    /// them (query, cap).
-    pub pending_fetch: RwSignal<Option<(LookupQuery, usize)>>,
+    /// them (query, cap); its range is pinned when the answer comes.
+    pub pending_fetch: RwSignal<Option<(QuerySpec, usize)>>,
     pub error: RwSignal<Option<ApiError>>,
     /// Transient information (retrying, repaired responses, config problems).
     pub notice: RwSignal<Option<String>>,

@@ -89,7 +89,7 @@ pub fn QueryBar() -> impl IntoView {
                 custom_end.set(format::to_input(e.max(s + 60_000), tz));
                 jump.0.set(None);
                 if let Ok((q, cap, _)) = checked.get_untracked() {
-                    fetch::request(st, q.at(js_sys::Date::now() as i64), cap);
+                    fetch::request(st, q, cap);
                 }
             }
         });
@@ -98,10 +98,17 @@ pub fn QueryBar() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Ok((q, cap, _)) = checked.get_untracked() {
-            fetch::request(st, q.at(js_sys::Date::now() as i64), cap);
+            fetch::request(st, q, cap);
         }
     };
     let running = move || st.fetch_state.get() == FetchState::Running;
+    let fetch_button = NodeRef::<leptos::html::Button>::new();
+    let answer = move |mode: Option<LoadMode>| {
+        fetch::confirm(st, mode);
+        if let Some(b) = fetch_button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
 
     let attr = move |i: usize| {
         let n = i + 1;
@@ -182,15 +189,21 @@ pub fn QueryBar() -> impl IntoView {
                     on:input=move |ev| cap.set(event_target_value(&ev)) />
             </label>
             <div class="buttons">
-                <button data-testid="fetch" type="submit" class="primary" disabled=move || checked.with(|c| c.is_err())>
+                <button data-testid="fetch" type="submit" class="primary" node_ref=fetch_button disabled=move || checked.with(|c| c.is_err())>
                     {move || if running() { "Restart" } else { "Fetch events" }}
                 </button>
                 <button data-testid="cancel" type="button" disabled=move || !running() on:click=move |_| fetch::cancel(st)>
                     "Cancel"
                 </button>
             </div>
-            {move || st.pending_fetch.get().map(|_| {
+            {move || st.pending_fetch.with(|p| p.is_some()).then(|| {
+                st.version.track();
                 let loaded = st.store.with_value(|s| s.len());
+                // The question takes the focus; an answer gives it back to Fetch.
+                let first = NodeRef::<leptos::html::Button>::new();
+                first.on_load(|b| {
+                    let _ = b.focus();
+                });
                 view! {
                     <div class="replace-prompt" role="alertdialog" aria-label="Loaded events" data-testid="replace-prompt">
                         <p>{format!(
@@ -200,12 +213,12 @@ pub fn QueryBar() -> impl IntoView {
                             if loaded == 1 { "it" } else { "them" },
                             if loaded == 1 { "it" } else { "them" },
                         )}</p>
-                        <button type="button" data-testid="replace-events" class="primary"
-                            on:click=move |_| fetch::confirm(st, Some(LoadMode::Replace))>"Replace"</button>
+                        <button type="button" data-testid="replace-events" class="primary" node_ref=first
+                            on:click=move |_| answer(Some(LoadMode::Replace))>"Replace"</button>
                         <button type="button" data-testid="add-events"
-                            on:click=move |_| fetch::confirm(st, Some(LoadMode::Add))>"Add to them"</button>
+                            on:click=move |_| answer(Some(LoadMode::Add))>"Add to them"</button>
                         <button type="button" data-testid="keep-events"
-                            on:click=move |_| fetch::confirm(st, None)>"Don't fetch"</button>
+                            on:click=move |_| answer(None)>"Don't fetch"</button>
                     </div>
                 }
             })}

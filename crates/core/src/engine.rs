@@ -597,8 +597,8 @@ pub enum Pushed {
     Added,
     /// Added, but not a JSON object or with unreadable parts: its columns are empty.
     Odd,
-    /// Skipped: an event with the same `eventId` is already in the store.
-    Duplicate,
+    /// Skipped: an event with the same `eventId` is already in the store, at this row.
+    Duplicate(u32),
 }
 
 /// `eventId` → row, to skip events that are already loaded: open addressing over
@@ -794,16 +794,43 @@ impl EventStore {
 
     /// Add the events of one LookupEvents page, skipping those already loaded (by `eventId`).
     pub fn ingest_page(&mut self, events: &[Box<RawValue>]) -> IngestStats {
+        self.ingest_page_with(events, |_, _| {})
+    }
+
+    /// As `ingest_page`, also giving each event's time, whether it was added or was already
+    /// loaded (a fetch's covered span counts both).
+    pub fn ingest_page_times(
+        &mut self,
+        events: &[Box<RawValue>],
+    ) -> (IngestStats, Vec<Option<i64>>) {
+        let mut times = Vec::with_capacity(events.len());
+        let st = self.ingest_page_with(events, |store, row| times.push(store.time_ms(row)));
+        (st, times)
+    }
+
+    fn ingest_page_with(
+        &mut self,
+        events: &[Box<RawValue>],
+        mut each_row: impl FnMut(&EventStore, u32),
+    ) -> IngestStats {
         let mut st = IngestStats::default();
         for e in events {
-            match self.push(e.get()) {
-                Pushed::Added => st.added += 1,
+            let row = match self.push(e.get()) {
+                Pushed::Added => {
+                    st.added += 1;
+                    self.len() as u32 - 1
+                }
                 Pushed::Odd => {
                     st.added += 1;
                     st.odd += 1;
+                    self.len() as u32 - 1
                 }
-                Pushed::Duplicate => st.duplicates += 1,
-            }
+                Pushed::Duplicate(row) => {
+                    st.duplicates += 1;
+                    row
+                }
+            };
+            each_row(self, row);
         }
         st
     }
@@ -821,8 +848,8 @@ impl EventStore {
         };
         if let Some(id) = rec.event_id.as_deref().filter(|id| !id.is_empty()) {
             let h = self.id_index.hash(id);
-            if self.id_index.find(h, id, &self.event_ids).is_some() {
-                return Pushed::Duplicate;
+            if let Some(row) = self.id_index.find(h, id, &self.event_ids) {
+                return Pushed::Duplicate(row);
             }
             self.id_index.insert(h, self.len() as u32);
         }
@@ -1195,9 +1222,10 @@ impl EventStore {
     }
 
     /// A bit per dictionary id of `f`: whether that value matches. An empty error code reads
-    /// as "OK" in the result column, so "ok" finds it.
+    /// as "OK" in the result column, so the word "ok" finds it; a wildcard means the value
+    /// itself (`errorCode:*` = has an error code, like any other field).
     fn field_bits(&self, f: Field, p: &Pattern) -> Vec<bool> {
-        let empty_as = (f == Field::ErrorCode).then_some("ok");
+        let empty_as = (f == Field::ErrorCode && matches!(p, Pattern::Contains(_))).then_some("ok");
         self.dicts[f.idx()]
             .lower
             .iter()
@@ -1831,10 +1859,16 @@ mod tests {
         assert_eq!(text(&mut s, "user:*"), vec![0, 1, 2, 3], "has a user");
         assert_eq!(text(&mut s, "-user:*"), vec![4]);
         assert_eq!(
-            text(&mut s, "result:o?"),
+            text(&mut s, "result:ok"),
             vec![0, 2, 4],
-            "empty reads as OK"
+            "an empty error code reads as OK"
         );
+        assert_eq!(
+            text(&mut s, "errorCode:*"),
+            vec![1, 3],
+            "a wildcard means the value: has an error code"
+        );
+        assert_eq!(text(&mut s, "-errorCode:*"), vec![0, 2, 4]);
         assert_eq!(text(&mut s, "id-get*"), vec![1], "wildcards on ids");
         assert_eq!(text(&mut s, "*-bad time"), vec![3]);
         assert_eq!(text(&mut s, "王*"), vec![2]);
@@ -1951,6 +1985,30 @@ mod tests {
     }
 
     #[test]
+    fn ingest_page_times_gives_every_events_time_even_a_duplicates() {
+        let page = |ids: &[(&str, &str)]| -> Vec<Box<RawValue>> {
+            ids.iter()
+                .map(|(id, t)| {
+                    RawValue::from_string(format!(r#"{{"eventId":"{id}","eventTime":"{t}"}}"#))
+                        .unwrap()
+                })
+                .collect()
+        };
+        let mut s = EventStore::new();
+        s.ingest_page(&page(&[("a", "2026-01-01T00:00:00Z")]));
+        let (st, times) = s.ingest_page_times(&page(&[
+            ("a", "2026-01-01T00:00:00Z"),
+            ("b", "2026-01-02T00:00:00Z"),
+        ]));
+        assert_eq!((st.added, st.duplicates), (1, 1));
+        assert_eq!(
+            times,
+            vec![Some(1_767_225_600_000), Some(1_767_312_000_000)],
+            "the duplicate's time comes from its row"
+        );
+    }
+
+    #[test]
     fn duplicate_event_ids_are_skipped_on_ingest() {
         let mut s = EventStore::new();
         let page = |evs: &[String]| -> Vec<Box<RawValue>> {
@@ -1993,7 +2051,7 @@ mod tests {
         assert_eq!(s.row_of_event_id("c"), Some(3));
         assert_eq!(s.row_of_event_id("zz"), None);
         assert_eq!(s.row_of_event_id(""), None);
-        assert_eq!(s.push(&e("a", "x")), Pushed::Duplicate);
+        assert_eq!(s.push(&e("a", "x")), Pushed::Duplicate(0));
         assert_eq!(
             s.push(&e("A", "x")),
             Pushed::Added,
@@ -2005,7 +2063,10 @@ mod tests {
             assert_eq!(s.push(&e(&format!("id-{i}"), "x")), Pushed::Added);
         }
         for i in (0..5000).step_by(7) {
-            assert_eq!(s.push(&e(&format!("id-{i}"), "y")), Pushed::Duplicate);
+            assert!(matches!(
+                s.push(&e(&format!("id-{i}"), "y")),
+                Pushed::Duplicate(_)
+            ));
             assert_eq!(s.row_of_event_id(&format!("id-{i}")), Some(i));
         }
         assert_eq!(s.len(), 5000);

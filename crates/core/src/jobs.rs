@@ -541,10 +541,18 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// Definite only when the service (or the browser) said what happened: success, a 4xx
+    /// error from the service or the proxy, a request never sent. Anything else — no answer,
+    /// any 5xx (readable or not, retried or not), a success whose body could not be read —
+    /// may have created the job.
     pub fn of<T>(outcome: &Result<T, ApiError>) -> Answer {
         match outcome {
-            Err(e) if e.is_retryable() => Answer::Uncertain,
-            _ => Answer::Definite,
+            Ok(_) | Err(ApiError::Refused(_)) => Answer::Definite,
+            Err(ApiError::Service(s)) if s.http_status < 500 => Answer::Definite,
+            Err(ApiError::Malformed { http_status, .. }) if (400..500).contains(http_status) => {
+                Answer::Definite
+            }
+            Err(_) => Answer::Uncertain,
         }
     }
 }
@@ -727,6 +735,16 @@ mod tests {
         };
         k.settle_result::<()>(&Err(bad_gateway));
         assert_eq!(k.token_for("a", &mut fresh), "t1", "a 502 keeps it too");
+        for status in [500, 501, 505, 200] {
+            // A gateway's page instead of the service's error, or an unreadable success.
+            let unreadable = ApiError::Malformed {
+                http_status: status,
+                detail: String::new(),
+                excerpt: String::new(),
+            };
+            k.settle_result::<()>(&Err(unreadable));
+            assert_eq!(k.pending(), Some("t1"), "HTTP {status} unreadable keeps it");
+        }
         k.settle_result(&Ok(())); // answered
         assert_eq!(k.pending(), None);
         assert_eq!(

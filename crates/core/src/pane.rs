@@ -4,13 +4,15 @@
 /// The narrowest the pane may be, and the least the table keeps.
 pub const MIN_PANE_PX: f64 = 280.0;
 pub const MIN_TABLE_PX: f64 = 360.0;
+/// The handle between them.
+pub const SPLITTER_PX: f64 = 6.0;
 /// One arrow-key step; Page Up / Page Down move four.
 pub const STEP_PX: f64 = 32.0;
 
 /// `want` clamped so the pane is at least `MIN_PANE_PX` and the table at least `MIN_TABLE_PX`
 /// of `container` (the pane's minimum wins in a container too small for both).
 pub fn clamp_width(want: f64, container: f64) -> f64 {
-    let max = (container - MIN_TABLE_PX).max(MIN_PANE_PX);
+    let max = (container - MIN_TABLE_PX - SPLITTER_PX).max(MIN_PANE_PX);
     if want.is_finite() {
         want.clamp(MIN_PANE_PX, max)
     } else {
@@ -40,7 +42,10 @@ mod tests {
     #[test]
     fn the_pane_and_the_table_both_stay_usable() {
         assert_eq!(clamp_width(100.0, 1400.0), MIN_PANE_PX);
-        assert_eq!(clamp_width(2000.0, 1400.0), 1400.0 - MIN_TABLE_PX);
+        assert_eq!(
+            clamp_width(2000.0, 1400.0),
+            1400.0 - MIN_TABLE_PX - SPLITTER_PX
+        );
         assert_eq!(clamp_width(500.0, 1400.0), 500.0);
         assert_eq!(clamp_width(500.0, 500.0), MIN_PANE_PX, "too small for both");
         assert_eq!(clamp_width(f64::NAN, 1400.0), MIN_PANE_PX);
@@ -52,7 +57,7 @@ mod tests {
         assert_eq!(key_width("ArrowRight", 400.0, 1400.0), Some(368.0));
         assert_eq!(key_width("PageUp", 400.0, 1400.0), Some(528.0));
         assert_eq!(key_width("Home", 400.0, 1400.0), Some(MIN_PANE_PX));
-        assert_eq!(key_width("End", 400.0, 1400.0), Some(1040.0));
+        assert_eq!(key_width("End", 400.0, 1400.0), Some(1034.0));
         assert_eq!(key_width("a", 400.0, 1400.0), None);
     }
 }

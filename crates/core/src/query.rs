@@ -274,6 +274,8 @@ pub enum Warning {
     EmptyGroup,
     /// A path term whose path no loaded event has (known once every event is read).
     NoSuchPath(String),
+    /// Groups or `NOT`s nested deeper than [`MAX_DEPTH`]: the search is not applied.
+    TooDeep,
 }
 
 impl fmt::Display for Warning {
@@ -295,6 +297,10 @@ impl fmt::Display for Warning {
             Warning::MissingClose => f.write_str("Missing \")\": the group runs to the end."),
             Warning::EmptyGroup => f.write_str("Empty \"()\": ignored."),
             Warning::NoSuchPath(p) => write!(f, "No loaded event has {p}."),
+            Warning::TooDeep => write!(
+                f,
+                "Parentheses or NOTs nested more than {MAX_DEPTH} deep: this search is not applied."
+            ),
         }
     }
 }
@@ -349,9 +355,38 @@ pub struct Query {
 
 /// Parse the search box's text. Never fails: anything not understood is read in the closest
 /// sensible way and reported in [`Query::warnings`].
+/// Deeper nesting of groups and `NOT` than this is not searched (the parser and the filter
+/// recurse once a level; an 8 KB paste of parentheses must not overflow the stack).
+pub const MAX_DEPTH: usize = 64;
+
+/// How deep `toks` nest: open groups plus the `NOT`s applied at that point.
+fn nesting(toks: &[Tok]) -> usize {
+    let (mut depth, mut nots, mut max) = (0usize, 0usize, 0usize);
+    for t in toks {
+        match t {
+            Tok::Open | Tok::ScopeOpen(_) => {
+                depth += 1 + nots;
+                nots = 0;
+            }
+            Tok::Close => depth = depth.saturating_sub(1),
+            Tok::Not => nots += 1,
+            _ => nots = 0,
+        }
+        max = max.max(depth + nots);
+    }
+    max
+}
+
 pub fn parse(text: &str) -> Query {
+    let toks = lex(text);
+    if nesting(&toks) > MAX_DEPTH {
+        return Query {
+            expr: Expr::True,
+            warnings: vec![Warning::TooDeep],
+        };
+    }
     let mut p = Parser {
-        toks: lex(text),
+        toks,
         pos: 0,
         warnings: Vec::new(),
     };
@@ -973,5 +1008,21 @@ mod tests {
         assert_eq!(g("x").longest_literal(), "x");
         assert!(g("result:o*").matches_value("", Some("ok")));
         assert!(!g("o*").matches_value("", None));
+    }
+
+    #[test]
+    fn nesting_too_deep_is_refused_not_overflowed() {
+        for q in [
+            format!("{}a{}", "(".repeat(4000), ")".repeat(4000)),
+            format!("{}a", "NOT ".repeat(4000)),
+            format!("{}a", "-(".repeat(2000)),
+            format!("{}a", "user:(".repeat(100)),
+        ] {
+            let parsed = parse(&q);
+            assert_eq!(parsed.warnings, vec![Warning::TooDeep], "{}", &q[..20]);
+            assert_eq!(parsed.expr, Expr::True);
+        }
+        let ok = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse(&ok).warnings.is_empty());
     }
 }

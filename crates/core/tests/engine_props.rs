@@ -90,7 +90,9 @@ fn ref_pattern(p: &Pattern, lower: &str) -> bool {
 
 fn ref_contains(f: Field, value: &str, p: &Pattern) -> bool {
     let lower = value.to_lowercase();
-    if lower.is_empty() && f == Field::ErrorCode {
+    // The result column shows an empty error code as "OK": a word finds it, a wildcard means
+    // the value itself.
+    if lower.is_empty() && f == Field::ErrorCode && matches!(p, Pattern::Contains(_)) {
         ref_pattern(p, "ok")
     } else {
         ref_pattern(p, &lower)
@@ -450,7 +452,7 @@ fn check(
     // Ingest in pages like the app does, with a query in between (caches must not go stale).
     for (i, chunk) in jsons.chunks(7).enumerate() {
         for (k, j) in chunk.iter().enumerate() {
-            let dup = store.push(j) == Pushed::Duplicate;
+            let dup = matches!(store.push(j), Pushed::Duplicate(_));
             prop_assert_eq!(dup, !kept.contains(&(i * 7 + k)));
         }
         if i == 0 {
