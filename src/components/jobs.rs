@@ -78,7 +78,9 @@ pub fn JobsView() -> impl IntoView {
         })
     };
     view! {
-        <section class="jobs-view" data-testid="jobs-view" aria-label="Jobs">
+        // The view's one `main` landmark: the events view's <main> stays mounted but hidden
+        // (display: none, out of the accessibility tree) while this one is shown.
+        <main class="jobs-view" data-testid="jobs-view" aria-label="Jobs">
             <div class="jobs-bar">
                 <div class="tabs" role="tablist">
                     {Source::ALL.into_iter().map(|s| {
@@ -103,11 +105,11 @@ pub fn JobsView() -> impl IntoView {
                     }).collect_view()}
                 </div>
                 <div class="zoom">
-                    <button type="button" data-testid="timeline-zoom-in" title="Zoom in" on:click=move |_| zoom(0.5)>"+"</button>
-                    <button type="button" data-testid="timeline-zoom-out" title="Zoom out" on:click=move |_| zoom(2.0)>"−"</button>
-                    <button type="button" title="Earlier" on:click=move |_| pan(-0.25)>"◀"</button>
-                    <button type="button" title="Later" on:click=move |_| pan(0.25)>"▶"</button>
-                    <button type="button" data-testid="timeline-fit" on:click=move |_| js.fit()>"Fit"</button>
+                    <button type="button" data-testid="timeline-zoom-in" title="Zoom in" aria-label="Zoom in" on:click=move |_| zoom(0.5)>"+"</button>
+                    <button type="button" data-testid="timeline-zoom-out" title="Zoom out" aria-label="Zoom out" on:click=move |_| zoom(2.0)>"−"</button>
+                    <button type="button" title="Earlier" aria-label="Earlier" on:click=move |_| pan(-0.25)>"◀"</button>
+                    <button type="button" title="Later" aria-label="Later" on:click=move |_| pan(0.25)>"▶"</button>
+                    <button type="button" data-testid="timeline-fit" title="Fit all jobs" on:click=move |_| js.fit()>"Fit"</button>
                     <button type="button" data-testid="jobs-reload" on:click=move |_| {
                         js.axis.set(None);
                         js.load_all(&st.base.get_untracked());
@@ -119,7 +121,7 @@ pub fn JobsView() -> impl IntoView {
                 let s = js.tab.get();
                 view! { <SourcePanel ss=js.source(s) /> }
             }}
-        </section>
+        </main>
     }
 }
 
@@ -250,7 +252,9 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                             <tr data-testid="job-row" data-id=job.id.clone() data-status=job.class.key()
                                                 class:selected=is_sel tabindex="0" aria-selected=is_sel.to_string()
                                                 on:click={let id = id.clone(); move |_| ss.selected.set(Some(id.clone()))}
-                                                on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Enter" || ev.key() == " " {
+                                                on:keydown=move |ev: web_sys::KeyboardEvent| if (ev.key() == "Enter" || ev.key() == " ")
+                                                    // Not a key meant for a control inside the row (the data-window link).
+                                                    && ev.target() == ev.current_target() {
                                                     ev.prevent_default();
                                                     ss.selected.set(Some(id.clone()));
                                                 }>

@@ -79,8 +79,14 @@ pub fn EventsTable() -> impl IntoView {
     };
     let filter_cell = move |col: Column| {
         if col == Column::Time {
-            return view! { <th class="colfilter" role="columnheader" data-col=col.key()></th> }
-                .into_any();
+            // No filter here (the time range is the query's); the header cell still says so,
+            // for screen readers (an empty header cell is announced as nothing).
+            return view! {
+                <th class="colfilter" role="columnheader" data-col=col.key()>
+                    <span class="visually-hidden">"No filter on time"</span>
+                </th>
+            }
+            .into_any();
         }
         let value = move || {
             st.col_filters.with(|v| {

@@ -181,7 +181,7 @@ pub fn Timeline(source: Source) -> impl IntoView {
                         (None, Some(format!("{:.1}%", 100.0 - pct)))
                     };
                     Some(view! {
-                        <div class="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=left style:right=right>
+                        <div class="timeline-tooltip" id="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=left style:right=right>
                             {tooltip_lines(job, *now, tz()).into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
                         </div>
                     })
@@ -249,10 +249,13 @@ pub fn Timeline(source: Source) -> impl IntoView {
                         job.extent().and_then(|(a, b)| axis.bar(a, b, 4.0)).unwrap_or((0.0, 0.0))
                     };
                     let id = job.id.clone();
-                    let label = format!("{} {} {}", job.id, job.name, job.status);
+                    // The status is named, not only coloured: in the bar's name here, in the
+                    // tooltip (which describes the bar while it shows) and in the table.
+                    let label = format!("{} {}, status: {}", job.id, job.name, job.status);
                     view! {
                         <g class=class class:selected=is_selected data-testid="timeline-bar" data-id=job.id.clone() data-status=job.class.key()
                             tabindex="0" role="button" aria-label=label
+                            aria-describedby=move || (hovered.get() == Some(i)).then_some("timeline-tooltip")
                             on:mouseenter=move |_| hovered.set(Some(i))
                             on:mouseleave=move |_| hovered.set(None)
                             on:focus=move |_| hovered.set(Some(i))
