@@ -45,6 +45,18 @@ appTest(
     assert.ok(Number.isFinite(end) && Number.isFinite(start), JSON.stringify(calls[0]));
     assert.ok(Math.abs(end - pressedAt) < 5_000, `EndTime ${calls[0].EndTime} is when Fetch was pressed (${new Date(pressedAt).toISOString()})`);
     assert.equal(end - start, 7 * 86_400_000, 'seven days');
+
+    // Asked whether to replace the loaded events, the user answers an hour later: the range
+    // ends at the answer.
+    await page.click(tid('fetch'));
+    await page.locator(tid('replace-prompt')).waitFor();
+    await page.clock.fastForward('01:00:00');
+    const answeredAt = await page.evaluate(() => Date.now());
+    const before = calls.length;
+    await page.click(tid('replace-events'));
+    await waitForState(page, 'done');
+    const again = Date.parse(calls[before].EndTime);
+    assert.ok(Math.abs(again - answeredAt) < 5_000, `EndTime ${calls[before].EndTime} is when Replace was chosen`);
   },
   // The page's clock is Playwright's: time flows naturally and can jump ahead.
   { beforeOpen: ({ page }) => page.clock.install() },
@@ -74,6 +86,8 @@ appTest('loaded events are replaced or added to only when the user says so', asy
   const added = await waitForState(page, 'done');
   const total = (await counts(page)).total;
   assert.ok(total >= added.events && total <= first.events + added.events, `total ${total}`);
+  // The span covered counts the events that were already loaded too.
+  assert.match(await label(page), /(covers|all of) \d{4}-/);
   const ids = new Set();
   await page.selectOption(tid('page-size'), '250');
   for (const r of await rows(page)) {
