@@ -305,6 +305,7 @@ impl JobsState {
                 ("ClientToken".to_string(), token.clone()),
             ];
             let mut attempt = 0u32;
+            let mut earlier = Answer::Definite;
             let outcome = loop {
                 let r = api::actiontrail_read::<CreateDeliveryHistoryJobResponse>(
                     &base,
@@ -316,6 +317,9 @@ impl JobsState {
                 match r {
                     Err(e) if e.is_retryable() && attempt < MAX_RETRIES => {
                         attempt += 1;
+                        if Answer::of::<()>(&Err(e.clone())) == Answer::Uncertain {
+                            earlier = Answer::Uncertain;
+                        }
                         let delay = backoff_ms(attempt, e.is_throttling(), now_ms() as u64);
                         c.message.set(Some(format!(
                             "{e} — retrying in {:.1} s with the same ClientToken (attempt {attempt} of {MAX_RETRIES})",
@@ -326,7 +330,7 @@ impl JobsState {
                     other => break other,
                 }
             };
-            let answer = Answer::of(&outcome);
+            let answer = Answer::of_attempts(earlier, &outcome);
             c.keeper.update_value(|k| k.settle(answer));
             match outcome {
                 Ok((resp, _)) => {

@@ -103,6 +103,7 @@ pub fn QueryBar() -> impl IntoView {
     };
     let running = move || st.fetch_state.get() == FetchState::Running;
     let fetch_button = NodeRef::<leptos::html::Button>::new();
+    let asking = Memo::new(move |_| st.pending_fetch.with(|p| p.is_some()));
     let answer = move |mode: Option<LoadMode>| {
         fetch::confirm(st, mode);
         if let Some(b) = fetch_button.get_untracked() {
@@ -196,23 +197,27 @@ pub fn QueryBar() -> impl IntoView {
                     "Cancel"
                 </button>
             </div>
-            {move || st.pending_fetch.with(|p| p.is_some()).then(|| {
-                st.version.track();
-                let loaded = st.store.with_value(|s| s.len());
-                // The question takes the focus; an answer gives it back to Fetch.
+            {move || asking.get().then(|| {
+                // Built once per question: it takes the focus then (an answer gives it back to
+                // Fetch); only the count follows the pages a running fetch adds.
                 let first = NodeRef::<leptos::html::Button>::new();
                 first.on_load(|b| {
                     let _ = b.focus();
                 });
+                let question = move || {
+                    st.version.track();
+                    let loaded = st.store.with_value(|s| s.len());
+                    format!(
+                        "{} {} loaded. Replace {} with the new fetch, or add the new events to {}?",
+                        thousands(loaded),
+                        if loaded == 1 { "event is" } else { "events are" },
+                        if loaded == 1 { "it" } else { "them" },
+                        if loaded == 1 { "it" } else { "them" },
+                    )
+                };
                 view! {
                     <div class="replace-prompt" role="alertdialog" aria-label="Loaded events" data-testid="replace-prompt">
-                        <p>{format!(
-                            "{} {} loaded. Replace {} with the new fetch, or add the new events to {}?",
-                            thousands(loaded),
-                            if loaded == 1 { "event is" } else { "events are" },
-                            if loaded == 1 { "it" } else { "them" },
-                            if loaded == 1 { "it" } else { "them" },
-                        )}</p>
+                        <p>{question}</p>
                         <button type="button" data-testid="replace-events" class="primary" node_ref=first
                             on:click=move |_| answer(Some(LoadMode::Replace))>"Replace"</button>
                         <button type="button" data-testid="add-events"

@@ -536,7 +536,7 @@ impl TokenKeeper {
 pub enum Answer {
     /// Success, or an error the service decided (bad trail, a job already running, …).
     Definite,
-    /// No answer, a 5xx or throttling: the request may or may not have been carried out.
+    /// No answer, a 5xx, an unreadable body: the request may or may not have been carried out.
     Uncertain,
 }
 
@@ -553,6 +553,17 @@ impl Answer {
                 Answer::Definite
             }
             Err(_) => Answer::Uncertain,
+        }
+    }
+
+    /// After automatic retries with one ClientToken: uncertain if any attempt was, unless the
+    /// last one succeeded (a later "throttled" or 4xx does not say what an earlier lost attempt
+    /// did).
+    pub fn of_attempts<T>(earlier: Answer, last: &Result<T, ApiError>) -> Answer {
+        match (last, earlier) {
+            (Ok(_), _) => Answer::Definite,
+            (Err(_), Answer::Uncertain) => Answer::Uncertain,
+            (Err(_), Answer::Definite) => Answer::of(last),
         }
     }
 }
@@ -745,6 +756,27 @@ mod tests {
             k.settle_result::<()>(&Err(unreadable));
             assert_eq!(k.pending(), Some("t1"), "HTTP {status} unreadable keeps it");
         }
+        // A lost attempt, then the retry is throttled: still uncertain.
+        let throttled = ApiError::Service(crate::wire::ServiceError {
+            http_status: 400,
+            code: "Throttling.User".into(),
+            message: String::new(),
+            request_id: None,
+            host_id: None,
+            recommend: None,
+        });
+        assert_eq!(
+            Answer::of_attempts::<()>(Answer::Uncertain, &Err(throttled.clone())),
+            Answer::Uncertain
+        );
+        assert_eq!(
+            Answer::of_attempts::<()>(Answer::Definite, &Err(throttled)),
+            Answer::Definite
+        );
+        assert_eq!(
+            Answer::of_attempts(Answer::Uncertain, &Ok(())),
+            Answer::Definite
+        );
         k.settle_result(&Ok(())); // answered
         assert_eq!(k.pending(), None);
         assert_eq!(

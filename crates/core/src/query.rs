@@ -361,14 +361,20 @@ pub const MAX_DEPTH: usize = 64;
 
 /// How deep `toks` nest: open groups plus the `NOT`s applied at that point.
 fn nesting(toks: &[Tok]) -> usize {
+    // What each open group added (itself and the NOTs in front of it), given back at its `)`.
+    let mut open: Vec<usize> = Vec::new();
     let (mut depth, mut nots, mut max) = (0usize, 0usize, 0usize);
     for t in toks {
         match t {
             Tok::Open | Tok::ScopeOpen(_) => {
+                open.push(1 + nots);
                 depth += 1 + nots;
                 nots = 0;
             }
-            Tok::Close => depth = depth.saturating_sub(1),
+            Tok::Close => {
+                depth -= open.pop().unwrap_or(0);
+                nots = 0;
+            }
             Tok::Not => nots += 1,
             _ => nots = 0,
         }
@@ -1024,5 +1030,13 @@ mod tests {
         }
         let ok = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
         assert!(parse(&ok).warnings.is_empty());
+        // Many negated groups side by side are flat, not deep.
+        for flat in [
+            "-(a) ".repeat(200),
+            "NOT user:(a) ".repeat(200),
+            "NOT a ".repeat(200),
+        ] {
+            assert!(parse(&flat).warnings.is_empty(), "{}", &flat[..12]);
+        }
     }
 }
