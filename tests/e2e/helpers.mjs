@@ -332,3 +332,18 @@ export async function openRow(page, index = 0) {
   await tree.locator('[role="treeitem"]').first().waitFor();
   return tree;
 }
+
+export const JOB_SOURCES = ['backfill', 'cdn', 'export'];
+
+/** Opens the Jobs view and waits until every source has loaded. */
+export async function openJobs(page) {
+  await page.locator(tid('nav-jobs')).click();
+  await page.locator(tid('jobs-view')).waitFor({ state: 'visible' });
+  for (const s of JOB_SOURCES) {
+    await eventually(
+      async () => (await page.locator(tid(`jobs-source-${s}`)).getAttribute('data-state')) === 'done',
+      `${s} loaded`,
+      60_000,
+    );
+  }
+}

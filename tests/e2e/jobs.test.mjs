@@ -4,24 +4,42 @@
 // to the end, the documented errors, and a data window opening the Events view.
 
 import assert from 'node:assert/strict';
-import { appTest, eventually, tid } from './helpers.mjs';
+import { appTest, eventually, JOB_SOURCES as SOURCES, openJobs, tid } from './helpers.mjs';
 
-const SOURCES = ['backfill', 'cdn', 'export'];
 
-async function openJobs(page) {
-  await page.locator(tid('nav-jobs')).click();
-  await page.locator(tid('jobs-view')).waitFor({ state: 'visible' });
-  for (const s of SOURCES) {
-    await eventually(
-      async () => (await page.locator(tid(`jobs-source-${s}`)).getAttribute('data-state')) === 'done',
-      `${s} loaded`,
-      60_000,
-    );
-  }
-}
 
 const count = async (page, s) =>
   Number(await page.locator(tid(`jobs-source-${s}`)).getAttribute('data-count'));
+
+/**
+ * Makes the first `n` CreateDeliveryHistoryJob calls reach the service and lose their answer on
+ * the way back; returns the list of ClientTokens sent, filled as calls are made.
+ */
+async function loseCreateAnswers(page, n) {
+  const creates = [];
+  await page.route('**/aliyun/actiontrail?*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.searchParams.get('Action') !== 'CreateDeliveryHistoryJob') return route.continue();
+    creates.push(url.searchParams.get('ClientToken'));
+    if (creates.length <= n) {
+      await route.fetch();
+      return route.abort('failed');
+    }
+    return route.continue();
+  });
+  return creates;
+}
+
+/** Opens Jobs, waits until no backfill job runs (the demo allows one), returns how many there are. */
+async function openJobsIdle(page) {
+  await openJobs(page);
+  await eventually(
+    async () => (await page.locator(`${tid('job-row')}[data-status="running"]`).count()) === 0,
+    'no running backfill job',
+    60_000,
+  );
+  return count(page, 'backfill');
+}
 
 /** Zoom narrows the axis the labels are drawn from; Fit brings everything back. */
 async function checkZoom(page, source) {
@@ -113,28 +131,8 @@ appTest('jobs: the Jobs view shows a bar per job in each source, on one axis', a
 appTest(
   'jobs: a backfill job is created once despite a lost response and a double submit, and progresses',
   async ({ page, shot }) => {
-    const creates = [];
-    let dropped = false;
-    await page.route('**/aliyun/actiontrail?*', async (route) => {
-      const url = new URL(route.request().url());
-      if (url.searchParams.get('Action') !== 'CreateDeliveryHistoryJob') return route.continue();
-      creates.push(url.searchParams.get('ClientToken'));
-      if (!dropped) {
-        // The request reaches the service, the answer is lost on the way back.
-        dropped = true;
-        await route.fetch();
-        return route.abort('failed');
-      }
-      return route.continue();
-    });
-    await openJobs(page);
-    // Nothing may be running (the demo's seeded job finishes within seconds).
-    await eventually(
-      async () => (await page.locator(`${tid('job-row')}[data-status="running"]`).count()) === 0,
-      'no running backfill job',
-      60_000,
-    );
-    const before = await count(page, 'backfill');
+    const creates = await loseCreateAnswers(page, 1);
+    const before = await openJobsIdle(page);
     await page.locator(tid('backfill-trail')).fill('ops-trail');
     await page.locator(tid('backfill-submit')).dblclick();
     await eventually(
@@ -240,27 +238,9 @@ for (const hours of [-11, -5, 4, 9]) {
 appTest(
   'jobs: submitting again after every retry lost its answer sends the same ClientToken',
   async ({ page }) => {
-    const creates = [];
-    let lose = 6; // the first call and its five automatic retries
-    await page.route('**/aliyun/actiontrail?*', async (route) => {
-      const url = new URL(route.request().url());
-      if (url.searchParams.get('Action') !== 'CreateDeliveryHistoryJob') return route.continue();
-      creates.push(url.searchParams.get('ClientToken'));
-      if (lose > 0) {
-        lose--;
-        // It reaches the service; the answer is lost.
-        await route.fetch();
-        return route.abort('failed');
-      }
-      return route.continue();
-    });
-    await openJobs(page);
-    await eventually(
-      async () => (await page.locator(`${tid('job-row')}[data-status="running"]`).count()) === 0,
-      'no running backfill job',
-      60_000,
-    );
-    const before = await count(page, 'backfill');
+    // The first call and its five automatic retries reach the service; their answers are lost.
+    const creates = await loseCreateAnswers(page, 6);
+    const before = await openJobsIdle(page);
     await page.locator(tid('backfill-trail')).fill('ops-trail');
     await page.locator(tid('backfill-submit')).click();
     await eventually(
