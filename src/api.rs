@@ -5,7 +5,10 @@
 use gloo_net::http::{Request, Response};
 use serde::Deserialize;
 use trailview_core::lenient::Parsed;
-use trailview_core::wire::{read_response, ApiError, Dialect, LookupEventsResponse};
+use trailview_core::{
+    dialect::{read_response, ApiError, Dialect},
+    wire::LookupEventsResponse,
+};
 use web_sys::AbortSignal;
 
 /// Default proxy base: same origin.
@@ -163,8 +166,8 @@ async fn finish(
     };
     let status = resp.status();
     let request_id = match dialect {
-        Dialect::Aws => resp.headers().get("x-amzn-RequestId"),
-        Dialect::Aliyun => None,
+        Dialect::AwsJson => resp.headers().get("x-amzn-RequestId"),
+        Dialect::AlibabaRpc => None,
     };
     let body = resp
         .text()
@@ -228,7 +231,7 @@ pub async fn actiontrail_call(
         query_string(&all)
     );
     let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send()).await?;
+    let (body, status, _) = finish(Dialect::AlibabaRpc, &url, req.send()).await?;
     Ok((body, status, url))
 }
 
@@ -239,7 +242,7 @@ pub async fn lookup_events(
     abort: Option<&AbortSignal>,
 ) -> Result<(LookupEventsResponse, Parsed), ApiError> {
     let (body, status, url) = actiontrail_call(base, "LookupEvents", params, abort).await?;
-    let r = read_response::<LookupEventsResponse>(Dialect::Aliyun, status, None, &body);
+    let r = read_response::<LookupEventsResponse>(Dialect::AlibabaRpc, status, None, &body);
     r.map_err(|e| name_url(e, "POST", &url))
 }
 
@@ -260,7 +263,7 @@ pub async fn cdn_call(
     all.extend_from_slice(params);
     let url = format!("{}?{}", join(base, "aliyun/cdn"), query_string(&all));
     let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::Aliyun, &url, req.send()).await?;
+    let (body, status, _) = finish(Dialect::AlibabaRpc, &url, req.send()).await?;
     Ok((body, status, url))
 }
 
@@ -278,8 +281,8 @@ pub async fn aws_logs_call<T: serde::de::DeserializeOwned>(
         .abort_signal(abort)
         .body(body.to_string())
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    let (text, status, request_id) = finish(Dialect::Aws, &url, req.send()).await?;
-    let r = read_response::<T>(Dialect::Aws, status, request_id.as_deref(), &text);
+    let (text, status, request_id) = finish(Dialect::AwsJson, &url, req.send()).await?;
+    let r = read_response::<T>(Dialect::AwsJson, status, request_id.as_deref(), &text);
     r.map_err(|e| name_url(e, "POST", &url))
 }
 
@@ -291,7 +294,8 @@ pub async fn actiontrail_read<T: serde::de::DeserializeOwned>(
     abort: Option<&AbortSignal>,
 ) -> Result<(T, Parsed), ApiError> {
     let (body, status, url) = actiontrail_call(base, action, params, abort).await?;
-    read_response::<T>(Dialect::Aliyun, status, None, &body).map_err(|e| name_url(e, "POST", &url))
+    read_response::<T>(Dialect::AlibabaRpc, status, None, &body)
+        .map_err(|e| name_url(e, "POST", &url))
 }
 
 /// DescribeCdnDeliverList (all tasks).
@@ -300,5 +304,5 @@ pub async fn describe_cdn_deliver_list(
     abort: Option<&AbortSignal>,
 ) -> Result<(trailview_core::wire::CdnDeliverListResponse, Parsed), ApiError> {
     let (body, status, url) = cdn_call(base, "DescribeCdnDeliverList", &[], abort).await?;
-    read_response(Dialect::Aliyun, status, None, &body).map_err(|e| name_url(e, "POST", &url))
+    read_response(Dialect::AlibabaRpc, status, None, &body).map_err(|e| name_url(e, "POST", &url))
 }

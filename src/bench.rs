@@ -11,7 +11,10 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use trailview_core::engine::{Column, Field, Filter, PathFilter, Sort};
 use trailview_core::json_path::JsonPath;
-use trailview_core::wire::{read_response, Dialect, LookupEventsResponse};
+use trailview_core::{
+    dialect::{read_response, Dialect},
+    wire::LookupEventsResponse,
+};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -45,7 +48,7 @@ pub fn bench_clear() -> Result<(), JsError> {
 pub fn bench_ingest_pages(pages: Vec<String>) -> Result<u32, JsError> {
     let st = app()?;
     for body in &pages {
-        let (resp, _) = read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, body)
+        let (resp, _) = read_response::<LookupEventsResponse>(Dialect::AlibabaRpc, 200, None, body)
             .map_err(|e| JsError::new(&e.to_string()))?;
         st.store.update_value(|s| {
             s.ingest_page(&resp.events);

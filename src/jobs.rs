@@ -16,9 +16,12 @@ use trailview_core::jobs::{
     EXPORT_MIN_INTERVAL_MS, EXPORT_PAGE_LIMIT, MAX_PAGES, RUNNING_REFRESH_MS,
 };
 use trailview_core::timeline::Axis;
-use trailview_core::wire::{
-    ApiError, ContentError, CreateDeliveryHistoryJobResponse, DescribeExportTasksResponse,
-    GetDeliveryHistoryJobResponse, ListDeliveryHistoryJobsResponse,
+use trailview_core::{
+    dialect::ApiError,
+    wire::{
+        ContentError, CreateDeliveryHistoryJobResponse, DescribeExportTasksResponse,
+        GetDeliveryHistoryJobResponse, ListDeliveryHistoryJobsResponse,
+    },
 };
 
 fn now_ms() -> f64 {

@@ -3,9 +3,9 @@
 //! order, the filtered rows and the current page from it.
 
 use leptos::prelude::*;
+use trailview_core::dialect::ApiError;
 use trailview_core::engine::{Column, EventStore, Filter, Page, PathFilter, PendingPath, Sort};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
-use trailview_core::wire::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tz {

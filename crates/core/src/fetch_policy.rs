@@ -239,7 +239,7 @@ impl EventsRun {
     }
 
     /// A call failed: retry (with backoff; `salt` spreads many tabs) or give up.
-    pub fn on_error(&mut self, e: &crate::wire::ApiError, salt: u64) -> Retry {
+    pub fn on_error(&mut self, e: &crate::dialect::ApiError, salt: u64) -> Retry {
         if e.is_retryable() && self.attempt < MAX_RETRIES {
             self.attempt += 1;
             self.progress.retries += 1;
@@ -482,7 +482,7 @@ mod tests {
 
     #[test]
     fn errors_retry_with_backoff_then_give_up() {
-        use crate::wire::ApiError;
+        use crate::dialect::ApiError;
         let mut run = EventsRun::new(query(Direction::Backward), 10);
         let net = ApiError::Network("down".into());
         for n in 1..=MAX_RETRIES {

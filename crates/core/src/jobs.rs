@@ -6,7 +6,10 @@
 
 use crate::cron::Schedule;
 use crate::time::parse_rfc3339_ms;
-use crate::wire::{job_status_name, ApiError, CdnDeliverTask, DeliveryHistoryJob, ExportTask};
+use crate::{
+    dialect::ApiError,
+    wire::{job_status_name, CdnDeliverTask, DeliveryHistoryJob, ExportTask},
+};
 use serde_json::Value;
 use std::cmp::Ordering;
 
@@ -757,7 +760,7 @@ mod tests {
             assert_eq!(k.pending(), Some("t1"), "HTTP {status} unreadable keeps it");
         }
         // A lost attempt, then the retry is throttled: still uncertain.
-        let throttled = ApiError::Service(crate::wire::ServiceError {
+        let throttled = ApiError::Service(crate::dialect::ServiceError {
             http_status: 400,
             code: "Throttling.User".into(),
             message: String::new(),

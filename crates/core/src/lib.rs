@@ -4,8 +4,10 @@
 //! `cargo test -p trailview-core`. The web app (root crate) and the proxy (`crates/proxy`) both
 //! build on it.
 
+pub mod catalogue;
 pub mod cron;
 pub mod demo_data;
+pub mod dialect;
 pub mod engine;
 pub mod event;
 pub mod fetch_policy;

@@ -1,6 +1,7 @@
 //! The API documents' sample responses, verbatim (crates/core/tests/fixtures, cut from
 //! shared/seeds without edits), read through the same path the app uses.
 
+use trailview_core::dialect::*;
 use trailview_core::event::EventRecord;
 use trailview_core::lenient::Parsed;
 use trailview_core::wire::*;
@@ -14,7 +15,7 @@ const EXPORTS: &str = include_str!("fixtures/describe_export_tasks_seed.json");
 #[test]
 fn lookup_events_sample_with_missing_and_trailing_commas() {
     let (r, how) =
-        read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, LOOKUP).unwrap();
+        read_response::<LookupEventsResponse>(Dialect::AlibabaRpc, 200, None, LOOKUP).unwrap();
     assert_eq!(how, Parsed::Repaired, "the sample is not strict JSON");
     assert_eq!(
         r.request_id.as_deref(),
@@ -47,7 +48,7 @@ fn lookup_events_sample_with_missing_and_trailing_commas() {
 #[test]
 fn list_delivery_history_jobs_sample() {
     let (r, how) =
-        read_response::<ListDeliveryHistoryJobsResponse>(Dialect::Aliyun, 200, None, LIST_JOBS)
+        read_response::<ListDeliveryHistoryJobsResponse>(Dialect::AlibabaRpc, 200, None, LIST_JOBS)
             .unwrap();
     assert_eq!(how, Parsed::Strict);
     assert_eq!(
@@ -63,9 +64,13 @@ fn list_delivery_history_jobs_sample() {
 
 #[test]
 fn create_delivery_history_job_sample() {
-    let (r, _) =
-        read_response::<CreateDeliveryHistoryJobResponse>(Dialect::Aliyun, 200, None, CREATE_JOB)
-            .unwrap();
+    let (r, _) = read_response::<CreateDeliveryHistoryJobResponse>(
+        Dialect::AlibabaRpc,
+        200,
+        None,
+        CREATE_JOB,
+    )
+    .unwrap();
     assert_eq!(r.job_id, Some(16602));
     assert_eq!(
         r.request_id.as_deref(),
@@ -76,7 +81,7 @@ fn create_delivery_history_job_sample() {
 #[test]
 fn cdn_deliver_list_sample_fragment_content() {
     let (r, how) =
-        read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, CDN).unwrap();
+        read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, CDN).unwrap();
     assert_eq!(how, Parsed::Repaired, "the sample body has no braces");
     assert_eq!(r.request_id.as_deref(), Some("12345"));
     let tasks = r.tasks().unwrap();
@@ -104,13 +109,16 @@ fn cdn_deliver_list_sample_fragment_content() {
 #[test]
 fn cdn_content_as_object_and_as_string_and_garbage() {
     let obj = r#"{"RequestId":"1","Content":{"data":[{"deliverId":"7","status":"disable","crontab":"0 0 */2 * * ?"}]}}"#;
-    let (r, _) = read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, obj).unwrap();
+    let (r, _) =
+        read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, obj).unwrap();
     assert_eq!(r.tasks().unwrap()[0].deliver_id, Some(7));
     let s = r#"{"RequestId":"1","Content":"{\"data\":[{\"deliverId\":8}]}"}"#;
-    let (r, _) = read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, s).unwrap();
+    let (r, _) =
+        read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, s).unwrap();
     assert_eq!(r.tasks().unwrap()[0].deliver_id, Some(8));
     let bad = r#"{"RequestId":"1","Content":"<<not json>>"}"#;
-    let (r, _) = read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, bad).unwrap();
+    let (r, _) =
+        read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, bad).unwrap();
     let e = r.tasks().unwrap_err();
     assert_eq!(e.raw, "<<not json>>");
 }
@@ -118,7 +126,7 @@ fn cdn_content_as_object_and_as_string_and_garbage() {
 #[test]
 fn describe_export_tasks_sample_keeps_unknown_status() {
     let (r, _) =
-        read_response::<DescribeExportTasksResponse>(Dialect::Aws, 200, None, EXPORTS).unwrap();
+        read_response::<DescribeExportTasksResponse>(Dialect::AwsJson, 200, None, EXPORTS).unwrap();
     assert_eq!(r.export_tasks.len(), 2);
     let t = &r.export_tasks[0];
     assert_eq!(t.status.as_ref().unwrap().code.as_deref(), Some("COMPLETE"));
@@ -134,7 +142,8 @@ fn describe_export_tasks_sample_keeps_unknown_status() {
 #[test]
 fn aliyun_error_body() {
     let body = r#"{"RequestId":"540CFF28-1","HostId":"actiontrail.cn-hangzhou.aliyuncs.com","Code":"Throttling.User","Message":"Request was denied due to user flow control.","Recommend":"https://api.aliyun.com/troubleshoot?q=Throttling.User"}"#;
-    let e = read_response::<LookupEventsResponse>(Dialect::Aliyun, 400, None, body).unwrap_err();
+    let e =
+        read_response::<LookupEventsResponse>(Dialect::AlibabaRpc, 400, None, body).unwrap_err();
     let ApiError::Service(s) = &e else {
         panic!("{e:?}")
     };
@@ -142,7 +151,7 @@ fn aliyun_error_body() {
     assert_eq!(s.request_id.as_deref(), Some("540CFF28-1"));
     assert!(s.is_throttling() && e.is_retryable());
     let e = read_response::<LookupEventsResponse>(
-        Dialect::Aliyun,
+        Dialect::AlibabaRpc,
         400,
         None,
         r#"{"RequestId":"x","Code":"InvalidParameterStartTime","Message":"The specified StartTime is invalid."}"#,
@@ -154,7 +163,7 @@ fn aliyun_error_body() {
 #[test]
 fn aws_error_body_and_non_json_errors() {
     let e = read_response::<DescribeExportTasksResponse>(
-        Dialect::Aws,
+        Dialect::AwsJson,
         400,
         Some("req-1"),
         r#"{"__type":"com.amazonaws.logs#LimitExceededException:http://x","message":"one active task"}"#,
@@ -168,7 +177,7 @@ fn aws_error_body_and_non_json_errors() {
         "LimitExceededException here is semantic, not throttling"
     );
     let e = read_response::<DescribeExportTasksResponse>(
-        Dialect::Aws,
+        Dialect::AwsJson,
         502,
         None,
         "<html>Bad Gateway</html>",
@@ -182,8 +191,9 @@ fn aws_error_body_and_non_json_errors() {
         }
     ));
     assert!(e.is_retryable());
-    let e = read_response::<LookupEventsResponse>(Dialect::Aliyun, 200, None, "not json at all")
-        .unwrap_err();
+    let e =
+        read_response::<LookupEventsResponse>(Dialect::AlibabaRpc, 200, None, "not json at all")
+            .unwrap_err();
     let ApiError::Malformed { excerpt, .. } = e else {
         panic!()
     };

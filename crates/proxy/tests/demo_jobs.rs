@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use trailview_core::wire::{
-    read_response, CdnDeliverListResponse, DescribeExportTasksResponse, Dialect,
-    ListDeliveryHistoryJobsResponse,
+use trailview_core::{
+    dialect::{read_response, Dialect},
+    wire::{CdnDeliverListResponse, DescribeExportTasksResponse, ListDeliveryHistoryJobsResponse},
 };
 use trailview_proxy::demo::{Clock, DemoBackend};
 use trailview_proxy::{app, AppState, Backend};
@@ -64,7 +64,7 @@ fn assert_aws_error(r: &Reply, status: u16, kind: &str) {
     assert_eq!(r.header("x-amzn-errortype"), Some(kind));
     // The core reads it back as the same error.
     let e = read_response::<Value>(
-        Dialect::Aws,
+        Dialect::AwsJson,
         status,
         r.header("x-amzn-requestid"),
         &r.text(),
@@ -96,7 +96,7 @@ async fn list_pages_cover_every_job_once() {
             )
             .await;
             let (parsed, _) = read_response::<ListDeliveryHistoryJobsResponse>(
-                Dialect::Aliyun,
+                Dialect::AlibabaRpc,
                 200,
                 None,
                 &r.text(),
@@ -303,14 +303,15 @@ async fn cdn_tasks_filter_and_errors() {
     let v = r.json();
     assert!(v["Content"].is_string(), "Content is a JSON string");
     let (parsed, _) =
-        read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, &r.text()).unwrap();
+        read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, &r.text()).unwrap();
     let tasks = parsed.tasks().unwrap();
     assert!((10..=30).contains(&tasks.len()));
     let crons: HashSet<_> = tasks.iter().map(|t| t.crontab.clone().unwrap()).collect();
     assert_eq!(crons.len(), tasks.len(), "different crontabs");
     let one = cdn(&app, &[("DeliverId", "3")]).await;
     let (p, _) =
-        read_response::<CdnDeliverListResponse>(Dialect::Aliyun, 200, None, &one.text()).unwrap();
+        read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, &one.text())
+            .unwrap();
     let t = p.tasks().unwrap();
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].deliver_id, Some(3));
@@ -377,7 +378,7 @@ async fn export_tasks_page_and_filter() {
         assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
         assert!(r.header("x-amzn-requestid").is_some());
         let (p, _) =
-            read_response::<DescribeExportTasksResponse>(Dialect::Aws, 200, None, &r.text())
+            read_response::<DescribeExportTasksResponse>(Dialect::AwsJson, 200, None, &r.text())
                 .unwrap();
         pages += 1;
         all.extend(p.export_tasks);

@@ -294,13 +294,20 @@ async fn the_fake_cloud_rejects_a_wrong_secret() {
 #[tokio::test]
 async fn the_app_reads_proxy_errors() {
     // What the app's wire reader makes of the proxy's own errors.
-    use trailview_core::wire::{read_response, ApiError, Dialect, LookupEventsResponse};
+    use trailview_core::{
+        dialect::{read_response, ApiError, Dialect},
+        wire::LookupEventsResponse,
+    };
     let closed = closed_port().await;
     let app = proxy(closed, "", false);
     let r = post(&app, LOOKUP).await;
-    let e =
-        read_response::<LookupEventsResponse>(Dialect::Aliyun, r.status.as_u16(), None, &r.body)
-            .unwrap_err();
+    let e = read_response::<LookupEventsResponse>(
+        Dialect::AlibabaRpc,
+        r.status.as_u16(),
+        None,
+        &r.body,
+    )
+    .unwrap_err();
     let ApiError::Service(s) = e else {
         panic!("{e:?}")
     };

@@ -23,6 +23,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
+use trailview_core::dialect::Dialect;
 
 pub const ACTIONTRAIL_VERSION: &str = "2020-07-06";
 pub const CDN_VERSION: &str = "2018-05-10";
@@ -110,15 +111,10 @@ fn with_op(mut resp: Response, op: &str) -> Response {
     resp
 }
 
-enum Dialect {
-    Aliyun,
-    Aws,
-}
-
 fn proxy_error(d: &Dialect, status: StatusCode, code: &'static str, message: &str) -> Response {
     match d {
-        Dialect::Aliyun => aliyun_proxy_error(status, code, message),
-        Dialect::Aws => aws_error(status, code, message),
+        Dialect::AlibabaRpc => aliyun_proxy_error(status, code, message),
+        Dialect::AwsJson => aws_error(status, code, message),
     }
 }
 
@@ -159,10 +155,10 @@ impl Upstream {
     fn refuse(&self, d: &Dialect, service: Service, op: &str) -> Option<Response> {
         if let Err(refusal) = allowlist::check(service, op, self.cfg.read_only) {
             let code = match (&refusal, d) {
-                (allowlist::Refusal::ReadOnly, Dialect::Aliyun) => "Forbidden.ReadOnly",
-                (allowlist::Refusal::ReadOnly, Dialect::Aws) => "AccessDeniedException",
-                (_, Dialect::Aliyun) => "Forbidden.OperationNotAllowed",
-                (_, Dialect::Aws) => "AccessDeniedException",
+                (allowlist::Refusal::ReadOnly, Dialect::AlibabaRpc) => "Forbidden.ReadOnly",
+                (allowlist::Refusal::ReadOnly, Dialect::AwsJson) => "AccessDeniedException",
+                (_, Dialect::AlibabaRpc) => "Forbidden.OperationNotAllowed",
+                (_, Dialect::AwsJson) => "AccessDeniedException",
             };
             tracing::warn!(operation = op, service = service.name(), reason = ?refusal, "refused before signing");
             return Some(proxy_error(
@@ -176,7 +172,7 @@ impl Upstream {
             if let Err(wait) = l.try_acquire() {
                 let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
                 let resp = match d {
-                    Dialect::Aliyun => {
+                    Dialect::AlibabaRpc => {
                         let mut e =
                             AliyunError::throttled(secs).for_host("trailview-proxy", "Actiontrail");
                         e.message = format!(
@@ -185,7 +181,7 @@ impl Upstream {
                         );
                         e.into_response()
                     }
-                    Dialect::Aws => {
+                    Dialect::AwsJson => {
                         let mut r = aws_error(
                             StatusCode::BAD_REQUEST,
                             "ThrottlingException",
@@ -204,7 +200,7 @@ impl Upstream {
 
     /// An Alibaba RPC call (ActionTrail or CDN).
     pub async fn aliyun(&self, service: Service, req: &RpcRequest) -> Response {
-        let d = Dialect::Aliyun;
+        let d = Dialect::AlibabaRpc;
         let op = req.action().unwrap_or("").to_string();
         let resp = self.aliyun_inner(&d, service, &op, req).await;
         with_op(resp, &op)
@@ -329,7 +325,7 @@ impl Upstream {
 
     /// A CloudWatch Logs JSON 1.1 call, named by `X-Amz-Target`.
     pub async fn aws_logs(&self, headers: &HeaderMap, body: &[u8]) -> Response {
-        let d = Dialect::Aws;
+        let d = Dialect::AwsJson;
         let target = headers
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok())
@@ -448,8 +444,8 @@ impl Upstream {
                     d,
                     StatusCode::GATEWAY_TIMEOUT,
                     match d {
-                        Dialect::Aliyun => "Proxy.UpstreamTimeout",
-                        Dialect::Aws => "ProxyUpstreamTimeout",
+                        Dialect::AlibabaRpc => "Proxy.UpstreamTimeout",
+                        Dialect::AwsJson => "ProxyUpstreamTimeout",
                     },
                     &format!(
                         "trailview-proxy: {host} did not answer within {} s.",
@@ -468,8 +464,8 @@ impl Upstream {
                     d,
                     StatusCode::BAD_GATEWAY,
                     match d {
-                        Dialect::Aliyun => "Proxy.UpstreamUnavailable",
-                        Dialect::Aws => "ProxyUpstreamUnavailable",
+                        Dialect::AlibabaRpc => "Proxy.UpstreamUnavailable",
+                        Dialect::AwsJson => "ProxyUpstreamUnavailable",
                     },
                     &format!("trailview-proxy {what} {host}: {why}"),
                 )
@@ -522,7 +518,7 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
             .map(String::from)
     };
     let id = match d {
-        Dialect::Aliyun => header_id("x-acs-request-id").or_else(|| {
+        Dialect::AlibabaRpc => header_id("x-acs-request-id").or_else(|| {
             #[derive(serde::Deserialize)]
             struct Id {
                 #[serde(rename = "RequestId")]
@@ -532,15 +528,15 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
                 .ok()
                 .and_then(|i| i.request_id)
         }),
-        Dialect::Aws => header_id("x-amzn-requestid"),
+        Dialect::AwsJson => header_id("x-amzn-requestid"),
     };
     if let Some(id) = id {
         resp.extensions_mut().insert(UpstreamRequestId(id));
     }
     if !parts.status.is_success() {
         let code = match d {
-            Dialect::Aws => header_id("x-amzn-errortype"),
-            Dialect::Aliyun => None,
+            Dialect::AwsJson => header_id("x-amzn-errortype"),
+            Dialect::AlibabaRpc => None,
         }
         .or_else(|| {
             let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
