@@ -1,6 +1,7 @@
 // The in-page half of `cargo xtask bench`, injected by bench/run.mjs into a headless Chromium
 // page. Three suites, each run in its own fresh page on the same data:
-//   trailview   the release app (dist/), fed through wasmBindings.bench_* (src/bench.rs) and
+//   trailview   the release app with its bench hooks (`--features bench`, target/bench/dist),
+//               fed through wasmBindings.bench_* (src/bench.rs) and
 //               measured through the DOM (keystroke -> filtered, counted, rendered, laid out);
 //   js          plain JavaScript: JSON.parse, a cached lowercase string per row + includes,
 //               Array.prototype.sort, a Map for counts;

@@ -17,6 +17,8 @@ use trailview_core::engine::PathFilter;
 #[component]
 pub fn App() -> impl IntoView {
     let st = AppState::new();
+    #[cfg(feature = "bench")]
+    crate::bench::register(st);
     provide_context(st);
     let js = JobsState::new();
     provide_context(js);

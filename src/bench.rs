@@ -1,4 +1,6 @@
 //! Hooks for `cargo xtask bench` (bench/page.js calls them through `window.wasmBindings`).
+//! Compiled only with the `bench` feature: the bench builds its own copy of the app with it
+//! (`target/bench/dist`); the shipped bundle (`dist/`) exports none of these.
 //!
 //! Ingest goes through the app's own path: each LookupEvents page's text is read with
 //! `read_response::<LookupEventsResponse>` (as `api::lookup_events` does) and appended with
@@ -21,7 +23,7 @@ thread_local! {
     static APP: RefCell<Option<AppState>> = const { RefCell::new(None) };
 }
 
-/// Called by `AppState::new`: the state the hooks act on (the last one created).
+/// Called by the root component: the state the hooks act on (the last one created).
 pub(crate) fn register(st: AppState) {
     APP.with(|a| *a.borrow_mut() = Some(st));
 }

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod components;
 pub mod fetch;

@@ -165,7 +165,6 @@ impl AppState {
                 leptos::task::spawn_local(st.index_paths());
             }
         });
-        crate::bench::register(st);
         st
     }
 

@@ -228,3 +228,14 @@ appTest('a wrong proxy path says which URL answered; elapsed time runs during re
   assert.ok(secs >= 1, `elapsed ${secs} s while retrying`);
   await waitForState(page, 'done', 30_000);
 });
+
+appTest('the shipped bundle exports no benchmark hooks', async ({ page }) => {
+  const exports = await page.evaluate(() => Object.keys(window.wasmBindings || {}));
+  // The bindings are there (the app runs on them), and none of them is a bench hook: those are
+  // built only with the `bench` feature, into the benchmark's own copy of the app.
+  assert.ok(exports.length > 0, 'window.wasmBindings is empty: the app did not load');
+  assert.deepEqual(
+    exports.filter((k) => k.startsWith('bench_')),
+    [],
+  );
+});

@@ -93,7 +93,9 @@ pub fn bench(env: &mut Env, o: &Options) -> Result<()> {
     tools::ensure_wasm_opt(env)?;
     tools::ensure_chromium(env, &mut tools)?;
     bench_deps(env)?;
-    super::build_app(env, &tools)?;
+    // The shipped build, for the bundle size users download; the bench's own, for its hooks.
+    super::build_app(env, &tools, super::Build::Shipped)?;
+    super::build_app(env, &tools, super::Build::Bench)?;
     let data = env.target_dir().join("bench/data");
     for &n in &o.sizes {
         ensure_data(env, &data, n)?;
@@ -102,7 +104,7 @@ pub fn bench(env: &mut Env, o: &Options) -> Result<()> {
         .map_err(|e| Failure::new(format!("cannot bind a local port: {e}"), ""))?;
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let roots = Roots {
-        dist: env.root.join("dist"),
+        dist: super::app_dist(env, super::Build::Bench),
         bench: env.root.join("bench"),
         data,
     };
@@ -126,7 +128,7 @@ pub fn bench(env: &mut Env, o: &Options) -> Result<()> {
         .env("BENCH_RUNS", o.runs.to_string())
         .env("BENCH_SUITES", o.suites.join(","))
         .env("BENCH_OUT", &out)
-        .env("BENCH_DIST", env.root.join("dist"));
+        .env("BENCH_DIST", super::app_dist(env, super::Build::Shipped));
     if let Some(chromium) = &tools.chromium {
         cmd.env("CHROMIUM_PATH", chromium);
     }

@@ -203,8 +203,22 @@ fn install(env: &mut Env, tools: &mut Tools, stages: &[Stage]) -> Result<()> {
     Ok(())
 }
 
-fn build_app(env: &Env, tools: &Tools) -> Result<()> {
-    step("building the app (trunk build --release)");
+/// Which build of the app: the one users get, or the benchmark's (with its hooks).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// `dist/`: what `demo` serves and `test` drives.
+    Shipped,
+    /// `target/bench/dist/`: the same release build plus the `bench` feature's hooks.
+    Bench,
+}
+
+fn build_app(env: &Env, tools: &Tools, build: Build) -> Result<()> {
+    step(match build {
+        Build::Shipped => "building the app (trunk build --release)",
+        Build::Bench => {
+            "building the app with its bench hooks (trunk build --release --features bench)"
+        }
+    });
     let started = Instant::now();
     // Trunk runs cargo with --offline (Trunk.toml [build] offline = true): download the app's
     // crates first, or a fresh machine that did not run the wasm stage cannot build.
@@ -220,20 +234,36 @@ fn build_app(env: &Env, tools: &Tools) -> Result<()> {
         .unwrap_or_else(|| PathBuf::from("trunk"));
     let mut cmd = env.command(trunk);
     cmd.args(["build", "--release", "--offline", "--skip-version-check"]);
+    let dist = app_dist(env, build);
+    if build == Build::Bench {
+        cmd.args(["--features", "bench", "--dist"]).arg(&dist);
+    }
     run(
         cmd,
         "the app does not build; run `trunk build --release` to see the error \
          (compile errors are in src/; tool errors mean Trunk.toml pins and installed tools disagree)",
     )?;
-    let index = env.root.join("dist/index.html");
+    let index = dist.join("index.html");
     if !index.is_file() {
         return Err(Failure::new(
             format!("trunk finished but {} is missing", index.display()),
             "check [build] dist in Trunk.toml",
         ));
     }
-    note(format!("built dist/ in {}", human(started.elapsed())));
+    note(format!(
+        "built {} in {}",
+        dist.display(),
+        human(started.elapsed())
+    ));
     Ok(())
+}
+
+/// Where `build` of the app is written.
+pub fn app_dist(env: &Env, build: Build) -> PathBuf {
+    match build {
+        Build::Shipped => env.root.join("dist"),
+        Build::Bench => env.target_dir().join("bench/dist"),
+    }
 }
 
 fn build_proxy(env: &Env) -> Result<PathBuf> {
@@ -269,7 +299,7 @@ fn demo(env: &mut Env, port: u16) -> std::result::Result<(), (&'static str, Fail
         tools::ensure_wasm_opt(env)
     })()
     .map_err(|f| ("installing tools", f))?;
-    build_app(env, &tools).map_err(|f| ("building the app", f))?;
+    build_app(env, &tools, Build::Shipped).map_err(|f| ("building the app", f))?;
     let bin = build_proxy(env).map_err(|f| ("building the proxy", f))?;
     server::check_port_free(port).map_err(|f| ("checking the port", f))?;
     step(format!(
@@ -428,7 +458,7 @@ fn e2e(env: &Env, tools: &Tools, node_args: &[String]) -> Result<()> {
     if files.is_empty() {
         return Err(Failure::new("no tests/e2e/*.test.mjs files", ""));
     }
-    build_app(env, tools)?;
+    build_app(env, tools, Build::Shipped)?;
     let bin = build_proxy(env)?;
     let port = server::free_port()?;
     step(format!("starting the demo server on port {port}"));
