@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+use trailview_core::catalogue::{Caller, Limit, OPERATIONS};
 
 /// A secret string: never printed by `Debug`.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
@@ -205,9 +206,18 @@ pub const DEFAULT_MAX_BODY: usize = 16 * 1024;
 pub const DEFAULT_MAX_HEADER: usize = 16 * 1024;
 pub const DEFAULT_MAX_QUERY: usize = 4 * 1024;
 
-/// The documented per-account API limits (cloud-apis.md §1.3): the defaults for `[rate_limits]`.
-pub const DEFAULT_RATE_LIMITS: &[(&str, u32)] =
-    &[("LookupEvents", 2), ("DescribeCdnDeliverList", 3)];
+/// The defaults for `[rate_limits]`: the catalogue's documented per-account limits of the
+/// operations the proxy forwards (an assumed limit is the app's pacing, not the cloud's).
+pub fn default_rate_limits() -> BTreeMap<String, u32> {
+    OPERATIONS
+        .iter()
+        .filter(|o| o.caller == Caller::App)
+        .filter_map(|o| match o.limit {
+            Limit::Documented(n) => Some((o.name.to_string(), n)),
+            Limit::Assumed(_) => None,
+        })
+        .collect()
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -423,10 +433,7 @@ impl Config {
             ));
         }
 
-        let mut rate_limits: BTreeMap<String, u32> = DEFAULT_RATE_LIMITS
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect();
+        let mut rate_limits = default_rate_limits();
         rate_limits.extend(file.rate_limits);
 
         Ok(Config {

@@ -47,6 +47,7 @@ use params::RpcRequest;
 use std::path::PathBuf;
 use std::time::Instant;
 use tower_http::compression::CompressionLayer;
+use trailview_core::catalogue::Api;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -87,7 +88,7 @@ async fn actiontrail(
 ) -> Response {
     let req = RpcRequest::from_parts(&method, headers, query.as_deref(), &body);
     if let Backend::Upstream(u) = &st.backend {
-        return u.aliyun(allowlist::Service::ActionTrail, &req).await;
+        return u.aliyun(Api::ActionTrail, &req).await;
     }
     st.backend.actiontrail(&req)
 }
@@ -101,7 +102,7 @@ async fn cdn(
 ) -> Response {
     let req = RpcRequest::from_parts(&method, headers, query.as_deref(), &body);
     if let Backend::Upstream(u) = &st.backend {
-        return u.aliyun(allowlist::Service::Cdn, &req).await;
+        return u.aliyun(Api::Cdn, &req).await;
     }
     st.backend.cdn(&req)
 }

@@ -162,3 +162,60 @@ async fn method_not_allowed_on_api() {
     .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// Every operation in the catalogue (what the app sends, and what only the demo implements)
+/// is answered by the demo: never with the cloud's unknown-action error.
+#[tokio::test]
+async fn demo_answers_every_catalogue_operation() {
+    use trailview_core::catalogue::{Api, OPERATIONS};
+    let app = test_app();
+    for op in OPERATIONS {
+        let r = match op.api {
+            Api::ActionTrail | Api::Cdn => {
+                let uri = format!("/{}?{}", op.api.route(), query(&[("Action", op.name)]));
+                send(
+                    &app,
+                    Request::post(format!("/api{uri}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+            }
+            Api::CloudWatchLogs => {
+                send(
+                    &app,
+                    Request::post(format!("/api/{}", op.api.route()))
+                        .header("x-amz-target", op.api.target(op.name).unwrap())
+                        .body(Body::from("{}"))
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let body = r.text();
+        assert_ne!(r.status, StatusCode::NOT_FOUND, "{}: {body}", op.name);
+        for unknown in ["InvalidAction.NotFound", "UnknownOperationException"] {
+            assert!(!body.contains(unknown), "{}: {body}", op.name);
+        }
+    }
+    // Outside the catalogue: the cloud's unknown-action error.
+    let r = send(
+        &app,
+        Request::post("/api/aliyun/actiontrail?Action=CreateTrail")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["Code"], "InvalidAction.NotFound");
+    let r = send(
+        &app,
+        Request::post("/api/aws/logs")
+            .header("x-amz-target", "Logs_20140328.DeleteLogGroup")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["__type"], "UnknownOperationException");
+}

@@ -127,17 +127,29 @@ async fn aws_logs_sigv4_and_errors_passed_back() {
     // A cloud error comes back unchanged: status, body, request-id and error-type headers.
     let r = logs(
         &app,
-        "Logs_20140328.CreateExportTask",
-        r#"{"logGroupName":"g","from":1,"to":2,"destination":"b"}"#,
+        "Logs_20140328.DescribeExportTasks",
+        r#"{"taskId":"gone"}"#,
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["__type"], "LimitExceededException");
-    assert_eq!(r.header("x-amzn-errortype"), Some("LimitExceededException"));
+    assert_eq!(r.json()["__type"], "ResourceNotFoundException");
+    assert_eq!(
+        r.header("x-amzn-errortype"),
+        Some("ResourceNotFoundException")
+    );
     assert_eq!(r.header("x-amzn-requestid"), Some("aws-err-1"));
     // Not JSON: refused by the proxy.
     let r = logs(&app, "Logs_20140328.DescribeExportTasks", "nope").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The app never creates export tasks: not forwarded, even when writes are.
+    let r = logs(
+        &app,
+        "Logs_20140328.CreateExportTask",
+        r#"{"logGroupName":"g","from":1,"to":2,"destination":"b"}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["__type"], "AccessDeniedException");
     assert_eq!(fake.seen().len(), 2);
 }
 

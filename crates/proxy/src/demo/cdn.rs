@@ -17,9 +17,6 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use trailview_core::time::format_api_time;
 
-pub const CDN_VERSION: &str = "2018-05-10";
-pub const CDN_RATE: u32 = 3;
-
 /// (name, crontab, frequency, enabled)
 const TASKS: [(&str, &str, &str, bool); 20] = [
     ("域名订阅", "0 0 0 * * ?", "d", true),

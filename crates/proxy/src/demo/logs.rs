@@ -30,9 +30,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use std::sync::Mutex;
+use trailview_core::catalogue::{self, Api};
 use trailview_core::wire::EXPORT_STATUS_CODES;
 
-pub const TARGET_PREFIX: &str = "Logs_20140328.";
 pub const DEFAULT_LIMIT: usize = 50;
 pub const SEEDED_TASKS: usize = 300;
 pub const LOG_GROUPS: [&str; 6] = [
@@ -253,17 +253,20 @@ impl Logs {
 
     /// Dispatch by `X-Amz-Target`.
     pub fn call(&self, target: &str, body: &[u8], now: i64) -> Response {
-        let result = match target.strip_prefix(TARGET_PREFIX) {
+        let op = Api::CloudWatchLogs
+            .operation_of_target(target)
+            .and_then(|name| catalogue::find(Api::CloudWatchLogs, name));
+        let result = match op {
             _ if target.is_empty() => Err((
                 StatusCode::BAD_REQUEST,
                 "UnknownOperationException",
                 "Missing X-Amz-Target header.".to_string(),
             )),
-            Some(op @ ("DescribeExportTasks" | "CreateExportTask")) => {
-                parse_body(body).and_then(|input| match op {
-                    "DescribeExportTasks" => self.describe(&input, now),
-                    _ => self.create(&input, now),
-                })
+            Some(op) if op == &catalogue::DESCRIBE_EXPORT_TASKS => {
+                parse_body(body).and_then(|input| self.describe(&input, now))
+            }
+            Some(op) if op == &catalogue::CREATE_EXPORT_TASK => {
+                parse_body(body).and_then(|input| self.create(&input, now))
             }
             _ => Err((
                 StatusCode::BAD_REQUEST,

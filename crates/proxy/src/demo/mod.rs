@@ -18,9 +18,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use store::EventStore;
-
-/// ActionTrail's API version; a `Version` parameter, if given, must be this.
-pub const ACTIONTRAIL_VERSION: &str = "2020-07-06";
+use trailview_core::catalogue::{self, Api};
 
 /// Where "now" comes from (the default LookupEvents range ends at now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +79,11 @@ impl DemoBackend {
             clock,
             jobs: jobs::Jobs::new(now, job_seconds, 42),
             cdn: cdn::Cdn::new(now),
-            cdn_limiter: RateLimiter::new(if lookup_rate == 0 { 0 } else { cdn::CDN_RATE }),
+            cdn_limiter: RateLimiter::new(if lookup_rate == 0 {
+                0
+            } else {
+                catalogue::DESCRIBE_CDN_DELIVER_LIST.limit.per_second()
+            }),
             logs: logs::Logs::new(now, job_seconds, 42),
             skew_ms: AtomicI64::new(0),
         }
@@ -113,10 +115,10 @@ impl DemoBackend {
         let action = req.action().ok_or_else(|| {
             AliyunError::missing_parameter("Action").for_host(CDN_HOST, CDN_PRODUCT)
         })?;
-        if req.version().is_some_and(|v| v != cdn::CDN_VERSION) {
+        if req.version().is_some_and(|v| v != Api::Cdn.version()) {
             return Err(AliyunError::invalid_version().for_host(CDN_HOST, CDN_PRODUCT));
         }
-        if action != "DescribeCdnDeliverList" {
+        if catalogue::find(Api::Cdn, action) != Some(&catalogue::DESCRIBE_CDN_DELIVER_LIST) {
             return Err(AliyunError::action_not_found().for_host(CDN_HOST, CDN_PRODUCT));
         }
         if let Err(wait) = self.cdn_limiter.try_acquire() {
@@ -140,26 +142,30 @@ impl DemoBackend {
         let action = req
             .action()
             .ok_or_else(|| AliyunError::missing_parameter("Action"))?;
-        if req.version().is_some_and(|v| v != ACTIONTRAIL_VERSION) {
+        if req
+            .version()
+            .is_some_and(|v| v != Api::ActionTrail.version())
+        {
             return Err(AliyunError::invalid_version());
         }
-        match action {
-            "LookupEvents" => self.lookup_events(req),
-            "ListDeliveryHistoryJobs"
-            | "CreateDeliveryHistoryJob"
-            | "GetDeliveryHistoryJob"
-            | "DeleteDeliveryHistoryJob" => {
-                let (now, id) = (self.now_ms(), request_id());
-                let body = match action {
-                    "ListDeliveryHistoryJobs" => self.jobs.list(req, now, &id),
-                    "CreateDeliveryHistoryJob" => self.jobs.create(req, now, &id),
-                    "GetDeliveryHistoryJob" => self.jobs.get(req, now, &id),
-                    _ => self.jobs.delete(req, now, &id),
-                }?;
-                Ok(json_response(body))
-            }
-            _ => Err(AliyunError::action_not_found()),
+        let op =
+            catalogue::find(Api::ActionTrail, action).ok_or_else(AliyunError::action_not_found)?;
+        if op == &catalogue::LOOKUP_EVENTS {
+            return self.lookup_events(req);
         }
+        let (now, id) = (self.now_ms(), request_id());
+        let body = if op == &catalogue::LIST_DELIVERY_HISTORY_JOBS {
+            self.jobs.list(req, now, &id)
+        } else if op == &catalogue::CREATE_DELIVERY_HISTORY_JOB {
+            self.jobs.create(req, now, &id)
+        } else if op == &catalogue::GET_DELIVERY_HISTORY_JOB {
+            self.jobs.get(req, now, &id)
+        } else if op == &catalogue::DELETE_DELIVERY_HISTORY_JOB {
+            self.jobs.delete(req, now, &id)
+        } else {
+            return Err(AliyunError::action_not_found());
+        }?;
+        Ok(json_response(body))
     }
 
     fn lookup_events(&self, req: &RpcRequest) -> Result<Response, AliyunError> {

@@ -7,7 +7,7 @@
 //! credential is the proxy's own. Nothing in a response or a log line contains a credential.
 
 use crate::aliyun_error::{request_id, AliyunError, ErrorCode, Operation};
-use crate::allowlist::{self, Service};
+use crate::allowlist::{self, Writes};
 use crate::backend::aws_error;
 use crate::config::{Endpoint, SignatureVersion, UpstreamConfig};
 use crate::params::RpcRequest;
@@ -23,11 +23,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
+use trailview_core::catalogue::Api;
 use trailview_core::dialect::Dialect;
 
-pub const ACTIONTRAIL_VERSION: &str = "2020-07-06";
-pub const CDN_VERSION: &str = "2018-05-10";
-pub const LOGS_TARGET_PREFIX: &str = "Logs_20140328.";
 /// Upstream response bodies larger than this are refused (a LookupEvents page is far smaller).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -152,20 +150,25 @@ impl Upstream {
     }
 
     /// Allowlist, then the shared rate limit. `Some` is the response to send instead.
-    fn refuse(&self, d: &Dialect, service: Service, op: &str) -> Option<Response> {
-        if let Err(refusal) = allowlist::check(service, op, self.cfg.read_only) {
+    fn refuse(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
+        let writes = if self.cfg.read_only {
+            Writes::Refused
+        } else {
+            Writes::Forwarded
+        };
+        if let Err(refusal) = allowlist::check(api, op, writes) {
             let code = match (&refusal, d) {
                 (allowlist::Refusal::ReadOnly, Dialect::AlibabaRpc) => "Forbidden.ReadOnly",
                 (allowlist::Refusal::ReadOnly, Dialect::AwsJson) => "AccessDeniedException",
                 (_, Dialect::AlibabaRpc) => "Forbidden.OperationNotAllowed",
                 (_, Dialect::AwsJson) => "AccessDeniedException",
             };
-            tracing::warn!(operation = op, service = service.name(), reason = ?refusal, "refused before signing");
+            tracing::warn!(operation = op, api = api.name(), reason = ?refusal, "refused before signing");
             return Some(proxy_error(
                 d,
                 StatusCode::FORBIDDEN,
                 code,
-                &refusal.message(service, op),
+                &refusal.message(api, op),
             ));
         }
         if let Some(l) = self.limiters.get(op) {
@@ -199,40 +202,32 @@ impl Upstream {
     }
 
     /// An Alibaba RPC call (ActionTrail or CDN).
-    pub async fn aliyun(&self, service: Service, req: &RpcRequest) -> Response {
+    pub async fn aliyun(&self, api: Api, req: &RpcRequest) -> Response {
         let d = Dialect::AlibabaRpc;
         let op = req.action().unwrap_or("").to_string();
-        let resp = self.aliyun_inner(&d, service, &op, req).await;
+        let resp = self.aliyun_inner(&d, api, &op, req).await;
         with_op(resp, &op)
     }
 
-    async fn aliyun_inner(
-        &self,
-        d: &Dialect,
-        service: Service,
-        op: &str,
-        req: &RpcRequest,
-    ) -> Response {
-        let (endpoint, version) = match service {
-            Service::ActionTrail => (self.cfg.actiontrail.as_ref(), ACTIONTRAIL_VERSION),
-            Service::Cdn => (self.cfg.cdn.as_ref(), CDN_VERSION),
-            Service::Logs => (None, ""),
+    async fn aliyun_inner(&self, d: &Dialect, api: Api, op: &str, req: &RpcRequest) -> Response {
+        let version = api.version();
+        let endpoint = match api {
+            Api::ActionTrail => self.cfg.actiontrail.as_ref(),
+            Api::Cdn => self.cfg.cdn.as_ref(),
+            Api::CloudWatchLogs => None,
         };
         let (Some(endpoint), Some(creds)) = (endpoint, self.cfg.aliyun.as_ref()) else {
             return proxy_error(
                 d,
                 StatusCode::NOT_FOUND,
                 "Proxy.UpstreamNotConfigured",
-                &format!(
-                    "trailview-proxy has no {} upstream configured.",
-                    service.name()
-                ),
+                &format!("trailview-proxy has no {} upstream configured.", api.name()),
             );
         };
         if op.is_empty() {
             return AliyunError::missing_parameter("Action").into_response();
         }
-        if let Some(r) = self.refuse(d, service, op) {
+        if let Some(r) = self.refuse(d, api, op) {
             return r;
         }
         if req.version().is_some_and(|v| v != version) {
@@ -331,8 +326,8 @@ impl Upstream {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let op = target
-            .strip_prefix(LOGS_TARGET_PREFIX)
+        let op = Api::CloudWatchLogs
+            .operation_of_target(&target)
             .unwrap_or("")
             .to_string();
         let resp = self.aws_inner(&d, &target, &op, body).await;
@@ -361,10 +356,10 @@ impl Upstream {
                 d,
                 StatusCode::FORBIDDEN,
                 "AccessDeniedException",
-                &allowlist::Refusal::NotAllowed.message(Service::Logs, target),
+                &allowlist::Refusal::NotAllowed.message(Api::CloudWatchLogs, target),
             );
         }
-        if let Some(r) = self.refuse(d, Service::Logs, op) {
+        if let Some(r) = self.refuse(d, Api::CloudWatchLogs, op) {
             return r;
         }
         let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {

@@ -316,6 +316,13 @@ async fn handle(
             body: body.to_vec(),
         });
         return match target.as_str() {
+            "Logs_20140328.DescribeExportTasks" if body.windows(8).any(|w| w == b"\"taskId\"") => {
+                aws_err(
+                    StatusCode::BAD_REQUEST,
+                    "ResourceNotFoundException",
+                    "The specified export task does not exist.",
+                )
+            }
             "Logs_20140328.DescribeExportTasks" => (
                 StatusCode::OK,
                 [
@@ -325,11 +332,6 @@ async fn handle(
                 r#"{"exportTasks":[{"taskId":"t-1","status":{"code":"COMPLETED"}}]}"#,
             )
                 .into_response(),
-            "Logs_20140328.CreateExportTask" => aws_err(
-                StatusCode::BAD_REQUEST,
-                "LimitExceededException",
-                "Resource limit exceeded.",
-            ),
             _ => aws_err(
                 StatusCode::BAD_REQUEST,
                 "UnknownOperationException",
