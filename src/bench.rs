@@ -11,8 +11,9 @@
 use crate::state::AppState;
 use leptos::prelude::*;
 use std::cell::RefCell;
-use trailview_core::engine::{Column, Field, Filter, PathFilter, Sort};
+use trailview_core::engine::{Filter, PathFilter, Sort};
 use trailview_core::json_path::JsonPath;
+use trailview_core::schema::{Column, Field};
 use trailview_core::{
     dialect::{read_response, Dialect},
     wire::LookupEventsResponse,

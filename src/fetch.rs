@@ -9,12 +9,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::value::RawValue;
 use std::time::Duration;
-use trailview_core::engine::thousands;
 use trailview_core::fetch_policy::{
     pace_wait_ms, EventsRun, LoadMode, LookupQuery, QuerySpec, Retry, RunEnd, Step,
     LOOKUP_EVENTS_MIN_INTERVAL_MS,
 };
 use trailview_core::lenient::Parsed;
+use trailview_core::numbers::thousands;
 
 fn now_ms() -> f64 {
     js_sys::Date::now()

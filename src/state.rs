@@ -4,8 +4,10 @@
 
 use leptos::prelude::*;
 use trailview_core::dialect::ApiError;
-use trailview_core::engine::{Column, EventStore, Filter, Page, PathFilter, PendingPath, Sort};
+use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
+use trailview_core::page::Page;
+use trailview_core::schema::Column;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tz {

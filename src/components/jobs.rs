@@ -9,8 +9,8 @@ use crate::state::AppState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use trailview_core::dialect::ApiError;
-use trailview_core::engine::Page;
 use trailview_core::jobs::{query_rows, JobColumn, JobRow, Source};
+use trailview_core::page::Page;
 
 const PAGE_SIZE: usize = 50;
 

@@ -5,9 +5,9 @@ use crate::fetch;
 use crate::format;
 use crate::state::{AppState, FetchState};
 use leptos::prelude::*;
-use trailview_core::engine::thousands;
 use trailview_core::fetch_policy::{Direction, LoadMode, QuerySpec, TimeRange};
 use trailview_core::lookup::{effective_conditions, LookupKey, LookupNote};
+use trailview_core::numbers::thousands;
 use trailview_core::time::{check_range, RangePreset};
 
 pub const DEFAULT_CAP: usize = 5_000;

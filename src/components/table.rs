@@ -6,7 +6,9 @@ use super::viewport::Viewport;
 use crate::format;
 use crate::state::{AppState, PAGE_SIZES};
 use leptos::prelude::*;
-use trailview_core::engine::{thousands, Column, EventStore, Field, Sort};
+use trailview_core::engine::{EventStore, Sort};
+use trailview_core::numbers::thousands;
+use trailview_core::schema::{Column, Field};
 use wasm_bindgen::JsCast;
 
 /// The text of one cell.

@@ -3,7 +3,8 @@
 
 use std::time::Instant;
 use trailview_core::demo_data::{generate, DemoConfig};
-use trailview_core::engine::{Column, EventStore, Field, Filter, Sort};
+use trailview_core::engine::{EventStore, Filter, Sort};
+use trailview_core::schema::{Column, Field};
 
 fn main() {
     let count: usize = std::env::args()

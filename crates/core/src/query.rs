@@ -18,8 +18,8 @@
 //!   never matches a wildcard, so `user:*` means "has a user name". Quoted characters are
 //!   literal.
 
-use crate::engine::{Field, FIELDS};
 use crate::json_path::{JsonPath, Segment};
+use crate::schema::{Field, FIELDS};
 use std::fmt;
 
 /// Where a term looks.

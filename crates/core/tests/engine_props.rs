@@ -11,9 +11,10 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use trailview_core::demo_data::{generate, DemoConfig};
-use trailview_core::engine::{Column, EventStore, Field, Filter, PathFilter, Pushed, Sort, FIELDS};
+use trailview_core::engine::{EventStore, Filter, PathFilter, Pushed, Sort};
 use trailview_core::json_path::{canonical, JsonPath};
 use trailview_core::query::{self, Expr, Pattern, Piece, Scope};
+use trailview_core::schema::{Column, Field, FIELDS};
 
 // ---------------------------------------------------------------------------------------------
 // The reference implementation.

@@ -4,8 +4,9 @@
 
 use proptest::prelude::*;
 use serde_json::json;
-use trailview_core::engine::{EventStore, Field, Filter, FIELDS};
+use trailview_core::engine::{EventStore, Filter};
 use trailview_core::query::{parse, Expr, Pattern, Scope, Term};
+use trailview_core::schema::{Field, FIELDS};
 
 /// The search box before operators existed: whitespace-separated terms, `"quoted phrases"`,
 /// `-term`, `alias:term`; all AND-ed, case-insensitive substrings. One change on purpose: a

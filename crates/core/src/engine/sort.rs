@@ -1,0 +1,199 @@
+//! Sorting: rows ordered by a column, linear and stable (a counting sort by dictionary rank
+//! for fields, an LSD radix sort for times).
+
+use super::store::EventStore;
+use crate::schema::{Column, Field};
+use std::cmp::Ordering;
+use std::net::IpAddr;
+
+/// Sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sort {
+    pub column: Column,
+    pub descending: bool,
+}
+
+impl EventStore {
+    /// Row indices in the given order (ingest order when `None`). Stable: ties keep ingest order.
+    /// Fields: a counting sort by the rank of each row's dictionary id; time: an LSD radix sort.
+    /// Both are linear in the rows and stable by construction.
+    pub fn order(&self, sort: Option<Sort>) -> Vec<u32> {
+        let Some(sort) = sort else {
+            return (0..self.len() as u32).collect();
+        };
+        match sort.column.field() {
+            None => {
+                // Order-preserving u64 keys; missing times sort last in both directions.
+                let keys: Vec<u64> = self
+                    .time
+                    .iter()
+                    .map(|&t| {
+                        if t == i64::MIN {
+                            u64::MAX
+                        } else {
+                            let k = (t as u64) ^ (1 << 63);
+                            if sort.descending {
+                                !k // never u64::MAX: that would be i64::MIN, "missing"
+                            } else {
+                                k
+                            }
+                        }
+                    })
+                    .collect();
+                radix_sort_rows(&keys)
+            }
+            Some(f) => {
+                let mut rank = self.ranks(f);
+                if sort.descending {
+                    let top = rank.len() as u32 - 1;
+                    for r in &mut rank {
+                        *r = top - *r;
+                    }
+                }
+                let col = &self.cols[f.idx()];
+                let mut start = vec![0u32; rank.len() + 1];
+                for &id in col {
+                    start[rank[id as usize] as usize + 1] += 1;
+                }
+                for i in 1..start.len() {
+                    start[i] += start[i - 1];
+                }
+                let mut rows = vec![0u32; col.len()];
+                for (r, &id) in col.iter().enumerate() {
+                    let k = &mut start[rank[id as usize] as usize];
+                    rows[*k as usize] = r as u32;
+                    *k += 1;
+                }
+                rows
+            }
+        }
+    }
+
+    /// Rank of each dictionary id in the field's sort order: case-insensitive, then exact;
+    /// IP addresses numerically (IPv4 before IPv6); empty values last.
+    fn ranks(&self, f: Field) -> Vec<u32> {
+        let d = &self.dicts[f.idx()];
+        let mut ids: Vec<u32> = (0..d.len() as u32).collect();
+        let cmp_text = |a: &u32, b: &u32| {
+            let (a, b) = (*a as usize, *b as usize);
+            (d.strings[a].is_empty().cmp(&d.strings[b].is_empty()))
+                .then_with(|| d.lower[a].cmp(&d.lower[b]))
+                .then_with(|| d.strings[a].cmp(&d.strings[b]))
+        };
+        if f == Field::Ip {
+            let parsed: Vec<Option<IpAddr>> = d.strings.iter().map(|s| s.parse().ok()).collect();
+            ids.sort_by(|a, b| match (parsed[*a as usize], parsed[*b as usize]) {
+                (Some(x), Some(y)) => ip_key(x).cmp(&ip_key(y)),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => cmp_text(a, b),
+            });
+        } else {
+            ids.sort_by(cmp_text);
+        }
+        let mut rank = vec![0u32; ids.len()];
+        for (r, id) in ids.into_iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        rank
+    }
+}
+
+/// Row indices sorted by `keys[row]`, stable. Events usually arrive in time order (LookupEvents
+/// pages are newest first), so a store already in key order, or in reverse key order, is
+/// recognised in one pass; anything else gets an LSD radix sort (8 bits a pass, skipping bytes
+/// that are the same in every key).
+fn radix_sort_rows(keys: &[u64]) -> Vec<u32> {
+    let n = keys.len();
+    if keys.windows(2).all(|w| w[0] <= w[1]) {
+        return (0..n as u32).collect();
+    }
+    if keys.windows(2).all(|w| w[0] >= w[1]) {
+        // Reverse the runs of equal keys, keeping each run in ingest order.
+        let mut rows = Vec::with_capacity(n);
+        let mut end = n;
+        while end > 0 {
+            let mut start = end - 1;
+            while start > 0 && keys[start - 1] == keys[end - 1] {
+                start -= 1;
+            }
+            rows.extend(start as u32..end as u32);
+            end = start;
+        }
+        return rows;
+    }
+    let mut counts = vec![[0u32; 256]; 8];
+    for &k in keys {
+        for (b, c) in counts.iter_mut().enumerate() {
+            c[((k >> (8 * b)) & 0xff) as usize] += 1;
+        }
+    }
+    // (key, row) pairs move together, so every pass reads sequentially.
+    let mut items: Vec<(u64, u32)> = keys.iter().copied().zip(0..n as u32).collect();
+    let mut tmp = vec![(0u64, 0u32); n];
+    for (b, c) in counts.iter().enumerate() {
+        if c.iter().any(|&x| x as usize == n) {
+            continue; // every key has the same byte here
+        }
+        let mut pos = [0u32; 256];
+        let mut sum = 0;
+        for (p, &x) in pos.iter_mut().zip(c.iter()) {
+            *p = sum;
+            sum += x;
+        }
+        for &it in &items {
+            let d = ((it.0 >> (8 * b)) & 0xff) as usize;
+            tmp[pos[d] as usize] = it;
+            pos[d] += 1;
+        }
+        std::mem::swap(&mut items, &mut tmp);
+    }
+    items.into_iter().map(|(_, r)| r).collect()
+}
+
+fn ip_key(ip: IpAddr) -> (u8, u128) {
+    match ip {
+        IpAddr::V4(v) => (4, u32::from(v) as u128),
+        IpAddr::V6(v) => (6, u128::from(v)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::filter::Filter;
+    use crate::engine::fixtures::{run, store};
+
+    #[test]
+    fn sorting_is_stable_both_ways() {
+        let mut s = store();
+        let by = |c, d| {
+            Some(Sort {
+                column: c,
+                descending: d,
+            })
+        };
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::Time, false)),
+            vec![1, 0, 2, 3, 4]
+        );
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::Time, true)),
+            vec![2, 0, 1, 3, 4]
+        );
+        // Case-insensitive; ties (alice twice) keep ingest order; empty last ascending.
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::User, false)),
+            vec![0, 3, 1, 2, 4]
+        );
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::User, true)),
+            vec![4, 2, 1, 0, 3]
+        );
+        // IPs numerically: 9.9.9.9 < 10.0.0.2 < 10.0.0.10 < IPv6, empty last.
+        assert_eq!(
+            run(&mut s, Filter::default(), by(Column::Ip, false)),
+            vec![3, 0, 1, 2, 4]
+        );
+    }
+}

@@ -1,0 +1,501 @@
+//! The store: ingest (parsing each event once, skipping `eventId`s already loaded), the
+//! interned columns, the packed JSON text, and path columns indexed on demand.
+
+use super::arena::{ByteArena, TextArena};
+use super::codec::Packer;
+use super::dict::Dict;
+use crate::event::EventRecord;
+use crate::json_path::JsonPath;
+use crate::schema::{Field, FIELDS};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+/// A value at a JSON path, per row, computed on demand for tree filters on paths that are not
+/// indexed fields. Computed incrementally: `ids` covers the first `ids.len()` rows; rows
+/// ingested later, or not reached yet, are added by [`EventStore::index_path`].
+#[derive(Debug, Clone)]
+pub(super) struct PathColumn {
+    pub(super) dict: Dict,
+    /// `u32::MAX` where the path is absent.
+    pub(super) ids: Vec<u32>,
+}
+
+/// Path columns kept at most (each is 4 bytes per row); unused ones are dropped first.
+pub(super) const MAX_PATH_COLUMNS: usize = 8;
+
+/// A compiled filter whose path column does not cover every row yet, so rows past `done` are
+/// left out until [`EventStore::index_path`] reaches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPath {
+    pub path: JsonPath,
+    pub done: usize,
+    pub total: usize,
+}
+
+pub(super) const ABSENT: u32 = u32::MAX;
+
+/// Rows [`EventStore::compile`] indexes for a path filter on the spot; more are left to
+/// [`EventStore::index_path`] in slices (at ~5-10 µs a row, 5,000 rows are ~25-50 ms).
+pub const SYNC_PATH_ROWS: usize = 5_000;
+
+/// What one ingest did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    /// Events added (including odd ones).
+    pub added: usize,
+    /// Events that were not JSON objects or had unreadable parts; kept, with empty columns.
+    pub odd: usize,
+    /// Events skipped because an event with the same `eventId` is already in the store.
+    pub duplicates: usize,
+}
+
+/// What [`EventStore::push`] did with one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    Added,
+    /// Added, but not a JSON object or with unreadable parts: its columns are empty.
+    Odd,
+    /// Skipped: an event with the same `eventId` is already in the store, at this row.
+    Duplicate(u32),
+}
+
+/// `eventId` → row, to skip events that are already loaded: open addressing over
+/// (32-bit hash, row + 1) pairs, 8 bytes a slot at most half full (16 MB at 1M events); the ids
+/// themselves are not copied, a hash match is confirmed against [`EventStore::event_id`].
+#[derive(Debug, Clone, Default)]
+struct IdIndex {
+    slots: Vec<(u32, u32)>,
+    len: usize,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl IdIndex {
+    fn hash(&self, id: &str) -> u32 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(id) as u32
+    }
+    /// The row whose id is `id` (hashing to `h`), if any.
+    fn find(&self, h: u32, id: &str, ids: &TextArena) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let (sh, row1) = self.slots[i];
+            if row1 == 0 {
+                return None;
+            }
+            if sh == h && ids.get(row1 as usize - 1) == id {
+                return Some(row1 - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    /// Add `row` under hash `h` (the caller has checked it is not there).
+    fn insert(&mut self, h: u32, row: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![(0, 0); (old.len() * 2).max(1024)];
+            for (sh, row1) in old {
+                if row1 != 0 {
+                    self.place(sh, row1);
+                }
+            }
+        }
+        self.place(h, row + 1);
+        self.len += 1;
+    }
+    fn place(&mut self, h: u32, row1: u32) {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        while self.slots[i].1 != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (h, row1);
+    }
+}
+
+/// The loaded events: their packed JSON text, interned field columns, times, ids and path
+/// columns.
+#[derive(Debug, Clone)]
+pub struct EventStore {
+    /// Each event's JSON text, packed.
+    raw: ByteArena,
+    packer: Packer,
+    pack_buf: Vec<u8>,
+    json_bytes: usize,
+    pub(super) time: Vec<i64>,
+    pub(super) cols: Vec<Vec<u32>>,
+    pub(super) dicts: Vec<Dict>,
+    /// Lowercase `eventId requestId ` per row: the unique, non-interned searchable text.
+    pub(super) ids_lower: TextArena,
+    /// Bytes that occur anywhere in `ids_lower`: a needle with any other byte cannot match.
+    pub(super) ids_bytes: [bool; 256],
+    event_ids: TextArena,
+    id_index: IdIndex,
+    pub(super) paths: HashMap<String, PathColumn>,
+}
+
+impl Default for EventStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventStore {
+    pub fn new() -> Self {
+        EventStore {
+            raw: ByteArena::default(),
+            packer: Packer::default(),
+            pack_buf: Vec::new(),
+            json_bytes: 0,
+            time: Vec::new(),
+            cols: FIELDS.iter().map(|_| Vec::new()).collect(),
+            dicts: FIELDS.iter().map(|_| Dict::new()).collect(),
+            ids_lower: TextArena::default(),
+            ids_bytes: [false; 256],
+            event_ids: TextArena::default(),
+            id_index: IdIndex::default(),
+            paths: HashMap::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// Add the events of one LookupEvents page, skipping those already loaded (by `eventId`).
+    pub fn ingest_page(&mut self, events: &[Box<RawValue>]) -> IngestStats {
+        self.ingest_page_with(events, |_, _| {})
+    }
+
+    /// As `ingest_page`, also giving each event's time, whether it was added or was already
+    /// loaded (a fetch's covered span counts both).
+    pub fn ingest_page_times(
+        &mut self,
+        events: &[Box<RawValue>],
+    ) -> (IngestStats, Vec<Option<i64>>) {
+        let mut times = Vec::with_capacity(events.len());
+        let st = self.ingest_page_with(events, |store, row| times.push(store.time_ms(row)));
+        (st, times)
+    }
+
+    fn ingest_page_with(
+        &mut self,
+        events: &[Box<RawValue>],
+        mut each_row: impl FnMut(&EventStore, u32),
+    ) -> IngestStats {
+        let mut st = IngestStats::default();
+        for e in events {
+            let row = match self.push(e.get()) {
+                Pushed::Added => {
+                    st.added += 1;
+                    self.len() as u32 - 1
+                }
+                Pushed::Odd => {
+                    st.added += 1;
+                    st.odd += 1;
+                    self.len() as u32 - 1
+                }
+                Pushed::Duplicate(row) => {
+                    st.duplicates += 1;
+                    row
+                }
+            };
+            each_row(self, row);
+        }
+        st
+    }
+
+    /// Add one event from its JSON text, unless an event with the same non-empty `eventId` is
+    /// already in the store (events without one are always added). An event that is not an
+    /// object / not JSON is kept without its columns ([`Pushed::Odd`]).
+    pub fn push(&mut self, json: &str) -> Pushed {
+        let (rec, ok) = match EventRecord::parse(json) {
+            Ok(r) => {
+                let ok = r != EventRecord::default() || json.trim_start().starts_with('{');
+                (r, ok)
+            }
+            Err(_) => (EventRecord::default(), false),
+        };
+        if let Some(id) = rec.event_id.as_deref().filter(|id| !id.is_empty()) {
+            let h = self.id_index.hash(id);
+            if let Some(row) = self.id_index.find(h, id, &self.event_ids) {
+                return Pushed::Duplicate(row);
+            }
+            self.id_index.insert(h, self.len() as u32);
+        }
+        for f in FIELDS {
+            let id = self.dicts[f.idx()].intern(f.of(&rec).unwrap_or(""));
+            self.cols[f.idx()].push(id);
+        }
+        self.time.push(rec.time_ms().unwrap_or(i64::MIN));
+        let mut ids = String::new();
+        for s in [&rec.event_id, &rec.request_id].into_iter().flatten() {
+            ids.push_str(&s.to_lowercase());
+            ids.push(' ');
+        }
+        for b in ids.bytes() {
+            self.ids_bytes[b as usize] = true;
+        }
+        self.ids_lower.push(&ids);
+        self.event_ids.push(rec.event_id.as_deref().unwrap_or(""));
+        self.json_bytes += json.len();
+        self.pack_buf.clear();
+        self.packer.encode(json.as_bytes(), &mut self.pack_buf);
+        self.raw.push(&self.pack_buf);
+        // Path columns now miss this row: `index_path` (or `compile`, for a few rows) adds it.
+        if ok {
+            Pushed::Added
+        } else {
+            Pushed::Odd
+        }
+    }
+
+    /// The row of the event whose `eventId` is `id`.
+    pub fn row_of_event_id(&self, id: &str) -> Option<u32> {
+        if id.is_empty() {
+            return None;
+        }
+        self.id_index
+            .find(self.id_index.hash(id), id, &self.event_ids)
+    }
+
+    pub fn clear(&mut self) {
+        *self = EventStore::new();
+    }
+
+    /// The event's JSON text (decoded from its packed form).
+    pub fn raw(&self, row: u32) -> String {
+        let bytes = self.packer.decode(self.raw.get(row as usize));
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// Bytes the events' packed JSON text takes (their JSON text would take
+    /// [`EventStore::json_bytes`]).
+    pub fn packed_bytes(&self) -> usize {
+        self.raw.spans.iter().map(|s| s.2 as usize).sum()
+    }
+
+    /// Total length of the events' JSON text.
+    pub fn json_bytes(&self) -> usize {
+        self.json_bytes
+    }
+
+    /// Event time in epoch milliseconds.
+    pub fn time_ms(&self, row: u32) -> Option<i64> {
+        Some(self.time[row as usize]).filter(|t| *t != i64::MIN)
+    }
+
+    /// The value of an indexed field ("" if absent).
+    pub fn field(&self, row: u32, f: Field) -> &str {
+        let id = self.cols[f.idx()][row as usize];
+        &self.dicts[f.idx()].strings[id as usize]
+    }
+
+    /// The event's `eventId` ("" if absent).
+    pub fn event_id(&self, row: u32) -> &str {
+        self.event_ids.get(row as usize)
+    }
+
+    /// Extend the path column of `path` by up to `max_rows` rows (creating it if needed).
+    /// Returns (rows indexed, rows in the store). The work is ~5-10 µs per row (the event's
+    /// text is decoded and the path read without building the document), so callers that must
+    /// stay responsive call this in slices.
+    pub fn index_path(&mut self, path: &JsonPath, max_rows: usize) -> (usize, usize) {
+        self.index_path_keeping(path, max_rows, &[])
+    }
+
+    /// [`EventStore::index_path`], never evicting the columns named in `keep` (the ones the
+    /// filter being compiled needs).
+    pub(super) fn index_path_keeping(
+        &mut self,
+        path: &JsonPath,
+        max_rows: usize,
+        keep: &[String],
+    ) -> (usize, usize) {
+        let key = path.to_string();
+        let total = self.len();
+        if !self.paths.contains_key(&key) {
+            if self.paths.len() >= MAX_PATH_COLUMNS {
+                // Drop the least complete column nobody needs now (cheapest to rebuild). If
+                // every column is needed, keep them all (a filter of many tree chips).
+                if let Some(k) = self
+                    .paths
+                    .iter()
+                    .filter(|(k, _)| !keep.contains(k))
+                    .min_by_key(|(_, c)| c.ids.len())
+                    .map(|(k, _)| k.clone())
+                {
+                    self.paths.remove(&k);
+                }
+            }
+            self.paths.insert(
+                key.clone(),
+                PathColumn {
+                    dict: Dict::new(),
+                    ids: Vec::new(),
+                },
+            );
+        }
+        let mut col = self.paths.remove(&key).expect("inserted above");
+        let start = col.ids.len();
+        let end = total.min(start.saturating_add(max_rows));
+        let mut buf = Vec::new();
+        for r in start..end {
+            buf.clear();
+            self.packer.decode_into(self.raw.get(r), &mut buf);
+            let id = path
+                .extract_bytes(&buf)
+                .map_or(ABSENT, |v| col.dict.intern_json(&v));
+            col.ids.push(id);
+        }
+        let done = col.ids.len();
+        self.paths.insert(key, col);
+        (done, total)
+    }
+
+    /// Rows the path column of `path` covers (0 if there is none).
+    pub fn path_indexed(&self, path: &JsonPath) -> usize {
+        self.paths.get(&path.to_string()).map_or(0, |c| c.ids.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fixtures::{ev, store};
+    use serde_json::json;
+
+    #[test]
+    fn odd_events_are_kept() {
+        let s = store();
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.raw(4), "[1,2,3]");
+        assert_eq!(s.field(4, Field::EventName), "");
+    }
+
+    #[test]
+    fn path_columns_are_capped() {
+        let mut s = store();
+        for i in 0..(MAX_PATH_COLUMNS + 3) {
+            s.index_path(&JsonPath::parse(&format!("p{i}")).unwrap(), usize::MAX);
+        }
+        assert_eq!(s.paths.len(), MAX_PATH_COLUMNS);
+    }
+
+    #[test]
+    fn ingest_page_times_gives_every_events_time_even_a_duplicates() {
+        let page = |ids: &[(&str, &str)]| -> Vec<Box<RawValue>> {
+            ids.iter()
+                .map(|(id, t)| {
+                    RawValue::from_string(format!(r#"{{"eventId":"{id}","eventTime":"{t}"}}"#))
+                        .unwrap()
+                })
+                .collect()
+        };
+        let mut s = EventStore::new();
+        s.ingest_page(&page(&[("a", "2026-01-01T00:00:00Z")]));
+        let (st, times) = s.ingest_page_times(&page(&[
+            ("a", "2026-01-01T00:00:00Z"),
+            ("b", "2026-01-02T00:00:00Z"),
+        ]));
+        assert_eq!((st.added, st.duplicates), (1, 1));
+        assert_eq!(
+            times,
+            vec![Some(1_767_225_600_000), Some(1_767_312_000_000)],
+            "the duplicate's time comes from its row"
+        );
+    }
+
+    #[test]
+    fn duplicate_event_ids_are_skipped_on_ingest() {
+        let mut s = EventStore::new();
+        let page = |evs: &[String]| -> Vec<Box<RawValue>> {
+            evs.iter()
+                .map(|e| RawValue::from_string(e.clone()).unwrap())
+                .collect()
+        };
+        let e = |id: &str, n: &str| json!({"eventId": id, "eventName": n}).to_string();
+        let p1 = page(&[e("a", "1"), e("b", "2"), e("a", "3"), "[1]".into()]);
+        assert_eq!(
+            s.ingest_page(&p1),
+            IngestStats {
+                added: 3,
+                odd: 1,
+                duplicates: 1
+            }
+        );
+        let p2 = page(&[
+            e("b", "4"),
+            e("c", "5"),
+            e("", "6"),
+            e("", "7"),
+            "[1]".into(),
+            r#"{"eventName":"8"}"#.into(),
+            r#"{"eventId":"c","eventName":"9"}"#.into(),
+        ]);
+        assert_eq!(
+            s.ingest_page(&p2),
+            IngestStats {
+                added: 5,
+                odd: 1,
+                duplicates: 2
+            },
+            "events without an id are always kept"
+        );
+        let names: Vec<&str> = (0..s.len() as u32)
+            .map(|r| s.field(r, Field::EventName))
+            .collect();
+        assert_eq!(names, ["1", "2", "", "5", "6", "7", "", "8"]);
+        assert_eq!(s.row_of_event_id("c"), Some(3));
+        assert_eq!(s.row_of_event_id("zz"), None);
+        assert_eq!(s.row_of_event_id(""), None);
+        assert_eq!(s.push(&e("a", "x")), Pushed::Duplicate(0));
+        assert_eq!(
+            s.push(&e("A", "x")),
+            Pushed::Added,
+            "ids are case-sensitive"
+        );
+        // Many ids: the table grows and still finds every one.
+        let mut s = EventStore::new();
+        for i in 0..5000 {
+            assert_eq!(s.push(&e(&format!("id-{i}"), "x")), Pushed::Added);
+        }
+        for i in (0..5000).step_by(7) {
+            assert!(matches!(
+                s.push(&e(&format!("id-{i}"), "y")),
+                Pushed::Duplicate(_)
+            ));
+            assert_eq!(s.row_of_event_id(&format!("id-{i}")), Some(i));
+        }
+        assert_eq!(s.len(), 5000);
+        s.clear();
+        assert_eq!(s.push(&e("id-1", "x")), Pushed::Added, "clear forgets ids");
+    }
+
+    #[test]
+    fn packed_events_round_trip() {
+        let mut s = EventStore::new();
+        let long = "x".repeat(70_000);
+        let texts = [
+            ev("A", "Ecs", "alice", "1.2.3.4", "2024-01-01T00:00:02Z", ""),
+            format!("{{\"a\":\"{long}\",\"b\":\"{long}\",\"c\":\"王芳 🙂\"}}"),
+            ev("B", "Ecs", "alice", "1.2.3.4", "2024-01-01T00:00:02Z", "E"),
+            String::new(),
+            "ab".into(),
+            (0..3000).map(|i| format!("{i},")).collect(),
+        ];
+        for t in &texts {
+            s.push(t);
+        }
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(s.raw(i as u32), *t);
+        }
+    }
+}
