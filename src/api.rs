@@ -1,18 +1,27 @@
 //! The only module that talks HTTP. It speaks each cloud API's own wire format, unsigned, to
 //! the proxy base URL (see README "The proxy contract"), and turns every outcome into either a
-//! parsed response or an [`ApiError`] that says what went wrong in the cloud's own terms.
+//! parsed response or an [`ApiError`] that says what went wrong in the cloud's own terms. Route,
+//! dialect, `Version` and `X-Amz-Target` come from the operation catalogue: one generic [`call`].
 
 use gloo_net::http::{Request, Response};
 use serde::Deserialize;
+use trailview_core::catalogue::Call;
+use trailview_core::dialect::{read_response, ApiError, Dialect};
 use trailview_core::lenient::Parsed;
-use trailview_core::{
-    dialect::{read_response, ApiError, Dialect},
-    wire::LookupEventsResponse,
-};
+use trailview_core::paging;
 use web_sys::AbortSignal;
 
 /// Default proxy base: same origin.
 pub const DEFAULT_BASE: &str = "/api";
+
+/// Where calls go and how they authenticate to the proxy: the proxy base URL, and the token
+/// sent as `Authorization: Bearer` when one is set (a proxy exposed beyond one machine requires
+/// it; the demo ignores it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    pub base: String,
+    pub token: Option<String>,
+}
 
 /// `config.json`, deployed beside `index.html`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -205,104 +214,57 @@ fn name_url(e: ApiError, method: &str, url: &str) -> ApiError {
     }
 }
 
-/// A POST to the proxy, with `Authorization: Bearer <token>` when a proxy token is set in
-/// Settings (a proxy exposed beyond one machine requires it; the demo ignores it).
-fn proxy_post(url: &str) -> gloo_net::http::RequestBuilder {
+/// A POST to the proxy, with `Authorization: Bearer <token>` when the client has a token.
+fn proxy_post(client: &ApiClient, url: &str) -> gloo_net::http::RequestBuilder {
     watch_csp();
     let req = Request::post(url);
-    match crate::settings::proxy_token() {
+    match &client.token {
         Some(t) => req.header("Authorization", &format!("Bearer {t}")),
         None => req,
     }
 }
 
-/// An ActionTrail RPC call: `POST {base}/aliyun/actiontrail?Action=...&...`, as the SDKs send it.
-pub async fn actiontrail_call(
-    base: &str,
-    action: &str,
-    params: &[(String, String)],
+/// One call of the operation `C`, read as its response type. Alibaba RPC: `POST
+/// {base}/{route}?Action=...&Version=...&<params>`, as the SDKs send it. AWS JSON 1.1: `POST
+/// {base}/{route}` with `X-Amz-Target` and the JSON body. `abort` cancels it in flight.
+pub async fn call<C: Call>(
+    client: &ApiClient,
+    request: &paging::Request,
     abort: Option<&AbortSignal>,
-) -> Result<(String, u16, String), ApiError> {
-    let mut all = vec![("Action".to_string(), action.to_string())];
-    all.extend_from_slice(params);
-    let url = format!(
-        "{}?{}",
-        join(base, "aliyun/actiontrail"),
-        query_string(&all)
-    );
-    let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::AlibabaRpc, &url, req.send()).await?;
-    Ok((body, status, url))
-}
-
-/// One page of LookupEvents.
-pub async fn lookup_events(
-    base: &str,
-    params: &[(String, String)],
-    abort: Option<&AbortSignal>,
-) -> Result<(LookupEventsResponse, Parsed), ApiError> {
-    let (body, status, url) = actiontrail_call(base, "LookupEvents", params, abort).await?;
-    let r = read_response::<LookupEventsResponse>(Dialect::AlibabaRpc, status, None, &body);
-    r.map_err(|e| name_url(e, "POST", &url))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Jobs: ActionTrail delivery history jobs, CDN report tasks, CloudWatch Logs export tasks.
-
-/// A CDN RPC call: `POST {base}/aliyun/cdn?Action=...&Version=2018-05-10&...`.
-pub async fn cdn_call(
-    base: &str,
-    action: &str,
-    params: &[(String, String)],
-    abort: Option<&AbortSignal>,
-) -> Result<(String, u16, String), ApiError> {
-    let mut all = vec![
-        ("Action".to_string(), action.to_string()),
-        ("Version".to_string(), "2018-05-10".to_string()),
-    ];
-    all.extend_from_slice(params);
-    let url = format!("{}?{}", join(base, "aliyun/cdn"), query_string(&all));
-    let req = proxy_post(&url).abort_signal(abort);
-    let (body, status, _) = finish(Dialect::AlibabaRpc, &url, req.send()).await?;
-    Ok((body, status, url))
-}
-
-/// A CloudWatch Logs JSON 1.1 call: `POST {base}/aws/logs` with `X-Amz-Target`.
-pub async fn aws_logs_call<T: serde::de::DeserializeOwned>(
-    base: &str,
-    operation: &str,
-    body: &serde_json::Value,
-    abort: Option<&AbortSignal>,
-) -> Result<(T, Parsed), ApiError> {
-    let url = join(base, "aws/logs");
-    let req = proxy_post(&url)
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .header("X-Amz-Target", &format!("Logs_20140328.{operation}"))
-        .abort_signal(abort)
-        .body(body.to_string())
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    let (text, status, request_id) = finish(Dialect::AwsJson, &url, req.send()).await?;
-    let r = read_response::<T>(Dialect::AwsJson, status, request_id.as_deref(), &text);
-    r.map_err(|e| name_url(e, "POST", &url))
-}
-
-/// An ActionTrail call read as `T`.
-pub async fn actiontrail_read<T: serde::de::DeserializeOwned>(
-    base: &str,
-    action: &str,
-    params: &[(String, String)],
-    abort: Option<&AbortSignal>,
-) -> Result<(T, Parsed), ApiError> {
-    let (body, status, url) = actiontrail_call(base, action, params, abort).await?;
-    read_response::<T>(Dialect::AlibabaRpc, status, None, &body)
+) -> Result<(C::Response, Parsed), ApiError> {
+    let op = C::OPERATION;
+    let api = op.api;
+    let dialect = api.dialect();
+    let route = join(&client.base, api.route());
+    let (url, req) = match (dialect, request) {
+        (Dialect::AlibabaRpc, paging::Request::Query(params)) => {
+            let mut all = vec![
+                ("Action".to_string(), op.name.to_string()),
+                ("Version".to_string(), api.version().to_string()),
+            ];
+            all.extend_from_slice(params);
+            let url = format!("{route}?{}", query_string(&all));
+            let req = proxy_post(client, &url).abort_signal(abort).build();
+            (url, req)
+        }
+        (Dialect::AwsJson, paging::Request::Json(body)) => {
+            let target = api.target(op.name).unwrap_or_default();
+            let req = proxy_post(client, &route)
+                .header("Content-Type", "application/x-amz-json-1.1")
+                .header("X-Amz-Target", &target)
+                .abort_signal(abort)
+                .body(body.to_string());
+            (route, req)
+        }
+        (d, _) => {
+            return Err(ApiError::Refused(format!(
+                "{} speaks {d:?}: this request is in another dialect",
+                op.name
+            )))
+        }
+    };
+    let req = req.map_err(|e| ApiError::Network(e.to_string()))?;
+    let (body, status, request_id) = finish(dialect, &url, req.send()).await?;
+    read_response::<C::Response>(dialect, status, request_id.as_deref(), &body)
         .map_err(|e| name_url(e, "POST", &url))
-}
-
-/// DescribeCdnDeliverList (all tasks).
-pub async fn describe_cdn_deliver_list(
-    base: &str,
-    abort: Option<&AbortSignal>,
-) -> Result<(trailview_core::wire::CdnDeliverListResponse, Parsed), ApiError> {
-    let (body, status, url) = cdn_call(base, "DescribeCdnDeliverList", &[], abort).await?;
-    read_response(Dialect::AlibabaRpc, status, None, &body).map_err(|e| name_url(e, "POST", &url))
 }

@@ -1,47 +1,28 @@
-//! The LookupEvents fetch loop: carries out a `core::fetch_policy::EventsRun` (paging, cap,
-//! retry with backoff, the covered span), paced under the documented 2 calls/second,
-//! cancellable at any point without losing what was loaded. Decisions come from the run.
+//! The events fetch: an `EventsRun` (paging, cap, the covered span) carried out by the one
+//! driver (`crate::runtime`: pacing, retry, cancel), without losing what was loaded on Cancel.
+//! Decisions come from the run; this module wires them to the app's state.
 
-use crate::api;
+use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Ticket};
 use crate::state::{AppState, FetchState};
-use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::value::RawValue;
-use std::time::Duration;
-use trailview_core::fetch_policy::{
-    pace_wait_ms, EventsRun, LoadMode, LookupQuery, QuerySpec, Retry, RunEnd, Step,
-    LOOKUP_EVENTS_MIN_INTERVAL_MS,
-};
+use std::cell::Cell;
+use trailview_core::catalogue::LookupEvents;
+use trailview_core::dialect::ApiError;
+use trailview_core::fetch_policy::{EventsRun, LoadMode, LookupQuery, QuerySpec};
 use trailview_core::lenient::Parsed;
 use trailview_core::numbers::thousands;
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
+use trailview_core::paging::{Retry, RunEnd, Step};
+use trailview_core::wire::LookupEventsResponse;
 
 thread_local! {
-    /// The running fetch's generation and abort controller. A new fetch or Cancel bumps the
-    /// generation; a loop that sees a newer one stops touching the state.
-    static RUN: std::cell::RefCell<(u64, Option<web_sys::AbortController>)> = const { std::cell::RefCell::new((0, None)) };
+    /// The events fetch's runner: a new fetch or Cancel aborts the request in flight.
+    static RUNNER: Runner = Runner::default();
 }
 
-fn generation() -> u64 {
-    RUN.with(|r| r.borrow().0)
-}
-
-fn next_generation() -> (u64, Option<web_sys::AbortSignal>) {
-    RUN.with(|r| {
-        let mut r = r.borrow_mut();
-        if let Some(c) = r.1.take() {
-            c.abort();
-        }
-        r.0 += 1;
-        let c = web_sys::AbortController::new().ok();
-        let signal = c.as_ref().map(|c| c.signal());
-        r.1 = c;
-        (r.0, signal)
-    })
+fn next_run() -> Ticket {
+    RUNNER.with(Runner::start)
 }
 
 /// "The 1,234 events loaded are kept." / "No events were loaded." — what is true right now.
@@ -55,7 +36,7 @@ pub fn kept_message(loaded: usize) -> String {
 
 /// Stop the running fetch; what was loaded stays (and "Load older" can continue it).
 pub fn cancel(st: AppState) {
-    next_generation();
+    RUNNER.with(Runner::cancel);
     if st.fetch_state.get_untracked() == FetchState::Running {
         st.run.update(|r| {
             if let Some(r) = r {
@@ -92,7 +73,7 @@ pub fn confirm(st: AppState, mode: Option<LoadMode>) {
 
 /// Fetch `query`, up to `cap` events, replacing the loaded events or adding to them.
 pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
-    let (gen, signal) = next_generation();
+    let ticket = next_run();
     if mode == LoadMode::Replace {
         st.store.update_value(|s| s.clear());
         st.selected.set(None);
@@ -103,7 +84,7 @@ pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
     st.notice.set(None);
     st.run.set(Some(EventsRun::new(query, cap)));
     st.fetch_state.set(FetchState::Running);
-    spawn_local(drive(st, gen, signal));
+    spawn_local(drive(st, ticket));
 }
 
 /// Continue the last run where it stopped (its cap, Cancel or an error), for another cap's
@@ -117,7 +98,7 @@ pub fn load_more(st: AppState) {
     {
         return;
     }
-    let (gen, signal) = next_generation();
+    let ticket = next_run();
     st.error.set(None);
     st.notice.set(None);
     let held = st
@@ -127,7 +108,7 @@ pub fn load_more(st: AppState) {
         .unwrap_or_default();
     ingest(st, &held);
     st.fetch_state.set(FetchState::Running);
-    spawn_local(drive(st, gen, signal));
+    spawn_local(drive(st, ticket));
 }
 
 /// Adds events to the store and their times to the run's covered span.
@@ -156,92 +137,89 @@ fn set_elapsed(st: AppState, elapsed_ms: f64) {
     });
 }
 
-async fn drive(st: AppState, gen: u64, signal: Option<web_sys::AbortSignal>) {
-    let base = st.base.get_untracked();
-    let live = move || generation() == gen;
+/// The events run as the driver sees it.
+struct Events {
+    st: AppState,
+    /// When the run started, back-dated by the time a continued run had already taken.
+    t0: f64,
+    repaired: Cell<bool>,
+}
+
+impl Driven for Events {
+    type Call = LookupEvents;
+
+    fn step(&self) -> Step {
+        self.st
+            .run
+            .with_untracked(|r| r.as_ref().map(|r| r.step()))
+            .unwrap_or(Step::Stop(RunEnd::Cancelled))
+    }
+
+    fn accept(&self, resp: LookupEventsResponse, parsed: Parsed) {
+        let st = self.st;
+        if parsed == Parsed::Repaired {
+            self.repaired.set(true);
+        }
+        let next = resp.next().map(str::to_string);
+        let elapsed = now_ms() - self.t0;
+        let take = st
+            .run
+            .try_update(|r| {
+                r.as_mut()
+                    .map(|r| r.accept_page(resp.events, next, elapsed))
+            })
+            .flatten()
+            .unwrap_or_default();
+        ingest(st, &take);
+        st.notice.set(
+            self.repaired.get().then(|| {
+                "Some responses were not strict JSON and were read leniently.".to_string()
+            }),
+        );
+    }
+
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        let retry = self
+            .st
+            .run
+            .try_update(|r| r.as_mut().map(|r| r.on_error(e, salt)))
+            .flatten()
+            .unwrap_or(Retry::GiveUp);
+        set_elapsed(self.st, now_ms() - self.t0);
+        retry
+    }
+
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        self.st.notice.set(Some(retry_notice(e, delay_ms, attempt)));
+    }
+
+    /// The elapsed time keeps counting while waiting.
+    fn waiting(&self) {
+        set_elapsed(self.st, now_ms() - self.t0);
+    }
+
+    fn gave_up(&self, e: ApiError) {
+        self.st.error.set(Some(e));
+        self.st.notice.set(None);
+    }
+}
+
+async fn drive(st: AppState, ticket: Ticket) {
+    let client = crate::settings::api_client(st.base.get_untracked());
     // Elapsed time goes on from where a continued run stopped.
     let t0 = now_ms()
         - st.run
             .with_untracked(|r| r.as_ref().map_or(0.0, |r| r.progress.elapsed_ms));
-    let mut last_start: Option<f64> = None;
-    let mut repaired = false;
-    loop {
-        let Some(step) = st.run.with_untracked(|r| r.as_ref().map(|r| r.step())) else {
-            return;
-        };
-        let params = match step {
-            Step::Fetch(p) => p,
-            Step::Stop(end) => {
-                st.fetch_state.set(match end {
-                    RunEnd::Complete | RunEnd::Capped => FetchState::Done,
-                    RunEnd::Cancelled => FetchState::Cancelled,
-                    RunEnd::Failed => FetchState::Error,
-                });
-                return;
-            }
-        };
-        let wait = pace_wait_ms(last_start, now_ms(), LOOKUP_EVENTS_MIN_INTERVAL_MS);
-        if wait > 0.0 {
-            sleep(Duration::from_millis(wait as u64)).await;
-        }
-        if !live() {
-            return;
-        }
-        last_start = Some(now_ms());
-        let result = api::lookup_events(&base, &params, signal.as_ref()).await;
-        if !live() {
-            return;
-        }
-        match result {
-            Ok((resp, parsed)) => {
-                repaired |= parsed == Parsed::Repaired;
-                let next = resp.next().map(str::to_string);
-                let take = st
-                    .run
-                    .try_update(|r| {
-                        r.as_mut()
-                            .map(|r| r.accept_page(resp.events, next, now_ms() - t0))
-                    })
-                    .flatten()
-                    .unwrap_or_default();
-                ingest(st, &take);
-                st.notice.set(repaired.then(|| {
-                    "Some responses were not strict JSON and were read leniently.".to_string()
-                }));
-            }
-            Err(e) => {
-                let retry = st
-                    .run
-                    .try_update(|r| r.as_mut().map(|r| r.on_error(&e, now_ms() as u64)))
-                    .flatten()
-                    .unwrap_or(Retry::GiveUp);
-                set_elapsed(st, now_ms() - t0);
-                match retry {
-                    Retry::After { delay_ms, attempt } => {
-                        st.notice.set(Some(format!(
-                            "{e} — retrying in {:.1} s (attempt {attempt} of {})",
-                            delay_ms as f64 / 1000.0,
-                            trailview_core::fetch_policy::MAX_RETRIES
-                        )));
-                        // Sleep in steps so the elapsed time keeps counting while waiting.
-                        let until = now_ms() + delay_ms as f64;
-                        while now_ms() < until {
-                            sleep(Duration::from_millis(
-                                (until - now_ms()).clamp(1.0, 250.0) as u64
-                            ))
-                            .await;
-                            if !live() {
-                                return;
-                            }
-                            set_elapsed(st, now_ms() - t0);
-                        }
-                    }
-                    Retry::GiveUp => {
-                        st.error.set(Some(e));
-                        st.notice.set(None);
-                    }
-                }
-            }
-        }
+    let events = Events {
+        st,
+        t0,
+        repaired: Cell::new(false),
+    };
+    if let Some(end) = runtime::drive(&client, &ticket, &events).await {
+        st.fetch_state.set(match end {
+            RunEnd::Complete | RunEnd::Capped => FetchState::Done,
+            RunEnd::Cancelled => FetchState::Cancelled,
+            RunEnd::Failed => FetchState::Error,
+        });
     }
 }

@@ -1,32 +1,24 @@
-//! The Jobs view's state and fetch loops: every page of each source (PageNumber paging for
-//! backfill jobs, nextToken for export tasks, one call for report deliveries), paced under each
-//! API's rate limit with retry and backoff from `trailview_core::fetch_policy`; the backfill
-//! create with a ClientToken that survives retries; and the refresh of running backfill jobs.
+//! The Jobs view's state and its runs: each source's pages (`trailview_core::jobs`' pagers:
+//! PageNumber for backfill jobs, nextToken for export tasks, one call for report deliveries),
+//! the backfill create with a ClientToken that survives retries, and the refresh of running
+//! backfill jobs, all carried out by the one driver (`crate::runtime`: pacing, retry, cancel).
 
-use crate::api;
+use crate::api::ApiClient;
+use crate::runtime::{self, call_once, now_ms, retry_notice, Driven, Runner, Ticket};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
-use trailview_core::fetch_policy::{backoff_ms, pace_wait_ms, MAX_RETRIES};
+use trailview_core::catalogue::{Call, CreateDeliveryHistoryJob, GetDeliveryHistoryJob};
 use trailview_core::jobs::{
-    backfill_has_more, backfill_page_params, client_token, Answer, Job, RowQuery, Source,
-    TokenKeeper, BACKFILL_MIN_INTERVAL_MS, BACKFILL_PAGE_SIZE, CDN_MIN_INTERVAL_MS,
-    EXPORT_MIN_INTERVAL_MS, EXPORT_PAGE_LIMIT, MAX_PAGES, RUNNING_REFRESH_MS,
+    client_token, Answer, BackfillPages, CdnPages, ExportPages, Job, JobList, JobPages, RowQuery,
+    Source, TokenKeeper, RUNNING_REFRESH_MS,
 };
+use trailview_core::lenient::Parsed;
+use trailview_core::paging::{PagedRun, Request, Retry, RunEnd, Step, MAX_RETRIES};
 use trailview_core::timeline::Axis;
-use trailview_core::{
-    dialect::ApiError,
-    wire::{
-        ContentError, CreateDeliveryHistoryJobResponse, DescribeExportTasksResponse,
-        GetDeliveryHistoryJobResponse, ListDeliveryHistoryJobsResponse,
-    },
-};
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
+use trailview_core::{dialect::ApiError, wire::ContentError};
 
 /// Where the Events view should go next (set by a click on a data window; the query bar
 /// applies it as a custom range and fetches).
@@ -72,8 +64,8 @@ pub struct SourceState {
     pub query: RwSignal<RowQuery>,
     pub page: RwSignal<usize>,
     pub selected: RwSignal<Option<String>>,
-    /// Bumped to cancel a running load.
-    generation: StoredValue<u64>,
+    /// A new load aborts the one running.
+    runner: StoredValue<Runner, LocalStorage>,
 }
 
 impl SourceState {
@@ -89,7 +81,7 @@ impl SourceState {
             query: RwSignal::new(RowQuery::default()),
             page: RwSignal::new(0),
             selected: RwSignal::new(None),
-            generation: StoredValue::new(0),
+            runner: StoredValue::new_local(Runner::default()),
         }
     }
 }
@@ -176,8 +168,7 @@ impl JobsState {
 
     pub fn load(&self, s: Source, base: String) {
         let st = self.source(s);
-        st.generation.update_value(|g| *g += 1);
-        let gen = st.generation.get_value();
+        let ticket = st.runner.with_value(Runner::start);
         st.state.set(LoadState::Loading);
         st.error.set(None);
         st.content_error.set(None);
@@ -185,15 +176,15 @@ impl JobsState {
         st.pages.set(0);
         let this = *self;
         spawn_local(async move {
-            let live = move || st.generation.get_value() == gen;
+            let client = crate::settings::api_client(base.clone());
             let result = match s {
-                Source::Backfill => load_backfill(st, &base, live).await,
-                Source::Cdn => load_cdn(st, &base, live).await,
-                Source::Export => load_export(st, &base, live).await,
+                Source::Backfill => load_source(&client, &ticket, st, BackfillPages).await,
+                Source::Cdn => load_source(&client, &ticket, st, CdnPages).await,
+                Source::Export => load_source(&client, &ticket, st, ExportPages).await,
             };
-            if !live() {
+            let Some(result) = result else {
                 return;
-            }
+            };
             match result {
                 Ok(()) => st.state.set(LoadState::Done),
                 Err(e) => {
@@ -224,6 +215,8 @@ impl JobsState {
         self.refreshing.set_value(true);
         let this = *self;
         spawn_local(async move {
+            let client = crate::settings::api_client(base);
+            let ticket = Runner::default().start();
             loop {
                 let running: Vec<String> = this.backfill.jobs.with_untracked(|jobs| {
                     jobs.iter()
@@ -235,23 +228,13 @@ impl JobsState {
                     break;
                 }
                 sleep(Duration::from_millis(RUNNING_REFRESH_MS as u64)).await;
-                let mut last: Option<f64> = None;
                 for id in running {
-                    let wait = pace_wait_ms(last, now_ms(), BACKFILL_MIN_INTERVAL_MS);
-                    if wait > 0.0 {
-                        sleep(Duration::from_millis(wait as u64)).await;
-                    }
-                    last = Some(now_ms());
-                    let params = vec![("JobId".to_string(), id.clone())];
-                    match api::actiontrail_read::<GetDeliveryHistoryJobResponse>(
-                        &base,
-                        "GetDeliveryHistoryJob",
-                        &params,
-                        None,
-                    )
-                    .await
-                    {
-                        Ok((r, _)) => {
+                    let request = Request::Query(vec![("JobId".to_string(), id.clone())]);
+                    let outcome =
+                        call_once::<GetDeliveryHistoryJob>(&client, &ticket, request, |_, _, _| {})
+                            .await;
+                    match outcome {
+                        Some(Ok(r)) => {
                             let mut raw = serde_json::to_value(&r.job).unwrap_or_default();
                             raw["Status"] = serde_json::to_value(&r.status).unwrap_or_default();
                             let mut job = Job::from_backfill(&r.job, now_ms() as i64);
@@ -262,8 +245,9 @@ impl JobsState {
                                 }
                             });
                         }
-                        Err(e) if e.is_retryable() => {}
-                        Err(_) => {
+                        // Still failing after its retries: the next round tries again.
+                        Some(Err(e)) if e.is_retryable() => {}
+                        Some(Err(_)) => {
                             // Gone (deleted) or refused: stop following it.
                             this.backfill.jobs.update(|jobs| {
                                 if let Some(j) = jobs.iter_mut().find(|j| j.id == id) {
@@ -271,6 +255,7 @@ impl JobsState {
                                 }
                             });
                         }
+                        None => {}
                     }
                 }
             }
@@ -303,40 +288,33 @@ impl JobsState {
         let token = token.unwrap_or_default();
         let this = *self;
         spawn_local(async move {
-            let params = vec![
+            let client = crate::settings::api_client(base.clone());
+            let ticket = Runner::default().start();
+            let request = Request::Query(vec![
                 ("TrailName".to_string(), trail.clone()),
                 ("ClientToken".to_string(), token.clone()),
-            ];
-            let mut attempt = 0u32;
-            let mut earlier = Answer::Definite;
-            let outcome = loop {
-                let r = api::actiontrail_read::<CreateDeliveryHistoryJobResponse>(
-                    &base,
-                    "CreateDeliveryHistoryJob",
-                    &params,
-                    None,
-                )
-                .await;
-                match r {
-                    Err(e) if e.is_retryable() && attempt < MAX_RETRIES => {
-                        attempt += 1;
-                        if Answer::of::<()>(&Err(e.clone())) == Answer::Uncertain {
-                            earlier = Answer::Uncertain;
-                        }
-                        let delay = backoff_ms(attempt, e.is_throttling(), now_ms() as u64);
-                        c.message.set(Some(format!(
-                            "{e} — retrying in {:.1} s with the same ClientToken (attempt {attempt} of {MAX_RETRIES})",
-                            delay as f64 / 1000.0
-                        )));
-                        sleep(Duration::from_millis(delay as u64)).await;
-                    }
-                    other => break other,
+            ]);
+            // Whether an attempt before the last may have reached the service.
+            let earlier = Cell::new(Answer::Definite);
+            let on_retry = |e: &ApiError, delay_ms: u32, attempt: u32| {
+                if Answer::of::<()>(&Err(e.clone())) == Answer::Uncertain {
+                    earlier.set(Answer::Uncertain);
                 }
+                c.message.set(Some(format!(
+                    "{e} — retrying in {:.1} s with the same ClientToken (attempt {attempt} of {MAX_RETRIES})",
+                    delay_ms as f64 / 1000.0
+                )));
             };
-            let answer = Answer::of_attempts(earlier, &outcome);
+            let outcome =
+                call_once::<CreateDeliveryHistoryJob>(&client, &ticket, request, on_retry).await;
+            let Some(outcome) = outcome else {
+                c.busy.set(false);
+                return;
+            };
+            let answer = Answer::of_attempts(earlier.get(), &outcome);
             c.keeper.update_value(|k| k.settle(answer));
             match outcome {
-                Ok((resp, _)) => {
+                Ok(resp) => {
                     let id = resp.job_id.map(|i| i.to_string()).unwrap_or_default();
                     c.message.set(Some(format!(
                         "Job {id} created for {trail} (ClientToken {token})."
@@ -362,132 +340,70 @@ impl Default for JobsState {
     }
 }
 
-/// Call `f` until it succeeds or fails for good, backing off on retryable errors.
-async fn with_retry<T, F, Fut>(st: SourceState, mut f: F) -> Result<T, ApiError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, ApiError>>,
-{
-    let mut attempt = 0u32;
-    loop {
-        match f().await {
-            Err(e) if e.is_retryable() && attempt < MAX_RETRIES => {
-                attempt += 1;
-                let delay = backoff_ms(attempt, e.is_throttling(), now_ms() as u64);
-                st.notice.set(Some(format!(
-                    "{e} — retrying in {:.1} s (attempt {attempt} of {MAX_RETRIES})",
-                    delay as f64 / 1000.0
-                )));
-                sleep(Duration::from_millis(delay as u64)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-async fn pace(last: &mut Option<f64>, interval: f64) {
-    let wait = pace_wait_ms(*last, now_ms(), interval);
-    if wait > 0.0 {
-        sleep(Duration::from_millis(wait as u64)).await;
-    }
-    *last = Some(now_ms());
-}
-
-async fn load_backfill(
+/// One load of one job source as the driver sees it.
+struct SourceLoad<P> {
     st: SourceState,
-    base: &str,
-    live: impl Fn() -> bool,
-) -> Result<(), ApiError> {
-    let mut all: Vec<Job> = Vec::new();
-    let mut seen: HashMap<String, ()> = HashMap::new();
-    let mut last = None;
-    for page in 1..=MAX_PAGES as u32 {
-        pace(&mut last, BACKFILL_MIN_INTERVAL_MS).await;
-        if !live() {
-            return Ok(());
-        }
-        let params = backfill_page_params(page);
-        let (r, _) = with_retry(st, || {
-            api::actiontrail_read::<ListDeliveryHistoryJobsResponse>(
-                base,
-                "ListDeliveryHistoryJobs",
-                &params,
-                None,
-            )
-        })
-        .await?;
-        if !live() {
-            return Ok(());
-        }
-        let now = now_ms() as i64;
-        let got = r.jobs.len();
-        for j in &r.jobs {
-            let job = Job::from_backfill(j, now);
-            // A job that moved between pages while paging is listed once.
-            if seen.insert(job.id.clone(), ()).is_none() {
-                all.push(job);
-            }
-        }
-        st.pages.set(page as usize);
-        st.jobs.set(all.clone());
-        if !backfill_has_more(page, BACKFILL_PAGE_SIZE, r.total_count, got) {
-            break;
-        }
-    }
-    Ok(())
+    run: RefCell<PagedRun<P>>,
+    list: RefCell<JobList>,
+    error: RefCell<Option<ApiError>>,
 }
 
-async fn load_cdn(st: SourceState, base: &str, live: impl Fn() -> bool) -> Result<(), ApiError> {
-    let mut last = None;
-    pace(&mut last, CDN_MIN_INTERVAL_MS).await;
-    let (r, _) = with_retry(st, || api::describe_cdn_deliver_list(base, None)).await?;
-    if !live() {
-        return Ok(());
+impl<P: JobPages> Driven for SourceLoad<P> {
+    type Call = P::Call;
+
+    fn step(&self) -> Step {
+        self.run.borrow().step()
     }
-    st.pages.set(1);
-    match r.tasks() {
-        Ok(tasks) => st.jobs.set(tasks.iter().map(Job::from_cdn).collect()),
-        Err(e) => {
-            st.jobs.set(Vec::new());
-            st.content_error.set(Some(e));
+
+    fn accept(&self, response: <P::Call as Call>::Response, _parsed: Parsed) {
+        let pages = {
+            let mut run = self.run.borrow_mut();
+            run.accept_page(&response);
+            run.pager
+                .collect(&response, now_ms() as i64, &mut self.list.borrow_mut());
+            run.pages()
+        };
+        let (jobs, content_error) = {
+            let list = self.list.borrow();
+            (list.jobs.clone(), list.content_error.clone())
+        };
+        self.st.pages.set(pages);
+        self.st.jobs.set(jobs);
+        if content_error.is_some() {
+            self.st.content_error.set(content_error);
         }
     }
-    Ok(())
+
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        self.run.borrow_mut().on_error(e, salt)
+    }
+
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        self.st.notice.set(Some(retry_notice(e, delay_ms, attempt)));
+    }
+
+    fn gave_up(&self, e: ApiError) {
+        *self.error.borrow_mut() = Some(e);
+    }
 }
 
-async fn load_export(st: SourceState, base: &str, live: impl Fn() -> bool) -> Result<(), ApiError> {
-    let mut all = Vec::new();
-    let mut token: Option<String> = None;
-    let mut last = None;
-    for page in 1..=MAX_PAGES {
-        pace(&mut last, EXPORT_MIN_INTERVAL_MS).await;
-        if !live() {
-            return Ok(());
-        }
-        let mut body = serde_json::json!({ "limit": EXPORT_PAGE_LIMIT });
-        if let Some(t) = &token {
-            body["nextToken"] = serde_json::json!(t);
-        }
-        let (r, _) = with_retry(st, || {
-            api::aws_logs_call::<DescribeExportTasksResponse>(
-                base,
-                "DescribeExportTasks",
-                &body,
-                None,
-            )
-        })
-        .await?;
-        if !live() {
-            return Ok(());
-        }
-        let now = now_ms() as i64;
-        all.extend(r.export_tasks.iter().map(|t| Job::from_export(t, now)));
-        st.pages.set(page);
-        st.jobs.set(all.clone());
-        match r.next_token.filter(|t| !t.is_empty()) {
-            Some(t) => token = Some(t),
-            None => break,
-        }
-    }
-    Ok(())
+/// Reads every page of one source into its state (up to the runaway cap): `None` when a newer
+/// load took over first.
+async fn load_source<P: JobPages>(
+    client: &ApiClient,
+    ticket: &Ticket,
+    st: SourceState,
+    pager: P,
+) -> Option<Result<(), ApiError>> {
+    let load = SourceLoad {
+        st,
+        run: RefCell::new(PagedRun::new(pager)),
+        list: RefCell::new(JobList::default()),
+        error: RefCell::new(None),
+    };
+    let end = runtime::drive(client, ticket, &load).await?;
+    Some(match (end, load.error.into_inner()) {
+        (RunEnd::Failed, Some(e)) => Err(e),
+        _ => Ok(()),
+    })
 }

@@ -1,7 +1,8 @@
 //! trailview: the browser app (Leptos, client-side rendered).
 //!
 //! Map: `app` (root component, layout), `state` (signals and memos over the core engine),
-//! `api` (the only module that talks HTTP), `fetch` (paging loop: pacing, retry, cancel),
+//! `api` (the only module that talks HTTP), `runtime` (the one driver every source runs on:
+//! pacing, retry, cancel), `fetch` (the events run), `jobs` (the job sources' runs and state),
 //! `settings` (localStorage, settings panel), `format` (time display), `components/*` (query
 //! bar, progress and errors, event table, JSON tree). All logic that can be pure lives in
 //! `trailview-core`.
@@ -14,6 +15,7 @@ pub mod components;
 pub mod fetch;
 pub mod format;
 pub mod jobs;
+pub mod runtime;
 pub mod settings;
 pub mod state;
 

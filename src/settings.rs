@@ -38,6 +38,15 @@ pub fn proxy_token() -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
+/// The API client for `base`, with the proxy token entered in Settings (read when called, so
+/// a token changed in Settings applies to the next fetch).
+pub fn api_client(base: String) -> crate::api::ApiClient {
+    crate::api::ApiClient {
+        base,
+        token: proxy_token(),
+    }
+}
+
 pub fn save_proxy_token(token: &str) {
     if let Some(s) = session_storage() {
         let _ = if token.trim().is_empty() {

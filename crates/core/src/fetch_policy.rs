@@ -1,16 +1,14 @@
-//! How the app pages through LookupEvents: request parameters, pacing under the documented
-//! rate limit, and retry with backoff. Pure decisions; the app's fetch loop carries them out.
+//! How the app pages through LookupEvents: request parameters, the cap on events, "Load older"
+//! and the span the loaded events cover. Retry and pacing are [`crate::paging`]'s, as for every
+//! source; the app's one driver carries the decisions out.
 
+use crate::catalogue;
 use crate::lookup::Condition;
+use crate::paging::{Attempts, Cursor, Pager, Request, Retry, RunEnd, Step};
 use crate::time::{format_api_time, RangePreset};
 
-/// LookupEvents allows 2 calls per second; pace a little under it so clock jitter between
-/// browser and server never trips `Throttling.User`.
-pub const LOOKUP_EVENTS_MIN_INTERVAL_MS: f64 = 550.0;
 /// The documented maximum page size.
 pub const LOOKUP_EVENTS_MAX_RESULTS: u32 = 50;
-/// Retries of one page before giving up (throttling, 5xx, network).
-pub const MAX_RETRIES: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -63,6 +61,20 @@ impl LookupQuery {
     }
 }
 
+impl Pager for LookupQuery {
+    type Call = catalogue::LookupEvents;
+    fn request(&self, at: Option<&Cursor>) -> Request {
+        let token = match at {
+            Some(Cursor::Token(t)) => Some(t.as_str()),
+            Some(Cursor::Page(_)) | None => None,
+        };
+        Request::Query(self.params(token))
+    }
+    fn next(&self, response: &crate::wire::LookupEventsResponse, _page: usize) -> Option<Cursor> {
+        Cursor::token(response.next())
+    }
+}
+
 /// The time range as the user chose it: a preset is relative to when the fetch starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeRange {
@@ -96,25 +108,6 @@ impl QuerySpec {
     }
 }
 
-/// Milliseconds to wait before starting the next call, given when the previous one started.
-pub fn pace_wait_ms(last_start_ms: Option<f64>, now_ms: f64, min_interval_ms: f64) -> f64 {
-    match last_start_ms {
-        Some(last) => (last + min_interval_ms - now_ms).max(0.0),
-        None => 0.0,
-    }
-}
-
-/// Backoff before retry number `attempt` (1-based): exponential from 1 s (2 s when throttled),
-/// capped at 16 s, with a deterministic jitter from `salt` of up to +25% so many tabs spread out.
-pub fn backoff_ms(attempt: u32, throttled: bool, salt: u64) -> u32 {
-    let base: u64 = if throttled { 2000 } else { 1000 };
-    let exp = base
-        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
-        .min(16_000);
-    let jitter = (salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % (exp / 4 + 1);
-    (exp + jitter) as u32
-}
-
 /// What happens to the events already loaded when a new fetch starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadMode {
@@ -124,40 +117,11 @@ pub enum LoadMode {
     Add,
 }
 
-/// How a fetch ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunEnd {
-    /// Every event that matches the query is loaded.
-    Complete,
-    /// The cap was reached and more events match; `EventsRun::load_more` continues.
-    Capped,
-    Cancelled,
-    Failed,
-}
-
-/// What the fetch loop does next.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Step {
-    /// Call LookupEvents with these parameters.
-    Fetch(Vec<(String, String)>),
-    Stop(RunEnd),
-}
-
-/// What to do after a failed call.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Retry {
-    /// Wait this long, then call again with the same parameters.
-    After {
-        delay_ms: u32,
-        attempt: u32,
-    },
-    GiveUp,
-}
-
 /// One LookupEvents fetch as it runs: the query, the cap, where paging is, and the span of time
-/// the loaded events are known to cover. Pure: the app's loop calls `step`, performs the call,
+/// the loaded events are known to cover. Pure: the app's driver calls `step`, performs the call,
 /// and reports back with `accept_page` / `on_error`; "Load older" is `load_more`, which
-/// continues from the same NextToken, so nothing is loaded twice and nothing is skipped.
+/// continues from the same NextToken, so nothing is loaded twice and nothing is skipped. It
+/// ends `Complete` when every matching event is loaded, `Capped` at its cap with more to read.
 #[derive(Debug, Clone)]
 pub struct EventsRun {
     pub query: LookupQuery,
@@ -165,13 +129,13 @@ pub struct EventsRun {
     /// The cap the run started with: how many more "Load older" asks for.
     pub batch: usize,
     pub progress: Progress,
-    next_token: Option<String>,
+    next: Option<Cursor>,
     /// The part of the last page beyond the cap, kept for `load_more`: the NextToken points
     /// past it.
     held: Vec<Box<serde_json::value::RawValue>>,
     oldest_ms: Option<i64>,
     newest_ms: Option<i64>,
-    attempt: u32,
+    attempts: Attempts,
     end: Option<RunEnd>,
 }
 
@@ -182,11 +146,11 @@ impl EventsRun {
             cap: cap.max(1),
             batch: cap.max(1),
             progress: Progress::default(),
-            next_token: None,
+            next: None,
             held: Vec::new(),
             oldest_ms: None,
             newest_ms: None,
-            attempt: 0,
+            attempts: Attempts::default(),
             end: None,
         }
     }
@@ -196,7 +160,7 @@ impl EventsRun {
         if let Some(end) = self.end {
             return Step::Stop(end);
         }
-        let more = self.next_token.is_some() || !self.held.is_empty();
+        let more = self.next.is_some() || !self.held.is_empty();
         if self.progress.events >= self.cap {
             return Step::Stop(if more || self.progress.pages == 0 {
                 RunEnd::Capped
@@ -204,10 +168,10 @@ impl EventsRun {
                 RunEnd::Complete
             });
         }
-        if self.progress.pages > 0 && self.next_token.is_none() {
+        if self.progress.pages > 0 && self.next.is_none() {
             return Step::Stop(RunEnd::Complete);
         }
-        Step::Fetch(self.query.params(self.next_token.as_deref()))
+        Step::Fetch(self.query.request(self.next.as_ref()))
     }
 
     /// A page arrived: returns the events to load (up to the cap; the rest is held for
@@ -218,12 +182,12 @@ impl EventsRun {
         next_token: Option<String>,
         elapsed_ms: f64,
     ) -> Vec<Box<serde_json::value::RawValue>> {
-        self.attempt = 0;
+        self.attempts.succeeded();
         let room = self.cap.saturating_sub(self.progress.events);
         if events.len() > room {
             self.held = events.split_off(room);
         }
-        self.next_token = next_token.filter(|t| !t.is_empty());
+        self.next = Cursor::token(next_token.as_deref());
         self.progress.events += events.len();
         self.progress.pages += 1;
         self.progress.elapsed_ms = elapsed_ms;
@@ -240,17 +204,12 @@ impl EventsRun {
 
     /// A call failed: retry (with backoff; `salt` spreads many tabs) or give up.
     pub fn on_error(&mut self, e: &crate::dialect::ApiError, salt: u64) -> Retry {
-        if e.is_retryable() && self.attempt < MAX_RETRIES {
-            self.attempt += 1;
-            self.progress.retries += 1;
-            Retry::After {
-                delay_ms: backoff_ms(self.attempt, e.is_throttling(), salt),
-                attempt: self.attempt,
-            }
-        } else {
-            self.end = Some(RunEnd::Failed);
-            Retry::GiveUp
+        let r = self.attempts.on_error(e, salt);
+        match r {
+            Retry::After { .. } => self.progress.retries += 1,
+            Retry::GiveUp => self.end = Some(RunEnd::Failed),
         }
+        r
     }
 
     pub fn cancel(&mut self) {
@@ -266,7 +225,7 @@ impl EventsRun {
     /// Whether `load_more` can continue this run (it stopped at its cap, or was cancelled or
     /// failed part way, with more to read).
     pub fn can_load_more(&self) -> bool {
-        let more = self.next_token.is_some() || !self.held.is_empty();
+        let more = self.next.is_some() || !self.held.is_empty();
         more && self.end != Some(RunEnd::Complete) && self.step() != Step::Stop(RunEnd::Complete)
     }
 
@@ -274,7 +233,7 @@ impl EventsRun {
     /// (the rest of the page the cap cut) to load first.
     pub fn load_more(&mut self, extra: usize) -> Vec<Box<serde_json::value::RawValue>> {
         self.end = None;
-        self.attempt = 0;
+        self.attempts.succeeded();
         self.cap = self.progress.events + extra.max(1);
         let room = self.cap - self.progress.events;
         let mut held = std::mem::take(&mut self.held);
@@ -368,22 +327,10 @@ mod tests {
 
     #[test]
     fn pacing_keeps_under_two_per_second() {
-        assert_eq!(pace_wait_ms(None, 1000.0, 550.0), 0.0);
-        assert_eq!(pace_wait_ms(Some(1000.0), 1200.0, 550.0), 350.0);
-        assert_eq!(pace_wait_ms(Some(1000.0), 2000.0, 550.0), 0.0);
         // Any three consecutive starts span more than one second.
-        let starts: Vec<f64> = (0..3)
-            .map(|i| i as f64 * LOOKUP_EVENTS_MIN_INTERVAL_MS)
-            .collect();
+        let interval = catalogue::LOOKUP_EVENTS.min_interval_ms();
+        let starts: Vec<f64> = (0..3).map(|i| i as f64 * interval).collect();
         assert!(starts[2] - starts[0] > 1000.0);
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert!((1000..=1250).contains(&backoff_ms(1, false, 7)));
-        assert!((2000..=2500).contains(&backoff_ms(1, true, 7)));
-        assert!((4000..=5000).contains(&backoff_ms(3, false, 7)));
-        assert!(backoff_ms(30, true, 99) <= 20_000);
     }
 
     fn raw_events(times: &[i64]) -> Vec<Box<serde_json::value::RawValue>> {
@@ -408,11 +355,8 @@ mod tests {
         loop {
             match run.step() {
                 Step::Stop(end) => return end,
-                Step::Fetch(params) => {
-                    let from: usize = params
-                        .iter()
-                        .find(|(k, _)| k == "NextToken")
-                        .map_or(0, |(_, v)| v.parse().unwrap());
+                Step::Fetch(req) => {
+                    let from: usize = req.param("NextToken").map_or(0, |v| v.parse().unwrap());
                     let to = (from + page).min(all.len());
                     let token = (to < all.len()).then(|| to.to_string());
                     let got = run.accept_page(raw_events(&all[from..to]), token, 1.0);
@@ -483,6 +427,7 @@ mod tests {
     #[test]
     fn errors_retry_with_backoff_then_give_up() {
         use crate::dialect::ApiError;
+        use crate::paging::MAX_RETRIES;
         let mut run = EventsRun::new(query(Direction::Backward), 10);
         let net = ApiError::Network("down".into());
         for n in 1..=MAX_RETRIES {

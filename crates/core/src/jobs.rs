@@ -4,30 +4,27 @@
 //! the data window it covers; plus a small filter / sort / paginate over job rows (the same
 //! behaviour as the events table, for a few thousand rows at most, so no indexing).
 
+use crate::catalogue::{self, Call};
 use crate::cron::Schedule;
+use crate::paging::{Cursor, Pager, Request};
 use crate::time::parse_rfc3339_ms;
 use crate::{
     dialect::ApiError,
-    wire::{job_status_name, CdnDeliverTask, DeliveryHistoryJob, ExportTask},
+    wire::{
+        job_status_name, CdnDeliverListResponse, CdnDeliverTask, ContentError, DeliveryHistoryJob,
+        DescribeExportTasksResponse, ExportTask, ListDeliveryHistoryJobsResponse,
+    },
 };
 use serde_json::Value;
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 /// ListDeliveryHistoryJobs: the largest page (fewest calls).
 pub const BACKFILL_PAGE_SIZE: u32 = 100;
 /// DescribeExportTasks: the largest `limit`.
 pub const EXPORT_PAGE_LIMIT: u32 = 50;
-/// DescribeCdnDeliverList allows 3 calls/s (documented); the ActionTrail job APIs document no
-/// limit, so they get LookupEvents' 2 calls/s; for DescribeExportTasks the app assumes 5 calls/s
-/// (an assumption, not from the seeds; throttling is retried with backoff either way). Each is
-/// paced a little under its limit with `fetch_policy::pace_wait_ms`.
-pub const BACKFILL_MIN_INTERVAL_MS: f64 = 550.0;
-pub const CDN_MIN_INTERVAL_MS: f64 = 360.0;
-pub const EXPORT_MIN_INTERVAL_MS: f64 = 220.0;
 /// How often the app re-reads running backfill jobs.
 pub const RUNNING_REFRESH_MS: u32 = 3000;
-/// Pages the app reads at most per source (a runaway guard: 100 pages of 100 jobs).
-pub const MAX_PAGES: usize = 100;
 
 /// `ListDeliveryHistoryJobs` parameters for page `n` (1-based).
 pub fn backfill_page_params(page: u32) -> Vec<(String, String)> {
@@ -43,6 +40,111 @@ pub fn backfill_has_more(page: u32, page_size: u32, total: Option<i64>, got: usi
     match total {
         Some(t) => (page as i64) * (page_size as i64) < t && got > 0,
         None => got as u32 >= page_size,
+    }
+}
+
+/// The jobs read so far by one run of one source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobList {
+    pub jobs: Vec<Job>,
+    /// CDN `Content` that could not be read, with the raw text.
+    pub content_error: Option<ContentError>,
+    seen: HashSet<String>,
+}
+
+impl JobList {
+    /// Adds a job, unless one with its id is listed already (a job that moved between pages
+    /// while paging is listed once).
+    pub fn add(&mut self, job: Job) {
+        if self.seen.insert(job.id.clone()) {
+            self.jobs.push(job);
+        }
+    }
+}
+
+/// A job source's paging, and how its pages become jobs.
+pub trait JobPages: Pager {
+    /// Adds the jobs of one page (read at `now_ms`) to `list`.
+    fn collect(&self, response: &<Self::Call as Call>::Response, now_ms: i64, list: &mut JobList);
+}
+
+/// ListDeliveryHistoryJobs, by PageNumber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackfillPages;
+
+impl Pager for BackfillPages {
+    type Call = catalogue::ListDeliveryHistoryJobs;
+    fn request(&self, at: Option<&Cursor>) -> Request {
+        let page = match at {
+            Some(Cursor::Page(n)) => *n,
+            Some(Cursor::Token(_)) | None => 1,
+        };
+        Request::Query(backfill_page_params(page))
+    }
+    fn next(&self, r: &ListDeliveryHistoryJobsResponse, page: usize) -> Option<Cursor> {
+        let page = page as u32;
+        backfill_has_more(page, BACKFILL_PAGE_SIZE, r.total_count, r.jobs.len())
+            .then_some(Cursor::Page(page + 1))
+    }
+}
+
+impl JobPages for BackfillPages {
+    fn collect(&self, r: &ListDeliveryHistoryJobsResponse, now_ms: i64, list: &mut JobList) {
+        for j in &r.jobs {
+            list.add(Job::from_backfill(j, now_ms));
+        }
+    }
+}
+
+/// DescribeExportTasks, by nextToken, [`EXPORT_PAGE_LIMIT`] a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportPages;
+
+impl Pager for ExportPages {
+    type Call = catalogue::DescribeExportTasks;
+    fn request(&self, at: Option<&Cursor>) -> Request {
+        let mut body = serde_json::json!({ "limit": EXPORT_PAGE_LIMIT });
+        if let Some(Cursor::Token(t)) = at {
+            body["nextToken"] = serde_json::json!(t);
+        }
+        Request::Json(body)
+    }
+    fn next(&self, r: &DescribeExportTasksResponse, _page: usize) -> Option<Cursor> {
+        Cursor::token(r.next_token.as_deref())
+    }
+}
+
+impl JobPages for ExportPages {
+    fn collect(&self, r: &DescribeExportTasksResponse, now_ms: i64, list: &mut JobList) {
+        // Export tasks are listed as sent (the API pages them by token, none twice).
+        list.jobs
+            .extend(r.export_tasks.iter().map(|t| Job::from_export(t, now_ms)));
+    }
+}
+
+/// DescribeCdnDeliverList: every task in one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CdnPages;
+
+impl Pager for CdnPages {
+    type Call = catalogue::DescribeCdnDeliverList;
+    fn request(&self, _at: Option<&Cursor>) -> Request {
+        Request::Query(Vec::new())
+    }
+    fn next(&self, _r: &CdnDeliverListResponse, _page: usize) -> Option<Cursor> {
+        None
+    }
+}
+
+impl JobPages for CdnPages {
+    fn collect(&self, r: &CdnDeliverListResponse, _now_ms: i64, list: &mut JobList) {
+        match r.tasks() {
+            Ok(tasks) => list.jobs.extend(tasks.iter().map(Job::from_cdn)),
+            Err(e) => {
+                list.jobs.clear();
+                list.content_error = Some(e);
+            }
+        }
     }
 }
 
@@ -715,6 +817,57 @@ mod tests {
         assert!(d.next_runs(NOW, 2).is_empty());
         t.crontab = Some("bad".into());
         assert!(Job::from_cdn(&t).schedule_error.is_some());
+    }
+
+    #[test]
+    fn sources_page_by_their_rule_and_speak_their_dialect() {
+        use crate::paging::{PagedRun, RunEnd, Step};
+        assert!(BackfillPages
+            .request(None)
+            .fits(catalogue::LIST_DELIVERY_HISTORY_JOBS.api.dialect()));
+        assert!(ExportPages
+            .request(None)
+            .fits(catalogue::DESCRIBE_EXPORT_TASKS.api.dialect()));
+        assert!(CdnPages
+            .request(None)
+            .fits(catalogue::DESCRIBE_CDN_DELIVER_LIST.api.dialect()));
+        // Backfill: PageNumber 1, 2, 3 until TotalCount is reached; a job listed twice once.
+        let page = |ids: std::ops::Range<i64>| ListDeliveryHistoryJobsResponse {
+            request_id: None,
+            total_count: Some(250),
+            page_number: None,
+            page_size: None,
+            jobs: ids
+                .map(|i| backfill(i, 2, "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"))
+                .collect(),
+        };
+        let mut run = PagedRun::new(BackfillPages);
+        let mut list = JobList::default();
+        let mut asked = Vec::new();
+        while let Step::Fetch(req) = run.step() {
+            let n: i64 = req.param("PageNumber").unwrap().parse().unwrap();
+            asked.push(n);
+            // Page 2 repeats the last job of page 1 (it moved while paging).
+            let resp = page((n - 1) * 100 - (n == 2) as i64..(n * 100).min(250));
+            run.accept_page(&resp);
+            BackfillPages.collect(&resp, NOW, &mut list);
+        }
+        assert_eq!(run.step(), Step::Stop(RunEnd::Complete));
+        assert_eq!(asked, [1, 2, 3]);
+        assert_eq!(list.jobs.len(), 250, "listed once");
+        // Export: nextToken until none.
+        let req = ExportPages.request(Some(&Cursor::Token("t2".into())));
+        assert_eq!(req.param("nextToken").as_deref(), Some("t2"));
+        assert_eq!(req.param("limit").as_deref(), Some("50"));
+        let last = DescribeExportTasksResponse {
+            export_tasks: vec![],
+            next_token: Some(String::new()),
+        };
+        assert_eq!(
+            ExportPages.next(&last, 1),
+            None,
+            "an empty token is the last page"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod lookup;
 pub mod numbers;
 pub mod page;
 pub mod pane;
+pub mod paging;
 pub mod query;
 pub mod schema;
 pub mod time;

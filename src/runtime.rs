@@ -1,0 +1,220 @@
+//! The one async driver every source runs on (events and each job source alike): it asks the
+//! source's core state machine what to do (`trailview_core::paging`), waits for the operation's
+//! pacer slot, makes the call, feeds the answer back, backs off when told to retry (saying so),
+//! and stops when told to stop. One cancel model: a [`Runner`] per source hands out a [`Ticket`]
+//! per run; starting a new run or cancelling aborts the request in flight and makes every older
+//! ticket stale, so a late answer is dropped.
+
+use crate::api::{self, ApiClient};
+use gloo_timers::future::sleep;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+use trailview_core::catalogue::{Call, Operation};
+use trailview_core::dialect::ApiError;
+use trailview_core::lenient::Parsed;
+use trailview_core::paging::{Pacer, PagedRun, Request, Retry, RunEnd, Single, Step, MAX_RETRIES};
+use web_sys::{AbortController, AbortSignal};
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[derive(Default)]
+struct Slot {
+    generation: u64,
+    abort: Option<AbortController>,
+}
+
+/// Runs one source: at most one live run at a time.
+#[derive(Clone, Default)]
+pub struct Runner(Rc<RefCell<Slot>>);
+
+impl Runner {
+    /// A ticket for a new run; the previous run's request is aborted and its ticket goes stale.
+    pub fn start(&self) -> Ticket {
+        let mut s = self.0.borrow_mut();
+        if let Some(c) = s.abort.take() {
+            c.abort();
+        }
+        s.generation += 1;
+        let c = AbortController::new().ok();
+        let signal = c.as_ref().map(|c| c.signal());
+        s.abort = c;
+        Ticket {
+            runner: self.clone(),
+            generation: s.generation,
+            signal,
+        }
+    }
+
+    /// Stop the running run: its request is aborted and its answers are dropped.
+    pub fn cancel(&self) {
+        let mut s = self.0.borrow_mut();
+        if let Some(c) = s.abort.take() {
+            c.abort();
+        }
+        s.generation += 1;
+    }
+}
+
+/// One run's right to touch its source's state: live until the runner starts another or cancels.
+pub struct Ticket {
+    runner: Runner,
+    generation: u64,
+    signal: Option<AbortSignal>,
+}
+
+impl Ticket {
+    pub fn live(&self) -> bool {
+        self.runner.0.borrow().generation == self.generation
+    }
+
+    pub fn signal(&self) -> Option<&AbortSignal> {
+        self.signal.as_ref()
+    }
+}
+
+thread_local! {
+    /// One pacer per operation, shared by every run that calls it (rate limits are per account
+    /// and operation, not per run).
+    static PACERS: RefCell<Vec<(&'static Operation, Pacer)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Waits until `op` may be called again, and takes the slot.
+async fn wait_turn(op: &'static Operation) {
+    loop {
+        let wait = PACERS.with(|p| {
+            let mut p = p.borrow_mut();
+            let i = match p.iter().position(|(o, _)| *o == op) {
+                Some(i) => i,
+                None => {
+                    p.push((op, Pacer::new(op)));
+                    p.len() - 1
+                }
+            };
+            let now = now_ms();
+            let wait = p[i].1.wait_ms(now);
+            if wait <= 0.0 {
+                p[i].1.started(now);
+            }
+            wait
+        });
+        if wait <= 0.0 {
+            return;
+        }
+        sleep(Duration::from_millis(wait.ceil() as u64)).await;
+    }
+}
+
+/// A source as the driver sees it: its state machine behind `step` / `accept` / `on_error`, and
+/// what it shows while retrying or after giving up.
+pub trait Driven {
+    type Call: Call;
+    /// The next thing to do (from the source's core state machine).
+    fn step(&self) -> Step;
+    /// An answer arrived.
+    fn accept(&self, response: <Self::Call as Call>::Response, parsed: Parsed);
+    /// A call failed: the machine decides (`salt` spreads the backoff of many tabs).
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
+    /// About to wait `delay_ms` before retry `attempt`.
+    fn retrying(&self, _e: &ApiError, _delay_ms: u32, _attempt: u32) {}
+    /// Called every quarter second or so while backing off.
+    fn waiting(&self) {}
+    /// The machine gave up on `e` (its next step is a stop).
+    fn gave_up(&self, e: ApiError);
+}
+
+/// "<error> — retrying in 2.1 s (attempt 1 of 5)".
+pub fn retry_notice(e: &ApiError, delay_ms: u32, attempt: u32) -> String {
+    format!(
+        "{e} — retrying in {:.1} s (attempt {attempt} of {MAX_RETRIES})",
+        delay_ms as f64 / 1000.0
+    )
+}
+
+/// Runs `source` until its machine stops: how it ended, or `None` if the ticket went stale
+/// first (a newer run or a cancel owns the source's state then).
+pub async fn drive<D: Driven>(client: &ApiClient, ticket: &Ticket, source: &D) -> Option<RunEnd> {
+    loop {
+        if !ticket.live() {
+            return None;
+        }
+        let request = match source.step() {
+            Step::Fetch(r) => r,
+            Step::Stop(end) => return Some(end),
+        };
+        wait_turn(D::Call::OPERATION).await;
+        if !ticket.live() {
+            return None;
+        }
+        let result = api::call::<D::Call>(client, &request, ticket.signal()).await;
+        if !ticket.live() {
+            return None;
+        }
+        match result {
+            Ok((response, parsed)) => source.accept(response, parsed),
+            Err(e) => match source.on_error(&e, now_ms() as u64) {
+                Retry::After { delay_ms, attempt } => {
+                    source.retrying(&e, delay_ms, attempt);
+                    let until = now_ms() + delay_ms as f64;
+                    while now_ms() < until {
+                        sleep(Duration::from_millis(
+                            (until - now_ms()).clamp(1.0, 250.0) as u64
+                        ))
+                        .await;
+                        if !ticket.live() {
+                            return None;
+                        }
+                        source.waiting();
+                    }
+                }
+                Retry::GiveUp => source.gave_up(e),
+            },
+        }
+    }
+}
+
+/// One call through the driver (pacing, retry), not paged.
+struct Once<C: Call, F> {
+    run: RefCell<PagedRun<Single<C>>>,
+    outcome: RefCell<Option<Result<C::Response, ApiError>>>,
+    on_retry: F,
+}
+
+impl<C: Call, F: Fn(&ApiError, u32, u32)> Driven for Once<C, F> {
+    type Call = C;
+    fn step(&self) -> Step {
+        self.run.borrow().step()
+    }
+    fn accept(&self, response: C::Response, _parsed: Parsed) {
+        self.run.borrow_mut().accept_page(&response);
+        *self.outcome.borrow_mut() = Some(Ok(response));
+    }
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        self.run.borrow_mut().on_error(e, salt)
+    }
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        (self.on_retry)(e, delay_ms, attempt)
+    }
+    fn gave_up(&self, e: ApiError) {
+        *self.outcome.borrow_mut() = Some(Err(e));
+    }
+}
+
+/// One call of `C` with `request`, retried like every call (`on_retry` is told before each
+/// backoff): its answer or the error it gave up on; `None` if the ticket went stale first.
+pub async fn call_once<C: Call>(
+    client: &ApiClient,
+    ticket: &Ticket,
+    request: Request,
+    on_retry: impl Fn(&ApiError, u32, u32),
+) -> Option<Result<C::Response, ApiError>> {
+    let once = Once {
+        run: RefCell::new(PagedRun::new(Single::<C>::new(request))),
+        outcome: RefCell::new(None),
+        on_retry,
+    };
+    drive(client, ticket, &once).await?;
+    once.outcome.into_inner()
+}
