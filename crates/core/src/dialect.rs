@@ -237,3 +237,275 @@ pub fn read_response<T: DeserializeOwned>(
         },
     })
 }
+
+impl Dialect {
+    /// The `Content-Type` of a body in this dialect.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Dialect::AlibabaRpc => "application/json",
+            Dialect::AwsJson => "application/x-amz-json-1.1",
+        }
+    }
+}
+
+/// An error answer as a cloud writes it: status, the dialect's headers and body. The proxy and
+/// the demo send these; `code` is also what their request log shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorResponse {
+    pub http_status: u16,
+    pub dialect: Dialect,
+    pub code: String,
+    /// Headers besides `Content-Type` (request id, error type, retry-after).
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+/// Who writes an error: the cloud (as the demo plays it), or the proxy itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The cloud's host: `HostId` is the API's host and `Recommend` links the product's
+    /// troubleshooting page.
+    Cloud {
+        host: &'static str,
+        product: &'static str,
+    },
+    /// trailview-proxy: `HostId` `trailview-proxy`, no `Recommend`.
+    Proxy,
+}
+
+/// ActionTrail's default-region host and product, the demo's default [`Source`].
+pub const ACTIONTRAIL: Source = Source::Cloud {
+    host: "actiontrail.cn-hangzhou.aliyuncs.com",
+    product: "Actiontrail",
+};
+pub const CDN: Source = Source::Cloud {
+    host: "cdn.aliyuncs.com",
+    product: "Cdn",
+};
+
+/// An Alibaba Cloud RPC error: `{RequestId, HostId, Code, Message, Recommend}` as the POP
+/// gateway writes it, with `x-acs-retry-after` when throttled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlibabaError {
+    pub http_status: u16,
+    pub code: std::borrow::Cow<'static, str>,
+    pub message: String,
+    pub source: Source,
+    /// Seconds for `x-acs-retry-after` (throttling only).
+    pub retry_after: Option<u64>,
+}
+
+impl AlibabaError {
+    pub fn new(
+        http_status: u16,
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        AlibabaError {
+            http_status,
+            code: code.into(),
+            message: message.into(),
+            source: ACTIONTRAIL,
+            retry_after: None,
+        }
+    }
+
+    pub fn from(mut self, source: Source) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// `400 MissingParameter`, with the gateway's wording.
+    pub fn missing_parameter(name: &str) -> Self {
+        Self::new(
+            400,
+            "MissingParameter",
+            format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
+        )
+    }
+
+    /// `400 InvalidVersion`.
+    pub fn invalid_version() -> Self {
+        Self::new(
+            400,
+            "InvalidVersion",
+            "Specified parameter Version is not valid.",
+        )
+    }
+
+    /// `404 InvalidAction.NotFound`: an operation outside the catalogue.
+    pub fn action_not_found() -> Self {
+        Self::new(
+            404,
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+        )
+    }
+
+    /// `400 Throttling.User` with `x-acs-retry-after`.
+    pub fn throttled(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            400,
+            "Throttling.User",
+            "Request was denied due to user flow control.",
+        );
+        e.retry_after = Some(retry_after_secs.max(1));
+        e
+    }
+
+    /// `400 InvalidParameter` naming the parameter, plus why.
+    pub fn invalid_parameter(name: &str, why: &str) -> Self {
+        Self::new(
+            400,
+            "InvalidParameter",
+            format!("Specified parameter {name} is not valid. {why}"),
+        )
+    }
+
+    /// `400 InvalidQueryParameter` (LookupEvents' own code), plus why.
+    pub fn invalid_query(why: &str) -> Self {
+        Self::new(
+            400,
+            "InvalidQueryParameter",
+            format!("The specified query parameter is invalid. {why}"),
+        )
+    }
+
+    /// The response, with `request_id` (an uppercase UUID, see [`request_id`]).
+    pub fn write(&self, request_id: &str) -> ErrorResponse {
+        let mut body = serde_json::Map::new();
+        let s = |v: &str| serde_json::Value::String(v.to_string());
+        body.insert("RequestId".into(), s(request_id));
+        match self.source {
+            Source::Cloud { host, product } => {
+                body.insert("HostId".into(), s(host));
+                body.insert("Code".into(), s(&self.code));
+                body.insert("Message".into(), s(&self.message));
+                body.insert(
+                    "Recommend".into(),
+                    s(&format!(
+                        "https://api.aliyun.com/troubleshoot?q={}&product={product}&requestId={request_id}",
+                        self.code
+                    )),
+                );
+            }
+            Source::Proxy => {
+                body.insert("HostId".into(), s("trailview-proxy"));
+                body.insert("Code".into(), s(&self.code));
+                body.insert("Message".into(), s(&self.message));
+            }
+        }
+        ErrorResponse {
+            http_status: self.http_status,
+            dialect: Dialect::AlibabaRpc,
+            code: self.code.to_string(),
+            headers: self
+                .retry_after
+                .map(|secs| ("x-acs-retry-after", secs.to_string()))
+                .into_iter()
+                .collect(),
+            body: serde_json::Value::Object(body).to_string(),
+        }
+    }
+}
+
+/// An AWS JSON 1.1 error: `{"__type","message"}` with `x-amzn-RequestId`, `X-Amzn-ErrorType`
+/// and, when throttled, `Retry-After`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub http_status: u16,
+    pub kind: std::borrow::Cow<'static, str>,
+    pub message: String,
+    pub retry_after: Option<u64>,
+}
+
+impl AwsError {
+    pub fn new(
+        http_status: u16,
+        kind: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        AwsError {
+            http_status,
+            kind: kind.into(),
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// The response, with `request_id` (AWS writes it in lowercase).
+    pub fn write(&self, request_id: &str) -> ErrorResponse {
+        let body = serde_json::json!({ "__type": self.kind, "message": self.message });
+        let mut headers = vec![
+            ("x-amzn-RequestId", request_id.to_ascii_lowercase()),
+            ("X-Amzn-ErrorType", self.kind.to_string()),
+        ];
+        if let Some(secs) = self.retry_after {
+            headers.push(("retry-after", secs.to_string()));
+        }
+        ErrorResponse {
+            http_status: self.http_status,
+            dialect: Dialect::AwsJson,
+            code: self.kind.to_string(),
+            headers,
+            body: body.to_string(),
+        }
+    }
+}
+
+/// A request id in Alibaba's shape (an uppercase UUID, `8-4-4-4-12` hex) from 32 random hex
+/// digits the caller draws (core has no randomness).
+pub fn request_id(mut hex_digit: impl FnMut() -> u8) -> String {
+    let mut s = String::with_capacity(36);
+    for (i, n) in [8, 4, 4, 4, 12].into_iter().enumerate() {
+        if i > 0 {
+            s.push('-');
+        }
+        for _ in 0..n {
+            s.push(b"0123456789ABCDEF"[(hex_digit() & 15) as usize] as char);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod writer_tests {
+    use super::*;
+
+    #[test]
+    fn written_errors_read_back() {
+        let e = AlibabaError::throttled(3).write("REQ-1");
+        assert_eq!(e.headers, [("x-acs-retry-after", "3".to_string())]);
+        let Err(ApiError::Service(s)) =
+            read_response::<serde_json::Value>(e.dialect, e.http_status, None, &e.body)
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            (s.code.as_str(), s.request_id.as_deref()),
+            ("Throttling.User", Some("REQ-1"))
+        );
+        assert!(s.recommend.is_some());
+        let p = AlibabaError::new(403, "Forbidden.ReadOnly", "no")
+            .from(Source::Proxy)
+            .write("R");
+        assert!(!p.body.contains("Recommend") && p.body.contains("trailview-proxy"));
+        let a = AwsError::new(400, "ThrottlingException", "Rate exceeded").write("ABC");
+        let Err(ApiError::Service(s)) =
+            read_response::<serde_json::Value>(a.dialect, 400, Some("abc"), &a.body)
+        else {
+            panic!("{a:?}")
+        };
+        assert_eq!(s.code, "ThrottlingException");
+        assert!(a.headers.contains(&("x-amzn-RequestId", "abc".to_string())));
+        let mut n = 0u8;
+        let id = request_id(|| {
+            n = n.wrapping_add(7);
+            n
+        });
+        assert_eq!(
+            id.split('-').map(str::len).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+    }
+}

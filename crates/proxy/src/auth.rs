@@ -6,8 +6,8 @@
 //! non-empty value in that header, which an authenticating reverse proxy in front sets. With
 //! neither configured the proxy only listens on loopback (checked at start, in `config`).
 
+use crate::cloud_error::route_error;
 use crate::config::SecurityConfig;
-use crate::security::route_error;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;

@@ -1,97 +1,56 @@
-//! What answers the cloud API routes: the demo backend (`--demo`), or the upstream that signs
-//! requests and forwards them to the real clouds (`--config`), behind the same routes:
+//! What answers the cloud API routes, behind the same routes in every mode: the demo backend
+//! (`--demo`), or the upstream that signs requests and forwards them to the real clouds
+//! (`--config`). Which operations each API has, and its version, are in core's catalogue.
 //!
-//! | route                     | wire format                         | demo backend            |
-//! |---------------------------|-------------------------------------|-------------------------|
-//! | `/api/aliyun/actiontrail` | Alibaba RPC (ActionTrail 2020-07-06)| LookupEvents, List/Create/Get/DeleteDeliveryHistoryJob |
-//! | `/api/aliyun/cdn`         | Alibaba RPC (CDN 2018-05-10)        | DescribeCdnDeliverList  |
-//! | `/api/aws/logs`           | AWS JSON 1.1 (CloudWatch Logs)      | DescribeExportTasks, CreateExportTask |
+//! | route                     | wire format                          |
+//! |---------------------------|--------------------------------------|
+//! | `/api/aliyun/actiontrail` | Alibaba RPC ([`Api::ActionTrail`])   |
+//! | `/api/aliyun/cdn`         | Alibaba RPC ([`Api::Cdn`])           |
+//! | `/api/aws/logs`           | AWS JSON 1.1 ([`Api::CloudWatchLogs`]) |
 
-use crate::aliyun_error::{request_id, AliyunError, ErrorCode, Operation};
+use crate::cloud_error::Respond;
 use crate::demo::DemoBackend;
 use crate::params::RpcRequest;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
+use crate::upstream::Upstream;
+use axum::body::Bytes;
+use axum::response::Response;
+use std::future::Future;
+use trailview_core::catalogue::Api;
 
-#[derive(Clone)]
-pub enum Backend {
-    Demo(Arc<DemoBackend>),
-    /// Signs and forwards to the real clouds (`--config`); its calls are async, so the route
-    /// handlers in `lib.rs` dispatch to it before reaching the methods below.
-    Upstream(Arc<crate::upstream::Upstream>),
+/// Answers the app's calls, one API at a time.
+pub trait Backend: Send + Sync + 'static {
+    /// An Alibaba RPC call (`Action` and its parameters).
+    fn rpc(&self, api: Api, req: RpcRequest) -> impl Future<Output = Response> + Send;
+    /// An AWS JSON 1.1 call, named by its `X-Amz-Target`.
+    fn json(&self, api: Api, target: String, body: Bytes) -> impl Future<Output = Response> + Send;
 }
 
-fn upstream_not_here() -> Response {
-    AliyunError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "InternalError",
-        "The upstream backend is handled by the route.",
-    )
-    .into_response()
-}
-
-fn with_operation(mut resp: Response, op: &str) -> Response {
-    resp.extensions_mut().insert(Operation(op.to_string()));
-    resp
-}
-
-impl Backend {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Backend::Demo(_) => "demo",
-            Backend::Upstream(_) => "upstream",
-        }
-    }
-
-    /// An ActionTrail RPC call.
-    pub fn actiontrail(&self, req: &RpcRequest) -> Response {
-        let resp = match self {
-            Backend::Demo(d) => d
-                .actiontrail(req)
-                .unwrap_or_else(IntoResponse::into_response),
-            Backend::Upstream(_) => upstream_not_here(),
+impl Backend for DemoBackend {
+    fn rpc(&self, api: Api, req: RpcRequest) -> impl Future<Output = Response> + Send {
+        let answer = match api {
+            Api::Cdn => self.cdn(&req),
+            Api::ActionTrail => self.actiontrail(&req),
+            Api::CloudWatchLogs => Err(crate::cloud_error::AlibabaError::action_not_found()),
         };
-        with_operation(resp, req.action().unwrap_or("-"))
+        std::future::ready(answer.unwrap_or_else(Respond::respond))
     }
 
-    /// A CDN RPC call (DescribeCdnDeliverList).
-    pub fn cdn(&self, req: &RpcRequest) -> Response {
-        let resp = match self {
-            Backend::Demo(d) => d.cdn(req).unwrap_or_else(IntoResponse::into_response),
-            Backend::Upstream(_) => upstream_not_here(),
-        };
-        with_operation(resp, req.action().unwrap_or("-"))
-    }
-
-    /// A CloudWatch Logs call, named by `X-Amz-Target` (DescribeExportTasks, CreateExportTask).
-    pub fn aws_logs(&self, headers: &HeaderMap, body: &[u8]) -> Response {
-        let target = headers
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let op = target.rsplit('.').next().unwrap_or("").to_string();
-        let resp = match self {
-            Backend::Demo(d) => d.aws_logs(target, body),
-            Backend::Upstream(_) => upstream_not_here(),
-        };
-        with_operation(resp, if op.is_empty() { "-" } else { &op })
+    fn json(
+        &self,
+        _api: Api,
+        target: String,
+        body: Bytes,
+    ) -> impl Future<Output = Response> + Send {
+        std::future::ready(self.aws_logs(&target, &body))
     }
 }
 
-/// An AWS JSON 1.1 error: `{"__type","message"}` with `x-amzn-RequestId` and `X-Amzn-ErrorType`.
-pub fn aws_error(status: StatusCode, kind: &'static str, message: &str) -> Response {
-    let body = serde_json::json!({ "__type": kind, "message": message }).to_string();
-    let mut resp = (status, body).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&request_id().to_ascii_lowercase()) {
-        h.insert("x-amzn-RequestId", v);
+impl Backend for Upstream {
+    async fn rpc(&self, api: Api, req: RpcRequest) -> Response {
+        self.aliyun(api, &req).await
     }
-    h.insert("X-Amzn-ErrorType", HeaderValue::from_static(kind));
-    resp.extensions_mut().insert(ErrorCode(kind.to_string()));
-    resp
+
+    async fn json(&self, _api: Api, target: String, body: Bytes) -> Response {
+        self.aws_logs(&target, &body).await
+    }
 }

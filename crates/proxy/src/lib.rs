@@ -3,8 +3,8 @@
 //! Module map:
 //! * [`cli`]: command-line flags.
 //! * [`config`]: `--config trailview.toml` merged with the environment, checked before start.
-//! * [`backend`]: what answers the `/api/...` routes: [`Backend::Demo`] (`--demo`) or
-//!   [`Backend::Upstream`] (`--config`: signs and forwards to the real clouds).
+//! * [`backend`]: the [`Backend`] trait that answers the `/api/...` routes: the demo
+//!   (`--demo`) or the [`upstream`] (`--config`: signs and forwards to the real clouds).
 //! * [`upstream`]: the signing upstream (allowlist, shared rate limits, pooled HTTPS client);
 //!   [`sign`]: Alibaba V3/V1 and AWS SigV4; [`allowlist`]: the operations let through.
 //! * [`auth`], [`security`]: bearer token / identity header, CORS, size limits, CSP and caching
@@ -14,17 +14,19 @@
 //!   [`demo::jobs`], [`demo::cdn`], [`demo::logs`] (delivery history jobs, report tasks,
 //!   export tasks).
 //! * [`params`]: RPC parameters from the query string and form body.
-//! * [`aliyun_error`]: Alibaba error bodies and request ids.
+//! * [`cloud_error`]: every error answered, in the route's dialect (shapes from core's
+//!   `dialect`), and request ids.
 //! * [`rate_limit`]: the shared one-second sliding window.
 //! * [`static_files`]: `--static-dir` with the SPA fallback and the "not built" page.
 //!
-//! [`app`] builds the whole router, so tests drive it with `tower::ServiceExt::oneshot`.
+//! [`app`] builds the whole router for a [`Mode`]: `main` serves it and the tests drive it
+//! with `tower::ServiceExt::oneshot`.
 
-pub mod aliyun_error;
 pub mod allowlist;
 pub mod auth;
 pub mod backend;
 pub mod cli;
+pub mod cloud_error;
 pub mod config;
 pub mod demo;
 pub mod params;
@@ -34,102 +36,177 @@ pub mod sign;
 pub mod static_files;
 pub mod upstream;
 
-use aliyun_error::{ErrorCode, Operation};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
 pub use backend::Backend;
+use cloud_error::{ErrorCode, Operation};
+use config::{Config, SecurityConfig};
+use demo::DemoBackend;
 use params::RpcRequest;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 use tower_http::compression::CompressionLayer;
 use trailview_core::catalogue::Api;
+use trailview_core::dialect::Dialect;
+use upstream::Upstream;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub backend: Backend,
+/// What the proxy serves, and how it is guarded.
+pub enum Mode {
+    /// `--demo`: the generated dataset on loopback, under the pages' security headers.
+    Demo {
+        backend: Arc<DemoBackend>,
+        static_dir: PathBuf,
+    },
+    /// `--config`: signs and forwards to the real clouds, behind authentication, CORS and size
+    /// limits as configured.
+    Upstream {
+        upstream: Arc<Upstream>,
+        security: Arc<SecurityConfig>,
+        static_dir: PathBuf,
+    },
+}
+
+impl Mode {
+    /// `--config`: the upstream (its HTTPS client) from a checked configuration.
+    pub fn configured(cfg: &Config) -> Result<Mode, String> {
+        Ok(Mode::Upstream {
+            upstream: Arc::new(Upstream::new(cfg.upstream.clone())?),
+            security: Arc::new(cfg.security.clone()),
+            static_dir: cfg.static_dir.clone(),
+        })
+    }
+}
+
+/// The whole application as served in `mode`: health, API routes, static files, the request
+/// log and gzip, and the security layers. `main` and every test use this one router.
+pub fn app(mode: Mode) -> Router {
+    match mode {
+        Mode::Demo {
+            backend,
+            static_dir,
+        } => security::page_headers(routes(backend, static_dir.clone()), static_dir),
+        Mode::Upstream {
+            upstream,
+            security,
+            static_dir,
+        } => security::secure(routes(upstream, static_dir.clone()), security, static_dir),
+    }
+}
+
+/// What the route handlers share.
+pub struct ProxyState<B> {
+    pub backend: Arc<B>,
     /// The built web app (`index.html` and its assets).
     pub static_dir: PathBuf,
 }
 
-/// The whole application: health, API routes, static files; request log and gzip around it.
-pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route(
-            "/api/aliyun/actiontrail",
-            get(actiontrail).post(actiontrail),
-        )
-        .route("/api/aliyun/cdn", get(cdn).post(cdn))
-        .route("/api/aws/logs", get(aws_logs).post(aws_logs))
+impl<B> Clone for ProxyState<B> {
+    fn clone(&self) -> Self {
+        ProxyState {
+            backend: self.backend.clone(),
+            static_dir: self.static_dir.clone(),
+        }
+    }
+}
+
+fn routes<B: Backend>(backend: Arc<B>, static_dir: PathBuf) -> Router {
+    let mut router = Router::new().route("/healthz", get(healthz));
+    for api in Api::ALL {
+        let path = format!("/api/{}", api.route());
+        router = match api.dialect() {
+            Dialect::AlibabaRpc => {
+                let handler = move |st, method, headers, query, body| {
+                    rpc::<B>(api, st, method, headers, query, body)
+                };
+                router.route(&path, get(handler).post(handler))
+            }
+            Dialect::AwsJson => {
+                let handler = move |st, headers, body| json::<B>(api, st, headers, body);
+                router.route(&path, get(handler).post(handler))
+            }
+        };
+    }
+    router
         .route("/api", any(api_not_found))
         .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
-        .fallback(static_files_handler)
+        .fallback(static_files_handler::<B>)
         .layer(middleware::from_fn(log_request))
         .layer(CompressionLayer::new())
-        .with_state(state)
+        .with_state(ProxyState {
+            backend,
+            static_dir,
+        })
 }
 
 async fn healthz() -> Response {
-    aliyun_error::json_response(r#"{"status":"ok"}"#.to_string())
+    cloud_error::json_response(r#"{"status":"ok"}"#.to_string())
 }
 
-async fn actiontrail(
-    State(st): State<AppState>,
+fn with_operation(mut resp: Response, op: &str) -> Response {
+    let op = if op.is_empty() { "-" } else { op };
+    resp.extensions_mut().insert(Operation(op.to_string()));
+    resp
+}
+
+async fn rpc<B: Backend>(
+    api: Api,
+    State(st): State<ProxyState<B>>,
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
     let req = RpcRequest::from_parts(&method, headers, query.as_deref(), &body);
-    if let Backend::Upstream(u) = &st.backend {
-        return u.aliyun(Api::ActionTrail, &req).await;
-    }
-    st.backend.actiontrail(&req)
+    let op = req.action().unwrap_or("").to_string();
+    with_operation(st.backend.rpc(api, req).await, &op)
 }
 
-async fn cdn(
-    State(st): State<AppState>,
-    method: Method,
+async fn json<B: Backend>(
+    api: Api,
+    State(st): State<ProxyState<B>>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let req = RpcRequest::from_parts(&method, headers, query.as_deref(), &body);
-    if let Backend::Upstream(u) = &st.backend {
-        return u.aliyun(Api::Cdn, &req).await;
-    }
-    st.backend.cdn(&req)
-}
-
-async fn aws_logs(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Backend::Upstream(u) = &st.backend {
-        return u.aws_logs(&headers, &body).await;
-    }
-    st.backend.aws_logs(&headers, &body)
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let op = api
+        .operation_of_target(&target)
+        .unwrap_or(&target)
+        .to_string();
+    with_operation(st.backend.json(api, target, body).await, &op)
 }
 
 async fn api_not_found(method: Method, req: Request) -> Response {
     let path = req.uri().path();
-    let body = serde_json::json!({
-        "Code": "NotFound",
-        "Message": format!("No API route {method} {path}. Routes: /api/aliyun/actiontrail, /api/aliyun/cdn, /api/aws/logs."),
-        "RequestId": aliyun_error::request_id(),
-    });
-    let mut resp = (StatusCode::NOT_FOUND, body.to_string()).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp
+    let routes: Vec<String> = Api::ALL
+        .iter()
+        .map(|a| format!("/api/{}", a.route()))
+        .collect();
+    cloud_error::proxy_error(
+        Dialect::AlibabaRpc,
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        &format!(
+            "No API route {method} {path}. Routes: {}.",
+            routes.join(", ")
+        ),
+    )
 }
 
-async fn static_files_handler(State(st): State<AppState>, req: Request) -> Response {
+async fn static_files_handler<B: Backend>(
+    State(st): State<ProxyState<B>>,
+    req: Request,
+) -> Response {
     static_files::serve(st.static_dir.clone(), req).await
 }
 

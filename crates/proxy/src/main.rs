@@ -9,7 +9,7 @@ use trailview_proxy::cli::{self, Command};
 use trailview_proxy::config::Config;
 use trailview_proxy::demo::store::EventStore;
 use trailview_proxy::demo::{Clock, DemoBackend};
-use trailview_proxy::{app, AppState, Backend};
+use trailview_proxy::{app, Mode};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -120,16 +120,10 @@ async fn main() -> ExitCode {
         args.static_dir.display()
     );
 
-    let backend = Backend::Demo(Arc::new(DemoBackend::new(
-        store,
-        args.rate_limit,
-        Clock::System,
-    )));
-    let state = AppState {
-        backend,
+    let router = app(Mode::Demo {
+        backend: Arc::new(DemoBackend::new(store, args.rate_limit, Clock::System)),
         static_dir: args.static_dir.clone(),
-    };
-    let router = trailview_proxy::security::page_headers(app(state), args.static_dir.clone());
+    });
     serve(listener, router).await
 }
 
@@ -146,8 +140,8 @@ async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
     if args.static_dir_given {
         cfg.static_dir = args.static_dir.clone();
     }
-    let router = match trailview_proxy::security::configured_app(&cfg) {
-        Ok(r) => r,
+    let router = match Mode::configured(&cfg) {
+        Ok(mode) => app(mode),
         Err(e) => {
             eprintln!("trailview-proxy: not starting: {e}");
             return ExitCode::from(1);

@@ -5,35 +5,18 @@
 //! computed from the file on disk so a rebuilt app is picked up and compression does not get in
 //! the way), immutable caching for hashed assets and `no-cache` for the rest.
 
+use crate::cloud_error::route_error;
 use crate::config::SecurityConfig;
-use crate::upstream::aliyun_proxy_error;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-
-/// An error shaped for the route: AWS JSON on `/api/aws/*`, Alibaba's body elsewhere under
-/// `/api`, plain text for pages.
-pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: &str) -> Response {
-    if path.starts_with("/api/aws") {
-        let kind = match status {
-            StatusCode::UNAUTHORIZED => "MissingAuthenticationTokenException",
-            StatusCode::FORBIDDEN => "AccessDeniedException",
-            _ => "ValidationException",
-        };
-        crate::backend::aws_error(status, kind, message)
-    } else if path == "/api" || path.starts_with("/api/") {
-        aliyun_proxy_error(status, code, message)
-    } else {
-        (status, format!("{message}\n")).into_response()
-    }
-}
 
 /// The response headers every mode sends: the pages' Content-Security-Policy (so the demo,
 /// and the end-to-end tests against it, run under the same policy as a deployment),
@@ -285,21 +268,6 @@ async fn response_headers(
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     Response::from_parts(parts, body)
-}
-
-/// The whole app in `--config` mode: the signing upstream behind the usual routes, wrapped in
-/// the security layers.
-pub fn configured_app(cfg: &crate::config::Config) -> Result<Router, String> {
-    let upstream = crate::upstream::Upstream::new(cfg.upstream.clone())?;
-    let state = crate::AppState {
-        backend: crate::Backend::Upstream(Arc::new(upstream)),
-        static_dir: cfg.static_dir.clone(),
-    };
-    Ok(secure(
-        crate::app(state),
-        Arc::new(cfg.security.clone()),
-        cfg.static_dir.clone(),
-    ))
 }
 
 #[cfg(test)]

@@ -17,14 +17,14 @@ use trailview_core::{
     wire::{CdnDeliverListResponse, DescribeExportTasksResponse, ListDeliveryHistoryJobsResponse},
 };
 use trailview_proxy::demo::{Clock, DemoBackend};
-use trailview_proxy::{app, AppState, Backend};
+use trailview_proxy::{app, Mode};
 
 /// A fresh backend per test (jobs are state), with a fixed clock at END_MS.
 fn jobs_app(cdn_rate: u32) -> Router {
     let demo =
         DemoBackend::with_job_seconds(store(), 0, Clock::Fixed(END_MS), 60).with_cdn_rate(cdn_rate);
-    app(AppState {
-        backend: Backend::Demo(Arc::new(demo)),
+    app(Mode::Demo {
+        backend: Arc::new(demo),
         static_dir: PathBuf::from("/nonexistent"),
     })
 }
@@ -531,8 +531,8 @@ async fn create_export_task_rules() {
 }
 
 fn app_from(d: Arc<DemoBackend>) -> Router {
-    app(AppState {
-        backend: Backend::Demo(d),
+    app(Mode::Demo {
+        backend: d,
         static_dir: PathBuf::from("/nonexistent"),
     })
 }

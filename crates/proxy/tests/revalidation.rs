@@ -2,7 +2,7 @@
 //! and the 304's headers replace the cached response's. So a 304 must carry the headers its 200
 //! did: the page's Content-Security-Policy on `index.html` (a 304 has no Content-Type, and the
 //! API's `default-src 'none'` on it blanked the page on every reload), immutable caching on
-//! hashed assets. Both the demo (`page_headers`) and `--config` (`secure`) are checked.
+//! hashed assets. Both the demo and `--config` modes are checked.
 
 mod common;
 mod fake_cloud;
@@ -40,10 +40,7 @@ fn temp_dist(tag: &str) -> PathBuf {
 }
 
 fn demo_app(dir: &Path) -> Router {
-    trailview_proxy::security::page_headers(
-        common::app_with(common::store(), 0, dir.to_path_buf()),
-        dir.to_path_buf(),
-    )
+    common::app_with(common::store(), 0, dir.to_path_buf())
 }
 
 async fn config_app(dir: &Path) -> Router {

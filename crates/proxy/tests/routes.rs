@@ -48,7 +48,8 @@ async fn static_files_with_spa_fallback() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.text(), "console.log(1)");
     assert!(r.header("content-type").unwrap().contains("javascript"));
-    assert_eq!(r.header("cache-control"), None);
+    // Not a content-hashed name (16 hex digits): revalidated, never cached as immutable.
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
     assert_eq!(get(&app, "/assets/style.css").await.text(), "body{}");
     // A missing asset is a 404, not the page.
     assert_eq!(

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tower::ServiceExt as _;
 use trailview_proxy::config::Config;
-use trailview_proxy::security::configured_app;
+use trailview_proxy::{app, Mode};
 
 #[tokio::test]
 async fn https_upstream_with_an_untrusted_certificate_is_refused() {
@@ -50,7 +50,7 @@ async fn https_upstream_with_an_untrusted_certificate_is_refused() {
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => Some("tls-secret".to_string()),
         _ => None,
     };
-    let app = configured_app(&Config::from_toml(&text, None, &env).unwrap()).unwrap();
+    let app = app(Mode::configured(&Config::from_toml(&text, None, &env).unwrap()).unwrap());
     let resp = app
         .oneshot(
             Request::post("/api/aliyun/actiontrail?Action=LookupEvents")

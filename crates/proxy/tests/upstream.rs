@@ -9,7 +9,7 @@ use axum::Router;
 use fake_cloud::*;
 use std::net::SocketAddr;
 use trailview_proxy::config::Config;
-use trailview_proxy::security::configured_app;
+use trailview_proxy::{app, Mode};
 
 fn env(tokens: bool) -> impl Fn(&str) -> Option<String> {
     test_env(tokens)
@@ -280,7 +280,7 @@ async fn the_fake_cloud_rejects_a_wrong_secret() {
             }
             other => env(false)(other),
         };
-        let app = configured_app(&Config::from_toml(&text, None, &wrong).unwrap()).unwrap();
+        let app = app(Mode::configured(&Config::from_toml(&text, None, &wrong).unwrap()).unwrap());
         let r = if uri_or_target == "aws" {
             logs(&app, "Logs_20140328.DescribeExportTasks", "{}").await
         } else {

@@ -11,10 +11,10 @@
 //!   names), frequencies h/d/M, enabled and disabled, domains, report conditions and email
 //!   recipients (some with non-ASCII names).
 
-use crate::aliyun_error::{AliyunError, CDN_HOST, CDN_PRODUCT};
+use crate::cloud_error::AlibabaError;
 use crate::params::RpcRequest;
-use axum::http::StatusCode;
 use serde_json::{json, Value};
+use trailview_core::dialect::CDN;
 use trailview_core::time::format_api_time;
 
 /// (name, crontab, frequency, enabled)
@@ -68,8 +68,8 @@ pub struct Cdn {
     tasks: Vec<Value>,
 }
 
-fn error(code: &'static str, msg: &str) -> AliyunError {
-    AliyunError::new(StatusCode::BAD_REQUEST, code, msg).for_host(CDN_HOST, CDN_PRODUCT)
+fn error(code: &'static str, msg: &str) -> AlibabaError {
+    AlibabaError::new(400, code, msg).from(CDN)
 }
 
 impl Cdn {
@@ -122,7 +122,7 @@ impl Cdn {
         Cdn { tasks }
     }
 
-    pub fn describe(&self, req: &RpcRequest, request_id: &str) -> Result<String, AliyunError> {
+    pub fn describe(&self, req: &RpcRequest, request_id: &str) -> Result<String, AlibabaError> {
         let tasks: Vec<&Value> = match req.get("DeliverId").filter(|s| !s.is_empty()) {
             None => self.tasks.iter().collect(),
             Some(raw) => {

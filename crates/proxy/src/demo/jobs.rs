@@ -25,7 +25,7 @@
 //! * Seeded: dozens of past jobs, complete and failed, over the past 90 days, plus one live job
 //!   started just before the server, so the list shows every status at first.
 
-use crate::aliyun_error::AliyunError;
+use crate::cloud_error::AlibabaError;
 use crate::params::RpcRequest;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -147,15 +147,15 @@ pub struct Jobs {
     job_ms: i64,
 }
 
-fn err(status: StatusCode, code: &'static str, msg: impl Into<String>) -> AliyunError {
-    AliyunError::new(status, code, msg)
+fn err(status: StatusCode, code: &'static str, msg: impl Into<String>) -> AlibabaError {
+    AlibabaError::new(status.as_u16(), code, msg)
 }
 
-fn int_param(req: &RpcRequest, name: &str) -> Result<Option<i64>, AliyunError> {
+fn int_param(req: &RpcRequest, name: &str) -> Result<Option<i64>, AlibabaError> {
     match req.get(name) {
         None | Some("") => Ok(None),
         Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-            AliyunError::invalid_parameter(name, &format!("'{v}' is not an integer."))
+            AlibabaError::invalid_parameter(name, &format!("'{v}' is not an integer."))
         }),
     }
 }
@@ -227,17 +227,17 @@ impl Jobs {
         req: &RpcRequest,
         now: i64,
         request_id: &str,
-    ) -> Result<String, AliyunError> {
+    ) -> Result<String, AlibabaError> {
         let page = int_param(req, "PageNumber")?.unwrap_or(1);
         if page < 1 {
-            return Err(AliyunError::invalid_parameter(
+            return Err(AlibabaError::invalid_parameter(
                 "PageNumber",
                 "Pages start from 1.",
             ));
         }
         let size = int_param(req, "PageSize")?.unwrap_or(DEFAULT_PAGE_SIZE as i64);
         if !(1..=MAX_PAGE_SIZE as i64).contains(&size) {
-            return Err(AliyunError::invalid_parameter(
+            return Err(AlibabaError::invalid_parameter(
                 "PageSize",
                 "Valid values: 1 to 100.",
             ));
@@ -268,15 +268,15 @@ impl Jobs {
         req: &RpcRequest,
         now: i64,
         request_id: &str,
-    ) -> Result<String, AliyunError> {
+    ) -> Result<String, AlibabaError> {
         let name = req
             .get("TrailName")
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| AliyunError::missing_parameter("TrailName"))?;
+            .ok_or_else(|| AlibabaError::missing_parameter("TrailName"))?;
         let token = req.get("ClientToken").filter(|s| !s.is_empty());
         if let Some(t) = token {
             if !t.is_ascii() || t.len() > 64 {
-                return Err(AliyunError::invalid_parameter(
+                return Err(AlibabaError::invalid_parameter(
                     "ClientToken",
                     "It supports only ASCII characters and cannot exceed 64 characters.",
                 ));
@@ -332,11 +332,11 @@ impl Jobs {
         Ok(json!({ "JobId": id, "RequestId": request_id }).to_string())
     }
 
-    fn job_id(req: &RpcRequest) -> Result<i64, AliyunError> {
-        int_param(req, "JobId")?.ok_or_else(|| AliyunError::missing_parameter("JobId"))
+    fn job_id(req: &RpcRequest) -> Result<i64, AlibabaError> {
+        int_param(req, "JobId")?.ok_or_else(|| AlibabaError::missing_parameter("JobId"))
     }
 
-    fn not_found(id: i64) -> AliyunError {
+    fn not_found(id: i64) -> AlibabaError {
         err(
             StatusCode::NOT_FOUND,
             "DeliveryHistoryJobNotFoundException",
@@ -344,7 +344,12 @@ impl Jobs {
         )
     }
 
-    pub fn get(&self, req: &RpcRequest, now: i64, request_id: &str) -> Result<String, AliyunError> {
+    pub fn get(
+        &self,
+        req: &RpcRequest,
+        now: i64,
+        request_id: &str,
+    ) -> Result<String, AlibabaError> {
         let id = Self::job_id(req)?;
         let inner = self.lock();
         let job = inner
@@ -363,7 +368,7 @@ impl Jobs {
         req: &RpcRequest,
         now: i64,
         request_id: &str,
-    ) -> Result<String, AliyunError> {
+    ) -> Result<String, AlibabaError> {
         let id = Self::job_id(req)?;
         let mut inner = self.lock();
         let i = inner

@@ -2,7 +2,7 @@
 //! Logs_20140328.<Operation>`): DescribeExportTasks and CreateExportTask.
 //!
 //! * Errors are `{"__type","message"}` with `x-amzn-RequestId` and `X-Amzn-ErrorType`
-//!   ([`crate::backend::aws_error`]); success bodies carry `x-amzn-RequestId` too.
+//!   ([`trailview_core::dialect::AwsError`]); success bodies carry `x-amzn-RequestId` too.
 //! * A body that is not a JSON object is `400 SerializationException`; an unknown operation is
 //!   `400 UnknownOperationException`.
 //! * DescribeExportTasks: `limit` integer 1..=50 (default 50), `statusCode` one of the model's
@@ -22,10 +22,9 @@
 //!   since one active task is the rule; PENDING_CANCEL ones are stale), plus two with the
 //!   document sample's `COMPLETE`.
 
-use crate::aliyun_error::request_id;
-use crate::backend::aws_error;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use crate::cloud_error::{success, AwsError, Dialect, Respond};
+use axum::http::StatusCode;
+use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
@@ -159,20 +158,6 @@ fn fingerprint(status: Option<&str>, task: Option<&str>) -> String {
     format!("{h:016x}")
 }
 
-/// A JSON 1.1 success: the body with its content type and `x-amzn-RequestId`.
-pub fn aws_ok(body: String) -> Response {
-    let mut resp = (StatusCode::OK, body).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&request_id().to_ascii_lowercase()) {
-        h.insert("x-amzn-RequestId", v);
-    }
-    resp
-}
-
 impl Logs {
     pub fn new(now: i64, job_seconds: i64, seed: u64) -> Logs {
         let job_ms = job_seconds.max(1) * 1000;
@@ -275,8 +260,8 @@ impl Logs {
             )),
         };
         match result {
-            Ok(body) => aws_ok(body),
-            Err((status, kind, msg)) => aws_error(status, kind, &msg),
+            Ok(body) => success(Dialect::AwsJson, body),
+            Err((status, kind, msg)) => AwsError::new(status.as_u16(), kind, msg).respond(),
         }
     }
 

@@ -23,8 +23,7 @@
 //!   The response has `NextToken` only when at least one more matching event exists.
 
 use super::store::{EventStore, Fnv};
-use crate::aliyun_error::AliyunError;
-use axum::http::StatusCode;
+use crate::cloud_error::AlibabaError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -76,11 +75,11 @@ struct Token {
     p: usize,
 }
 
-fn error(code: &'static str, message: &str) -> AliyunError {
-    AliyunError::new(StatusCode::BAD_REQUEST, code, message)
+fn error(code: &'static str, message: &str) -> AlibabaError {
+    AlibabaError::new(400, code, message)
 }
 
-fn invalid_token(why: &str) -> AliyunError {
+fn invalid_token(why: &str) -> AlibabaError {
     error(
         "InvalidNextToken",
         &format!("The specified NextToken is invalid. {why}"),
@@ -101,7 +100,7 @@ fn parse_time(
     raw: Option<&str>,
     code: &'static str,
     name: &str,
-) -> Result<Option<i64>, AliyunError> {
+) -> Result<Option<i64>, AlibabaError> {
     match raw {
         None => Ok(None),
         Some(s) => parse_rfc3339_ms(s).map(Some).ok_or_else(|| {
@@ -118,7 +117,7 @@ pub fn parse_query(
     req: &RpcRequest,
     store: &EventStore,
     now_ms: i64,
-) -> Result<Query, AliyunError> {
+) -> Result<Query, AlibabaError> {
     let start_given = parse_time(
         req.get("StartTime"),
         "InvalidParameterStartTime",
@@ -140,7 +139,7 @@ pub fn parse_query(
             Ok(0) if s.bytes().all(|b| b.is_ascii_digit()) => DEFAULT_MAX_RESULTS,
             Ok(n) if n <= MAX_MAX_RESULTS && s.bytes().all(|b| b.is_ascii_digit()) => n,
             _ => {
-                return Err(AliyunError::invalid_parameter(
+                return Err(AlibabaError::invalid_parameter(
                     "MaxResults",
                     "It must be an integer from 0 to 50 (0 means the default, 20).",
                 ))
@@ -152,7 +151,7 @@ pub fn parse_query(
         None | Some("BACKWARD") => Direction::Backward,
         Some("FORWARD") => Direction::Forward,
         Some(other) => {
-            return Err(AliyunError::invalid_query(&format!(
+            return Err(AlibabaError::invalid_query(&format!(
                 "Direction must be BACKWARD or FORWARD, not '{other}'."
             )))
         }
@@ -160,9 +159,9 @@ pub fn parse_query(
 
     let given = req
         .lookup_attributes()
-        .map_err(|why| AliyunError::invalid_query(&format!("{why}.")))?;
+        .map_err(|why| AlibabaError::invalid_query(&format!("{why}.")))?;
     let (conditions, _notes) = effective_conditions(&given)
-        .map_err(|e| AliyunError::invalid_query(&lookup_error_message(&e)))?;
+        .map_err(|e| AlibabaError::invalid_query(&lookup_error_message(&e)))?;
 
     let mut h = Fnv::new();
     h.write(&store.dataset_id().to_le_bytes());

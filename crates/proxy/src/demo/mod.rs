@@ -11,7 +11,7 @@ pub mod logs;
 pub mod lookup_events;
 pub mod store;
 
-use crate::aliyun_error::{json_response, request_id, AliyunError};
+use crate::cloud_error::{json_response, request_id, AlibabaError};
 use crate::params::RpcRequest;
 use crate::rate_limit::RateLimiter;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use store::EventStore;
 use trailview_core::catalogue::{self, Api};
+use trailview_core::dialect::CDN;
 
 /// Where "now" comes from (the default LookupEvents range ends at now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,20 +111,18 @@ impl DemoBackend {
     }
 
     /// A CDN RPC call (DescribeCdnDeliverList).
-    pub fn cdn(&self, req: &RpcRequest) -> Result<Response, AliyunError> {
-        use crate::aliyun_error::{CDN_HOST, CDN_PRODUCT};
-        let action = req.action().ok_or_else(|| {
-            AliyunError::missing_parameter("Action").for_host(CDN_HOST, CDN_PRODUCT)
-        })?;
+    pub fn cdn(&self, req: &RpcRequest) -> Result<Response, AlibabaError> {
+        let action = req
+            .action()
+            .ok_or_else(|| AlibabaError::missing_parameter("Action").from(CDN))?;
         if req.version().is_some_and(|v| v != Api::Cdn.version()) {
-            return Err(AliyunError::invalid_version().for_host(CDN_HOST, CDN_PRODUCT));
+            return Err(AlibabaError::invalid_version().from(CDN));
         }
         if catalogue::find(Api::Cdn, action) != Some(&catalogue::DESCRIBE_CDN_DELIVER_LIST) {
-            return Err(AliyunError::action_not_found().for_host(CDN_HOST, CDN_PRODUCT));
+            return Err(AlibabaError::action_not_found().from(CDN));
         }
         if let Err(wait) = self.cdn_limiter.try_acquire() {
-            return Err(AliyunError::throttled(wait.as_secs_f64().ceil() as u64)
-                .for_host(CDN_HOST, CDN_PRODUCT));
+            return Err(AlibabaError::throttled(wait.as_secs_f64().ceil() as u64).from(CDN));
         }
         Ok(json_response(self.cdn.describe(req, &request_id())?))
     }
@@ -138,18 +137,18 @@ impl DemoBackend {
     }
 
     /// Dispatch an ActionTrail RPC call by `Action`.
-    pub fn actiontrail(&self, req: &RpcRequest) -> Result<Response, AliyunError> {
+    pub fn actiontrail(&self, req: &RpcRequest) -> Result<Response, AlibabaError> {
         let action = req
             .action()
-            .ok_or_else(|| AliyunError::missing_parameter("Action"))?;
+            .ok_or_else(|| AlibabaError::missing_parameter("Action"))?;
         if req
             .version()
             .is_some_and(|v| v != Api::ActionTrail.version())
         {
-            return Err(AliyunError::invalid_version());
+            return Err(AlibabaError::invalid_version());
         }
         let op =
-            catalogue::find(Api::ActionTrail, action).ok_or_else(AliyunError::action_not_found)?;
+            catalogue::find(Api::ActionTrail, action).ok_or_else(AlibabaError::action_not_found)?;
         if op == &catalogue::LOOKUP_EVENTS {
             return self.lookup_events(req);
         }
@@ -163,14 +162,14 @@ impl DemoBackend {
         } else if op == &catalogue::DELETE_DELIVERY_HISTORY_JOB {
             self.jobs.delete(req, now, &id)
         } else {
-            return Err(AliyunError::action_not_found());
+            return Err(AlibabaError::action_not_found());
         }?;
         Ok(json_response(body))
     }
 
-    fn lookup_events(&self, req: &RpcRequest) -> Result<Response, AliyunError> {
+    fn lookup_events(&self, req: &RpcRequest) -> Result<Response, AlibabaError> {
         if let Err(wait) = self.lookup_limiter.try_acquire() {
-            return Err(AliyunError::throttled(wait.as_secs_f64().ceil() as u64));
+            return Err(AlibabaError::throttled(wait.as_secs_f64().ceil() as u64));
         }
         let q = lookup_events::parse_query(req, &self.store, self.now_ms())?;
         let page = lookup_events::run(&self.store, &q);

@@ -6,16 +6,15 @@
 //! and `X-Amz-Target` (AWS) are taken from the browser; every common parameter, header and
 //! credential is the proxy's own. Nothing in a response or a log line contains a credential.
 
-use crate::aliyun_error::{request_id, AliyunError, ErrorCode, Operation};
 use crate::allowlist::{self, Writes};
-use crate::backend::aws_error;
+use crate::cloud_error::{proxy_error, AlibabaError, AwsError, ErrorCode, Respond, Source};
 use crate::config::{Endpoint, SignatureVersion, UpstreamConfig};
 use crate::params::RpcRequest;
 use crate::rate_limit::RateLimiter;
 use crate::sign::{aliyun as alisign, aws as awssign};
 use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, Method, StatusCode};
+use axum::response::Response;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -77,45 +76,6 @@ fn acs_time(t: SystemTime) -> String {
         .to_string()
 }
 
-/// An error the proxy itself answers on an Alibaba route: the POP body shape, so the app shows
-/// Code / Message / RequestId like any other API error.
-pub fn aliyun_proxy_error(status: StatusCode, code: &'static str, message: &str) -> Response {
-    let body = serde_json::json!({
-        "RequestId": request_id(),
-        "HostId": "trailview-proxy",
-        "Code": code,
-        "Message": message,
-    })
-    .to_string();
-    let mut resp = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response();
-    resp.extensions_mut().insert(ErrorCode(code.to_string()));
-    resp
-}
-
-fn with_op(mut resp: Response, op: &str) -> Response {
-    resp.extensions_mut().insert(Operation(if op.is_empty() {
-        "-".into()
-    } else {
-        op.to_string()
-    }));
-    resp
-}
-
-fn proxy_error(d: &Dialect, status: StatusCode, code: &'static str, message: &str) -> Response {
-    match d {
-        Dialect::AlibabaRpc => aliyun_proxy_error(status, code, message),
-        Dialect::AwsJson => aws_error(status, code, message),
-    }
-}
-
 impl Upstream {
     pub fn new(cfg: UpstreamConfig) -> Result<Upstream, String> {
         let mut http = HttpConnector::new();
@@ -165,7 +125,7 @@ impl Upstream {
             };
             tracing::warn!(operation = op, api = api.name(), reason = ?refusal, "refused before signing");
             return Some(proxy_error(
-                d,
+                *d,
                 StatusCode::FORBIDDEN,
                 code,
                 &refusal.message(api, op),
@@ -176,23 +136,24 @@ impl Upstream {
                 let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
                 let resp = match d {
                     Dialect::AlibabaRpc => {
-                        let mut e =
-                            AliyunError::throttled(secs).for_host("trailview-proxy", "Actiontrail");
+                        let mut e = AlibabaError::throttled(secs).from(Source::Cloud {
+                            host: "trailview-proxy",
+                            product: "Actiontrail",
+                        });
                         e.message = format!(
                             "Request was denied due to user flow control. (trailview-proxy: {op} is limited to {} calls per second for all users.)",
                             l.limit()
                         );
-                        e.into_response()
+                        e.respond()
                     }
                     Dialect::AwsJson => {
-                        let mut r = aws_error(
-                            StatusCode::BAD_REQUEST,
+                        let mut e = AwsError::new(
+                            400,
                             "ThrottlingException",
                             "Rate exceeded (trailview-proxy shared limit)",
                         );
-                        r.headers_mut()
-                            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                        r
+                        e.retry_after = Some(secs);
+                        e.respond()
                     }
                 };
                 return Some(resp);
@@ -205,8 +166,7 @@ impl Upstream {
     pub async fn aliyun(&self, api: Api, req: &RpcRequest) -> Response {
         let d = Dialect::AlibabaRpc;
         let op = req.action().unwrap_or("").to_string();
-        let resp = self.aliyun_inner(&d, api, &op, req).await;
-        with_op(resp, &op)
+        self.aliyun_inner(&d, api, &op, req).await
     }
 
     async fn aliyun_inner(&self, d: &Dialect, api: Api, op: &str, req: &RpcRequest) -> Response {
@@ -218,20 +178,20 @@ impl Upstream {
         };
         let (Some(endpoint), Some(creds)) = (endpoint, self.cfg.aliyun.as_ref()) else {
             return proxy_error(
-                d,
+                *d,
                 StatusCode::NOT_FOUND,
                 "Proxy.UpstreamNotConfigured",
                 &format!("trailview-proxy has no {} upstream configured.", api.name()),
             );
         };
         if op.is_empty() {
-            return AliyunError::missing_parameter("Action").into_response();
+            return AlibabaError::missing_parameter("Action").respond();
         }
         if let Some(r) = self.refuse(d, api, op) {
             return r;
         }
         if req.version().is_some_and(|v| v != version) {
-            return AliyunError::invalid_version().into_response();
+            return AlibabaError::invalid_version().respond();
         }
         let params: Vec<(String, String)> = req
             .params
@@ -309,7 +269,7 @@ impl Upstream {
         builder = builder.header(header::CONTENT_LENGTH, "0");
         let Ok(request) = builder.body(Full::new(Bytes::new())) else {
             return proxy_error(
-                d,
+                *d,
                 StatusCode::BAD_REQUEST,
                 "InvalidParameter",
                 "The request cannot be forwarded (invalid characters).",
@@ -319,25 +279,17 @@ impl Upstream {
     }
 
     /// A CloudWatch Logs JSON 1.1 call, named by `X-Amz-Target`.
-    pub async fn aws_logs(&self, headers: &HeaderMap, body: &[u8]) -> Response {
-        let d = Dialect::AwsJson;
-        let target = headers
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+    pub async fn aws_logs(&self, target: &str, body: &[u8]) -> Response {
         let op = Api::CloudWatchLogs
-            .operation_of_target(&target)
-            .unwrap_or("")
-            .to_string();
-        let resp = self.aws_inner(&d, &target, &op, body).await;
-        with_op(resp, if op.is_empty() { &target } else { &op })
+            .operation_of_target(target)
+            .unwrap_or("");
+        self.aws_inner(&Dialect::AwsJson, target, op, body).await
     }
 
     async fn aws_inner(&self, d: &Dialect, target: &str, op: &str, body: &[u8]) -> Response {
         let (Some(endpoint), Some(creds)) = (self.cfg.logs.as_ref(), self.cfg.aws.as_ref()) else {
             return proxy_error(
-                d,
+                *d,
                 StatusCode::NOT_FOUND,
                 "UnknownOperationException",
                 "trailview-proxy has no CloudWatch Logs upstream configured.",
@@ -345,7 +297,7 @@ impl Upstream {
         };
         if target.is_empty() {
             return proxy_error(
-                d,
+                *d,
                 StatusCode::BAD_REQUEST,
                 "UnknownOperationException",
                 "Missing X-Amz-Target header.",
@@ -353,7 +305,7 @@ impl Upstream {
         }
         if op.is_empty() {
             return proxy_error(
-                d,
+                *d,
                 StatusCode::FORBIDDEN,
                 "AccessDeniedException",
                 &allowlist::Refusal::NotAllowed.message(Api::CloudWatchLogs, target),
@@ -369,7 +321,7 @@ impl Upstream {
         };
         if !serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v.is_object()) {
             return proxy_error(
-                d,
+                *d,
                 StatusCode::BAD_REQUEST,
                 "SerializationException",
                 "The request body is not a JSON object.",
@@ -386,7 +338,7 @@ impl Upstream {
             Ok(r) => r,
             Err(_) => {
                 return proxy_error(
-                    d,
+                    *d,
                     StatusCode::BAD_REQUEST,
                     "SerializationException",
                     "Invalid X-Amz-Target.",
@@ -402,7 +354,7 @@ impl Upstream {
         ) {
             tracing::error!(error = %e, "AWS signing failed");
             return proxy_error(
-                d,
+                *d,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalFailure",
                 "trailview-proxy could not sign the request.",
@@ -436,7 +388,7 @@ impl Upstream {
             Err(_) => {
                 tracing::warn!(upstream = %host, timeout_s = self.cfg.timeout.as_secs(), "upstream timed out");
                 proxy_error(
-                    d,
+                    *d,
                     StatusCode::GATEWAY_TIMEOUT,
                     match d {
                         Dialect::AlibabaRpc => "Proxy.UpstreamTimeout",
@@ -456,7 +408,7 @@ impl Upstream {
                     "lost the connection to"
                 };
                 proxy_error(
-                    d,
+                    *d,
                     StatusCode::BAD_GATEWAY,
                     match d {
                         Dialect::AlibabaRpc => "Proxy.UpstreamUnavailable",

@@ -12,7 +12,7 @@ use trailview_core::demo_data::DemoConfig;
 use trailview_core::lookup::{effective_conditions, matches_all};
 use trailview_proxy::demo::store::EventStore;
 use trailview_proxy::demo::{Clock, DemoBackend};
-use trailview_proxy::{app, AppState, Backend};
+use trailview_proxy::{app, Mode};
 
 /// 2024-06-01T00:00:00Z: the dataset's end and the tests' "now".
 pub const END_MS: i64 = 1_717_200_000_000;
@@ -34,13 +34,8 @@ pub fn store() -> Arc<EventStore> {
 }
 
 pub fn app_with(store: Arc<EventStore>, rate: u32, static_dir: PathBuf) -> Router {
-    let backend = Backend::Demo(Arc::new(DemoBackend::new(
-        store,
-        rate,
-        Clock::Fixed(END_MS),
-    )));
-    app(AppState {
-        backend,
+    app(Mode::Demo {
+        backend: Arc::new(DemoBackend::new(store, rate, Clock::Fixed(END_MS))),
         static_dir,
     })
 }

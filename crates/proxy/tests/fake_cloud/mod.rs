@@ -497,7 +497,8 @@ pub fn proxy_config(
 
 /// The whole proxy app for [`proxy_config`].
 pub fn proxy_app(addr: SocketAddr, extra: &str, tokens: bool) -> Router {
-    trailview_proxy::security::configured_app(&proxy_config(addr, extra, tokens)).unwrap()
+    let mode = trailview_proxy::Mode::configured(&proxy_config(addr, extra, tokens)).unwrap();
+    trailview_proxy::app(mode)
 }
 
 /// A response, read whole.

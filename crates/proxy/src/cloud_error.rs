@@ -1,0 +1,150 @@
+//! Every error the proxy and the demo answer, in the dialect of the route it answers on: the
+//! shapes are core's ([`trailview_core::dialect`]: Alibaba RPC `{RequestId, HostId, Code,
+//! Message, Recommend}`, AWS JSON 1.1 `{__type, message}` with `x-amzn-RequestId`); this module
+//! turns them into responses and picks the dialect for errors the proxy itself answers.
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+pub use trailview_core::dialect::{AlibabaError, AwsError, Dialect, ErrorResponse, Source};
+
+/// A new request id: an uppercase UUID (`8-4-4-4-12` hex), like Alibaba's.
+pub fn request_id() -> String {
+    trailview_core::dialect::request_id(|| fastrand::u8(..16))
+}
+
+/// The operation a response answered, for the request log.
+#[derive(Debug, Clone)]
+pub struct Operation(pub String);
+
+/// The error code a response carries, for the request log.
+#[derive(Debug, Clone)]
+pub struct ErrorCode(pub String);
+
+/// An error answer, as a response (its code noted for the request log).
+pub trait Respond {
+    fn respond(self) -> Response;
+}
+
+impl Respond for ErrorResponse {
+    fn respond(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut resp = (status, self.body).into_response();
+        let h = resp.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.dialect.content_type()),
+        );
+        for (name, value) in self.headers {
+            // `from_bytes` lowercases the clouds' spelling (`x-amzn-RequestId`).
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                h.insert(n, v);
+            }
+        }
+        resp.extensions_mut().insert(ErrorCode(self.code));
+        resp
+    }
+}
+
+impl Respond for AlibabaError {
+    fn respond(self) -> Response {
+        self.write(&request_id()).respond()
+    }
+}
+
+impl Respond for AwsError {
+    fn respond(self) -> Response {
+        self.write(&request_id()).respond()
+    }
+}
+
+/// An error the proxy itself answers (refused, not configured, upstream down) in `dialect`.
+pub fn proxy_error(
+    dialect: Dialect,
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+) -> Response {
+    match dialect {
+        Dialect::AlibabaRpc => AlibabaError::new(status.as_u16(), code, message)
+            .from(Source::Proxy)
+            .respond(),
+        Dialect::AwsJson => AwsError::new(status.as_u16(), code, message).respond(),
+    }
+}
+
+/// An error shaped for the route: AWS JSON on `/api/aws/*` (`code` becomes the AWS kind for the
+/// status), Alibaba's body elsewhere under `/api`, plain text for pages.
+pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: &str) -> Response {
+    if path.starts_with("/api/aws") {
+        let kind = match status {
+            StatusCode::UNAUTHORIZED => "MissingAuthenticationTokenException",
+            StatusCode::FORBIDDEN => "AccessDeniedException",
+            _ => "ValidationException",
+        };
+        proxy_error(Dialect::AwsJson, status, kind, message)
+    } else if path == "/api" || path.starts_with("/api/") {
+        proxy_error(Dialect::AlibabaRpc, status, code, message)
+    } else {
+        (status, format!("{message}\n")).into_response()
+    }
+}
+
+/// A success in `dialect`: the body with its content type (and, for AWS, `x-amzn-RequestId`).
+pub fn success(dialect: Dialect, body: String) -> Response {
+    let mut resp = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(dialect.content_type()),
+        )],
+        body,
+    )
+        .into_response();
+    if dialect == Dialect::AwsJson {
+        if let Ok(v) = HeaderValue::from_str(&request_id().to_ascii_lowercase()) {
+            resp.headers_mut().insert("x-amzn-requestid", v);
+        }
+    }
+    resp
+}
+
+/// A JSON success response.
+pub fn json_response(body: String) -> Response {
+    success(Dialect::AlibabaRpc, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_look_like_alibabas() {
+        let id = request_id();
+        assert_eq!(id.len(), 36);
+        assert!(id
+            .chars()
+            .all(|c| c == '-' || c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert_eq!(
+            id.split('-').map(str::len).collect::<Vec<_>>(),
+            vec![8, 4, 4, 4, 12]
+        );
+    }
+
+    #[test]
+    fn errors_carry_their_dialect_headers() {
+        let r = AlibabaError::throttled(2).respond();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.headers()["x-acs-retry-after"], "2");
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert_eq!(
+            r.extensions().get::<ErrorCode>().unwrap().0,
+            "Throttling.User"
+        );
+        let r = route_error("/api/aws/logs", StatusCode::FORBIDDEN, "X", "no");
+        assert_eq!(r.headers()["x-amzn-errortype"], "AccessDeniedException");
+        assert_eq!(r.headers()["content-type"], "application/x-amz-json-1.1");
+    }
+}
