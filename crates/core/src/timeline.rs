@@ -1,7 +1,9 @@
 //! Timeline layout, pure arithmetic: a time axis mapped onto pixels, "nice" ticks, bar
-//! positions clipped to the view, lanes so overlapping bars never share a row, and zoom / pan.
+//! positions clipped to the view, lanes so overlapping bars never share a row, and zoom / pan;
+//! [`layout`] turns one source's jobs into every shape, label and tooltip line of its SVG.
 //! The app draws the SVG from these numbers; nothing here knows about the DOM.
 
+use crate::jobs::{Job, Source, StatusClass};
 use chrono::{Datelike, TimeZone, Timelike, Utc};
 
 /// A visible time range `[t0, t1)` drawn over `width` pixels.
@@ -257,6 +259,246 @@ pub fn assign_lanes(intervals: &[(i64, i64)], gap: i64) -> (Vec<usize>, usize) {
     (lanes, n)
 }
 
+// ---------------------------------------------------------------------------------------------
+// One source's timeline as shapes
+
+/// Height of one lane and of the axis strip, in viewBox units.
+pub const LANE_H: f64 = 12.0;
+pub const AXIS_H: f64 = 18.0;
+/// Scheduled runs drawn at most per report task.
+pub const MAX_RUN_MARKS: usize = 200;
+/// Approximate width of a label character and of the "now" label, in viewBox units (9px font).
+pub const CHAR_W: f64 = 5.2;
+pub const NOW_LABEL_W: f64 = 18.0;
+/// Ticks are about this far apart, in viewBox units.
+const TICK_MIN_PX: f64 = 90.0;
+
+/// A rectangle in the SVG's user units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+/// Which edge of the panel the tooltip is placed from, as a percentage of its width: it opens
+/// towards the middle so it stays inside the panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TooltipAnchor {
+    Left(f64),
+    Right(f64),
+}
+
+/// One job as drawn: its lane's hover / click area, the data window, the execution, the
+/// creation mark and scheduled runs (report tasks), and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarShape {
+    pub id: String,
+    pub status: StatusClass,
+    /// The bar's accessible name: the status is named, not only coloured.
+    pub label: String,
+    pub tooltip: Vec<String>,
+    pub tooltip_at: TooltipAnchor,
+    /// The hover / click area: the job's own extent (lanes hold several jobs); a report task
+    /// owns its whole lane.
+    pub hit: Rect,
+    /// The data window and the range it covers (a click opens those events).
+    pub window: Option<(Rect, (i64, i64))>,
+    pub exec: Option<Rect>,
+    /// Report tasks: when the task was created.
+    pub created: Option<Rect>,
+    /// A disabled report task: a line across its lane at this y.
+    pub disabled_y: Option<f64>,
+    /// Report tasks: the upcoming runs in view.
+    pub runs: Vec<Rect>,
+}
+
+/// Everything one source's timeline draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineLayout {
+    pub axis: Axis,
+    /// The lanes' bottom edge (the axis strip included).
+    pub height: f64,
+    pub ticks: Vec<Tick>,
+    pub now_x: Option<f64>,
+    /// One per job, in the jobs' order.
+    pub bars: Vec<BarShape>,
+}
+
+/// "Now" as the timeline uses it: to the tick while a job runs (its bar grows), else to the
+/// minute, so an idle timeline is laid out again once a minute.
+pub fn layout_now(jobs: &[Job], now: i64) -> i64 {
+    if jobs.iter().any(|j| j.open) {
+        now
+    } else {
+        now / 60_000 * 60_000
+    }
+}
+
+/// The tooltip's lines for `job`, times written by `fmt` (the user's time zone).
+pub fn tooltip_lines(job: &Job, now: i64, fmt: &dyn Fn(i64) -> String) -> Vec<String> {
+    let mut v = vec![
+        format!("{} {}", job.id, job.name),
+        format!("Status: {}", job.status),
+    ];
+    if let Some(c) = job.created_ms {
+        v.push(format!("Created: {}", fmt(c)));
+    }
+    if let Some((a, b)) = job.exec {
+        v.push(if job.open {
+            format!("Running since {} ({} s)", fmt(a), (now - a) / 1000)
+        } else {
+            format!("Ran: {} → {}", fmt(a), fmt(b))
+        });
+    }
+    if let Some((a, b)) = job.window {
+        v.push(format!("Data: {} → {}", fmt(a), fmt(b)));
+    }
+    if let Some(c) = &job.crontab {
+        v.push(format!("Crontab: {c}"));
+    }
+    if let Some(e) = &job.schedule_error {
+        v.push(format!("Crontab not understood: {e}"));
+    }
+    if !job.detail.is_empty() {
+        v.push(job.detail.clone());
+    }
+    v
+}
+
+/// Lays out one source's `jobs` on `axis` at `now` (already [`layout_now`]): report tasks one
+/// per lane top-down in list order; other jobs in lanes that keep overlapping ones apart,
+/// filled bottom-up so the latest sit right under the axis. Ticks follow the wall clock of a
+/// zone `offset_ms` ahead of UTC, with the labels under "now" cleared; `fmt` writes the
+/// tooltip's times.
+pub fn layout(
+    source: Source,
+    jobs: &[Job],
+    axis: Axis,
+    now: i64,
+    offset_ms: i64,
+    fmt: &dyn Fn(i64) -> String,
+) -> TimelineLayout {
+    let (lanes, n) = if source == Source::Cdn {
+        ((0..jobs.len()).collect(), jobs.len())
+    } else {
+        // Bars drawn at their minimum width must not touch: about 3 units apart.
+        let gap = (axis.span() as f64 / axis.width * 3.0) as i64;
+        let ext: Vec<(i64, i64)> = jobs
+            .iter()
+            .map(|j| j.extent().unwrap_or((now, now)))
+            .collect();
+        assign_lanes(&ext, gap)
+    };
+    let height = AXIS_H + (n.max(1) as f64) * LANE_H + 4.0;
+    let now_x = axis.now_x(now);
+    let mut ticks = axis.ticks(TICK_MIN_PX, offset_ms);
+    if let Some(x) = now_x {
+        clear_labels_over(&mut ticks, x, NOW_LABEL_W, CHAR_W);
+    }
+    let bars = jobs
+        .iter()
+        .zip(&lanes)
+        .map(|(job, &lane)| {
+            let lane = if source == Source::Cdn {
+                lane
+            } else {
+                n - 1 - lane
+            };
+            bar_shape(job, axis, now, AXIS_H + lane as f64 * LANE_H, fmt)
+        })
+        .collect();
+    TimelineLayout {
+        axis,
+        height,
+        ticks,
+        now_x,
+        bars,
+    }
+}
+
+fn bar_shape(job: &Job, axis: Axis, now: i64, y: f64, fmt: &dyn Fn(i64) -> String) -> BarShape {
+    let report = job.source == Source::Cdn;
+    let exec = job.exec.and_then(|(a, b)| axis.bar(a, b, 3.0));
+    let window = job.window.and_then(|r| {
+        axis.bar(r.0, r.1, 2.0).map(|(x, w)| {
+            let rect = Rect {
+                x,
+                y: y + 1.0,
+                w,
+                h: LANE_H - 2.0,
+            };
+            (rect, r)
+        })
+    });
+    // Beside the execution (or else the data window).
+    let tip_x = job
+        .exec
+        .or(job.window)
+        .and_then(|(a, b)| axis.bar(a, b, 3.0))
+        .map_or(0.0, |(x, _)| x);
+    let pct = (tip_x / axis.width * 100.0).clamp(0.0, 100.0);
+    let tooltip_at = if pct < 50.0 {
+        TooltipAnchor::Left(pct)
+    } else {
+        TooltipAnchor::Right(100.0 - pct)
+    };
+    let (hit_x, hit_w) = if report {
+        (0.0, axis.width)
+    } else {
+        job.extent()
+            .and_then(|(a, b)| axis.bar(a, b, 4.0))
+            .unwrap_or((0.0, 0.0))
+    };
+    let created = report
+        .then(|| job.created_ms.and_then(|c| axis.now_x(c)))
+        .flatten()
+        .map(|x| Rect {
+            x: x - 1.0,
+            y: y + 2.0,
+            w: 2.0,
+            h: LANE_H - 4.0,
+        });
+    let runs = if report {
+        job.next_runs(now.max(axis.t0), MAX_RUN_MARKS)
+            .into_iter()
+            .take_while(|t| *t <= axis.t1)
+            .map(|t| Rect {
+                x: axis.x(t) - 1.0,
+                y: y + 1.0,
+                w: 2.0,
+                h: LANE_H - 2.0,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    BarShape {
+        id: job.id.clone(),
+        status: job.class,
+        label: format!("{} {}, status: {}", job.id, job.name, job.status),
+        tooltip: tooltip_lines(job, now, fmt),
+        tooltip_at,
+        hit: Rect {
+            x: hit_x,
+            y,
+            w: hit_w,
+            h: LANE_H,
+        },
+        window,
+        exec: exec.map(|(x, w)| Rect {
+            x,
+            y: y + 3.0,
+            w,
+            h: LANE_H - 6.0,
+        }),
+        created,
+        disabled_y: (job.class == StatusClass::Disabled).then_some(y + LANE_H / 2.0),
+        runs,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,5 +645,136 @@ mod tests {
         );
         assert_eq!(ticks[0].label, utc[0].label, "others stay");
         assert_eq!(ticks[2].label, utc[2].label);
+    }
+
+    const H: i64 = 3_600_000;
+
+    fn backfill(id: i64, status: i64, created: i64, minutes: i64) -> Job {
+        use crate::wire::DeliveryHistoryJob;
+        let t = format_api_time;
+        Job::from_backfill(
+            &DeliveryHistoryJob {
+                job_id: Some(id),
+                trail_name: Some("trail-name".into()),
+                home_region: Some("cn-hangzhou".into()),
+                job_status: Some(status),
+                created_time: Some(t(created)),
+                updated_time: Some(t(created + minutes * 60_000)),
+                start_time: Some(t(created - 24 * H)),
+                end_time: Some(t(created)),
+            },
+            created + 100 * H,
+        )
+    }
+
+    fn report(id: i64, status: &str, cron: &str) -> Job {
+        use crate::wire::CdnDeliverTask;
+        Job::from_cdn(&CdnDeliverTask {
+            deliver_id: Some(id),
+            status: Some(status.into()),
+            crontab: Some(cron.into()),
+            frequency: Some("h".into()),
+            name: Some(format!("task {id}")),
+            create_time: Some("2024-05-31T23:30:00Z".into()),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn layout_keeps_overlapping_jobs_apart_latest_under_the_axis() {
+        let t0 = 1_717_200_000_000;
+        let jobs = vec![
+            backfill(1, 2, t0, 30),
+            backfill(2, 3, t0 + H, 20),
+            backfill(3, 2, t0 + 60 * H, 10),
+        ];
+        let axis = Axis::new(t0 - 30 * H, t0 + 70 * H, 1000.0);
+        let now = t0 + 65 * H;
+        let l = layout(Source::Backfill, &jobs, axis, now, 0, &format_api_time);
+        assert_eq!(l.bars.len(), 3);
+        let y: Vec<f64> = l.bars.iter().map(|b| b.hit.y).collect();
+        // Two lanes, filled bottom-up: the first lane is the lower one.
+        assert_eq!(y, vec![AXIS_H + LANE_H, AXIS_H, AXIS_H + LANE_H]);
+        assert_eq!(l.height, AXIS_H + 2.0 * LANE_H + 4.0);
+        assert_eq!(l.now_x, Some(950.0));
+        assert!(l.ticks.iter().all(|t| t.label.is_empty()
+            || t.x + t.label.len() as f64 * CHAR_W + 4.0 <= 950.0
+            || t.x >= 950.0 + NOW_LABEL_W + 4.0));
+        let b = &l.bars[1];
+        assert_eq!(b.id, "2");
+        assert_eq!(b.status, StatusClass::Failed);
+        assert_eq!(b.label, "2 trail-name, status: Failed");
+        let (win, range) = b.window.expect("a data window");
+        assert_eq!(range, (t0 + H - 24 * H, t0 + H));
+        assert_eq!((win.x, win.w), (70.0, 240.0));
+        assert_eq!((win.y, win.h), (AXIS_H + 1.0, LANE_H - 2.0));
+        let exec = b.exec.expect("an execution");
+        assert_eq!((exec.y, exec.h), (AXIS_H + 3.0, LANE_H - 6.0));
+        assert!(
+            (exec.x - 310.0).abs() < 1e-9 && (exec.w - 10.0 / 3.0).abs() < 1e-9,
+            "{exec:?}"
+        );
+        // The hit area spans window and execution.
+        assert_eq!(b.hit.x, 70.0);
+        assert!((b.hit.w - 243.333).abs() < 0.01, "{:?}", b.hit);
+        assert!(b.created.is_none() && b.runs.is_empty() && b.disabled_y.is_none());
+        assert_eq!(b.tooltip_at, TooltipAnchor::Left(31.0));
+        assert_eq!(
+            b.tooltip,
+            vec![
+                "2 trail-name".to_string(),
+                "Status: Failed".into(),
+                "Created: 2024-06-01T01:00:00Z".into(),
+                "Ran: 2024-06-01T01:00:00Z → 2024-06-01T01:20:00Z".into(),
+                "Data: 2024-05-31T01:00:00Z → 2024-06-01T01:00:00Z".into(),
+                "cn-hangzhou".into(),
+            ]
+        );
+        // A bar past the middle anchors its tooltip from the right.
+        assert!(matches!(l.bars[2].tooltip_at, TooltipAnchor::Right(p) if (p - 10.0).abs() < 1e-9));
+        // An empty source still has one lane's height.
+        let e = layout(Source::Export, &[], axis, now, 0, &format_api_time);
+        assert!(e.bars.is_empty());
+        assert_eq!(e.height, AXIS_H + LANE_H + 4.0);
+    }
+
+    #[test]
+    fn layout_of_report_tasks_runs_disabled_and_whole_lane_hit() {
+        let now = 1_717_200_000_000; // 2024-06-01T00:00:00Z
+        let jobs = vec![
+            report(1, "enable", "0 0 */6 * * ?"),
+            report(2, "disable", "0 0 * * * ?"),
+        ];
+        let axis = Axis::new(now - H, now + 24 * H, 1000.0);
+        let l = layout(Source::Cdn, &jobs, axis, now, 0, &format_api_time);
+        let (a, b) = (&l.bars[0], &l.bars[1]);
+        assert_eq!((a.hit.y, b.hit.y), (AXIS_H, AXIS_H + LANE_H), "top-down");
+        assert_eq!((a.hit.x, a.hit.w), (0.0, 1000.0));
+        // Every 6 hours after now within 24 h: 06, 12, 18, 24.
+        assert_eq!(a.runs.len(), 4);
+        assert_eq!(a.runs[0].x, axis.x(now + 6 * H) - 1.0);
+        assert!(b.runs.is_empty());
+        assert_eq!(b.disabled_y, Some(AXIS_H + LANE_H + LANE_H / 2.0));
+        assert_eq!(a.disabled_y, None);
+        let c = a.created.expect("created in view");
+        assert_eq!((c.x, c.w), (axis.x(now - H / 2) - 1.0, 2.0));
+        assert!(a.tooltip.contains(&"Crontab: 0 0 */6 * * ?".to_string()));
+    }
+
+    #[test]
+    fn layout_now_ticks_only_while_a_job_runs() {
+        let t0 = 1_717_200_000_000;
+        let done = vec![backfill(1, 2, t0, 30)];
+        assert_eq!(layout_now(&done, t0 + 61_234), t0 + 60_000);
+        let running = vec![backfill(1, 2, t0, 30), backfill(2, 0, t0, 30)];
+        assert_eq!(layout_now(&running, t0 + 61_234), t0 + 61_234);
+        let j = &running[1];
+        let lines = tooltip_lines(j, j.exec.unwrap().0 + 5_000, &format_api_time);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Running since") && l.ends_with("(5 s)")),
+            "{lines:?}"
+        );
     }
 }

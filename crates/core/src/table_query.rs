@@ -1,0 +1,112 @@
+//! What the events table and the jobs table share about how a user edits their view of rows:
+//! a header click cycles the sort, each column holds at most one filter, and a row's page.
+
+/// A column's sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortOrder {
+    Ascending,
+    Descending,
+}
+
+impl SortOrder {
+    /// `aria-sort`'s word for it.
+    pub fn aria(self) -> &'static str {
+        match self {
+            SortOrder::Ascending => "ascending",
+            SortOrder::Descending => "descending",
+        }
+    }
+
+    /// The arrow a sorted header shows.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            SortOrder::Ascending => "▲",
+            SortOrder::Descending => "▼",
+        }
+    }
+
+    pub fn is_descending(self) -> bool {
+        self == SortOrder::Descending
+    }
+
+    pub fn of_descending(descending: bool) -> SortOrder {
+        if descending {
+            SortOrder::Descending
+        } else {
+            SortOrder::Ascending
+        }
+    }
+}
+
+/// A click on `column`'s header: ascending, then descending, then back to arrival order; a
+/// click on another column sorts it ascending.
+pub fn cycle_sort<C: Copy + PartialEq>(
+    current: Option<(C, SortOrder)>,
+    column: C,
+) -> Option<(C, SortOrder)> {
+    match current {
+        Some((c, SortOrder::Ascending)) if c == column => Some((column, SortOrder::Descending)),
+        Some((c, SortOrder::Descending)) if c == column => None,
+        _ => Some((column, SortOrder::Ascending)),
+    }
+}
+
+/// Sets `column`'s filter to `text` (an empty text removes it); the latest edited filter is last.
+pub fn set_column_filter<C: PartialEq>(filters: &mut Vec<(C, String)>, column: C, text: String) {
+    filters.retain(|(c, _)| *c != column);
+    if !text.is_empty() {
+        filters.push((column, text));
+    }
+}
+
+/// The page (zero-based, `page_size` rows each) on which `row` appears in `order`, if it does.
+pub fn page_of<R: PartialEq>(order: &[R], row: &R, page_size: usize) -> Option<usize> {
+    order
+        .iter()
+        .position(|r| r == row)
+        .map(|k| k / page_size.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SortOrder::*;
+
+    #[test]
+    fn header_clicks_cycle_asc_desc_none() {
+        let s = cycle_sort(None, 'a');
+        assert_eq!(s, Some(('a', Ascending)));
+        let s = cycle_sort(s, 'a');
+        assert_eq!(s, Some(('a', Descending)));
+        assert_eq!(cycle_sort(s, 'a'), None);
+        assert_eq!(cycle_sort(s, 'b'), Some(('b', Ascending)), "another column");
+        assert_eq!((Ascending.aria(), Descending.arrow()), ("ascending", "▼"));
+        assert_eq!(SortOrder::of_descending(true), Descending);
+        assert!(!Ascending.is_descending());
+    }
+
+    #[test]
+    fn one_filter_per_column() {
+        let mut f = Vec::new();
+        set_column_filter(&mut f, 1, "x".into());
+        set_column_filter(&mut f, 2, "y".into());
+        set_column_filter(&mut f, 1, "z".into());
+        assert_eq!(f, vec![(2, "y".to_string()), (1, "z".to_string())]);
+        set_column_filter(&mut f, 2, String::new());
+        assert_eq!(f, vec![(1, "z".to_string())]);
+    }
+
+    #[test]
+    fn the_page_of_a_row() {
+        let order = [7usize, 3, 9, 1, 4];
+        assert_eq!(page_of(&order, &7, 2), Some(0));
+        assert_eq!(page_of(&order, &1, 2), Some(1));
+        assert_eq!(page_of(&order, &4, 2), Some(2));
+        assert_eq!(page_of(&order, &5, 2), None, "filtered out");
+        assert_eq!(
+            page_of(&order, &4, 0),
+            Some(4),
+            "a page holds at least one row"
+        );
+    }
+}
