@@ -5,8 +5,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
+use trailview::components::query_bar::OpenRange;
 use trailview::components::timeline::Timeline;
-use trailview::jobs::{JobsState, JumpRange, View, TIMELINE_WIDTH};
+use trailview::jobs::{JobsState, View, TIMELINE_WIDTH};
 use trailview_core::jobs::{Job, Source};
 use trailview_core::timeline::Axis;
 use trailview_core::wire::{CdnDeliverTask, DeliveryHistoryJob};
@@ -70,21 +71,23 @@ fn mount(
     jobs: Vec<Job>,
     axis: Axis,
     now: i64,
-) -> (HtmlElement, JobsState, JumpRange) {
+) -> (HtmlElement, JobsState, RwSignal<Option<(i64, i64)>>) {
     let el = container();
     let js = JobsState::new();
-    let jump = JumpRange(RwSignal::new(None));
+    // The range a data window opens.
+    let opened = RwSignal::new(None);
+    let open = OpenRange(Callback::new(move |r| opened.set(Some(r))));
     js.source(source).jobs.set(jobs);
     js.axis.set(Some(axis));
     js.now.set(now);
     js.view.set(View::Jobs);
     leptos::mount::mount_to(el.clone(), move || {
         provide_context(js);
-        provide_context(jump);
+        provide_context(open);
         view! { <Timeline source=source /> }
     })
     .forget();
-    (el, js, jump)
+    (el, js, opened)
 }
 
 #[wasm_bindgen_test]
@@ -140,7 +143,7 @@ async fn a_bar_per_job_in_separate_lanes_with_tooltip_select_and_jump() {
     assert_eq!(win.len(), 3);
     click(&win[0]);
     settle().await;
-    assert_eq!(jump.0.get_untracked(), Some((t0 - 24 * H, t0)));
+    assert_eq!(jump.get_untracked(), Some((t0 - 24 * H, t0)));
     assert_eq!(js.view.get_untracked(), View::Events);
 }
 

@@ -3,14 +3,16 @@
 //! JSON tree, and the backfill form.
 
 use crate::components::json_tree::JsonTree;
+use crate::components::query_bar::OpenRange;
 use crate::components::timeline::{Legend, Timeline};
-use crate::jobs::{JobsState, JumpRange, LoadState, SourceState, View, TIMELINE_WIDTH};
+use crate::jobs::{JobsState, LoadState, SourceState, View, TIMELINE_WIDTH};
 use crate::state::AppState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use trailview_core::dialect::ApiError;
 use trailview_core::jobs::{query_rows, JobColumn, JobRow, Source};
 use trailview_core::page::Page;
+use trailview_core::table_query::{cycle_sort, page_of, set_column_filter, SortOrder};
 
 const PAGE_SIZE: usize = 50;
 
@@ -44,22 +46,26 @@ pub fn JobError(err: ApiError) -> impl IntoView {
     view! { <div class="api-error job-error" role="alert" data-testid="job-error">{body}</div> }
 }
 
+/// Shows the Jobs view. The first time (nothing loaded yet), loads every source and starts
+/// "now" ticking for the timelines.
+pub fn open_jobs(js: JobsState, st: AppState) {
+    let first = Source::ALL
+        .into_iter()
+        .all(|s| js.source(s).state.get_untracked() == LoadState::Idle);
+    js.view.set(View::Jobs);
+    if first {
+        js.load_all(&st.base.get_untracked());
+        let _ = set_interval_with_handle(
+            move || js.now.set(js_sys::Date::now() as i64),
+            std::time::Duration::from_secs(2),
+        );
+    }
+}
+
 #[component]
 pub fn JobsView() -> impl IntoView {
     let js = expect_context::<JobsState>();
     let st = expect_context::<AppState>();
-    // Load on first open; tick "now" while open.
-    let loaded = StoredValue::new(false);
-    Effect::new(move |_| {
-        if js.view.get() == View::Jobs && !loaded.get_value() {
-            loaded.set_value(true);
-            js.load_all(&st.base.get_untracked());
-            let _ = set_interval_with_handle(
-                move || js.now.set(js_sys::Date::now() as i64),
-                std::time::Duration::from_secs(2),
-            );
-        }
-    });
     // The buttons zoom around "now" when it is in view (where the action is), else the middle.
     let zoom = move |f: f64| {
         let now = js.now.get_untracked();
@@ -128,7 +134,7 @@ pub fn JobsView() -> impl IntoView {
 #[component]
 fn SourcePanel(ss: SourceState) -> impl IntoView {
     let js = expect_context::<JobsState>();
-    let jump = expect_context::<JumpRange>();
+    let open = expect_context::<OpenRange>();
     let source = ss.source;
     let st = expect_context::<AppState>();
     let rows = Memo::new(move |_| {
@@ -150,18 +156,16 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
         rows.with(|r| query_rows(r, &q))
     });
     let page = Memo::new(move |_| Page::new(filtered.with(|f| f.len()), PAGE_SIZE, ss.page.get()));
-    // Selecting a job (from the timeline) shows its page.
-    Effect::new(move |_| {
-        let Some(id) = ss.selected.get() else { return };
-        let pos = ss
+    // Selecting a job (a row or a bar) also shows its page.
+    let select = move |id: String| {
+        let row = ss
             .jobs
             .with_untracked(|jobs| jobs.iter().position(|j| j.id == id));
-        if let Some(i) = pos {
-            if let Some(k) = filtered.with_untracked(|f| f.iter().position(|&r| r == i)) {
-                ss.page.set(k / PAGE_SIZE);
-            }
+        if let Some(p) = row.and_then(|i| filtered.with_untracked(|f| page_of(f, &i, PAGE_SIZE))) {
+            ss.page.set(p);
         }
-    });
+        ss.selected.set(Some(id));
+    };
     let detail = Memo::new(move |_| {
         let id = ss.selected.get()?;
         ss.jobs.with(|jobs| {
@@ -171,21 +175,13 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
         })
     });
     let set_col = move |c: JobColumn, v: String| {
-        ss.query.update(|q| {
-            q.columns.retain(|(x, _)| *x != c);
-            if !v.is_empty() {
-                q.columns.push((c, v));
-            }
-        });
+        ss.query.update(|q| set_column_filter(&mut q.columns, c, v));
         ss.page.set(0);
     };
     let toggle_sort = move |c: JobColumn| {
         ss.query.update(|q| {
-            q.sort = match q.sort {
-                Some((x, false)) if x == c => Some((c, true)),
-                Some((x, true)) if x == c => None,
-                _ => Some((c, false)),
-            }
+            let current = q.sort.map(|(x, d)| (x, SortOrder::of_descending(d)));
+            q.sort = cycle_sort(current, c).map(|(x, o)| (x, o.is_descending()));
         });
         ss.page.set(0);
     };
@@ -200,7 +196,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
             })}
             {move || ss.notice.get().map(|n| view! { <p class="notice">{n}</p> })}
             {(source == Source::Backfill).then(|| view! { <BackfillForm /> })}
-            <Timeline source=source />
+            <Timeline source=source on_select=Callback::new(select) />
             <div class="jobs-main">
                 <div class="jobs-table-panel">
                     <div class="toolbar">
@@ -221,8 +217,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                             <button type="button" class="sort" on:click=move |_| toggle_sort(c)>
                                                 {c.label(source)}
                                                 <span class="arrow">{move || match ss.query.with(|q| q.sort) {
-                                                    Some((x, false)) if x == c => "▲",
-                                                    Some((x, true)) if x == c => "▼",
+                                                    Some((x, d)) if x == c => SortOrder::of_descending(d).arrow(),
                                                     _ => "",
                                                 }}</span>
                                             </button>
@@ -251,12 +246,12 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                         view! {
                                             <tr data-testid="job-row" data-id=job.id.clone() data-status=job.class.key()
                                                 class:selected=is_sel tabindex="0" aria-selected=is_sel.to_string()
-                                                on:click={let id = id.clone(); move |_| ss.selected.set(Some(id.clone()))}
+                                                on:click={let id = id.clone(); move |_| select(id.clone())}
                                                 on:keydown=move |ev: web_sys::KeyboardEvent| if (ev.key() == "Enter" || ev.key() == " ")
                                                     // Not a key meant for a control inside the row (the data-window link).
                                                     && ev.target() == ev.current_target() {
                                                     ev.prevent_default();
-                                                    ss.selected.set(Some(id.clone()));
+                                                    select(id.clone());
                                                 }>
                                                 {JobColumn::ALL.into_iter().enumerate().map(|(k, c)| {
                                                     let text = rows[i].cells[k].clone();
@@ -267,7 +262,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                                             view! { <td data-col="window"><button type="button" class="link" data-testid="open-window" title="Open these events"
                                                                 on:click=move |ev| {
                                                                     ev.stop_propagation();
-                                                                    jump.0.set(Some((a, b)));
+                                                                    open.0.run((a, b));
                                                                     js.view.set(View::Events);
                                                                 }>{text}</button></td> }.into_any()
                                                         }

@@ -3,102 +3,108 @@
 
 use crate::fetch;
 use crate::format;
-use crate::state::{AppState, FetchState};
+use crate::state::{AppState, FetchState, Tz};
 use leptos::prelude::*;
-use trailview_core::fetch_policy::{Direction, LoadMode, QuerySpec, TimeRange};
-use trailview_core::lookup::{effective_conditions, LookupKey, LookupNote};
+use trailview_core::fetch_policy::{Direction, LoadMode};
+use trailview_core::lookup::LookupKey;
 use trailview_core::numbers::thousands;
-use trailview_core::time::{check_range, RangePreset};
+use trailview_core::query_form::{check, window_range, CheckedQuery, QueryInput};
+use trailview_core::time::RangePreset;
 
-pub const DEFAULT_CAP: usize = 5_000;
+pub use trailview_core::query_form::DEFAULT_CAP;
+
+/// The query bar's fields. They live in context (not in the component) so that a data window
+/// clicked in the Jobs view can fill them in and fetch ([`OpenRange`]).
+#[derive(Clone, Copy)]
+pub struct QueryForm {
+    pub preset: RwSignal<RangePreset>,
+    pub custom_start: RwSignal<String>,
+    pub custom_end: RwSignal<String>,
+    pub keys: [RwSignal<String>; 2],
+    pub values: [RwSignal<String>; 2],
+    pub cap: RwSignal<String>,
+    pub direction: RwSignal<Direction>,
+}
+
+impl QueryForm {
+    /// "Last 7 days"; the custom inputs start at the day before `now`.
+    pub fn new(now: i64, tz: Tz) -> Self {
+        QueryForm {
+            preset: RwSignal::new(RangePreset::Days7),
+            custom_start: RwSignal::new(format::to_input(now - 24 * 3_600_000, tz)),
+            custom_end: RwSignal::new(format::to_input(now, tz)),
+            keys: [RwSignal::new(String::new()), RwSignal::new(String::new())],
+            values: [RwSignal::new(String::new()), RwSignal::new(String::new())],
+            cap: RwSignal::new(DEFAULT_CAP.to_string()),
+            direction: RwSignal::new(Direction::Backward),
+        }
+    }
+
+    /// The form checked by core (`query_form::check`), tracking every field it reads.
+    pub fn checked(&self, tz: Tz) -> Result<CheckedQuery, String> {
+        let input = QueryInput {
+            preset: self.preset.get(),
+            start: self.custom_start.get(),
+            end: self.custom_end.get(),
+            conditions: (0..2)
+                .map(|i| (self.keys[i].get(), self.values[i].get()))
+                .collect(),
+            direction: self.direction.get(),
+            cap: self.cap.get(),
+        };
+        check(&input, &|s| format::parse_input(s, tz))
+    }
+
+    /// Shows `[start, end]` as the custom range and fetches it (asking first, as Fetch does,
+    /// when events are loaded).
+    pub fn open_range(&self, st: AppState, start: i64, end: i64) {
+        let tz = st.tz.get_untracked();
+        let (s, e) = window_range(start, end);
+        self.preset.set(RangePreset::Custom);
+        self.custom_start.set(format::to_input(s, tz));
+        self.custom_end.set(format::to_input(e, tz));
+        if let Ok(q) = untrack(|| self.checked(tz)) {
+            fetch::request(st, q.spec, q.cap);
+        }
+    }
+}
+
+/// Opens the Events view's query on a range (a data window in the Jobs view).
+#[derive(Clone, Copy)]
+pub struct OpenRange(pub Callback<(i64, i64)>);
+
+/// Provides the query bar's [`QueryForm`] and the [`OpenRange`] that fills it in and fetches.
+pub fn provide_query_form(st: AppState) {
+    let form = QueryForm::new(js_sys::Date::now() as i64, st.tz.get_untracked());
+    provide_context(form);
+    provide_context(OpenRange(Callback::new(move |(s, e)| {
+        form.open_range(st, s, e)
+    })));
+}
 
 #[component]
 pub fn QueryBar() -> impl IntoView {
     let st = expect_context::<AppState>();
-    let preset = RwSignal::new(RangePreset::Days7);
-    let now = js_sys::Date::now() as i64;
-    let custom_start = RwSignal::new(format::to_input(
-        now - 24 * 3_600_000,
-        st.tz.get_untracked(),
-    ));
-    let custom_end = RwSignal::new(format::to_input(now, st.tz.get_untracked()));
-    let keys = [RwSignal::new(String::new()), RwSignal::new(String::new())];
-    let values = [RwSignal::new(String::new()), RwSignal::new(String::new())];
-    let cap = RwSignal::new(DEFAULT_CAP.to_string());
-    let direction = RwSignal::new(Direction::Backward);
+    let form = use_context::<QueryForm>()
+        .unwrap_or_else(|| QueryForm::new(js_sys::Date::now() as i64, st.tz.get_untracked()));
+    let QueryForm {
+        preset,
+        custom_start,
+        custom_end,
+        keys,
+        values,
+        cap,
+        direction,
+    } = form;
 
     // The query as the form holds it, or why it can't be sent. A preset range is pinned to
     // the clock only when the fetch starts (`QuerySpec::at`).
-    let checked = Memo::new(
-        move |_| -> Result<(QuerySpec, usize, Vec<String>), String> {
-            let range = match preset.get() {
-                RangePreset::Custom => {
-                    let tz = st.tz.get();
-                    let s = format::parse_input(&custom_start.get(), tz)
-                        .ok_or("Enter a valid start time.")?;
-                    let e = format::parse_input(&custom_end.get(), tz)
-                        .ok_or("Enter a valid end time.")?;
-                    check_range(s, e)?;
-                    TimeRange::Between(s, e)
-                }
-                p => TimeRange::Last(p),
-            };
-            let given: Vec<(String, String)> = (0..2)
-                .filter(|&i| !keys[i].get().is_empty())
-                .map(|i| (keys[i].get(), values[i].get().trim().to_string()))
-                .collect();
-            let (conditions, notes) = effective_conditions(&given).map_err(|e| e.to_string())?;
-            let notes = notes
-                .into_iter()
-                .map(|n| match n {
-                    LookupNote::SameKey(k) => {
-                        format!("{k} is given twice: the service uses only the second.")
-                    }
-                    LookupNote::Truncated { given } => {
-                        format!("{given} conditions: the service uses only the first two.")
-                    }
-                })
-                .collect();
-            let cap: usize = cap
-                .get()
-                .trim()
-                .parse()
-                .map_err(|_| "The cap must be a whole number of events.")?;
-            if cap == 0 {
-                return Err("The cap must be at least 1 event.".into());
-            }
-            Ok((
-                QuerySpec {
-                    range,
-                    direction: direction.get(),
-                    conditions,
-                },
-                cap,
-                notes,
-            ))
-        },
-    );
-
-    // A data window clicked in the Jobs view: show it as a custom range and fetch it.
-    if let Some(jump) = use_context::<crate::jobs::JumpRange>() {
-        Effect::new(move |_| {
-            if let Some((s, e)) = jump.0.get() {
-                let tz = st.tz.get_untracked();
-                preset.set(RangePreset::Custom);
-                custom_start.set(format::to_input(s, tz));
-                custom_end.set(format::to_input(e.max(s + 60_000), tz));
-                jump.0.set(None);
-                if let Ok((q, cap, _)) = checked.get_untracked() {
-                    fetch::request(st, q, cap);
-                }
-            }
-        });
-    }
+    let checked = Memo::new(move |_| form.checked(st.tz.get()));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Ok((q, cap, _)) = checked.get_untracked() {
-            fetch::request(st, q, cap);
+        if let Ok(q) = checked.get_untracked() {
+            fetch::request(st, q.spec, q.cap);
         }
     };
     let running = move || st.fetch_state.get() == FetchState::Running;
@@ -229,7 +235,7 @@ pub fn QueryBar() -> impl IntoView {
             })}
             {move || match checked.get() {
                 Err(e) => view! { <p class="query-error" role="alert" data-testid="query-error">{e}</p> }.into_any(),
-                Ok((_, _, notes)) if !notes.is_empty() => view! { <p class="query-note">{notes.join(" ")}</p> }.into_any(),
+                Ok(q) if !q.notes.is_empty() => view! { <p class="query-note">{q.notes.join(" ")}</p> }.into_any(),
                 Ok(_) => ().into_any(),
             }}
         </form>
