@@ -1,7 +1,7 @@
 //! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,js,perspective]`
 //!
 //! Builds the app as deployed (`trunk build --release`, wasm-opt included), writes the demo
-//! generator's events as LookupEvents pages of 50 (`crates/core/examples/bench_data.rs`, cached
+//! generator's events as LookupEvents pages of 50 (`crates/demo/examples/bench_data.rs`, cached
 //! under target/bench/data/<size>/), serves dist/, bench/ and the data with a small std HTTP
 //! server, and runs bench/run.mjs (playwright-core + headless Chromium). The driver prints the
 //! table and writes target/bench/results.json and results.md. A benchmark, not a test: numbers
@@ -173,7 +173,7 @@ fn ensure_data(env: &Env, data: &Path, n: usize) -> Result<()> {
         "--quiet",
         "--release",
         "-p",
-        "trailview-core",
+        "trailview-demo",
         "--example",
         "bench_data",
         "--",

@@ -468,6 +468,90 @@ pub fn request_id(mut hex_digit: impl FnMut() -> u8) -> String {
     s
 }
 
+/// An Alibaba RPC call's parameters, in arrival order (the query, then a form body), with the
+/// V3 signature style's `x-acs-action` / `x-acs-version` headers standing in for a missing
+/// `Action` / `Version`. Parsing them off HTTP is the proxy's; reading them is shared by the
+/// proxy's upstream and the demo.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RpcParams {
+    pub params: Vec<(String, String)>,
+    pub action_header: Option<String>,
+    pub version_header: Option<String>,
+}
+
+impl RpcParams {
+    /// Parameters without headers.
+    pub fn new(params: Vec<(String, String)>) -> RpcParams {
+        RpcParams {
+            params,
+            ..RpcParams::default()
+        }
+    }
+
+    /// The first value of a parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn param_or_header<'a>(&'a self, name: &str, header: &'a Option<String>) -> Option<&'a str> {
+        self.get(name)
+            .or(header.as_deref())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// `Action`, or the `x-acs-action` header.
+    pub fn action(&self) -> Option<&str> {
+        self.param_or_header("Action", &self.action_header)
+    }
+
+    /// `Version`, or the `x-acs-version` header.
+    pub fn version(&self) -> Option<&str> {
+        self.param_or_header("Version", &self.version_header)
+    }
+
+    /// `LookupAttribute.N.Key` / `.Value` pairs in N order (N = 1, 2, ...; gaps allowed).
+    /// A Key without a Value gets an empty value (which the condition rules reject); a Value
+    /// without a Key, or a malformed name, is an error message.
+    pub fn lookup_attributes(&self) -> Result<Vec<(String, String)>, String> {
+        let mut by_n: std::collections::BTreeMap<u32, (Option<&str>, Option<&str>)> =
+            std::collections::BTreeMap::new();
+        for (k, v) in &self.params {
+            let Some(rest) = k.strip_prefix("LookupAttribute.") else {
+                continue;
+            };
+            let parsed = rest.split_once('.').and_then(|(n, field)| {
+                let num: u32 = n.parse().ok()?;
+                // Canonical decimal only: no "01", "+1" or "0".
+                (num >= 1 && num.to_string() == n).then_some((num, field))
+            });
+            match parsed {
+                Some((n, "Key")) => {
+                    by_n.entry(n).or_default().0.get_or_insert(v);
+                }
+                Some((n, "Value")) => {
+                    by_n.entry(n).or_default().1.get_or_insert(v);
+                }
+                _ => {
+                    return Err(format!(
+                        "'{k}' is not a valid parameter name: use LookupAttribute.N.Key and LookupAttribute.N.Value with N = 1, 2, ..."
+                    ))
+                }
+            }
+        }
+        by_n.into_iter()
+            .map(|(n, (k, v))| match k {
+                Some(k) => Ok((k.to_string(), v.unwrap_or("").to_string())),
+                None => Err(format!(
+                    "LookupAttribute.{n}.Value is given without LookupAttribute.{n}.Key"
+                )),
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod writer_tests {
     use super::*;

@@ -6,7 +6,6 @@
 
 pub mod catalogue;
 pub mod cron;
-pub mod demo_data;
 pub mod dialect;
 pub mod engine;
 pub mod event;

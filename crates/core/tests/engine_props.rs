@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use trailview_core::demo_data::{generate, DemoConfig};
+use trailview_demo::generate::{generate, DemoConfig};
 use trailview_core::engine::{EventStore, Filter, PathFilter, Pushed, Sort};
 use trailview_core::json_path::{canonical, JsonPath};
 use trailview_core::query::{self, Expr, Pattern, Piece, Scope};

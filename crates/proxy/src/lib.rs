@@ -9,14 +9,10 @@
 //!   [`sign`]: Alibaba V3/V1 and AWS SigV4; [`allowlist`]: the operations let through.
 //! * [`auth`], [`security`]: bearer token / identity header, CORS, size limits, CSP and caching
 //!   headers (applied in `--config` mode).
-//! * [`demo`]: the demo backend: [`demo::store`] (the generated dataset, sorted and indexed),
-//!   [`demo::lookup_events`] (LookupEvents: validation, paging tokens, the scan, the body),
-//!   [`demo::jobs`], [`demo::cdn`], [`demo::logs`] (delivery history jobs, report tasks,
-//!   export tasks).
+//! * `--demo` serves `trailview_demo::DemoBackend` (crates/demo) behind the same routes.
 //! * [`params`]: RPC parameters from the query string and form body.
 //! * [`cloud_error`]: every error answered, in the route's dialect (shapes from core's
 //!   `dialect`), and request ids.
-//! * [`rate_limit`]: the shared one-second sliding window.
 //! * [`static_files`]: `--static-dir` with the SPA fallback and the "not built" page.
 //!
 //! [`app`] builds the whole router for a [`Mode`]: `main` serves it and the tests drive it
@@ -28,9 +24,7 @@ pub mod backend;
 pub mod cli;
 pub mod cloud_error;
 pub mod config;
-pub mod demo;
 pub mod params;
-pub mod rate_limit;
 pub mod security;
 pub mod sign;
 pub mod static_files;
@@ -46,14 +40,13 @@ use axum::Router;
 pub use backend::Backend;
 use cloud_error::{ErrorCode, Operation};
 use config::{Config, SecurityConfig};
-use demo::DemoBackend;
-use params::RpcRequest;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use tower_http::compression::CompressionLayer;
 use trailview_core::catalogue::Api;
 use trailview_core::dialect::Dialect;
+use trailview_demo::DemoBackend;
 use upstream::Upstream;
 
 /// What the proxy serves, and how it is guarded.
@@ -163,7 +156,7 @@ async fn rpc<B: Backend>(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    let req = RpcRequest::from_parts(&method, headers, query.as_deref(), &body);
+    let req = params::rpc_params(&method, &headers, query.as_deref(), &body);
     let op = req.action().unwrap_or("").to_string();
     with_operation(st.backend.rpc(api, req).await, &op)
 }

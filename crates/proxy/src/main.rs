@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
-use trailview_core::demo_data::{self, DemoConfig};
 use trailview_core::time::format_api_time;
+use trailview_demo::generate::{self, DemoConfig};
+use trailview_demo::DemoEvents;
+use trailview_demo::{Clock, DemoBackend};
 use trailview_proxy::cli::{self, Command};
 use trailview_proxy::config::Config;
-use trailview_proxy::demo::store::EventStore;
-use trailview_proxy::demo::{Clock, DemoBackend};
 use trailview_proxy::{app, Mode};
 
 #[tokio::main]
@@ -85,9 +85,9 @@ async fn main() -> ExitCode {
         end_ms: now_ms,
         span_days: args.days,
     };
-    let events = demo_data::generate(&config);
+    let events = generate::generate(&config);
     let generated = started.elapsed();
-    let store = Arc::new(EventStore::from_events(config, events));
+    let store = Arc::new(DemoEvents::from_events(config, events));
     let indexed = started.elapsed() - generated;
     match store.time_span() {
         Some((first, last)) => println!(

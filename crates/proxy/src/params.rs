@@ -4,98 +4,39 @@
 //! `Version` as `x-acs-action` / `x-acs-version` headers instead: those are honoured too.
 
 use axum::http::{header, HeaderMap, Method};
-use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default)]
-pub struct RpcRequest {
-    /// All parameters in arrival order (query, then body).
-    pub params: Vec<(String, String)>,
-    pub headers: HeaderMap,
-}
+pub use trailview_core::dialect::RpcParams;
 
-impl RpcRequest {
-    pub fn from_parts(
-        method: &Method,
-        headers: HeaderMap,
-        query: Option<&str>,
-        body: &[u8],
-    ) -> RpcRequest {
-        let mut params: Vec<(String, String)> = query
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
-        let form = headers
-            .get(header::CONTENT_TYPE)
+/// The parameters of an RPC call as it arrived.
+pub fn rpc_params(
+    method: &Method,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> RpcParams {
+    let mut params: Vec<(String, String)> = query
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if method == Method::POST && form && !body.is_empty() {
+        params.extend(form_urlencoded::parse(body).into_owned());
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                ct.trim_start()
-                    .starts_with("application/x-www-form-urlencoded")
-            });
-        if method == Method::POST && form && !body.is_empty() {
-            params.extend(form_urlencoded::parse(body).into_owned());
-        }
-        RpcRequest { params, headers }
-    }
-
-    /// The first value of a parameter.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn param_or_header(&self, name: &str, header: &str) -> Option<&str> {
-        self.get(name)
-            .or_else(|| self.headers.get(header).and_then(|v| v.to_str().ok()))
-            .filter(|v| !v.is_empty())
-    }
-
-    /// `Action`, or the `x-acs-action` header.
-    pub fn action(&self) -> Option<&str> {
-        self.param_or_header("Action", "x-acs-action")
-    }
-
-    /// `Version`, or the `x-acs-version` header.
-    pub fn version(&self) -> Option<&str> {
-        self.param_or_header("Version", "x-acs-version")
-    }
-
-    /// `LookupAttribute.N.Key` / `.Value` pairs in N order (N = 1, 2, ...; gaps allowed).
-    /// A Key without a Value gets an empty value (which the condition rules reject); a Value
-    /// without a Key, or a malformed name, is an error message.
-    pub fn lookup_attributes(&self) -> Result<Vec<(String, String)>, String> {
-        let mut by_n: BTreeMap<u32, (Option<&str>, Option<&str>)> = BTreeMap::new();
-        for (k, v) in &self.params {
-            let Some(rest) = k.strip_prefix("LookupAttribute.") else {
-                continue;
-            };
-            let parsed = rest.split_once('.').and_then(|(n, field)| {
-                let num: u32 = n.parse().ok()?;
-                // Canonical decimal only: no "01", "+1" or "0".
-                (num >= 1 && num.to_string() == n).then_some((num, field))
-            });
-            match parsed {
-                Some((n, "Key")) => {
-                    by_n.entry(n).or_default().0.get_or_insert(v);
-                }
-                Some((n, "Value")) => {
-                    by_n.entry(n).or_default().1.get_or_insert(v);
-                }
-                _ => {
-                    return Err(format!(
-                        "'{k}' is not a valid parameter name: use LookupAttribute.N.Key and LookupAttribute.N.Value with N = 1, 2, ..."
-                    ))
-                }
-            }
-        }
-        by_n.into_iter()
-            .map(|(n, (k, v))| match k {
-                Some(k) => Ok((k.to_string(), v.unwrap_or("").to_string())),
-                None => Err(format!(
-                    "LookupAttribute.{n}.Value is given without LookupAttribute.{n}.Key"
-                )),
-            })
-            .collect()
+            .map(String::from)
+    };
+    RpcParams {
+        params,
+        action_header: header("x-acs-action"),
+        version_header: header("x-acs-version"),
     }
 }
 
@@ -103,8 +44,8 @@ impl RpcRequest {
 mod tests {
     use super::*;
 
-    fn req(q: &str) -> RpcRequest {
-        RpcRequest::from_parts(&Method::GET, HeaderMap::new(), Some(q), b"")
+    fn req(q: &str) -> RpcParams {
+        rpc_params(&Method::GET, &HeaderMap::new(), Some(q), b"")
     }
 
     #[test]
@@ -151,9 +92,9 @@ mod tests {
                 .unwrap(),
         );
         h.insert("x-acs-action", "LookupEvents".parse().unwrap());
-        let r = RpcRequest::from_parts(
+        let r = rpc_params(
             &Method::POST,
-            h,
+            &h,
             Some("MaxResults=5"),
             b"MaxResults=9&Direction=FORWARD&x=a+b%20c",
         );

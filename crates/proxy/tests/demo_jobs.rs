@@ -16,7 +16,7 @@ use trailview_core::{
     dialect::{read_response, Dialect},
     wire::{CdnDeliverListResponse, DescribeExportTasksResponse, ListDeliveryHistoryJobsResponse},
 };
-use trailview_proxy::demo::{Clock, DemoBackend};
+use trailview_demo::{Clock, DemoBackend};
 use trailview_proxy::{app, Mode};
 
 /// A fresh backend per test (jobs are state), with a fixed clock at END_MS.

@@ -78,8 +78,8 @@ async fn paging_returns_every_match_once_in_order() {
 #[tokio::test]
 async fn paging_is_stable_among_events_of_the_same_second() {
     // A dense dataset: many events share a second.
-    let store = std::sync::Arc::new(trailview_proxy::demo::store::EventStore::generate(
-        &trailview_core::demo_data::DemoConfig {
+    let store = std::sync::Arc::new(trailview_demo::DemoEvents::generate(
+        &trailview_demo::DemoConfig {
             seed: 9,
             count: 4000,
             end_ms: END_MS,

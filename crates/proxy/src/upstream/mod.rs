@@ -9,8 +9,7 @@
 use crate::allowlist::{self, Writes};
 use crate::cloud_error::{proxy_error, AlibabaError, AwsError, ErrorCode, Respond, Source};
 use crate::config::{Endpoint, SignatureVersion, UpstreamConfig};
-use crate::params::RpcRequest;
-use crate::rate_limit::RateLimiter;
+use crate::params::RpcParams;
 use crate::sign::{aliyun as alisign, aws as awssign};
 use axum::body::{Body, Bytes};
 use axum::http::{header, Method, StatusCode};
@@ -24,6 +23,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 use trailview_core::catalogue::Api;
 use trailview_core::dialect::Dialect;
+use trailview_demo::rate_limit::RateLimiter;
 
 /// Upstream response bodies larger than this are refused (a LookupEvents page is far smaller).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -163,13 +163,13 @@ impl Upstream {
     }
 
     /// An Alibaba RPC call (ActionTrail or CDN).
-    pub async fn aliyun(&self, api: Api, req: &RpcRequest) -> Response {
+    pub async fn aliyun(&self, api: Api, req: &RpcParams) -> Response {
         let d = Dialect::AlibabaRpc;
         let op = req.action().unwrap_or("").to_string();
         self.aliyun_inner(&d, api, &op, req).await
     }
 
-    async fn aliyun_inner(&self, d: &Dialect, api: Api, op: &str, req: &RpcRequest) -> Response {
+    async fn aliyun_inner(&self, d: &Dialect, api: Api, op: &str, req: &RpcParams) -> Response {
         let version = api.version();
         let endpoint = match api {
             Api::ActionTrail => self.cfg.actiontrail.as_ref(),

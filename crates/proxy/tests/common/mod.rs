@@ -8,10 +8,10 @@ use http_body_util::BodyExt as _;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt as _;
-use trailview_core::demo_data::DemoConfig;
 use trailview_core::lookup::{effective_conditions, matches_all};
-use trailview_proxy::demo::store::EventStore;
-use trailview_proxy::demo::{Clock, DemoBackend};
+use trailview_demo::DemoConfig;
+use trailview_demo::DemoEvents;
+use trailview_demo::{Clock, DemoBackend};
 use trailview_proxy::{app, Mode};
 
 /// 2024-06-01T00:00:00Z: the dataset's end and the tests' "now".
@@ -27,13 +27,13 @@ pub fn config() -> DemoConfig {
     }
 }
 
-pub fn store() -> Arc<EventStore> {
-    static S: OnceLock<Arc<EventStore>> = OnceLock::new();
-    S.get_or_init(|| Arc::new(EventStore::generate(&config())))
+pub fn store() -> Arc<DemoEvents> {
+    static S: OnceLock<Arc<DemoEvents>> = OnceLock::new();
+    S.get_or_init(|| Arc::new(DemoEvents::generate(&config())))
         .clone()
 }
 
-pub fn app_with(store: Arc<EventStore>, rate: u32, static_dir: PathBuf) -> Router {
+pub fn app_with(store: Arc<DemoEvents>, rate: u32, static_dir: PathBuf) -> Router {
     app(Mode::Demo {
         backend: Arc::new(DemoBackend::new(store, rate, Clock::Fixed(END_MS))),
         static_dir,

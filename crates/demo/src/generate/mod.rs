@@ -20,8 +20,8 @@
 //! The JSON is written by hand rather than through `serde_json::Value`: it keeps the field order
 //! of real events and makes 100,000 events take a fraction of a second.
 
-use crate::time::format_api_time;
 use std::fmt::Write as _;
+use trailview_core::time::format_api_time;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -2784,8 +2784,8 @@ fn write_response(r: &mut Obj, p: &Plan, rng: &mut Rng) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::EventRecord;
     use std::collections::{HashMap, HashSet};
+    use trailview_core::event::EventRecord;
 
     fn cfg(count: usize) -> DemoConfig {
         DemoConfig {

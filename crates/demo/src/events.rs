@@ -5,8 +5,8 @@
 //! the LookupEvents cursor is that position, so paging is stable even among events of the same
 //! second.
 
+use crate::generate::{self, DemoConfig, DemoEvent};
 use std::ops::Range;
-use trailview_core::demo_data::{self, DemoConfig, DemoEvent};
 use trailview_core::event::EventRecord;
 
 pub struct StoredEvent {
@@ -15,21 +15,21 @@ pub struct StoredEvent {
     pub raw: Box<str>,
 }
 
-pub struct EventStore {
+pub struct DemoEvents {
     events: Vec<StoredEvent>,
     config: DemoConfig,
     /// Identifies the dataset (config hash); NextTokens are bound to it.
     dataset_id: u64,
 }
 
-impl EventStore {
+impl DemoEvents {
     /// Generate the dataset for `config` and index it.
-    pub fn generate(config: &DemoConfig) -> EventStore {
-        EventStore::from_events(config.clone(), demo_data::generate(config))
+    pub fn generate(config: &DemoConfig) -> DemoEvents {
+        DemoEvents::from_events(config.clone(), generate::generate(config))
     }
 
     /// Index already generated events (sorted by time, oldest first).
-    pub fn from_events(config: DemoConfig, events: Vec<DemoEvent>) -> EventStore {
+    pub fn from_events(config: DemoConfig, events: Vec<DemoEvent>) -> DemoEvents {
         let events: Vec<StoredEvent> = parse_all(events);
         debug_assert!(events.windows(2).all(|w| w[0].time_ms <= w[1].time_ms));
         let mut h = Fnv::new();
@@ -38,7 +38,7 @@ impl EventStore {
         h.write(&(config.count as u64).to_le_bytes());
         h.write(&config.end_ms.to_le_bytes());
         h.write(&config.span_days.to_le_bytes());
-        EventStore {
+        DemoEvents {
             events,
             dataset_id: h.finish(),
             config,
@@ -181,7 +181,7 @@ mod tests {
             end_ms: 1_700_000_000_000,
             span_days: 2,
         };
-        let store = EventStore::generate(&cfg);
+        let store = DemoEvents::generate(&cfg);
         assert_eq!(store.len(), 500);
         let (first, last) = store.time_span().unwrap();
         assert_eq!(store.range(first, last + 1), 0..500);
@@ -201,12 +201,12 @@ mod tests {
             end_ms: 1_700_000_000_000,
             span_days: 5,
         };
-        let events = demo_data::generate(&cfg);
+        let events = generate::generate(&cfg);
         let full: Vec<EventRecord> = events
             .iter()
             .map(|e| EventRecord::parse(&e.json).unwrap())
             .collect();
-        let store = EventStore::from_events(cfg, events);
+        let store = DemoEvents::from_events(cfg, events);
         // Values to try for each key: every value the dataset has (first 200 events), plus odd ones.
         let field = |r: &EventRecord, k: LookupKey| -> Vec<String> {
             let id = r.user_identity.clone().unwrap_or_default();
@@ -263,9 +263,9 @@ mod tests {
             end_ms: 1_700_000_000_000,
             span_days: 3,
         };
-        let events = demo_data::generate(&cfg);
+        let events = generate::generate(&cfg);
         let expected: Vec<Box<str>> = events.iter().map(|e| e.json.clone()).collect();
-        let store = EventStore::from_events(cfg, events);
+        let store = DemoEvents::from_events(cfg, events);
         assert!(store.events().iter().map(|e| &e.raw).eq(expected.iter()));
         assert!(store.events().iter().all(|e| e.record.event_id.is_some()));
     }

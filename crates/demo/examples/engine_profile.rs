@@ -2,9 +2,9 @@
 //! (The browser numbers come from `cargo xtask bench`; this splits them into steps.)
 
 use std::time::Instant;
-use trailview_core::demo_data::{generate, DemoConfig};
 use trailview_core::engine::{EventStore, Filter, Sort};
 use trailview_core::schema::{Column, Field};
+use trailview_demo::generate::{generate, DemoConfig};
 
 fn main() {
     let count: usize = std::env::args()

@@ -3,7 +3,7 @@
 //! pages (one response body per line) and `manifest.json` (`{"count":…,"chunks":…}`) last.
 
 use std::io::Write;
-use trailview_core::demo_data::{generate, DemoConfig};
+use trailview_demo::generate::{generate, DemoConfig};
 
 fn main() {
     let mut args = std::env::args().skip(1);

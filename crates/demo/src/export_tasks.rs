@@ -22,14 +22,12 @@
 //!   since one active task is the rule; PENDING_CANCEL ones are stale), plus two with the
 //!   document sample's `COMPLETE`.
 
-use crate::cloud_error::{success, AwsError, Dialect, Respond};
-use axum::http::StatusCode;
-use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use std::sync::Mutex;
 use trailview_core::catalogue::{self, Api};
+use trailview_core::dialect::AwsError;
 use trailview_core::wire::EXPORT_STATUS_CODES;
 
 pub const DEFAULT_LIMIT: usize = 50;
@@ -121,19 +119,15 @@ impl Task {
     }
 }
 
-pub struct Logs {
+pub struct ExportTasks {
     tasks: Mutex<Vec<Task>>,
     job_ms: i64,
 }
 
-type AwsErr = (StatusCode, &'static str, String);
+type AwsErr = (u16, &'static str, String);
 
 fn invalid(msg: impl Into<String>) -> AwsErr {
-    (
-        StatusCode::BAD_REQUEST,
-        "InvalidParameterException",
-        msg.into(),
-    )
+    (400, "InvalidParameterException", msg.into())
 }
 
 fn task_id(rng: &mut fastrand::Rng) -> String {
@@ -158,8 +152,8 @@ fn fingerprint(status: Option<&str>, task: Option<&str>) -> String {
     format!("{h:016x}")
 }
 
-impl Logs {
-    pub fn new(now: i64, job_seconds: i64, seed: u64) -> Logs {
+impl ExportTasks {
+    pub fn new(now: i64, job_seconds: i64, seed: u64) -> ExportTasks {
         let job_ms = job_seconds.max(1) * 1000;
         let mut rng = fastrand::Rng::with_seed(seed ^ 0x6c6f6773);
         let mut tasks = Vec::with_capacity(SEEDED_TASKS + 3);
@@ -226,7 +220,7 @@ impl Logs {
                 fails: false,
             },
         });
-        Logs {
+        ExportTasks {
             tasks: Mutex::new(tasks),
             job_ms,
         }
@@ -237,13 +231,13 @@ impl Logs {
     }
 
     /// Dispatch by `X-Amz-Target`.
-    pub fn call(&self, target: &str, body: &[u8], now: i64) -> Response {
+    pub fn call(&self, target: &str, body: &[u8], now: i64) -> Result<String, AwsError> {
         let op = Api::CloudWatchLogs
             .operation_of_target(target)
             .and_then(|name| catalogue::find(Api::CloudWatchLogs, name));
         let result = match op {
             _ if target.is_empty() => Err((
-                StatusCode::BAD_REQUEST,
+                400,
                 "UnknownOperationException",
                 "Missing X-Amz-Target header.".to_string(),
             )),
@@ -254,15 +248,12 @@ impl Logs {
                 parse_body(body).and_then(|input| self.create(&input, now))
             }
             _ => Err((
-                StatusCode::BAD_REQUEST,
+                400,
                 "UnknownOperationException",
                 format!("The demo backend does not implement {target}."),
             )),
         };
-        match result {
-            Ok(body) => success(Dialect::AwsJson, body),
-            Err((status, kind, msg)) => AwsError::new(status.as_u16(), kind, msg).respond(),
-        }
+        result.map_err(|(status, kind, msg)| AwsError::new(status, kind, msg))
     }
 
     pub fn describe(&self, input: &Map<String, Value>, now: i64) -> Result<String, AwsErr> {
@@ -372,7 +363,7 @@ impl Logs {
         }
         if !LOG_GROUPS.contains(&group) {
             return Err((
-                StatusCode::BAD_REQUEST,
+                400,
                 "ResourceNotFoundException",
                 "The specified log group does not exist.".into(),
             ));
@@ -380,7 +371,7 @@ impl Logs {
         let mut tasks = self.lock();
         if tasks.iter().any(|t| t.active(now)) {
             return Err((
-                StatusCode::BAD_REQUEST,
+                400,
                 "LimitExceededException",
                 "Resource limit exceeded.".into(),
             ));
@@ -411,7 +402,7 @@ fn opt_str<'a>(input: &'a Map<String, Value>, name: &str) -> Result<Option<&'a s
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err((
-            StatusCode::BAD_REQUEST,
+            400,
             "SerializationException",
             format!("Expected a string for '{name}'."),
         )),
@@ -425,7 +416,7 @@ fn parse_body(body: &[u8]) -> Result<Map<String, Value>, AwsErr> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err((
-            StatusCode::BAD_REQUEST,
+            400,
             "SerializationException",
             "The request body is not a JSON object.".into(),
         )),
@@ -444,7 +435,7 @@ mod tests {
 
     #[test]
     fn seeded_codes_and_live_progress() {
-        let logs = Logs::new(NOW, 100, 42);
+        let logs = ExportTasks::new(NOW, 100, 42);
         let all: Value =
             serde_json::from_str(&logs.describe(&input(json!({})), NOW).unwrap()).unwrap();
         assert_eq!(all["exportTasks"].as_array().unwrap().len(), 50);

@@ -5,21 +5,24 @@
 //! Jobs and export tasks progress with the clock; how long a new one takes is
 //! `TRAILVIEW_DEMO_JOB_SECONDS` (default 120; the end-to-end tests use a few seconds).
 
-pub mod cdn;
-pub mod jobs;
-pub mod logs;
-pub mod lookup_events;
-pub mod store;
-
-use crate::cloud_error::{json_response, request_id, AlibabaError};
-use crate::params::RpcRequest;
+use crate::cdn_deliveries::CdnDeliveries;
+use crate::delivery_jobs::{self, DeliveryJobs};
+use crate::events::DemoEvents;
+use crate::export_tasks::ExportTasks;
+use crate::lookup_events;
 use crate::rate_limit::RateLimiter;
-use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use store::EventStore;
 use trailview_core::catalogue::{self, Api};
-use trailview_core::dialect::CDN;
+use trailview_core::dialect::{AlibabaError, AwsError, ErrorResponse, RpcParams, CDN};
+
+/// What the demo answers a call: the success body (in the API's dialect), or the cloud's error.
+pub type Answer = Result<String, ErrorResponse>;
+
+/// A new request id: an uppercase UUID (`8-4-4-4-12` hex), like Alibaba's.
+pub fn request_id() -> String {
+    trailview_core::dialect::request_id(|| fastrand::u8(..16))
+}
 
 /// Where "now" comes from (the default LookupEvents range ends at now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,13 +43,13 @@ impl Clock {
 }
 
 pub struct DemoBackend {
-    store: Arc<EventStore>,
+    store: Arc<DemoEvents>,
     lookup_limiter: RateLimiter,
     clock: Clock,
-    jobs: jobs::Jobs,
-    cdn: cdn::Cdn,
+    jobs: DeliveryJobs,
+    cdn: CdnDeliveries,
     cdn_limiter: RateLimiter,
-    logs: logs::Logs,
+    logs: ExportTasks,
     /// Added to the clock (tests move time on with [`DemoBackend::advance`]).
     skew_ms: AtomicI64,
 }
@@ -57,18 +60,18 @@ pub fn job_seconds_from_env() -> i64 {
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(jobs::DEFAULT_JOB_SECONDS)
+        .unwrap_or(delivery_jobs::DEFAULT_JOB_SECONDS)
 }
 
 impl DemoBackend {
     /// `lookup_rate`: LookupEvents calls per second for all callers together (0 = unlimited).
     /// The CDN limit (3/s) applies whenever `lookup_rate` is not 0 (0 = tests, unlimited).
-    pub fn new(store: Arc<EventStore>, lookup_rate: u32, clock: Clock) -> DemoBackend {
+    pub fn new(store: Arc<DemoEvents>, lookup_rate: u32, clock: Clock) -> DemoBackend {
         Self::with_job_seconds(store, lookup_rate, clock, job_seconds_from_env())
     }
 
     pub fn with_job_seconds(
-        store: Arc<EventStore>,
+        store: Arc<DemoEvents>,
         lookup_rate: u32,
         clock: Clock,
         job_seconds: i64,
@@ -78,14 +81,14 @@ impl DemoBackend {
             store,
             lookup_limiter: RateLimiter::new(lookup_rate),
             clock,
-            jobs: jobs::Jobs::new(now, job_seconds, 42),
-            cdn: cdn::Cdn::new(now),
+            jobs: DeliveryJobs::new(now, job_seconds, 42),
+            cdn: CdnDeliveries::new(now),
             cdn_limiter: RateLimiter::new(if lookup_rate == 0 {
                 0
             } else {
                 catalogue::DESCRIBE_CDN_DELIVER_LIST.limit.per_second()
             }),
-            logs: logs::Logs::new(now, job_seconds, 42),
+            logs: ExportTasks::new(now, job_seconds, 42),
             skew_ms: AtomicI64::new(0),
         }
     }
@@ -106,12 +109,35 @@ impl DemoBackend {
         self
     }
 
-    pub fn jobs(&self) -> &jobs::Jobs {
+    pub fn jobs(&self) -> &DeliveryJobs {
         &self.jobs
     }
 
-    /// A CDN RPC call (DescribeCdnDeliverList).
-    pub fn cdn(&self, req: &RpcRequest) -> Result<Response, AlibabaError> {
+    /// An Alibaba RPC call to `api` (ActionTrail or CDN).
+    pub fn rpc(&self, api: Api, req: &RpcParams) -> Answer {
+        let answer = match api {
+            Api::ActionTrail => self.actiontrail(req),
+            Api::Cdn => self.cdn(req),
+            Api::CloudWatchLogs => Err(AlibabaError::action_not_found()),
+        };
+        answer.map_err(|e| e.write(&request_id()))
+    }
+
+    /// An AWS JSON 1.1 call to `api`, named by `X-Amz-Target`.
+    pub fn json(&self, api: Api, target: &str, body: &[u8]) -> Answer {
+        let answer = match api {
+            Api::CloudWatchLogs => self.logs.call(target, body, self.now_ms()),
+            Api::ActionTrail | Api::Cdn => Err(AwsError::new(
+                400,
+                "UnknownOperationException",
+                format!("{} is not a JSON 1.1 API.", api.name()),
+            )),
+        };
+        answer.map_err(|e| e.write(&request_id()))
+    }
+
+    /// DescribeCdnDeliverList.
+    fn cdn(&self, req: &RpcParams) -> Result<String, AlibabaError> {
         let action = req
             .action()
             .ok_or_else(|| AlibabaError::missing_parameter("Action").from(CDN))?;
@@ -124,20 +150,15 @@ impl DemoBackend {
         if let Err(wait) = self.cdn_limiter.try_acquire() {
             return Err(AlibabaError::throttled(wait.as_secs_f64().ceil() as u64).from(CDN));
         }
-        Ok(json_response(self.cdn.describe(req, &request_id())?))
+        self.cdn.describe(req, &request_id())
     }
 
-    /// A CloudWatch Logs JSON 1.1 call, named by `X-Amz-Target`.
-    pub fn aws_logs(&self, target: &str, body: &[u8]) -> Response {
-        self.logs.call(target, body, self.now_ms())
-    }
-
-    pub fn store(&self) -> &Arc<EventStore> {
+    pub fn store(&self) -> &Arc<DemoEvents> {
         &self.store
     }
 
     /// Dispatch an ActionTrail RPC call by `Action`.
-    pub fn actiontrail(&self, req: &RpcRequest) -> Result<Response, AlibabaError> {
+    fn actiontrail(&self, req: &RpcParams) -> Result<String, AlibabaError> {
         let action = req
             .action()
             .ok_or_else(|| AlibabaError::missing_parameter("Action"))?;
@@ -153,7 +174,7 @@ impl DemoBackend {
             return self.lookup_events(req);
         }
         let (now, id) = (self.now_ms(), request_id());
-        let body = if op == &catalogue::LIST_DELIVERY_HISTORY_JOBS {
+        if op == &catalogue::LIST_DELIVERY_HISTORY_JOBS {
             self.jobs.list(req, now, &id)
         } else if op == &catalogue::CREATE_DELIVERY_HISTORY_JOB {
             self.jobs.create(req, now, &id)
@@ -162,20 +183,16 @@ impl DemoBackend {
         } else if op == &catalogue::DELETE_DELIVERY_HISTORY_JOB {
             self.jobs.delete(req, now, &id)
         } else {
-            return Err(AlibabaError::action_not_found());
-        }?;
-        Ok(json_response(body))
+            Err(AlibabaError::action_not_found())
+        }
     }
 
-    fn lookup_events(&self, req: &RpcRequest) -> Result<Response, AlibabaError> {
+    fn lookup_events(&self, req: &RpcParams) -> Result<String, AlibabaError> {
         if let Err(wait) = self.lookup_limiter.try_acquire() {
             return Err(AlibabaError::throttled(wait.as_secs_f64().ceil() as u64));
         }
         let q = lookup_events::parse_query(req, &self.store, self.now_ms())?;
         let page = lookup_events::run(&self.store, &q);
-        Ok(
-            json_response(lookup_events::body(&self.store, &q, &page, &request_id()))
-                .into_response(),
-        )
+        Ok(lookup_events::body(&self.store, &q, &page, &request_id()))
     }
 }

@@ -22,33 +22,33 @@
 //!   `400 InvalidNextToken`. An empty `NextToken` is read as absent.
 //!   The response has `NextToken` only when at least one more matching event exists.
 
-use super::store::{EventStore, Fnv};
-use crate::cloud_error::AlibabaError;
+use crate::events::{DemoEvents, Fnv};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use trailview_core::dialect::AlibabaError;
 use trailview_core::lookup::{
     effective_conditions, matches_all, Condition, LookupError, LookupKey,
 };
 use trailview_core::time::{format_api_time, parse_rfc3339_ms};
 
-use crate::params::RpcRequest;
+use trailview_core::dialect::RpcParams;
 
 pub const DEFAULT_MAX_RESULTS: usize = 20;
 pub const MAX_MAX_RESULTS: usize = 50;
 pub const DEFAULT_SPAN_MS: i64 = 7 * 86_400_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub enum ScanDirection {
     Backward,
     Forward,
 }
 
-impl Direction {
+impl ScanDirection {
     fn as_str(self) -> &'static str {
         match self {
-            Direction::Backward => "BACKWARD",
-            Direction::Forward => "FORWARD",
+            ScanDirection::Backward => "BACKWARD",
+            ScanDirection::Forward => "FORWARD",
         }
     }
 }
@@ -59,7 +59,7 @@ pub struct Query {
     pub start_ms: i64,
     pub end_ms: i64,
     pub max_results: usize,
-    pub direction: Direction,
+    pub direction: ScanDirection,
     pub conditions: Vec<Condition>,
     /// Continue after this store position (from the NextToken).
     pub after: Option<usize>,
@@ -114,8 +114,8 @@ fn parse_time(
 
 /// Validate the request (everything but the rate limit) against the store.
 pub fn parse_query(
-    req: &RpcRequest,
-    store: &EventStore,
+    req: &RpcParams,
+    store: &DemoEvents,
     now_ms: i64,
 ) -> Result<Query, AlibabaError> {
     let start_given = parse_time(
@@ -148,8 +148,8 @@ pub fn parse_query(
     };
 
     let direction = match req.get("Direction") {
-        None | Some("BACKWARD") => Direction::Backward,
-        Some("FORWARD") => Direction::Forward,
+        None | Some("BACKWARD") => ScanDirection::Backward,
+        Some("FORWARD") => ScanDirection::Forward,
         Some(other) => {
             return Err(AlibabaError::invalid_query(&format!(
                 "Direction must be BACKWARD or FORWARD, not '{other}'."
@@ -237,33 +237,33 @@ fn encode_token(q: &Query, pos: usize) -> String {
 
 /// One page: store positions in response order, and the position to continue after.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
+pub struct ScanPage {
     pub positions: Vec<usize>,
     pub next_after: Option<usize>,
 }
 
 /// Find the page: binary-search the time range, then scan it in the query's direction.
-pub fn run(store: &EventStore, q: &Query) -> Page {
+pub fn run(store: &DemoEvents, q: &Query) -> ScanPage {
     let mut range = store.range(q.start_ms, q.end_ms);
     match (q.direction, q.after) {
-        (Direction::Backward, Some(p)) => range.end = range.end.min(p),
-        (Direction::Forward, Some(p)) => range.start = range.start.max(p + 1),
+        (ScanDirection::Backward, Some(p)) => range.end = range.end.min(p),
+        (ScanDirection::Forward, Some(p)) => range.start = range.start.max(p + 1),
         (_, None) => {}
     }
     if range.start >= range.end {
-        return Page {
+        return ScanPage {
             positions: Vec::new(),
             next_after: None,
         };
     }
     let matches = |i: &usize| matches_all(&q.conditions, &store.get(*i).record);
     let mut iter: Box<dyn Iterator<Item = usize>> = match q.direction {
-        Direction::Backward => Box::new(range.rev().filter(matches)),
-        Direction::Forward => Box::new(range.filter(matches)),
+        ScanDirection::Backward => Box::new(range.rev().filter(matches)),
+        ScanDirection::Forward => Box::new(range.filter(matches)),
     };
     let positions: Vec<usize> = iter.by_ref().take(q.max_results).collect();
     let more = positions.len() == q.max_results && iter.next().is_some();
-    Page {
+    ScanPage {
         next_after: if more {
             positions.last().copied()
         } else {
@@ -275,7 +275,7 @@ pub fn run(store: &EventStore, q: &Query) -> Page {
 
 /// The JSON body: `{"RequestId","StartTime","EndTime","NextToken"?,"Events":[...]}` with the
 /// events' stored JSON written out verbatim.
-pub fn body(store: &EventStore, q: &Query, page: &Page, request_id: &str) -> String {
+pub fn body(store: &DemoEvents, q: &Query, page: &ScanPage, request_id: &str) -> String {
     let events_len: usize = page
         .positions
         .iter()
@@ -308,11 +308,10 @@ pub fn body(store: &EventStore, q: &Query, page: &Page, request_id: &str) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::{HeaderMap, Method};
-    use trailview_core::demo_data::DemoConfig;
+    use crate::generate::DemoConfig;
 
-    fn store() -> EventStore {
-        EventStore::generate(&DemoConfig {
+    fn store() -> DemoEvents {
+        DemoEvents::generate(&DemoConfig {
             seed: 5,
             count: 800,
             end_ms: 1_700_000_000_000,
@@ -320,8 +319,8 @@ mod tests {
         })
     }
 
-    fn req(q: &str) -> RpcRequest {
-        RpcRequest::from_parts(&Method::GET, HeaderMap::new(), Some(q), b"")
+    fn req(q: &str) -> RpcParams {
+        crate::params_of(q)
     }
 
     #[test]

@@ -25,12 +25,11 @@
 //! * Seeded: dozens of past jobs, complete and failed, over the past 90 days, plus one live job
 //!   started just before the server, so the list shows every status at first.
 
-use crate::cloud_error::AlibabaError;
-use crate::params::RpcRequest;
-use axum::http::StatusCode;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use trailview_core::dialect::AlibabaError;
+use trailview_core::dialect::RpcParams;
 use trailview_core::time::format_api_time;
 
 /// The demo account's trails and their home regions.
@@ -142,16 +141,16 @@ struct Inner {
     next_id: i64,
 }
 
-pub struct Jobs {
+pub struct DeliveryJobs {
     inner: Mutex<Inner>,
     job_ms: i64,
 }
 
-fn err(status: StatusCode, code: &'static str, msg: impl Into<String>) -> AlibabaError {
-    AlibabaError::new(status.as_u16(), code, msg)
+fn err(status: u16, code: &'static str, msg: impl Into<String>) -> AlibabaError {
+    AlibabaError::new(status, code, msg)
 }
 
-fn int_param(req: &RpcRequest, name: &str) -> Result<Option<i64>, AlibabaError> {
+fn int_param(req: &RpcParams, name: &str) -> Result<Option<i64>, AlibabaError> {
     match req.get(name) {
         None | Some("") => Ok(None),
         Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
@@ -160,9 +159,9 @@ fn int_param(req: &RpcRequest, name: &str) -> Result<Option<i64>, AlibabaError> 
     }
 }
 
-impl Jobs {
+impl DeliveryJobs {
     /// Seed past jobs before `now`; `job_seconds` is how long a new job takes.
-    pub fn new(now: i64, job_seconds: i64, seed: u64) -> Jobs {
+    pub fn new(now: i64, job_seconds: i64, seed: u64) -> DeliveryJobs {
         let job_ms = job_seconds.max(1) * 1000;
         let mut rng = fastrand::Rng::with_seed(seed ^ 0x6a6f6273);
         let mut jobs = Vec::new();
@@ -208,7 +207,7 @@ impl Jobs {
                 fails: false,
             },
         });
-        Jobs {
+        DeliveryJobs {
             inner: Mutex::new(Inner {
                 jobs,
                 tokens: HashMap::new(),
@@ -224,7 +223,7 @@ impl Jobs {
 
     pub fn list(
         &self,
-        req: &RpcRequest,
+        req: &RpcParams,
         now: i64,
         request_id: &str,
     ) -> Result<String, AlibabaError> {
@@ -265,7 +264,7 @@ impl Jobs {
 
     pub fn create(
         &self,
-        req: &RpcRequest,
+        req: &RpcParams,
         now: i64,
         request_id: &str,
     ) -> Result<String, AlibabaError> {
@@ -284,7 +283,7 @@ impl Jobs {
         }
         let Some(&(trail, region)) = TRAILS.iter().find(|(t, _)| *t == name) else {
             return Err(err(
-                StatusCode::NOT_FOUND,
+                404,
                 "TrailNotFoundException",
                 "The specified Trail does not exist.",
             ));
@@ -294,7 +293,7 @@ impl Jobs {
             if let Some(&(id, tr)) = inner.tokens.get(t) {
                 if tr != trail {
                     return Err(err(
-                        StatusCode::BAD_REQUEST,
+                        400,
                         "IdempotentParameterMismatch",
                         "The request uses the same client token as a previous, but non-identical request. Do not reuse a client token with different requests, unless the requests are identical.",
                     ));
@@ -304,7 +303,7 @@ impl Jobs {
         }
         if let Some(r) = inner.jobs.iter().find(|j| j.running(now)) {
             return Err(err(
-                StatusCode::BAD_REQUEST,
+                400,
                 "DeliveryHistoryJobRunningException",
                 format!(
                     "A delivery history job is already running in this account (JobId {}). Only one can run at a time; try again when it has finished.",
@@ -332,24 +331,19 @@ impl Jobs {
         Ok(json!({ "JobId": id, "RequestId": request_id }).to_string())
     }
 
-    fn job_id(req: &RpcRequest) -> Result<i64, AlibabaError> {
+    fn job_id(req: &RpcParams) -> Result<i64, AlibabaError> {
         int_param(req, "JobId")?.ok_or_else(|| AlibabaError::missing_parameter("JobId"))
     }
 
     fn not_found(id: i64) -> AlibabaError {
         err(
-            StatusCode::NOT_FOUND,
+            404,
             "DeliveryHistoryJobNotFoundException",
             format!("The specified delivery history job {id} does not exist."),
         )
     }
 
-    pub fn get(
-        &self,
-        req: &RpcRequest,
-        now: i64,
-        request_id: &str,
-    ) -> Result<String, AlibabaError> {
+    pub fn get(&self, req: &RpcParams, now: i64, request_id: &str) -> Result<String, AlibabaError> {
         let id = Self::job_id(req)?;
         let inner = self.lock();
         let job = inner
@@ -365,7 +359,7 @@ impl Jobs {
 
     pub fn delete(
         &self,
-        req: &RpcRequest,
+        req: &RpcParams,
         now: i64,
         request_id: &str,
     ) -> Result<String, AlibabaError> {
@@ -378,7 +372,7 @@ impl Jobs {
             .ok_or_else(|| Self::not_found(id))?;
         if inner.jobs[i].running(now) {
             return Err(err(
-                StatusCode::BAD_REQUEST,
+                400,
                 "DeliveryHistoryJobRunningException",
                 format!("The delivery history job {id} is running and cannot be deleted."),
             ));
@@ -400,15 +394,14 @@ impl Jobs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::{HeaderMap, Method};
 
-    fn req(q: &str) -> RpcRequest {
-        RpcRequest::from_parts(&Method::POST, HeaderMap::new(), Some(q), b"")
+    fn req(q: &str) -> RpcParams {
+        crate::params_of(q)
     }
 
     const NOW: i64 = 1_717_200_000_000;
 
-    fn status(jobs: &Jobs, id: i64, now: i64) -> i64 {
+    fn status(jobs: &DeliveryJobs, id: i64, now: i64) -> i64 {
         let v: Value =
             serde_json::from_str(&jobs.get(&req(&format!("JobId={id}")), now, "r").unwrap())
                 .unwrap();
@@ -417,7 +410,7 @@ mod tests {
 
     #[test]
     fn a_new_job_progresses_with_the_clock() {
-        let jobs = Jobs::new(NOW, 100, 1);
+        let jobs = DeliveryJobs::new(NOW, 100, 1);
         // The seeded live job runs for 50 s from NOW - 5 s.
         assert!(jobs.create(&req("TrailName=trail-name"), NOW, "r").is_err());
         let t = NOW + 46_000;
@@ -454,7 +447,7 @@ mod tests {
 
     #[test]
     fn seeded_jobs_cover_every_status() {
-        let jobs = Jobs::new(NOW, 120, 42);
+        let jobs = DeliveryJobs::new(NOW, 120, 42);
         let body: Value =
             serde_json::from_str(&jobs.list(&req("PageSize=100"), NOW, "r").unwrap()).unwrap();
         let statuses: Vec<i64> = body["DeliveryHistoryJobs"]

@@ -11,9 +11,9 @@
 //!   names), frequencies h/d/M, enabled and disabled, domains, report conditions and email
 //!   recipients (some with non-ASCII names).
 
-use crate::cloud_error::AlibabaError;
-use crate::params::RpcRequest;
 use serde_json::{json, Value};
+use trailview_core::dialect::AlibabaError;
+use trailview_core::dialect::RpcParams;
 use trailview_core::dialect::CDN;
 use trailview_core::time::format_api_time;
 
@@ -64,7 +64,7 @@ const PEOPLE: [&str; 6] = [
     "reports@example.org",
 ];
 
-pub struct Cdn {
+pub struct CdnDeliveries {
     tasks: Vec<Value>,
 }
 
@@ -72,8 +72,8 @@ fn error(code: &'static str, msg: &str) -> AlibabaError {
     AlibabaError::new(400, code, msg).from(CDN)
 }
 
-impl Cdn {
-    pub fn new(now: i64) -> Cdn {
+impl CdnDeliveries {
+    pub fn new(now: i64) -> CdnDeliveries {
         let tasks = TASKS
             .iter()
             .enumerate()
@@ -119,10 +119,10 @@ impl Cdn {
                 })
             })
             .collect();
-        Cdn { tasks }
+        CdnDeliveries { tasks }
     }
 
-    pub fn describe(&self, req: &RpcRequest, request_id: &str) -> Result<String, AlibabaError> {
+    pub fn describe(&self, req: &RpcParams, request_id: &str) -> Result<String, AlibabaError> {
         let tasks: Vec<&Value> = match req.get("DeliverId").filter(|s| !s.is_empty()) {
             None => self.tasks.iter().collect(),
             Some(raw) => {
@@ -163,8 +163,8 @@ mod tests {
         for (_, c, _, _) in TASKS {
             Schedule::parse(c).unwrap_or_else(|e| panic!("{c}: {e}"));
         }
-        let cdn = Cdn::new(1_717_200_000_000);
-        let body = cdn.describe(&RpcRequest::default(), "X").unwrap();
+        let cdn = CdnDeliveries::new(1_717_200_000_000);
+        let body = cdn.describe(&RpcParams::default(), "X").unwrap();
         let r: CdnDeliverListResponse = serde_json::from_str(&body).unwrap();
         assert!(r.content.is_string());
         let tasks = r.tasks().unwrap();
