@@ -3,6 +3,7 @@
 //! JSON tree, and the backfill form.
 
 use crate::components::json_tree::JsonTree;
+use crate::components::pager::PageButton;
 use crate::components::query_bar::OpenRange;
 use crate::components::timeline::{Legend, Timeline};
 use crate::jobs::{JobsState, LoadState, SourceState, View, TIMELINE_WIDTH};
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use trailview_core::dialect::ApiError;
 use trailview_core::jobs::{query_rows, JobColumn, JobRow, Source};
 use trailview_core::page::Page;
-use trailview_core::table_query::{cycle_sort, page_of, set_column_filter, SortOrder};
+use trailview_core::table_query::{cycle_sort, page_of, set_column_filter, PageStep, SortOrder};
 
 const PAGE_SIZE: usize = 50;
 
@@ -174,6 +175,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                 .map(|j| Arc::new(j.raw.clone()))
         })
     });
+    let go = Callback::new(move |p: usize| ss.page.set(p));
     let set_col = move |c: JobColumn, v: String| {
         ss.query.update(|q| set_column_filter(&mut q.columns, c, v));
         ss.page.set(0);
@@ -282,8 +284,8 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                             let p = page.get();
                             format!("Page {} of {}", p.index + 1, p.count)
                         }}</span>
-                        <button type="button" disabled=move || page.get().is_first() on:click=move |_| ss.page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                        <button type="button" disabled=move || page.get().is_last() on:click=move |_| ss.page.update(|p| *p += 1)>"Next"</button>
+                        <PageButton page=page.into() step=PageStep::Previous go=go>"Previous"</PageButton>
+                        <PageButton page=page.into() step=PageStep::Next go=go>"Next"</PageButton>
                     </div>
                 </div>
                 <aside class="detail" aria-label="Selected job" data-testid="job-detail">

@@ -1,5 +1,6 @@
 pub mod jobs;
 pub mod json_tree;
+pub mod pager;
 pub mod query_bar;
 pub mod status;
 pub mod table;

@@ -1,5 +1,8 @@
 //! What the events table and the jobs table share about how a user edits their view of rows:
-//! a header click cycles the sort, each column holds at most one filter, and a row's page.
+//! a header click cycles the sort, each column holds at most one filter, a row's page and the
+//! pager's moves.
+
+use crate::page::Page;
 
 /// A column's sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,6 +70,28 @@ pub fn page_of<R: PartialEq>(order: &[R], row: &R, page_size: usize) -> Option<u
         .map(|k| k / page_size.max(1))
 }
 
+/// A pager button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStep {
+    First,
+    Previous,
+    Next,
+    Last,
+}
+
+/// The page index `step` goes to from `page`, or `None` where it leads nowhere (the button is
+/// disabled).
+pub fn page_step(page: &Page, step: PageStep) -> Option<usize> {
+    match step {
+        PageStep::First | PageStep::Previous if page.is_first() => None,
+        PageStep::Next | PageStep::Last if page.is_last() => None,
+        PageStep::First => Some(0),
+        PageStep::Previous => Some(page.index - 1),
+        PageStep::Next => Some(page.index + 1),
+        PageStep::Last => Some(page.count - 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +133,31 @@ mod tests {
             Some(4),
             "a page holds at least one row"
         );
+    }
+
+    #[test]
+    fn pager_steps() {
+        let p = Page::new(120, 50, 1);
+        assert_eq!(page_step(&p, PageStep::First), Some(0));
+        assert_eq!(page_step(&p, PageStep::Previous), Some(0));
+        assert_eq!(page_step(&p, PageStep::Next), Some(2));
+        assert_eq!(page_step(&p, PageStep::Last), Some(2));
+        let first = Page::new(120, 50, 0);
+        assert_eq!(page_step(&first, PageStep::First), None);
+        assert_eq!(page_step(&first, PageStep::Previous), None);
+        // An index past the end is clamped to the last page.
+        let last = Page::new(120, 50, 9);
+        assert_eq!(page_step(&last, PageStep::Previous), Some(1));
+        assert_eq!(page_step(&last, PageStep::Next), None);
+        assert_eq!(page_step(&last, PageStep::Last), None);
+        let empty = Page::new(0, 50, 0);
+        assert!([
+            PageStep::First,
+            PageStep::Previous,
+            PageStep::Next,
+            PageStep::Last
+        ]
+        .into_iter()
+        .all(|s| page_step(&empty, s).is_none()));
     }
 }
