@@ -1,6 +1,6 @@
 //! A minimal JSON writer (keeps field order, no intermediate values).
 
-use super::*;
+use std::fmt::Write as _;
 
 pub(super) fn esc(out: &mut String, s: &str) {
     out.push('"');

@@ -38,16 +38,11 @@ mod services;
 mod timeline;
 mod world;
 
-use hostile::*;
-use json::*;
-use plan::*;
-use request_shapes::*;
-use rng::*;
-use services::*;
-use std::fmt::Write as _;
-use timeline::*;
-use trailview_core::time::format_api_time;
-use world::*;
+use hostile::HOSTILE_KINDS;
+use request_shapes::write_event;
+use rng::{mix, Rng};
+use timeline::{timeline, DAY_MS};
+use world::World;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,8 +85,6 @@ pub struct DemoEvent {
     /// The event as a compact JSON object.
     pub json: Box<str>,
 }
-
-const DAY_MS: i64 = 86_400_000;
 
 /// Generate `cfg.count` events, sorted by time, oldest first.
 pub fn generate(cfg: &DemoConfig) -> Vec<DemoEvent> {

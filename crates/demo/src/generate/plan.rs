@@ -1,7 +1,14 @@
 //! One event planned: its type, service, event name, principal, resources and outcome, before it is written.
 
+use super::hostile::Hostile;
+use super::rng::{mix, Rng, ALNUM, LOWER_ALNUM};
 use super::services::Res as R;
-use super::*;
+use super::services::{
+    ev, rw_of, service, service_weights, Ev, Res, Service, REGIONS, REGION_WEIGHTS, SERVICES,
+    UA_BROWSER, UA_CLI, UA_TERRAFORM,
+};
+use super::timeline::{BurstKind, Slot};
+use super::world::{event_by_name, ipv4, Kind, Principal, Tool, World, SYSTEMS, SYSTEM_EVENTS};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum EventType {
@@ -59,11 +66,6 @@ pub(super) fn choose_event(rng: &mut Rng, svc: &'static Service, read_only: bool
         return &svc.events[0];
     }
     &svc.events[rng.weighted(&weights)]
-}
-
-pub(super) fn service_weights() -> &'static [u32] {
-    static W: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
-    W.get_or_init(|| SERVICES.iter().map(|s| s.w).collect())
 }
 
 pub(super) fn plan<'w>(

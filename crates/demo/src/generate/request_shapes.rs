@@ -1,6 +1,14 @@
 //! Request shapes: one planned event written as ActionTrail JSON: identity, request parameters and response elements per event name.
 
-use super::*;
+use super::hostile::Hostile;
+use super::json::{obj, Obj};
+use super::plan::{plan, EventType, Plan};
+use super::rng::{Rng, ALNUM, LOWER_ALNUM};
+use super::services::{rw_of, Res};
+use super::timeline::{Slot, DAY_MS};
+use super::world::{ipv4, Kind, World};
+use std::fmt::Write as _;
+use trailview_core::time::format_api_time;
 
 pub(super) fn event_source(p: &Plan) -> String {
     match p.etype {

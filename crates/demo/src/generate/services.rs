@@ -569,3 +569,9 @@ pub(super) const UA_BROWSER: &[&str] = &[
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36 Edg/123.0.2420.81",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
 ];
+
+/// The services' weights, in [`SERVICES`] order.
+pub(super) fn service_weights() -> &'static [u32] {
+    static W: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    W.get_or_init(|| SERVICES.iter().map(|s| s.w).collect())
+}

@@ -1,6 +1,10 @@
 //! The timeline: when events happen (the daily cycle, bursts) and who acts.
 
-use super::*;
+use super::rng::{mix, Rng};
+use super::world::World;
+use super::DemoConfig;
+
+pub(super) const DAY_MS: i64 = 86_400_000;
 
 pub(super) struct Slot {
     pub(super) time_ms: i64,

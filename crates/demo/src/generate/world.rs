@@ -1,7 +1,11 @@
 //! The world: the population of principals (people, bots, roles, the cloud's own services), their addresses, keys and resources.
 
+use super::rng::{mix, Rng, ALNUM, HEX_LOWER, LOWER_ALNUM};
 use super::services::Res as R;
-use super::*;
+use super::services::{
+    ev, service, service_weights, Ev, Res, REGIONS, REGION_WEIGHTS, RES_COUNT, SERVICES, UA_SDK,
+};
+use std::fmt::Write as _;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) enum Kind {
