@@ -798,3 +798,100 @@ async fn search_warnings_and_syntax_help() {
     );
     assert!(panel.has_attribute("hidden"));
 }
+
+/// Scrolling a page of 250 rows, by a few rows and in jumps (as the bench does): the rows'
+/// elements are reused (moved to where rows enter, or rewritten), never created per scroll,
+/// and show the rows under the viewport; nothing that depends on the store (order, filter,
+/// page) is recomputed, so a scroll costs the same at any store size. The focus stays with its
+/// row while that row is rendered.
+#[wasm_bindgen_test]
+async fn scrolling_reuses_the_row_elements_and_leaves_the_page_alone() {
+    let (el, s) = mount_table((0..600).map(event).collect());
+    s.page_size.set(250);
+    frame().await;
+    let sc = one(&el, ".table-scroll");
+    let first = all(&el, "tr[data-testid=event-row]");
+    assert!(first.len() > 5 && first.len() < 60, "{}", first.len());
+    let owner = Owner::new();
+    let notified = Arc::new(Mutex::new(0usize));
+    let n2 = notified.clone();
+    owner.with(|| {
+        Effect::new(move |prev: Option<()>| {
+            s.order.track();
+            s.filtered.track();
+            s.page_info.track();
+            if prev.is_some() {
+                *n2.lock().unwrap() += 1;
+            }
+        })
+    });
+    settle().await;
+    let scroll = |top: i32| {
+        sc.set_scroll_top(top);
+        sc.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+            .unwrap();
+    };
+    let max = sc.scroll_height() - sc.client_height();
+    // Every row element ever rendered.
+    let mut seen = first.clone();
+    let tops = (1..20)
+        .map(|f| f * 30)
+        .chain((1..30).map(|f| max * ((f * 7) % 30) / 30));
+    for top in tops {
+        scroll(top);
+        settle().await;
+        let now = all(&el, "tr[data-testid=event-row]");
+        for r in &now {
+            if !seen.iter().any(|x| x.is_same_node(Some(r))) {
+                seen.push(r.clone());
+            }
+            // Each row shows the event its aria-rowindex names (arrival order: E-0000 first).
+            let i: usize = r.get_attribute("aria-rowindex").unwrap().parse().unwrap();
+            assert_eq!(
+                r.get_attribute("data-event-id").unwrap(),
+                format!("E-{:04}", i - 3)
+            );
+        }
+        let index = |r: &HtmlElement| -> usize {
+            r.get_attribute("aria-rowindex").unwrap().parse().unwrap()
+        };
+        assert!(
+            now.windows(2).all(|w| index(&w[1]) == index(&w[0]) + 1),
+            "in page order"
+        );
+        // The rows under the viewport are rendered.
+        let under = sc.scroll_top() as usize / 25 + 3;
+        assert!(index(&now[0]) <= under);
+        assert!(index(&now[now.len() - 1]) >= (under + 5).min(252));
+    }
+    // Only as many as the longest window (a few rows longer away from the page top).
+    assert!(
+        seen.len() <= first.len() + 8,
+        "{} row elements for {} rows in view",
+        seen.len(),
+        first.len()
+    );
+    assert_eq!(
+        *notified.lock().unwrap(),
+        0,
+        "order, filter or page recomputed by a scroll"
+    );
+
+    // Focus follows its row across a small scroll, and is let go when the row leaves.
+    scroll(0);
+    settle().await;
+    let target = one(&el, "tr[aria-rowindex='8']");
+    target.focus().unwrap();
+    scroll(200);
+    settle().await;
+    let active = || {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        doc.active_element()
+            .and_then(|a| a.get_attribute("aria-rowindex"))
+    };
+    assert_eq!(active().as_deref(), Some("8"));
+    scroll(max);
+    settle().await;
+    assert_eq!(active(), None);
+    drop(owner);
+}
