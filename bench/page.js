@@ -201,6 +201,7 @@ async function trailview({ data, runs, tree }) {
     const maxY = sc.scrollHeight - sc.clientHeight;
     let dropped = 0;
     let domMax = 0;
+    if (window.__benchTrace) await window.__benchTrace('scroll', true);
     let last = await new Promise((r) => requestAnimationFrame(r));
     for (let f = 0; f < 90; f++) {
       sc.scrollTop = (maxY * ((f * 7) % 90)) / 90;
@@ -210,6 +211,7 @@ async function trailview({ data, runs, tree }) {
       if (d > 25) dropped += Math.round(d / 16.667) - 1;
       domMax = Math.max(domMax, document.querySelectorAll('[data-testid="event-row"]').length);
     }
+    if (window.__benchTrace) await window.__benchTrace('scroll', false);
     out.values.scroll_frames_dropped = dropped;
     out.values.dom_rows_max_250 = domMax;
     out.values.scroll_frames = 90;

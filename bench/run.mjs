@@ -4,7 +4,9 @@
 //
 // Environment: BENCH_URL (server), BENCH_SIZES (e.g. 10000,100000), BENCH_RUNS (repetitions of
 // each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
-// CHROMIUM_PATH, BENCH_SUITES (default trailview,js,perspective).
+// CHROMIUM_PATH, BENCH_SUITES (default trailview,js,perspective), BENCH_TRACE (a directory: the
+// trailview suite's scroll is recorded there as <size>-scroll.cpuprofile and .trace.json, both
+// open in Chrome DevTools' Performance panel, and its top self times are printed).
 
 import { chromium } from 'playwright-core';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ const RUNS = Number(process.env.BENCH_RUNS || 5);
 const OUT = process.env.BENCH_OUT;
 const DIST = process.env.BENCH_DIST;
 const SUITES = (process.env.BENCH_SUITES || 'trailview,js,perspective').split(',');
+const TRACE = process.env.BENCH_TRACE;
 
 const ARGS = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
@@ -40,6 +43,7 @@ async function runSuite(browser, suite, size) {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('crash', () => errors.push('renderer crashed'));
   try {
+    if (TRACE) await traceHook(context, page, size);
     if (suite === 'trailview') {
       await page.goto(`${URL_BASE}/`);
       await page.waitForFunction(() => window.wasmBindings && document.querySelector('[data-testid="search"]'));
@@ -62,6 +66,51 @@ async function runSuite(browser, suite, size) {
   } finally {
     await context.close().catch(() => {});
   }
+}
+
+/**
+ * `window.__benchTrace(phase, on)` for bench/page.js: a CPU profile (100 µs samples) and a
+ * performance trace of the phase, written under BENCH_TRACE; prints the phase's top self times.
+ */
+async function traceHook(context, page, size) {
+  const cdp = await context.newCDPSession(page);
+  let events = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+  await page.exposeFunction('__benchTrace', async (phase, on) => {
+    const file = path.join(TRACE, `${size}-${phase}`);
+    if (on) {
+      events = [];
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Tracing.start', {
+        categories: 'devtools.timeline,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame,v8.execute',
+        transferMode: 'ReportEvents',
+      });
+      await cdp.send('Profiler.start');
+      return;
+    }
+    const { profile } = await cdp.send('Profiler.stop');
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+    mkdirSync(TRACE, { recursive: true });
+    writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
+    writeFileSync(`${file}.trace.json`, JSON.stringify({ traceEvents: events }));
+    process.stderr.write(`\n${size} ${phase}: top self time (ms) -> ${file}.cpuprofile\n${selfTimes(profile)}\n`);
+  });
+}
+
+/** The 15 functions with the most self time in a CPU profile, one per line. */
+function selfTimes(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id);
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}`.trim();
+    self.set(key, (self.get(key) || 0) + (profile.timeDeltas[i + 1] || 0) / 1000);
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)
+    .map(([k, ms]) => `${ms.toFixed(1).padStart(9)}  ${k.slice(0, 140)}`).join('\n');
 }
 
 function bundle() {
