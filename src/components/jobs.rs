@@ -6,7 +6,7 @@ use crate::components::json_tree::JsonTree;
 use crate::components::pager::PageButton;
 use crate::components::query_bar::OpenRange;
 use crate::components::timeline::{Legend, Timeline};
-use crate::jobs::{JobsState, LoadState, SourceState, View, TIMELINE_WIDTH};
+use crate::jobs::{JobsState, LoadState, SourceState, View};
 use crate::state::AppState;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -67,20 +67,18 @@ pub fn open_jobs(js: JobsState, st: AppState) {
 pub fn JobsView() -> impl IntoView {
     let js = expect_context::<JobsState>();
     let st = expect_context::<AppState>();
-    // The buttons zoom around "now" when it is in view (where the action is), else the middle.
     let zoom = move |f: f64| {
         let now = js.now.get_untracked();
         js.axis.update(|a| {
             if let Some(a) = a {
-                let x = a.now_x(now).unwrap_or(TIMELINE_WIDTH / 2.0);
-                *a = a.zoom(f, x)
+                *a = a.zoom_at_now(f, now)
             }
         })
     };
     let pan = move |f: f64| {
         js.axis.update(|a| {
             if let Some(a) = a {
-                *a = a.pan(f * TIMELINE_WIDTH)
+                *a = a.pan_by(f)
             }
         })
     };

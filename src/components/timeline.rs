@@ -10,7 +10,9 @@ use crate::jobs::{JobsState, View, TIMELINE_WIDTH};
 use crate::state::{AppState, Tz};
 use leptos::prelude::*;
 use trailview_core::jobs::{Source, StatusClass};
-use trailview_core::timeline::{layout, layout_now, Axis, TooltipAnchor, AXIS_H};
+use trailview_core::timeline::{
+    layout, layout_now, wheel_zoom_factor, Axis, TooltipAnchor, AXIS_H, DRAG_MIN_PX,
+};
 
 /// The zone's offset from UTC at `t` (local time in the browser), for the axis' ticks.
 fn offset_ms(tz: Tz, t: i64) -> i64 {
@@ -90,7 +92,7 @@ pub fn Timeline(
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
         let x = svg_x(&ev);
-        let factor = if ev.delta_y() > 0.0 { 1.25 } else { 0.8 };
+        let factor = wheel_zoom_factor(ev.delta_y());
         js.axis.update(|a| {
             if let Some(a) = a {
                 *a = a.zoom(factor, x);
@@ -109,7 +111,7 @@ pub fn Timeline(
                 return;
             }
             let dx = svg_x(&ev) - x0;
-            if dx.abs() > 2.0 {
+            if dx.abs() > DRAG_MIN_PX {
                 js.axis.set(Some(a0.pan(-dx)));
             }
         }

@@ -67,6 +67,18 @@ impl Axis {
         Axis::new(self.t0 + dt, self.t1 + dt, self.width)
     }
 
+    /// The zoom buttons' zoom: around "now" when it is in view (where the action is), else
+    /// around the middle.
+    pub fn zoom_at_now(&self, factor: f64, now: i64) -> Axis {
+        let x = self.now_x(now).unwrap_or(self.width / 2.0);
+        self.zoom(factor, x)
+    }
+
+    /// Pan by a `fraction` of the view's width (negative moves the view earlier).
+    pub fn pan_by(&self, fraction: f64) -> Axis {
+        self.pan(fraction * self.width)
+    }
+
     /// A bar for `[a, b]`: `(x, width)` clipped to the view, at least `min_px` wide so an
     /// instant stays visible; `None` when entirely outside.
     pub fn bar(&self, a: i64, b: i64, min_px: f64) -> Option<(f64, f64)> {
@@ -118,6 +130,18 @@ impl Axis {
         out
     }
 }
+
+/// The zoom of one wheel notch: out when the wheel scrolls down, in when up.
+pub fn wheel_zoom_factor(delta_y: f64) -> f64 {
+    if delta_y > 0.0 {
+        1.25
+    } else {
+        0.8
+    }
+}
+
+/// A drag pans once the pointer has moved this far (viewBox units), so a click stays a click.
+pub const DRAG_MIN_PX: f64 = 2.0;
 
 /// Clears the labels that would overlap a `width`-wide label drawn at `x` (e.g. "now"): tick
 /// labels are drawn from their tick to the right, about `char_w` per character.
@@ -554,6 +578,16 @@ mod tests {
         assert_eq!(a.pan(-1000.0).t1, 0);
         assert_eq!(a.now_x(500_000), Some(500.0));
         assert_eq!(a.now_x(2_000_000), None);
+        // The buttons zoom around now when in view, else around the middle.
+        let n = a.zoom_at_now(0.5, 800_000);
+        assert_eq!((n.span(), n.t(800.0)), (500_000, 800_000));
+        let m = a.zoom_at_now(0.5, 5_000_000);
+        assert_eq!((m.t0, m.t1), (250_000, 750_000));
+        assert_eq!(a.pan_by(-0.25).t0, -250_000);
+        assert_eq!(
+            (wheel_zoom_factor(3.0), wheel_zoom_factor(-3.0)),
+            (1.25, 0.8)
+        );
     }
 
     #[test]
