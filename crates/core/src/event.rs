@@ -1,4 +1,10 @@
-//! The ActionTrail event record, parsed tolerantly.
+//! The event record of either cloud (an ActionTrail event or a CloudTrail record), parsed
+//! tolerantly.
+//!
+//! Both clouds map onto the same columns: where CloudTrail spells a field differently the
+//! record reads both spellings (`eventID`, `requestID`, `sourceIPAddress`) or keeps the
+//! CloudTrail field beside the ActionTrail one and the column picks whichever is present
+//! (`awsRegion`, `readOnly`, `recipientAccountId`, `userIdentity.arn` / `invokedBy`).
 //!
 //! Every field is optional and every scalar field accepts a string, a number or a boolean
 //! (the docs show `eventVersion` both as `"1"` and `1`). A field of an unexpected shape (an
@@ -94,19 +100,50 @@ macro_rules! lenient_fields {
 lenient_fields! {
     /// `userIdentity` of an event.
     pub struct UserIdentity {
-        /// `root-account`, `ram-user`, `assumed-role` or `system`.
+        /// ActionTrail: `root-account`, `ram-user`, `assumed-role`, `system`, ...;
+        /// CloudTrail: `Root`, `IAMUser`, `AssumedRole`, `FederatedUser`, `AWSService`,
+        /// `AWSAccount`, ...
         kind: "type",
         principal_id: "principalId",
         account_id: "accountId",
         access_key_id: "accessKeyId",
         user_name: "userName",
+        /// CloudTrail: the principal's ARN.
+        arn: "arn",
+        /// CloudTrail: the AWS service that made the call (`AWSService`, and calls made on a
+        /// principal's behalf).
+        invoked_by: "invokedBy",
     }
 }
 
-/// The fields of an ActionTrail event that trailview indexes. Everything else stays in the raw JSON.
+/// The cloud an event comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cloud {
+    /// Alibaba Cloud ActionTrail.
+    AlibabaCloud,
+    /// AWS CloudTrail.
+    Aws,
+}
+
+impl Cloud {
+    /// The name shown in the Cloud column and searched by `cloud:`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Cloud::AlibabaCloud => "Alibaba Cloud",
+            Cloud::Aws => "AWS",
+        }
+    }
+}
+
+/// The fields of an event that trailview indexes. Everything else stays in the raw JSON.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct EventRecord {
-    #[serde(rename = "eventId", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "eventId",
+        alias = "eventID",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     pub event_id: Option<String>,
     #[serde(rename = "eventVersion", default, deserialize_with = "lenient_string")]
     pub event_version: Option<String>,
@@ -124,10 +161,16 @@ pub struct EventRecord {
     pub acs_region: Option<String>,
     #[serde(rename = "serviceName", default, deserialize_with = "lenient_string")]
     pub service_name: Option<String>,
-    #[serde(rename = "requestId", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "requestId",
+        alias = "requestID",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     pub request_id: Option<String>,
     #[serde(
         rename = "sourceIpAddress",
+        alias = "sourceIPAddress",
         default,
         deserialize_with = "lenient_string"
     )]
@@ -148,6 +191,19 @@ pub struct EventRecord {
     pub is_global: Option<String>,
     #[serde(rename = "userIdentity", default, deserialize_with = "lenient_struct")]
     pub user_identity: Option<UserIdentity>,
+    /// CloudTrail's region (ActionTrail's is `acsRegion`).
+    #[serde(rename = "awsRegion", default, deserialize_with = "lenient_string")]
+    pub aws_region: Option<String>,
+    /// CloudTrail's `readOnly` (`true` / `false`; ActionTrail has `eventRW`).
+    #[serde(rename = "readOnly", default, deserialize_with = "lenient_string")]
+    pub read_only: Option<String>,
+    /// The account whose trail recorded the event.
+    #[serde(
+        rename = "recipientAccountId",
+        default,
+        deserialize_with = "lenient_string"
+    )]
+    pub recipient_account_id: Option<String>,
 }
 
 impl EventRecord {
@@ -177,14 +233,114 @@ impl EventRecord {
         self.user_identity.as_ref()?.kind.as_deref()
     }
 
-    /// The role name of an `assumed-role` identity (`userName` is `{roleName}:{sessionName}`).
+    /// The role name of an assumed role: ActionTrail's `assumed-role` (`userName` is
+    /// `{roleName}:{sessionName}`) or CloudTrail's `AssumedRole` (the ARN ends
+    /// `assumed-role/{roleName}/{sessionName}`).
     pub fn role_name(&self) -> Option<&str> {
         let id = self.user_identity.as_ref()?;
-        if id.kind.as_deref() != Some("assumed-role") {
-            return None;
+        match id.kind.as_deref() {
+            Some("assumed-role") => {
+                let name = id.user_name.as_deref()?;
+                Some(name.split_once(':').map_or(name, |(r, _)| r))
+            }
+            Some("AssumedRole") => {
+                let rs = arn_resource(id.arn.as_deref()?, "assumed-role/")?;
+                Some(rs.split_once('/').map_or(rs, |(r, _)| r))
+            }
+            _ => None,
         }
-        let name = id.user_name.as_deref()?;
-        Some(name.split_once(':').map_or(name, |(r, _)| r))
+    }
+
+    /// Which cloud the event comes from: AWS when it has CloudTrail's fields (`awsRegion`,
+    /// `readOnly`, an `eventSource` under `amazonaws.com`, an `arn:aws` identity), else Alibaba
+    /// Cloud; `None` for a record with no field at all (not an event).
+    pub fn cloud(&self) -> Option<Cloud> {
+        let arn_aws = || {
+            self.user_identity
+                .as_ref()
+                .and_then(|i| i.arn.as_deref())
+                .is_some_and(|a| a.starts_with("arn:aws"))
+        };
+        if self.aws_region.is_some()
+            || self.read_only.is_some()
+            || self
+                .event_source
+                .as_deref()
+                .is_some_and(|s| s.ends_with(".amazonaws.com"))
+            || arn_aws()
+        {
+            Some(Cloud::Aws)
+        } else if *self == EventRecord::default() {
+            None
+        } else {
+            Some(Cloud::AlibabaCloud)
+        }
+    }
+
+    /// The Service column: ActionTrail's `serviceName`; for CloudTrail, `eventSource` without
+    /// `.amazonaws.com` (`ec2.amazonaws.com` → `ec2`).
+    pub fn service(&self) -> Option<&str> {
+        if self.service_name.is_some() {
+            return self.service_name.as_deref();
+        }
+        let src = self.event_source.as_deref()?;
+        src.strip_suffix(".amazonaws.com")
+    }
+
+    /// The Region column: `acsRegion` or `awsRegion`.
+    pub fn region(&self) -> Option<&str> {
+        self.acs_region.as_deref().or(self.aws_region.as_deref())
+    }
+
+    /// The R/W column: `eventRW`, or CloudTrail's `readOnly` as `Read` / `Write`.
+    pub fn rw(&self) -> Option<&str> {
+        if self.event_rw.is_some() {
+            return self.event_rw.as_deref();
+        }
+        match self.read_only.as_deref()? {
+            r if r.eq_ignore_ascii_case("true") => Some("Read"),
+            r if r.eq_ignore_ascii_case("false") => Some("Write"),
+            _ => None,
+        }
+    }
+
+    /// The User column: `userIdentity.userName` when present; for a CloudTrail identity
+    /// without one, by its type: `Root` → `root`, `IAMUser` → the user from the ARN,
+    /// `AssumedRole` → `{role}/{session}` from the ARN, `FederatedUser` → the federated user
+    /// from the ARN, `AWSService` → `invokedBy`, `AWSAccount` → `accountId` (else
+    /// `principalId`); other types → the last part of the ARN, else `principalId`.
+    pub fn user(&self) -> Option<&str> {
+        let id = self.user_identity.as_ref()?;
+        if let Some(n) = id.user_name.as_deref().filter(|n| !n.is_empty()) {
+            return Some(n);
+        }
+        if self.cloud() != Some(Cloud::Aws) {
+            return id.user_name.as_deref();
+        }
+        let arn = id.arn.as_deref();
+        let from_arn = |kind: &str| arn.and_then(|a| arn_resource(a, kind));
+        let last = || arn.and_then(|a| a.rsplit(['/', ':']).next().filter(|s| !s.is_empty()));
+        let principal = || id.principal_id.as_deref();
+        match id.kind.as_deref() {
+            Some("Root") => Some("root"),
+            Some("IAMUser") => from_arn("user/").map(|p| p.rsplit('/').next().unwrap_or(p)),
+            Some("AssumedRole") => from_arn("assumed-role/"),
+            Some("FederatedUser") => from_arn("federated-user/"),
+            Some("AWSService") => id.invoked_by.as_deref(),
+            Some("AWSAccount") => id.account_id.as_deref().or_else(principal),
+            _ => last().or_else(principal),
+        }
+        .or(id.invoked_by.as_deref())
+    }
+
+    /// The account id: `recipientAccountId` (the account whose trail recorded the event), else
+    /// `userIdentity.accountId`.
+    pub fn account(&self) -> Option<&str> {
+        self.recipient_account_id.as_deref().or_else(|| {
+            self.user_identity
+                .as_ref()
+                .and_then(|i| i.account_id.as_deref())
+        })
     }
 
     /// A call failed when it carries a non-empty `errorCode`.
@@ -196,6 +352,13 @@ impl EventRecord {
     pub fn time_ms(&self) -> Option<i64> {
         crate::time::parse_rfc3339_ms(self.event_time.as_deref()?)
     }
+}
+
+/// The resource part of an ARN after `kind` (`arn:aws:sts::1:assumed-role/R/s`, `assumed-role/`
+/// → `R/s`).
+fn arn_resource<'a>(arn: &'a str, kind: &str) -> Option<&'a str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    resource.strip_prefix(kind).filter(|r| !r.is_empty())
 }
 
 #[cfg(test)]

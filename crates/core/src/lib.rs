@@ -24,5 +24,6 @@ pub mod schema;
 pub mod table_query;
 pub mod time;
 pub mod timeline;
+pub mod trail_files;
 pub mod tree;
 pub mod wire;

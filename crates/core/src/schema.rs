@@ -1,7 +1,7 @@
 //! The fields of an event that are indexed and searched, and the event table's columns: the
 //! names the engine, the search language and the views share.
 
-use crate::event::EventRecord;
+use crate::event::{Cloud, EventRecord};
 
 /// Indexed fields of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,8 +22,14 @@ pub enum Field {
     ErrorMessage,
     EventSource,
     PrincipalId,
+    /// `Alibaba Cloud` or `AWS` ([`Cloud::label`]); derived, not at a JSON path.
+    Cloud,
+    /// The account id ([`EventRecord::account`]).
+    Account,
 }
 
+/// The fields free text searches, and those a JSON path names exactly (a tree filter on their
+/// path compares the column).
 pub const FIELDS: [Field; 16] = [
     Field::EventName,
     Field::Service,
@@ -43,11 +49,36 @@ pub const FIELDS: [Field; 16] = [
     Field::PrincipalId,
 ];
 
+/// Every indexed field: [`FIELDS`] and those only a `name:value` term, a column or a facet
+/// reaches (their values are derived from several paths, so free text and tree filters leave
+/// them out).
+pub const ALL_FIELDS: [Field; 18] = [
+    Field::EventName,
+    Field::Service,
+    Field::User,
+    Field::Ip,
+    Field::Rw,
+    Field::Region,
+    Field::ErrorCode,
+    Field::EventType,
+    Field::IdentityType,
+    Field::UserAgent,
+    Field::ResourceType,
+    Field::ResourceName,
+    Field::AccessKeyId,
+    Field::ErrorMessage,
+    Field::EventSource,
+    Field::PrincipalId,
+    Field::Cloud,
+    Field::Account,
+];
+
 impl Field {
     pub(crate) fn idx(self) -> usize {
         self as usize
     }
-    /// The JSON path of the field in an event.
+    /// The JSON path of the field in an ActionTrail event (for `Cloud`, which is at no path, a
+    /// name no event has).
     pub fn path(self) -> &'static str {
         match self {
             Field::EventName => "eventName",
@@ -66,6 +97,8 @@ impl Field {
             Field::ErrorMessage => "errorMessage",
             Field::EventSource => "eventSource",
             Field::PrincipalId => "userIdentity.principalId",
+            Field::Cloud => "(cloud)",
+            Field::Account => "recipientAccountId",
         }
     }
     /// Short names usable as `name:value` in the search box.
@@ -87,11 +120,13 @@ impl Field {
             Field::ErrorMessage => &["message", "errormessage"],
             Field::EventSource => &["source", "eventsource"],
             Field::PrincipalId => &["principal", "principalid"],
+            Field::Cloud => &["cloud"],
+            Field::Account => &["account", "accountid"],
         }
     }
     pub fn from_alias(s: &str) -> Option<Field> {
         let s = s.to_ascii_lowercase();
-        FIELDS
+        ALL_FIELDS
             .into_iter()
             .find(|f| f.aliases().contains(&s.as_str()))
     }
@@ -103,11 +138,11 @@ impl Field {
         let id = e.user_identity.as_ref();
         match self {
             Field::EventName => e.event_name.as_deref(),
-            Field::Service => e.service_name.as_deref(),
-            Field::User => e.user_name(),
+            Field::Service => e.service(),
+            Field::User => e.user(),
             Field::Ip => e.source_ip_address.as_deref(),
-            Field::Rw => e.event_rw.as_deref(),
-            Field::Region => e.acs_region.as_deref(),
+            Field::Rw => e.rw(),
+            Field::Region => e.region(),
             Field::ErrorCode => e.error_code.as_deref(),
             Field::EventType => e.event_type.as_deref(),
             Field::IdentityType => e.identity_type(),
@@ -118,6 +153,8 @@ impl Field {
             Field::ErrorMessage => e.error_message.as_deref(),
             Field::EventSource => e.event_source.as_deref(),
             Field::PrincipalId => id.and_then(|i| i.principal_id.as_deref()),
+            Field::Cloud => e.cloud().map(Cloud::label),
+            Field::Account => e.account(),
         }
     }
 }
@@ -133,6 +170,10 @@ pub enum Column {
     Rw,
     Region,
     Result,
+    /// Not in [`Column::ALL`]: the table shows it once trail files of both clouds are wired in.
+    Cloud,
+    /// Not in [`Column::ALL`], as `Cloud`.
+    Account,
 }
 
 impl Column {
@@ -146,6 +187,19 @@ impl Column {
         Column::Region,
         Column::Result,
     ];
+    /// [`Column::ALL`] and the columns the table does not show yet.
+    pub const EVERY: [Column; 10] = [
+        Column::Time,
+        Column::Event,
+        Column::Service,
+        Column::User,
+        Column::Ip,
+        Column::Rw,
+        Column::Region,
+        Column::Result,
+        Column::Cloud,
+        Column::Account,
+    ];
     /// Stable identifier (used in the DOM as `data-col`).
     pub fn key(self) -> &'static str {
         match self {
@@ -157,6 +211,8 @@ impl Column {
             Column::Rw => "rw",
             Column::Region => "region",
             Column::Result => "result",
+            Column::Cloud => "cloud",
+            Column::Account => "account",
         }
     }
     pub fn title(self) -> &'static str {
@@ -169,6 +225,8 @@ impl Column {
             Column::Rw => "R/W",
             Column::Region => "Region",
             Column::Result => "Result",
+            Column::Cloud => "Cloud",
+            Column::Account => "Account",
         }
     }
     pub fn field(self) -> Option<Field> {
@@ -181,9 +239,11 @@ impl Column {
             Column::Rw => Some(Field::Rw),
             Column::Region => Some(Field::Region),
             Column::Result => Some(Field::ErrorCode),
+            Column::Cloud => Some(Field::Cloud),
+            Column::Account => Some(Field::Account),
         }
     }
     pub fn from_key(k: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|c| c.key() == k)
+        Column::EVERY.into_iter().find(|c| c.key() == k)
     }
 }

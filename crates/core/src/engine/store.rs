@@ -6,7 +6,7 @@ use super::codec::Packer;
 use super::dict::Dict;
 use crate::event::EventRecord;
 use crate::json_path::JsonPath;
-use crate::schema::{Field, FIELDS};
+use crate::schema::{Field, ALL_FIELDS};
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
@@ -151,8 +151,8 @@ impl EventStore {
             pack_buf: Vec::new(),
             json_bytes: 0,
             time: Vec::new(),
-            cols: FIELDS.iter().map(|_| Vec::new()).collect(),
-            dicts: FIELDS.iter().map(|_| Dict::new()).collect(),
+            cols: ALL_FIELDS.iter().map(|_| Vec::new()).collect(),
+            dicts: ALL_FIELDS.iter().map(|_| Dict::new()).collect(),
             ids_lower: TextArena::default(),
             ids_bytes: [false; 256],
             event_ids: TextArena::default(),
@@ -229,7 +229,7 @@ impl EventStore {
             }
             self.id_index.insert(h, self.len() as u32);
         }
-        for f in FIELDS {
+        for f in ALL_FIELDS {
             let id = self.dicts[f.idx()].intern(f.of(&rec).unwrap_or(""));
             self.cols[f.idx()].push(id);
         }

@@ -1,0 +1,21 @@
+//! Trail files: the log files ActionTrail delivers to OSS and CloudTrail to S3, and the same
+//! files opened from disk. Pure: a key is parsed, a file's bytes become a batch of raw records
+//! or a named error; listing, downloading and reading files is the caller's.
+//!
+//! - `keys`: object keys of both layouts, the day folders to list for a time range, which
+//!   files may hold events of it, and the key checks the proxy applies before signing.
+//! - `documents`: bytes → records (gzip detected by its magic bytes; a JSON array,
+//!   `{"Records":[…]}`, `{"Events":[…]}` or NDJSON), with [`documents::FileError`] naming
+//!   what is wrong with a file.
+//! - `gzip` (cargo feature `gzip`): single- and multi-member gunzip in pure Rust.
+//!
+//! The records go to [`crate::engine::EventStore::ingest_page`] like LookupEvents' events;
+//! [`crate::event::EventRecord`] maps both clouds' records onto the same columns.
+
+pub mod documents;
+#[cfg(feature = "gzip")]
+pub mod gzip;
+pub mod keys;
+
+pub use documents::{is_gzip, parse_document, read_file, Batch, FileError, Limits, Shape};
+pub use keys::{check_key, parse_key, KeyError, KeyRefused, KeyUse, RegionFolder, TrailObject};
