@@ -4,8 +4,8 @@
 use trailview_core::event::Cloud;
 use trailview_core::time::parse_rfc3339_ms;
 use trailview_core::trail_files::keys::{
-    check_key, check_key_form, name_time_window, parse_key, trail_root, KeyError, KeyRefused,
-    KeyUse, RegionFolder, AFTER_SLACK_MS,
+    check_key, check_key_form, classify_folder, name_time_window, parse_key, trail_root, Found,
+    KeyError, KeyRefused, KeyUse, RegionFolder, AFTER_SLACK_MS,
 };
 
 fn ms(s: &str) -> i64 {
@@ -284,4 +284,67 @@ fn keys_must_stay_under_the_prefix() {
     assert_eq!(check_key_form("a/b/", KeyUse::Object), Err(EmptySegment));
     // Every refusal has a message.
     assert!(OutsidePrefix.to_string().contains("prefix"));
+}
+
+#[test]
+fn walking_a_bucket_finds_accounts_and_regions() {
+    let next = |p: &str| Some(Found::ListNext(p.to_string()));
+    let region = |c: Cloud, p: &str| {
+        let f = RegionFolder::parse(p).unwrap();
+        assert_eq!(f.cloud, c);
+        Some(Found::Region(f))
+    };
+    let aws = |p: &str| classify_folder(Cloud::Aws, p);
+    // AWSLogs/ → accounts or organisations.
+    assert_eq!(
+        aws("logs/AWSLogs/111122223333/"),
+        next("logs/AWSLogs/111122223333/CloudTrail/")
+    );
+    assert_eq!(
+        aws("AWSLogs/o-exampleorgid/"),
+        next("AWSLogs/o-exampleorgid/")
+    );
+    assert_eq!(
+        aws("AWSLogs/o-exampleorgid/111122223333/"),
+        next("AWSLogs/o-exampleorgid/111122223333/CloudTrail/")
+    );
+    assert_eq!(
+        aws("AWSLogs/111122223333/CloudTrail/us-east-1/"),
+        region(Cloud::Aws, "AWSLogs/111122223333/CloudTrail/us-east-1/")
+    );
+    assert_eq!(
+        aws("AWSLogs/o-exampleorgid/111122223333/CloudTrail/eu-west-1/"),
+        region(
+            Cloud::Aws,
+            "AWSLogs/o-exampleorgid/111122223333/CloudTrail/eu-west-1/"
+        )
+    );
+    assert_eq!(aws("AWSLogs/111122223333/CloudTrail-Digest/"), None);
+    assert_eq!(
+        aws("AWSLogs/111122223333/CloudTrail-Digest/us-east-1/"),
+        None
+    );
+    assert_eq!(aws("AWSLogs/notes/"), None);
+    let ali = |p: &str| classify_folder(Cloud::AlibabaCloud, p);
+    // AliyunLogs/Actiontrail/ → regions, or resource directories.
+    assert_eq!(
+        ali("p/AliyunLogs/Actiontrail/cn-hangzhou/"),
+        region(Cloud::AlibabaCloud, "p/AliyunLogs/Actiontrail/cn-hangzhou/")
+    );
+    assert_eq!(
+        ali("AliyunLogs/Actiontrail/rd-k3ab12/"),
+        next("AliyunLogs/Actiontrail/rd-k3ab12/")
+    );
+    assert_eq!(
+        ali("AliyunLogs/Actiontrail/rd-k3ab12/1234567890123456/"),
+        next("AliyunLogs/Actiontrail/rd-k3ab12/1234567890123456/")
+    );
+    assert_eq!(
+        ali("AliyunLogs/Actiontrail/rd-k3ab12/1234567890123456/cn-beijing/"),
+        region(
+            Cloud::AlibabaCloud,
+            "AliyunLogs/Actiontrail/rd-k3ab12/1234567890123456/cn-beijing/"
+        )
+    );
+    assert_eq!(ali("AWSLogs/111122223333/CloudTrail/us-east-1/"), None);
 }

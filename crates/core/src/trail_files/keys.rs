@@ -495,6 +495,50 @@ pub fn check_key(prefix: &str, key: &str, usage: KeyUse) -> Result<(), KeyRefuse
     Ok(())
 }
 
+/// What a folder found while walking a bucket's trails is (a `CommonPrefixes` entry of a
+/// listing with delimiter `/`, starting at [`trail_root`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A region folder: list its day folders ([`RegionFolder::day_prefixes`]).
+    Region(RegionFolder),
+    /// An organisation, resource directory or account folder: list this prefix next.
+    ListNext(String),
+}
+
+/// Classify a folder met while walking from [`trail_root`]; `None` for folders that hold no
+/// events (`CloudTrail-Digest/`, anything else). CloudTrail: `o-…` is an organisation (its
+/// accounts are below), twelve digits an account (its regions are under `CloudTrail/`).
+/// ActionTrail: `rd-…` is a resource directory (accounts below), digits an account (regions
+/// below), anything else a region.
+pub fn classify_folder(cloud: Cloud, path: &str) -> Option<Found> {
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    let last = trimmed.rsplit('/').next()?;
+    let folder = |p: &str| format!("{p}/");
+    let all_digits = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+    match cloud {
+        Cloud::Aws => {
+            if let Some(f) = RegionFolder::parse(trimmed).filter(|f| f.cloud == cloud) {
+                return Some(Found::Region(f));
+            }
+            if last.starts_with("o-") {
+                Some(Found::ListNext(folder(trimmed)))
+            } else if all_digits {
+                Some(Found::ListNext(format!("{trimmed}/CloudTrail/")))
+            } else {
+                None
+            }
+        }
+        Cloud::AlibabaCloud => {
+            if last.starts_with("rd-") || all_digits {
+                return Some(Found::ListNext(folder(trimmed)));
+            }
+            RegionFolder::parse(trimmed)
+                .filter(|f| f.cloud == cloud)
+                .map(Found::Region)
+        }
+    }
+}
+
 /// Where to start listing a bucket's trails of `cloud` under `prefix` (`""` or ending in
 /// `/`): `AliyunLogs/Actiontrail/` or `AWSLogs/`.
 pub fn trail_root(cloud: Cloud, prefix: &str) -> String {

@@ -18,4 +18,7 @@ pub mod gzip;
 pub mod keys;
 
 pub use documents::{is_gzip, parse_document, read_file, Batch, FileError, Limits, Shape};
-pub use keys::{check_key, parse_key, KeyError, KeyRefused, KeyUse, RegionFolder, TrailObject};
+pub use keys::{
+    check_key, classify_folder, parse_key, trail_root, Found, KeyError, KeyRefused, KeyUse,
+    RegionFolder, TrailObject,
+};
