@@ -7,7 +7,8 @@ use crate::components::query_bar::QueryBar;
 use crate::components::status::{Coverage, ErrorBanner, Progress};
 use crate::components::table::EventsTable;
 use crate::jobs::{JobsState, View};
-use crate::settings::{effective_base, SettingsPanel};
+use crate::components::settings::SettingsPanel;
+use crate::storage::effective_base;
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,7 +49,7 @@ pub fn App() -> impl IntoView {
     // The event pane's width (px), kept in this browser; the table has all the room while no
     // event is selected.
     let detail_w = RwSignal::new(
-        crate::settings::load("detail-width")
+        crate::storage::load("detail-width")
             .and_then(|w| w.parse::<u32>().ok())
             .map_or(480.0, f64::from),
     );
@@ -135,7 +136,7 @@ fn Splitter(width: RwSignal<f64>) -> impl IntoView {
             .map_or(1200.0, |p| p.client_width() as f64)
     };
     let save =
-        move || crate::settings::save("detail-width", &format!("{:.0}", width.get_untracked()));
+        move || crate::storage::save("detail-width", &format!("{:.0}", width.get_untracked()));
     let set = move |w: f64| width.set(w);
     let dragging = StoredValue::new(false);
     let on_down = move |ev: leptos::ev::PointerEvent| {

@@ -205,7 +205,7 @@ impl Driven for Events {
 }
 
 async fn drive(st: AppState, ticket: Ticket) {
-    let client = crate::settings::api_client(st.base.get_untracked());
+    let client = crate::storage::api_client(st.base.get_untracked());
     // Elapsed time goes on from where a continued run stopped.
     let t0 = now_ms()
         - st.run

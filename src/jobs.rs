@@ -176,7 +176,7 @@ impl JobsState {
         st.pages.set(0);
         let this = *self;
         spawn_local(async move {
-            let client = crate::settings::api_client(base.clone());
+            let client = crate::storage::api_client(base.clone());
             let result = match s {
                 Source::Backfill => load_source(&client, &ticket, st, BackfillPages).await,
                 Source::Cdn => load_source(&client, &ticket, st, CdnPages).await,
@@ -215,7 +215,7 @@ impl JobsState {
         self.refreshing.set_value(true);
         let this = *self;
         spawn_local(async move {
-            let client = crate::settings::api_client(base);
+            let client = crate::storage::api_client(base);
             let ticket = Runner::default().start();
             loop {
                 let running: Vec<String> = this.backfill.jobs.with_untracked(|jobs| {
@@ -288,7 +288,7 @@ impl JobsState {
         let token = token.unwrap_or_default();
         let this = *self;
         spawn_local(async move {
-            let client = crate::settings::api_client(base.clone());
+            let client = crate::storage::api_client(base.clone());
             let ticket = Runner::default().start();
             let request = Request::Query(vec![
                 ("TrailName".to_string(), trail.clone()),

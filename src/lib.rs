@@ -3,8 +3,8 @@
 //! Map: `app` (root component, layout), `state` (signals and memos over the core engine),
 //! `api` (the only module that talks HTTP), `runtime` (the one driver every source runs on:
 //! pacing, retry, cancel), `fetch` (the events run), `jobs` (the job sources' runs and state),
-//! `settings` (localStorage, settings panel), `format` (time display), `components/*` (query
-//! bar, progress and errors, event table, JSON tree). All logic that can be pure lives in
+//! `storage` (localStorage / sessionStorage, no app state), `format` (time display),
+//! `components/*` (query bar, progress and errors, event table, JSON tree, jobs, settings). All logic that can be pure lives in
 //! `trailview-core`.
 
 pub mod api;
@@ -16,8 +16,8 @@ pub mod fetch;
 pub mod format;
 pub mod jobs;
 pub mod runtime;
-pub mod settings;
 pub mod state;
+pub mod storage;
 
 /// Mount the app on `<body>`.
 pub fn mount() {

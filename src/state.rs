@@ -138,7 +138,7 @@ impl AppState {
             page,
             selected: RwSignal::new(None),
             tz: RwSignal::new(Tz::from_key(
-                &crate::settings::load("tz").unwrap_or_default(),
+                &crate::storage::load("tz").unwrap_or_default(),
             )),
             base: RwSignal::new(crate::api::DEFAULT_BASE.to_string()),
             fetch_state: RwSignal::new(FetchState::Idle),
