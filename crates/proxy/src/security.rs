@@ -21,7 +21,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 /// The response headers every mode sends: the pages' Content-Security-Policy (so the demo,
 /// and the end-to-end tests against it, run under the same policy as a deployment),
 /// `nosniff`, and caching by asset kind.
-pub fn page_headers(router: Router, static_dir: PathBuf) -> Router {
+pub(crate) fn page_headers(router: Router, static_dir: PathBuf) -> Router {
     router.layer(middleware::from_fn_with_state(
         Arc::new(static_dir),
         response_headers,
@@ -29,7 +29,7 @@ pub fn page_headers(router: Router, static_dir: PathBuf) -> Router {
 }
 
 /// Wrap the app with the security layers.
-pub fn secure(router: Router, sec: Arc<SecurityConfig>, static_dir: PathBuf) -> Router {
+pub(crate) fn secure(router: Router, sec: Arc<SecurityConfig>, static_dir: PathBuf) -> Router {
     let router = page_headers(
         router.layer(middleware::from_fn_with_state(
             sec.clone(),
