@@ -87,6 +87,18 @@ pub enum FileError {
     OtherShape(String),
 }
 
+#[cfg(feature = "gzip")]
+impl From<super::gzip::GzipError> for FileError {
+    fn from(e: super::gzip::GzipError) -> FileError {
+        use super::gzip::GzipError;
+        match e {
+            GzipError::Corrupt(m) => FileError::CorruptGzip(m),
+            GzipError::Truncated => FileError::TruncatedGzip,
+            GzipError::TooLarge { limit } => FileError::TooLarge { limit },
+        }
+    }
+}
+
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -133,11 +145,11 @@ pub fn read_file(bytes: &[u8], limits: &Limits) -> Result<Batch, FileError> {
     if is_gzip(bytes) {
         #[cfg(feature = "gzip")]
         {
-            let mut text = super::gzip::gunzip(bytes, limits.max_bytes)?;
+            let mut text = super::gzip::gunzip(bytes, limits.max_bytes).map_err(FileError::from)?;
             // Gzip inside gzip: a file compressed again in transit (Content-Encoding: gzip
             // stored as the object's bytes).
             if is_gzip(&text) {
-                text = super::gzip::gunzip(&text, limits.max_bytes)?;
+                text = super::gzip::gunzip(&text, limits.max_bytes).map_err(FileError::from)?;
             }
             return parse_document(&text, limits);
         }
