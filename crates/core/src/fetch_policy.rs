@@ -323,6 +323,11 @@ mod tests {
         assert_eq!(get("LookupAttribute.2.Value"), Some("Write"));
         assert_eq!(get("NextToken"), Some("tok"));
         assert_eq!(q.params(None).len() + 1, p.len());
+        let first = q.request(None);
+        assert!(first.fits(catalogue::LOOKUP_EVENTS.api.dialect()));
+        assert_eq!(first.param("NextToken"), None);
+        let next = q.request(Some(&Cursor::Token("tok".into())));
+        assert_eq!(next, Request::Query(p));
     }
 
     #[test]
