@@ -2,7 +2,8 @@
 //! tolerantly.
 //!
 //! Both clouds map onto the same columns: where CloudTrail spells a field differently the
-//! record reads both spellings (`eventID`, `requestID`, `sourceIPAddress`) or keeps the
+//! record reads both spellings (`eventID`, `requestID`, `sourceIPAddress`; the ActionTrail
+//! spelling wins when a record has both) or keeps the
 //! CloudTrail field beside the ActionTrail one and the column picks whichever is present
 //! (`awsRegion`, `readOnly`, `recipientAccountId`, `userIdentity.arn` / `invokedBy`).
 //!
@@ -138,12 +139,8 @@ impl Cloud {
 /// The fields of an event that trailview indexes. Everything else stays in the raw JSON.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct EventRecord {
-    #[serde(
-        rename = "eventId",
-        alias = "eventID",
-        default,
-        deserialize_with = "lenient_string"
-    )]
+    /// `eventId` (ActionTrail), else `eventID` (CloudTrail).
+    #[serde(rename = "eventId", default, deserialize_with = "lenient_string")]
     pub event_id: Option<String>,
     #[serde(rename = "eventVersion", default, deserialize_with = "lenient_string")]
     pub event_version: Option<String>,
@@ -161,16 +158,12 @@ pub struct EventRecord {
     pub acs_region: Option<String>,
     #[serde(rename = "serviceName", default, deserialize_with = "lenient_string")]
     pub service_name: Option<String>,
-    #[serde(
-        rename = "requestId",
-        alias = "requestID",
-        default,
-        deserialize_with = "lenient_string"
-    )]
+    /// `requestId` (ActionTrail), else `requestID` (CloudTrail).
+    #[serde(rename = "requestId", default, deserialize_with = "lenient_string")]
     pub request_id: Option<String>,
+    /// `sourceIpAddress` (ActionTrail), else `sourceIPAddress` (CloudTrail).
     #[serde(
         rename = "sourceIpAddress",
-        alias = "sourceIPAddress",
         default,
         deserialize_with = "lenient_string"
     )]
@@ -204,22 +197,58 @@ pub struct EventRecord {
         deserialize_with = "lenient_string"
     )]
     pub recipient_account_id: Option<String>,
+    /// The CloudTrail spellings, read as fields of their own (serde aliases would fail a
+    /// record that carries both spellings with "duplicate field") and folded into the
+    /// ActionTrail fields by [`EventRecord::parse`], where the ActionTrail spelling wins.
+    #[serde(rename = "eventID", default, deserialize_with = "lenient_string")]
+    cloudtrail_event_id: Option<String>,
+    #[serde(rename = "requestID", default, deserialize_with = "lenient_string")]
+    cloudtrail_request_id: Option<String>,
+    #[serde(
+        rename = "sourceIPAddress",
+        default,
+        deserialize_with = "lenient_string"
+    )]
+    cloudtrail_source_ip_address: Option<String>,
+}
+
+/// How [`EventRecord::parse_read`] read an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordRead {
+    /// A JSON object whose fields were read (an odd field reads as absent).
+    Fields,
+    /// Not a JSON object, or an object serde could not read as an event: the record is
+    /// empty and the event has no columns.
+    Fallback,
 }
 
 impl EventRecord {
     /// Parse one event from its JSON text. Never fails on an odd field; fails only when the
     /// text is not JSON at all. A JSON value that is not an object yields an empty record.
     pub fn parse(json: &str) -> Result<EventRecord, serde_json::Error> {
+        Self::parse_read(json).map(|(r, _)| r)
+    }
+
+    /// [`EventRecord::parse`], also saying whether the fields were read or the record fell
+    /// back to empty ([`RecordRead::Fallback`]).
+    pub fn parse_read(json: &str) -> Result<(EventRecord, RecordRead), serde_json::Error> {
         if !json.trim_start().starts_with('{') {
             // serde would read a struct from an array positionally: not what an event is.
             serde_json::from_str::<IgnoredAny>(json)?;
-            return Ok(EventRecord::default());
+            return Ok((EventRecord::default(), RecordRead::Fallback));
         }
         match serde_json::from_str::<EventRecord>(json) {
-            Ok(r) => Ok(r),
+            Ok(mut r) => {
+                r.event_id = r.event_id.or(r.cloudtrail_event_id.take());
+                r.request_id = r.request_id.or(r.cloudtrail_request_id.take());
+                r.source_ip_address = r
+                    .source_ip_address
+                    .or(r.cloudtrail_source_ip_address.take());
+                Ok((r, RecordRead::Fields))
+            }
             Err(e) if e.is_data() => {
                 serde_json::from_str::<IgnoredAny>(json)?;
-                Ok(EventRecord::default())
+                Ok((EventRecord::default(), RecordRead::Fallback))
             }
             Err(e) => Err(e),
         }
@@ -251,9 +280,11 @@ impl EventRecord {
         }
     }
 
-    /// Which cloud the event comes from: AWS when it has CloudTrail's fields (`awsRegion`,
-    /// `readOnly`, an `eventSource` under `amazonaws.com`, an `arn:aws` identity), else Alibaba
-    /// Cloud; `None` for a record with no field at all (not an event).
+    /// Which cloud the event comes from: AWS when it has a CloudTrail-only field (`awsRegion`,
+    /// an `eventSource` under `amazonaws.com`, an `arn:aws` identity), or `readOnly` with
+    /// `recipientAccountId` and none of ActionTrail's own fields (`acsRegion`, `eventRW`,
+    /// `serviceName`); else Alibaba Cloud. `readOnly` alone is too weak a sign: an ActionTrail
+    /// record may carry a stray one. `None` for a record with no field at all (not an event).
     pub fn cloud(&self) -> Option<Cloud> {
         let arn_aws = || {
             self.user_identity
@@ -261,8 +292,10 @@ impl EventRecord {
                 .and_then(|i| i.arn.as_deref())
                 .is_some_and(|a| a.starts_with("arn:aws"))
         };
+        let actiontrail =
+            self.acs_region.is_some() || self.event_rw.is_some() || self.service_name.is_some();
         if self.aws_region.is_some()
-            || self.read_only.is_some()
+            || (self.read_only.is_some() && self.recipient_account_id.is_some() && !actiontrail)
             || self
                 .event_source
                 .as_deref()
@@ -386,6 +419,70 @@ mod tests {
         assert!(!r.failed());
         assert_eq!(EventRecord::parse("[1,2]").unwrap(), EventRecord::default());
         assert!(EventRecord::parse("{").is_err());
+    }
+
+    #[test]
+    fn both_spellings_of_an_id_keep_the_record_and_actiontrail_wins() {
+        let t = r#""eventName":"X","eventTime":"2024-01-01T00:00:00Z""#;
+        type Get = fn(&EventRecord) -> Option<&str>;
+        let pairs: [(&str, &str, Get); 3] = [
+            ("eventId", "eventID", |r| r.event_id.as_deref()),
+            ("requestId", "requestID", |r| r.request_id.as_deref()),
+            ("sourceIpAddress", "sourceIPAddress", |r| {
+                r.source_ip_address.as_deref()
+            }),
+        ];
+        for (actiontrail, cloudtrail, get) in pairs {
+            for json in [
+                format!(r#"{{"{actiontrail}":"a","{cloudtrail}":"b",{t}}}"#),
+                format!(r#"{{"{cloudtrail}":"b","{actiontrail}":"a",{t}}}"#),
+            ] {
+                let (r, read) = EventRecord::parse_read(&json).unwrap();
+                assert_eq!(read, RecordRead::Fields, "{json}");
+                assert_eq!(get(&r), Some("a"), "{json}");
+                assert_eq!(r.event_name.as_deref(), Some("X"), "{json}");
+                assert_eq!(r.time_ms(), Some(1_704_067_200_000), "{json}");
+            }
+            let only_cloudtrail = format!(r#"{{"{cloudtrail}":"b",{t}}}"#);
+            let r = EventRecord::parse(&only_cloudtrail).unwrap();
+            assert_eq!(get(&r), Some("b"), "{only_cloudtrail}");
+            let only_actiontrail = format!(r#"{{"{actiontrail}":"a",{t}}}"#);
+            let r = EventRecord::parse(&only_actiontrail).unwrap();
+            assert_eq!(get(&r), Some("a"), "{only_actiontrail}");
+        }
+    }
+
+    #[test]
+    fn parse_read_says_when_the_record_fell_back() {
+        let fell_back = |j: &str| EventRecord::parse_read(j).unwrap().1 == RecordRead::Fallback;
+        assert!(fell_back("[1,2]"));
+        assert!(fell_back("5"));
+        // The same key twice is a serde data error: the record falls back to empty.
+        assert!(fell_back(r#"{"eventName":"a","eventName":"b"}"#));
+        assert!(!fell_back("{}"));
+        assert!(!fell_back(r#"{"eventName":{"x":1}}"#));
+    }
+
+    #[test]
+    fn a_stray_read_only_does_not_make_an_actiontrail_event_aws() {
+        let actiontrail = EventRecord::parse(
+            r#"{"eventId":"e","eventName":"DescribeInstances","acsRegion":"cn-hangzhou","eventRW":"Read","serviceName":"Ecs","readOnly":true,"recipientAccountId":"1"}"#,
+        )
+        .unwrap();
+        assert_eq!(actiontrail.cloud(), Some(Cloud::AlibabaCloud));
+        assert_eq!(actiontrail.rw(), Some("Read"));
+        let bare = EventRecord::parse(r#"{"eventName":"X","readOnly":"true"}"#).unwrap();
+        assert_eq!(bare.cloud(), Some(Cloud::AlibabaCloud));
+        let cloudtrail = EventRecord::parse(
+            r#"{"eventID":"e","eventName":"X","readOnly":true,"recipientAccountId":"1"}"#,
+        )
+        .unwrap();
+        assert_eq!(cloudtrail.cloud(), Some(Cloud::Aws));
+        let cloudtrail = EventRecord::parse(
+            r#"{"eventName":"X","eventSource":"ec2.amazonaws.com","readOnly":true}"#,
+        )
+        .unwrap();
+        assert_eq!(cloudtrail.cloud(), Some(Cloud::Aws));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One table for both clouds: ActionTrail events and CloudTrail records, read from trail
 //! files, map onto the same columns (plus Cloud and Account), for every identity type.
 
-use trailview_core::engine::{EventStore, Filter, Sort};
+use trailview_core::engine::{EventStore, Filter, Pushed, Sort};
 use trailview_core::event::{Cloud, EventRecord};
 use trailview_core::schema::{Column, Field, FIELDS};
 use trailview_core::trail_files::{read_file, Limits};
@@ -357,4 +357,37 @@ fn records_with_missing_or_wrongly_typed_fields_keep_what_they_have() {
         "nothing says AWS"
     );
     assert_eq!(s.field(2, Field::Cloud), "");
+}
+
+/// A record with both spellings of an id keeps its columns and its id; a record that falls
+/// back to empty (serde cannot read it) is counted as odd, not as a normal add.
+#[test]
+fn both_id_spellings_keep_columns_and_a_fallback_is_odd() {
+    let t = r#""eventName":"X","eventTime":"2024-01-01T00:00:00Z""#;
+    for (a, b) in [
+        ("eventId", "eventID"),
+        ("requestId", "requestID"),
+        ("sourceIpAddress", "sourceIPAddress"),
+    ] {
+        let mut s = EventStore::new();
+        let id = if a == "eventId" {
+            ""
+        } else {
+            r#""eventId":"id1","#
+        };
+        let json = format!(r#"{{{id}"{a}":"a","{b}":"b",{t}}}"#);
+        assert_eq!(s.push(&json), Pushed::Added, "{json}");
+        assert_eq!(s.field(0, Field::EventName), "X", "{json}");
+        assert_eq!(s.push(&json), Pushed::Duplicate(0), "{json}");
+        if a == "sourceIpAddress" {
+            assert_eq!(s.field(0, Field::Ip), "a");
+        }
+    }
+    let mut s = EventStore::new();
+    let json =
+        r#"{"eventId":"a","eventID":"b","eventName":"X","eventTime":"2024-01-01T00:00:00Z"}"#;
+    assert_eq!(s.push(json), Pushed::Added);
+    assert_eq!(s.row_of_event_id("a"), Some(0));
+    assert_eq!(s.field(0, Field::EventName), "X");
+    assert_eq!(s.push(r#"{"eventName":"a","eventName":"b"}"#), Pushed::Odd);
 }

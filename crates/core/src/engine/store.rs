@@ -4,7 +4,7 @@
 use super::arena::{ByteArena, TextArena};
 use super::codec::Packer;
 use super::dict::Dict;
-use crate::event::EventRecord;
+use crate::event::{EventRecord, RecordRead};
 use crate::json_path::JsonPath;
 use crate::schema::{Field, ALL_FIELDS};
 use serde_json::value::RawValue;
@@ -215,11 +215,10 @@ impl EventStore {
     /// already in the store (events without one are always added). An event that is not an
     /// object / not JSON is kept without its columns ([`Pushed::Odd`]).
     pub fn push(&mut self, json: &str) -> Pushed {
-        let (rec, ok) = match EventRecord::parse(json) {
-            Ok(r) => {
-                let ok = r != EventRecord::default() || json.trim_start().starts_with('{');
-                (r, ok)
-            }
+        // A record that fell back to empty (not an object, or an object serde could not read)
+        // has no columns and no id to deduplicate by: it is Odd, not Added.
+        let (rec, ok) = match EventRecord::parse_read(json) {
+            Ok((r, read)) => (r, read == RecordRead::Fields),
             Err(_) => (EventRecord::default(), false),
         };
         if let Some(id) = rec.event_id.as_deref().filter(|id| !id.is_empty()) {
