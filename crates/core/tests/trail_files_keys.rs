@@ -273,6 +273,17 @@ fn keys_must_stay_under_the_prefix() {
     assert_eq!(obj("logs", "logs/a\nb"), Err(Control));
     assert_eq!(obj("logs", "logs/a\0"), Err(Control));
     assert_eq!(obj("logs", ""), Err(EmptySegment));
+    // `?` / `#` would become a query (`?acl`, a sub-resource) or a fragment in a URL built
+    // from the decoded key.
+    assert_eq!(obj("logs", "logs/x?acl"), Err(QueryChar));
+    assert_eq!(obj("logs", "logs/x#frag"), Err(QueryChar));
+    assert_eq!(list("logs", "logs/?list-type=2"), Err(QueryChar));
+    assert_eq!(obj("logs?acl", "logs?acl/x"), Err(QueryChar));
+    // A segment of dots and spaces is a legal S3 / OSS key part, not a traversal: the stores
+    // do not resolve ` ..` or `.. ` as the parent folder, so such keys are kept.
+    assert_eq!(obj("logs", "logs/a/ ../b"), Ok(()));
+    assert_eq!(obj("logs", "logs/.. /b"), Ok(()));
+    assert_eq!(obj("logs", "logs/a b/c d.json.gz"), Ok(()));
     assert_eq!(
         obj("logs", &format!("logs/{}", "a".repeat(1100))),
         Err(TooLong)

@@ -416,6 +416,9 @@ pub enum KeyRefused {
     EmptySegment,
     /// Has a control character.
     Control,
+    /// Has a `?` or `#`: a proxy that builds the upstream path from the decoded key would turn
+    /// `%3Facl` into the `?acl` sub-resource (trail keys never contain one).
+    QueryChar,
     /// Longer than 1024 bytes (the storage APIs' limit).
     TooLong,
     /// Not under the configured prefix.
@@ -431,6 +434,7 @@ impl std::fmt::Display for KeyRefused {
             KeyRefused::DotSegment => "the key has a . or .. segment",
             KeyRefused::EmptySegment => "the key has an empty segment",
             KeyRefused::Control => "the key has a control character",
+            KeyRefused::QueryChar => "the key has a ? or #",
             KeyRefused::TooLong => "the key is longer than 1024 bytes",
             KeyRefused::OutsidePrefix => "the key is outside the configured prefix",
         })
@@ -438,6 +442,13 @@ impl std::fmt::Display for KeyRefused {
 }
 
 /// The checks of [`check_key`] other than the prefix: the key's own form.
+///
+/// A key that passes is still a key, not a URL path: the caller percent-encodes it (each
+/// segment, keeping the `/`) when it builds the upstream URL. `?` and `#` are refused anyway,
+/// so that a caller which forgets cannot turn a key into a query or a fragment.
+///
+/// A segment of dots with spaces (` ..`, `.. `) is accepted: S3 and OSS keys may hold spaces,
+/// and neither store resolves such a segment as a parent folder.
 pub fn check_key_form(key: &str, usage: KeyUse) -> Result<(), KeyRefused> {
     if key.len() > 1024 {
         return Err(KeyRefused::TooLong);
@@ -453,6 +464,9 @@ pub fn check_key_form(key: &str, usage: KeyUse) -> Result<(), KeyRefused> {
     }
     if key.chars().any(char::is_control) {
         return Err(KeyRefused::Control);
+    }
+    if key.contains(['?', '#']) {
+        return Err(KeyRefused::QueryChar);
     }
     if key.is_empty() {
         return match usage {
