@@ -373,28 +373,23 @@ impl AlibabaError {
 
     /// The response, with `request_id` (an uppercase UUID, see [`request_id`]).
     pub fn write(&self, request_id: &str) -> ErrorResponse {
-        let mut body = serde_json::Map::new();
-        let s = |v: &str| serde_json::Value::String(v.to_string());
-        body.insert("RequestId".into(), s(request_id));
-        match self.source {
-            Source::Cloud { host, product } => {
-                body.insert("HostId".into(), s(host));
-                body.insert("Code".into(), s(&self.code));
-                body.insert("Message".into(), s(&self.message));
-                body.insert(
-                    "Recommend".into(),
-                    s(&format!(
-                        "https://api.aliyun.com/troubleshoot?q={}&product={product}&requestId={request_id}",
-                        self.code
-                    )),
-                );
-            }
-            Source::Proxy => {
-                body.insert("HostId".into(), s("trailview-proxy"));
-                body.insert("Code".into(), s(&self.code));
-                body.insert("Message".into(), s(&self.message));
-            }
-        }
+        let (host_id, recommend) = match self.source {
+            Source::Cloud { host, product } => (
+                host,
+                Some(format!(
+                    "https://api.aliyun.com/troubleshoot?q={}&product={product}&requestId={request_id}",
+                    self.code
+                )),
+            ),
+            Source::Proxy => ("trailview-proxy", None),
+        };
+        let body = AlibabaErrorBody {
+            request_id,
+            host_id,
+            code: &self.code,
+            message: &self.message,
+            recommend: recommend.as_deref(),
+        };
         ErrorResponse {
             http_status: self.http_status,
             dialect: Dialect::AlibabaRpc,
@@ -404,9 +399,22 @@ impl AlibabaError {
                 .map(|secs| ("x-acs-retry-after", secs.to_string()))
                 .into_iter()
                 .collect(),
-            body: serde_json::Value::Object(body).to_string(),
+            body: serde_json::to_string(&body).expect("strings serialise"),
         }
     }
+}
+
+/// The body of an Alibaba gateway error, its keys in the gateway's order (`RequestId`,
+/// `HostId`, `Code`, `Message`, `Recommend`); the proxy's own errors have no `Recommend`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AlibabaErrorBody<'a> {
+    request_id: &'a str,
+    host_id: &'a str,
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recommend: Option<&'a str>,
 }
 
 /// An AWS JSON 1.1 error: `{"__type","message"}` with `x-amzn-RequestId`, `X-Amzn-ErrorType`
@@ -555,6 +563,26 @@ impl RpcParams {
 #[cfg(test)]
 mod writer_tests {
     use super::*;
+
+    #[test]
+    fn alibaba_error_keys_come_in_the_gateways_order() {
+        let e = AlibabaError::new(400, "InvalidParameter", "bad").write("REQ-1");
+        assert_eq!(
+            e.body,
+            concat!(
+                r#"{"RequestId":"REQ-1","HostId":"actiontrail.cn-hangzhou.aliyuncs.com","#,
+                r#""Code":"InvalidParameter","Message":"bad","#,
+                r#""Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidParameter&product=Actiontrail&requestId=REQ-1"}"#
+            )
+        );
+        let p = AlibabaError::new(403, "Forbidden.ReadOnly", "no")
+            .from(Source::Proxy)
+            .write("R");
+        assert_eq!(
+            p.body,
+            r#"{"RequestId":"R","HostId":"trailview-proxy","Code":"Forbidden.ReadOnly","Message":"no"}"#
+        );
+    }
 
     #[test]
     fn written_errors_read_back() {
