@@ -86,6 +86,14 @@ fn gzip_single_and_multi_member() {
     let mut with_empty = gz(b"");
     with_empty.extend(gz(text));
     assert_eq!(names(&read(&with_empty).unwrap()), ["A", "B"]);
+    // Padding after the last member (a final newline, zero bytes, whitespace) is ignored,
+    // as `gzip -d` ignores it.
+    for pad in [&b"\n"[..], b"\r\n", &[0u8; 512], b" \t\n\0"] {
+        let mut padded = gz(text);
+        padded.extend_from_slice(pad);
+        assert_eq!(gunzip(&padded, 1 << 20).unwrap(), text, "{pad:?}");
+        assert_eq!(names(&read(&padded).unwrap()), ["A", "B"]);
+    }
     // Gzip inside gzip (compressed again in transit) is read through.
     assert_eq!(names(&read(&gz(&gz(text))).unwrap()), ["A", "B"]);
 }
@@ -130,6 +138,25 @@ fn corrupt_and_truncated_gzip() {
         "{:?}",
         read(&bad)
     );
+    // Short junk after a complete member is not a cut member.
+    for junk in [&b"garbage"[..], b"x", &[0x1f], &[0x8b, 0x1f]] {
+        let mut bad = good.clone();
+        bad.extend_from_slice(junk);
+        assert_eq!(
+            read(&bad).e(),
+            Some(FileError::CorruptGzip(
+                "bytes after the last gzip member".into()
+            )),
+            "{junk:?}"
+        );
+    }
+    // A second member that is cut is.
+    let mut cut = good.clone();
+    cut.extend_from_slice(&good[..good.len() / 2]);
+    assert_eq!(read(&cut).e(), Some(FileError::TruncatedGzip));
+    let mut cut = good.clone();
+    cut.extend_from_slice(&good[..4]);
+    assert_eq!(read(&cut).e(), Some(FileError::TruncatedGzip));
     // Only the magic.
     assert_eq!(read(&[0x1f, 0x8b]).e(), Some(FileError::TruncatedGzip));
     // Every error has a message for the failed-files list.
