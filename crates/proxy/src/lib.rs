@@ -185,10 +185,17 @@ async fn api_not_found(method: Method, req: Request) -> Response {
         .iter()
         .map(|a| format!("/api/{}", a.route()))
         .collect();
+    // Answer in the dialect of the route asked for: an AWS SDK reads `__type`, an Alibaba one
+    // reads `Code`.
+    let (dialect, code) = if path == "/api/aws" || path.starts_with("/api/aws/") {
+        (Dialect::AwsJson, "UnknownOperationException")
+    } else {
+        (Dialect::AlibabaRpc, "NotFound")
+    };
     cloud_error::proxy_error(
-        Dialect::AlibabaRpc,
+        dialect,
         StatusCode::NOT_FOUND,
-        "NotFound",
+        code,
         &format!(
             "No API route {method} {path}. Routes: {}.",
             routes.join(", ")

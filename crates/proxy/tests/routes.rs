@@ -98,6 +98,30 @@ async fn unknown_api_paths_are_json_404s() {
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(r.json()["Code"], "NotFound");
     }
+    // Under /api/aws the answer is AWS-shaped, as an AWS SDK reads it.
+    for path in [
+        "/api/aws",
+        "/api/aws/",
+        "/api/aws/nope",
+        "/api/aws/logs/extra",
+    ] {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/x-amz-json-1.1"),
+            "{path}"
+        );
+        let v = r.json();
+        assert_eq!(v["__type"], "UnknownOperationException", "{path}: {v}");
+        assert!(v["message"].as_str().unwrap().contains(path), "{v}");
+        assert!(v.get("Code").is_none(), "{v}");
+        assert_eq!(
+            r.header("x-amzn-errortype"),
+            Some("UnknownOperationException")
+        );
+        assert!(r.header("x-amzn-requestid").is_some());
+    }
 }
 
 #[tokio::test]
