@@ -213,7 +213,8 @@ impl EventStore {
 
     /// Add one event from its JSON text, unless an event with the same non-empty `eventId` is
     /// already in the store (events without one are always added). An event that is not an
-    /// object / not JSON is kept without its columns ([`Pushed::Odd`]).
+    /// object / not JSON / an object that cannot be read as an event (the same key twice) is
+    /// kept without its columns ([`Pushed::Odd`]).
     pub fn push(&mut self, json: &str) -> Pushed {
         // A record that fell back to empty (not an object, or an object serde could not read)
         // has no columns and no id to deduplicate by: it is Odd, not Added.
