@@ -16,14 +16,9 @@ use trailview_core::jobs::{
     Source, TokenKeeper, RUNNING_REFRESH_MS,
 };
 use trailview_core::lenient::Parsed;
-use trailview_core::paging::{PagedRun, Request, Retry, RunEnd, Step, MAX_RETRIES};
+use trailview_core::paging::{PagedRun, Request, Retry, RetryPolicy, RunEnd, Step, MAX_RETRIES};
 use trailview_core::timeline::Axis;
 use trailview_core::{dialect::ApiError, wire::ContentError};
-
-/// Where the Events view should go next (set by a click on a data window; the query bar
-/// applies it as a custom range and fetches).
-#[derive(Clone, Copy)]
-pub struct JumpRange(pub RwSignal<Option<(i64, i64)>>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -108,7 +103,9 @@ pub struct JobsState {
     /// "Now" for the timelines, ticking while the view is open.
     pub now: RwSignal<i64>,
     pub create: CreateState,
-    refreshing: StoredValue<bool>,
+    /// The refresh of running backfill jobs: a backfill load stops it, and restarts it when
+    /// done, so one loop runs at a time and it follows the latest list and settings.
+    refresh: StoredValue<Runner, LocalStorage>,
 }
 
 /// The width the timelines are laid out in (SVG user units; the SVG scales to its box).
@@ -131,7 +128,7 @@ impl JobsState {
                 message: RwSignal::new(None),
                 keeper: StoredValue::new(TokenKeeper::default()),
             },
-            refreshing: StoredValue::new(false),
+            refresh: StoredValue::new_local(Runner::default()),
         }
     }
 
@@ -169,6 +166,9 @@ impl JobsState {
     pub fn load(&self, s: Source, base: String) {
         let st = self.source(s);
         let ticket = st.runner.with_value(Runner::start);
+        if s == Source::Backfill {
+            self.refresh.with_value(Runner::cancel);
+        }
         st.state.set(LoadState::Loading);
         st.error.set(None);
         st.content_error.set(None);
@@ -207,17 +207,17 @@ impl JobsState {
     }
 
     /// While any backfill job is initializing or delivering, re-read it every few seconds
-    /// (GetDeliveryHistoryJob) until it is done. One loop at a time.
+    /// (GetDeliveryHistoryJob) until it is done. Starting it stops the loop running before.
+    /// Each job is tried once a round: one failing job does not hold up the others, and the
+    /// next round tries it again.
     pub fn refresh_running(&self, base: String) {
-        if self.refreshing.get_value() {
-            return;
-        }
-        self.refreshing.set_value(true);
+        let ticket = self.refresh.with_value(Runner::start);
         let this = *self;
         spawn_local(async move {
-            let client = crate::storage::api_client(base);
-            let ticket = Runner::default().start();
             loop {
+                if !ticket.live() {
+                    return;
+                }
                 let running: Vec<String> = this.backfill.jobs.with_untracked(|jobs| {
                     jobs.iter()
                         .filter(|j| j.open)
@@ -228,11 +228,18 @@ impl JobsState {
                     break;
                 }
                 sleep(Duration::from_millis(RUNNING_REFRESH_MS as u64)).await;
+                // Built each round: a token changed in Settings is used from the next round.
+                let client = crate::storage::api_client(base.clone());
                 for id in running {
                     let request = Request::Query(vec![("JobId".to_string(), id.clone())]);
-                    let outcome =
-                        call_once::<GetDeliveryHistoryJob>(&client, &ticket, request, |_, _, _| {})
-                            .await;
+                    let outcome = call_once::<GetDeliveryHistoryJob>(
+                        &client,
+                        &ticket,
+                        request,
+                        RetryPolicy::NextRound,
+                        |_, _, _| {},
+                    )
+                    .await;
                     match outcome {
                         Some(Ok(r)) => {
                             let mut raw = serde_json::to_value(&r.job).unwrap_or_default();
@@ -245,7 +252,7 @@ impl JobsState {
                                 }
                             });
                         }
-                        // Still failing after its retries: the next round tries again.
+                        // Worth retrying: the next round tries again.
                         Some(Err(e)) if e.is_retryable() => {}
                         Some(Err(_)) => {
                             // Gone (deleted) or refused: stop following it.
@@ -255,11 +262,10 @@ impl JobsState {
                                 }
                             });
                         }
-                        None => {}
+                        None => return,
                     }
                 }
             }
-            this.refreshing.set_value(false);
         });
     }
 
@@ -305,8 +311,14 @@ impl JobsState {
                     delay_ms as f64 / 1000.0
                 )));
             };
-            let outcome =
-                call_once::<CreateDeliveryHistoryJob>(&client, &ticket, request, on_retry).await;
+            let outcome = call_once::<CreateDeliveryHistoryJob>(
+                &client,
+                &ticket,
+                request,
+                RetryPolicy::Backoff,
+                on_retry,
+            )
+            .await;
             let Some(outcome) = outcome else {
                 c.busy.set(false);
                 return;

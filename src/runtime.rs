@@ -13,7 +13,9 @@ use std::time::Duration;
 use trailview_core::catalogue::{Call, Operation};
 use trailview_core::dialect::ApiError;
 use trailview_core::lenient::Parsed;
-use trailview_core::paging::{Pacer, PagedRun, Request, Retry, RunEnd, Single, Step, MAX_RETRIES};
+use trailview_core::paging::{
+    Pacer, PagedRun, Request, Retry, RetryPolicy, RunEnd, Single, Step, MAX_RETRIES,
+};
 use web_sys::{AbortController, AbortSignal};
 
 pub fn now_ms() -> f64 {
@@ -81,9 +83,13 @@ thread_local! {
     static PACERS: RefCell<Vec<(&'static Operation, Pacer)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Waits until `op` may be called again, and takes the slot.
-async fn wait_turn(op: &'static Operation) {
+/// Waits until `op` may be called again, and takes the slot; `false` (and no slot taken) when
+/// `ticket` went stale first, so a stale run never delays the live one.
+async fn wait_turn(op: &'static Operation, ticket: &Ticket) -> bool {
     loop {
+        if !ticket.live() {
+            return false;
+        }
         let wait = PACERS.with(|p| {
             let mut p = p.borrow_mut();
             let i = match p.iter().position(|(o, _)| *o == op) {
@@ -101,7 +107,7 @@ async fn wait_turn(op: &'static Operation) {
             wait
         });
         if wait <= 0.0 {
-            return;
+            return true;
         }
         sleep(Duration::from_millis(wait.ceil() as u64)).await;
     }
@@ -144,8 +150,7 @@ pub async fn drive<D: Driven>(client: &ApiClient, ticket: &Ticket, source: &D) -
             Step::Fetch(r) => r,
             Step::Stop(end) => return Some(end),
         };
-        wait_turn(D::Call::OPERATION).await;
-        if !ticket.live() {
+        if !wait_turn(D::Call::OPERATION, ticket).await {
             return None;
         }
         let result = api::call::<D::Call>(client, &request, ticket.signal()).await;
@@ -202,16 +207,17 @@ impl<C: Call, F: Fn(&ApiError, u32, u32)> Driven for Once<C, F> {
     }
 }
 
-/// One call of `C` with `request`, retried like every call (`on_retry` is told before each
+/// One call of `C` with `request`, retried as `policy` says (`on_retry` is told before each
 /// backoff): its answer or the error it gave up on; `None` if the ticket went stale first.
 pub async fn call_once<C: Call>(
     client: &ApiClient,
     ticket: &Ticket,
     request: Request,
+    policy: RetryPolicy,
     on_retry: impl Fn(&ApiError, u32, u32),
 ) -> Option<Result<C::Response, ApiError>> {
     let once = Once {
-        run: RefCell::new(PagedRun::new(Single::<C>::new(request))),
+        run: RefCell::new(PagedRun::with_policy(Single::<C>::new(request), policy)),
         outcome: RefCell::new(None),
         on_retry,
     };

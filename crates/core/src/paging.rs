@@ -73,6 +73,16 @@ pub enum Retry {
     GiveUp,
 }
 
+/// How a run treats a failed call that is worth retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryPolicy {
+    /// Back off and retry, at most [`MAX_RETRIES`] times (a user waits for this answer).
+    Backoff,
+    /// Give up at once: a poll tries again on its next round, so one failing call does not
+    /// hold up the others.
+    NextRound,
+}
+
 /// Why a call is retried: throttling backs off from a longer first wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cause {
@@ -234,16 +244,23 @@ pub struct PagedRun<P> {
     cursor: Option<Cursor>,
     pages: usize,
     attempts: Attempts,
+    policy: RetryPolicy,
     end: Option<RunEnd>,
 }
 
 impl<P: Pager> PagedRun<P> {
+    /// A run that backs off and retries a failed call ([`RetryPolicy::Backoff`]).
     pub fn new(pager: P) -> PagedRun<P> {
+        PagedRun::with_policy(pager, RetryPolicy::Backoff)
+    }
+
+    pub fn with_policy(pager: P, policy: RetryPolicy) -> PagedRun<P> {
         PagedRun {
             pager,
             cursor: None,
             pages: 0,
             attempts: Attempts::default(),
+            policy,
             end: None,
         }
     }
@@ -269,7 +286,10 @@ impl<P: Pager> PagedRun<P> {
     }
 
     pub fn on_error(&mut self, e: &ApiError, salt: u64) -> Retry {
-        let r = self.attempts.on_error(e, salt);
+        let r = match self.policy {
+            RetryPolicy::Backoff => self.attempts.on_error(e, salt),
+            RetryPolicy::NextRound => Retry::GiveUp,
+        };
         if r == Retry::GiveUp {
             self.end = Some(RunEnd::Failed);
         }
@@ -426,6 +446,20 @@ mod tests {
         let mut run = PagedRun::new(Numbers { n: 10, size: 5 });
         run.cancel();
         assert_eq!(run.step(), Step::Stop(RunEnd::Cancelled));
+    }
+
+    #[test]
+    fn a_poll_gives_up_at_once_for_its_next_round() {
+        let req = Request::Query(vec![("JobId".into(), "7".into())]);
+        let mut run = PagedRun::with_policy(
+            Single::<catalogue::GetDeliveryHistoryJob>::new(req),
+            RetryPolicy::NextRound,
+        );
+        let server = ApiError::Network("down".into());
+        assert!(server.is_retryable());
+        assert_eq!(run.on_error(&server, 1), Retry::GiveUp, "no backoff");
+        assert_eq!(run.step(), Step::Stop(RunEnd::Failed));
+        assert_eq!(run.retries(), 0);
     }
 
     #[test]
