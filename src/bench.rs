@@ -3,7 +3,7 @@
 //! (`target/bench/dist`); the shipped bundle (`dist/`) exports none of these.
 //!
 //! Ingest goes through the app's own path: each LookupEvents page's text is read with
-//! `read_response::<LookupEventsResponse>` (as `api::lookup_events` does) and appended with
+//! `read_response::<LookupEventsResponse>` (as `api::call::<LookupEvents>` does) and appended with
 //! `EventStore::ingest_page` to the live app's store. The `engine_*` hooks time the engine
 //! alone (the same work as the JavaScript baselines: filter or sort, count, first 50 rows);
 //! everything the user sees is measured through the DOM by the bench page.

@@ -66,17 +66,23 @@ fn backfill(id: i64, status: i64, created: i64, minutes: i64) -> Job {
     )
 }
 
+/// The range a data window opened, and the view shown when the form was filled in.
+type Opened = ((i64, i64), View);
+
 fn mount(
     source: Source,
     jobs: Vec<Job>,
     axis: Axis,
     now: i64,
-) -> (HtmlElement, JobsState, RwSignal<Option<(i64, i64)>>) {
+) -> (HtmlElement, JobsState, RwSignal<Option<Opened>>) {
     let el = container();
     let js = JobsState::new();
-    // The range a data window opens.
+    // The range a data window opens, and the view shown when the form is filled in.
     let opened = RwSignal::new(None);
-    let open = OpenRange(Callback::new(move |r| opened.set(Some(r))));
+    let open = OpenRange::new(
+        js.view,
+        Callback::new(move |r| opened.set(Some((r, js.view.get_untracked())))),
+    );
     js.source(source).jobs.set(jobs);
     js.axis.set(Some(axis));
     js.now.set(now);
@@ -143,7 +149,11 @@ async fn a_bar_per_job_in_separate_lanes_with_tooltip_select_and_jump() {
     assert_eq!(win.len(), 3);
     click(&win[0]);
     settle().await;
-    assert_eq!(jump.get_untracked(), Some((t0 - 24 * H, t0)));
+    assert_eq!(
+        jump.get_untracked(),
+        Some(((t0 - 24 * H, t0), View::Events)),
+        "the Events view shows before the form asks to fetch"
+    );
     assert_eq!(js.view.get_untracked(), View::Events);
 }
 
@@ -239,5 +249,59 @@ async fn the_axis_and_tooltip_stay_in_view_while_lanes_scroll() {
     assert!(
         tr.top() >= hr.bottom() - 1.0 && tr.top() < wr.bottom(),
         "tooltip in view"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn column_filters_show_what_the_table_applies_after_a_tab_switch() {
+    let t0 = 1_717_200_000_000;
+    let el = container();
+    let js = JobsState::new();
+    js.backfill.jobs.set(vec![
+        backfill(1, 2, t0, 30),
+        backfill(2, 3, t0 + H, 20),
+        backfill(3, 2, t0 + 2 * H, 10),
+    ]);
+    js.axis
+        .set(Some(Axis::new(t0 - H, t0 + 3 * H, TIMELINE_WIDTH)));
+    js.now.set(t0 + 3 * H);
+    js.view.set(View::Jobs);
+    let open = OpenRange::new(js.view, Callback::new(|_| {}));
+    leptos::mount::mount_to(el.clone(), move || {
+        provide_context(trailview::state::AppState::new());
+        provide_context(js);
+        provide_context(open);
+        view! { <trailview::components::jobs::JobsView /> }
+    })
+    .forget();
+    settle().await;
+    let input = |el: &HtmlElement| -> web_sys::HtmlInputElement {
+        el.query_selector("[data-testid=jobs-filter-id]")
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    let count = |el: &HtmlElement| {
+        el.query_selector("[data-testid=jobs-count]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    let box_ = input(&el);
+    box_.set_value("2");
+    box_.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(count(&el), "1 of 3 jobs");
+    js.tab.set(Source::Cdn);
+    settle().await;
+    js.tab.set(Source::Backfill);
+    settle().await;
+    assert_eq!(count(&el), "1 of 3 jobs");
+    assert_eq!(
+        input(&el).value(),
+        "2",
+        "the box shows the filter in effect"
     );
 }

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use trailview_core::dialect::ApiError;
 use trailview_core::jobs::{query_rows, JobColumn, JobRow, Source};
 use trailview_core::page::Page;
-use trailview_core::table_query::{cycle_sort, page_of, set_column_filter, PageStep, SortOrder};
+use trailview_core::table_query::{
+    column_filter, cycle_sort, page_of, set_column_filter, PageStep,
+};
 
 const PAGE_SIZE: usize = 50;
 
@@ -180,8 +182,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
     };
     let toggle_sort = move |c: JobColumn| {
         ss.query.update(|q| {
-            let current = q.sort.map(|(x, d)| (x, SortOrder::of_descending(d)));
-            q.sort = cycle_sort(current, c).map(|(x, o)| (x, o.is_descending()));
+            q.sort = cycle_sort(q.sort, c);
         });
         ss.page.set(0);
     };
@@ -217,7 +218,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                             <button type="button" class="sort" on:click=move |_| toggle_sort(c)>
                                                 {c.label(source)}
                                                 <span class="arrow">{move || match ss.query.with(|q| q.sort) {
-                                                    Some((x, d)) if x == c => SortOrder::of_descending(d).arrow(),
+                                                    Some((x, o)) if x == c => o.arrow(),
                                                     _ => "",
                                                 }}</span>
                                             </button>
@@ -228,6 +229,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                     {JobColumn::ALL.into_iter().map(|c| view! {
                                         <th><input type="text" aria-label=format!("Filter {}", c.label(source))
                                             data-testid=format!("jobs-filter-{}", c.key())
+                                            prop:value=move || ss.query.with(|q| column_filter(&q.columns, c))
                                             on:input=move |ev| set_col(c, event_target_value(&ev)) /></th>
                                     }).collect_view()}
                                 </tr>
@@ -262,8 +264,7 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
                                                             view! { <td data-col="window"><button type="button" class="link" data-testid="open-window" title="Open these events"
                                                                 on:click=move |ev| {
                                                                     ev.stop_propagation();
-                                                                    open.0.run((a, b));
-                                                                    js.view.set(View::Events);
+                                                                    open.run((a, b));
                                                                 }>{text}</button></td> }.into_any()
                                                         }
                                                         _ => { let title = text.clone(); view! { <td data-col=c.key() title=title>{text}</td> }.into_any() }

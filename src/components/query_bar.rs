@@ -3,6 +3,7 @@
 
 use crate::fetch;
 use crate::format;
+use crate::jobs::{JobsState, View};
 use crate::state::{AppState, FetchState, Tz};
 use leptos::prelude::*;
 use trailview_core::fetch_policy::{Direction, LoadMode};
@@ -69,17 +70,36 @@ impl QueryForm {
     }
 }
 
-/// Opens the Events view's query on a range (a data window in the Jobs view).
+/// Opens the Events view's query on a range (a data window in the Jobs view): it shows the
+/// Events view first, so that a Replace / Add question the fetch asks appears in a visible
+/// query bar and can take the focus, then `fill` fills in the form and requests the fetch.
 #[derive(Clone, Copy)]
-pub struct OpenRange(pub Callback<(i64, i64)>);
+pub struct OpenRange {
+    view: RwSignal<View>,
+    fill: Callback<(i64, i64)>,
+}
 
-/// Provides the query bar's [`QueryForm`] and the [`OpenRange`] that fills it in and fetches.
+impl OpenRange {
+    pub fn new(view: RwSignal<View>, fill: Callback<(i64, i64)>) -> Self {
+        OpenRange { view, fill }
+    }
+
+    pub fn run(&self, range: (i64, i64)) {
+        self.view.set(View::Events);
+        self.fill.run(range);
+    }
+}
+
+/// Provides the query bar's [`QueryForm`] and the [`OpenRange`] that fills it in and fetches
+/// (after [`JobsState`] is provided: it switches that view).
 pub fn provide_query_form(st: AppState) {
     let form = QueryForm::new(js_sys::Date::now() as i64, st.tz.get_untracked());
     provide_context(form);
-    provide_context(OpenRange(Callback::new(move |(s, e)| {
-        form.open_range(st, s, e)
-    })));
+    let view = expect_context::<JobsState>().view;
+    provide_context(OpenRange::new(
+        view,
+        Callback::new(move |(s, e)| form.open_range(st, s, e)),
+    ));
 }
 
 #[component]

@@ -6,7 +6,7 @@
 
 use crate::components::query_bar::OpenRange;
 use crate::format;
-use crate::jobs::{JobsState, View, TIMELINE_WIDTH};
+use crate::jobs::{JobsState, TIMELINE_WIDTH};
 use crate::state::{AppState, Tz};
 use leptos::prelude::*;
 use trailview_core::jobs::{Source, StatusClass};
@@ -150,8 +150,7 @@ pub fn Timeline(
                         <rect class="window" data-testid="timeline-window" x=r.x y=r.y width=r.w height=r.h
                             on:click=move |ev| {
                                 ev.stop_propagation();
-                                open.0.run(range);
-                                js.view.set(View::Events);
+                                open.run(range);
                             }>
                         </rect>
                     });

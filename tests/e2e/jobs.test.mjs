@@ -4,7 +4,7 @@
 // to the end, the documented errors, and a data window opening the Events view.
 
 import assert from 'node:assert/strict';
-import { appTest, eventually, JOB_SOURCES as SOURCES, openJobs, tid } from './helpers.mjs';
+import { appTest, eventually, fetchEvents, JOB_SOURCES as SOURCES, openJobs, tid } from './helpers.mjs';
 
 
 
@@ -197,6 +197,18 @@ appTest('jobs: a data window opens the Events view on that range', async ({ page
   await eventually(
     async () => ['running', 'done'].includes(await page.locator(tid('progress')).getAttribute('data-state')),
     'a fetch of that range',
+  );
+});
+
+appTest('jobs: with events loaded, a data window asks in the Events view with the focus on Replace', async ({ page }) => {
+  assert.ok((await fetchEvents(page)).events > 0, 'events loaded');
+  await openJobs(page);
+  await page.locator(tid('jobs-source-export')).click();
+  await page.locator(tid('open-window')).first().click();
+  await page.locator(tid('replace-prompt')).waitFor({ state: 'visible' });
+  await eventually(
+    async () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'replace-events'),
+    'the focus on Replace',
   );
 });
 

@@ -7,6 +7,7 @@
 use crate::catalogue::{self, Call};
 use crate::cron::Schedule;
 use crate::paging::{Cursor, Pager, Request};
+use crate::table_query::SortOrder;
 use crate::time::parse_rfc3339_ms;
 use crate::{
     dialect::ApiError,
@@ -537,8 +538,8 @@ pub struct RowQuery {
     pub text: String,
     /// Per column: the cell contains this (case-insensitive).
     pub columns: Vec<(JobColumn, String)>,
-    /// Column and descending; `None` keeps arrival order.
-    pub sort: Option<(JobColumn, bool)>,
+    /// Column and order; `None` keeps arrival order.
+    pub sort: Option<(JobColumn, SortOrder)>,
 }
 
 fn col_index(c: JobColumn) -> usize {
@@ -565,7 +566,7 @@ pub fn query_rows(rows: &[JobRow], q: &RowQuery) -> Vec<usize> {
         })
         .map(|(i, _)| i)
         .collect();
-    if let Some((c, desc)) = q.sort {
+    if let Some((c, order)) = q.sort {
         let i = col_index(c);
         // Stable: equal keys keep arrival order in both directions. Empty cells sort last.
         out.sort_by(|&a, &b| {
@@ -583,10 +584,9 @@ pub fn query_rows(rows: &[JobRow], q: &RowQuery) -> Vec<usize> {
                     }
                 }
             };
-            if desc {
-                ord.reverse()
-            } else {
-                ord
+            match order {
+                SortOrder::Ascending => ord,
+                SortOrder::Descending => ord.reverse(),
             }
         });
     }
@@ -979,23 +979,23 @@ mod tests {
         assert_eq!(query_rows(&r, &q), vec![1]);
         let q = RowQuery {
             columns: vec![(JobColumn::Status, "complete".into())],
-            sort: Some((JobColumn::Id, true)),
+            sort: Some((JobColumn::Id, SortOrder::Descending)),
             ..Default::default()
         };
         assert_eq!(query_rows(&r, &q), vec![3, 0, 2]);
         // Equal created times keep arrival order in both directions.
         let q = RowQuery {
-            sort: Some((JobColumn::Created, false)),
+            sort: Some((JobColumn::Created, SortOrder::Ascending)),
             ..Default::default()
         };
         assert_eq!(query_rows(&r, &q), vec![1, 3, 2, 0]);
         let q = RowQuery {
-            sort: Some((JobColumn::Created, true)),
+            sort: Some((JobColumn::Created, SortOrder::Descending)),
             ..Default::default()
         };
         assert_eq!(query_rows(&r, &q), vec![0, 2, 1, 3]);
         let q = RowQuery {
-            sort: Some((JobColumn::Name, false)),
+            sort: Some((JobColumn::Name, SortOrder::Ascending)),
             ..Default::default()
         };
         assert_eq!(query_rows(&r, &q), vec![0, 1, 2, 3]);

@@ -27,18 +27,6 @@ impl SortOrder {
             SortOrder::Descending => "▼",
         }
     }
-
-    pub fn is_descending(self) -> bool {
-        self == SortOrder::Descending
-    }
-
-    pub fn of_descending(descending: bool) -> SortOrder {
-        if descending {
-            SortOrder::Descending
-        } else {
-            SortOrder::Ascending
-        }
-    }
 }
 
 /// A click on `column`'s header: ascending, then descending, then back to arrival order; a
@@ -60,6 +48,15 @@ pub fn set_column_filter<C: PartialEq>(filters: &mut Vec<(C, String)>, column: C
     if !text.is_empty() {
         filters.push((column, text));
     }
+}
+
+/// `column`'s filter text (empty when it has none), for its input box.
+pub fn column_filter<C: PartialEq>(filters: &[(C, String)], column: C) -> String {
+    filters
+        .iter()
+        .find(|(c, _)| *c == column)
+        .map(|(_, t)| t.clone())
+        .unwrap_or_default()
 }
 
 /// The page (zero-based, `page_size` rows each) on which `row` appears in `order`, if it does.
@@ -106,8 +103,6 @@ mod tests {
         assert_eq!(cycle_sort(s, 'a'), None);
         assert_eq!(cycle_sort(s, 'b'), Some(('b', Ascending)), "another column");
         assert_eq!((Ascending.aria(), Descending.arrow()), ("ascending", "▼"));
-        assert_eq!(SortOrder::of_descending(true), Descending);
-        assert!(!Ascending.is_descending());
     }
 
     #[test]
@@ -119,6 +114,8 @@ mod tests {
         assert_eq!(f, vec![(2, "y".to_string()), (1, "z".to_string())]);
         set_column_filter(&mut f, 2, String::new());
         assert_eq!(f, vec![(1, "z".to_string())]);
+        assert_eq!(column_filter(&f, 1), "z");
+        assert_eq!(column_filter(&f, 2), "", "no filter: an empty box");
     }
 
     #[test]
