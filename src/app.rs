@@ -1,13 +1,13 @@
 //! The root component: layout, context, deploy-time configuration.
 
 use crate::api;
-use crate::components::jobs::JobsView;
-use crate::components::json_tree::{FilterRequest, JsonTree};
-use crate::components::query_bar::QueryBar;
-use crate::components::status::{Coverage, ErrorBanner, Progress};
+use crate::jobs::view::JobsView;
+use crate::ui::json_tree::{FilterRequest, JsonTree};
+use crate::events::query_bar::QueryBar;
+use crate::events::status::{Coverage, ErrorBanner, Progress};
 use crate::components::table::EventsTable;
-use crate::jobs::{JobsState, View};
-use crate::components::settings::SettingsPanel;
+use crate::jobs::state::{JobsState, View};
+use crate::settings::SettingsPanel;
 use crate::storage::effective_base;
 use crate::state::AppState;
 use leptos::prelude::*;
@@ -23,7 +23,7 @@ pub fn App() -> impl IntoView {
     provide_context(st);
     let js = JobsState::new();
     provide_context(js);
-    crate::components::query_bar::provide_query_form(st);
+    crate::events::query_bar::provide_query_form(st);
     // The events view's elements stay mounted (and unchanged) in the Jobs view, hidden by a
     // class on <body>.
     Effect::new(move |_| {
@@ -64,7 +64,7 @@ pub fn App() -> impl IntoView {
                 <button type="button" data-testid="nav-events" aria-pressed=move || (js.view.get() == View::Events).to_string()
                     class:active=move || js.view.get() == View::Events on:click=move |_| js.view.set(View::Events)>"Events"</button>
                 <button type="button" data-testid="nav-jobs" aria-pressed=move || (js.view.get() == View::Jobs).to_string()
-                    class:active=move || js.view.get() == View::Jobs on:click=move |_| crate::components::jobs::open_jobs(js, st)>"Jobs"</button>
+                    class:active=move || js.view.get() == View::Jobs on:click=move |_| crate::jobs::view::open_jobs(js, st)>"Jobs"</button>
             </nav>
             <span class="spacer"></span>
             <button type="button" class="ghost" data-testid="settings-toggle" aria-expanded=move || show_settings.get().to_string()

@@ -1,10 +1,11 @@
-//! trailview: the browser app (Leptos, client-side rendered).
+//! trailview: the browser app (Leptos, client-side rendered), sliced by feature.
 //!
-//! Map: `app` (root component, layout), `state` (signals and memos over the core engine),
-//! `api` (the only module that talks HTTP), `runtime` (the one driver every source runs on:
-//! pacing, retry, cancel), `fetch` (the events run), `jobs` (the job sources' runs and state),
-//! `storage` (localStorage / sessionStorage, no app state), `format` (time display),
-//! `components/*` (query bar, progress and errors, event table, JSON tree, jobs, settings). All logic that can be pure lives in
+//! Map: `app` (root component: layout, contexts, Events | Jobs); the features `events/`
+//! (state, the LookupEvents run, query bar, status, table), `jobs/` (the job sources' runs
+//! and state, the view, the timeline) and `settings` (the panel); `ui/` (components both views
+//! use); the leaf services `api` (the only module that talks HTTP), `runtime` (the one driver
+//! every source runs on: pacing, retry, cancel), `storage` (localStorage / sessionStorage, no
+//! app state) and `format` (time display). All logic that can be pure lives in
 //! `trailview-core`.
 
 pub mod api;
@@ -12,12 +13,14 @@ pub mod app;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod components;
-pub mod fetch;
+pub mod events;
 pub mod format;
 pub mod jobs;
 pub mod runtime;
+pub mod settings;
 pub mod state;
 pub mod storage;
+pub mod ui;
 
 /// Mount the app on `<body>`.
 pub fn mount() {

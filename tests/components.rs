@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
-use trailview::components::json_tree::{FilterRequest, JsonTree};
+use trailview::ui::json_tree::{FilterRequest, JsonTree};
 use trailview::components::table::EventsTable;
 use trailview::state::AppState;
 use wasm_bindgen::JsCast;

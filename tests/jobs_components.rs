@@ -5,9 +5,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use trailview::components::query_bar::OpenRange;
-use trailview::components::timeline::Timeline;
-use trailview::jobs::{JobsState, View, TIMELINE_WIDTH};
+use trailview::events::query_bar::OpenRange;
+use trailview::jobs::timeline::Timeline;
+use trailview::jobs::state::{JobsState, View, TIMELINE_WIDTH};
 use trailview_core::jobs::{Job, Source};
 use trailview_core::timeline::Axis;
 use trailview_core::wire::{CdnDeliverTask, DeliveryHistoryJob};
@@ -271,7 +271,7 @@ async fn column_filters_show_what_the_table_applies_after_a_tab_switch() {
         provide_context(trailview::state::AppState::new());
         provide_context(js);
         provide_context(open);
-        view! { <trailview::components::jobs::JobsView /> }
+        view! { <trailview::jobs::view::JobsView /> }
     })
     .forget();
     settle().await;

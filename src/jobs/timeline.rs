@@ -4,9 +4,9 @@
 //! execution selects the job, a click on a data window opens the Events view on that range.
 //! Every shape, label and tooltip line comes from `trailview_core::timeline::layout`.
 
-use crate::components::query_bar::OpenRange;
+use crate::events::query_bar::OpenRange;
 use crate::format;
-use crate::jobs::{JobsState, TIMELINE_WIDTH};
+use crate::jobs::state::{JobsState, TIMELINE_WIDTH};
 use crate::state::{AppState, Tz};
 use leptos::prelude::*;
 use trailview_core::jobs::{Source, StatusClass};

@@ -1,6 +1,6 @@
 //! Fetch progress, notices and API errors (Code, Message and RequestId, always as text).
 
-use crate::fetch;
+use crate::events::fetch;
 use crate::format;
 use crate::state::{AppState, FetchState};
 use leptos::prelude::*;

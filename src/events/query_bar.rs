@@ -1,9 +1,9 @@
 //! The query bar: time range, server-side LookupAttribute conditions (checked against the
 //! service's pairing rules before anything is sent), the cap, Fetch and Cancel.
 
-use crate::fetch;
+use crate::events::fetch;
 use crate::format;
-use crate::jobs::{JobsState, View};
+use crate::jobs::state::{JobsState, View};
 use crate::state::{AppState, FetchState, Tz};
 use leptos::prelude::*;
 use trailview_core::fetch_policy::{Direction, LoadMode};

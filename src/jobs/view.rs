@@ -2,11 +2,11 @@
 //! a timeline on the shared axis above a filter / sort / paginate table, the selected job as a
 //! JSON tree, and the backfill form.
 
-use crate::components::json_tree::JsonTree;
-use crate::components::pager::PageButton;
-use crate::components::query_bar::OpenRange;
-use crate::components::timeline::{Legend, Timeline};
-use crate::jobs::{JobsState, LoadState, SourceState, View};
+use crate::ui::json_tree::JsonTree;
+use crate::ui::pager::PageButton;
+use crate::events::query_bar::OpenRange;
+use crate::jobs::timeline::{Legend, Timeline};
+use crate::jobs::state::{JobsState, LoadState, SourceState, View};
 use crate::state::AppState;
 use leptos::prelude::*;
 use std::sync::Arc;

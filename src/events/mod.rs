@@ -1,0 +1,6 @@
+//! The Events view: its state (the store, signals and memos over the core engine), the
+//! LookupEvents run, and its components (query bar, progress and errors, the table).
+
+pub mod fetch;
+pub mod query_bar;
+pub mod status;

@@ -1,0 +1,4 @@
+//! Components both views use: the JSON tree, the shared scroll viewport, pager buttons.
+
+pub mod json_tree;
+pub mod pager;
