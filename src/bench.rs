@@ -8,7 +8,7 @@
 //! alone (the same work as the JavaScript baselines: filter or sort, count, first 50 rows);
 //! everything the user sees is measured through the DOM by the bench page.
 
-use crate::state::AppState;
+use crate::events::state::AppState;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use trailview_core::engine::{Filter, PathFilter, Sort};

@@ -1,6 +1,6 @@
 //! Display formatting of times in the chosen zone.
 
-use crate::state::Tz;
+use crate::events::state::Tz;
 use chrono::{DateTime, Local, TimeZone, Utc};
 
 pub fn time(ms: Option<i64>, tz: Tz) -> String {

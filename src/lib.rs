@@ -12,13 +12,11 @@ pub mod api;
 pub mod app;
 #[cfg(feature = "bench")]
 pub mod bench;
-pub mod components;
 pub mod events;
 pub mod format;
 pub mod jobs;
 pub mod runtime;
 pub mod settings;
-pub mod state;
 pub mod storage;
 pub mod ui;
 

@@ -1,6 +1,6 @@
 //! The settings panel: proxy base, proxy token, time zone.
 
-use crate::state::{AppState, Tz};
+use crate::events::state::{AppState, Tz};
 use crate::storage::{effective_base, load, proxy_token, save, save_proxy_token};
 use leptos::prelude::*;
 

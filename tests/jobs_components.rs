@@ -268,7 +268,7 @@ async fn column_filters_show_what_the_table_applies_after_a_tab_switch() {
     js.view.set(View::Jobs);
     let open = OpenRange::new(js.view, Callback::new(|_| {}));
     leptos::mount::mount_to(el.clone(), move || {
-        provide_context(trailview::state::AppState::new());
+        provide_context(trailview::events::state::AppState::new());
         provide_context(js);
         provide_context(open);
         view! { <trailview::jobs::view::JobsView /> }

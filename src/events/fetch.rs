@@ -3,7 +3,7 @@
 //! Decisions come from the run; this module wires them to the app's state.
 
 use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Ticket};
-use crate::state::{AppState, FetchState};
+use crate::events::state::{AppState, FetchState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::value::RawValue;

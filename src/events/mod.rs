@@ -3,4 +3,6 @@
 
 pub mod fetch;
 pub mod query_bar;
+pub mod state;
 pub mod status;
+pub mod table;

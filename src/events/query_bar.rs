@@ -4,7 +4,7 @@
 use crate::events::fetch;
 use crate::format;
 use crate::jobs::state::{JobsState, View};
-use crate::state::{AppState, FetchState, Tz};
+use crate::events::state::{AppState, FetchState, Tz};
 use leptos::prelude::*;
 use trailview_core::fetch_policy::{Direction, LoadMode};
 use trailview_core::lookup::LookupKey;

@@ -2,14 +2,14 @@
 
 use crate::events::fetch;
 use crate::format;
-use crate::state::{AppState, FetchState};
+use crate::events::state::{AppState, FetchState};
 use leptos::prelude::*;
 use trailview_core::dialect::ApiError;
 use trailview_core::fetch_policy::{Direction, EventsRun};
 use trailview_core::numbers::thousands;
 
 /// "covers 2026-11-30 10:00:00 → 2026-12-01 00:32:00 (40% of the range)", as far as known.
-fn coverage_text(run: &EventsRun, tz: crate::state::Tz) -> Option<String> {
+fn coverage_text(run: &EventsRun, tz: crate::events::state::Tz) -> Option<String> {
     let (a, b) = run.covered()?;
     let pct = run.fraction() * 100.0;
     Some(if pct >= 100.0 {

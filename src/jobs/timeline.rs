@@ -7,7 +7,7 @@
 use crate::events::query_bar::OpenRange;
 use crate::format;
 use crate::jobs::state::{JobsState, TIMELINE_WIDTH};
-use crate::state::{AppState, Tz};
+use crate::events::state::{AppState, Tz};
 use leptos::prelude::*;
 use trailview_core::jobs::{Source, StatusClass};
 use trailview_core::timeline::{

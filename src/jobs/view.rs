@@ -7,7 +7,7 @@ use crate::ui::pager::PageButton;
 use crate::events::query_bar::OpenRange;
 use crate::jobs::timeline::{Legend, Timeline};
 use crate::jobs::state::{JobsState, LoadState, SourceState, View};
-use crate::state::AppState;
+use crate::events::state::AppState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use trailview_core::dialect::ApiError;

@@ -11,7 +11,7 @@
 //! leaving the DOM. Keyboard: ↑/↓ move, → opens or enters, ← closes or goes to the parent,
 //! Page Up/Down, Home/End, Enter/Space toggle.
 
-use crate::components::viewport::Viewport;
+use crate::ui::viewport::Viewport;
 use leptos::prelude::*;
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,3 +2,4 @@
 
 pub mod json_tree;
 pub mod pager;
+pub mod viewport;

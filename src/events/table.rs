@@ -2,9 +2,9 @@
 //! filters, filter chips from the JSON tree, sortable headers and pagination. Only the current
 //! page is rendered.
 
-use super::viewport::Viewport;
+use crate::ui::viewport::Viewport;
 use crate::format;
-use crate::state::{AppState, PAGE_SIZES};
+use crate::events::state::{AppState, PAGE_SIZES};
 use leptos::prelude::*;
 use trailview_core::engine::{EventStore, Sort};
 use trailview_core::numbers::thousands;
@@ -12,7 +12,7 @@ use trailview_core::schema::{Column, Field};
 use wasm_bindgen::JsCast;
 
 /// The text of one cell.
-pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::state::Tz) -> String {
+pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::events::state::Tz) -> String {
     match col {
         Column::Time => format::time(s.time_ms(row), tz),
         Column::Result => match s.field(row, Field::ErrorCode) {
@@ -434,7 +434,7 @@ fn row_of(ev: &leptos::ev::Event) -> Option<usize> {
 struct Wanted {
     /// Page rows `start..end`.
     window: (usize, usize),
-    tz: crate::state::Tz,
+    tz: crate::events::state::Tz,
     selected: Option<u32>,
     /// The page position of the selected event, if it is on this page.
     sel_index: Option<usize>,
@@ -451,7 +451,7 @@ struct Painted {
     pool: Vec<Painting>,
     /// What the cells were computed from (`version`, `tz`): they are computed again when
     /// either changes.
-    source: Option<(u64, crate::state::Tz)>,
+    source: Option<(u64, crate::events::state::Tz)>,
 }
 
 struct Painting {
@@ -595,7 +595,7 @@ fn new_row() -> Painting {
     }
 }
 
-fn row_data(s: &EventStore, row: u32, tz: crate::state::Tz) -> RowData {
+fn row_data(s: &EventStore, row: u32, tz: crate::events::state::Tz) -> RowData {
     RowData {
         row,
         id: s.event_id(row).to_string(),

@@ -1,2 +1,0 @@
-pub mod table;
-pub mod viewport;
