@@ -1,15 +1,15 @@
 //! The root component: layout, context, deploy-time configuration.
 
 use crate::api;
-use crate::jobs::view::JobsView;
-use crate::ui::json_tree::{FilterRequest, JsonTree};
 use crate::events::query_bar::QueryBar;
+use crate::events::state::AppState;
 use crate::events::status::{Coverage, ErrorBanner, Progress};
 use crate::events::table::EventsTable;
 use crate::jobs::state::{JobsState, View};
+use crate::jobs::view::JobsView;
 use crate::settings::SettingsPanel;
 use crate::storage::effective_base;
-use crate::events::state::AppState;
+use crate::ui::json_tree::{FilterRequest, JsonTree};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;

@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use trailview_core::engine::{Filter, PathFilter, Sort};
 use trailview_core::json_path::JsonPath;
 use trailview_core::schema::{Column, Field};
+use trailview_core::table_query::SortOrder;
 use trailview_core::{
     dialect::{read_response, Dialect},
     wire::LookupEventsResponse,
@@ -177,7 +178,11 @@ pub fn bench_engine_sort(col: &str, descending: bool) -> Result<u32, JsError> {
     let st = app()?;
     let sort = Sort {
         column: column(col)?,
-        descending,
+        order: if descending {
+            SortOrder::Descending
+        } else {
+            SortOrder::Ascending
+        },
     };
     Ok(st.store.with_value(|s| {
         let rows = s.order(Some(sort));

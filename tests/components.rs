@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
-use trailview::ui::json_tree::{FilterRequest, JsonTree};
-use trailview::events::table::EventsTable;
 use trailview::events::state::AppState;
+use trailview::events::table::EventsTable;
+use trailview::ui::json_tree::{FilterRequest, JsonTree};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, KeyboardEvent, KeyboardEventInit};

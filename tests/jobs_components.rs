@@ -6,8 +6,8 @@
 
 use leptos::prelude::*;
 use trailview::events::query_bar::OpenRange;
-use trailview::jobs::timeline::Timeline;
 use trailview::jobs::state::{JobsState, View, TIMELINE_WIDTH};
+use trailview::jobs::timeline::Timeline;
 use trailview_core::jobs::{Job, Source};
 use trailview_core::timeline::Axis;
 use trailview_core::wire::{CdnDeliverTask, DeliveryHistoryJob};

@@ -2,8 +2,8 @@
 //! driver (`crate::runtime`: pacing, retry, cancel), without losing what was loaded on Cancel.
 //! Decisions come from the run; this module wires them to the app's state.
 
-use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Ticket};
 use crate::events::state::{AppState, FetchState};
+use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::value::RawValue;

@@ -2,9 +2,9 @@
 //! service's pairing rules before anything is sent), the cap, Fetch and Cancel.
 
 use crate::events::fetch;
+use crate::events::state::{AppState, FetchState, Tz};
 use crate::format;
 use crate::jobs::state::{JobsState, View};
-use crate::events::state::{AppState, FetchState, Tz};
 use leptos::prelude::*;
 use trailview_core::fetch_policy::{Direction, LoadMode};
 use trailview_core::lookup::LookupKey;

@@ -8,6 +8,7 @@ use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::page::Page;
 use trailview_core::schema::Column;
+use trailview_core::table_query::{cycle_sort, set_column_filter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tz {
@@ -230,12 +231,7 @@ impl AppState {
     }
 
     pub fn set_col_filter(&self, col: Column, text: String) {
-        self.col_filters.update(|v| {
-            v.retain(|(c, _)| *c != col);
-            if !text.is_empty() {
-                v.push((col, text));
-            }
-        });
+        self.col_filters.update(|v| set_column_filter(v, col, text));
         self.page.set(0);
     }
 
@@ -259,23 +255,8 @@ impl AppState {
     /// Click on a column header: ascending, then descending, then back to arrival order.
     pub fn toggle_sort(&self, column: Column) {
         self.sort.update(|s| {
-            *s = match *s {
-                Some(Sort {
-                    column: c,
-                    descending: false,
-                }) if c == column => Some(Sort {
-                    column,
-                    descending: true,
-                }),
-                Some(Sort {
-                    column: c,
-                    descending: true,
-                }) if c == column => None,
-                _ => Some(Sort {
-                    column,
-                    descending: false,
-                }),
-            }
+            *s = cycle_sort(s.map(|s| (s.column, s.order)), column)
+                .map(|(column, order)| Sort { column, order });
         });
         self.page.set(0);
     }

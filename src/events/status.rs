@@ -1,8 +1,8 @@
 //! Fetch progress, notices and API errors (Code, Message and RequestId, always as text).
 
 use crate::events::fetch;
-use crate::format;
 use crate::events::state::{AppState, FetchState};
+use crate::format;
 use leptos::prelude::*;
 use trailview_core::dialect::ApiError;
 use trailview_core::fetch_policy::{Direction, EventsRun};

@@ -2,13 +2,15 @@
 //! filters, filter chips from the JSON tree, sortable headers and pagination. Only the current
 //! page is rendered.
 
-use crate::ui::viewport::Viewport;
-use crate::format;
 use crate::events::state::{AppState, PAGE_SIZES};
+use crate::format;
+use crate::ui::pager::PageButton;
+use crate::ui::viewport::Viewport;
 use leptos::prelude::*;
 use trailview_core::engine::{EventStore, Sort};
 use trailview_core::numbers::thousands;
 use trailview_core::schema::{Column, Field};
+use trailview_core::table_query::{PageStep, SortOrder};
 use wasm_bindgen::JsCast;
 
 /// The text of one cell.
@@ -49,21 +51,12 @@ pub fn EventsTable() -> impl IntoView {
     let st = expect_context::<AppState>();
 
     let header = move |col: Column| {
-        let aria = move || match st.sort.get() {
-            Some(Sort { column, descending }) if column == col => {
-                if descending {
-                    "descending"
-                } else {
-                    "ascending"
-                }
-            }
-            _ => "none",
+        let order = move || match st.sort.get() {
+            Some(Sort { column, order }) if column == col => Some(order),
+            _ => None,
         };
-        let arrow = move || match aria() {
-            "ascending" => "▲",
-            "descending" => "▼",
-            _ => "",
-        };
+        let aria = move || order().map_or("none", SortOrder::aria);
+        let arrow = move || order().map_or("", SortOrder::arrow);
         let title = move || {
             if col == Column::Time {
                 format!("Time ({})", format::zone_label(st.tz.get()))
@@ -207,7 +200,7 @@ pub fn EventsTable() -> impl IntoView {
         }
     };
 
-    let go = move |p: usize| st.page.set(p);
+    let go = Callback::new(move |p: usize| st.page.set(p));
     let total = move || {
         st.version.track();
         st.store.with_value(|s| s.len())
@@ -328,14 +321,11 @@ pub fn EventsTable() -> impl IntoView {
                         {PAGE_SIZES.into_iter().map(|n| view! { <option value=n selected=move || st.page_size.get() == n>{n}</option> }).collect_view()}
                     </select>
                 </label>
-                <button type="button" data-testid="page-first" aria-label="First page" disabled=move || st.page_info.get().is_first() on:click=move |_| go(0)>"«"</button>
-                <button type="button" data-testid="page-prev" aria-label="Previous page" disabled=move || st.page_info.get().is_first()
-                    on:click=move |_| go(st.page_info.get_untracked().index.saturating_sub(1))>"‹"</button>
+                <PageButton page=st.page_info.into() step=PageStep::First go=go testid="page-first" label="First page">"«"</PageButton>
+                <PageButton page=st.page_info.into() step=PageStep::Previous go=go testid="page-prev" label="Previous page">"‹"</PageButton>
                 <span data-testid="page-info" class="page-info">{move || st.page_info.get().label()}</span>
-                <button type="button" data-testid="page-next" aria-label="Next page" disabled=move || st.page_info.get().is_last()
-                    on:click=move |_| go(st.page_info.get_untracked().index + 1)>"›"</button>
-                <button type="button" data-testid="page-last" aria-label="Last page" disabled=move || st.page_info.get().is_last()
-                    on:click=move |_| go(st.page_info.get_untracked().count - 1)>"»"</button>
+                <PageButton page=st.page_info.into() step=PageStep::Next go=go testid="page-next" label="Next page">"›"</PageButton>
+                <PageButton page=st.page_info.into() step=PageStep::Last go=go testid="page-last" label="Last page">"»"</PageButton>
             </nav>
         </section>
     }

@@ -5,9 +5,9 @@
 //! Every shape, label and tooltip line comes from `trailview_core::timeline::layout`.
 
 use crate::events::query_bar::OpenRange;
+use crate::events::state::{AppState, Tz};
 use crate::format;
 use crate::jobs::state::{JobsState, TIMELINE_WIDTH};
-use crate::events::state::{AppState, Tz};
 use leptos::prelude::*;
 use trailview_core::jobs::{Source, StatusClass};
 use trailview_core::timeline::{

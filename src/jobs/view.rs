@@ -2,12 +2,12 @@
 //! a timeline on the shared axis above a filter / sort / paginate table, the selected job as a
 //! JSON tree, and the backfill form.
 
+use crate::events::query_bar::OpenRange;
+use crate::events::state::AppState;
+use crate::jobs::state::{JobsState, LoadState, SourceState, View};
+use crate::jobs::timeline::{Legend, Timeline};
 use crate::ui::json_tree::JsonTree;
 use crate::ui::pager::PageButton;
-use crate::events::query_bar::OpenRange;
-use crate::jobs::timeline::{Legend, Timeline};
-use crate::jobs::state::{JobsState, LoadState, SourceState, View};
-use crate::events::state::AppState;
 use leptos::prelude::*;
 use std::sync::Arc;
 use trailview_core::dialect::ApiError;

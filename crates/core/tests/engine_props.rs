@@ -10,11 +10,12 @@ use serde_json::{json, Value};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use trailview_demo::generate::{generate, DemoConfig};
 use trailview_core::engine::{EventStore, Filter, PathFilter, Pushed, Sort};
 use trailview_core::json_path::{canonical, JsonPath};
 use trailview_core::query::{self, Expr, Pattern, Piece, Scope};
 use trailview_core::schema::{Column, Field, FIELDS};
+use trailview_core::table_query::SortOrder;
+use trailview_demo::generate::{generate, DemoConfig};
 
 // ---------------------------------------------------------------------------------------------
 // The reference implementation.
@@ -200,7 +201,7 @@ fn reference(
             match sort.column.field() {
                 None => match (times[a], times[b]) {
                     // Missing times last in both directions.
-                    (Some(x), Some(y)) if sort.descending => y.cmp(&x),
+                    (Some(x), Some(y)) if sort.order == SortOrder::Descending => y.cmp(&x),
                     (Some(x), Some(y)) => x.cmp(&y),
                     (Some(_), None) => Ordering::Less,
                     (None, Some(_)) => Ordering::Greater,
@@ -208,7 +209,7 @@ fn reference(
                 },
                 Some(f) => {
                     let o = cmp_field(f, &events[a].field(f), &events[b].field(f));
-                    if sort.descending {
+                    if sort.order == SortOrder::Descending {
                         o.reverse()
                     } else {
                         o
@@ -432,7 +433,14 @@ fn arb_filter() -> impl Strategy<Value = Filter> {
 fn arb_sort() -> impl Strategy<Value = Option<Sort>> {
     prop::option::weighted(
         0.8,
-        (arb_column(), any::<bool>()).prop_map(|(column, descending)| Sort { column, descending }),
+        (arb_column(), any::<bool>()).prop_map(|(column, descending)| Sort {
+            column,
+            order: if descending {
+                SortOrder::Descending
+            } else {
+                SortOrder::Ascending
+            },
+        }),
     )
 }
 

@@ -262,7 +262,7 @@ fn both_clouds_in_one_table() {
     // Sorting by the new columns.
     let order = s.order(Some(Sort {
         column: Column::Cloud,
-        descending: false,
+        order: trailview_core::table_query::SortOrder::Ascending,
     }));
     assert_eq!(s.field(order[0], Field::Cloud), "Alibaba Cloud");
     assert_eq!(Column::from_key("cloud"), Some(Column::Cloud));

@@ -4,6 +4,7 @@
 use std::time::Instant;
 use trailview_core::engine::{EventStore, Filter, Sort};
 use trailview_core::schema::{Column, Field};
+use trailview_core::table_query::SortOrder;
 use trailview_demo::generate::{generate, DemoConfig};
 
 fn main() {
@@ -67,17 +68,10 @@ fn main() {
         );
     }
     for col in [Column::Time, Column::User, Column::Event, Column::Ip] {
-        for descending in [false, true] {
+        for order in [SortOrder::Ascending, SortOrder::Descending] {
             let t = Instant::now();
-            let o = s.order(Some(Sort {
-                column: col,
-                descending,
-            }));
-            println!(
-                "sort {col:?} desc={descending}: {:?} ({})",
-                t.elapsed(),
-                o[0]
-            );
+            let o = s.order(Some(Sort { column: col, order }));
+            println!("sort {col:?} {order:?}: {:?} ({})", t.elapsed(), o[0]);
         }
     }
     let all = s.order(None);

@@ -3,14 +3,15 @@
 
 use super::store::EventStore;
 use crate::schema::{Column, Field};
+use crate::table_query::SortOrder;
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
-/// Sort order.
+/// Rows sorted by a column, one way or the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Sort {
     pub column: Column,
-    pub descending: bool,
+    pub order: SortOrder,
 }
 
 impl EventStore {
@@ -32,7 +33,7 @@ impl EventStore {
                             u64::MAX
                         } else {
                             let k = (t as u64) ^ (1 << 63);
-                            if sort.descending {
+                            if sort.order == SortOrder::Descending {
                                 !k // never u64::MAX: that would be i64::MIN, "missing"
                             } else {
                                 k
@@ -44,7 +45,7 @@ impl EventStore {
             }
             Some(f) => {
                 let mut rank = self.ranks(f);
-                if sort.descending {
+                if sort.order == SortOrder::Descending {
                     let top = rank.len() as u32 - 1;
                     for r in &mut rank {
                         *r = top - *r;
@@ -170,7 +171,11 @@ mod tests {
         let by = |c, d| {
             Some(Sort {
                 column: c,
-                descending: d,
+                order: if d {
+                    SortOrder::Descending
+                } else {
+                    SortOrder::Ascending
+                },
             })
         };
         assert_eq!(
