@@ -106,11 +106,9 @@ pub fn EventsTable() -> impl IntoView {
         .into_any()
     };
 
-    // The rows in (or near) the scroll viewport are the only ones in the DOM, whatever the page
-    // size: one `tr` each, kept up to date by one effect (`Painted::paint`) rather than reactive
-    // nodes per row. Scrolling moves the `tr`s of rows that left the window to the edge where
-    // rows enter and rewrites only those; a new page, filter or sort rewrites cells in place.
-    // The cost of a frame is that of the rows that changed, whatever the store holds.
+    // Row slots, one per position on the page that is in (or near) the scroll viewport: only
+    // those rows are in the DOM, whatever the page size. A new page, filter or sort updates the
+    // text of the slots' cells in place; scrolling adds and removes slots at the edges.
     let page_rows = Memo::new(move |_| {
         st.version.track();
         st.page_rows()
@@ -130,24 +128,9 @@ pub fn EventsTable() -> impl IntoView {
         page_rows,
         vp,
         scroller,
+        window,
+        sel_index,
     };
-    let tbody = NodeRef::<leptos::html::Tbody>::new();
-    let painted = StoredValue::new(Painted::default());
-    Effect::new(move |_| {
-        let Some(body) = tbody.get() else { return };
-        let want = Wanted {
-            window: window.get(),
-            tz: st.tz.get(),
-            selected: st.selected.get(),
-            sel_index: sel_index.get(),
-            version: st.version.get(),
-        };
-        page_rows.with(|page| {
-            st.store.with_value(|store| {
-                painted.update_value(|p| p.paint(&body, store, page, want));
-            })
-        });
-    });
     // A new page (or a new filter or sort, which go back to page 1) starts at its top.
     Effect::new(move |prev: Option<usize>| {
         let p = st.page.get();
@@ -286,23 +269,12 @@ pub fn EventsTable() -> impl IntoView {
                         <tr role="row" aria-rowindex="1">{Column::ALL.into_iter().map(header).collect_view()}</tr>
                         <tr class="filters" role="row" aria-rowindex="2">{Column::ALL.into_iter().map(filter_cell).collect_view()}</tr>
                     </thead>
-                    <tbody role="rowgroup" node_ref=tbody on:mouseover=cell_tooltip
-                        on:click=move |ev| {
-                            if let Some(i) = row_of(&ev) {
-                                if let Some(r) = page_rows.with_untracked(|p| p.get(i).copied()) {
-                                    st.selected.set(Some(r));
-                                }
-                            }
-                        }
-                        on:keydown=move |ev| {
-                            if let Some(i) = row_of(&ev) {
-                                if rows.key(i, &ev.key()) {
-                                    ev.prevent_default();
-                                }
-                            }
-                        }
+                    <tbody role="rowgroup" on:mouseover=cell_tooltip
                         style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_H)
                         style:padding-bottom=move || format!("{}px", (row_count.get() - window.get().1.min(row_count.get())) as f64 * ROW_H)>
+                        <For each=move || { let (a, b) = window.get(); a..b } key=|i| *i let:i>
+                            {row_slot(rows, i)}
+                        </For>
                     </tbody>
                 </table>
                 <Show when=move || st.page_info.get().total == 0>
@@ -340,13 +312,15 @@ struct RowData {
     cells: Vec<String>,
 }
 
-/// What the rows' keyboard handling needs of the table.
+/// What each row slot needs of the table.
 #[derive(Clone, Copy)]
 struct Rows {
     st: AppState,
     page_rows: Memo<Vec<u32>>,
     vp: Viewport,
     scroller: NodeRef<leptos::html::Div>,
+    window: Memo<(usize, usize)>,
+    sel_index: Memo<Option<usize>>,
 }
 
 impl Rows {
@@ -407,238 +381,102 @@ impl Rows {
     }
 }
 
-/// The page row (0-based) of the table row an event happened in.
-fn row_of(ev: &leptos::ev::Event) -> Option<usize> {
-    let tr = ev
-        .target()?
-        .dyn_into::<web_sys::Element>()
-        .ok()?
-        .closest("tr")
-        .ok()??;
-    let index: usize = tr.get_attribute("aria-rowindex")?.parse().ok()?;
-    index.checked_sub(1 + HEADER_ROWS)
-}
-
-/// What the rendered rows should show.
-#[derive(Clone, Copy)]
-struct Wanted {
-    /// Page rows `start..end`.
-    window: (usize, usize),
-    tz: crate::events::state::Tz,
-    selected: Option<u32>,
-    /// The page position of the selected event, if it is on this page.
-    sel_index: Option<usize>,
-    /// The store's `version`.
-    version: u64,
-}
-
-/// The `tr`s of the rendered rows, in page order from page row `start`, and what each shows.
-#[derive(Default)]
-struct Painted {
-    start: usize,
-    rows: Vec<Painting>,
-    /// `tr`s out of the DOM for when the window grows again (its length varies by a few rows).
-    pool: Vec<Painting>,
-    /// What the cells were computed from (`version`, `tz`): they are computed again when
-    /// either changes.
-    source: Option<(u64, crate::events::state::Tz)>,
-}
-
-struct Painting {
-    tr: web_sys::HtmlElement,
-    /// What its cells hold (`None`: nothing yet, or a row past the page's end).
-    data: Option<RowData>,
-    index: Option<usize>,
-    selected: Option<bool>,
-    tabbable: Option<bool>,
-}
-
-impl Painted {
-    /// Brings `body`'s rows to the page rows `window` of `page`. Rows that stay in the window
-    /// keep their `tr` untouched; the `tr`s of rows that left are moved to where rows enter and
-    /// rewritten (moving one lets go of its focus, as removing it would), so scrolling by a few
-    /// rows rewrites a few rows. A jump past the whole window rewrites the `tr`s in place.
-    fn paint(
-        &mut self,
-        body: &web_sys::HtmlElement,
-        store: &EventStore,
-        page: &[u32],
-        want: Wanted,
-    ) {
-        let Wanted {
-            window: (start, end),
-            tz,
-            selected,
-            sel_index,
-            version,
-        } = want;
-        let (old_start, old_end) = (self.start, self.start + self.rows.len());
-        let mut old = std::mem::take(&mut self.rows);
-        let mut pool = std::mem::take(&mut self.pool);
-        let take = |pool: &mut Vec<Painting>| pool.pop().unwrap_or_else(new_row);
-        let mut next: Vec<Painting> = Vec::with_capacity(end - start);
-        if start < old_end && old_start < end {
-            // Overlap: keep the common rows, recycle the others at the edges they enter.
-            let keep_from = start.max(old_start) - old_start;
-            let keep_to = end.min(old_end) - old_start;
-            let after: Vec<Painting> = old.drain(keep_to..).collect();
-            let kept: Vec<Painting> = old.drain(keep_from..).collect();
-            let mut spare: Vec<Painting> = old.into_iter().chain(after).collect();
-            let first_kept: Option<web_sys::Node> = kept.first().map(|p| p.tr.clone().into());
-            for _ in start..start.max(old_start) {
-                let p = spare.pop().unwrap_or_else(|| take(&mut pool));
-                let _ = body.insert_before(&p.tr, first_kept.as_ref());
-                next.push(p);
+/// The `i`-th row of the page. Its cells are written by one effect per row rather than one
+/// reactive closure per cell and attribute: a page change then wakes ~100 effects instead of
+/// ~900 (each a task for the reactive executor), which was most of its script time.
+fn row_slot(rows: Rows, i: usize) -> impl IntoView {
+    let Rows { st, page_rows, .. } = rows;
+    let data = Memo::new(move |_| {
+        let tz = st.tz.get();
+        let row = page_rows.with(|r| r.get(i).copied())?;
+        Some(st.store.with_value(|s| {
+            RowData {
+                row,
+                id: s.event_id(row).to_string(),
+                failed: !s.field(row, Field::ErrorCode).is_empty(),
+                cells: Column::ALL
+                    .iter()
+                    .map(|&c| cell_text(s, row, c, tz))
+                    .collect(),
             }
-            next.extend(kept);
-            for _ in old_end.min(end).max(start)..end {
-                let p = spare.pop().unwrap_or_else(|| take(&mut pool));
-                let _ = body.append_child(&p.tr);
-                next.push(p);
-            }
-            for p in spare {
-                p.tr.remove();
-                pool.push(p);
-            }
-        } else {
-            // No row in common: the same `tr`s show the new rows, in place.
-            let mut old = old.into_iter();
-            for _ in start..end {
-                let p = old.next().unwrap_or_else(|| {
-                    let p = take(&mut pool);
-                    let _ = body.append_child(&p.tr);
-                    p
-                });
-                next.push(p);
-            }
-            for p in old {
-                p.tr.remove();
-                pool.push(p);
-            }
+        }))
+    });
+    let tr = NodeRef::<leptos::html::Tr>::new();
+    // Writes only what differs from what this effect wrote last (never reads the DOM back:
+    // each read copies a string out of the browser).
+    Effect::new(move |prev: Option<Option<RowData>>| {
+        let el = tr.get()?;
+        let d = data.get()?;
+        let old = prev.flatten();
+        let old = old.as_ref();
+        if old.map(|o| &o.id) != Some(&d.id) {
+            let _ = el.set_attribute("data-event-id", &d.id);
         }
-        let source = Some((version, tz));
-        let fresh = self.source != source;
-        self.source = source;
-        let tab = match sel_index {
-            Some(s) if (start..end).contains(&s) => s,
-            _ => start,
-        };
-        for (k, p) in next.iter_mut().enumerate() {
-            let i = start + k;
-            let row = page.get(i).copied();
-            if p.index != Some(i) {
-                if p.index.is_some() && is_focused(&p.tr) {
-                    // Its row is no longer rendered.
-                    let _ = p.tr.blur();
+        if old.map(|o| o.failed) != Some(d.failed) {
+            let _ = el.class_list().toggle_with_force("failed", d.failed);
+        }
+        let cells = el.children();
+        for (k, text) in d.cells.iter().enumerate() {
+            if old.map(|o| &o.cells[k]) == Some(text) {
+                continue;
+            }
+            if let Some(td) = cells.item(k as u32) {
+                // Change the cell's text node in place (a new node per write costs the browser
+                // a new layout object).
+                match td.first_child().filter(|t| {
+                    t.node_type() == web_sys::Node::TEXT_NODE && t.next_sibling().is_none()
+                }) {
+                    Some(t) => t.set_node_value(Some(text)),
+                    None => td.set_text_content(Some(text)),
                 }
-                let _ =
-                    p.tr.set_attribute("aria-rowindex", &(i + 1 + HEADER_ROWS).to_string());
-                p.index = Some(i);
-            }
-            if fresh || p.data.as_ref().map(|d| d.row) != row {
-                let data = row.map(|row| row_data(store, row, tz));
-                write_cells(&p.tr, p.data.as_ref(), data.as_ref());
-                p.data = data;
-            }
-            let is_sel = row.is_some() && selected == row;
-            if p.selected != Some(is_sel) {
-                let _ = p.tr.class_list().toggle_with_force("selected", is_sel);
-                let _ =
-                    p.tr.set_attribute("aria-selected", if is_sel { "true" } else { "false" });
-                p.selected = Some(is_sel);
-            }
-            // One row of the table is in the tab order (the selected one while it is rendered,
-            // else the first rendered); arrow keys move between rows.
-            if p.tabbable != Some(i == tab) {
-                let _ =
-                    p.tr.set_attribute("tabindex", if i == tab { "0" } else { "-1" });
-                p.tabbable = Some(i == tab);
+                if Column::ALL[k] == Column::Result {
+                    let _ = td.class_list().toggle_with_force("err", d.failed);
+                }
             }
         }
-        self.start = start;
-        self.rows = next;
-        self.pool = pool;
-    }
-}
-
-/// A new row's `tr` with its empty cells (not yet in the DOM).
-fn new_row() -> Painting {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document");
-    let tr: web_sys::HtmlElement = doc.create_element("tr").expect("tr").unchecked_into();
-    let _ = tr.set_attribute("role", "row");
-    let _ = tr.set_attribute("data-testid", "event-row");
-    for c in Column::ALL {
-        if let Ok(td) = doc.create_element("td") {
-            let _ = td.set_attribute("role", "cell");
-            let _ = td.set_attribute("data-col", c.key());
-            let _ = tr.append_child(&td);
+        Some(d)
+    });
+    let row = move || data.with(|d| d.as_ref().map(|d| d.row));
+    let selected = Memo::new(move |_| row().is_some() && st.selected.get() == row());
+    let select = move || {
+        if let Some(r) = row() {
+            st.selected.set(Some(r));
         }
-    }
-    Painting {
-        tr,
-        data: None,
-        index: None,
-        selected: None,
-        tabbable: None,
-    }
-}
-
-fn row_data(s: &EventStore, row: u32, tz: crate::events::state::Tz) -> RowData {
-    RowData {
-        row,
-        id: s.event_id(row).to_string(),
-        failed: !s.field(row, Field::ErrorCode).is_empty(),
-        cells: Column::ALL
-            .iter()
-            .map(|&c| cell_text(s, row, c, tz))
-            .collect(),
-    }
-}
-
-/// Writes only what differs between what `tr` shows (`old`) and `new` (never reads the DOM
-/// back: each read copies a string out of the browser).
-fn write_cells(tr: &web_sys::HtmlElement, old: Option<&RowData>, new: Option<&RowData>) {
-    let empty = RowData {
-        row: 0,
-        id: String::new(),
-        failed: false,
-        cells: vec![String::new(); Column::ALL.len()],
     };
-    let d = new.unwrap_or(&empty);
-    if old.map(|o| &o.id) != Some(&d.id) {
-        let _ = tr.set_attribute("data-event-id", &d.id);
-    }
-    if old.map(|o| o.failed) != Some(d.failed) {
-        let _ = tr.class_list().toggle_with_force("failed", d.failed);
-    }
-    let cells = tr.children();
-    for (k, text) in d.cells.iter().enumerate() {
-        if old.map(|o| &o.cells[k]) == Some(text) {
-            continue;
+    // One row of the table is in the tab order (the selected one, else the first rendered);
+    // arrow keys move between rows.
+    let tab_index = move || {
+        let (start, end) = rows.window.get();
+        let here = match rows.sel_index.get() {
+            // The selected row, while it is rendered; else the first rendered row.
+            Some(s) if (start..end).contains(&s) => s == i,
+            _ => start == i,
+        };
+        if here {
+            "0"
+        } else {
+            "-1"
         }
-        if let Some(td) = cells.item(k as u32) {
-            // Change the cell's text node in place (a new node per write costs the browser a
-            // new layout object).
-            match td
-                .first_child()
-                .filter(|t| t.node_type() == web_sys::Node::TEXT_NODE && t.next_sibling().is_none())
-            {
-                Some(t) => t.set_node_value(Some(text)),
-                None => td.set_text_content(Some(text)),
+    };
+    view! {
+        <tr
+            node_ref=tr
+            role="row"
+            aria-rowindex=i + 1 + HEADER_ROWS
+            data-testid="event-row"
+            class:selected=move || selected.get()
+            aria-selected=move || selected.get().to_string()
+            tabindex=tab_index
+            on:click=move |_| select()
+            on:keydown=move |ev| {
+                if rows.key(i, &ev.key()) {
+                    ev.prevent_default();
+                }
             }
-            if Column::ALL[k] == Column::Result {
-                let _ = td.class_list().toggle_with_force("err", d.failed);
-            }
-        }
+        >
+            {Column::ALL.into_iter().map(|c| view! { <td role="cell" data-col=c.key()></td> }).collect_view()}
+        </tr>
     }
-}
-
-fn is_focused(el: &web_sys::Element) -> bool {
-    el.owner_document()
-        .and_then(|d| d.active_element())
-        .is_some_and(|a| a == *el)
 }
 
 /// Shows a truncated cell's full text as its tooltip, set on hover (one listener on the table
