@@ -52,26 +52,17 @@ pub const FIELDS: [Field; 16] = [
 /// Every indexed field: [`FIELDS`] and those only a `name:value` term, a column or a facet
 /// reaches (their values are derived from several paths, so free text and tree filters leave
 /// them out).
-pub const ALL_FIELDS: [Field; 18] = [
-    Field::EventName,
-    Field::Service,
-    Field::User,
-    Field::Ip,
-    Field::Rw,
-    Field::Region,
-    Field::ErrorCode,
-    Field::EventType,
-    Field::IdentityType,
-    Field::UserAgent,
-    Field::ResourceType,
-    Field::ResourceName,
-    Field::AccessKeyId,
-    Field::ErrorMessage,
-    Field::EventSource,
-    Field::PrincipalId,
-    Field::Cloud,
-    Field::Account,
-];
+pub const ALL_FIELDS: [Field; 18] = {
+    let mut all = [Field::Cloud; 18];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        all[i] = FIELDS[i];
+        i += 1;
+    }
+    all[FIELDS.len()] = Field::Cloud;
+    all[FIELDS.len() + 1] = Field::Account;
+    all
+};
 
 impl Field {
     pub(crate) fn idx(self) -> usize {
