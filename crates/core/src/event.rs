@@ -118,23 +118,7 @@ lenient_fields! {
 }
 
 /// The cloud an event comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Cloud {
-    /// Alibaba Cloud ActionTrail.
-    AlibabaCloud,
-    /// AWS CloudTrail.
-    Aws,
-}
-
-impl Cloud {
-    /// The name shown in the Cloud column and searched by `cloud:`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Cloud::AlibabaCloud => "Alibaba Cloud",
-            Cloud::Aws => "AWS",
-        }
-    }
-}
+pub use crate::catalogue::Cloud;
 
 /// The fields of an event that trailview indexes. Everything else stays in the raw JSON.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -306,7 +290,7 @@ impl EventRecord {
         } else if *self == EventRecord::default() {
             None
         } else {
-            Some(Cloud::AlibabaCloud)
+            Some(Cloud::Aliyun)
         }
     }
 
@@ -469,10 +453,10 @@ mod tests {
             r#"{"eventId":"e","eventName":"DescribeInstances","acsRegion":"cn-hangzhou","eventRW":"Read","serviceName":"Ecs","readOnly":true,"recipientAccountId":"1"}"#,
         )
         .unwrap();
-        assert_eq!(actiontrail.cloud(), Some(Cloud::AlibabaCloud));
+        assert_eq!(actiontrail.cloud(), Some(Cloud::Aliyun));
         assert_eq!(actiontrail.rw(), Some("Read"));
         let bare = EventRecord::parse(r#"{"eventName":"X","readOnly":"true"}"#).unwrap();
-        assert_eq!(bare.cloud(), Some(Cloud::AlibabaCloud));
+        assert_eq!(bare.cloud(), Some(Cloud::Aliyun));
         let cloudtrail = EventRecord::parse(
             r#"{"eventID":"e","eventName":"X","readOnly":true,"recipientAccountId":"1"}"#,
         )

@@ -17,7 +17,7 @@ fn actiontrail_single_account_key() {
     // The documented example (ActionTrail storage-path page / deployment report).
     let k = "actiontrail/AliyunLogs/Actiontrail/ap-southeast-6/2026/09/25/Actiontrail_ap-southeast-6_20260925070451_1002_4_1146_8d2a62c7317236ee7bf50184a428d8a9.gz";
     let o = parse_key(k).unwrap();
-    assert_eq!(o.folder.cloud, Cloud::AlibabaCloud);
+    assert_eq!(o.folder.cloud, Cloud::Aliyun);
     assert_eq!(o.folder.prefix, "actiontrail/");
     assert_eq!(o.folder.event_type, "Actiontrail");
     assert_eq!(o.folder.group, None);
@@ -135,7 +135,7 @@ fn region_folders_parse_from_listings() {
     let f = RegionFolder::parse("AliyunLogs/Actiontrail/cn-hangzhou/").unwrap();
     assert_eq!(
         (f.cloud, f.region.as_str(), f.account.as_deref()),
-        (Cloud::AlibabaCloud, "cn-hangzhou", None)
+        (Cloud::Aliyun, "cn-hangzhou", None)
     );
     let f = RegionFolder::parse("p/AWSLogs/111122223333/CloudTrail/ap-south-1").unwrap();
     assert_eq!(f.path(), "p/AWSLogs/111122223333/CloudTrail/ap-south-1/");
@@ -153,7 +153,7 @@ fn region_folders_parse_from_listings() {
     );
     assert_eq!(trail_root(Cloud::Aws, "p/"), "p/AWSLogs/");
     assert_eq!(
-        trail_root(Cloud::AlibabaCloud, ""),
+        trail_root(Cloud::Aliyun, ""),
         "AliyunLogs/Actiontrail/"
     );
 }
@@ -336,11 +336,11 @@ fn walking_a_bucket_finds_accounts_and_regions() {
         None
     );
     assert_eq!(aws("AWSLogs/notes/"), None);
-    let ali = |p: &str| classify_folder(Cloud::AlibabaCloud, p);
+    let ali = |p: &str| classify_folder(Cloud::Aliyun, p);
     // AliyunLogs/Actiontrail/ → regions, or resource directories.
     assert_eq!(
         ali("p/AliyunLogs/Actiontrail/cn-hangzhou/"),
-        region(Cloud::AlibabaCloud, "p/AliyunLogs/Actiontrail/cn-hangzhou/")
+        region(Cloud::Aliyun, "p/AliyunLogs/Actiontrail/cn-hangzhou/")
     );
     assert_eq!(
         ali("AliyunLogs/Actiontrail/rd-k3ab12/"),
@@ -353,7 +353,7 @@ fn walking_a_bucket_finds_accounts_and_regions() {
     assert_eq!(
         ali("AliyunLogs/Actiontrail/rd-k3ab12/1234567890123456/cn-beijing/"),
         region(
-            Cloud::AlibabaCloud,
+            Cloud::Aliyun,
             "AliyunLogs/Actiontrail/rd-k3ab12/1234567890123456/cn-beijing/"
         )
     );

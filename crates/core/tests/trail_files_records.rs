@@ -213,7 +213,7 @@ fn actiontrail_events_of_every_identity_type() {
     );
     let rec = EventRecord::parse(&s.raw(2)).unwrap();
     assert_eq!(rec.role_name(), Some("audit-role"));
-    assert_eq!(rec.cloud(), Some(Cloud::AlibabaCloud));
+    assert_eq!(rec.cloud(), Some(Cloud::Aliyun));
 }
 
 #[test]

@@ -77,7 +77,7 @@ impl RegionFolder {
     pub fn path(&self) -> String {
         let mut p = self.prefix.clone();
         match self.cloud {
-            Cloud::AlibabaCloud => {
+            Cloud::Aliyun => {
                 p.push_str(ALIYUN_ROOT);
                 p.push('/');
                 p.push_str(&self.event_type);
@@ -138,7 +138,7 @@ impl RegionFolder {
 /// The key segments named `AliyunLogs` / `AWSLogs`, with their cloud.
 fn roots<'a>(segs: &'a [&str]) -> impl Iterator<Item = (usize, Cloud)> + 'a {
     segs.iter().enumerate().filter_map(|(i, s)| match *s {
-        ALIYUN_ROOT => Some((i, Cloud::AlibabaCloud)),
+        ALIYUN_ROOT => Some((i, Cloud::Aliyun)),
         AWS_ROOT => Some((i, Cloud::Aws)),
         _ => None,
     })
@@ -160,7 +160,7 @@ fn folder_at(cloud: Cloud, segs: &[&str], root: usize) -> Option<(RegionFolder, 
     let rest = &segs[root + 1..];
     let prefix = prefix_of(segs, root);
     match cloud {
-        Cloud::AlibabaCloud => {
+        Cloud::Aliyun => {
             // <EventType>/[<rd_id>/<accountId>/]<RegionId>: the multi-account form when the
             // segment after the event type is not followed by a year.
             let event_type = *rest.first()?;
@@ -301,7 +301,7 @@ fn parse_at(cloud: Cloud, segs: &[&str], root: usize) -> Result<TrailObject, Key
     };
     let name = segs[used + 3];
     let (time_ms, event_count, size) = match cloud {
-        Cloud::AlibabaCloud => {
+        Cloud::Aliyun => {
             // Actiontrail_<RegionId>_<YYYYMMDDHHMMSS>_1002_<EventCount>_<FileSize>_<md5>.gz
             let stem = name.strip_suffix(".gz").ok_or(KeyError::Malformed(".gz"))?;
             let p: Vec<&str> = stem.split('_').collect();
@@ -354,7 +354,7 @@ pub const AFTER_SLACK_MS: i64 = 30 * 60_000;
 pub fn before_slack_ms(cloud: Cloud) -> i64 {
     match cloud {
         Cloud::Aws => 0,
-        Cloud::AlibabaCloud => 5 * 60_000,
+        Cloud::Aliyun => 5 * 60_000,
     }
 }
 
@@ -542,7 +542,7 @@ pub fn classify_folder(cloud: Cloud, path: &str) -> Option<Found> {
                 None
             }
         }
-        Cloud::AlibabaCloud => {
+        Cloud::Aliyun => {
             if last.starts_with("rd-") || all_digits {
                 return Some(Found::ListNext(folder(trimmed)));
             }
@@ -557,7 +557,7 @@ pub fn classify_folder(cloud: Cloud, path: &str) -> Option<Found> {
 /// `/`): `AliyunLogs/Actiontrail/` or `AWSLogs/`.
 pub fn trail_root(cloud: Cloud, prefix: &str) -> String {
     match cloud {
-        Cloud::AlibabaCloud => format!("{prefix}{ALIYUN_ROOT}/Actiontrail/"),
+        Cloud::Aliyun => format!("{prefix}{ALIYUN_ROOT}/Actiontrail/"),
         Cloud::Aws => format!("{prefix}{AWS_ROOT}/"),
     }
 }
