@@ -160,14 +160,10 @@ impl Driven for Events {
         if parsed == Parsed::Repaired {
             self.repaired.set(true);
         }
-        let next = resp.next().map(str::to_string);
         let elapsed = now_ms() - self.t0;
         let take = st
             .run
-            .try_update(|r| {
-                r.as_mut()
-                    .map(|r| r.accept_page(resp.events, next, elapsed))
-            })
+            .try_update(|r| r.as_mut().map(|r| r.accept_page(resp, elapsed)))
             .flatten()
             .unwrap_or_default();
         ingest(st, &take);

@@ -4,7 +4,7 @@
 
 use crate::catalogue;
 use crate::lookup::Condition;
-use crate::paging::{Attempts, Cursor, Pager, Request, Retry, RunEnd, Step};
+use crate::paging::{Cursor, PagedRun, Pager, Request, Retry, RunEnd, Step};
 use crate::time::{format_api_time, RangePreset};
 
 /// The documented maximum page size.
@@ -124,72 +124,70 @@ pub enum LoadMode {
 /// ends `Complete` when every matching event is loaded, `Capped` at its cap with more to read.
 #[derive(Debug, Clone)]
 pub struct EventsRun {
+    /// Paging by NextToken, retry and how the run stopped: the runtime's, as for every source.
+    /// Its runaway page guard is lifted: the cap on events bounds this run.
+    run: PagedRun<LookupQuery>,
     pub query: LookupQuery,
     pub cap: usize,
     /// The cap the run started with: how many more "Load older" asks for.
     pub batch: usize,
     pub progress: Progress,
-    next: Option<Cursor>,
     /// The part of the last page beyond the cap, kept for `load_more`: the NextToken points
     /// past it.
     held: Vec<Box<serde_json::value::RawValue>>,
     oldest_ms: Option<i64>,
     newest_ms: Option<i64>,
-    attempts: Attempts,
-    end: Option<RunEnd>,
 }
 
 impl EventsRun {
     pub fn new(query: LookupQuery, cap: usize) -> EventsRun {
         EventsRun {
+            run: PagedRun::new(query.clone()).with_max_pages(usize::MAX),
             query,
             cap: cap.max(1),
             batch: cap.max(1),
             progress: Progress::default(),
-            next: None,
             held: Vec::new(),
             oldest_ms: None,
             newest_ms: None,
-            attempts: Attempts::default(),
-            end: None,
         }
     }
 
-    /// The next thing to do.
+    /// More events exist past those loaded: a next page, or the held rest of the last one.
+    fn more(&self) -> bool {
+        self.run.has_next() || !self.held.is_empty()
+    }
+
+    /// The next thing to do: the cap on events first, then paging as [`PagedRun::step`] says.
     pub fn step(&self) -> Step {
-        if let Some(end) = self.end {
+        if let Some(end) = self.run.stopped() {
             return Step::Stop(end);
         }
-        let more = self.next.is_some() || !self.held.is_empty();
         if self.progress.events >= self.cap {
-            return Step::Stop(if more || self.progress.pages == 0 {
+            return Step::Stop(if self.more() || self.progress.pages == 0 {
                 RunEnd::Capped
             } else {
                 RunEnd::Complete
             });
         }
-        if self.progress.pages > 0 && self.next.is_none() {
-            return Step::Stop(RunEnd::Complete);
-        }
-        Step::Fetch(self.query.request(self.next.as_ref()))
+        self.run.step()
     }
 
     /// A page arrived: returns the events to load (up to the cap; the rest is held for
     /// `load_more`). Call `note_times` with the loaded events' times afterwards.
     pub fn accept_page(
         &mut self,
-        mut events: Vec<Box<serde_json::value::RawValue>>,
-        next_token: Option<String>,
+        page: crate::wire::LookupEventsResponse,
         elapsed_ms: f64,
     ) -> Vec<Box<serde_json::value::RawValue>> {
-        self.attempts.succeeded();
+        self.run.accept_page(&page);
+        let mut events = page.events;
         let room = self.cap.saturating_sub(self.progress.events);
         if events.len() > room {
             self.held = events.split_off(room);
         }
-        self.next = Cursor::token(next_token.as_deref());
         self.progress.events += events.len();
-        self.progress.pages += 1;
+        self.progress.pages = self.run.pages();
         self.progress.elapsed_ms = elapsed_ms;
         events
     }
@@ -204,18 +202,13 @@ impl EventsRun {
 
     /// A call failed: retry (with backoff; `salt` spreads many tabs) or give up.
     pub fn on_error(&mut self, e: &crate::dialect::ApiError, salt: u64) -> Retry {
-        let r = self.attempts.on_error(e, salt);
-        match r {
-            Retry::After { .. } => self.progress.retries += 1,
-            Retry::GiveUp => self.end = Some(RunEnd::Failed),
-        }
+        let r = self.run.on_error(e, salt);
+        self.progress.retries = self.run.retries();
         r
     }
 
     pub fn cancel(&mut self) {
-        if self.end.is_none() {
-            self.end = Some(RunEnd::Cancelled);
-        }
+        self.run.cancel();
     }
 
     pub fn set_elapsed(&mut self, elapsed_ms: f64) {
@@ -225,15 +218,13 @@ impl EventsRun {
     /// Whether `load_more` can continue this run (it stopped at its cap, or was cancelled or
     /// failed part way, with more to read).
     pub fn can_load_more(&self) -> bool {
-        let more = self.next.is_some() || !self.held.is_empty();
-        more && self.end != Some(RunEnd::Complete) && self.step() != Step::Stop(RunEnd::Complete)
+        self.more() && self.step() != Step::Stop(RunEnd::Complete)
     }
 
     /// Continue where the run stopped, for up to `extra` more events: returns the held events
     /// (the rest of the page the cap cut) to load first.
     pub fn load_more(&mut self, extra: usize) -> Vec<Box<serde_json::value::RawValue>> {
-        self.end = None;
-        self.attempts.succeeded();
+        self.run.resume();
         self.cap = self.progress.events + extra.max(1);
         let room = self.cap - self.progress.events;
         let mut held = std::mem::take(&mut self.held);
@@ -345,6 +336,17 @@ mod tests {
             .collect()
     }
 
+    fn page_of(
+        events: Vec<Box<serde_json::value::RawValue>>,
+        next_token: Option<String>,
+    ) -> crate::wire::LookupEventsResponse {
+        crate::wire::LookupEventsResponse {
+            events,
+            next_token,
+            ..Default::default()
+        }
+    }
+
     fn query(direction: Direction) -> LookupQuery {
         LookupQuery {
             start_ms: 0,
@@ -364,7 +366,7 @@ mod tests {
                     let from: usize = req.param("NextToken").map_or(0, |v| v.parse().unwrap());
                     let to = (from + page).min(all.len());
                     let token = (to < all.len()).then(|| to.to_string());
-                    let got = run.accept_page(raw_events(&all[from..to]), token, 1.0);
+                    let got = run.accept_page(page_of(raw_events(&all[from..to]), token), 1.0);
                     let times: Vec<i64> = got
                         .iter()
                         .map(|r| r.get()[5..r.get().len() - 1].parse().unwrap())

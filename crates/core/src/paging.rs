@@ -243,6 +243,7 @@ pub struct PagedRun<P> {
     pub pager: P,
     cursor: Option<Cursor>,
     pages: usize,
+    max_pages: usize,
     attempts: Attempts,
     policy: RetryPolicy,
     end: Option<RunEnd>,
@@ -259,10 +260,18 @@ impl<P: Pager> PagedRun<P> {
             pager,
             cursor: None,
             pages: 0,
+            max_pages: MAX_PAGES,
             attempts: Attempts::default(),
             policy,
             end: None,
         }
+    }
+
+    /// Read up to `max_pages` pages instead of [`MAX_PAGES`] (a source with its own cap, such
+    /// as the events fetch's cap on events, lifts the runaway guard with `usize::MAX`).
+    pub fn with_max_pages(mut self, max_pages: usize) -> PagedRun<P> {
+        self.max_pages = max_pages;
+        self
     }
 
     pub fn step(&self) -> Step {
@@ -272,7 +281,7 @@ impl<P: Pager> PagedRun<P> {
         if self.pages > 0 && self.cursor.is_none() {
             return Step::Stop(RunEnd::Complete);
         }
-        if self.pages >= MAX_PAGES {
+        if self.pages >= self.max_pages {
             return Step::Stop(RunEnd::Capped);
         }
         Step::Fetch(self.pager.request(self.cursor.as_ref()))
@@ -305,6 +314,24 @@ impl<P: Pager> PagedRun<P> {
     /// Pages read so far.
     pub fn pages(&self) -> usize {
         self.pages
+    }
+
+    /// Whether the service said there is a page after the last one read.
+    pub fn has_next(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    /// How the run ended, if it was stopped (cancel, failure); reading the last page is not an
+    /// end here, [`PagedRun::step`] says `Complete` then.
+    pub fn stopped(&self) -> Option<RunEnd> {
+        self.end
+    }
+
+    /// Continue a run that was stopped (cancelled or failed) from where paging is, with a full
+    /// set of retries for the next call.
+    pub fn resume(&mut self) {
+        self.end = None;
+        self.attempts.succeeded();
     }
 
     pub fn retries(&self) -> u32 {

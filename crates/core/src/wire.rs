@@ -23,7 +23,7 @@ pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Er
 // ---------------------------------------------------------------------------------------------
 // ActionTrail LookupEvents
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct LookupEventsResponse {
     #[serde(rename = "RequestId", default, deserialize_with = "lenient_string")]
     pub request_id: Option<String>,
