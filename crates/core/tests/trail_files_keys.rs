@@ -152,10 +152,7 @@ fn region_folders_parse_from_listings() {
         None
     );
     assert_eq!(trail_root(Cloud::Aws, "p/"), "p/AWSLogs/");
-    assert_eq!(
-        trail_root(Cloud::Aliyun, ""),
-        "AliyunLogs/Actiontrail/"
-    );
+    assert_eq!(trail_root(Cloud::Aliyun, ""), "AliyunLogs/Actiontrail/");
 }
 
 #[test]
