@@ -13,6 +13,7 @@ pub mod app;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod events;
+pub mod files;
 pub mod format;
 pub mod jobs;
 pub mod runtime;
