@@ -329,10 +329,11 @@ fn markup(text: &[u8]) -> FileError {
         (!v.is_empty()).then(|| v.chars().take(200).collect())
     };
     if head.contains("<Error>") {
-        if let Some(code) = tag("Code") {
+        if let Some(e) = super::listing::StorageError::parse(&head) {
+            let cut = |s: String| -> String { s.chars().take(200).collect() };
             return FileError::StorageError {
-                code,
-                message: tag("Message"),
+                code: cut(e.code),
+                message: (!e.message.is_empty()).then(|| cut(e.message)),
             };
         }
     }

@@ -7,6 +7,8 @@
 //! - `documents`: bytes → records (gzip detected by its magic bytes; a JSON array,
 //!   `{"Records":[…]}`, `{"Events":[…]}` or NDJSON), with [`documents::FileError`] naming
 //!   what is wrong with a file.
+//! - `listing`: the storage APIs' wire types: a ListObjectsV2 query and its XML page, and
+//!   the XML error body (OSS and S3 share them).
 //! - `gzip` (cargo feature `gzip`): single- and multi-member gunzip in pure Rust.
 //!
 //! The records go to [`crate::engine::EventStore::ingest_page`] like LookupEvents' events;
@@ -16,9 +18,14 @@ pub mod documents;
 #[cfg(feature = "gzip")]
 pub mod gzip;
 pub mod keys;
+pub mod listing;
 
 pub use documents::{is_gzip, parse_document, read_file, Batch, FileError, Limits, Shape};
 pub use keys::{
     check_key, classify_folder, parse_key, trail_root, Found, KeyError, KeyRefused, KeyUse,
     RegionFolder, TrailObject,
+};
+pub use listing::{
+    parse_list_objects, write_list_objects, ListError, ListObjectsPage, ListObjectsRequest,
+    ObjectEntry, QueryRefused, StorageError,
 };
