@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod engine;
 pub mod event;
 pub mod fetch_policy;
+pub mod file_load;
 pub mod jobs;
 pub mod json_path;
 pub mod lenient;

@@ -11,6 +11,8 @@
 //! - `store`: ingest, dedup by `eventId`, interned columns, path columns indexed on demand;
 //!   its parts are `dict` (interned strings), `arena` (chunked text/byte storage) and `codec`
 //!   (the compact coding of each event's JSON text).
+//! - `batch`: events read off the main thread ([`BatchWriter`] in a worker) and merged into
+//!   the store in slices ([`EventStore::ingest_batch`]) without parsing JSON again.
 //! - `filter`: [`Filter`] compiled against the store ([`CompiledFilter`]) and applied to rows.
 //! - `sort`: [`Sort`], the order of rows by a column.
 //! - `facets`: distinct values with counts.
@@ -18,6 +20,7 @@
 //! The fields and columns are [`crate::schema`]'s; the search language is [`crate::query`]'s.
 
 mod arena;
+mod batch;
 mod codec;
 mod dict;
 mod facets;
@@ -27,6 +30,7 @@ mod fixtures;
 mod sort;
 mod store;
 
+pub use batch::{BatchError, BatchIngest, BatchWriter, EventBatch};
 pub use filter::{CompiledFilter, Filter, PathFilter};
 pub use sort::Sort;
 pub use store::{EventStore, IngestStats, PendingPath, Pushed, SYNC_PATH_ROWS};

@@ -116,6 +116,16 @@ impl IdIndex {
     }
 }
 
+/// An event's record and whether its fields were read: a record that fell back to empty (not
+/// an object, or an object serde could not read) has no columns and no id to deduplicate by,
+/// and is [`Pushed::Odd`].
+pub(super) fn read_event(json: &str) -> (EventRecord, bool) {
+    match EventRecord::parse_read(json) {
+        Ok((r, read)) => (r, read == RecordRead::Fields),
+        Err(_) => (EventRecord::default(), false),
+    }
+}
+
 /// The loaded events: their packed JSON text, interned field columns, times, ids and path
 /// columns.
 #[derive(Debug, Clone)]
@@ -135,6 +145,8 @@ pub struct EventStore {
     event_ids: TextArena,
     id_index: IdIndex,
     pub(super) paths: HashMap<String, PathColumn>,
+    /// See [`EventStore::epoch`].
+    epoch: u64,
 }
 
 impl Default for EventStore {
@@ -158,6 +170,7 @@ impl EventStore {
             event_ids: TextArena::default(),
             id_index: IdIndex::default(),
             paths: HashMap::new(),
+            epoch: 0,
         }
     }
 
@@ -216,13 +229,31 @@ impl EventStore {
     /// object / not JSON / an object that cannot be read as an event (the same key twice) is
     /// kept without its columns ([`Pushed::Odd`]).
     pub fn push(&mut self, json: &str) -> Pushed {
-        // A record that fell back to empty (not an object, or an object serde could not read)
-        // has no columns and no id to deduplicate by: it is Odd, not Added.
-        let (rec, ok) = match EventRecord::parse_read(json) {
-            Ok((r, read)) => (r, read == RecordRead::Fields),
-            Err(_) => (EventRecord::default(), false),
-        };
-        if let Some(id) = rec.event_id.as_deref().filter(|id| !id.is_empty()) {
+        let (rec, ok) = read_event(json);
+        self.insert(
+            rec.event_id.as_deref(),
+            rec.request_id.as_deref(),
+            rec.time_ms().unwrap_or(i64::MIN),
+            ok,
+            json,
+            |dict, f| dict.intern(f.of(&rec).unwrap_or("")),
+        )
+    }
+
+    /// Add one event whose columns were read already (by [`EventStore::push`], or by a worker
+    /// into a [`super::batch::EventBatch`]): `field_id` interns the value of each of
+    /// [`ALL_FIELDS`] into that field's dictionary. Skipped, before anything is interned, when
+    /// an event with the same non-empty `eventId` is loaded.
+    pub(super) fn insert(
+        &mut self,
+        event_id: Option<&str>,
+        request_id: Option<&str>,
+        time: i64,
+        ok: bool,
+        json: &str,
+        mut field_id: impl FnMut(&mut Dict, Field) -> u32,
+    ) -> Pushed {
+        if let Some(id) = event_id.filter(|id| !id.is_empty()) {
             let h = self.id_index.hash(id);
             if let Some(row) = self.id_index.find(h, id, &self.event_ids) {
                 return Pushed::Duplicate(row);
@@ -230,12 +261,12 @@ impl EventStore {
             self.id_index.insert(h, self.len() as u32);
         }
         for f in ALL_FIELDS {
-            let id = self.dicts[f.idx()].intern(f.of(&rec).unwrap_or(""));
+            let id = field_id(&mut self.dicts[f.idx()], f);
             self.cols[f.idx()].push(id);
         }
-        self.time.push(rec.time_ms().unwrap_or(i64::MIN));
+        self.time.push(time);
         let mut ids = String::new();
-        for s in [&rec.event_id, &rec.request_id].into_iter().flatten() {
+        for s in [event_id, request_id].into_iter().flatten() {
             ids.push_str(&s.to_lowercase());
             ids.push(' ');
         }
@@ -243,7 +274,7 @@ impl EventStore {
             self.ids_bytes[b as usize] = true;
         }
         self.ids_lower.push(&ids);
-        self.event_ids.push(rec.event_id.as_deref().unwrap_or(""));
+        self.event_ids.push(event_id.unwrap_or(""));
         self.json_bytes += json.len();
         self.pack_buf.clear();
         self.packer.encode(json.as_bytes(), &mut self.pack_buf);
@@ -256,6 +287,12 @@ impl EventStore {
         }
     }
 
+    /// Changes whenever the store is cleared, so that whoever holds ids into its dictionaries
+    /// (a batch being merged in slices) knows they went stale.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
     /// The row of the event whose `eventId` is `id`.
     pub fn row_of_event_id(&self, id: &str) -> Option<u32> {
         if id.is_empty() {
@@ -266,7 +303,9 @@ impl EventStore {
     }
 
     pub fn clear(&mut self) {
+        let epoch = self.epoch + 1;
         *self = EventStore::new();
+        self.epoch = epoch;
     }
 
     /// The event's JSON text (decoded from its packed form).

@@ -1,0 +1,553 @@
+//! A load of trail files (from disk or through the proxy) into the events store, as data: which
+//! files to take, which file to start next, what to do when one fails (retry a download that
+//! failed transiently, else list the file by name with its error and go on with the others),
+//! when to stop (all done, Cancel, the events cap) and what the load panel says. The app starts
+//! the reads, runs the workers and merges their batches; every decision is here.
+
+use crate::dialect::ApiError;
+use crate::numbers::thousands;
+use crate::paging::{Attempts, Retry};
+
+/// Workers to start for `hardware_concurrency` logical cores: one per core, at least 1, at most 4.
+pub fn worker_count(hardware_concurrency: f64) -> usize {
+    if hardware_concurrency.is_finite() && hardware_concurrency >= 1.0 {
+        (hardware_concurrency as usize).min(4)
+    } else {
+        1
+    }
+}
+
+/// Files a load reads, decompresses or waits to merge at once per worker: enough to keep every
+/// worker busy while batches wait for the main thread, few enough to bound memory.
+pub const JOBS_PER_WORKER: usize = 2;
+
+/// The names a picked or dropped file may have to be read (`.gz`, `.json.gz`, `.json`,
+/// `.ndjson`, any case); CloudTrail's digest files (under `CloudTrail-Digest/`) are not events.
+/// `path` is the file's name or its path inside a picked folder.
+pub fn accepts(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if lower.contains("cloudtrail-digest/") || lower.contains("cloudtrail-digest_") {
+        return false;
+    }
+    let name = lower.rsplit('/').next().unwrap_or("");
+    !name.starts_with('.')
+        && [".gz", ".json", ".ndjson", ".jsonl"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+/// Where one file of a load is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileState {
+    Queued,
+    /// Being read / downloaded, decompressed and parsed.
+    Reading,
+    /// Waiting to start its download again.
+    Retrying {
+        until_ms: f64,
+        attempt: u32,
+    },
+    /// Its batch is being merged into the store.
+    Merging,
+    Done {
+        events: usize,
+    },
+    Failed(String),
+    /// Not read: the load stopped first (Cancel or the cap).
+    Skipped,
+}
+
+/// One file of a load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadFile {
+    pub name: String,
+    pub size: Option<u64>,
+    pub state: FileState,
+    /// Its bytes, once read (compressed size when it was gzip).
+    pub bytes: u64,
+    attempts: Attempts,
+}
+
+/// How a load ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadEnd {
+    Complete,
+    /// Stopped at the events cap.
+    Capped,
+    Cancelled,
+}
+
+/// A load of files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileLoad {
+    pub files: Vec<LoadFile>,
+    /// The most events this load adds.
+    pub cap: usize,
+    /// Events added to the store.
+    pub added: usize,
+    /// Events left out because the same `eventId` was loaded already.
+    pub duplicates: usize,
+    /// Events kept without columns (not objects, unreadable).
+    pub odd: usize,
+    pub retries: u32,
+    pub elapsed_ms: f64,
+    /// Files read at once.
+    pub parallel: usize,
+    pub end: Option<LoadEnd>,
+}
+
+impl FileLoad {
+    /// A load of `files` (name, size if known), adding at most `cap` events, reading
+    /// `parallel` files at once.
+    pub fn new(files: Vec<(String, Option<u64>)>, cap: usize, parallel: usize) -> FileLoad {
+        FileLoad {
+            files: files
+                .into_iter()
+                .map(|(name, size)| LoadFile {
+                    name,
+                    size,
+                    state: FileState::Queued,
+                    bytes: 0,
+                    attempts: Attempts::default(),
+                })
+                .collect(),
+            cap,
+            added: 0,
+            duplicates: 0,
+            odd: 0,
+            retries: 0,
+            elapsed_ms: 0.0,
+            parallel: parallel.max(1),
+            end: (cap == 0).then_some(LoadEnd::Capped),
+        }
+        .settled()
+    }
+
+    fn settled(mut self) -> FileLoad {
+        self.finish_if_done();
+        self
+    }
+
+    pub fn running(&self) -> bool {
+        self.end.is_none()
+    }
+
+    fn busy(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.state,
+                    FileState::Reading | FileState::Merging | FileState::Retrying { .. }
+                )
+            })
+            .count()
+    }
+
+    /// The files to start now (marked [`FileState::Reading`]): queued ones while fewer than
+    /// `parallel` are in progress, and those whose retry time has come.
+    pub fn start_next(&mut self, now_ms: f64) -> Vec<usize> {
+        let mut out = Vec::new();
+        if !self.running() {
+            return out;
+        }
+        for (i, f) in self.files.iter_mut().enumerate() {
+            if matches!(f.state, FileState::Retrying { until_ms, .. } if until_ms <= now_ms) {
+                f.state = FileState::Reading;
+                out.push(i);
+            }
+        }
+        let mut busy = self.busy();
+        for (i, f) in self.files.iter_mut().enumerate() {
+            if busy >= self.parallel {
+                break;
+            }
+            if f.state == FileState::Queued {
+                f.state = FileState::Reading;
+                busy += 1;
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    /// When the next retry is due, if a file waits for one.
+    pub fn next_retry_ms(&self) -> Option<f64> {
+        self.files
+            .iter()
+            .filter_map(|f| match f.state {
+                FileState::Retrying { until_ms, .. } => Some(until_ms),
+                _ => None,
+            })
+            .reduce(f64::min)
+    }
+
+    /// File `i`'s download failed with `e`: retry it later when the error is transient (as
+    /// core's paging retries a call), else it fails with the error.
+    pub fn download_failed(&mut self, i: usize, e: &ApiError, now_ms: f64, salt: u64) -> Retry {
+        let Some(f) = self.files.get_mut(i) else {
+            return Retry::GiveUp;
+        };
+        let retry = f.attempts.on_error(e, salt);
+        match retry {
+            Retry::After { delay_ms, attempt } => {
+                self.retries += 1;
+                f.state = FileState::Retrying {
+                    until_ms: now_ms + delay_ms as f64,
+                    attempt,
+                };
+            }
+            Retry::GiveUp => f.state = FileState::Failed(e.to_string()),
+        }
+        self.finish_if_done();
+        retry
+    }
+
+    /// File `i` could not be read (a named error: the core's `FileError`, or the browser's).
+    pub fn failed(&mut self, i: usize, error: String) {
+        if let Some(f) = self.files.get_mut(i) {
+            f.state = FileState::Failed(error);
+        }
+        self.finish_if_done();
+    }
+
+    /// File `i`'s bytes were read (`bytes` of them); its batch of `events` is to be merged.
+    pub fn parsed(&mut self, i: usize, bytes: u64) {
+        if let Some(f) = self.files.get_mut(i) {
+            f.bytes = bytes;
+            f.state = FileState::Merging;
+        }
+    }
+
+    /// The most rows to merge next (so that the load never adds more than its cap).
+    pub fn room(&self) -> usize {
+        self.cap.saturating_sub(self.added)
+    }
+
+    /// A slice of file `i`'s batch was merged.
+    pub fn merged(&mut self, added: usize, duplicates: usize, odd: usize) {
+        self.added += added;
+        self.duplicates += duplicates;
+        self.odd += odd;
+        if self.running() && self.added >= self.cap {
+            self.stop(LoadEnd::Capped);
+        }
+    }
+
+    /// File `i`'s batch is merged in full (`events` in it).
+    pub fn file_done(&mut self, i: usize, events: usize) {
+        if let Some(f) = self.files.get_mut(i) {
+            if f.state == FileState::Merging {
+                f.state = FileState::Done { events };
+            }
+        }
+        self.finish_if_done();
+    }
+
+    /// Stop: files not finished are skipped (their partial merge stays in the store).
+    pub fn stop(&mut self, end: LoadEnd) {
+        if self.end.is_some() {
+            return;
+        }
+        for f in &mut self.files {
+            if !matches!(f.state, FileState::Done { .. } | FileState::Failed(_)) {
+                f.state = FileState::Skipped;
+            }
+        }
+        self.end = Some(end);
+    }
+
+    fn finish_if_done(&mut self) {
+        if self.end.is_none()
+            && self
+                .files
+                .iter()
+                .all(|f| matches!(f.state, FileState::Done { .. } | FileState::Failed(_)))
+        {
+            self.end = Some(LoadEnd::Complete);
+        }
+    }
+
+    pub fn set_elapsed(&mut self, ms: f64) {
+        self.elapsed_ms = ms;
+    }
+
+    pub fn files_done(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.state, FileState::Done { .. } | FileState::Failed(_)))
+            .count()
+    }
+
+    /// Bytes read so far, and the total when every size is known.
+    pub fn bytes(&self) -> (u64, Option<u64>) {
+        let read = self.files.iter().map(|f| f.bytes).sum();
+        let total = self.files.iter().map(|f| f.size).sum();
+        (read, total)
+    }
+
+    /// The failed files: (name, error).
+    pub fn failures(&self) -> Vec<(&str, &str)> {
+        self.files
+            .iter()
+            .filter_map(|f| match &f.state {
+                FileState::Failed(e) => Some((f.name.as_str(), e.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn events_per_s(&self) -> f64 {
+        if self.elapsed_ms > 0.0 {
+            self.added as f64 * 1000.0 / self.elapsed_ms
+        } else {
+            0.0
+        }
+    }
+
+    /// Share of the files finished, 0..=1.
+    pub fn fraction(&self) -> f64 {
+        match self.files.len() {
+            0 => 1.0,
+            n => self.files_done() as f64 / n as f64,
+        }
+    }
+
+    /// The panel's one line: "Loading files: 3 of 10 files · 1.2 of 4.5 MB · 12,345 events ·
+    /// 40,000 events/s · 2.1 s · 1 failed".
+    pub fn summary(&self) -> String {
+        let what = match self.end {
+            None => "Loading files".to_string(),
+            Some(LoadEnd::Complete) => "Files loaded".to_string(),
+            Some(LoadEnd::Cancelled) => "Cancelled".to_string(),
+            Some(LoadEnd::Capped) => format!(
+                "Stopped at the cap of {} events (Max events)",
+                thousands(self.cap)
+            ),
+        };
+        let mb = |b: u64| b as f64 / 1_000_000.0;
+        let bytes = match self.bytes() {
+            (read, Some(total)) if self.running() => {
+                format!("{:.1} of {:.1} MB", mb(read), mb(total))
+            }
+            (read, _) => format!("{:.1} MB", mb(read)),
+        };
+        let plural = |n: usize, one: &str, many: &str| {
+            format!("{} {}", thousands(n), if n == 1 { one } else { many })
+        };
+        let mut s = format!(
+            "{what}: {} of {} · {bytes} · {} · {} events/s · {:.1} s",
+            thousands(self.files_done()),
+            plural(self.files.len(), "file", "files"),
+            plural(self.added, "event", "events"),
+            thousands(self.events_per_s().round() as usize),
+            self.elapsed_ms / 1000.0
+        );
+        let failed = self.failures().len();
+        if failed > 0 {
+            s.push_str(&format!(" · {failed} failed"));
+        }
+        if self.duplicates > 0 {
+            s.push_str(&format!(
+                " · {} already loaded",
+                plural(self.duplicates, "event", "events")
+            ));
+        }
+        if self.retries > 0 {
+            s.push_str(&format!(
+                " · {}",
+                plural(self.retries as usize, "retry", "retries")
+            ));
+        }
+        let skipped = self
+            .files
+            .iter()
+            .filter(|f| f.state == FileState::Skipped)
+            .count();
+        if skipped > 0 {
+            s.push_str(&format!(" · {} not read", plural(skipped, "file", "files")));
+        }
+        s
+    }
+}
+
+/// Rows to merge in the next slice so that a slice takes about `budget_ms`, from how long the
+/// last slice of `rows` took (at least 64 rows, at most 20,000).
+pub fn slice_rows(rows: usize, took_ms: f64, budget_ms: f64) -> usize {
+    let next = if took_ms <= 0.5 {
+        rows.saturating_mul(2)
+    } else {
+        (rows as f64 * budget_ms / took_ms) as usize
+    };
+    next.clamp(64, 20_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::ApiError;
+
+    fn load(n: usize, cap: usize, parallel: usize) -> FileLoad {
+        FileLoad::new(
+            (0..n)
+                .map(|i| (format!("f{i}.json.gz"), Some(1_000_000)))
+                .collect(),
+            cap,
+            parallel,
+        )
+    }
+
+    #[test]
+    fn workers_one_per_core_at_most_four() {
+        assert_eq!(worker_count(0.0), 1);
+        assert_eq!(worker_count(f64::NAN), 1);
+        assert_eq!(worker_count(2.0), 2);
+        assert_eq!(worker_count(16.0), 4);
+    }
+
+    #[test]
+    fn names_accepted() {
+        for ok in [
+            "a.gz",
+            "Actiontrail_cn-hangzhou_20261130000500_1002_10_100_ab.gz",
+            "x.JSON.GZ",
+            "x.json",
+            "events.ndjson",
+            "AWSLogs/1/CloudTrail/us-east-1/2026/11/30/1_CloudTrail_us-east-1_20261130T0000Z_abc.json.gz",
+        ] {
+            assert!(accepts(ok), "{ok}");
+        }
+        for no in [
+            "readme.txt",
+            ".DS_Store",
+            "dir/.hidden.json",
+            "AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/30/1_CloudTrail-Digest_us-east-1_x.json.gz",
+            "a.zip",
+        ] {
+            assert!(!accepts(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn files_start_a_few_at_a_time_and_end_complete() {
+        let mut l = load(5, usize::MAX, 2);
+        assert_eq!(l.start_next(0.0), vec![0, 1]);
+        assert_eq!(l.start_next(0.0), Vec::<usize>::new());
+        l.parsed(0, 100);
+        assert!(
+            l.start_next(0.0).is_empty(),
+            "a file waiting to merge counts"
+        );
+        l.merged(10, 1, 0);
+        l.file_done(0, 11);
+        assert_eq!(l.start_next(0.0), vec![2]);
+        l.failed(1, "corrupt gzip: invalid deflate".into());
+        assert_eq!(l.start_next(0.0), vec![3]);
+        for i in [2, 3] {
+            l.parsed(i, 100);
+            l.merged(5, 0, 0);
+            l.file_done(i, 5);
+        }
+        assert_eq!(l.start_next(0.0), vec![4]);
+        assert!(l.running());
+        l.failed(4, "empty file".into());
+        assert_eq!(l.end, Some(LoadEnd::Complete));
+        assert_eq!(l.added, 20);
+        assert_eq!(l.files_done(), 5);
+        assert_eq!(
+            l.failures(),
+            vec![
+                ("f1.json.gz", "corrupt gzip: invalid deflate"),
+                ("f4.json.gz", "empty file")
+            ]
+        );
+        l.set_elapsed(2000.0);
+        assert_eq!(
+            l.summary(),
+            "Files loaded: 5 of 5 files · 0.0 MB · 20 events · 10 events/s · 2.0 s · 2 failed · 1 event already loaded"
+        );
+    }
+
+    #[test]
+    fn a_transient_download_error_is_retried_then_listed() {
+        let mut l = load(2, usize::MAX, 4);
+        assert_eq!(l.start_next(0.0), vec![0, 1]);
+        let net = ApiError::Network("connection reset".into());
+        let Retry::After { delay_ms, attempt } = l.download_failed(0, &net, 0.0, 7) else {
+            panic!("a network error is retried");
+        };
+        assert_eq!(attempt, 1);
+        assert!(l.start_next(delay_ms as f64 - 1.0).is_empty());
+        assert_eq!(l.next_retry_ms(), Some(delay_ms as f64));
+        assert_eq!(l.start_next(delay_ms as f64), vec![0]);
+        let mut n = 1;
+        while let Retry::After { .. } = l.download_failed(0, &net, 0.0, 7) {
+            n += 1;
+            assert_eq!(l.start_next(1e9), vec![0]);
+        }
+        assert_eq!(n, crate::paging::MAX_RETRIES);
+        assert_eq!(l.retries, crate::paging::MAX_RETRIES);
+        assert_eq!(l.failures().len(), 1);
+        assert!(l.running(), "the other file goes on");
+        // Not worth retrying: listed at once.
+        let refused = ApiError::Refused("blocked".into());
+        assert_eq!(l.download_failed(1, &refused, 0.0, 1), Retry::GiveUp);
+        assert_eq!(l.end, Some(LoadEnd::Complete));
+    }
+
+    #[test]
+    fn the_cap_stops_the_load_and_says_so() {
+        let mut l = load(3, 25, 3);
+        l.start_next(0.0);
+        l.parsed(0, 10);
+        assert_eq!(l.room(), 25);
+        l.merged(20, 0, 0);
+        l.file_done(0, 20);
+        assert_eq!(l.room(), 5);
+        l.parsed(1, 10);
+        l.merged(5, 0, 0);
+        assert_eq!(l.end, Some(LoadEnd::Capped));
+        assert_eq!(l.room(), 0);
+        assert!(l.start_next(0.0).is_empty());
+        l.file_done(1, 5);
+        assert_eq!(l.files[1].state, FileState::Skipped);
+        assert!(l
+            .summary()
+            .starts_with("Stopped at the cap of 25 events (Max events): 1 of 3 files"));
+        assert!(
+            l.summary().ends_with("· 2 files not read"),
+            "{}",
+            l.summary()
+        );
+    }
+
+    #[test]
+    fn cancel_skips_what_is_left_and_keeps_the_counts() {
+        let mut l = load(3, usize::MAX, 1);
+        l.start_next(0.0);
+        l.parsed(0, 1_500_000);
+        l.merged(7, 0, 0);
+        l.stop(LoadEnd::Cancelled);
+        l.stop(LoadEnd::Complete);
+        assert_eq!(l.end, Some(LoadEnd::Cancelled));
+        assert!(l.files.iter().all(|f| f.state == FileState::Skipped));
+        assert!(l
+            .summary()
+            .starts_with("Cancelled: 0 of 3 files · 1.5 MB · 7 events"));
+        let mut running = load(2, usize::MAX, 1);
+        running.start_next(0.0);
+        assert!(running
+            .summary()
+            .starts_with("Loading files: 0 of 2 files · 0.0 of 2.0 MB · 0 events"));
+        assert_eq!(load(0, 10, 1).end, Some(LoadEnd::Complete));
+        assert_eq!(load(2, 0, 1).end, Some(LoadEnd::Capped));
+    }
+
+    #[test]
+    fn slices_follow_their_budget() {
+        assert_eq!(slice_rows(1000, 0.0, 12.0), 2000);
+        assert_eq!(slice_rows(1000, 24.0, 12.0), 500);
+        assert_eq!(slice_rows(10, 100.0, 12.0), 64);
+        assert_eq!(slice_rows(15_000, 1.0, 12.0), 20_000);
+    }
+}
