@@ -197,7 +197,10 @@ pub fn parse_list_objects(xml: &str) -> Result<ListObjectsPage, ListError> {
         };
     }
     if root.name != "ListBucketResult" {
-        return Err(ListError::NotAListing(format!("root element <{}>", root.name)));
+        return Err(ListError::NotAListing(format!(
+            "root element <{}>",
+            root.name
+        )));
     }
     let number = |name: &str| -> Result<Option<u64>, ListError> {
         match root.text_of(name) {
@@ -209,11 +212,23 @@ pub fn parse_list_objects(xml: &str) -> Result<ListObjectsPage, ListError> {
                 .map_err(|_| ListError::NotAListing(format!("<{name}> is not a number: {t}"))),
         }
     };
+    // `encoding-type=url` answers carry keys and prefixes percent-encoded (the app does not ask
+    // for it; the official examples do).
+    let url_encoded = root.text_of("EncodingType").map(str::trim) == Some("url");
+    let name_text = |t: &str| -> Result<String, ListError> {
+        if url_encoded {
+            percent_decode(t)
+                .ok_or_else(|| ListError::NotAListing(format!("bad URL encoding: {t}")))
+        } else {
+            Ok(t.to_string())
+        }
+    };
     let mut contents = Vec::new();
     for c in root.children.iter().filter(|c| c.name == "Contents") {
         let key = c
             .text_of("Key")
             .ok_or_else(|| ListError::NotAListing("<Contents> without <Key>".into()))?;
+        let key = name_text(key)?;
         let size = match c.text_of("Size") {
             None => 0,
             Some(t) => t
@@ -222,19 +237,19 @@ pub fn parse_list_objects(xml: &str) -> Result<ListObjectsPage, ListError> {
                 .map_err(|_| ListError::NotAListing(format!("<Size> is not a number: {t}")))?,
         };
         contents.push(ObjectEntry {
-            key: key.to_string(),
+            key,
             size,
             last_modified: c.text_of("LastModified").unwrap_or("").trim().to_string(),
             etag: c.text_of("ETag").unwrap_or("").trim().to_string(),
         });
     }
-    let common_prefixes: Vec<String> = root
+    let common_prefixes = root
         .children
         .iter()
         .filter(|c| c.name == "CommonPrefixes")
         .flat_map(|c| c.children.iter().filter(|p| p.name == "Prefix"))
-        .map(|p| p.text.clone())
-        .collect();
+        .map(|p| name_text(&p.text))
+        .collect::<Result<Vec<String>, ListError>>()?;
     let is_truncated = match root.text_of("IsTruncated").map(str::trim) {
         None | Some("false") => false,
         Some("true") => true,
@@ -249,13 +264,14 @@ pub fn parse_list_objects(xml: &str) -> Result<ListObjectsPage, ListError> {
             .filter(|t| !t.is_empty())
             .map(str::to_string)
     };
+    let delimiter = opt("Delimiter").map(|d| name_text(&d)).transpose()?;
     let key_count = number("KeyCount")?
         .map(|n| n as u32)
         .unwrap_or((contents.len() + common_prefixes.len()) as u32);
     Ok(ListObjectsPage {
         name: root.text_of("Name").unwrap_or("").to_string(),
-        prefix: root.text_of("Prefix").unwrap_or("").to_string(),
-        delimiter: opt("Delimiter"),
+        prefix: name_text(root.text_of("Prefix").unwrap_or(""))?,
+        delimiter,
         max_keys: number("MaxKeys")?.unwrap_or(0) as u32,
         key_count,
         is_truncated,
