@@ -8,12 +8,15 @@
 //!   clouds' wire formats, over [`lookup_events`] (ActionTrail LookupEvents),
 //!   [`delivery_jobs`] (ActionTrail delivery history jobs), [`cdn_deliveries`] (CDN
 //!   DescribeCdnDeliverList) and [`export_tasks`] (CloudWatch Logs export tasks).
+//! * [`buckets`]: [`buckets::DemoBuckets`], the demo OSS and S3 buckets of trail files
+//!   (ActionTrail's and CloudTrail's delivery layouts), generated on request.
 //! * [`rate_limit`]: the one-second sliding window the clouds throttle with.
 //!
 //! No HTTP here: the proxy parses requests into core's `RpcParams` and turns an [`Answer`]
 //! into a response.
 
 pub mod backend;
+pub mod buckets;
 pub mod cdn_deliveries;
 pub mod delivery_jobs;
 pub mod events;

@@ -107,6 +107,52 @@ pub fn generate(cfg: &DemoConfig) -> Vec<DemoEvent> {
     out
 }
 
+/// Events one at a time, at times (and regions) the caller decides: the demo buckets generate
+/// one five-minute file on request instead of the whole dataset. The principal, event and
+/// values are drawn as [`generate`] draws them (without its bursts); the same seed, key, time
+/// and region give the same event.
+pub struct EventMaker {
+    seed: u64,
+    world: World,
+}
+
+impl EventMaker {
+    pub fn new(seed: u64) -> EventMaker {
+        EventMaker {
+            seed,
+            world: World::new(seed),
+        }
+    }
+
+    /// The ActionTrail account the events belong to.
+    pub fn account_id(&self) -> &str {
+        &self.world.account_id
+    }
+
+    /// Append the event numbered `key` at `time_ms` (rounded down to a whole second) as a
+    /// compact JSON object; `region` forces its `acsRegion`; `hostile` gives it one of the odd
+    /// values (chosen by `key`).
+    pub fn write(
+        &self,
+        out: &mut String,
+        key: u64,
+        time_ms: i64,
+        region: Option<&'static str>,
+        hostile: bool,
+    ) {
+        let mut rng = Rng::new(mix(self.seed ^ 0x5EED_B0C4_E7F1_1E5A, key));
+        let principal = rng.weighted(&self.world.weights) as u32;
+        let slot = timeline::Slot {
+            time_ms: time_ms.div_euclid(1000) * 1000,
+            principal,
+            burst: timeline::BurstKind::None,
+            region,
+        };
+        let hostile = hostile.then(|| HOSTILE_KINDS[(key % HOSTILE_KINDS.len() as u64) as usize]);
+        write_event(out, &self.world, &mut rng, &slot, hostile);
+    }
+}
+
 /// Every how many events one is hostile: about two a day, and at most one in 1,000.
 pub fn hostile_stride(cfg: &DemoConfig) -> usize {
     let per_day = cfg.count / cfg.span_days.max(1) as usize;

@@ -144,14 +144,16 @@ pub(super) fn plan<'w>(
         (et, svc, ev)
     };
 
-    let region: &'static str =
-        if svc.global || etype == EventType::ConsoleSignin || etype == EventType::ConsoleSignout {
-            "cn-hangzhou"
-        } else if rng.chance(0.85) {
-            p.regions[rng.hot_index(p.regions.len())]
-        } else {
-            REGIONS[rng.weighted(REGION_WEIGHTS)]
-        };
+    let region: &'static str = if let Some(r) = slot.region {
+        r
+    } else if svc.global || etype == EventType::ConsoleSignin || etype == EventType::ConsoleSignout
+    {
+        "cn-hangzhou"
+    } else if rng.chance(0.85) {
+        p.regions[rng.hot_index(p.regions.len())]
+    } else {
+        REGIONS[rng.weighted(REGION_WEIGHTS)]
+    };
 
     let ip = if p.kind == Kind::System {
         rng.pick(&p.ips).clone()

@@ -11,6 +11,9 @@ pub(super) struct Slot {
     pub(super) principal: u32,
     /// 0 = ordinary, otherwise the burst's kind.
     pub(super) burst: BurstKind,
+    /// The event's region when the caller decides it (the demo buckets' region folders);
+    /// `None`: the plan draws it.
+    pub(super) region: Option<&'static str>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -88,6 +91,7 @@ pub(super) fn timeline(cfg: &DemoConfig, world: &World) -> Vec<Slot> {
                 time_ms: t,
                 principal: who,
                 burst: kind,
+                region: None,
             });
         }
     }
@@ -108,6 +112,7 @@ pub(super) fn timeline(cfg: &DemoConfig, world: &World) -> Vec<Slot> {
             time_ms: t,
             principal: p as u32,
             burst: BurstKind::None,
+            region: None,
         });
     }
     slots.truncate(cfg.count);
