@@ -159,7 +159,7 @@ pub(super) fn write_record(out: &mut String, event: &str, account: &str, region:
         o.key("additionalEventData");
         o.buf.push_str(&format!(
             r#"{{"LoginTo":"https://console.aws.amazon.com/console/home","MobileVersion":"No","MFAUsed":"{}"}}"#,
-            if key % 3 == 0 { "Yes" } else { "No" }
+            if key.is_multiple_of(3) { "Yes" } else { "No" }
         ));
     } else {
         o.val(
@@ -265,7 +265,7 @@ fn write_identity(
                 u.s("accessKeyId", &aws_id("AKIA", str_hash(k)));
             }
         }
-        "ram-user" if key % 10 == 0 => {
+        "ram-user" if key.is_multiple_of(10) => {
             u.s("type", "FederatedUser");
             u.s("principalId", &format!("{account}:{name}"));
             u.s(

@@ -288,9 +288,13 @@ impl Bucket {
         };
         let max = q.page_size();
         let full_key = |u: Unit| self.object_of(&self.day_path(u), u).key.clone();
-        let (items, truncated) =
+        // max-keys=0 asks for nothing (and gets no token to go on with).
+        let (items, truncated) = if max == 0 {
+            (Vec::new(), false)
+        } else {
             self.layout
-                .list(&q.prefix, slash, marker, max as usize, &full_key);
+                .list(&q.prefix, slash, marker, max as usize, &full_key)
+        };
         let mut contents = Vec::new();
         let mut common_prefixes = Vec::new();
         let mut last = None;

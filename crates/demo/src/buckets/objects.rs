@@ -58,7 +58,7 @@ pub(super) fn build(layout: &Layout, maker: &EventMaker, day_path: &str, u: Unit
     });
     for (j, &t) in times.iter().enumerate() {
         let key = hash(file_seed ^ 0xE7E7, j as u64);
-        let hostile = key % HOSTILE_ONE_IN == 0;
+        let hostile = key.is_multiple_of(HOSTILE_ONE_IN);
         if j > 0 {
             text.push(',');
         }
@@ -94,10 +94,13 @@ pub(super) fn build(layout: &Layout, maker: &EventMaker, day_path: &str, u: Unit
     }
 }
 
+/// The objects by unit, and the order they came in.
+type Entries = (HashMap<Unit, Arc<Object>>, VecDeque<Unit>);
+
 /// The most recent objects of one bucket, up to a count (first in, first out).
 pub(super) struct Cache {
     cap: usize,
-    inner: Mutex<(HashMap<Unit, Arc<Object>>, VecDeque<Unit>)>,
+    inner: Mutex<Entries>,
 }
 
 impl Cache {
@@ -127,7 +130,7 @@ impl Cache {
         o
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<Unit, Arc<Object>>, VecDeque<Unit>)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic while holding the lock leaves only a cache behind: keep using it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
