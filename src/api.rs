@@ -5,10 +5,12 @@
 
 use gloo_net::http::{Request, Response};
 use serde::Deserialize;
-use trailview_core::catalogue::Call;
+use trailview_core::catalogue::{Call, Cloud, Operation};
 use trailview_core::dialect::{read_response, ApiError, Dialect};
 use trailview_core::lenient::Parsed;
 use trailview_core::paging;
+use trailview_core::trail_files::plan;
+use trailview_core::trail_files::{ListObjectsPage, ListObjectsRequest};
 use web_sys::AbortSignal;
 
 /// Default proxy base: same origin.
@@ -28,6 +30,11 @@ pub struct ApiClient {
 pub struct DeployConfig {
     #[serde(rename = "proxyBase")]
     pub proxy_base: Option<String>,
+    /// Buckets holding trail files, read through the proxy: `[{"label"?, "cloud": "aliyun" |
+    /// "aws", "bucket", "prefix"?}]` (checked by core `BucketSource::from_config`, entry by
+    /// entry, so one bad entry leaves the rest in use).
+    #[serde(default)]
+    pub buckets: Vec<serde_json::Value>,
 }
 
 /// Read `config.json` next to the page. Absent or unreadable: defaults (and a message why).
@@ -146,17 +153,17 @@ async fn refused_by_csp(since: f64) -> Option<String> {
     None
 }
 
-async fn finish(
-    dialect: Dialect,
+/// Sends a request: its response, or why there is none (a network failure, an abort, or the
+/// page's Content-Security-Policy refusing the URL).
+async fn send(
     url: &str,
     send: impl std::future::Future<Output = Result<Response, gloo_net::Error>>,
-) -> Result<(String, u16, Option<String>), ApiError> {
+) -> Result<Response, ApiError> {
     let started = js_sys::Date::now();
-    let sent = send.await;
-    let resp = match sent {
-        Ok(r) => r,
+    match send.await {
+        Ok(r) => Ok(r),
         Err(e) if e.to_string().contains("AbortError") => {
-            return Err(ApiError::Network(network_message(&e)))
+            Err(ApiError::Network(network_message(&e)))
         }
         Err(e) => match refused_by_csp(started).await {
             Some(blocked) => {
@@ -166,18 +173,35 @@ async fn finish(
                 } else {
                     format!("{blocked} (where {abs} redirected: a login page of a proxy in front?)")
                 };
-                return Err(ApiError::Refused(format!(
+                Err(ApiError::Refused(format!(
                     "this page's Content-Security-Policy (connect-src) does not allow {what}. A proxy base on another origin than this page must be config.json's proxyBase for the policy to allow it: clear the override in Settings, or deploy config.json with this proxyBase."
-                )));
+                )))
             }
-            None => return Err(ApiError::Network(network_message(&e))),
+            None => Err(ApiError::Network(network_message(&e))),
         },
-    };
-    let status = resp.status();
-    let request_id = match dialect {
-        Dialect::AwsJson => resp.headers().get("x-amzn-RequestId"),
+    }
+}
+
+/// The request id header of an answer in `dialect` (Alibaba RPC puts it in the body).
+fn request_id(dialect: Dialect, resp: &Response) -> Option<String> {
+    let h = resp.headers();
+    match dialect {
+        Dialect::AwsJson => h.get("x-amzn-RequestId"),
         Dialect::AlibabaRpc => None,
-    };
+        Dialect::RestXml => h
+            .get("x-oss-request-id")
+            .or_else(|| h.get("x-amz-request-id")),
+    }
+}
+
+async fn finish(
+    dialect: Dialect,
+    url: &str,
+    sent: impl std::future::Future<Output = Result<Response, gloo_net::Error>>,
+) -> Result<(String, u16, Option<String>), ApiError> {
+    let resp = send(url, sent).await?;
+    let status = resp.status();
+    let request_id = request_id(dialect, &resp);
     let body = resp
         .text()
         .await
@@ -216,8 +240,19 @@ fn name_url(e: ApiError, method: &str, url: &str) -> ApiError {
 
 /// A POST to the proxy, with `Authorization: Bearer <token>` when the client has a token.
 fn proxy_post(client: &ApiClient, url: &str) -> gloo_net::http::RequestBuilder {
+    authorized(client, Request::post(url))
+}
+
+/// A GET to the proxy, with `Authorization: Bearer <token>` when the client has a token.
+fn proxy_get(client: &ApiClient, url: &str) -> gloo_net::http::RequestBuilder {
+    authorized(client, Request::get(url))
+}
+
+fn authorized(
+    client: &ApiClient,
+    req: gloo_net::http::RequestBuilder,
+) -> gloo_net::http::RequestBuilder {
     watch_csp();
-    let req = Request::post(url);
     match &client.token {
         Some(t) => req.header("Authorization", &format!("Bearer {t}")),
         None => req,
@@ -267,4 +302,94 @@ pub async fn call<C: Call>(
     let (body, status, request_id) = finish(dialect, &url, req.send()).await?;
     read_response::<C::Response>(dialect, status, request_id.as_deref(), &body)
         .map_err(|e| name_url(e, "POST", &url))
+}
+
+/// A storage API's path for `bucket` (and `key`, percent-encoded segment by segment), from the
+/// catalogue's route: `{base}/aliyun/oss/{bucket}[/{key}]` or `{base}/aws/s3/{bucket}[/{key}]`.
+fn storage_url(client: &ApiClient, op: &Operation, bucket: &str, key: Option<&str>) -> String {
+    let mut url = format!(
+        "{}/{}",
+        join(&client.base, op.api.route()),
+        plan::encode_key(bucket)
+    );
+    if let Some(key) = key {
+        url.push('/');
+        url.push_str(&plan::encode_key(key));
+    }
+    url
+}
+
+/// One ListObjectsV2 call on `bucket` of `cloud`'s storage (OSS or S3), path-style: `GET
+/// {base}/aliyun/oss/{bucket}?list-type=2&prefix=...`. The XML page, or the storage error
+/// (`<Error><Code/>...`) as an [`ApiError`]; any other answer is a malformed one that says
+/// what came instead.
+pub async fn list_objects(
+    client: &ApiClient,
+    cloud: Cloud,
+    bucket: &str,
+    request: &ListObjectsRequest,
+    abort: Option<&AbortSignal>,
+) -> Result<ListObjectsPage, ApiError> {
+    let op = plan::list_operation(cloud);
+    let url = format!(
+        "{}?{}",
+        storage_url(client, op, bucket, None),
+        request.to_query()
+    );
+    let req = proxy_get(client, &url)
+        .abort_signal(abort)
+        .build()
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let (body, status, request_id) = finish(Dialect::RestXml, &url, req.send()).await?;
+    plan::read_listing(status, request_id.as_deref(), &body).map_err(|e| name_url(e, "GET", &url))
+}
+
+/// One GetObject call, path-style: `GET {base}/aliyun/oss/{bucket}/{key}` (or `/aws/s3`), the
+/// object's bytes as they arrive (a `Content-Encoding: gzip` answer is already decoded by the
+/// browser; the reader detects gzip by its magic bytes). `abort` cancels it in flight.
+pub async fn get_object(
+    client: &ApiClient,
+    cloud: Cloud,
+    bucket: &str,
+    key: &str,
+    abort: Option<&AbortSignal>,
+) -> Result<js_sys::ArrayBuffer, ApiError> {
+    use wasm_bindgen::JsCast;
+    let op = plan::get_operation(cloud);
+    let url = storage_url(client, op, bucket, Some(key));
+    let req = proxy_get(client, &url)
+        .abort_signal(abort)
+        .build()
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = send(&url, req.send()).await?;
+    let status = resp.status();
+    if !(200..300).contains(&status) {
+        let request_id = request_id(Dialect::RestXml, &resp);
+        let body = resp
+            .text()
+            .await
+            .map_err(|e| ApiError::Network(network_message(&e)))?;
+        return Err(name_url(
+            plan::storage_error(status, request_id.as_deref(), &body),
+            "GET",
+            &url,
+        ));
+    }
+    let raw = web_sys::Response::from(resp);
+    let body = raw
+        .array_buffer()
+        .map_err(|e| ApiError::Network(format!("{key}: the body could not be read: {e:?}")))?;
+    let bytes = wasm_bindgen_futures::JsFuture::from(body)
+        .await
+        .map_err(|e| {
+            let text = format!("{e:?}");
+            if text.contains("AbortError") {
+                ApiError::Network("request cancelled".into())
+            } else {
+                ApiError::Network(format!("{key}: the download broke off: {text}"))
+            }
+        })?;
+    bytes
+        .dyn_into::<js_sys::ArrayBuffer>()
+        .map_err(|_| ApiError::Network(format!("{key}: the body is not bytes")))
 }

@@ -35,22 +35,35 @@ pub enum Api {
     Cdn,
     /// Amazon CloudWatch Logs, JSON 1.1 with `X-Amz-Target: Logs_20140328.<Operation>`.
     CloudWatchLogs,
+    /// Alibaba Cloud OSS, REST with XML bodies, path-style through the proxy:
+    /// `{base}/aliyun/oss/{bucket}?list-type=2&...` and `{base}/aliyun/oss/{bucket}/{key}`.
+    Oss,
+    /// Amazon S3, REST with XML bodies, path-style through the proxy:
+    /// `{base}/aws/s3/{bucket}?list-type=2&...` and `{base}/aws/s3/{bucket}/{key}`.
+    S3,
 }
 
 impl Api {
-    pub const ALL: [Api; 3] = [Api::ActionTrail, Api::Cdn, Api::CloudWatchLogs];
+    pub const ALL: [Api; 5] = [
+        Api::ActionTrail,
+        Api::Cdn,
+        Api::CloudWatchLogs,
+        Api::Oss,
+        Api::S3,
+    ];
 
     pub fn cloud(self) -> Cloud {
         match self {
-            Api::ActionTrail | Api::Cdn => Cloud::Aliyun,
-            Api::CloudWatchLogs => Cloud::Aws,
+            Api::ActionTrail | Api::Cdn | Api::Oss => Cloud::Aliyun,
+            Api::CloudWatchLogs | Api::S3 => Cloud::Aws,
         }
     }
 
     pub fn dialect(self) -> Dialect {
-        match self.cloud() {
-            Cloud::Aliyun => Dialect::AlibabaRpc,
-            Cloud::Aws => Dialect::AwsJson,
+        match self {
+            Api::ActionTrail | Api::Cdn => Dialect::AlibabaRpc,
+            Api::CloudWatchLogs => Dialect::AwsJson,
+            Api::Oss | Api::S3 => Dialect::RestXml,
         }
     }
 
@@ -60,6 +73,8 @@ impl Api {
             Api::ActionTrail => "ActionTrail",
             Api::Cdn => "CDN",
             Api::CloudWatchLogs => "CloudWatch Logs",
+            Api::Oss => "OSS",
+            Api::S3 => "S3",
         }
     }
 
@@ -69,6 +84,8 @@ impl Api {
             Api::ActionTrail => "aliyun/actiontrail",
             Api::Cdn => "aliyun/cdn",
             Api::CloudWatchLogs => "aws/logs",
+            Api::Oss => "aliyun/oss",
+            Api::S3 => "aws/s3",
         }
     }
 
@@ -77,11 +94,15 @@ impl Api {
     }
 
     /// The RPC `Version` parameter (Alibaba), or the JSON 1.1 target prefix's version (AWS).
+    /// The REST storage APIs send no version: S3's is its API's date (`2006-03-01`), OSS
+    /// publishes none (`""`).
     pub fn version(self) -> &'static str {
         match self {
             Api::ActionTrail => "2020-07-06",
             Api::Cdn => "2018-05-10",
             Api::CloudWatchLogs => "20140328",
+            Api::S3 => "2006-03-01",
+            Api::Oss => "",
         }
     }
 
@@ -89,7 +110,7 @@ impl Api {
     pub fn target(self, operation: &str) -> Option<String> {
         match self {
             Api::CloudWatchLogs => Some(format!("Logs_{}.{operation}", self.version())),
-            Api::ActionTrail | Api::Cdn => None,
+            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 => None,
         }
     }
 
@@ -100,7 +121,7 @@ impl Api {
                 .strip_prefix("Logs_")?
                 .strip_prefix(self.version())?
                 .strip_prefix('.'),
-            Api::ActionTrail | Api::Cdn => None,
+            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 => None,
         }
     }
 
@@ -228,6 +249,35 @@ pub const CREATE_EXPORT_TASK: Operation = Operation {
     caller: Caller::DemoOnly,
 };
 
+// The storage APIs' limits are per bucket or per key prefix, not per account: S3 documents
+// 5,500 GET/HEAD requests per second per partitioned prefix, OSS 10,000 requests per second
+// per bucket. The app assumes far less (a listing walks a few folders; downloads run a few at
+// a time), and a throttled call (`SlowDown`, 503) is retried with backoff either way.
+const STORAGE_LIST_LIMIT: Limit = Limit::Assumed(100);
+const STORAGE_OBJECT_LIMIT: Limit = Limit::Assumed(1000);
+
+macro_rules! storage_operations {
+    ($($konst:ident => $api:ident, $name:literal, $limit:ident;)*) => {$(
+        #[doc = concat!("`", $name, "` on ", stringify!($api), " (read, called by the app).")]
+        pub const $konst: Operation = Operation {
+            api: Api::$api,
+            name: $name,
+            access: Access::Read,
+            limit: $limit,
+            caller: Caller::App,
+        };
+    )*};
+}
+
+storage_operations! {
+    OSS_LIST_OBJECTS_V2 => Oss, "ListObjectsV2", STORAGE_LIST_LIMIT;
+    OSS_GET_OBJECT => Oss, "GetObject", STORAGE_OBJECT_LIMIT;
+    OSS_HEAD_OBJECT => Oss, "HeadObject", STORAGE_OBJECT_LIMIT;
+    S3_LIST_OBJECTS_V2 => S3, "ListObjectsV2", STORAGE_LIST_LIMIT;
+    S3_GET_OBJECT => S3, "GetObject", STORAGE_OBJECT_LIMIT;
+    S3_HEAD_OBJECT => S3, "HeadObject", STORAGE_OBJECT_LIMIT;
+}
+
 /// Every operation trailview knows.
 pub const OPERATIONS: &[Operation] = &[
     LOOKUP_EVENTS,
@@ -238,6 +288,12 @@ pub const OPERATIONS: &[Operation] = &[
     DESCRIBE_CDN_DELIVER_LIST,
     DESCRIBE_EXPORT_TASKS,
     CREATE_EXPORT_TASK,
+    OSS_LIST_OBJECTS_V2,
+    OSS_GET_OBJECT,
+    OSS_HEAD_OBJECT,
+    S3_LIST_OBJECTS_V2,
+    S3_GET_OBJECT,
+    S3_HEAD_OBJECT,
 ];
 
 /// The operation `name` of `api` (exact, case-sensitive, as the clouds match names).
@@ -285,7 +341,8 @@ mod tests {
         for api in Api::ALL {
             assert_eq!(Api::from_route(api.route()), Some(api));
         }
-        assert_eq!(Api::from_route("aliyun/oss"), None);
+        assert_eq!(Api::from_route("aliyun/sls"), None);
+        assert_eq!(Api::from_route("aliyun/oss/"), None);
     }
 
     #[test]
@@ -302,6 +359,9 @@ mod tests {
         );
         assert_eq!(names(Api::Cdn), ["DescribeCdnDeliverList"]);
         assert_eq!(names(Api::CloudWatchLogs), ["DescribeExportTasks"]);
+        for storage in [Api::Oss, Api::S3] {
+            assert_eq!(names(storage), ["ListObjectsV2", "GetObject", "HeadObject"]);
+        }
         // The only write the app makes.
         let writes: Vec<_> = OPERATIONS
             .iter()
@@ -309,6 +369,33 @@ mod tests {
             .map(|o| o.name)
             .collect();
         assert_eq!(writes, ["CreateDeliveryHistoryJob"]);
+    }
+
+    #[test]
+    fn storage_apis_speak_rest_xml_and_only_read() {
+        assert_eq!(Api::Oss.cloud(), Cloud::Aliyun);
+        assert_eq!(Api::S3.cloud(), Cloud::Aws);
+        for api in [Api::Oss, Api::S3] {
+            assert_eq!(api.dialect(), Dialect::RestXml);
+            assert_eq!(api.target("GetObject"), None);
+            assert_eq!(api.operation_of_target("GetObject"), None);
+            assert!(api
+                .operations()
+                .all(|o| !o.writes() && o.caller == Caller::App));
+            assert!(api
+                .operations()
+                .all(|o| matches!(o.limit, Limit::Assumed(n) if n >= 100)));
+        }
+        // Names are per API: the same operation name on both storage APIs, nowhere else.
+        assert_eq!(find(Api::Oss, "GetObject"), Some(&OSS_GET_OBJECT));
+        assert_eq!(find(Api::S3, "GetObject"), Some(&S3_GET_OBJECT));
+        assert_eq!(find(Api::ActionTrail, "GetObject"), None);
+        assert_eq!(find(Api::S3, "PutObject"), None);
+        assert_eq!(find(Api::Oss, "ListObjects"), None);
+        // The RPC and JSON APIs keep their dialects.
+        assert_eq!(Api::ActionTrail.dialect(), Dialect::AlibabaRpc);
+        assert_eq!(Api::Cdn.dialect(), Dialect::AlibabaRpc);
+        assert_eq!(Api::CloudWatchLogs.dialect(), Dialect::AwsJson);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! How each cloud frames an error on the wire, and what the app makes of it: the one place that
 //! reads an error body (Alibaba RPC's `{Code, Message, RequestId, HostId, Recommend}`, AWS JSON
-//! 1.1's `{__type, message}` with `x-amzn-RequestId`) and writes one (the proxy and the demo
-//! answer in the same shapes the clouds do). Which dialect an operation speaks is in
-//! [`crate::catalogue`].
+//! 1.1's `{__type, message}` with `x-amzn-RequestId`, the storage APIs' XML `<Error>` through
+//! [`crate::trail_files::StorageError`]) and writes one (the proxy and the demo answer in the
+//! same shapes the clouds do). Which dialect an operation speaks is in [`crate::catalogue`].
 
 use crate::event::lenient_string;
 use crate::lenient::{self, Parsed};
@@ -177,10 +177,50 @@ pub enum Dialect {
     AlibabaRpc,
     /// AWS JSON 1.1 (CloudWatch Logs): error `{__type, message}`, `x-amzn-RequestId` header.
     AwsJson,
+    /// The storage APIs' REST with XML bodies (OSS, S3): error `<Error><Code/><Message/>
+    /// <RequestId/><HostId/></Error>` ([`crate::trail_files::StorageError`]), request id in
+    /// `x-oss-request-id` / `x-amz-request-id`. Successful bodies are XML listings or object
+    /// bytes, read by [`crate::trail_files`], not by [`read_response`].
+    RestXml,
+}
+
+impl Dialect {
+    /// The response header that carries the request id, for the storage APIs of `cloud`
+    /// (`None` where the id is in the body or the dialect has one header for both clouds).
+    pub fn request_id_header(self, cloud: crate::catalogue::Cloud) -> Option<&'static str> {
+        use crate::catalogue::Cloud;
+        match (self, cloud) {
+            (Dialect::AwsJson, _) => Some("x-amzn-RequestId"),
+            (Dialect::RestXml, Cloud::Aliyun) => Some("x-oss-request-id"),
+            (Dialect::RestXml, Cloud::Aws) => Some("x-amz-request-id"),
+            (Dialect::AlibabaRpc, _) => None,
+        }
+    }
+}
+
+/// A storage API's error answer (`<Error>` XML, OSS's or S3's) as an [`ApiError`]; the body's
+/// `RequestId`, or else `request_id_header`.
+pub fn storage_error(http_status: u16, request_id_header: Option<&str>, body: &str) -> ApiError {
+    match crate::trail_files::StorageError::parse(body) {
+        Some(e) => ApiError::Service(ServiceError {
+            http_status,
+            code: e.code,
+            message: e.message,
+            request_id: nonempty(Some(e.request_id)).or(request_id_header.map(String::from)),
+            host_id: nonempty(e.host_id),
+            recommend: None,
+        }),
+        None => ApiError::Malformed {
+            http_status,
+            detail: format!("HTTP {http_status} without a recognisable error body"),
+            excerpt: excerpt(body),
+        },
+    }
 }
 
 /// Read a response: a 2xx body as `T` (leniently), anything else as the cloud's error body.
-/// `request_id_header` is AWS's `x-amzn-RequestId` (Alibaba puts it in the body).
+/// `request_id_header` is AWS's `x-amzn-RequestId` (Alibaba puts it in the body), or the
+/// storage APIs' request id header ([`Dialect::request_id_header`]).
 #[allow(clippy::result_large_err)]
 pub fn read_response<T: DeserializeOwned>(
     dialect: Dialect,
@@ -196,6 +236,7 @@ pub fn read_response<T: DeserializeOwned>(
         });
     }
     let service = match dialect {
+        Dialect::RestXml => return Err(storage_error(http_status, request_id_header, body)),
         Dialect::AlibabaRpc => {
             lenient::from_str::<AliyunErrorBody>(body)
                 .ok()
@@ -244,6 +285,7 @@ impl Dialect {
         match self {
             Dialect::AlibabaRpc => "application/json",
             Dialect::AwsJson => "application/x-amz-json-1.1",
+            Dialect::RestXml => "application/xml",
         }
     }
 }
@@ -563,6 +605,54 @@ impl RpcParams {
 #[cfg(test)]
 mod writer_tests {
     use super::*;
+
+    #[test]
+    fn storage_errors_read_from_xml() {
+        let xml = crate::trail_files::StorageError {
+            code: "NoSuchKey".into(),
+            message: "The specified key does not exist.".into(),
+            request_id: "5C3D9175B6FC201293AD".into(),
+            host_id: Some("bucket.oss-cn-hangzhou.aliyuncs.com".into()),
+        }
+        .to_xml();
+        let Err(ApiError::Service(s)) =
+            read_response::<serde_json::Value>(Dialect::RestXml, 404, Some("other"), &xml)
+        else {
+            panic!("{xml}")
+        };
+        assert_eq!(
+            (s.code.as_str(), s.request_id.as_deref(), s.http_status),
+            ("NoSuchKey", Some("5C3D9175B6FC201293AD"), 404)
+        );
+        assert_eq!(
+            s.host_id.as_deref(),
+            Some("bucket.oss-cn-hangzhou.aliyuncs.com")
+        );
+        // S3 throttling is retried.
+        let slow = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId></RequestId></Error>";
+        let e = storage_error(503, Some("REQ-H"), slow);
+        assert!(e.is_retryable() && e.is_throttling());
+        let ApiError::Service(s) = e else { panic!() };
+        assert_eq!(s.request_id.as_deref(), Some("REQ-H"));
+        // An HTML page from something in front is not a storage error.
+        assert!(matches!(
+            storage_error(403, None, "<html><body>Forbidden</body></html>"),
+            ApiError::Malformed {
+                http_status: 403,
+                ..
+            }
+        ));
+        use crate::catalogue::Cloud;
+        assert_eq!(
+            Dialect::RestXml.request_id_header(Cloud::Aliyun),
+            Some("x-oss-request-id")
+        );
+        assert_eq!(
+            Dialect::RestXml.request_id_header(Cloud::Aws),
+            Some("x-amz-request-id")
+        );
+        assert_eq!(Dialect::RestXml.content_type(), "application/xml");
+    }
 
     #[test]
     fn alibaba_error_keys_come_in_the_gateways_order() {

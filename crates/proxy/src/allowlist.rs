@@ -1,8 +1,15 @@
 //! The operations the proxy forwards: the catalogue's operations the app calls
 //! ([`Api::forwarded`]). Anything else is refused with 403 before it is signed or sent; write
 //! operations ([`Access::Write`]) also when `read_only` is set.
+//!
+//! The storage APIs (OSS, S3) are read-only whatever the configuration: only GET and HEAD of
+//! ListObjectsV2, GetObject and HeadObject ([`crate::storage::StorageRequest::parse`] refuses
+//! anything else), on the configured bucket, under its prefix ([`check_storage`]).
 
+use crate::config::BucketConfig;
+use crate::storage::{StorageCall, StorageRequest};
 use trailview_core::catalogue::{Access, Api};
+use trailview_core::trail_files::{check_key, KeyRefused, KeyUse, QueryRefused};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -44,10 +51,130 @@ pub fn check(api: Api, op: &str, writes: Writes) -> Result<(), Refusal> {
     }
 }
 
+/// Why a storage request is refused (403 `AccessDenied`, before signing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageRefusal {
+    /// Not GET or HEAD.
+    Method(String),
+    /// No bucket in the path (ListBuckets).
+    NoBucket,
+    /// Not a bucket name.
+    BucketName(String),
+    /// Not the configured bucket.
+    Bucket(String),
+    /// A bucket query that is not ListObjectsV2's (a sub-resource such as `acl`, `policy`,
+    /// `uploads`, or ListObjects V1).
+    Query(QueryRefused),
+    /// A query on an object (a sub-resource such as `acl`, `tagging`, `versionId`).
+    ObjectQuery(String),
+    /// The object key.
+    Key(KeyRefused),
+    /// The listing's `prefix`.
+    Prefix(KeyRefused),
+}
+
+impl StorageRefusal {
+    pub fn message(&self, api: Api) -> String {
+        let why = match self {
+            StorageRefusal::Method(m) => format!("the method {m} (only GET and HEAD are)"),
+            StorageRefusal::NoBucket => "a request without a bucket (ListBuckets)".into(),
+            StorageRefusal::BucketName(b) => format!("'{b}', which is not a bucket name"),
+            StorageRefusal::Bucket(b) => format!("the bucket '{b}' (not the configured one)"),
+            StorageRefusal::Query(q) => format!("this bucket request: {q}"),
+            StorageRefusal::ObjectQuery(q) => {
+                format!("an object request with a query or sub-resource ('{q}')")
+            }
+            StorageRefusal::Key(k) => format!("this key: {k}"),
+            StorageRefusal::Prefix(k) => format!("this listing prefix: {k}"),
+        };
+        let allowed: Vec<&str> = api.forwarded().map(|o| o.name).collect();
+        format!(
+            "trailview-proxy does not forward {why}. {} is read-only through the proxy: only {} on the configured bucket, under its prefix.",
+            api.name(),
+            allowed.join(", ")
+        )
+    }
+}
+
+/// May `req` (already of a valid form) be forwarded to the bucket `cfg`? Its bucket must be the
+/// configured one, and its key, or its listing's prefix, under the configured prefix (core's
+/// [`check_key`]).
+pub fn check_storage(req: &StorageRequest, cfg: &BucketConfig) -> Result<(), StorageRefusal> {
+    if req.bucket != cfg.bucket {
+        return Err(StorageRefusal::Bucket(req.bucket.clone()));
+    }
+    match &req.call {
+        StorageCall::List(list) => {
+            check_key(&cfg.prefix, &list.prefix, KeyUse::ListPrefix).map_err(StorageRefusal::Prefix)
+        }
+        StorageCall::Object => {
+            check_key(&cfg.prefix, &req.key, KeyUse::Object).map_err(StorageRefusal::Key)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use trailview_core::catalogue::{Caller, OPERATIONS};
+
+    fn bucket(prefix: &str) -> BucketConfig {
+        BucketConfig {
+            endpoint: crate::config::Endpoint {
+                base: "https://trail.s3.us-east-1.amazonaws.com".into(),
+                host: "trail.s3.us-east-1.amazonaws.com".into(),
+                region: "us-east-1".into(),
+            },
+            addressing: crate::config::Addressing::VirtualHosted,
+            bucket: "trail".into(),
+            prefix: prefix.into(),
+        }
+    }
+
+    fn req(path: &str, query: Option<&str>) -> StorageRequest {
+        StorageRequest::parse(Api::S3, &axum::http::Method::GET, path, query).unwrap()
+    }
+
+    #[test]
+    fn storage_bucket_and_prefix() {
+        let cfg = bucket("logs/");
+        assert_eq!(
+            check_storage(&req("/api/aws/s3/trail/logs/AWSLogs/x.json.gz", None), &cfg),
+            Ok(())
+        );
+        assert_eq!(
+            check_storage(&req("/api/aws/s3/other/logs/x", None), &cfg),
+            Err(StorageRefusal::Bucket("other".into()))
+        );
+        assert_eq!(
+            check_storage(&req("/api/aws/s3/trail/logs2/x", None), &cfg),
+            Err(StorageRefusal::Key(KeyRefused::OutsidePrefix))
+        );
+        assert_eq!(
+            check_storage(&req("/api/aws/s3/trail/x", None), &cfg),
+            Err(StorageRefusal::Key(KeyRefused::OutsidePrefix))
+        );
+        let list = |p: &str| {
+            req(
+                "/api/aws/s3/trail",
+                Some(&format!("list-type=2&prefix={p}")),
+            )
+        };
+        assert_eq!(check_storage(&list("logs%2F"), &cfg), Ok(()));
+        assert_eq!(check_storage(&list("logs%2FAWSLogs%2F"), &cfg), Ok(()));
+        for outside in ["", "log", "logs2%2F", "AWSLogs%2F"] {
+            assert_eq!(
+                check_storage(&list(outside), &cfg),
+                Err(StorageRefusal::Prefix(KeyRefused::OutsidePrefix)),
+                "{outside}"
+            );
+        }
+        // No prefix: the whole bucket.
+        assert_eq!(check_storage(&list(""), &bucket("")), Ok(()));
+        assert!(StorageRefusal::Method("PUT".into())
+            .message(Api::S3)
+            .contains("ListObjectsV2, GetObject, HeadObject"));
+    }
 
     #[test]
     fn allow_and_refuse() {

@@ -7,14 +7,21 @@
 //! | `/api/aliyun/actiontrail` | Alibaba RPC ([`Api::ActionTrail`])   |
 //! | `/api/aliyun/cdn`         | Alibaba RPC ([`Api::Cdn`])           |
 //! | `/api/aws/logs`           | AWS JSON 1.1 ([`Api::CloudWatchLogs`]) |
+//! | `/api/aliyun/oss/{bucket}[/{key}]` | OSS REST XML, path-style ([`Api::Oss`]) |
+//! | `/api/aws/s3/{bucket}[/{key}]`     | S3 REST XML, path-style ([`Api::S3`])   |
 
-use crate::cloud_error::{success, Respond};
+use crate::cloud_error::{storage_error, success, ErrorCode, Respond};
 use crate::params::RpcParams;
-use crate::upstream::Upstream;
-use axum::body::Bytes;
+use crate::storage::{StorageMethod, StorageRequest};
+use crate::upstream::{Uncompressed, Upstream};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use std::future::Future;
+use std::sync::Arc;
 use trailview_core::catalogue::Api;
+use trailview_core::trail_files::StorageError;
+use trailview_demo::buckets::{BucketMethod, BucketRequest, DemoBuckets};
 use trailview_demo::{Answer, DemoBackend};
 
 /// Answers the app's calls, one API at a time.
@@ -23,6 +30,8 @@ pub trait Backend: Send + Sync + 'static {
     fn rpc(&self, api: Api, req: RpcParams) -> impl Future<Output = Response> + Send;
     /// An AWS JSON 1.1 call, named by its `X-Amz-Target`.
     fn json(&self, api: Api, target: String, body: Bytes) -> impl Future<Output = Response> + Send;
+    /// A storage call (OSS or S3: ListObjectsV2, GetObject, HeadObject) of a checked form.
+    fn storage(&self, req: StorageRequest) -> impl Future<Output = Response> + Send;
 }
 
 fn respond(api: Api, answer: Answer) -> Response {
@@ -32,13 +41,75 @@ fn respond(api: Api, answer: Answer) -> Response {
     }
 }
 
-impl Backend for DemoBackend {
+/// `--demo`: the generated clouds' APIs ([`DemoBackend`]) and their trail buckets
+/// ([`DemoBuckets`]).
+pub struct Demo {
+    pub api: Arc<DemoBackend>,
+    pub buckets: Arc<DemoBuckets>,
+}
+
+impl Backend for Demo {
     fn rpc(&self, api: Api, req: RpcParams) -> impl Future<Output = Response> + Send {
-        std::future::ready(respond(api, DemoBackend::rpc(self, api, &req)))
+        std::future::ready(respond(api, self.api.rpc(api, &req)))
     }
 
     fn json(&self, api: Api, target: String, body: Bytes) -> impl Future<Output = Response> + Send {
-        std::future::ready(respond(api, DemoBackend::json(self, api, &target, &body)))
+        std::future::ready(respond(api, self.api.json(api, &target, &body)))
+    }
+
+    async fn storage(&self, req: StorageRequest) -> Response {
+        // Generating and gzipping a file is CPU work: off the async threads.
+        let buckets = self.buckets.clone();
+        let cloud = req.api.cloud();
+        let listing = req.key.is_empty();
+        let answer = tokio::task::spawn_blocking(move || {
+            buckets.answer(&BucketRequest {
+                cloud,
+                method: match req.method {
+                    StorageMethod::Get => BucketMethod::Get,
+                    StorageMethod::Head => BucketMethod::Head,
+                },
+                bucket: &req.bucket,
+                key: &req.key,
+                query: &req.query,
+            })
+        })
+        .await;
+        let Ok(answer) = answer else {
+            return storage_error(
+                Some(cloud),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "The demo bucket failed to answer.",
+            );
+        };
+        let status =
+            StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let code = (!status.is_success())
+            .then(|| {
+                std::str::from_utf8(&answer.body)
+                    .ok()
+                    .and_then(StorageError::parse)
+            })
+            .flatten()
+            .map(|e| e.code);
+        let mut resp = Response::new(Body::from(answer.body));
+        *resp.status_mut() = status;
+        for (name, value) in answer.headers {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                resp.headers_mut().append(n, v);
+            }
+        }
+        if let Some(c) = code {
+            resp.extensions_mut().insert(ErrorCode(c));
+        }
+        if !listing && status.is_success() {
+            resp.extensions_mut().insert(Uncompressed);
+        }
+        resp
     }
 }
 
@@ -49,5 +120,9 @@ impl Backend for Upstream {
 
     async fn json(&self, _api: Api, target: String, body: Bytes) -> Response {
         self.aws_logs(&target, &body).await
+    }
+
+    async fn storage(&self, req: StorageRequest) -> Response {
+        Upstream::storage(self, &req).await
     }
 }

@@ -2,6 +2,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use trailview_demo::buckets::DEFAULT_BUCKET_EVENTS;
 
 pub const USAGE: &str = "\
 trailview-proxy: serves the trailview web app and its cloud API routes.
@@ -26,6 +27,10 @@ OPTIONS:
     --days N               dataset span in days, ending now (default 30)
     --rate-limit N         LookupEvents calls per second, all callers together
                            (default 2, as the real API; 0 = unlimited)
+    --bucket-events N      events in each demo bucket of trail files (OSS
+                           trailview-demo-actiontrail, S3 trailview-demo-cloudtrail), over the
+                           30 days ending now, generated on request (default 1000000; at most
+                           100000000)
     --print-csp DIR        print the Content-Security-Policy for the app in DIR (the hash of
                            index.html's inline loader script; connect-src with config.json's
                            proxyBase origin), for a CDN serving the app, and exit
@@ -45,6 +50,8 @@ pub struct Args {
     pub events: usize,
     pub days: u32,
     pub rate_limit: u32,
+    /// `--bucket-events N`: events in each demo bucket.
+    pub bucket_events: usize,
     /// `--config FILE`.
     pub config: Option<PathBuf>,
     /// Whether --listen/--port and --static-dir were given (they override the config file).
@@ -62,6 +69,7 @@ impl Default for Args {
             events: 60_000,
             days: 30,
             rate_limit: 2,
+            bucket_events: DEFAULT_BUCKET_EVENTS,
             config: None,
             listen_given: false,
             static_dir_given: false,
@@ -79,6 +87,9 @@ pub enum Command {
 }
 
 pub const MAX_EVENTS: usize = 2_000_000;
+/// The most `--bucket-events` (files are generated on request, so a bucket costs little until
+/// it is read).
+pub const MAX_BUCKET_EVENTS: usize = 100_000_000;
 
 fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
     v.parse()
@@ -106,6 +117,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 | "--events"
                 | "--days"
                 | "--rate-limit"
+                | "--bucket-events"
         );
         let value = if takes_value {
             match inline {
@@ -153,6 +165,12 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 }
             }
             "--rate-limit" => a.rate_limit = number("--rate-limit", &value)?,
+            "--bucket-events" => {
+                a.bucket_events = number("--bucket-events", &value)?;
+                if a.bucket_events > MAX_BUCKET_EVENTS {
+                    return Err(format!("--bucket-events: at most {MAX_BUCKET_EVENTS}"));
+                }
+            }
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
@@ -194,6 +212,12 @@ mod tests {
         assert_eq!(a.listen, "127.0.0.1:9000".parse().unwrap());
         assert_eq!((a.seed, a.events, a.rate_limit, a.days), (7, 1000, 0, 3));
         assert_eq!(a.static_dir, PathBuf::from("/x"));
+        assert_eq!(a.bucket_events, DEFAULT_BUCKET_EVENTS);
+        let Ok(Command::Run(a)) = p("--demo --bucket-events 100000") else {
+            panic!()
+        };
+        assert_eq!(a.bucket_events, 100_000);
+        assert!(USAGE.contains("--bucket-events N"));
         let Ok(Command::Run(a)) = p("--listen=[::1]:8081") else {
             panic!()
         };
@@ -222,6 +246,8 @@ mod tests {
             "--listen 127.0.0.1:1 --port 2",
             "--events -1",
             "--events 99999999",
+            "--bucket-events x",
+            "--bucket-events 1000000000",
             "--days 0",
             "--demo=1",
             "--demo --config x.toml",

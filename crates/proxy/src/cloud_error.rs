@@ -1,11 +1,14 @@
 //! Every error the proxy and the demo answer, in the dialect of the route it answers on: the
 //! shapes are core's ([`trailview_core::dialect`]: Alibaba RPC `{RequestId, HostId, Code,
-//! Message, Recommend}`, AWS JSON 1.1 `{__type, message}` with `x-amzn-RequestId`); this module
-//! turns them into responses and picks the dialect for errors the proxy itself answers.
+//! Message, Recommend}`, AWS JSON 1.1 `{__type, message}` with `x-amzn-RequestId`; the storage
+//! APIs' `<Error>` XML, [`StorageError`], with `x-oss-request-id` / `x-amz-request-id`); this
+//! module turns them into responses and picks the dialect for errors the proxy itself answers.
 
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use trailview_core::catalogue::Cloud;
 pub use trailview_core::dialect::{AlibabaError, AwsError, Dialect, ErrorResponse, Source};
+pub use trailview_core::trail_files::StorageError;
 
 /// A new request id: an uppercase UUID (`8-4-4-4-12` hex), like Alibaba's.
 pub fn request_id() -> String {
@@ -73,13 +76,71 @@ pub fn proxy_error(
             .from(Source::Proxy)
             .respond(),
         Dialect::AwsJson => AwsError::new(status.as_u16(), code, message).respond(),
+        Dialect::RestXml => storage_error(None, status, code, message),
     }
 }
 
-/// An error shaped for the route: AWS JSON on `/api/aws/*` (`code` becomes the AWS kind for the
-/// status), Alibaba's body elsewhere under `/api`, plain text for pages.
+/// A storage API's error as OSS and S3 write it (`<Error>` XML from core's
+/// [`StorageError::to_xml`], `HostId` `trailview-proxy`), with the request id also in `cloud`'s
+/// header (`x-oss-request-id` / `x-amz-request-id`) when the cloud is known.
+pub fn storage_error(
+    cloud: Option<Cloud>,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+) -> Response {
+    let id = request_id();
+    let body = StorageError {
+        code: code.to_string(),
+        message: message.to_string(),
+        request_id: id.clone(),
+        host_id: Some("trailview-proxy".into()),
+    }
+    .to_xml();
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(Dialect::RestXml.content_type()),
+    );
+    if let Some(name) = cloud.and_then(|c| Dialect::RestXml.request_id_header(c)) {
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            h.insert(HeaderName::from_static(name), v);
+        }
+    }
+    resp.extensions_mut().insert(ErrorCode(code.to_string()));
+    resp
+}
+
+/// The storage API a path is under (`/api/aliyun/oss...`, `/api/aws/s3...`), if any.
+pub fn storage_route(path: &str) -> Option<Cloud> {
+    let under = |route: &str| {
+        path.strip_prefix(route)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    if under("/api/aliyun/oss") {
+        Some(Cloud::Aliyun)
+    } else if under("/api/aws/s3") {
+        Some(Cloud::Aws)
+    } else {
+        None
+    }
+}
+
+/// An error shaped for the route: the storage APIs' XML on `/api/aliyun/oss` and `/api/aws/s3`
+/// (`code` becomes the storage code for the status), AWS JSON on `/api/aws/*` (`code` becomes
+/// the AWS kind for the status), Alibaba's body elsewhere under `/api`, plain text for pages.
 pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: &str) -> Response {
-    if path.starts_with("/api/aws") {
+    if let Some(cloud) = storage_route(path) {
+        let code = match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "AccessDenied",
+            StatusCode::URI_TOO_LONG
+            | StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            | StatusCode::PAYLOAD_TOO_LARGE => "InvalidRequest",
+            _ => code,
+        };
+        storage_error(Some(cloud), status, code, message)
+    } else if path.starts_with("/api/aws") {
         let kind = match status {
             StatusCode::UNAUTHORIZED => "MissingAuthenticationTokenException",
             StatusCode::FORBIDDEN => "AccessDeniedException",
@@ -146,5 +207,28 @@ mod tests {
         let r = route_error("/api/aws/logs", StatusCode::FORBIDDEN, "X", "no");
         assert_eq!(r.headers()["x-amzn-errortype"], "AccessDeniedException");
         assert_eq!(r.headers()["content-type"], "application/x-amz-json-1.1");
+    }
+
+    #[test]
+    fn storage_routes_answer_storage_xml() {
+        let r = route_error(
+            "/api/aws/s3/bucket/key",
+            StatusCode::UNAUTHORIZED,
+            "Proxy.Unauthenticated",
+            "no <token> & no entry",
+        );
+        assert_eq!(r.headers()["content-type"], "application/xml");
+        assert!(r.headers().contains_key("x-amz-request-id"));
+        assert_eq!(r.extensions().get::<ErrorCode>().unwrap().0, "AccessDenied");
+        let r = route_error(
+            "/api/aliyun/oss",
+            StatusCode::URI_TOO_LONG,
+            "Proxy.QueryTooLong",
+            "long",
+        );
+        assert!(r.headers().contains_key("x-oss-request-id"));
+        assert_eq!(storage_route("/api/aliyun/ossx"), None);
+        assert_eq!(storage_route("/api/aws/s3/b"), Some(Cloud::Aws));
+        assert_eq!(storage_route("/api/aws/logs"), None);
     }
 }

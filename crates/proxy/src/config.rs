@@ -88,6 +88,7 @@ pub struct AliyunFile {
     pub signature: Option<AliyunSignature>,
     pub actiontrail: Option<EndpointFile>,
     pub cdn: Option<EndpointFile>,
+    pub oss: Option<OssFile>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +98,7 @@ pub struct AwsFile {
     pub secret_access_key: Option<Secret>,
     pub session_token: Option<Secret>,
     pub logs: Option<EndpointFile>,
+    pub s3: Option<BucketFile>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,6 +106,36 @@ pub struct AwsFile {
 pub struct EndpointFile {
     pub region: Option<String>,
     pub endpoint: Option<String>,
+}
+
+/// `[aws.s3]`: the one bucket the proxy reads trail files from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketFile {
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+}
+
+/// `[aliyun.oss]`: a bucket, plus the OSS signature version.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OssFile {
+    pub bucket: Option<String>,
+    pub prefix: Option<String>,
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+    pub signature: Option<OssSignatureFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "lowercase")]
+pub enum OssSignatureFile {
+    /// OSS4-HMAC-SHA256.
+    V4,
+    /// `Authorization: OSS <id>:<HMAC-SHA1>`.
+    V1,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,11 +191,117 @@ impl Endpoint {
     }
 }
 
+/// How OSS requests are signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OssSignature {
+    /// OSS4-HMAC-SHA256 (the default).
+    V4,
+    /// OSS V1, HMAC-SHA1.
+    V1,
+}
+
+/// How the bucket is named in the URL the proxy calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// `https://{bucket}.{service host}/{key}`: the clouds' own endpoints (OSS serves only
+    /// this form; S3 buckets created since 2020 too).
+    VirtualHosted,
+    /// `{endpoint}/{bucket}/{key}`: an endpoint given without the bucket in its host (a
+    /// private or compatible endpoint such as MinIO, or a test double).
+    Path,
+}
+
+/// The one bucket a storage API reads: where, and under which prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketConfig {
+    /// The endpoint called: the bucket's host when virtual-hosted.
+    pub endpoint: Endpoint,
+    pub addressing: Addressing,
+    pub bucket: String,
+    /// Every key forwarded is under this folder: `""` (the whole bucket) or ending in `/`.
+    pub prefix: String,
+}
+
+impl BucketConfig {
+    /// `[aliyun.oss]` / `[aws.s3]` resolved: `default_host(region)` is the service host
+    /// (`oss-cn-hangzhou.aliyuncs.com`) the bucket's virtual host is under.
+    fn resolve(
+        section: &str,
+        bucket: Option<String>,
+        prefix: Option<String>,
+        region: String,
+        endpoint: Option<String>,
+        default_host: &str,
+    ) -> Result<BucketConfig, String> {
+        let bucket = non_empty(bucket)
+            .ok_or_else(|| format!("{section} needs bucket = \"<bucket name>\""))?;
+        if !valid_bucket_name(&bucket) {
+            return Err(format!(
+                "{section} bucket '{bucket}' is not a bucket name (3 to 63 letters, digits, '.', '-' or '_', starting and ending with a letter or digit)"
+            ));
+        }
+        let prefix = match non_empty(prefix) {
+            None => String::new(),
+            Some(p) => {
+                let p = p.trim_end_matches('/').to_string();
+                trailview_core::trail_files::keys::check_key_form(
+                    &p,
+                    trailview_core::trail_files::KeyUse::Object,
+                )
+                .map_err(|e| format!("{section} prefix '{p}': {e}"))?;
+                format!("{p}/")
+            }
+        };
+        let (url, addressing) = match non_empty(endpoint) {
+            None => (
+                format!("https://{bucket}.{default_host}"),
+                Addressing::VirtualHosted,
+            ),
+            Some(url) => {
+                let host = url
+                    .split_once("://")
+                    .map_or(url.as_str(), |(_, rest)| rest)
+                    .to_ascii_lowercase();
+                let addressing = if host.starts_with(&format!("{}.", bucket.to_ascii_lowercase())) {
+                    Addressing::VirtualHosted
+                } else {
+                    Addressing::Path
+                };
+                (url, addressing)
+            }
+        };
+        let endpoint = Endpoint::parse(&url, region).map_err(|e| format!("{section} {e}"))?;
+        Ok(BucketConfig {
+            endpoint,
+            addressing,
+            bucket,
+            prefix,
+        })
+    }
+}
+
+/// 3 to 63 of `a-z A-Z 0-9 . - _`, starting and ending with a letter or digit (OSS and current
+/// S3 names are lowercase; legacy S3 names may have capitals and `_`).
+pub fn valid_bucket_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    (3..=63).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && !name.contains("..")
+}
+
 #[derive(Debug, Clone)]
 pub struct UpstreamConfig {
     pub actiontrail: Option<Endpoint>,
     pub cdn: Option<Endpoint>,
     pub logs: Option<Endpoint>,
+    /// `[aliyun.oss]`: the bucket ListObjectsV2 / GetObject / HeadObject read on OSS.
+    pub oss: Option<BucketConfig>,
+    pub oss_signature: OssSignature,
+    /// `[aws.s3]`: the bucket they read on S3.
+    pub s3: Option<BucketConfig>,
     pub aliyun: Option<AliyunCredentials>,
     pub aws: Option<AwsCredentials>,
     pub signature: SignatureVersion,
@@ -287,7 +425,26 @@ impl Config {
                 Endpoint::parse(&url, region).map_err(|e| format!("[aliyun.cdn] {e}"))
             })
             .transpose()?;
-        let aliyun = if at.is_some() || cdn.is_some() {
+        let oss_signature = match aliyun_file.oss.as_ref().and_then(|o| o.signature.as_ref()) {
+            Some(OssSignatureFile::V1) => OssSignature::V1,
+            _ => OssSignature::V4,
+        };
+        let oss = aliyun_file
+            .oss
+            .map(|o| {
+                let region = non_empty(o.region).unwrap_or_else(|| "cn-hangzhou".into());
+                let host = format!("oss-{region}.aliyuncs.com");
+                BucketConfig::resolve(
+                    "[aliyun.oss]",
+                    o.bucket,
+                    o.prefix,
+                    region,
+                    o.endpoint,
+                    &host,
+                )
+            })
+            .transpose()?;
+        let aliyun = if at.is_some() || cdn.is_some() || oss.is_some() {
             let id = env("ALIBABA_CLOUD_ACCESS_KEY_ID").or(non_empty(aliyun_file.access_key_id));
             let secret = env("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
                 .map(Secret)
@@ -331,7 +488,22 @@ impl Config {
                 Endpoint::parse(&url, region).map_err(|e| format!("[aws.logs] {e}"))
             })
             .transpose()?;
-        let aws = if logs.is_some() {
+        let s3 = aws_file
+            .s3
+            .map(|b| {
+                let region = non_empty(b.region).or_else(|| env("AWS_REGION")).ok_or(
+                    "[aws.s3] needs a region (region = \"us-east-1\" or AWS_REGION)".to_string(),
+                )?;
+                let suffix = if region.starts_with("cn-") {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                };
+                let host = format!("s3.{region}.{suffix}");
+                BucketConfig::resolve("[aws.s3]", b.bucket, b.prefix, region, b.endpoint, &host)
+            })
+            .transpose()?;
+        let aws = if logs.is_some() || s3.is_some() {
             let id = env("AWS_ACCESS_KEY_ID").or(non_empty(aws_file.access_key_id));
             let secret = env("AWS_SECRET_ACCESS_KEY")
                 .map(Secret)
@@ -345,22 +517,21 @@ impl Config {
                     secret_access_key: secret.0,
                     session_token: token.map(|t| t.0),
                 }),
-                _ => {
-                    return Err(
-                        "[aws.logs] is configured but there are no AWS credentials: set \
+                _ => return Err(
+                    "[aws.logs] or [aws.s3] is configured but there are no AWS credentials: set \
                          AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for \
                          STS), or access_key_id and secret_access_key under [aws]"
-                            .into(),
-                    )
-                }
+                        .into(),
+                ),
             }
         } else {
             None
         };
-        if at.is_none() && cdn.is_none() && logs.is_none() {
+        if at.is_none() && cdn.is_none() && logs.is_none() && oss.is_none() && s3.is_none() {
             return Err(
-                "no upstream is configured: add [aliyun.actiontrail], [aliyun.cdn] \
-                 and/or [aws.logs] (see trailview.example.toml), or run with --demo"
+                "no upstream is configured: add [aliyun.actiontrail], [aliyun.cdn], \
+                 [aliyun.oss], [aws.logs] and/or [aws.s3] (see trailview.example.toml), or run \
+                 with --demo"
                     .into(),
             );
         }
@@ -443,6 +614,9 @@ impl Config {
                 actiontrail: at,
                 cdn,
                 logs,
+                oss,
+                oss_signature,
+                s3,
                 aliyun,
                 aws,
                 signature: match aliyun_file.signature {

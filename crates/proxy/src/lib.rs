@@ -9,7 +9,11 @@
 //!   [`sign`]: Alibaba V3/V1 and AWS SigV4; [`allowlist`]: the operations let through.
 //! * [`auth`], [`security`]: bearer token / identity header, CORS, size limits, CSP and caching
 //!   headers (applied in `--config` mode).
-//! * `--demo` serves `trailview_demo::DemoBackend` (crates/demo) behind the same routes.
+//! * `--demo` serves `trailview_demo::DemoBackend` and `trailview_demo::buckets::DemoBuckets`
+//!   (crates/demo) behind the same routes ([`backend::Demo`]).
+//! * [`storage`]: the OSS and S3 routes (ListObjectsV2, GetObject, HeadObject, path-style):
+//!   requests read and checked for form in every mode; the demo answers them from
+//!   `trailview_demo::buckets`, the upstream signs and streams them.
 //! * [`params`]: RPC parameters from the query string and form body.
 //! * [`cloud_error`]: every error answered, in the route's dialect (shapes from core's
 //!   `dialect`), and request ids.
@@ -28,24 +32,27 @@ pub mod params;
 pub mod security;
 pub mod sign;
 pub mod static_files;
+pub mod storage;
 pub mod upstream;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
-pub use backend::Backend;
+pub use backend::{Backend, Demo};
 use cloud_error::{ErrorCode, Operation};
 use config::{Config, SecurityConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate as _};
 use tower_http::compression::CompressionLayer;
 use trailview_core::catalogue::Api;
 use trailview_core::dialect::Dialect;
+use trailview_demo::buckets::DemoBuckets;
 use trailview_demo::DemoBackend;
 use upstream::Upstream;
 
@@ -54,6 +61,8 @@ pub enum Mode {
     /// `--demo`: the generated dataset on loopback, under the pages' security headers.
     Demo {
         backend: Arc<DemoBackend>,
+        /// The demo OSS and S3 buckets (`--bucket-events`).
+        buckets: Arc<DemoBuckets>,
         static_dir: PathBuf,
     },
     /// `--config`: signs and forwards to the real clouds, behind authentication, CORS and size
@@ -82,8 +91,18 @@ pub fn app(mode: Mode) -> Router {
     match mode {
         Mode::Demo {
             backend,
+            buckets,
             static_dir,
-        } => security::page_headers(routes(backend, static_dir.clone()), static_dir),
+        } => security::page_headers(
+            routes(
+                Arc::new(Demo {
+                    api: backend,
+                    buckets,
+                }),
+                static_dir.clone(),
+            ),
+            static_dir,
+        ),
         Mode::Upstream {
             upstream,
             security,
@@ -123,6 +142,15 @@ fn routes<B: Backend>(backend: Arc<B>, static_dir: PathBuf) -> Router {
                 let handler = move |st, headers, body| json::<B>(api, st, headers, body);
                 router.route(&path, get(handler).post(handler))
             }
+            Dialect::RestXml => {
+                // Every method and path under the route reaches the handler, so that what is
+                // not forwarded is refused in the storage APIs' own error shape.
+                let handler = move |st, method, uri| storage_call::<B>(api, st, method, uri);
+                router
+                    .route(&path, any(handler))
+                    .route(&format!("{path}/"), any(handler))
+                    .route(&format!("{path}/{{*rest}}"), any(handler))
+            }
         };
     }
     router
@@ -131,7 +159,16 @@ fn routes<B: Backend>(backend: Arc<B>, static_dir: PathBuf) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         .fallback(static_files_handler::<B>)
         .layer(middleware::from_fn(log_request))
-        .layer(CompressionLayer::new())
+        .layer(
+            CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+                |_: StatusCode,
+                 _: axum::http::Version,
+                 _: &HeaderMap,
+                 ext: &axum::http::Extensions| {
+                    ext.get::<upstream::Uncompressed>().is_none()
+                },
+            )),
+        )
         .with_state(ProxyState {
             backend,
             static_dir,
@@ -177,6 +214,29 @@ async fn json<B: Backend>(
         .unwrap_or(&target)
         .to_string();
     with_operation(st.backend.json(api, target, body).await, &op)
+}
+
+async fn storage_call<B: Backend>(
+    api: Api,
+    State(st): State<ProxyState<B>>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    match storage::StorageRequest::parse(api, &method, uri.path(), uri.query()) {
+        Ok(req) => {
+            let op = req.operation().name;
+            with_operation(st.backend.storage(req).await, op)
+        }
+        Err(refusal) => {
+            tracing::warn!(api = api.name(), %method, reason = ?refusal, "refused before signing");
+            cloud_error::storage_error(
+                Some(api.cloud()),
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                &refusal.message(api),
+            )
+        }
+    }
 }
 
 async fn api_not_found(method: Method, req: Request) -> Response {

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 use trailview_core::time::format_api_time;
+use trailview_demo::buckets::{DemoBuckets, OSS_BUCKET, S3_BUCKET};
 use trailview_demo::generate::{self, DemoConfig};
 use trailview_demo::DemoEvents;
 use trailview_demo::{Clock, DemoBackend};
@@ -116,12 +117,17 @@ async fn main() -> ExitCode {
         format!("{}/s", args.rate_limit)
     };
     println!(
+        "trailview-proxy: demo buckets: {} events each over the 30 days ending now, files generated on request: /api/aliyun/oss/{OSS_BUCKET}, /api/aws/s3/{S3_BUCKET}",
+        args.bucket_events
+    );
+    println!(
         "trailview-proxy: serving http://{addr}/  (app from {}{app_note}; API under /api, LookupEvents {limit}; health at /healthz)",
         args.static_dir.display()
     );
 
     let router = app(Mode::Demo {
         backend: Arc::new(DemoBackend::new(store, args.rate_limit, Clock::System)),
+        buckets: Arc::new(DemoBuckets::new(args.bucket_events, now_ms)),
         static_dir: args.static_dir.clone(),
     });
     serve(listener, router).await
@@ -168,6 +174,18 @@ async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
     }
     if let Some(e) = &u.logs {
         upstreams.push(format!("CloudWatch Logs → {} ({})", e.base, e.region));
+    }
+    if let Some(b) = &u.oss {
+        upstreams.push(format!(
+            "OSS bucket {} prefix '{}' → {} ({:?} signature)",
+            b.bucket, b.prefix, b.endpoint.base, u.oss_signature
+        ));
+    }
+    if let Some(b) = &u.s3 {
+        upstreams.push(format!(
+            "S3 bucket {} prefix '{}' → {} ({})",
+            b.bucket, b.prefix, b.endpoint.base, b.endpoint.region
+        ));
     }
     let s = &cfg.security;
     let auth = match (s.bearer_tokens.len(), &s.identity_header) {

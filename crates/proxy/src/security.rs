@@ -193,6 +193,19 @@ pub fn csp_for_dist(html: &str, config_json: Option<&str>) -> String {
 
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// The CSP of a Web Worker's script (Trunk's `<bin>_loader.js`): a dedicated worker runs under
+/// the policy its script is served with, and the app's worker imports its wasm-bindgen script,
+/// fetches its wasm and compiles it, all from this origin.
+const WORKER_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+                          connect-src 'self'; frame-ancestors 'none'";
+
+/// A Web Worker's entry script (Trunk's loader shim, named `<bin>_loader.js`).
+pub fn is_worker_script(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|f| f.ends_with("_loader.js"))
+}
+
 /// The CSP for the app's pages: `index.html`'s inline scripts by hash (none if it is absent).
 async fn page_csp(static_dir: &std::path::Path) -> String {
     let html = tokio::fs::read_to_string(static_dir.join("index.html"))
@@ -253,7 +266,11 @@ async fn response_headers(
     }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(API_CSP),
+        HeaderValue::from_static(if is_worker_script(&path) {
+            WORKER_CSP
+        } else {
+            API_CSP
+        }),
     );
     let full_or_unchanged = matches!(
         parts.status,
@@ -278,6 +295,9 @@ mod tests {
     fn hashed_assets() {
         assert!(is_hashed_asset("/trailview-5adcb07a48237bc4.js"));
         assert!(is_hashed_asset("/trailview-5adcb07a48237bc4_bg.wasm"));
+        assert!(is_worker_script("/trailview-worker_loader.js"));
+        assert!(!is_worker_script("/trailview-worker.js"));
+        assert!(!is_worker_script("/trailview-5adcb07a48237bc4.js"));
         assert!(is_hashed_asset("/main-982eea757fd72034.css"));
         assert!(!is_hashed_asset("/config.json"));
         assert!(!is_hashed_asset("/index.html"));

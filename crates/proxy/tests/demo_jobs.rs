@@ -25,6 +25,7 @@ fn jobs_app(cdn_rate: u32) -> Router {
         DemoBackend::with_job_seconds(store(), 0, Clock::Fixed(END_MS), 60).with_cdn_rate(cdn_rate);
     app(Mode::Demo {
         backend: Arc::new(demo),
+        buckets: Arc::new(trailview_demo::buckets::DemoBuckets::new(1000, END_MS)),
         static_dir: PathBuf::from("/nonexistent"),
     })
 }
@@ -533,6 +534,7 @@ async fn create_export_task_rules() {
 fn app_from(d: Arc<DemoBackend>) -> Router {
     app(Mode::Demo {
         backend: d,
+        buckets: Arc::new(trailview_demo::buckets::DemoBuckets::new(1000, END_MS)),
         static_dir: PathBuf::from("/nonexistent"),
     })
 }

@@ -216,6 +216,34 @@ async fn demo_answers_every_catalogue_operation() {
                 )
                 .await
             }
+            Api::Oss | Api::S3 => {
+                let bucket = match op.api {
+                    Api::Oss => trailview_demo::buckets::OSS_BUCKET,
+                    _ => trailview_demo::buckets::S3_BUCKET,
+                };
+                let base = format!("/api/{}/{bucket}", op.api.route());
+                let list = get(&app, &format!("{base}?list-type=2&max-keys=1000")).await;
+                // A file of the bucket, for GetObject and HeadObject.
+                let page = trailview_core::trail_files::parse_list_objects(&list.text()).unwrap();
+                let key = &page
+                    .contents
+                    .first()
+                    .expect("a file in the demo bucket")
+                    .key;
+                match op.name {
+                    "ListObjectsV2" => list,
+                    "GetObject" => get(&app, &format!("{base}/{key}")).await,
+                    _ => {
+                        send(
+                            &app,
+                            Request::head(format!("{base}/{key}"))
+                                .body(Body::empty())
+                                .unwrap(),
+                        )
+                        .await
+                    }
+                }
+            }
         };
         let body = r.text();
         assert_ne!(r.status, StatusCode::NOT_FOUND, "{}: {body}", op.name);

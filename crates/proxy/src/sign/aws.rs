@@ -2,10 +2,14 @@
 //!
 //! The request handed in must already carry every header to sign (`host`, `content-type`,
 //! `x-amz-target`); signing adds `x-amz-date`, `authorization` and, with a session token,
-//! `x-amz-security-token`. No `x-amz-content-sha256` (JSON 1.1 services do not want it).
+//! `x-amz-security-token`. No `x-amz-content-sha256` (JSON 1.1 services do not want it), except
+//! for S3 ([`sign_s3_request`]), which signs `UNSIGNED-PAYLOAD`.
 
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{
+    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode,
+};
 use aws_sigv4::sign::v4;
 use std::time::SystemTime;
 
@@ -39,6 +43,51 @@ pub fn sign_request(
     service: &str,
     time: SystemTime,
 ) -> Result<(), String> {
+    let body = req.body().clone();
+    sign_with(
+        req,
+        creds,
+        region,
+        service,
+        time,
+        SigningSettings::default(),
+        SignableBody::Bytes(&body),
+    )
+}
+
+/// Sign an S3 request (GET or HEAD, no body) in place, as S3 wants it: `x-amz-content-sha256:
+/// UNSIGNED-PAYLOAD` signed too, the path used as sent (already percent-encoded once, not
+/// normalised: S3 keys may hold `//` or `.`).
+pub fn sign_s3_request<B>(
+    req: &mut http::Request<B>,
+    creds: &AwsCredentials,
+    region: &str,
+    time: SystemTime,
+) -> Result<(), String> {
+    let mut settings = SigningSettings::default();
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    sign_with(
+        req,
+        creds,
+        region,
+        "s3",
+        time,
+        settings,
+        SignableBody::UnsignedPayload,
+    )
+}
+
+fn sign_with<B>(
+    req: &mut http::Request<B>,
+    creds: &AwsCredentials,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+    settings: SigningSettings,
+    body: SignableBody<'_>,
+) -> Result<(), String> {
     let identity = Credentials::new(
         &creds.access_key_id,
         &creds.secret_access_key,
@@ -52,7 +101,7 @@ pub fn sign_request(
         .region(region)
         .name(service)
         .time(time)
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()
         .map_err(|e| format!("AWS signing parameters: {e}"))?
         .into();
@@ -62,13 +111,8 @@ pub fn sign_request(
         .iter()
         .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
         .collect();
-    let signable = SignableRequest::new(
-        req.method().as_str(),
-        uri,
-        headers.into_iter(),
-        SignableBody::Bytes(req.body()),
-    )
-    .map_err(|e| format!("AWS signing: {e}"))?;
+    let signable = SignableRequest::new(req.method().as_str(), uri, headers.into_iter(), body)
+        .map_err(|e| format!("AWS signing: {e}"))?;
     let (instructions, _signature) = sign(signable, &params)
         .map_err(|e| format!("AWS signing: {e}"))?
         .into_parts();
@@ -158,6 +202,25 @@ mod tests {
             "Credential=AKIDEXAMPLE/20150830/us-east-1/logs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
         ));
         assert!(!req.headers().contains_key("x-amz-content-sha256"));
+    }
+
+    #[test]
+    fn s3_signs_the_unsigned_payload_header() {
+        let mut req = http::Request::builder()
+            .method("GET")
+            .uri("https://b.s3.us-east-1.amazonaws.com/AWSLogs/a%20b.json.gz")
+            .header("host", "b.s3.us-east-1.amazonaws.com")
+            .body(())
+            .unwrap();
+        sign_s3_request(&mut req, &creds(None), "us-east-1", suite_time()).unwrap();
+        assert_eq!(req.headers()["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
+        assert!(auth_of(&req).contains(
+            "Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+        ));
+    }
+
+    fn auth_of<B>(req: &http::Request<B>) -> &str {
+        req.headers()["authorization"].to_str().unwrap()
     }
 
     #[test]

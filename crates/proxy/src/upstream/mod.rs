@@ -5,12 +5,22 @@
 //! What is forwarded is rebuilt, not copied: only the API parameters (Alibaba) or the JSON body
 //! and `X-Amz-Target` (AWS) are taken from the browser; every common parameter, header and
 //! credential is the proxy's own. Nothing in a response or a log line contains a credential.
+//!
+//! The storage APIs (OSS, S3) are forwarded by [`Upstream::storage`]: only the bucket, key and
+//! ListObjectsV2 query are taken from the browser, after [`crate::storage`] and
+//! [`allowlist::check_storage`] have checked them; object bodies stream through (an object can
+//! be far larger than [`MAX_RESPONSE_BYTES`]).
 
 use crate::allowlist::{self, Writes};
-use crate::cloud_error::{proxy_error, AlibabaError, AwsError, ErrorCode, Respond, Source};
-use crate::config::{Endpoint, SignatureVersion, UpstreamConfig};
+use crate::cloud_error::{
+    proxy_error, storage_error, AlibabaError, AwsError, ErrorCode, Respond, Source, StorageError,
+};
+use crate::config::{
+    Addressing, BucketConfig, Endpoint, OssSignature, SignatureVersion, UpstreamConfig,
+};
 use crate::params::RpcParams;
-use crate::sign::{aliyun as alisign, aws as awssign};
+use crate::sign::{aliyun as alisign, aws as awssign, oss as osssign};
+use crate::storage::{encode_key, StorageCall, StorageRequest};
 use axum::body::{Body, Bytes};
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
@@ -21,7 +31,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
-use trailview_core::catalogue::Api;
+use trailview_core::catalogue::{Api, Cloud};
 use trailview_core::dialect::Dialect;
 use trailview_demo::rate_limit::RateLimiter;
 
@@ -47,6 +57,21 @@ const RESERVED: &[&str] = &[
 /// The cloud's request id for a forwarded call, for the access log.
 #[derive(Debug, Clone)]
 pub struct UpstreamRequestId(pub String);
+
+/// Marks a response whose body goes out as it came (an object's bytes, often gzip already):
+/// the proxy's response compression leaves it alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Uncompressed;
+
+/// The headers of a storage answer passed back to the browser (besides the request ids).
+const STORAGE_HEADERS: &[&str] = &[
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "etag",
+    "last-modified",
+    "retry-after",
+];
 
 type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -122,6 +147,7 @@ impl Upstream {
                 (allowlist::Refusal::ReadOnly, Dialect::AwsJson) => "AccessDeniedException",
                 (_, Dialect::AlibabaRpc) => "Forbidden.OperationNotAllowed",
                 (_, Dialect::AwsJson) => "AccessDeniedException",
+                (_, Dialect::RestXml) => "AccessDenied",
             };
             tracing::warn!(operation = op, api = api.name(), reason = ?refusal, "refused before signing");
             return Some(proxy_error(
@@ -155,6 +181,21 @@ impl Upstream {
                         e.retry_after = Some(secs);
                         e.respond()
                     }
+                    Dialect::RestXml => {
+                        let mut r = storage_error(
+                            Some(api.cloud()),
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "SlowDown",
+                            &format!(
+                                "Please reduce your request rate. (trailview-proxy: {op} is limited to {} calls per second for all users.)",
+                                l.limit()
+                            ),
+                        );
+                        if let Ok(v) = secs.to_string().parse() {
+                            r.headers_mut().insert(header::RETRY_AFTER, v);
+                        }
+                        r
+                    }
                 };
                 return Some(resp);
             }
@@ -174,7 +215,7 @@ impl Upstream {
         let endpoint = match api {
             Api::ActionTrail => self.cfg.actiontrail.as_ref(),
             Api::Cdn => self.cfg.cdn.as_ref(),
-            Api::CloudWatchLogs => None,
+            Api::CloudWatchLogs | Api::Oss | Api::S3 => None,
         };
         let (Some(endpoint), Some(creds)) = (endpoint, self.cfg.aliyun.as_ref()) else {
             return proxy_error(
@@ -364,6 +405,221 @@ impl Upstream {
         self.send(d, endpoint, request).await
     }
 
+    /// A storage request (OSS or S3) of a valid form ([`StorageRequest::parse`]): refused
+    /// unless on the configured bucket under its prefix, then rate-limited, signed (OSS V4 or
+    /// V1, S3 SigV4 with `UNSIGNED-PAYLOAD`) and forwarded. The answer streams back with its
+    /// status, the storage headers and the request id.
+    pub async fn storage(&self, req: &StorageRequest) -> Response {
+        let api = req.api;
+        let cloud = api.cloud();
+        let op = req.operation().name;
+        let bucket = match api {
+            Api::Oss => self.cfg.oss.as_ref(),
+            Api::S3 => self.cfg.s3.as_ref(),
+            Api::ActionTrail | Api::Cdn | Api::CloudWatchLogs => None,
+        };
+        let Some(bucket) = bucket else {
+            return storage_error(
+                Some(cloud),
+                StatusCode::NOT_FOUND,
+                "Proxy.UpstreamNotConfigured",
+                &format!("trailview-proxy has no {} bucket configured.", api.name()),
+            );
+        };
+        if let Err(refusal) = allowlist::check_storage(req, bucket) {
+            tracing::warn!(operation = op, api = api.name(), reason = ?refusal, "refused before signing");
+            return storage_error(
+                Some(cloud),
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                &refusal.message(api),
+            );
+        }
+        if let Some(r) = self.refuse(&Dialect::RestXml, api, op) {
+            return r;
+        }
+        let key_path = encode_key(&req.key);
+        let path = match bucket.addressing {
+            Addressing::VirtualHosted => format!("/{key_path}"),
+            Addressing::Path => format!("/{}/{key_path}", bucket.bucket),
+        };
+        let query = match &req.call {
+            StorageCall::List(list) => list.to_query(),
+            StorageCall::Object => String::new(),
+        };
+        let uri = if query.is_empty() {
+            format!("{}{path}", bucket.endpoint.base)
+        } else {
+            format!("{}{path}?{query}", bucket.endpoint.base)
+        };
+        let method = req.method.as_str();
+        let built = http::Request::builder()
+            .method(method)
+            .uri(&uri)
+            .header("host", bucket.endpoint.host.as_str())
+            .body(Full::new(Bytes::new()));
+        let Ok(mut request) = built else {
+            return storage_error(
+                Some(cloud),
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                "The request cannot be forwarded (invalid characters).",
+            );
+        };
+        let now = SystemTime::now();
+        let signed = match api {
+            Api::Oss => self.sign_oss(&mut request, req, bucket, &query, now),
+            _ => match self.cfg.aws.as_ref() {
+                Some(creds) => {
+                    awssign::sign_s3_request(&mut request, creds, &bucket.endpoint.region, now)
+                }
+                None => Err("no AWS credentials".to_string()),
+            },
+        };
+        if let Err(e) = signed {
+            tracing::error!(error = %e, "storage signing failed");
+            return storage_error(
+                Some(cloud),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "trailview-proxy could not sign the request.",
+            );
+        }
+        self.send_storage(cloud, &req.call, &bucket.endpoint, request)
+            .await
+    }
+
+    fn sign_oss(
+        &self,
+        request: &mut http::Request<Full<Bytes>>,
+        req: &StorageRequest,
+        bucket: &BucketConfig,
+        query: &str,
+        now: SystemTime,
+    ) -> Result<(), String> {
+        let creds = self
+            .cfg
+            .aliyun
+            .as_ref()
+            .ok_or("no Alibaba Cloud credentials")?;
+        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let oss = osssign::OssRequest {
+            method: req.method.as_str(),
+            bucket: &bucket.bucket,
+            key: &req.key,
+            query: &params,
+        };
+        let token = creds.security_token.as_ref().map(|t| t.0.as_str());
+        let time = chrono::DateTime::<chrono::Utc>::from(now);
+        let headers = match self.cfg.oss_signature {
+            OssSignature::V4 => osssign::v4_headers(
+                &oss,
+                &creds.access_key_id,
+                &creds.access_key_secret.0,
+                token,
+                &bucket.endpoint.region,
+                &time.format("%Y%m%dT%H%M%SZ").to_string(),
+            ),
+            OssSignature::V1 => osssign::v1_headers(
+                &oss,
+                &creds.access_key_id,
+                &creds.access_key_secret.0,
+                token,
+                &time.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+            ),
+        };
+        for (k, v) in headers {
+            let name = http::HeaderName::from_bytes(k.as_bytes()).map_err(|e| e.to_string())?;
+            let value = http::HeaderValue::from_str(&v).map_err(|e| e.to_string())?;
+            request.headers_mut().insert(name, value);
+        }
+        Ok(())
+    }
+
+    /// Send a storage request: the timeout covers the answer's head; the body streams.
+    async fn send_storage(
+        &self,
+        cloud: Cloud,
+        call: &StorageCall,
+        endpoint: &Endpoint,
+        request: http::Request<Full<Bytes>>,
+    ) -> Response {
+        let host = endpoint.host.clone();
+        let resp = match tokio::time::timeout(self.cfg.timeout, self.client.request(request)).await
+        {
+            Err(_) => {
+                tracing::warn!(upstream = %host, timeout_s = self.cfg.timeout.as_secs(), "upstream timed out");
+                return storage_error(
+                    Some(cloud),
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "ProxyUpstreamTimeout",
+                    &format!(
+                        "trailview-proxy: {host} did not answer within {} s.",
+                        self.cfg.timeout.as_secs()
+                    ),
+                );
+            }
+            Ok(Err(e)) => {
+                let why = describe(&e);
+                tracing::warn!(upstream = %host, error = %why, "upstream failed");
+                let what = if e.is_connect() {
+                    "could not connect to"
+                } else {
+                    "lost the connection to"
+                };
+                return storage_error(
+                    Some(cloud),
+                    StatusCode::BAD_GATEWAY,
+                    "ProxyUpstreamUnavailable",
+                    &format!("trailview-proxy {what} {host}: {why}"),
+                );
+            }
+            Ok(Ok(r)) => r,
+        };
+        let (parts, body) = resp.into_parts();
+        let (body, code) = if parts.status.is_success() {
+            (Body::new(body), None)
+        } else {
+            // An error body is small: read it (bounded) to log its code.
+            let read = Limited::new(body, MAX_RESPONSE_BYTES).collect();
+            let bytes = match tokio::time::timeout(self.cfg.timeout, read).await {
+                Ok(Ok(b)) => b.to_bytes(),
+                _ => Bytes::new(),
+            };
+            let code = std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(StorageError::parse)
+                .map(|e| e.code);
+            (Body::from(bytes), code)
+        };
+        let mut out = Response::new(body);
+        *out.status_mut() = parts.status;
+        if let Some(c) = code {
+            out.extensions_mut().insert(ErrorCode(c));
+        }
+        for (name, value) in &parts.headers {
+            let n = name.as_str();
+            if STORAGE_HEADERS.contains(&n) || n == "x-oss-request-id" || n == "x-amz-request-id" {
+                out.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        let id = parts
+            .headers
+            .get("x-oss-request-id")
+            .or_else(|| parts.headers.get("x-amz-request-id"))
+            .and_then(|v| v.to_str().ok());
+        if let Some(id) = id {
+            out.extensions_mut()
+                .insert(UpstreamRequestId(id.to_string()));
+        }
+        if *call == StorageCall::Object && parts.status.is_success() {
+            out.extensions_mut().insert(Uncompressed);
+        }
+        out
+    }
+
     async fn send(
         &self,
         d: &Dialect,
@@ -392,7 +648,7 @@ impl Upstream {
                     StatusCode::GATEWAY_TIMEOUT,
                     match d {
                         Dialect::AlibabaRpc => "Proxy.UpstreamTimeout",
-                        Dialect::AwsJson => "ProxyUpstreamTimeout",
+                        Dialect::AwsJson | Dialect::RestXml => "ProxyUpstreamTimeout",
                     },
                     &format!(
                         "trailview-proxy: {host} did not answer within {} s.",
@@ -412,7 +668,7 @@ impl Upstream {
                     StatusCode::BAD_GATEWAY,
                     match d {
                         Dialect::AlibabaRpc => "Proxy.UpstreamUnavailable",
-                        Dialect::AwsJson => "ProxyUpstreamUnavailable",
+                        Dialect::AwsJson | Dialect::RestXml => "ProxyUpstreamUnavailable",
                     },
                     &format!("trailview-proxy {what} {host}: {why}"),
                 )
@@ -476,6 +732,7 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
                 .and_then(|i| i.request_id)
         }),
         Dialect::AwsJson => header_id("x-amzn-requestid"),
+        Dialect::RestXml => header_id("x-oss-request-id").or_else(|| header_id("x-amz-request-id")),
     };
     if let Some(id) = id {
         resp.extensions_mut().insert(UpstreamRequestId(id));
@@ -484,6 +741,10 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
         let code = match d {
             Dialect::AwsJson => header_id("x-amzn-errortype"),
             Dialect::AlibabaRpc => None,
+            Dialect::RestXml => std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(StorageError::parse)
+                .map(|e| e.code),
         }
         .or_else(|| {
             let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;

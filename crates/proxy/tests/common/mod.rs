@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt as _;
 use trailview_core::lookup::{effective_conditions, matches_all};
+use trailview_demo::buckets::DemoBuckets;
 use trailview_demo::DemoConfig;
 use trailview_demo::DemoEvents;
 use trailview_demo::{Clock, DemoBackend};
@@ -33,9 +34,20 @@ pub fn store() -> Arc<DemoEvents> {
         .clone()
 }
 
+/// Events in each demo bucket of the tests.
+pub const BUCKET_EVENTS: usize = 20_000;
+
+/// The demo buckets (shared: their generated files are cached).
+pub fn buckets() -> Arc<DemoBuckets> {
+    static B: OnceLock<Arc<DemoBuckets>> = OnceLock::new();
+    B.get_or_init(|| Arc::new(DemoBuckets::new(BUCKET_EVENTS, END_MS)))
+        .clone()
+}
+
 pub fn app_with(store: Arc<DemoEvents>, rate: u32, static_dir: PathBuf) -> Router {
     app(Mode::Demo {
         backend: Arc::new(DemoBackend::new(store, rate, Clock::Fixed(END_MS))),
+        buckets: buckets(),
         static_dir,
     })
 }
