@@ -9,6 +9,8 @@
 //!   what is wrong with a file.
 //! - `listing`: the storage APIs' wire types: a ListObjectsV2 query and its XML page, and
 //!   the XML error body (OSS and S3 share them).
+//! - `plan`: a bucket source's walks (the region folders under its trail root; the files of
+//!   picked folders in a time range, with their totals) and how a storage answer is read.
 //! - `gzip` (cargo feature `gzip`): single- and multi-member gunzip in pure Rust.
 //!
 //! The records go to [`crate::engine::EventStore::ingest_page`] like LookupEvents' events;
@@ -19,6 +21,7 @@ pub mod documents;
 pub mod gzip;
 pub mod keys;
 pub mod listing;
+pub mod plan;
 
 pub use documents::{is_gzip, parse_document, read_file, Batch, FileError, Limits, Shape};
 pub use keys::{
