@@ -1,4 +1,4 @@
-//! The settings panel: proxy base, proxy token, time zone.
+//! The settings panel: proxy base, proxy token, time zone, bucket sources.
 
 use crate::events::state::{AppState, Tz};
 use crate::storage::{effective_base, load, proxy_token, save, save_proxy_token};
@@ -9,6 +9,7 @@ pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
     let st = expect_context::<AppState>();
     let draft = RwSignal::new(load("proxyBase").unwrap_or_default());
     let token = RwSignal::new(proxy_token().unwrap_or_default());
+    let buckets = RwSignal::new(load(crate::files::bucket::SETTINGS_KEY).unwrap_or_default());
     let apply = move || {
         let v = draft.get_untracked().trim().to_string();
         save("proxyBase", &v);
@@ -61,6 +62,20 @@ pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
                     <option value="local" selected=move || st.tz.get() == Tz::Local>"Local time"</option>
                 </select>
             </label>
+            <label>
+                "Bucket sources"
+                <textarea
+                    data-testid="bucket-sources"
+                    rows="2"
+                    placeholder="aws:my-trail-bucket/prefix/"
+                    prop:value=move || buckets.get()
+                    on:input=move |ev| buckets.set(event_target_value(&ev))
+                    on:change=move |_| save(crate::files::bucket::SETTINGS_KEY, buckets.get_untracked().trim())
+                ></textarea>
+            </label>
+            <span class="hint">
+                "One a line, <cloud>:<bucket>[/<prefix>] (cloud aliyun or aws), besides config.json's; the proxy must be configured for the bucket"
+            </span>
         </section>
     }
 }

@@ -3,6 +3,8 @@
 //! go to a Web Worker running the core (`crates/worker`: gunzip, parse, map onto the columns);
 //! the main thread only merges the finished batches, in slices, so the table stays usable.
 
+pub mod bucket;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;

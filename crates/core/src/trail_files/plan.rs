@@ -17,9 +17,9 @@
 //! [`crate::paging::MAX_RETRIES`]), and a walk makes at most [`MAX_LIST_CALLS`] calls.
 
 use super::keys::{classify_folder, parse_key, trail_root, Found, RegionFolder};
-use super::listing::{ListObjectsPage, ListObjectsRequest, StorageError};
+use super::listing::{ListObjectsPage, ListObjectsRequest};
 use crate::catalogue::{self, Api, Cloud, Operation};
-use crate::dialect::{ApiError, ServiceError};
+use crate::dialect::ApiError;
 use crate::numbers::thousands;
 use crate::paging::{Attempts, Retry, RunEnd};
 use crate::time::{check_range, RangePreset};
@@ -603,28 +603,24 @@ fn first_name_before(folder: &RegionFolder, lo: i64) -> Option<String> {
 }
 
 /// A storage API's answer that is not a listing page or an object: its XML error
-/// (`<Error><Code/><Message/><RequestId/>…`) as a service error, else a malformed answer that
-/// says what came instead (an HTML page of another server, a JSON error of a gateway, …).
+/// (`<Error><Code/><Message/><RequestId/>…`, read by [`crate::dialect::storage_error`]) as a
+/// service error, else a malformed answer that says what came instead (an HTML page of another
+/// server, a JSON error of a gateway, …).
 pub fn storage_error(http_status: u16, request_id_header: Option<&str>, body: &str) -> ApiError {
-    if let Some(e) = StorageError::parse(body) {
-        if !e.code.is_empty() {
-            return ApiError::Service(ServiceError {
-                http_status,
-                code: e.code,
-                message: e.message,
-                request_id: Some(e.request_id)
-                    .filter(|r| !r.is_empty())
-                    .or(request_id_header.map(str::to_string)),
-                host_id: e.host_id.filter(|h| !h.is_empty()),
-                recommend: None,
-            });
-        }
-    }
-    let what = describe_body(body);
-    ApiError::Malformed {
-        http_status,
-        detail: format!("HTTP {http_status} with {what}, not a storage service's XML error"),
-        excerpt: excerpt(body),
+    match crate::dialect::storage_error(http_status, request_id_header, body) {
+        ApiError::Malformed {
+            http_status,
+            excerpt,
+            ..
+        } => ApiError::Malformed {
+            http_status,
+            detail: format!(
+                "HTTP {http_status} with {}, not a storage service's XML error",
+                describe_body(body)
+            ),
+            excerpt,
+        },
+        other => other,
     }
 }
 
@@ -688,8 +684,10 @@ pub fn encode_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::ServiceError;
     use crate::trail_files::keys::KeyUse;
     use crate::trail_files::listing::ObjectEntry;
+    use crate::trail_files::listing::StorageError;
 
     fn ms(s: &str) -> i64 {
         crate::time::parse_rfc3339_ms(s).unwrap()

@@ -1,0 +1,490 @@
+//! The bucket source: trail files read from OSS or S3 through the proxy. The user picks a
+//! bucket source (`config.json`'s `buckets`), the accounts/regions found under it and a time
+//! range, lists the files (their count, bytes and, for ActionTrail, events are shown before
+//! anything is downloaded), and loads them: each file becomes a [`FileJob`] whose bytes come
+//! from `api::get_object`, handed to the file pipeline ([`super::load`]).
+//!
+//! Every decision is core's (`trail_files::plan`: which folders to list, which files to keep,
+//! the totals, retries); this module performs the listing calls a walk asks for and wires the
+//! panel's signals.
+
+use super::{FileJob, FilesState, JobSource};
+use crate::api;
+use crate::events::state::{AppState, Tz};
+use crate::format;
+use crate::runtime::{now_ms, retry_notice, Runner, Ticket};
+use crate::storage::api_client;
+use gloo_timers::future::sleep;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+use trailview_core::dialect::ApiError;
+use trailview_core::fetch_policy::LoadMode;
+use trailview_core::paging::{Pacer, Retry, RunEnd};
+use trailview_core::time::RangePreset;
+use trailview_core::trail_files::plan::{
+    file_range, folder_label, list_operation, storage_name, BucketSource, BucketWalk, PlannedFile,
+    Totals, WalkStep, BUCKET_EVENTS_CAP,
+};
+use trailview_core::trail_files::RegionFolder;
+
+/// Where Settings keeps the user's bucket sources (one a line, `<cloud>:<bucket>[/<prefix>]`).
+pub const SETTINGS_KEY: &str = "bucketSources";
+
+thread_local! {
+    /// The panel's listing walks: a new walk or Cancel aborts the call in flight.
+    static RUNNER: Runner = Runner::default();
+}
+
+/// Where the panel is.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Idle,
+    /// A walk is under way: what it is doing.
+    Walking(String),
+    /// The files of the range are listed.
+    Listed {
+        files: std::sync::Arc<Vec<PlannedFile>>,
+        totals: Totals,
+        skipped: usize,
+    },
+    Failed(String),
+}
+
+/// The panel's state.
+#[derive(Clone, Copy)]
+struct BucketPanelState {
+    /// `config.json`'s bucket sources and the entries refused (read once).
+    config: RwSignal<(Vec<BucketSource>, Vec<String>)>,
+    /// `config.json`'s then Settings' sources.
+    sources: RwSignal<Vec<BucketSource>>,
+    /// Entries that were refused, and why.
+    refused: RwSignal<Vec<String>>,
+    chosen: RwSignal<Option<BucketSource>>,
+    /// The region folders found under the chosen source (`None`: not walked yet).
+    regions: RwSignal<Option<Vec<RegionFolder>>>,
+    picked: RwSignal<Vec<RegionFolder>>,
+    preset: RwSignal<RangePreset>,
+    custom_start: RwSignal<String>,
+    custom_end: RwSignal<String>,
+    phase: RwSignal<Phase>,
+}
+
+impl BucketPanelState {
+    fn new(now: i64, tz: Tz) -> Self {
+        BucketPanelState {
+            config: RwSignal::new((Vec::new(), Vec::new())),
+            sources: RwSignal::new(Vec::new()),
+            refused: RwSignal::new(Vec::new()),
+            chosen: RwSignal::new(None),
+            regions: RwSignal::new(None),
+            picked: RwSignal::new(Vec::new()),
+            preset: RwSignal::new(RangePreset::Hours24),
+            custom_start: RwSignal::new(format::to_input(now - 3 * 3_600_000, tz)),
+            custom_end: RwSignal::new(format::to_input(now - 3_600_000, tz)),
+            phase: RwSignal::new(Phase::Idle),
+        }
+    }
+
+    fn source(&self) -> Option<BucketSource> {
+        self.chosen.get_untracked()
+    }
+
+    /// `config.json`'s sources, then those entered in Settings (read now: Settings may have
+    /// changed them since the panel was last opened).
+    fn refresh_sources(&self) {
+        let (mut sources, mut refused) = self.config.get_untracked();
+        let typed = crate::storage::load(SETTINGS_KEY).unwrap_or_default();
+        let (more, bad) = BucketSource::from_lines(&typed);
+        for m in more {
+            if !sources.contains(&m) {
+                sources.push(m);
+            }
+        }
+        refused.extend(
+            bad.into_iter()
+                .map(|b| format!("Settings, bucket sources: {b}")),
+        );
+        if self
+            .chosen
+            .get_untracked()
+            .is_none_or(|c| !sources.contains(&c))
+        {
+            self.chosen.set(sources.first().cloned());
+        }
+        self.sources.set(sources);
+        self.refused.set(refused);
+    }
+}
+
+/// Runs `walk` until it stops: each listing call paced by the operation's pacer, a failed call
+/// retried as the walk says (telling `progress`), `progress` told after each page. How it
+/// ended and the error it gave up on; `None` when the ticket went stale (a newer walk or
+/// Cancel).
+async fn run_walk(
+    st: AppState,
+    ticket: &Ticket,
+    walk: &RefCell<BucketWalk>,
+    progress: impl Fn(&BucketWalk, Option<String>),
+) -> Option<(RunEnd, Option<ApiError>)> {
+    let source = walk.borrow().source.clone();
+    let mut pacer = Pacer::new(list_operation(source.cloud));
+    let mut gave_up = None;
+    loop {
+        if !ticket.live() {
+            return None;
+        }
+        let request = match walk.borrow_mut().step() {
+            WalkStep::List(r) => r,
+            WalkStep::Stop(end) => return Some((end, gave_up)),
+        };
+        let wait = pacer.wait_ms(now_ms());
+        if wait > 0.0 {
+            sleep(Duration::from_millis(wait.ceil() as u64)).await;
+        }
+        pacer.started(now_ms());
+        let client = api_client(st.base.get_untracked());
+        let result = api::list_objects(
+            &client,
+            source.cloud,
+            &source.bucket,
+            &request,
+            ticket.signal(),
+        )
+        .await;
+        if !ticket.live() {
+            return None;
+        }
+        match result {
+            Ok(page) => {
+                walk.borrow_mut().accept(&page);
+                progress(&walk.borrow(), None);
+            }
+            Err(e) => {
+                let decision = walk.borrow_mut().on_error(&e, now_ms() as u64);
+                match decision {
+                    Retry::After { delay_ms, attempt } => {
+                        progress(&walk.borrow(), Some(retry_notice(&e, delay_ms, attempt)));
+                        sleep(Duration::from_millis(delay_ms as u64)).await;
+                    }
+                    Retry::GiveUp => gave_up = Some(e),
+                }
+            }
+        }
+    }
+}
+
+/// What a stopped walk says when it did not complete.
+fn walk_failure(end: RunEnd, error: Option<ApiError>) -> Option<String> {
+    match (end, error) {
+        (RunEnd::Complete, _) => None,
+        (_, Some(e)) => Some(e.to_string()),
+        (RunEnd::Capped, None) => {
+            Some("The listing was stopped: too many folders or pages.".into())
+        }
+        (RunEnd::Cancelled, None) => Some("Cancelled.".into()),
+        (RunEnd::Failed, None) => Some("The listing failed.".into()),
+    }
+}
+
+/// Find the accounts and regions under the chosen source.
+fn find_regions(st: AppState, ps: BucketPanelState) {
+    let Some(source) = ps.source() else {
+        return;
+    };
+    let ticket = RUNNER.with(Runner::start);
+    ps.regions.set(None);
+    ps.picked.set(Vec::new());
+    ps.phase.set(Phase::Walking(format!(
+        "Looking for accounts and regions in {}…",
+        source.bucket
+    )));
+    spawn_local(async move {
+        let walk = RefCell::new(BucketWalk::regions(source));
+        let ended = run_walk(st, &ticket, &walk, |w, retry| {
+            let found = w.found().len();
+            ps.phase.set(Phase::Walking(retry.unwrap_or_else(|| {
+                format!("Looking for accounts and regions… {found} found")
+            })));
+        })
+        .await;
+        let Some((end, error)) = ended else {
+            return;
+        };
+        let found = walk.borrow().found();
+        ps.picked.set(found.clone());
+        ps.regions.set(Some(found));
+        ps.phase.set(match walk_failure(end, error) {
+            Some(m) => Phase::Failed(m),
+            None => Phase::Idle,
+        });
+    });
+}
+
+/// List the files of the picked folders in the range.
+fn list_files(st: AppState, ps: BucketPanelState) {
+    let Some(source) = ps.source() else {
+        return;
+    };
+    let tz = st.tz.get_untracked();
+    let range = file_range(
+        ps.preset.get_untracked(),
+        format::parse_input(&ps.custom_start.get_untracked(), tz),
+        format::parse_input(&ps.custom_end.get_untracked(), tz),
+        now_ms() as i64,
+    );
+    let (from, to) = match range {
+        Ok(r) => r,
+        Err(e) => {
+            ps.phase.set(Phase::Failed(e));
+            return;
+        }
+    };
+    let folders = ps.picked.get_untracked();
+    let ticket = RUNNER.with(Runner::start);
+    ps.phase.set(Phase::Walking("Listing files…".into()));
+    spawn_local(async move {
+        let walk = RefCell::new(BucketWalk::files(source, &folders, from, to));
+        let ended = run_walk(st, &ticket, &walk, |w, retry| {
+            ps.phase.set(Phase::Walking(retry.unwrap_or_else(|| {
+                format!(
+                    "Listing files… {} so far, {} folders to go",
+                    w.totals().summary(),
+                    w.pending()
+                )
+            })));
+        })
+        .await;
+        let Some((end, error)) = ended else {
+            return;
+        };
+        let w = walk.borrow();
+        ps.phase.set(match walk_failure(end, error) {
+            Some(m) => Phase::Failed(m),
+            None => Phase::Listed {
+                files: std::sync::Arc::new(w.planned()),
+                totals: w.totals(),
+                skipped: w.skipped().out_of_range + w.skipped().other,
+            },
+        });
+    });
+}
+
+/// The listed files as jobs for the file pipeline: each downloads its object when started.
+fn jobs(st: AppState, source: &BucketSource, files: &[PlannedFile]) -> Vec<FileJob> {
+    files
+        .iter()
+        .map(|f| {
+            let (cloud, bucket, key) = (source.cloud, source.bucket.clone(), f.key.clone());
+            FileJob {
+                name: f.key.clone(),
+                size: Some(f.size),
+                events_hint: f.events,
+                source: JobSource::Fetch(Rc::new(move |signal| {
+                    let client = api_client(st.base.get_untracked());
+                    let (bucket, key) = (bucket.clone(), key.clone());
+                    Box::pin(async move {
+                        api::get_object(&client, cloud, &bucket, &key, signal.as_ref()).await
+                    })
+                })),
+            }
+        })
+        .collect()
+}
+
+fn load(st: AppState, fs: FilesState, ps: BucketPanelState, mode: LoadMode) {
+    let (Some(source), Phase::Listed { files, .. }) = (ps.source(), ps.phase.get_untracked())
+    else {
+        return;
+    };
+    super::load(st, fs, jobs(st, &source, &files), BUCKET_EVENTS_CAP, mode);
+}
+
+/// The bucket source panel (in the Events view, beside Open files).
+#[component]
+pub fn BucketPanel() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let fs = expect_context::<FilesState>();
+    let ps = BucketPanelState::new(now_ms() as i64, st.tz.get_untracked());
+    spawn_local(async move {
+        let (cfg, _) = api::load_config().await;
+        ps.config.set(BucketSource::from_config(&cfg.buckets));
+        ps.refresh_sources();
+    });
+    let walking = move || matches!(ps.phase.get(), Phase::Walking(_));
+    let pick_source = move |v: String| {
+        RUNNER.with(Runner::cancel);
+        let chosen = v
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| ps.sources.with_untracked(|s| s.get(i).cloned()));
+        ps.chosen.set(chosen);
+        ps.regions.set(None);
+        ps.picked.set(Vec::new());
+        ps.phase.set(Phase::Idle);
+        find_regions(st, ps);
+    };
+    let toggle = move |f: RegionFolder, on: bool| {
+        ps.picked.update(|p| {
+            p.retain(|x| *x != f);
+            if on {
+                p.push(f);
+            }
+        });
+        if matches!(ps.phase.get_untracked(), Phase::Listed { .. }) {
+            ps.phase.set(Phase::Idle);
+        }
+    };
+    let region_list = move || {
+        ps.regions.get().map(|found| {
+            if found.is_empty() {
+                return view! {
+                    <p class="hint" data-testid="bucket-no-regions">"No trail folders found under this source."</p>
+                }
+                .into_any();
+            }
+            let all = found.clone();
+            let all_on = move || ps.picked.with(|p| p.len() == all.len());
+            let everything = found.clone();
+            view! {
+                <fieldset class="bucket-regions" data-testid="bucket-regions">
+                    <legend>"Accounts and regions"</legend>
+                    <label>
+                        <input type="checkbox" data-testid="bucket-region-all" prop:checked=all_on
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                ps.picked.set(if on { everything.clone() } else { Vec::new() });
+                                ps.phase.set(Phase::Idle);
+                            } />
+                        "All"
+                    </label>
+                    {found
+                        .into_iter()
+                        .map(|f| {
+                            let label = folder_label(&f);
+                            let (f1, f2) = (f.clone(), f);
+                            view! {
+                                <label>
+                                    <input type="checkbox" prop:checked=move || ps.picked.with(|p| p.contains(&f1))
+                                        on:change=move |ev| toggle(f2.clone(), event_target_checked(&ev)) />
+                                    {label}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+            }
+            .into_any()
+        })
+    };
+    let can_list =
+        move || !walking() && ps.chosen.get().is_some() && ps.picked.with(|p| !p.is_empty());
+    let loaded = move || {
+        st.version.track();
+        st.store.with_value(|s| s.len())
+    };
+    view! {
+        <details class="bucket-source" data-testid="bucket-source"
+            on:toggle=move |_| ps.refresh_sources()>
+            <summary>"Load from a bucket"</summary>
+            {move || ps.refused.with(|r| (!r.is_empty()).then(|| view! {
+                <p class="query-error" role="alert">{r.join(" ")}</p>
+            }))}
+            {move || {
+                if ps.sources.with(|s| s.is_empty()) {
+                    return view! {
+                        <p class="hint">"No bucket sources: config.json lists them under \"buckets\"."</p>
+                    }
+                    .into_any();
+                }
+                view! {
+                    <label class="field">
+                        <span>"Bucket"</span>
+                        <select data-testid="bucket-choice" on:change=move |ev| pick_source(event_target_value(&ev))>
+                            <option value="" selected=move || ps.chosen.get().is_none()>"Choose a bucket…"</option>
+                            {ps.sources.get().into_iter().enumerate().map(|(i, s)| {
+                                let this = s.clone();
+                                view! {
+                                <option value=i.to_string() selected=move || ps.chosen.with(|c| c.as_ref() == Some(&this))>
+                                    {format!("{} ({} {})", s.label, storage_name(s.cloud), s.bucket)}
+                                </option>
+                            }}).collect_view()}
+                        </select>
+                    </label>
+                    <button type="button" data-testid="bucket-find" disabled=move || walking() || ps.chosen.get().is_none()
+                        on:click=move |_| find_regions(st, ps)>"Find accounts and regions"</button>
+                }
+                .into_any()
+            }}
+            {region_list}
+            <label class="field">
+                <span>"Time range"</span>
+                <select data-testid="bucket-range" on:change=move |ev| {
+                    if let Some(p) = RangePreset::from_key(&event_target_value(&ev)) {
+                        ps.preset.set(p)
+                    }
+                }>
+                    {RangePreset::ALL
+                        .into_iter()
+                        .map(|p| view! { <option value=p.key() selected=move || ps.preset.get() == p>{p.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <Show when=move || ps.preset.get() == RangePreset::Custom>
+                <label class="field">
+                    <span>{move || format!("From ({})", format::zone_label(st.tz.get()))}</span>
+                    <input data-testid="bucket-start" type="datetime-local" prop:value=move || ps.custom_start.get()
+                        on:input=move |ev| ps.custom_start.set(event_target_value(&ev)) />
+                </label>
+                <label class="field">
+                    <span>"To"</span>
+                    <input data-testid="bucket-end" type="datetime-local" prop:value=move || ps.custom_end.get()
+                        on:input=move |ev| ps.custom_end.set(event_target_value(&ev)) />
+                </label>
+            </Show>
+            <div class="buttons">
+                <button type="button" data-testid="bucket-list" disabled=move || !can_list()
+                    on:click=move |_| list_files(st, ps)>"List files"</button>
+                <button type="button" data-testid="bucket-cancel" disabled=move || !walking()
+                    on:click=move |_| {
+                        RUNNER.with(Runner::cancel);
+                        ps.phase.set(Phase::Failed("Cancelled.".into()));
+                    }>"Cancel"</button>
+            </div>
+            {move || match ps.phase.get() {
+                Phase::Idle => ().into_any(),
+                Phase::Walking(m) => view! { <p class="hint" role="status" data-testid="bucket-status">{m}</p> }.into_any(),
+                Phase::Failed(m) => view! { <p class="query-error" role="alert" data-testid="bucket-error">{m}</p> }.into_any(),
+                Phase::Listed { totals, skipped, .. } => {
+                    let note = totals.cap_note(BUCKET_EVENTS_CAP);
+                    let empty = totals.files == 0;
+                    view! {
+                        <div class="bucket-listed" role="status">
+                            <p data-testid="bucket-totals">{totals.summary()}</p>
+                            {(skipped > 0).then(|| view! {
+                                <p class="hint">{format!("{skipped} other objects in those folders are outside the range or not trail files.")}</p>
+                            })}
+                            {note.map(|n| view! { <p class="query-note">{n}</p> })}
+                            {move || if loaded() == 0 {
+                                view! {
+                                    <button type="button" class="primary" data-testid="bucket-load" disabled=empty
+                                        on:click=move |_| load(st, fs, ps, LoadMode::Replace)>"Load"</button>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <button type="button" class="primary" data-testid="bucket-load" disabled=empty
+                                        on:click=move |_| load(st, fs, ps, LoadMode::Replace)>"Load, replacing the loaded events"</button>
+                                    <button type="button" data-testid="bucket-add" disabled=empty
+                                        on:click=move |_| load(st, fs, ps, LoadMode::Add)>"Add to the loaded events"</button>
+                                }.into_any()
+                            }}
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
+        </details>
+    }
+}
