@@ -5,6 +5,9 @@ use crate::events::query_bar::QueryBar;
 use crate::events::state::AppState;
 use crate::events::status::{Coverage, ErrorBanner, Progress};
 use crate::events::table::EventsTable;
+use crate::files::bucket::BucketPanel;
+use crate::files::view::{FilesPanel, OpenFiles};
+use crate::files::FilesState;
 use crate::jobs::state::{JobsState, View};
 use crate::jobs::view::JobsView;
 use crate::settings::SettingsPanel;
@@ -21,6 +24,7 @@ pub fn App() -> impl IntoView {
     #[cfg(feature = "bench")]
     crate::bench::register(st);
     provide_context(st);
+    provide_context(FilesState::new());
     let js = JobsState::new();
     provide_context(js);
     crate::events::query_bar::provide_query_form(st);
@@ -74,8 +78,10 @@ pub fn App() -> impl IntoView {
             <SettingsPanel config_base=config_base />
         </Show>
         <QueryBar />
+        <div class="files-bar"><OpenFiles /><BucketPanel /></div>
         <Progress />
         <ErrorBanner />
+        <FilesPanel />
         <Coverage />
         <main class="workspace" class:has-selection=move || st.selected.get().is_some()
             style:--detail-w=move || format!("{:.0}px", detail_w.get())>

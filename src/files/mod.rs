@@ -38,22 +38,40 @@ pub enum JobSource {
     Fetch(FetchBytes),
 }
 
+pub mod pool;
+pub mod view;
+
 use crate::events::state::AppState;
+use crate::runtime::{now_ms, Runner, Ticket};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pool::{get, Pool};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::time::Duration;
+use trailview_core::engine::{BatchIngest, EventBatch};
 use trailview_core::fetch_policy::LoadMode;
+use trailview_core::file_load::{slice_rows, worker_count, FileLoad, LoadEnd, JOBS_PER_WORKER};
+use trailview_core::paging::Retry;
+use wasm_bindgen::JsCast;
 
 /// The file loads' state (in context beside [`AppState`]).
 #[derive(Clone, Copy)]
 pub struct FilesState {
-    /// The running or last load's progress and per-file errors, shown by the load panel.
-    pub status: RwSignal<Option<String>>,
+    /// The running or last load: its files, progress, errors and how it ended.
+    pub load: RwSignal<Option<FileLoad>>,
 }
 
 impl FilesState {
     pub fn new() -> Self {
         FilesState {
-            status: RwSignal::new(None),
+            load: RwSignal::new(None),
         }
+    }
+
+    pub fn running(&self) -> bool {
+        self.load
+            .with_untracked(|l| l.as_ref().is_some_and(|l| l.running()))
     }
 }
 
@@ -63,17 +81,272 @@ impl Default for FilesState {
     }
 }
 
-/// Load `jobs` into the events store (replacing the loaded events or adding to them), at most
-/// `cap` events, a few files at a time, with progress, Cancel ([`cancel`]) and a per-file error
-/// list in `fs`.
-pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: LoadMode) {
-    let _ = (st, jobs, cap, mode);
-    fs.status
-        .set(Some("Loading files is not wired yet.".to_string()));
+thread_local! {
+    /// The file load's runner: a new load or Cancel aborts the downloads in flight, and the
+    /// answers of older loads are dropped.
+    static RUNNER: Runner = Runner::default();
+    static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
 }
 
-/// Stop the running load: downloads in flight are aborted, late worker results dropped; what
-/// was merged stays.
-pub fn cancel(fs: FilesState) {
-    let _ = fs;
+/// Main-thread time one merge turn may take before it yields (the browser paints, the table
+/// answers input); slices of rows are sized to it from the last slice's time.
+const MERGE_BUDGET_MS: f64 = 12.0;
+/// How often the table shows the events merged so far during a load (each time the order
+/// and the filter are recomputed over the whole store).
+const SHOW_EVERY_MS: f64 = 500.0;
+
+fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(now_ms, |p| p.now())
+}
+
+fn workers() -> usize {
+    web_sys::window().map_or(1, |w| worker_count(w.navigator().hardware_concurrency()))
+}
+
+/// The pool, started on first use (again after a Cancel or a worker failure).
+fn pool() -> Result<Pool, String> {
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if let Some(pool) = p.as_ref().filter(|pool| pool.healthy()) {
+            return Ok(pool.clone());
+        }
+        if let Some(old) = p.take() {
+            old.terminate();
+        }
+        let pool = Pool::start(workers())?;
+        *p = Some(pool.clone());
+        Ok(pool)
+    })
+}
+
+/// Load `jobs` into the events store (replacing the loaded events or adding to them), at most
+/// `cap` events, a few files at a time, with progress, Cancel ([`cancel`]) and a per-file error
+/// list in `fs`. A load started while another runs replaces it.
+pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: LoadMode) {
+    let ticket = RUNNER.with(Runner::start);
+    if mode == LoadMode::Replace {
+        st.store.update_value(|s| s.clear());
+        st.selected.set(None);
+        st.page.set(0);
+        st.version.update(|v| *v += 1);
+    }
+    let pool = pool();
+    let files = jobs.iter().map(|j| (j.name.clone(), j.size)).collect();
+    let mut model = FileLoad::new(files, cap, workers() * JOBS_PER_WORKER);
+    if let Err(e) = &pool {
+        // Nothing can be read: every file says why.
+        loop {
+            let started = model.start_next(0.0);
+            if started.is_empty() {
+                break;
+            }
+            for i in started {
+                model.failed(i, e.clone());
+            }
+        }
+    }
+    fs.load.set(Some(model));
+    if let Ok(pool) = pool {
+        spawn_local(run(st, fs, std::rc::Rc::new(jobs), pool, ticket));
+    }
+}
+
+/// Stop the running load: downloads in flight are aborted, the workers stopped, late answers
+/// dropped; what was merged stays.
+pub fn cancel(st: AppState, fs: FilesState) {
+    RUNNER.with(Runner::cancel);
+    POOL.with(|p| {
+        if let Some(p) = p.borrow_mut().take() {
+            p.terminate();
+        }
+    });
+    if fs.running() {
+        fs.load.update(|l| {
+            if let Some(l) = l {
+                l.stop(LoadEnd::Cancelled)
+            }
+        });
+        st.version.update(|v| *v += 1);
+    }
+}
+
+/// Batches read and waiting to be merged, in the order they arrived.
+type Ready = std::rc::Rc<RefCell<VecDeque<(usize, BatchIngest)>>>;
+
+async fn run(
+    st: AppState,
+    fs: FilesState,
+    jobs: std::rc::Rc<Vec<FileJob>>,
+    pool: Pool,
+    ticket: Ticket,
+) {
+    let ticket = std::rc::Rc::new(ticket);
+    let ready: Ready = Default::default();
+    let t0 = now_ms();
+    let mut rows = 256usize;
+    let mut shown = perf_now();
+    let mut unshown = false;
+    let update = |f: &mut dyn FnMut(&mut FileLoad)| {
+        fs.load.update(|l| {
+            if let Some(l) = l {
+                f(l)
+            }
+        })
+    };
+    loop {
+        if !ticket.live() {
+            return;
+        }
+        let mut start = Vec::new();
+        update(&mut |l| {
+            l.set_elapsed(now_ms() - t0);
+            start = l.start_next(now_ms());
+        });
+        for i in start {
+            spawn_local(read_one(
+                i,
+                jobs[i].clone(),
+                fs,
+                pool.clone(),
+                ticket.clone(),
+                ready.clone(),
+            ));
+        }
+        // Merge for up to a turn's budget, then yield.
+        let turn = perf_now();
+        let mut merged_any = false;
+        while perf_now() - turn < MERGE_BUDGET_MS {
+            let Some((i, mut ingest)) = ready.borrow_mut().pop_front() else {
+                break;
+            };
+            let room = fs
+                .load
+                .with_untracked(|l| l.as_ref().map_or(0, |l| l.room()));
+            let n = rows.min(room);
+            let t = perf_now();
+            let stats = st
+                .store
+                .try_update_value(|s| s.ingest_batch(&mut ingest, n))
+                .unwrap_or_default();
+            rows = slice_rows(n.max(1), perf_now() - t, MERGE_BUDGET_MS / 2.0);
+            merged_any = true;
+            let finished = ingest.finished();
+            update(&mut |l| {
+                l.merged(stats.added, stats.duplicates, stats.odd);
+                if finished {
+                    l.file_done(i, ingest.len());
+                }
+            });
+            if !finished {
+                ready.borrow_mut().push_front((i, ingest));
+            }
+            if fs
+                .load
+                .with_untracked(|l| l.as_ref().is_some_and(|l| !l.running()))
+            {
+                break;
+            }
+        }
+        unshown |= merged_any;
+        let running = fs
+            .load
+            .with_untracked(|l| l.as_ref().is_some_and(|l| l.running()));
+        if unshown && (!running || perf_now() - shown > SHOW_EVERY_MS) {
+            st.version.update(|v| *v += 1);
+            shown = perf_now();
+            unshown = false;
+        }
+        if !running {
+            update(&mut |l| l.set_elapsed(now_ms() - t0));
+            // Stopped at the cap: downloads still in flight are aborted, late answers dropped.
+            RUNNER.with(Runner::cancel);
+            return;
+        }
+        if ready.borrow().is_empty() {
+            // Nothing to merge: wait for a worker (or a retry's time).
+            gloo_timers::future::sleep(Duration::from_millis(16)).await;
+        } else {
+            yield_now().await;
+        }
+    }
+}
+
+/// Read file `i` (download it first when it comes from the proxy) in a worker and queue its
+/// batch; failures go to the load's model (which retries a transient download error).
+async fn read_one(
+    i: usize,
+    job: FileJob,
+    fs: FilesState,
+    pool: Pool,
+    ticket: std::rc::Rc<Ticket>,
+    ready: Ready,
+) {
+    let update = |f: &mut dyn FnMut(&mut FileLoad)| {
+        fs.load.update(|l| {
+            if let Some(l) = l {
+                f(l)
+            }
+        })
+    };
+    let body: wasm_bindgen::JsValue = match &job.source {
+        JobSource::Disk(file) => file.clone().into(),
+        JobSource::Fetch(fetch) => match fetch(ticket.signal().cloned()).await {
+            Ok(buf) => buf.into(),
+            Err(e) => {
+                if ticket.live() {
+                    update(&mut |l| {
+                        // The retry is the driver's: it starts the file again when due.
+                        let _: Retry =
+                            l.download_failed(i, &e, now_ms(), now_ms() as u64 ^ i as u64);
+                    });
+                }
+                return;
+            }
+        },
+    };
+    let room = fs
+        .load
+        .with_untracked(|l| l.as_ref().map_or(0, |l| l.room()));
+    let answer = pool.read(body, room).await;
+    if !ticket.live() {
+        return;
+    }
+    let parsed = answer.and_then(|a| {
+        let error = get(&a, "error");
+        if let Some(e) = error.as_string() {
+            return Err(e);
+        }
+        let buf = get(&a, "batch")
+            .dyn_into::<js_sys::ArrayBuffer>()
+            .map_err(|_| "the file reader answered without events".to_string())?;
+        let bytes = get(&a, "bytes").as_f64().unwrap_or(0.0) as u64;
+        let batch = EventBatch::from_bytes(js_sys::Uint8Array::new(&buf).to_vec())
+            .map_err(|e| e.to_string())?;
+        Ok((bytes, batch))
+    });
+    match parsed {
+        Ok((bytes, batch)) => {
+            update(&mut |l| l.parsed(i, bytes));
+            ready.borrow_mut().push_back((i, BatchIngest::new(batch)));
+        }
+        Err(e) => update(&mut |l| l.failed(i, e.clone())),
+    }
+}
+
+/// Give the browser a turn (input, paint) before going on: `scheduler.yield()` where there is
+/// one (it resumes before other queued tasks), else a zero timeout.
+async fn yield_now() {
+    let global = js_sys::global();
+    let scheduler = get(&global, "scheduler");
+    if let Some(f) = get(&scheduler, "yield").dyn_ref::<js_sys::Function>() {
+        if let Ok(p) = f.call0(&scheduler) {
+            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+                return;
+            }
+        }
+    }
+    gloo_timers::future::sleep(Duration::ZERO).await;
 }

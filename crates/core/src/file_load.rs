@@ -185,7 +185,11 @@ impl FileLoad {
     /// File `i`'s download failed with `e`: retry it later when the error is transient (as
     /// core's paging retries a call), else it fails with the error.
     pub fn download_failed(&mut self, i: usize, e: &ApiError, now_ms: f64, salt: u64) -> Retry {
-        let Some(f) = self.files.get_mut(i) else {
+        let Some(f) = self
+            .files
+            .get_mut(i)
+            .filter(|f| f.state == FileState::Reading)
+        else {
             return Retry::GiveUp;
         };
         let retry = f.attempts.on_error(e, salt);
@@ -205,15 +209,24 @@ impl FileLoad {
 
     /// File `i` could not be read (a named error: the core's `FileError`, or the browser's).
     pub fn failed(&mut self, i: usize, error: String) {
-        if let Some(f) = self.files.get_mut(i) {
+        if let Some(f) = self
+            .files
+            .get_mut(i)
+            .filter(|f| f.state == FileState::Reading)
+        {
             f.state = FileState::Failed(error);
         }
         self.finish_if_done();
     }
 
-    /// File `i`'s bytes were read (`bytes` of them); its batch of `events` is to be merged.
+    /// File `i`'s bytes were read (`bytes` of them); its batch is to be merged. (What a file
+    /// being read reports after the load stopped changes nothing: it stays skipped.)
     pub fn parsed(&mut self, i: usize, bytes: u64) {
-        if let Some(f) = self.files.get_mut(i) {
+        if let Some(f) = self
+            .files
+            .get_mut(i)
+            .filter(|f| f.state == FileState::Reading)
+        {
             f.bytes = bytes;
             f.state = FileState::Merging;
         }
@@ -531,6 +544,12 @@ mod tests {
         l.stop(LoadEnd::Complete);
         assert_eq!(l.end, Some(LoadEnd::Cancelled));
         assert!(l.files.iter().all(|f| f.state == FileState::Skipped));
+        l.parsed(1, 10);
+        l.failed(2, "late".into());
+        assert!(
+            l.files.iter().all(|f| f.state == FileState::Skipped),
+            "late news is dropped"
+        );
         assert!(l
             .summary()
             .starts_with("Cancelled: 0 of 3 files · 1.5 MB · 7 events"));

@@ -390,8 +390,16 @@ fn arb_text() -> impl Strategy<Value = String> {
     })
 }
 
+/// The columns whose value is at one JSON path (what the reference reads). Cloud and Account
+/// are derived from several paths; their filter and sort are tested on records of both clouds
+/// in `trail_files_records.rs`.
 fn arb_column() -> impl Strategy<Value = Column> {
-    prop::sample::select(Column::ALL.to_vec())
+    prop::sample::select(
+        Column::ALL
+            .into_iter()
+            .filter(|c| !matches!(c, Column::Cloud | Column::Account))
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn arb_filter() -> impl Strategy<Value = Filter> {

@@ -1,0 +1,198 @@
+//! trailview's Web Worker: the app (`src/files/`) posts it one trail file at a time and it
+//! answers with an event batch, so that decompressing and parsing never run on the main thread.
+//!
+//! Message in: `{id, gen, body, maxRecords}` where `body` is a `Blob` (a `File` from disk) or an
+//! `ArrayBuffer` (a download, transferred). Answer: `{id, gen, bytes, events, capped, batch}`
+//! with `batch` an `ArrayBuffer` (transferred) of [`trailview_core::engine::BatchWriter`]'s
+//! bytes, or `{id, gen, error}` with the core's [`FileError`] text. `{ready: true}` is posted
+//! once the module runs (messages sent before it would be lost).
+//!
+//! Gzip is told by its magic bytes, not the name (a body the browser already decoded because of
+//! `Content-Encoding: gzip` is not decoded twice). It goes through the browser's
+//! `DecompressionStream`; when that refuses the data (a multi-member file, a corrupt or cut
+//! file) the core's gunzip reads the original bytes and names what is wrong.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use trailview_core::engine::BatchWriter;
+use trailview_core::trail_files::{is_gzip, read_file, FileError, Limits};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, DedicatedWorkerGlobalScope, MessageEvent, ReadableStream, ReadableStreamDefaultReader,
+    ReadableStreamReadResult, ReadableWritablePair,
+};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The Compression Streams API's decoder (web-sys has it only as an unstable API).
+    type DecompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<DecompressionStream, JsValue>;
+}
+
+fn main() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let reply_to = scope.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+        let scope = reply_to.clone();
+        wasm_bindgen_futures::spawn_local(async move { handle(&scope, ev.data()).await });
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let ready = Object::new();
+    set(&ready, "ready", &JsValue::TRUE);
+    let _ = scope.post_message(&ready);
+}
+
+fn set(o: &Object, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// One file's batch.
+struct Read {
+    batch: Vec<u8>,
+    bytes: f64,
+    events: usize,
+    capped: bool,
+}
+
+async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
+    let reply = Object::new();
+    set(&reply, "id", &get(&msg, "id"));
+    set(&reply, "gen", &get(&msg, "gen"));
+    let max_records = get(&msg, "maxRecords")
+        .as_f64()
+        .filter(|n| *n >= 0.0)
+        .map_or(usize::MAX, |n| n as usize);
+    match read(get(&msg, "body"), max_records).await {
+        Ok(r) => {
+            let out = Uint8Array::new_with_length(r.batch.len() as u32);
+            out.copy_from(&r.batch);
+            drop(r.batch);
+            let buf = out.buffer();
+            set(&reply, "batch", &buf);
+            set(&reply, "bytes", &JsValue::from_f64(r.bytes));
+            set(&reply, "events", &JsValue::from_f64(r.events as f64));
+            set(&reply, "capped", &JsValue::from_bool(r.capped));
+            let _ = scope.post_message_with_transfer(&reply, &Array::of1(&buf));
+        }
+        Err(e) => {
+            set(&reply, "error", &JsValue::from_str(&e));
+            let _ = scope.post_message(&reply);
+        }
+    }
+}
+
+/// What the browser said, as text.
+fn js_text(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "the browser could not read the file".to_string())
+}
+
+async fn read(body: JsValue, max_records: usize) -> Result<Read, String> {
+    let limits = Limits {
+        max_records,
+        ..Limits::default()
+    };
+    let blob: Blob = if body.is_instance_of::<Blob>() {
+        body.unchecked_into()
+    } else {
+        Blob::new_with_buffer_source_sequence(&Array::of1(&body)).map_err(|e| js_text(&e))?
+    };
+    let size = blob.size();
+    let too_large = || {
+        FileError::TooLarge {
+            limit: limits.max_bytes,
+        }
+        .to_string()
+    };
+    if size > limits.max_bytes as f64 {
+        return Err(too_large());
+    }
+    let head = blob
+        .slice_with_f64_and_f64(0.0, 2.0)
+        .map_err(|e| js_text(&e))?;
+    let head = JsFuture::from(head.array_buffer())
+        .await
+        .map_err(|e| js_text(&e))?;
+    let text = if is_gzip(&Uint8Array::new(&head).to_vec()) {
+        match gunzip_in_browser(&blob, limits.max_bytes).await {
+            Ok(text) => text,
+            Err(Stream::TooLarge) => return Err(too_large()),
+            // The core reads the bytes as they are: multi-member data, or a named error.
+            Err(Stream::Refused) => {
+                read_all(&blob.stream(), limits.max_bytes)
+                    .await
+                    .map_err(|e| match e {
+                        Stream::TooLarge => too_large(),
+                        Stream::Refused => "the browser could not read the file".to_string(),
+                    })?
+            }
+        }
+    } else {
+        read_all(&blob.stream(), limits.max_bytes)
+            .await
+            .map_err(|_| too_large())?
+    };
+    let batch = read_file(&text, &limits).map_err(|e| e.to_string())?;
+    drop(text);
+    let mut w = BatchWriter::new();
+    for r in &batch.records {
+        w.push(r.get());
+    }
+    Ok(Read {
+        events: w.len(),
+        batch: w.finish(),
+        bytes: size,
+        capped: batch.capped,
+    })
+}
+
+enum Stream {
+    /// More than the limit for one file.
+    TooLarge,
+    /// The stream failed (the decoder refused the data, or the file could not be read).
+    Refused,
+}
+
+async fn gunzip_in_browser(blob: &Blob, max: usize) -> Result<Vec<u8>, Stream> {
+    let Ok(ds) = DecompressionStream::new("gzip") else {
+        return Err(Stream::Refused);
+    };
+    let pair: &ReadableWritablePair = ds.unchecked_ref();
+    read_all(&blob.stream().pipe_through(pair), max).await
+}
+
+/// Every byte of `stream`, at most `max`.
+async fn read_all(stream: &ReadableStream, max: usize) -> Result<Vec<u8>, Stream> {
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut out: Vec<u8> = Vec::new();
+    loop {
+        let r: ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| Stream::Refused)?
+            .unchecked_into();
+        if r.get_done().unwrap_or(false) {
+            return Ok(out);
+        }
+        let chunk: Uint8Array = r.get_value().unchecked_into();
+        let n = chunk.length() as usize;
+        if out.len() + n > max {
+            let _ = reader.cancel();
+            return Err(Stream::TooLarge);
+        }
+        let at = out.len();
+        if out.capacity() < at + n {
+            out.reserve((at + n).max(out.capacity() * 2).min(max) - at);
+        }
+        out.resize(at + n, 0);
+        chunk.copy_to(&mut out[at..]);
+    }
+}
