@@ -243,7 +243,7 @@ impl BucketConfig {
         let prefix = match non_empty(prefix) {
             None => String::new(),
             Some(p) => {
-                let p = p.trim_end_matches('/').to_string();
+                let p = p.trim_matches('/').to_string();
                 trailview_core::trail_files::keys::check_key_form(
                     &p,
                     trailview_core::trail_files::KeyUse::Object,
@@ -755,6 +755,147 @@ endpoint = "http://127.0.0.1:9001"
     }
 
     #[test]
+    fn buckets() {
+        let env = env_of(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b"),
+            ("AWS_ACCESS_KEY_ID", "c"),
+            ("AWS_SECRET_ACCESS_KEY", "d"),
+            ("AWS_REGION", "eu-west-1"),
+        ]);
+        let text = r#"
+[aliyun.oss]
+bucket = "trail-oss"
+prefix = "/logs/"
+[aws.s3]
+bucket = "trail-s3"
+prefix = "org/trail"
+"#;
+        let c = Config::from_toml(text, None, &env).unwrap();
+        let oss = c.upstream.oss.unwrap();
+        assert_eq!(
+            oss.endpoint.base,
+            "https://trail-oss.oss-cn-hangzhou.aliyuncs.com"
+        );
+        assert_eq!(oss.endpoint.region, "cn-hangzhou");
+        assert_eq!(oss.addressing, Addressing::VirtualHosted);
+        assert_eq!(oss.prefix, "logs/");
+        assert_eq!(c.upstream.oss_signature, OssSignature::V4);
+        let s3 = c.upstream.s3.unwrap();
+        assert_eq!(s3.endpoint.host, "trail-s3.s3.eu-west-1.amazonaws.com");
+        assert_eq!(s3.prefix, "org/trail/");
+        assert!(c.upstream.aliyun.is_some() && c.upstream.aws.is_some());
+        // A private endpoint: path-style unless the bucket is in its host.
+        let text = r#"
+[aliyun.oss]
+bucket = "trail-oss"
+region = "cn-shanghai"
+endpoint = "https://trail-oss.oss-cn-shanghai-internal.aliyuncs.com"
+signature = "v1"
+[aws.s3]
+bucket = "trail-s3"
+region = "cn-north-1"
+endpoint = "http://127.0.0.1:9000"
+"#;
+        let c = Config::from_toml(text, None, &env).unwrap();
+        let oss = c.upstream.oss.unwrap();
+        assert_eq!(
+            (
+                oss.addressing,
+                oss.prefix.as_str(),
+                c.upstream.oss_signature
+            ),
+            (Addressing::VirtualHosted, "", OssSignature::V1)
+        );
+        assert_eq!(c.upstream.s3.unwrap().addressing, Addressing::Path);
+        // The default host of a China region.
+        let c = Config::from_toml(
+            "[aws.s3]
+bucket='b-1'
+region='cn-north-1'
+",
+            None,
+            &env,
+        )
+        .unwrap();
+        assert_eq!(
+            c.upstream.s3.unwrap().endpoint.host,
+            "b-1.s3.cn-north-1.amazonaws.com.cn"
+        );
+        for bad in [
+            "[aliyun.oss]
+",
+            "[aliyun.oss]
+bucket = ''
+",
+            "[aliyun.oss]
+bucket = 'a/b'
+",
+            "[aliyun.oss]
+bucket = 'x'
+",
+            "[aliyun.oss]
+bucket = 'ok-bucket'
+prefix = 'a/../b'
+",
+            "[aliyun.oss]
+bucket = 'ok-bucket'
+prefix = 'a\\b'
+",
+            "[aliyun.oss]
+bucket = 'ok-bucket'
+signature = 'v3'
+",
+            "[aws.s3]
+bucket = 'ok-bucket'
+signature = 'v4'
+",
+            "[aws.s3]
+bucket = 'ok-bucket'
+read_only = false
+",
+            "[aws.s3]
+bucket = 'ok-bucket'
+endpoint = 'http://h/path'
+",
+        ] {
+            assert!(Config::from_toml(bad, None, &env).is_err(), "{bad}");
+        }
+        let none = env_of(&[]);
+        let e = Config::from_toml(
+            "[aliyun.oss]
+bucket='ok-bucket'
+",
+            None,
+            &none,
+        )
+        .unwrap_err();
+        assert!(e.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{e}");
+        let e = Config::from_toml(
+            "[aws.s3]
+bucket='ok-bucket'
+region='us-east-1'
+",
+            None,
+            &none,
+        )
+        .unwrap_err();
+        assert!(e.contains("AWS_ACCESS_KEY_ID"), "{e}");
+        let e = Config::from_toml(
+            "[aws.s3]
+bucket='ok-bucket'
+",
+            None,
+            &none,
+        )
+        .unwrap_err();
+        assert!(e.contains("region"), "{e}");
+        assert!(valid_bucket_name("trailview-demo-actiontrail"));
+        assert!(!valid_bucket_name("-x-"));
+        assert!(!valid_bucket_name("a..b"));
+    }
+
+    #[test]
     fn example_file_parses() {
         let text = include_str!("../../../trailview.example.toml");
         let env = env_of(&[
@@ -769,6 +910,8 @@ endpoint = "http://127.0.0.1:9001"
             c.upstream.actiontrail.is_some()
                 && c.upstream.cdn.is_some()
                 && c.upstream.logs.is_some()
+                && c.upstream.oss.is_some()
+                && c.upstream.s3.is_some()
         );
     }
 }

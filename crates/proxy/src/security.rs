@@ -45,7 +45,7 @@ pub(crate) fn secure(router: Router, sec: Arc<SecurityConfig>, static_dir: PathB
     router.layer(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(sec.cors_origins.clone()))
-            .allow_methods([Method::GET, Method::POST])
+            .allow_methods([Method::GET, Method::HEAD, Method::POST])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
@@ -57,6 +57,12 @@ pub(crate) fn secure(router: Router, sec: Arc<SecurityConfig>, static_dir: PathB
                 header::HeaderName::from_static("x-amzn-requestid"),
                 header::HeaderName::from_static("x-amzn-errortype"),
                 header::RETRY_AFTER,
+                // The storage routes' answers (Content-Length, Content-Type and Last-Modified
+                // are exposed to every origin already).
+                header::ETAG,
+                header::CONTENT_ENCODING,
+                header::HeaderName::from_static("x-oss-request-id"),
+                header::HeaderName::from_static("x-amz-request-id"),
             ])
             .max_age(std::time::Duration::from_secs(600)),
     )
