@@ -6,7 +6,15 @@
 //! generated ones as they are. Odd values the generator put in on purpose stay odd.
 
 use super::layout::hash;
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+/// A JSON object's members, unparsed (the event is read once, its bodies copied as they are).
+type Members<'a> = HashMap<String, &'a RawValue>;
+
+fn members(json: &str) -> Members<'_> {
+    serde_json::from_str(json).unwrap_or_default()
+}
 
 /// ActionTrail `serviceName` → (CloudTrail `eventSource` host, resource namespace).
 fn aws_service(service: &str) -> (&'static str, &'static str) {
@@ -75,40 +83,49 @@ impl<'a> Out<'a> {
             self.buf.push(',');
         }
         self.first = false;
-        self.buf.push_str(&Value::from(k).to_string());
-        self.buf.push(':');
+        // The keys are this file's own ASCII names: nothing to escape.
+        self.buf.push('"');
+        self.buf.push_str(k);
+        self.buf.push_str("\":");
     }
-    fn val(&mut self, k: &str, v: &Value) {
+    /// A member whose value is JSON text (absent: `null`).
+    fn val(&mut self, k: &str, v: Option<&RawValue>) {
         self.key(k);
-        self.buf.push_str(&v.to_string());
+        self.buf.push_str(v.map_or("null", RawValue::get));
     }
     fn s(&mut self, k: &str, v: &str) {
-        self.val(k, &Value::from(v));
+        self.key(k);
+        self.buf
+            .push_str(&serde_json::to_string(v).unwrap_or_else(|_| "null".into()));
     }
     fn end(self) {
         self.buf.push('}');
     }
 }
 
-fn text<'v>(m: &'v Map<String, Value>, k: &str) -> Option<&'v str> {
-    m.get(k).and_then(Value::as_str)
+/// A member's value when it is a string.
+fn text(m: &Members<'_>, k: &str) -> Option<String> {
+    let raw = m.get(k)?.get();
+    raw.starts_with('"')
+        .then(|| serde_json::from_str::<String>(raw).ok())
+        .flatten()
 }
 
 /// Append the CloudTrail record for the ActionTrail event `event` (compact JSON), in
 /// `account`'s `region`; `key` draws the few choices the ActionTrail event does not decide.
 pub(super) fn write_record(out: &mut String, event: &str, account: &str, region: &str, key: u64) {
-    let v: Value = serde_json::from_str(event).unwrap_or(Value::Null);
-    let empty = Map::new();
-    let e = v.as_object().unwrap_or(&empty);
-    let service = text(e, "serviceName").unwrap_or("");
-    let (host, namespace) = aws_service(service);
-    let etype = text(e, "eventType").unwrap_or("ApiCall");
+    let e = &members(event);
+    let service = text(e, "serviceName").unwrap_or_default();
+    let (host, namespace) = aws_service(&service);
+    let etype = text(e, "eventType").unwrap_or_else(|| "ApiCall".into());
+    let etype = etype.as_str();
     let sign_in = matches!(etype, "ConsoleSignin" | "ConsoleSignout");
-    let id = e
+    let id = &e
         .get("userIdentity")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let kind = text(id, "type").unwrap_or("");
+        .map(|raw| members(raw.get()))
+        .unwrap_or_default();
+    let kind = text(id, "type").unwrap_or_default();
+    let kind = kind.as_str();
     let source = if sign_in {
         "signin.amazonaws.com".to_string()
     } else {
@@ -120,33 +137,21 @@ pub(super) fn write_record(out: &mut String, event: &str, account: &str, region:
     o.s("eventVersion", "1.09");
     o.key("userIdentity");
     write_identity(o.buf, id, kind, account, &source, key);
-    o.val("eventTime", e.get("eventTime").unwrap_or(&Value::Null));
+    o.val("eventTime", e.get("eventTime").copied());
     o.s("eventSource", &source);
-    o.s(
-        "eventName",
-        if sign_in {
-            "ConsoleLogin"
-        } else {
-            text(e, "eventName").unwrap_or("")
-        },
-    );
+    let name = text(e, "eventName").unwrap_or_default();
+    o.s("eventName", if sign_in { "ConsoleLogin" } else { &name });
     o.s("awsRegion", region);
     if kind == "system" {
         o.s("sourceIPAddress", &source);
         o.s("userAgent", &source);
     } else {
-        o.val(
-            "sourceIPAddress",
-            e.get("sourceIpAddress").unwrap_or(&Value::Null),
-        );
-        o.val("userAgent", e.get("userAgent").unwrap_or(&Value::Null));
+        o.val("sourceIPAddress", e.get("sourceIpAddress").copied());
+        o.val("userAgent", e.get("userAgent").copied());
     }
     if failed {
-        o.val("errorCode", &e["errorCode"]);
-        o.val(
-            "errorMessage",
-            e.get("errorMessage").unwrap_or(&Value::Null),
-        );
+        o.val("errorCode", e.get("errorCode").copied());
+        o.val("errorMessage", e.get("errorMessage").copied());
     }
     if sign_in {
         o.raw_null("requestParameters");
@@ -162,14 +167,8 @@ pub(super) fn write_record(out: &mut String, event: &str, account: &str, region:
             if key.is_multiple_of(3) { "Yes" } else { "No" }
         ));
     } else {
-        o.val(
-            "requestParameters",
-            e.get("requestParameters").unwrap_or(&Value::Null),
-        );
-        o.val(
-            "responseElements",
-            e.get("responseElements").unwrap_or(&Value::Null),
-        );
+        o.val("requestParameters", e.get("requestParameters").copied());
+        o.val("responseElements", e.get("responseElements").copied());
     }
     if let Some(r) = text(e, "requestId") {
         o.s("requestID", &r.to_ascii_lowercase());
@@ -177,22 +176,23 @@ pub(super) fn write_record(out: &mut String, event: &str, account: &str, region:
     if let Some(r) = text(e, "eventId") {
         o.s("eventID", &r.to_ascii_lowercase());
     } else {
-        o.val("eventID", e.get("eventId").unwrap_or(&Value::Null));
+        o.val("eventID", e.get("eventId").copied());
     }
     o.key("readOnly");
-    o.buf
-        .push_str(if text(e, "eventRW") == Some("Read") && !sign_in {
+    o.buf.push_str(
+        if text(e, "eventRW").as_deref() == Some("Read") && !sign_in {
             "true"
         } else {
             "false"
-        });
+        },
+    );
     if let (Some(rtype), Some(rname)) = (text(e, "resourceType"), text(e, "resourceName")) {
-        let last = rtype.rsplit("::").next().unwrap_or(rtype);
+        let last = rtype.rsplit("::").next().unwrap_or(&rtype);
         let typ = format!("AWS::{namespace}::{last}");
         let arn = format!(
             "arn:aws:{host}:{region}:{account}:{}/{}",
             last.to_ascii_lowercase(),
-            rname.split(',').next().unwrap_or(rname)
+            rname.split(',').next().unwrap_or(&rname)
         );
         o.key("resources");
         o.buf.push('[');
@@ -242,18 +242,20 @@ impl Out<'_> {
 /// CloudTrail's `userIdentity` for ActionTrail's identity `id` of type `kind`.
 fn write_identity(
     buf: &mut String,
-    id: &Map<String, Value>,
+    id: &Members<'_>,
     kind: &str,
     account: &str,
     source: &str,
     key: u64,
 ) {
-    let name = text(id, "userName").unwrap_or("unknown");
+    let name = text(id, "userName").unwrap_or_else(|| "unknown".into());
+    let name = name.as_str();
     let key_id = text(id, "accessKeyId");
-    let attributes = id
+    let context = id
         .get("sessionContext")
-        .and_then(|s| s.get("attributes"))
-        .cloned();
+        .map(|raw| members(raw.get()))
+        .unwrap_or_default();
+    let attributes = context.get("attributes").copied();
     let mut u = Out::new(buf);
     match kind {
         "root-account" => {
@@ -262,7 +264,7 @@ fn write_identity(
             u.s("arn", &format!("arn:aws:iam::{account}:root"));
             u.s("accountId", account);
             if let Some(k) = key_id {
-                u.s("accessKeyId", &aws_id("AKIA", str_hash(k)));
+                u.s("accessKeyId", &aws_id("AKIA", str_hash(&k)));
             }
         }
         "ram-user" if key.is_multiple_of(10) => {
@@ -290,8 +292,8 @@ fn write_identity(
             i.s("accountId", account);
             i.s("userName", "federation-broker");
             i.end();
-            if let Some(a) = &attributes {
-                s.val("attributes", a);
+            if attributes.is_some() {
+                s.val("attributes", attributes);
             }
             s.end();
         }
@@ -301,7 +303,7 @@ fn write_identity(
             u.s("arn", &format!("arn:aws:iam::{account}:user/{name}"));
             u.s("accountId", account);
             if let Some(k) = key_id {
-                u.s("accessKeyId", &aws_id("AKIA", str_hash(k)));
+                u.s("accessKeyId", &aws_id("AKIA", str_hash(&k)));
             }
             u.s("userName", name);
         }
@@ -332,8 +334,8 @@ fn write_identity(
                 i.s("accountId", account);
                 i.s("userName", role);
                 i.end();
-                if let Some(a) = &attributes {
-                    s.val("attributes", a);
+                if attributes.is_some() {
+                    s.val("attributes", attributes);
                 }
                 s.end();
             }

@@ -4,10 +4,10 @@
 //!
 //! Nothing is written to disk and nothing is generated up front: [`DemoBuckets::new`] builds
 //! only a table of per-file event counts (see `layout`); a listing generates just the files
-//! it returns (ActionTrail's names carry each file's size and MD5, CloudTrail's do not, so a
-//! CloudTrail listing of common prefixes or keys generates nothing but the entries' bytes for
-//! their sizes); a download generates one file. The last [`CACHED_OBJECTS`] files per bucket
-//! are kept, so listing a day and then downloading its files generates each once.
+//! it returns (an entry's size needs the file's bytes, and ActionTrail's names carry the size
+//! and MD5 too), and common prefixes (regions, years, months, days) generate nothing; a
+//! download generates one file. The last [`CACHED_BYTES`] of files per bucket are kept, so
+//! listing a range and then downloading it generates each file once.
 //!
 //! - ActionTrail: one account, five regions, files
 //!   `AliyunLogs/Actiontrail/<Region>/<YYYY>/<MM>/<DD>/Actiontrail_<Region>_<YYYYMMDDHHMMSS>_1002_<EventCount>_<FileSize>_<md5>.gz`,
@@ -45,8 +45,9 @@ use crate::generate::EventMaker;
 pub const OSS_BUCKET: &str = "trailview-demo-actiontrail";
 pub const S3_BUCKET: &str = "trailview-demo-cloudtrail";
 pub const DEFAULT_BUCKET_EVENTS: usize = 1_000_000;
-/// Generated files kept per bucket (a few MB at the default size).
-pub const CACHED_OBJECTS: usize = 4096;
+/// Bytes of generated files kept per bucket: about half the default bucket, so that listing a
+/// range and then downloading it generates each file once.
+pub const CACHED_BYTES: usize = 128 << 20;
 
 static OSS_SHAPE: Shape = Shape {
     cloud: Cloud::Aliyun,
@@ -121,7 +122,7 @@ impl DemoBuckets {
         let bucket = |shape: &'static Shape| Bucket {
             layout: Layout::new(shape, events, end_ms),
             maker: EventMaker::new(shape.seed),
-            cache: Cache::new(CACHED_OBJECTS),
+            cache: Cache::new(CACHED_BYTES),
         };
         DemoBuckets {
             oss: bucket(&OSS_SHAPE),

@@ -75,7 +75,9 @@ pub(super) fn build(layout: &Layout, maker: &EventMaker, day_path: &str, u: Unit
         Cloud::Aliyun => "]",
         Cloud::Aws => "]}",
     });
-    let mut gz = GzEncoder::new(Vec::with_capacity(text.len() / 6), Compression::default());
+    // The fastest level: the files are made on request, and level 6 makes a listing about
+    // 1.6 times slower for files a third smaller.
+    let mut gz = GzEncoder::new(Vec::with_capacity(text.len() / 4), Compression::fast());
     gz.write_all(text.as_bytes()).expect("gzip into memory");
     let body = gz.finish().expect("gzip into memory");
     let digest = md5(&body);
@@ -94,20 +96,20 @@ pub(super) fn build(layout: &Layout, maker: &EventMaker, day_path: &str, u: Unit
     }
 }
 
-/// The objects by unit, and the order they came in.
-type Entries = (HashMap<Unit, Arc<Object>>, VecDeque<Unit>);
+/// The objects by unit, the order they came in, and their bytes in all.
+type Entries = (HashMap<Unit, Arc<Object>>, VecDeque<Unit>, usize);
 
-/// The most recent objects of one bucket, up to a count (first in, first out).
+/// The most recent objects of one bucket, up to a number of bytes (first in, first out).
 pub(super) struct Cache {
-    cap: usize,
+    max_bytes: usize,
     inner: Mutex<Entries>,
 }
 
 impl Cache {
-    pub fn new(cap: usize) -> Cache {
+    pub fn new(max_bytes: usize) -> Cache {
         Cache {
-            cap,
-            inner: Mutex::new((HashMap::new(), VecDeque::new())),
+            max_bytes,
+            inner: Mutex::new((HashMap::new(), VecDeque::new(), 0)),
         }
     }
 
@@ -118,12 +120,13 @@ impl Cache {
         }
         let o = Arc::new(make());
         let mut g = self.lock();
-        let (map, order) = &mut *g;
+        let (map, order, bytes) = &mut *g;
         if map.insert(u, o.clone()).is_none() {
             order.push_back(u);
-            while order.len() > self.cap {
-                if let Some(old) = order.pop_front() {
-                    map.remove(&old);
+            *bytes += o.body.len();
+            while *bytes > self.max_bytes && order.len() > 1 {
+                if let Some(old) = order.pop_front().and_then(|old| map.remove(&old)) {
+                    *bytes -= old.body.len();
                 }
             }
         }

@@ -638,3 +638,33 @@ fn cheap_to_build_and_shareable() {
     let _ = DemoBuckets::new(DEFAULT_BUCKET_EVENTS, END);
     println!("DemoBuckets::new(1M) took {:?}", t.elapsed());
 }
+
+/// `cargo test -p trailview-demo --release --lib -- --ignored --nocapture bucket_timing`
+#[test]
+#[ignore]
+fn bucket_timing() {
+    for (cloud, bucket) in BOTH {
+        let b = DemoBuckets::new(DEFAULT_BUCKET_EVENTS, END);
+        let day = match cloud {
+            Cloud::Aliyun => "AliyunLogs/Actiontrail/cn-hangzhou/2024/05/14/",
+            Cloud::Aws => "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/14/",
+        };
+        let t = Instant::now();
+        let p = list(
+            &b,
+            cloud,
+            bucket,
+            &ListObjectsRequest {
+                prefix: day.into(),
+                ..ListObjectsRequest::default()
+            },
+        );
+        let bytes: u64 = p.contents.iter().map(|e| e.size).sum();
+        println!(
+            "{bucket}: listing {day}: {} files, {} KB gzip, {:?}",
+            p.contents.len(),
+            bytes >> 10,
+            t.elapsed()
+        );
+    }
+}
