@@ -668,3 +668,52 @@ fn bucket_timing() {
         );
     }
 }
+
+/// The app's way to a time range (core's day folders, then the files whose name time may hold
+/// it) finds every event of the range in the demo buckets, and the keys pass the proxy's
+/// checks.
+#[test]
+fn a_time_range_is_found_the_way_the_app_looks_for_it() {
+    use trailview_core::trail_files::{check_key, KeyUse, RegionFolder};
+    let b = DemoBuckets::new(30_000, END);
+    // 22:00 to 01:00 across midnight, whole windows.
+    let from = END - 10 * DAY - 2 * 3_600_000;
+    let to = from + 3 * 3_600_000;
+    for (cloud, bucket) in BOTH {
+        let l = &bucket_of(&b, cloud).layout;
+        let (a, r) = (0, l.shape.regions.len() - 1);
+        let folder = RegionFolder::parse(&l.region_path(a, r)).unwrap();
+        assert_eq!(folder.cloud, cloud);
+        let mut found = 0u64;
+        for day in folder.day_prefixes(from, to) {
+            let (entries, _, _) = list_all(
+                &b,
+                cloud,
+                bucket,
+                ListObjectsRequest {
+                    prefix: day.clone(),
+                    delimiter: Some("/".into()),
+                    ..ListObjectsRequest::default()
+                },
+            );
+            for e in entries {
+                assert_eq!(check_key("", &e.key, KeyUse::Object), Ok(()));
+                let obj = parse_key(&e.key).unwrap();
+                if !obj.may_hold(from, to) {
+                    continue;
+                }
+                let body = get(&b, cloud, bucket, &e.key, "").body;
+                for raw in read_file(&body, &Limits::default()).unwrap().records {
+                    let t = EventRecord::parse(raw.get()).unwrap().time_ms().unwrap();
+                    found += u64::from((from..to).contains(&t));
+                }
+            }
+            assert_eq!(check_key("", &day, KeyUse::ListPrefix), Ok(()));
+        }
+        let w0 = l.window_of_name(from + 5 * 60_000 + 60_000).unwrap();
+        let w1 = w0 + 36;
+        assert_eq!(l.window_start(w0), from);
+        assert_eq!(found, l.count_range(a, r, w0, w1));
+        assert!(found > 0);
+    }
+}
