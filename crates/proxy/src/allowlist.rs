@@ -76,7 +76,9 @@ pub enum StorageRefusal {
 impl StorageRefusal {
     pub fn message(&self, api: Api) -> String {
         let why = match self {
-            StorageRefusal::Method(m) => format!("the method {m} (only GET and HEAD are)"),
+            StorageRefusal::Method(m) => {
+                format!("the method {m} (only GET of a listing, GET and HEAD of an object are)")
+            }
             StorageRefusal::NoBucket => "a request without a bucket (ListBuckets)".into(),
             StorageRefusal::BucketName(b) => format!("'{b}', which is not a bucket name"),
             StorageRefusal::Bucket(b) => format!("the bucket '{b}' (not the configured one)"),

@@ -92,6 +92,10 @@ impl StorageRequest {
         }
         let query = query.unwrap_or("").to_string();
         if raw_key.is_empty() {
+            // HEAD on a bucket is HeadBucket, not a listing.
+            if method == StorageMethod::Head {
+                return Err(StorageRefusal::Method("HEAD on a bucket".into()));
+            }
             let list = ListObjectsRequest::from_query(&query).map_err(StorageRefusal::Query)?;
             check_key_form(&list.prefix, KeyUse::ListPrefix).map_err(StorageRefusal::Prefix)?;
             return Ok(StorageRequest {
@@ -205,6 +209,7 @@ mod tests {
                 "/api/aws/s3/b%2e%2e".into(),
                 Some("list-type=2"),
             ),
+            (Method::HEAD, b.to_string(), Some("list-type=2")),
             (Method::GET, b.to_string(), Some("acl")),
             (Method::GET, b.to_string(), Some("policy")),
             (Method::GET, b.to_string(), Some("uploads")),

@@ -60,12 +60,34 @@ async fn secrets_never_in_logs_errors_or_responses() {
     };
     let (addr, _fake) = start(true).await;
     let closed = closed_port().await;
-    for (upstream, extra) in [
-        (addr, AUTH.to_string()),
-        (closed, AUTH.to_string()),
-        (addr, format!("{AUTH}\n[aliyun]\nsignature = \"v1\"")),
+    for (upstream, extra, oss_signature) in [
+        (addr, AUTH.to_string(), "v4"),
+        (closed, AUTH.to_string(), "v4"),
+        (addr, format!("{AUTH}\n[aliyun]\nsignature = \"v1\""), "v1"),
     ] {
+        // The buckets too (the fake cloud answers them with an error, which is passed back).
+        let extra = format!(
+            "{extra}\n[aliyun.oss]\nbucket = \"trail-oss\"\nprefix = \"logs\"\nendpoint = \"http://{upstream}\"\nsignature = \"{oss_signature}\"\n[aws.s3]\nbucket = \"trail-s3\"\nregion = \"us-east-1\"\nendpoint = \"http://{upstream}\"\n"
+        );
         let app = proxy(upstream, &extra);
+        for (method, uri, auth) in [
+            (
+                "GET",
+                "/api/aliyun/oss/trail-oss?list-type=2&prefix=logs%2F",
+                Some(TOKEN),
+            ),
+            ("GET", "/api/aliyun/oss/trail-oss/logs/x.gz", Some(TOKEN)),
+            ("HEAD", "/api/aliyun/oss/trail-oss/logs/x.gz", Some(TOKEN)),
+            ("GET", "/api/aws/s3/trail-s3/AWSLogs/x.json.gz", Some(TOKEN)),
+            ("PUT", "/api/aws/s3/trail-s3/AWSLogs/x.json.gz", Some(TOKEN)),
+            ("GET", "/api/aws/s3/trail-s3/AWSLogs/x.json.gz", None),
+        ] {
+            let mut b = Request::builder().method(method).uri(uri);
+            if let Some(t) = auth {
+                b = b.header("authorization", format!("Bearer {t}"));
+            }
+            record(&send(&app, b.body(Body::empty()).unwrap()).await);
+        }
         for (uri, auth) in [
             (LOOKUP, Some(TOKEN)),
             (LOOKUP, None),
@@ -117,6 +139,10 @@ async fn secrets_never_in_logs_errors_or_responses() {
         "the access log was captured: {logs}"
     );
     assert!(logs.contains("upstream_request_id=\"AT-REQ-1\""), "{logs}");
+    assert!(
+        logs.contains("operation=\"GetObject\"") && logs.contains("operation=\"ListObjectsV2\""),
+        "the bucket requests were forwarded: {logs}"
+    );
     assert!(
         logs.contains("TRACE"),
         "everything down to TRACE was captured"

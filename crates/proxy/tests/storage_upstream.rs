@@ -262,6 +262,8 @@ async fn refused_before_signing() {
         ("POST", format!("{S3}?delete")),
         ("PATCH", format!("{OSS}/logs/x.gz")),
         ("OPTIONS", format!("{S3}/org/x.gz")),
+        // HEAD on a bucket is HeadBucket, not a listing.
+        ("HEAD", format!("{S3}?list-type=2&prefix=org%2F")),
         // Other buckets, or none (ListBuckets).
         ("GET", "/api/aliyun/oss/other-bucket/logs/x.gz".into()),
         (
@@ -312,7 +314,10 @@ async fn refused_before_signing() {
             "{method} {uri}: {}",
             r.text()
         );
-        assert_eq!(r.storage_error().code, "AccessDenied", "{method} {uri}");
+        // A HEAD answer has no body.
+        if *method != "HEAD" {
+            assert_eq!(r.storage_error().code, "AccessDenied", "{method} {uri}");
+        }
         assert_eq!(r.header("content-type"), Some("application/xml"));
         let id = if uri.starts_with("/api/aws") {
             "x-amz-request-id"

@@ -594,6 +594,7 @@ impl Upstream {
                 .map(|e| e.code);
             (Body::from(bytes), code)
         };
+        let success = parts.status.is_success();
         let mut out = Response::new(body);
         *out.status_mut() = parts.status;
         if let Some(c) = code {
@@ -601,7 +602,10 @@ impl Upstream {
         }
         for (name, value) in &parts.headers {
             let n = name.as_str();
-            if STORAGE_HEADERS.contains(&n) || n == "x-oss-request-id" || n == "x-amz-request-id" {
+            let passed =
+                STORAGE_HEADERS.contains(&n) || n == "x-oss-request-id" || n == "x-amz-request-id";
+            // An error body was read whole: its length is the new body's own.
+            if passed && (success || n != "content-length") {
                 out.headers_mut().append(name.clone(), value.clone());
             }
         }
@@ -614,7 +618,7 @@ impl Upstream {
             out.extensions_mut()
                 .insert(UpstreamRequestId(id.to_string()));
         }
-        if *call == StorageCall::Object && parts.status.is_success() {
+        if *call == StorageCall::Object && success {
             out.extensions_mut().insert(Uncompressed);
         }
         out
