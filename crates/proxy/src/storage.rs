@@ -194,6 +194,33 @@ mod tests {
         );
     }
 
+    /// The requests the routes take are exactly the storage operations the catalogue says the
+    /// app calls.
+    #[test]
+    fn routes_take_exactly_the_catalogues_operations() {
+        for api in [Api::Oss, Api::S3] {
+            let base = format!("/api/{}/trail-bucket", api.route());
+            let mut taken: Vec<&str> = Vec::new();
+            for method in [
+                Method::GET,
+                Method::HEAD,
+                Method::PUT,
+                Method::POST,
+                Method::DELETE,
+            ] {
+                for (path, query) in [(base.clone(), "list-type=2"), (format!("{base}/k"), "")] {
+                    if let Ok(r) = StorageRequest::parse(api, &method, &path, Some(query)) {
+                        taken.push(r.operation().name);
+                    }
+                }
+            }
+            taken.sort();
+            let mut forwarded: Vec<&str> = api.forwarded().map(|o| o.name).collect();
+            forwarded.sort();
+            assert_eq!(taken, forwarded, "{api:?}");
+        }
+    }
+
     #[test]
     fn refusals() {
         let b = "/api/aws/s3/trail-bucket";
