@@ -441,3 +441,29 @@ async fn cors_for_the_storage_routes() {
         assert!(exposed.contains(h), "{h}: {exposed}");
     }
 }
+
+/// A store that stalls mid-object ends the download with an error after the upstream timeout,
+/// instead of holding it open.
+#[tokio::test]
+async fn a_stalled_object_fails_after_the_timeout() {
+    let (addr, _fake) = start(false).await;
+    let app = proxy(addr, "[limits]\nupstream_timeout_secs = 1", "", false);
+    let resp = app
+        .clone()
+        .oneshot(
+            Request::get(format!("{S3}/org/stall.gz"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let started = std::time::Instant::now();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        resp.into_body().collect(),
+    )
+    .await;
+    assert!(matches!(read, Ok(Err(_))), "the body ends in an error");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

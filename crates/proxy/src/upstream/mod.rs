@@ -580,7 +580,7 @@ impl Upstream {
         };
         let (parts, body) = resp.into_parts();
         let (body, code) = if parts.status.is_success() {
-            (Body::new(body), None)
+            (Body::new(IdleTimeout::new(body, self.cfg.timeout)), None)
         } else {
             // An error body is small: read it (bounded) to log its code.
             let read = Limited::new(body, MAX_RESPONSE_BYTES).collect();
@@ -679,6 +679,65 @@ impl Upstream {
             }
             Ok(Ok((parts, bytes))) => pass_back(d, parts, bytes),
         }
+    }
+}
+
+/// A streamed upstream body that fails when no data arrives for `idle`: a store that stalls
+/// mid-object ends the download with an error instead of holding it open.
+struct IdleTimeout<B> {
+    inner: B,
+    idle: Duration,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<B> IdleTimeout<B> {
+    fn new(inner: B, idle: Duration) -> Self {
+        IdleTimeout {
+            inner,
+            idle,
+            sleep: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+}
+
+impl<B> hyper::body::Body for IdleTimeout<B>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<axum::BoxError>,
+{
+    type Data = Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, axum::BoxError>>> {
+        use std::future::Future as _;
+        use std::task::Poll;
+        let this = &mut *self;
+        match std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                let next = tokio::time::Instant::now() + this.idle;
+                this.sleep.as_mut().reset(next);
+                Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+            }
+            Poll::Pending => match this.sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(format!(
+                    "the store sent nothing for {} s",
+                    this.idle.as_secs()
+                )
+                .into()))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 

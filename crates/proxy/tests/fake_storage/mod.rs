@@ -550,8 +550,34 @@ async fn handle(
     if method == Method::HEAD {
         return resp.body(Body::empty()).unwrap();
     }
+    if name == "stall.gz" {
+        return resp.body(Body::new(Stall { sent: false })).unwrap();
+    }
     // Streamed in 1 MB chunks: the proxy must pass it on without holding it whole.
     resp.body(Body::new(Chunks { left: len })).unwrap()
+}
+
+/// One frame, then nothing, ever.
+struct Stall {
+    sent: bool,
+}
+
+impl http_body::Body for Stall {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.sent {
+            return std::task::Poll::Pending;
+        }
+        self.sent = true;
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(
+            axum::body::Bytes::from_static(b"xx"),
+        ))))
+    }
 }
 
 /// `left` bytes of `x`, a megabyte a frame.
