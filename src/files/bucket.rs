@@ -48,6 +48,7 @@ enum Phase {
     Listed {
         files: std::sync::Arc<Vec<PlannedFile>>,
         totals: Totals,
+        /// Keys in the listed folders that are not trail files.
         skipped: usize,
     },
     Failed(String),
@@ -176,6 +177,10 @@ async fn run_walk(
     }
 }
 
+fn walking_now(ps: BucketPanelState) -> bool {
+    matches!(ps.phase.get_untracked(), Phase::Walking(_))
+}
+
 /// What a stopped walk says when it did not complete.
 fn walk_failure(end: RunEnd, error: Option<ApiError>) -> Option<String> {
     match (end, error) {
@@ -266,7 +271,7 @@ fn list_files(st: AppState, ps: BucketPanelState) {
             None => Phase::Listed {
                 files: std::sync::Arc::new(w.planned()),
                 totals: w.totals(),
-                skipped: w.skipped().out_of_range + w.skipped().other,
+                skipped: w.skipped().other,
             },
         });
     });
@@ -387,7 +392,13 @@ pub fn BucketPanel() -> impl IntoView {
     };
     view! {
         <details class="bucket-source" data-testid="bucket-source"
-            on:toggle=move |_| ps.refresh_sources()>
+            on:toggle=move |ev| {
+                ps.refresh_sources();
+                let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
+                if open && ps.regions.get_untracked().is_none() && !walking_now(ps) {
+                    find_regions(st, ps);
+                }
+            }>
             <summary>"Load from a bucket"</summary>
             {move || ps.refused.with(|r| (!r.is_empty()).then(|| view! {
                 <p class="query-error" role="alert">{r.join(" ")}</p>
@@ -464,7 +475,7 @@ pub fn BucketPanel() -> impl IntoView {
                         <div class="bucket-listed" role="status">
                             <p data-testid="bucket-totals">{totals.summary()}</p>
                             {(skipped > 0).then(|| view! {
-                                <p class="hint">{format!("{skipped} other objects in those folders are outside the range or not trail files.")}</p>
+                                <p class="hint">{format!("{skipped} other objects in those folders are not trail files.")}</p>
                             })}
                             {note.map(|n| view! { <p class="query-note">{n}</p> })}
                             {move || if loaded() == 0 {

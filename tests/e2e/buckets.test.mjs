@@ -1,0 +1,94 @@
+// Trail files from the demo buckets through the proxy: pick a bucket source, its accounts and
+// regions, a two-hour range; List files shows files, bytes (and ActionTrail's events) before
+// anything is downloaded; Load brings the events into the table with their cloud.
+import assert from 'node:assert/strict';
+import { appTest, counts, eventually, rows, tid } from './helpers.mjs';
+
+const LOAD_TIMEOUT = 90_000;
+
+/** `YYYY-MM-DDTHH:MM` in UTC (the tests' browser zone) for a datetime-local input. */
+const input = (ms) => new Date(ms).toISOString().slice(0, 16);
+
+/** Opens the panel, picks the source whose label has `label`, waits for its regions. */
+async function pickSource(page, label) {
+  await page.locator(`${tid('bucket-source')} summary`).click();
+  const value = await page
+    .locator(`${tid('bucket-choice')} option`)
+    .evaluateAll((os, label) => os.find((o) => o.textContent.includes(label))?.value, label);
+  assert.ok(value, `a bucket source named ${label}`);
+  await page.selectOption(tid('bucket-choice'), value);
+  await page.locator(tid('bucket-regions')).waitFor({ timeout: 30_000 });
+  const regions = await page.locator(`${tid('bucket-regions')} input[type=checkbox]`).count();
+  assert.ok(regions >= 2, `regions found (${regions - 1})`);
+  assert.ok(await page.locator(tid('bucket-region-all')).isChecked(), 'all regions picked at first');
+}
+
+/** Sets a two-hour range ending three hours ago, lists the files: the totals' text. */
+async function listTwoHours(page) {
+  const end = Date.now() - 3 * 3_600_000;
+  await page.selectOption(tid('bucket-range'), 'custom');
+  await page.fill(tid('bucket-start'), input(end - 2 * 3_600_000));
+  await page.fill(tid('bucket-end'), input(end));
+  await page.click(tid('bucket-list'));
+  const totals = page.locator(tid('bucket-totals'));
+  await totals.waitFor({ timeout: 30_000 });
+  return (await totals.textContent()).trim();
+}
+
+/** Loads the listed files; waits for the load to finish and returns the table's total. */
+async function load(page) {
+  await page.click(tid('bucket-load'));
+  await eventually(
+    async () => (await page.locator(tid('files-progress')).getAttribute('data-state')) === 'done',
+    'the files to load',
+    LOAD_TIMEOUT,
+  );
+  assert.equal(await page.locator(tid('file-failed')).count(), 0, 'no file failed');
+  return (await counts(page)).total;
+}
+
+const number = (s) => Number(s.replace(/,/g, ''));
+
+appTest(
+  'bucket: two hours of the ActionTrail demo bucket load as many events as the file names say',
+  async ({ page, shot }) => {
+    await pickSource(page, 'Demo ActionTrail');
+    const text = await listTwoHours(page);
+    const m = text.match(/^([\d,]+) files?, [\d.]+ [KMG]?B, ([\d,]+) events$/);
+    assert.ok(m, `files, bytes and events before loading: ${text}`);
+    const [files, events] = [number(m[1]), number(m[2])];
+    assert.ok(files > 0 && events > 0, text);
+    assert.equal((await counts(page).catch(() => ({ total: 0 }))).total, 0, 'nothing loaded by listing');
+    await shot('listed');
+    const total = await load(page);
+    assert.equal(total, events, `the table holds the ${events} events the names said`);
+    const r = await rows(page);
+    assert.ok(r.length > 0);
+    for (const row of r) assert.equal(row.cloud, 'Alibaba Cloud', `row ${row.id}'s Cloud`);
+    await shot('loaded');
+  },
+  { timeout: 180_000 },
+);
+
+appTest(
+  'bucket: two hours of the CloudTrail demo bucket, one region, load with the AWS cloud',
+  async ({ page, shot }) => {
+    await pickSource(page, 'Demo CloudTrail');
+    // One account's one region: the rest unpicked.
+    await page.locator(tid('bucket-region-all')).uncheck();
+    const boxes = page.locator(`${tid('bucket-regions')} input[type=checkbox]`);
+    await boxes.nth(1).check();
+    const text = await listTwoHours(page);
+    const m = text.match(/^([\d,]+) files?, [\d.]+ [KMG]?B \(the file names carry no event count\)$/);
+    assert.ok(m, `files and bytes before loading: ${text}`);
+    assert.ok(number(m[1]) > 0, text);
+    const total = await load(page);
+    assert.ok(total > 0, `events loaded (${total})`);
+    const r = await rows(page);
+    for (const row of r) assert.equal(row.cloud, 'AWS', `row ${row.id}'s Cloud`);
+    const regions = new Set(r.map((row) => row.region));
+    assert.equal(regions.size, 1, `one region's events: ${[...regions]}`);
+    await shot('loaded');
+  },
+  { timeout: 180_000 },
+);
