@@ -133,6 +133,12 @@ impl Cache {
         o
     }
 
+    /// The number of objects kept.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.lock().0.len()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic while holding the lock leaves only a cache behind: keep using it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())

@@ -631,6 +631,24 @@ fn errors_are_storage_errors_with_a_request_id() {
 }
 
 #[test]
+fn generate_all_fills_a_large_enough_cache() {
+    let b = DemoBuckets::with_cache(2000, END, 1 << 30);
+    b.generate_all();
+    let cached = |bucket: &Bucket| bucket.cache.len();
+    let files = |cloud, bucket| {
+        list_all(&b, cloud, bucket, ListObjectsRequest::default())
+            .0
+            .len()
+    };
+    assert_eq!(cached(&b.oss), files(Cloud::Aliyun, OSS_BUCKET));
+    assert_eq!(cached(&b.s3), files(Cloud::Aws, S3_BUCKET));
+    // A small cache keeps the newest files within its bytes.
+    let small = DemoBuckets::with_cache(2000, END, 64 << 10);
+    small.generate_all();
+    assert!(small.oss.cache.len() > 2 && small.oss.cache.len() < 100);
+}
+
+#[test]
 fn cheap_to_build_and_shareable() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<DemoBuckets>();
@@ -715,5 +733,23 @@ fn a_time_range_is_found_the_way_the_app_looks_for_it() {
         assert_eq!(l.window_start(w0), from);
         assert_eq!(found, l.count_range(a, r, w0, w1));
         assert!(found > 0);
+    }
+}
+
+/// `cargo test -p trailview-demo --release --lib -- --ignored --nocapture whole_bucket_timing`
+#[test]
+#[ignore]
+fn whole_bucket_timing() {
+    let b = DemoBuckets::with_cache(DEFAULT_BUCKET_EVENTS, END, 0);
+    for (cloud, bucket) in BOTH {
+        let t = Instant::now();
+        let (entries, _, pages) = list_all(&b, cloud, bucket, ListObjectsRequest::default());
+        let bytes: u64 = entries.iter().map(|e| e.size).sum();
+        println!(
+            "{bucket}: whole bucket: {} files in {pages} pages, {} MB gzip, generated in {:?}",
+            entries.len(),
+            bytes >> 20,
+            t.elapsed()
+        );
     }
 }
