@@ -141,6 +141,19 @@ fn paging_covers_every_key_exactly_once() {
             keys.windows(2).all(|w| w[0] < w[1]),
             "ascending, no repeats"
         );
+        // max-keys is capped at 1000, which is also the default.
+        let capped = list(
+            &b,
+            cloud,
+            bucket,
+            &ListObjectsRequest {
+                max_keys: Some(5000),
+                ..ListObjectsRequest::default()
+            },
+        );
+        assert_eq!((capped.max_keys, capped.contents.len()), (1000, 1000));
+        assert!(capped.is_truncated);
+        assert_eq!(capped.contents[..], all[..1000]);
         // The same keys in one page of 1000 after another, and with start-after.
         let (big, _, _) = list_all(&b, cloud, bucket, ListObjectsRequest::default());
         assert_eq!(big, all);
