@@ -25,8 +25,8 @@ use trailview_core::fetch_policy::LoadMode;
 use trailview_core::paging::{Pacer, Retry, RunEnd};
 use trailview_core::time::RangePreset;
 use trailview_core::trail_files::plan::{
-    file_range, folder_label, list_operation, storage_name, BucketSource, BucketWalk, PlannedFile,
-    Totals, WalkStep, BUCKET_EVENTS_CAP,
+    file_range, folder_label, list_operation, BucketSource, BucketWalk, PlannedFile, Totals,
+    WalkStep, BUCKET_EVENTS_CAP,
 };
 use trailview_core::trail_files::RegionFolder;
 
@@ -91,6 +91,13 @@ impl BucketPanelState {
 
     fn source(&self) -> Option<BucketSource> {
         self.chosen.get_untracked()
+    }
+
+    /// The files listed no longer answer the picks (a region or the range changed): list again.
+    fn forget_listing(&self) {
+        if matches!(self.phase.get_untracked(), Phase::Listed { .. }) {
+            self.phase.set(Phase::Idle);
+        }
     }
 
     /// `config.json`'s sources, then those entered in Settings (read now: Settings may have
@@ -219,9 +226,13 @@ fn find_regions(st: AppState, ps: BucketPanelState) {
             return;
         };
         let found = walk.borrow().found();
-        ps.picked.set(found.clone());
-        ps.regions.set(Some(found));
-        ps.phase.set(match walk_failure(end, error) {
+        let failure = walk_failure(end, error);
+        // A failed walk shows the folders it found before failing, and no "none found".
+        if failure.is_none() || !found.is_empty() {
+            ps.picked.set(found.clone());
+            ps.regions.set(Some(found));
+        }
+        ps.phase.set(match failure {
             Some(m) => Phase::Failed(m),
             None => Phase::Idle,
         });
@@ -338,9 +349,7 @@ pub fn BucketPanel() -> impl IntoView {
                 p.push(f);
             }
         });
-        if matches!(ps.phase.get_untracked(), Phase::Listed { .. }) {
-            ps.phase.set(Phase::Idle);
-        }
+        ps.forget_listing();
     };
     let region_list = move || {
         ps.regions.get().map(|found| {
@@ -361,7 +370,7 @@ pub fn BucketPanel() -> impl IntoView {
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 ps.picked.set(if on { everything.clone() } else { Vec::new() });
-                                ps.phase.set(Phase::Idle);
+                                ps.forget_listing();
                             } />
                         "All"
                     </label>
@@ -419,7 +428,7 @@ pub fn BucketPanel() -> impl IntoView {
                                 let this = s.clone();
                                 view! {
                                 <option value=i.to_string() selected=move || ps.chosen.with(|c| c.as_ref() == Some(&this))>
-                                    {format!("{} ({} {})", s.label, storage_name(s.cloud), s.bucket)}
+                                    {s.title()}
                                 </option>
                             }}).collect_view()}
                         </select>
@@ -434,7 +443,8 @@ pub fn BucketPanel() -> impl IntoView {
                 <span>"Time range"</span>
                 <select data-testid="bucket-range" on:change=move |ev| {
                     if let Some(p) = RangePreset::from_key(&event_target_value(&ev)) {
-                        ps.preset.set(p)
+                        ps.preset.set(p);
+                        ps.forget_listing();
                     }
                 }>
                     {RangePreset::ALL
@@ -447,12 +457,18 @@ pub fn BucketPanel() -> impl IntoView {
                 <label class="field">
                     <span>{move || format!("From ({})", format::zone_label(st.tz.get()))}</span>
                     <input data-testid="bucket-start" type="datetime-local" prop:value=move || ps.custom_start.get()
-                        on:input=move |ev| ps.custom_start.set(event_target_value(&ev)) />
+                        on:input=move |ev| {
+                            ps.custom_start.set(event_target_value(&ev));
+                            ps.forget_listing();
+                        } />
                 </label>
                 <label class="field">
                     <span>"To"</span>
                     <input data-testid="bucket-end" type="datetime-local" prop:value=move || ps.custom_end.get()
-                        on:input=move |ev| ps.custom_end.set(event_target_value(&ev)) />
+                        on:input=move |ev| {
+                            ps.custom_end.set(event_target_value(&ev));
+                            ps.forget_listing();
+                        } />
                 </label>
             </Show>
             <div class="buttons">

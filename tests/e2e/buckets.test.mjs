@@ -92,3 +92,23 @@ appTest(
   },
   { timeout: 180_000 },
 );
+
+appTest('bucket: a source the storage does not know shows its storage error', async ({ page, shot }) => {
+  // A bucket source typed in Settings, beside config.json's.
+  await page.click(tid('settings-toggle'));
+  await page.fill(tid('bucket-sources'), 'aws:no-such-trail-bucket/logs');
+  await page.locator(tid('bucket-sources')).press('Tab');
+  await page.click(tid('settings-toggle'));
+  await page.locator(`${tid('bucket-source')} summary`).click();
+  const value = await page
+    .locator(`${tid('bucket-choice')} option`)
+    .evaluateAll((os) => os.find((o) => o.textContent.includes('no-such-trail-bucket'))?.value);
+  assert.ok(value, 'the source typed in Settings is offered');
+  await page.selectOption(tid('bucket-choice'), value);
+  const error = page.locator(tid('bucket-error'));
+  await error.waitFor({ timeout: 30_000 });
+  const text = (await error.textContent()).trim();
+  assert.match(text, /^(NoSuchBucket|AccessDenied) \(HTTP 40[34]\)/, text);
+  assert.equal(await page.locator(tid('bucket-list')).isDisabled(), true, 'nothing to list');
+  await shot('error');
+});

@@ -169,6 +169,21 @@ impl BucketSource {
         })
     }
 
+    /// What the picker shows: the label, with the store and bucket when the label does not
+    /// name the bucket.
+    pub fn title(&self) -> String {
+        if self.label.contains(&self.bucket) {
+            self.label.clone()
+        } else {
+            format!(
+                "{} ({} {})",
+                self.label,
+                storage_name(self.cloud),
+                self.bucket
+            )
+        }
+    }
+
     /// The sources of `config.json`'s `buckets` list, and a message for each entry refused
     /// (one bad entry leaves the others, and the rest of the file, in use).
     pub fn from_config(entries: &[serde_json::Value]) -> (Vec<BucketSource>, Vec<String>) {
@@ -741,6 +756,12 @@ mod tests {
         let s = source(Cloud::Aws, "/logs");
         assert_eq!(s.prefix, "logs/");
         assert_eq!(s.label, "S3 · trail-bucket/logs/");
+        assert_eq!(s.title(), s.label);
+        let named = BucketSource {
+            label: "Audit".into(),
+            ..s.clone()
+        };
+        assert_eq!(named.title(), "Audit (S3 trail-bucket)");
         assert_eq!(source(Cloud::Aliyun, "").prefix, "");
         let spec = |cloud: &str, bucket: &str, prefix: &str| BucketSpec {
             label: Some("  ".into()),
