@@ -21,8 +21,6 @@ pub(super) struct Object {
     /// The gzip bytes GetObject serves.
     pub body: Vec<u8>,
     pub md5: [u8; 16],
-    #[allow(dead_code)]
-    pub events: u64,
     /// Last-Modified (the name time).
     pub modified_ms: i64,
 }
@@ -91,7 +89,6 @@ pub(super) fn build(layout: &Layout, maker: &EventMaker, day_path: &str, u: Unit
         key,
         body,
         md5: digest,
-        events: n,
         modified_ms: layout.name_ms(u),
     }
 }
