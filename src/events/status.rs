@@ -36,7 +36,13 @@ pub fn Progress() -> impl IntoView {
         let tz = st.tz.get();
         st.run.with(|run| {
             let Some(run) = run.as_ref() else {
-                return "No events loaded yet. Choose a time range and fetch.".to_string();
+                // No fetch yet; events may have come from trail files.
+                st.version.track();
+                return match st.store.with_value(|s| s.len()) {
+                    0 => "No events loaded yet. Choose a time range and fetch.".to_string(),
+                    1 => "1 event loaded from files.".to_string(),
+                    n => format!("{} events loaded from files.", thousands(n)),
+                };
             };
             let p = run.progress;
             let what = match state {

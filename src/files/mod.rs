@@ -89,8 +89,11 @@ thread_local! {
 }
 
 /// Main-thread time one merge turn may take before it yields (the browser paints, the table
-/// answers input); slices of rows are sized to it from the last slice's time.
-const MERGE_BUDGET_MS: f64 = 12.0;
+/// answers input). A turn is made of slices of rows sized from the last slice's time to
+/// [`SLICE_MS`], so that a slow slice (the CPU taken by the workers, a memory growth) overruns
+/// the turn by little.
+const MERGE_BUDGET_MS: f64 = 8.0;
+const SLICE_MS: f64 = 2.0;
 /// How often the table shows the events merged so far during a load (each time the order
 /// and the filter are recomputed over the whole store).
 const SHOW_EVERY_MS: f64 = 500.0;
@@ -230,7 +233,7 @@ async fn run(
                 .store
                 .try_update_value(|s| s.ingest_batch(&mut ingest, n))
                 .unwrap_or_default();
-            rows = slice_rows(n.max(1), perf_now() - t, MERGE_BUDGET_MS / 2.0);
+            rows = slice_rows(n.max(1), perf_now() - t, SLICE_MS);
             merged_any = true;
             let finished = ingest.finished();
             update(&mut |l| {

@@ -338,12 +338,11 @@ impl FileLoad {
                 thousands(self.cap)
             ),
         };
-        let mb = |b: u64| b as f64 / 1_000_000.0;
         let bytes = match self.bytes() {
             (read, Some(total)) if self.running() => {
-                format!("{:.1} of {:.1} MB", mb(read), mb(total))
+                format!("{} of {}", megabytes(read), megabytes(total))
             }
-            (read, _) => format!("{:.1} MB", mb(read)),
+            (read, _) => megabytes(read),
         };
         let plural = |n: usize, one: &str, many: &str| {
             format!("{} {}", thousands(n), if n == 1 { one } else { many })
@@ -384,15 +383,25 @@ impl FileLoad {
     }
 }
 
+/// "12.3 MB"; "40.2 KB" below 1 MB (and above nothing).
+pub fn megabytes(bytes: u64) -> String {
+    if bytes > 0 && bytes < 1_000_000 {
+        format!("{:.1} KB", bytes as f64 / 1000.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
+
 /// Rows to merge in the next slice so that a slice takes about `budget_ms`, from how long the
-/// last slice of `rows` took (at least 64 rows, at most 20,000).
+/// last slice of `rows` took: at most twice as many, at least 64, at most 4,000 (a slice's time
+/// per row varies: new strings to intern, memory growth, a CPU shared with the workers).
 pub fn slice_rows(rows: usize, took_ms: f64, budget_ms: f64) -> usize {
-    let next = if took_ms <= 0.5 {
+    let next = if took_ms <= 0.0 {
         rows.saturating_mul(2)
     } else {
-        (rows as f64 * budget_ms / took_ms) as usize
+        ((rows as f64 * budget_ms / took_ms) as usize).min(rows.saturating_mul(2))
     };
-    next.clamp(64, 20_000)
+    next.clamp(64, 4_000)
 }
 
 #[cfg(test)]
@@ -477,7 +486,7 @@ mod tests {
         l.set_elapsed(2000.0);
         assert_eq!(
             l.summary(),
-            "Files loaded: 5 of 5 files · 0.0 MB · 20 events · 10 events/s · 2.0 s · 2 failed · 1 event already loaded"
+            "Files loaded: 5 of 5 files · 0.3 KB · 20 events · 10 events/s · 2.0 s · 2 failed · 1 event already loaded"
         );
     }
 
@@ -557,16 +566,17 @@ mod tests {
         running.start_next(0.0);
         assert!(running
             .summary()
-            .starts_with("Loading files: 0 of 2 files · 0.0 of 2.0 MB · 0 events"));
+            .starts_with("Loading files: 0 of 2 files · 0.0 MB of 2.0 MB · 0 events"));
         assert_eq!(load(0, 10, 1).end, Some(LoadEnd::Complete));
         assert_eq!(load(2, 0, 1).end, Some(LoadEnd::Capped));
     }
 
     #[test]
     fn slices_follow_their_budget() {
-        assert_eq!(slice_rows(1000, 0.0, 12.0), 2000);
-        assert_eq!(slice_rows(1000, 24.0, 12.0), 500);
-        assert_eq!(slice_rows(10, 100.0, 12.0), 64);
-        assert_eq!(slice_rows(15_000, 1.0, 12.0), 20_000);
+        assert_eq!(slice_rows(1000, 0.0, 2.0), 2000);
+        assert_eq!(slice_rows(1000, 0.1, 2.0), 2000, "at most twice as many");
+        assert_eq!(slice_rows(1000, 4.0, 2.0), 500);
+        assert_eq!(slice_rows(10, 100.0, 2.0), 64);
+        assert_eq!(slice_rows(3_000, 1.0, 2.0), 4_000);
     }
 }
