@@ -2,7 +2,20 @@
 // regions, a two-hour range; List files shows files, bytes (and ActionTrail's events) before
 // anything is downloaded; Load brings the events into the table with their cloud.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { appTest, counts, eventually, rows, tid } from './helpers.mjs';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe's violations inside the open bucket panel (as a11y.test.mjs runs it, via DevTools). */
+async function panelViolations(page) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async (sel) => {
+    const r = await window.axe.run(document.querySelector(sel));
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, tid('bucket-source'));
+}
 
 const LOAD_TIMEOUT = 90_000;
 
@@ -59,6 +72,7 @@ appTest(
     const [files, events] = [number(m[1]), number(m[2])];
     assert.ok(files > 0 && events > 0, text);
     assert.equal((await counts(page).catch(() => ({ total: 0 }))).total, 0, 'nothing loaded by listing');
+    assert.deepEqual(await panelViolations(page), [], 'axe, the panel with regions and totals');
     await shot('listed');
     const total = await load(page);
     assert.equal(total, events, `the table holds the ${events} events the names said`);
