@@ -78,14 +78,15 @@ pub fn App() -> impl IntoView {
             <SettingsPanel config_base=config_base />
         </Show>
         <QueryBar />
-        <div class="files-bar"><OpenFiles /><BucketPanel /></div>
         <Progress />
         <ErrorBanner />
         <FilesPanel />
         <Coverage />
         <main class="workspace" class:has-selection=move || st.selected.get().is_some()
             style:--detail-w=move || format!("{:.0}px", detail_w.get())>
-            <EventsTable />
+            <EventsTable>
+                <div class="files-bar"><OpenFiles /><BucketPanel /></div>
+            </EventsTable>
             <Splitter width=detail_w />
             <DetailPanel />
         </main>

@@ -46,8 +46,10 @@ pub fn visible_window(scroll_top: f64, view_h: f64, rows: usize) -> (usize, usiz
     (start, end.max(start))
 }
 
+/// `children`: more controls at the start of the table's toolbar (the app puts the trail files'
+/// Open files and bucket source there).
 #[component]
-pub fn EventsTable() -> impl IntoView {
+pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     let st = expect_context::<AppState>();
 
     let header = move |col: Column| {
@@ -192,6 +194,7 @@ pub fn EventsTable() -> impl IntoView {
     view! {
         <section class="table-panel" aria-label="Events">
             <div class="toolbar">
+                {children.map(|c| c())}
                 <input
                     class="search"
                     type="search"

@@ -217,6 +217,15 @@ async fn run(
                 ready.clone(),
             ));
         }
+        // Show what was merged in a turn of its own: the table's order and filter are
+        // recomputed over the whole store then, and a merge turn would make that task longer.
+        if unshown && perf_now() - shown > SHOW_EVERY_MS {
+            st.version.update(|v| *v += 1);
+            shown = perf_now();
+            unshown = false;
+            yield_now().await;
+            continue;
+        }
         // Merge for up to a turn's budget, then yield.
         let turn = perf_now();
         let mut merged_any = false;
@@ -256,12 +265,10 @@ async fn run(
         let running = fs
             .load
             .with_untracked(|l| l.as_ref().is_some_and(|l| l.running()));
-        if unshown && (!running || perf_now() - shown > SHOW_EVERY_MS) {
-            st.version.update(|v| *v += 1);
-            shown = perf_now();
-            unshown = false;
-        }
         if !running {
+            if unshown {
+                st.version.update(|v| *v += 1);
+            }
             update(&mut |l| l.set_elapsed(now_ms() - t0));
             // Stopped at the cap: downloads still in flight are aborted, late answers dropped.
             RUNNER.with(Runner::cancel);

@@ -135,7 +135,7 @@ appTest('open files of both clouds: their events are merged in one table', async
   assert.equal(p.files, 4);
   assert.equal(p.done, 4);
   assert.equal(p.events, GOOD_EVENTS, p.text);
-  assert.match(p.text, /^Files loaded: 4 of 4 files · [\d.]+ MB · 90 events · [\d,]+ events\/s/);
+  assert.match(p.text, /^Files loaded: 4 of 4 files · [\d.]+ [KM]B · 90 events · [\d,]+ events\/s/);
   await eventually(async () => (await counts(page)).total === GOOD_EVENTS, 'the table to count every event');
   assert.match(await page.locator(tid('count-info')).textContent(), /^90 of 90 events/);
   await assert.rejects(page.locator(tid('files-failed')).waitFor({ timeout: 500 }), 'no file failed');
