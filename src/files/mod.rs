@@ -176,7 +176,9 @@ pub fn cancel(st: AppState, fs: FilesState) {
 }
 
 /// Batches read and waiting to be merged, in the order they arrived.
-type Ready = std::rc::Rc<RefCell<VecDeque<(usize, BatchIngest)>>>;
+/// `capped`: the file had more events than the load had room for when it was read (the
+/// worker kept only those), so the load stops at its cap once the batch is merged.
+type Ready = std::rc::Rc<RefCell<VecDeque<(usize, BatchIngest, bool)>>>;
 
 async fn run(
     st: AppState,
@@ -230,7 +232,7 @@ async fn run(
         let turn = perf_now();
         let mut merged_any = false;
         while perf_now() - turn < MERGE_BUDGET_MS {
-            let Some((i, mut ingest)) = ready.borrow_mut().pop_front() else {
+            let Some((i, mut ingest, capped)) = ready.borrow_mut().pop_front() else {
                 break;
             };
             let room = fs
@@ -249,10 +251,13 @@ async fn run(
                 l.merged(stats.added, stats.duplicates, stats.odd);
                 if finished {
                     l.file_done(i, ingest.len());
+                    if capped {
+                        l.stop(LoadEnd::Capped);
+                    }
                 }
             });
             if !finished {
-                ready.borrow_mut().push_front((i, ingest));
+                ready.borrow_mut().push_front((i, ingest, capped));
             }
             if fs
                 .load
@@ -332,14 +337,17 @@ async fn read_one(
             .dyn_into::<js_sys::ArrayBuffer>()
             .map_err(|_| "the file reader answered without events".to_string())?;
         let bytes = get(&a, "bytes").as_f64().unwrap_or(0.0) as u64;
+        let capped = get(&a, "capped").is_truthy();
         let batch = EventBatch::from_bytes(js_sys::Uint8Array::new(&buf).to_vec())
             .map_err(|e| e.to_string())?;
-        Ok((bytes, batch))
+        Ok((bytes, batch, capped))
     });
     match parsed {
-        Ok((bytes, batch)) => {
+        Ok((bytes, batch, capped)) => {
             update(&mut |l| l.parsed(i, bytes));
-            ready.borrow_mut().push_back((i, BatchIngest::new(batch)));
+            ready
+                .borrow_mut()
+                .push_back((i, BatchIngest::new(batch), capped));
         }
         Err(e) => update(&mut |l| l.failed(i, e.clone())),
     }

@@ -1,4 +1,4 @@
-// Trail files from disk: "Open files" with files of both clouds (an ActionTrail .gz JSON array, a
+// Trail files from disk: "Open files" (and drag and drop) with files of both clouds (an ActionTrail .gz JSON array, a
 // CloudTrail .json.gz, NDJSON, a multi-member gzip) merged in one table; a corrupt gzip among good
 // files listed as failed by name while the rest load; Cancel; and a 100k-event load measured
 // (events/s, the longest main-thread task). The fixtures are generated small, into a temp dir.
@@ -175,6 +175,25 @@ appTest('a corrupt gzip among good files is listed as failed by name; the rest l
   assert.match(await failed.textContent(), /^corrupt\.json\.gz: corrupt gzip/);
   await eventually(async () => (await counts(page)).total === 60, 'the good files to be in the table');
   await shot('failed');
+});
+
+appTest('files dropped on the page are opened', async ({ page }) => {
+  await page.fill(tid('cap'), '1000');
+  const texts = [ndjson(range(7).map((i) => actiontrail('drop', i))), JSON.stringify({ Records: range(5).map((i) => cloudtrail('drop', i)) })];
+  const dt = await page.evaluateHandle(([a, b]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([a], 'dropped.ndjson'));
+    dt.items.add(new File([b], 'dropped.json'));
+    return dt;
+  }, texts);
+  await page.dispatchEvent('main.workspace', 'dragover', { dataTransfer: dt });
+  await page.locator(tid('drop-overlay')).waitFor();
+  await page.dispatchEvent('main.workspace', 'drop', { dataTransfer: dt });
+  const p = await waitForLoad(page);
+  assert.equal(p.files, 2);
+  assert.equal(p.events, 12, p.text);
+  await page.locator(tid('drop-overlay')).waitFor({ state: 'detached' });
+  await eventually(async () => (await counts(page)).total === 12, 'the dropped events in the table');
 });
 
 appTest('the Max events cap stops a load and says so', async ({ page }) => {
