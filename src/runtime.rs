@@ -113,8 +113,39 @@ async fn wait_turn(op: &'static Operation, ticket: &Ticket) -> bool {
     }
 }
 
-/// A source as the driver sees it: its state machine behind `step` / `accept` / `on_error`, and
-/// what it shows while retrying or after giving up.
+/// A source as the driver sees it: its state machine behind `step` / `accept` / `on_error`, how
+/// one call is made, and what it shows while retrying or after giving up. The catalogue's API
+/// sources implement [`Driven`] instead, which makes the call with [`api::call`]; a source on
+/// another wire (a bucket's listings) implements this directly. (`async fn` here: the app is
+/// single-threaded, no caller needs the future to be `Send`.)
+#[allow(async_fn_in_trait)]
+pub trait Source {
+    type Request;
+    type Response;
+    /// The operation whose pacer the calls wait for.
+    fn operation(&self) -> &'static Operation;
+    /// The next thing to do (from the source's core state machine).
+    fn step(&self) -> Step<Self::Request>;
+    /// Make one call (abortable by `signal`).
+    async fn perform(
+        &self,
+        client: &ApiClient,
+        request: &Self::Request,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Self::Response, ApiError>;
+    /// An answer arrived.
+    fn accept(&self, response: Self::Response);
+    /// A call failed: the machine decides (`salt` spreads the backoff of many tabs).
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
+    /// About to wait `delay_ms` before retry `attempt`.
+    fn retrying(&self, _e: &ApiError, _delay_ms: u32, _attempt: u32) {}
+    /// Called every quarter second or so while backing off.
+    fn waiting(&self) {}
+    /// The machine gave up on `e` (its next step is a stop).
+    fn gave_up(&self, e: ApiError);
+}
+
+/// A source of one catalogue operation: the driver calls it with [`api::call`].
 pub trait Driven {
     type Call: Call;
     /// The next thing to do (from the source's core state machine).
@@ -131,6 +162,40 @@ pub trait Driven {
     fn gave_up(&self, e: ApiError);
 }
 
+impl<D: Driven> Source for D {
+    type Request = Request;
+    type Response = (<D::Call as Call>::Response, Parsed);
+    fn operation(&self) -> &'static Operation {
+        D::Call::OPERATION
+    }
+    fn step(&self) -> Step {
+        Driven::step(self)
+    }
+    async fn perform(
+        &self,
+        client: &ApiClient,
+        request: &Request,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Self::Response, ApiError> {
+        api::call::<D::Call>(client, request, signal).await
+    }
+    fn accept(&self, (response, parsed): Self::Response) {
+        Driven::accept(self, response, parsed)
+    }
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        Driven::on_error(self, e, salt)
+    }
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        Driven::retrying(self, e, delay_ms, attempt)
+    }
+    fn waiting(&self) {
+        Driven::waiting(self)
+    }
+    fn gave_up(&self, e: ApiError) {
+        Driven::gave_up(self, e)
+    }
+}
+
 /// "<error> — retrying in 2.1 s (attempt 1 of 5)".
 pub fn retry_notice(e: &ApiError, delay_ms: u32, attempt: u32) -> String {
     format!(
@@ -141,7 +206,7 @@ pub fn retry_notice(e: &ApiError, delay_ms: u32, attempt: u32) -> String {
 
 /// Runs `source` until its machine stops: how it ended, or `None` if the ticket went stale
 /// first (a newer run or a cancel owns the source's state then).
-pub async fn drive<D: Driven>(client: &ApiClient, ticket: &Ticket, source: &D) -> Option<RunEnd> {
+pub async fn drive<S: Source>(client: &ApiClient, ticket: &Ticket, source: &S) -> Option<RunEnd> {
     loop {
         if !ticket.live() {
             return None;
@@ -150,15 +215,15 @@ pub async fn drive<D: Driven>(client: &ApiClient, ticket: &Ticket, source: &D) -
             Step::Fetch(r) => r,
             Step::Stop(end) => return Some(end),
         };
-        if !wait_turn(D::Call::OPERATION, ticket).await {
+        if !wait_turn(source.operation(), ticket).await {
             return None;
         }
-        let result = api::call::<D::Call>(client, &request, ticket.signal()).await;
+        let result = source.perform(client, &request, ticket.signal()).await;
         if !ticket.live() {
             return None;
         }
         match result {
-            Ok((response, parsed)) => source.accept(response, parsed),
+            Ok(response) => source.accept(response),
             Err(e) => match source.on_error(&e, now_ms() as u64) {
                 Retry::After { delay_ms, attempt } => {
                     source.retrying(&e, delay_ms, attempt);

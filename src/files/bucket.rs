@@ -10,25 +10,27 @@
 
 use super::{FileJob, FilesState, JobSource};
 use crate::api;
+use crate::api::ApiClient;
 use crate::events::state::{AppState, Tz};
 use crate::format;
-use crate::runtime::{now_ms, retry_notice, Runner, Ticket};
+use crate::runtime::{self, now_ms, retry_notice, Runner, Source, Ticket};
 use crate::storage::api_client;
-use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
+use trailview_core::catalogue::Operation;
 use trailview_core::dialect::ApiError;
 use trailview_core::fetch_policy::LoadMode;
-use trailview_core::paging::{Pacer, Retry, RunEnd};
+use trailview_core::paging::{Retry, RunEnd};
 use trailview_core::time::RangePreset;
 use trailview_core::trail_files::plan::{
     file_range, folder_label, list_operation, BucketSource, BucketWalk, PlannedFile, Totals,
     WalkStep, BUCKET_EVENTS_CAP,
 };
 use trailview_core::trail_files::RegionFolder;
+use trailview_core::trail_files::{ListObjectsPage, ListObjectsRequest};
+use web_sys::AbortSignal;
 
 /// Where Settings keeps the user's bucket sources (one a line, `<cloud>:<bucket>[/<prefix>]`).
 pub const SETTINGS_KEY: &str = "bucketSources";
@@ -127,61 +129,69 @@ impl BucketPanelState {
     }
 }
 
-/// Runs `walk` until it stops: each listing call paced by the operation's pacer, a failed call
-/// retried as the walk says (telling `progress`), `progress` told after each page. How it
-/// ended and the error it gave up on; `None` when the ticket went stale (a newer walk or
-/// Cancel).
+/// A walk's listings as the driver sees them: calls on the walk's bucket, paced by its
+/// ListObjectsV2 pacer; `progress` is told after each page and before each retry.
+struct Listings<'a, F> {
+    walk: &'a RefCell<BucketWalk>,
+    progress: F,
+    gave_up: RefCell<Option<ApiError>>,
+}
+
+impl<F: Fn(&BucketWalk, Option<String>)> Source for Listings<'_, F> {
+    type Request = ListObjectsRequest;
+    type Response = ListObjectsPage;
+    fn operation(&self) -> &'static Operation {
+        list_operation(self.walk.borrow().source.cloud)
+    }
+    fn step(&self) -> WalkStep {
+        self.walk.borrow_mut().step()
+    }
+    async fn perform(
+        &self,
+        client: &ApiClient,
+        request: &ListObjectsRequest,
+        signal: Option<&AbortSignal>,
+    ) -> Result<ListObjectsPage, ApiError> {
+        let (cloud, bucket) = {
+            let w = self.walk.borrow();
+            (w.source.cloud, w.source.bucket.clone())
+        };
+        api::list_objects(client, cloud, &bucket, request, signal).await
+    }
+    fn accept(&self, page: ListObjectsPage) {
+        self.walk.borrow_mut().accept(&page);
+        (self.progress)(&self.walk.borrow(), None);
+    }
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        self.walk.borrow_mut().on_error(e, salt)
+    }
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        (self.progress)(
+            &self.walk.borrow(),
+            Some(retry_notice(e, delay_ms, attempt)),
+        );
+    }
+    fn gave_up(&self, e: ApiError) {
+        *self.gave_up.borrow_mut() = Some(e);
+    }
+}
+
+/// Runs `walk` on the one driver until it stops: how it ended and the error it gave up on;
+/// `None` when the ticket went stale (a newer walk or Cancel).
 async fn run_walk(
     st: AppState,
     ticket: &Ticket,
     walk: &RefCell<BucketWalk>,
     progress: impl Fn(&BucketWalk, Option<String>),
 ) -> Option<(RunEnd, Option<ApiError>)> {
-    let source = walk.borrow().source.clone();
-    let mut pacer = Pacer::new(list_operation(source.cloud));
-    let mut gave_up = None;
-    loop {
-        if !ticket.live() {
-            return None;
-        }
-        let request = match walk.borrow_mut().step() {
-            WalkStep::List(r) => r,
-            WalkStep::Stop(end) => return Some((end, gave_up)),
-        };
-        let wait = pacer.wait_ms(now_ms());
-        if wait > 0.0 {
-            sleep(Duration::from_millis(wait.ceil() as u64)).await;
-        }
-        pacer.started(now_ms());
-        let client = api_client(st.base.get_untracked());
-        let result = api::list_objects(
-            &client,
-            source.cloud,
-            &source.bucket,
-            &request,
-            ticket.signal(),
-        )
-        .await;
-        if !ticket.live() {
-            return None;
-        }
-        match result {
-            Ok(page) => {
-                walk.borrow_mut().accept(&page);
-                progress(&walk.borrow(), None);
-            }
-            Err(e) => {
-                let decision = walk.borrow_mut().on_error(&e, now_ms() as u64);
-                match decision {
-                    Retry::After { delay_ms, attempt } => {
-                        progress(&walk.borrow(), Some(retry_notice(&e, delay_ms, attempt)));
-                        sleep(Duration::from_millis(delay_ms as u64)).await;
-                    }
-                    Retry::GiveUp => gave_up = Some(e),
-                }
-            }
-        }
-    }
+    let client = api_client(st.base.get_untracked());
+    let listings = Listings {
+        walk,
+        progress,
+        gave_up: RefCell::new(None),
+    };
+    let end = runtime::drive(&client, ticket, &listings).await?;
+    Some((end, listings.gave_up.into_inner()))
 }
 
 fn walking_now(ps: BucketPanelState) -> bool {

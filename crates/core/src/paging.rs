@@ -54,11 +54,12 @@ pub enum RunEnd {
     Failed,
 }
 
-/// What the driver does next.
+/// What the driver does next. `R` is the source's request: an API call's [`Request`], or
+/// another wire's (a bucket listing's `ListObjectsRequest`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Step {
+pub enum Step<R = Request> {
     /// Make the call with this request.
-    Fetch(Request),
+    Fetch(R),
     Stop(RunEnd),
 }
 

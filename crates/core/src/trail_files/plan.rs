@@ -383,13 +383,8 @@ impl Listing {
     }
 }
 
-/// What the driver does next in a walk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WalkStep {
-    /// List with this request (on the walk's bucket).
-    List(ListObjectsRequest),
-    Stop(RunEnd),
-}
+/// What the driver does next in a walk: list with this request (on the walk's bucket), or stop.
+pub type WalkStep = crate::paging::Step<ListObjectsRequest>;
 
 /// A walk through a bucket's listings (see the module doc): the prefixes still to list, the
 /// one being paged, what was found, the retry state and how it ended.
@@ -472,11 +467,11 @@ impl BucketWalk {
         match &self.current {
             None => WalkStep::Stop(RunEnd::Complete),
             Some(_) if self.calls >= MAX_LIST_CALLS => WalkStep::Stop(RunEnd::Capped),
-            Some(l) => WalkStep::List(l.request()),
+            Some(l) => WalkStep::Fetch(l.request()),
         }
     }
 
-    /// A listing page arrived (the answer to the last [`WalkStep::List`]).
+    /// A listing page arrived (the answer to the last [`WalkStep::Fetch`]).
     pub fn accept(&mut self, page: &ListObjectsPage) {
         self.attempts.succeeded();
         self.calls += 1;
@@ -746,7 +741,7 @@ mod tests {
 
     fn list(step: WalkStep) -> ListObjectsRequest {
         match step {
-            WalkStep::List(r) => r,
+            WalkStep::Fetch(r) => r,
             other => panic!("expected a listing, got {other:?}"),
         }
     }
@@ -1000,7 +995,7 @@ mod tests {
         let mut w = BucketWalk::files(source(Cloud::Aliyun, ""), &folders, from, to);
         let mut prefixes = Vec::new();
         let mut starts = Vec::new();
-        while let WalkStep::List(r) = w.step() {
+        while let WalkStep::Fetch(r) = w.step() {
             prefixes.push(r.prefix.clone());
             starts.push(r.start_after.is_some());
             w.accept(&page(&[], &[], None));
@@ -1102,7 +1097,7 @@ mod tests {
     fn a_runaway_walk_is_capped() {
         let mut w = BucketWalk::regions(source(Cloud::Aws, ""));
         let mut n = 0;
-        while let WalkStep::List(_) = w.step() {
+        while let WalkStep::Fetch(_) = w.step() {
             n += 1;
             w.accept(&page(&[], &[], Some(&format!("t{n}"))));
         }
