@@ -4,7 +4,7 @@
 // (events/s, the longest main-thread task). The fixtures are generated small, into a temp dir.
 import assert from 'node:assert/strict';
 import { before, after } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -95,6 +95,15 @@ before(() => {
     const evs = range(n).map((i) => (i % 2 ? actiontrail(`b${k}`, i) : cloudtrail(`b${k}`, i)));
     writeFileSync(file(name), gzipSync(JSON.stringify(evs), { level: 1 }));
   }
+  // A folder as a trail writes it, with what is not events beside the files.
+  const day = path.join(dir, 'folder', 'AWSLogs', '123456789012', 'CloudTrail', 'us-east-1', '2026', '11', '30');
+  const digest = path.join(dir, 'folder', 'AWSLogs', '123456789012', 'CloudTrail-Digest', 'us-east-1', '2026', '11', '30');
+  mkdirSync(day, { recursive: true });
+  mkdirSync(digest, { recursive: true });
+  writeFileSync(path.join(day, GOOD.ct), gzipSync(JSON.stringify({ Records: range(20).map((i) => cloudtrail('ct', i)) })));
+  writeFileSync(path.join(day, 'second.json.gz'), gzipSync(JSON.stringify({ Records: range(4).map((i) => cloudtrail('f2', i)) })));
+  writeFileSync(path.join(digest, '123456789012_CloudTrail-Digest_us-east-1_x.json.gz'), gzipSync('{"digestStartTime":"x"}'));
+  writeFileSync(path.join(dir, 'folder', 'README.txt'), 'not events');
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -194,6 +203,15 @@ appTest('files dropped on the page are opened', async ({ page }) => {
   assert.equal(p.events, 12, p.text);
   await page.locator(tid('drop-overlay')).waitFor({ state: 'detached' });
   await eventually(async () => (await counts(page)).total === 12, 'the dropped events in the table');
+});
+
+appTest('Open folder reads the trail files under a folder, not the rest', async ({ page }) => {
+  await page.fill(tid('cap'), '1000');
+  await page.setInputFiles(tid('folder-input'), path.join(dir, 'folder'));
+  const p = await waitForLoad(page);
+  assert.equal(p.files, 2, `the digest and the README are left out: ${p.text}`);
+  assert.equal(p.events, 24, p.text);
+  await eventually(async () => (await counts(page)).total === 24, "the folder's events in the table");
 });
 
 appTest('the Max events cap stops a load and says so', async ({ page }) => {
