@@ -7,14 +7,22 @@
 //! `EventStore::ingest_page` to the live app's store. The `engine_*` hooks time the engine
 //! alone (the same work as the JavaScript baselines: filter or sort, count, first 50 rows);
 //! everything the user sees is measured through the DOM by the bench page.
+//!
+//! Trail files go through the app's file pipeline: [`bench_load_files`] builds the bucket
+//! source's jobs (each downloads its object with `api::get_object` from the proxy base in
+//! effect) and starts `files::load`, as "Load" in the bucket panel does.
 
 use crate::events::state::AppState;
+use crate::files::{FileJob, FilesState, JobSource};
 use leptos::prelude::*;
 use std::cell::RefCell;
+use trailview_core::catalogue::Cloud;
 use trailview_core::engine::{Filter, PathFilter, Sort};
+use trailview_core::fetch_policy::LoadMode;
 use trailview_core::json_path::JsonPath;
 use trailview_core::schema::{Column, Field};
 use trailview_core::table_query::SortOrder;
+use trailview_core::trail_files::parse_key;
 use trailview_core::{
     dialect::{read_response, Dialect},
     wire::LookupEventsResponse,
@@ -23,11 +31,22 @@ use wasm_bindgen::prelude::*;
 
 thread_local! {
     static APP: RefCell<Option<AppState>> = const { RefCell::new(None) };
+    /// The root component's owner: its context holds the app's [`FilesState`].
+    static OWNER: RefCell<Option<Owner>> = const { RefCell::new(None) };
 }
 
 /// Called by the root component: the state the hooks act on (the last one created).
 pub(crate) fn register(st: AppState) {
     APP.with(|a| *a.borrow_mut() = Some(st));
+    OWNER.with(|o| *o.borrow_mut() = Owner::current());
+}
+
+/// The app's file loads' state (provided by the root component).
+fn files_state() -> Result<FilesState, JsError> {
+    OWNER
+        .with(|o| o.borrow().clone())
+        .and_then(|o| o.with(use_context::<FilesState>))
+        .ok_or_else(|| JsError::new("the app provides no file loads' state"))
 }
 
 fn app() -> Result<AppState, JsError> {
@@ -202,4 +221,68 @@ pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
         let rows = s.order(None);
         s.facet(f, &rows).len() as u32
     }))
+}
+
+/// Load objects of the OSS bucket `bucket` (ActionTrail keys) through the app's file pipeline:
+/// one job per key, downloaded with `api::get_object` from the proxy base in effect, read in
+/// the workers and merged into the store, replacing what it held, up to `cap` events.
+/// Returns at once; [`bench_files_status`] tells how the load goes.
+#[wasm_bindgen]
+pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(), JsError> {
+    let st = app()?;
+    let fs = files_state()?;
+    let jobs = keys
+        .into_iter()
+        .map(|key| {
+            let named = parse_key(&key).ok();
+            let bucket = bucket.clone();
+            FileJob {
+                name: key.clone(),
+                size: named.as_ref().and_then(|o| o.size),
+                events_hint: named.as_ref().and_then(|o| o.event_count),
+                source: JobSource::Fetch(std::rc::Rc::new(move |signal| {
+                    let client = crate::storage::api_client(st.base.get_untracked());
+                    let (bucket, key) = (bucket.clone(), key.clone());
+                    Box::pin(async move {
+                        crate::api::get_object(
+                            &client,
+                            Cloud::Aliyun,
+                            &bucket,
+                            &key,
+                            signal.as_ref(),
+                        )
+                        .await
+                    })
+                })),
+            }
+        })
+        .collect();
+    crate::files::load(st, fs, jobs, cap as usize, LoadMode::Replace);
+    Ok(())
+}
+
+/// The file load's state as JSON: `{"running", "files_done", "failures", "first_failure",
+/// "summary", "store"}` (`store`: events in the store).
+#[wasm_bindgen]
+pub fn bench_files_status() -> Result<String, JsError> {
+    let st = app()?;
+    let fs = files_state()?;
+    let store = st.store.with_value(|s| s.len());
+    Ok(fs
+        .load
+        .with_untracked(|l| match l {
+            None => serde_json::json!({ "running": false, "store": store }),
+            Some(l) => {
+                let failures = l.failures();
+                serde_json::json!({
+                    "running": l.running(),
+                    "files_done": l.files_done(),
+                    "failures": failures.len(),
+                    "first_failure": failures.first().map(|(f, e)| format!("{f}: {e}")),
+                    "summary": l.summary(),
+                    "store": store,
+                })
+            }
+        })
+        .to_string())
 }
