@@ -1,9 +1,11 @@
-//! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,js,perspective]`
+//! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,js,perspective,files,files-js]`
 //!
 //! Builds the app as deployed (`trunk build --release`, wasm-opt included), writes the demo
 //! generator's events as LookupEvents pages of 50 (`crates/demo/examples/bench_data.rs`, cached
-//! under target/bench/data/<size>/), serves dist/, bench/ and the data with a small std HTTP
-//! server, and runs bench/run.mjs (playwright-core + headless Chromium). The driver prints the
+//! under target/bench/data/<size>/) and, for the files suites, the ActionTrail demo bucket's
+//! objects (`crates/demo/examples/bench_files.rs`, cached under target/bench/files/<size>/),
+//! serves dist/, bench/, the data and the objects (at the proxy's GetObject path,
+//! `/api/aliyun/oss/<bucket>/<key>`) with a small std HTTP server, and runs bench/run.mjs (playwright-core + headless Chromium). The driver prints the
 //! table and writes target/bench/results.json and results.md. A benchmark, not a test: numbers
 //! never fail it.
 
@@ -27,10 +29,16 @@ impl Default for Options {
         Options {
             sizes: vec![10_000, 100_000, 1_000_000],
             runs: 5,
-            suites: vec!["trailview".into(), "js".into(), "perspective".into()],
+            suites: SUITES.iter().map(|s| s.to_string()).collect(),
         }
     }
 }
+
+/// Every suite, in the order they run per size.
+const SUITES: [&str; 5] = ["trailview", "js", "perspective", "files", "files-js"];
+
+/// The suites that read the demo bucket's files.
+const FILE_SUITES: [&str; 2] = ["files", "files-js"];
 
 pub fn parse(rest: &[String]) -> std::result::Result<Options, String> {
     let mut o = Options::default();
@@ -66,13 +74,10 @@ pub fn parse(rest: &[String]) -> std::result::Result<Options, String> {
             }
             "--suites" => {
                 o.suites = value.split(',').map(str::to_string).collect();
-                if let Some(bad) = o
-                    .suites
-                    .iter()
-                    .find(|s| !["trailview", "js", "perspective"].contains(&s.as_str()))
-                {
+                if let Some(bad) = o.suites.iter().find(|s| !SUITES.contains(&s.as_str())) {
                     return Err(format!(
-                        "--suites: unknown suite {bad:?} (trailview, js, perspective)"
+                        "--suites: unknown suite {bad:?} ({})",
+                        SUITES.join(", ")
                     ));
                 }
             }
@@ -97,8 +102,16 @@ pub fn bench(env: &mut Env, o: &Options) -> Result<()> {
     super::build_app(env, &tools, super::Build::Shipped)?;
     super::build_app(env, &tools, super::Build::Bench)?;
     let data = env.target_dir().join("bench/data");
+    let files = env.target_dir().join("bench/files");
+    let page_suites = o.suites.iter().any(|s| !FILE_SUITES.contains(&s.as_str()));
+    let file_suites = o.suites.iter().any(|s| FILE_SUITES.contains(&s.as_str()));
     for &n in &o.sizes {
-        ensure_data(env, &data, n)?;
+        if page_suites {
+            ensure_data(env, &data, n)?;
+        }
+        if file_suites {
+            ensure_files(env, &files, n)?;
+        }
     }
     let listener = TcpListener::bind("127.0.0.1:0")
         .map_err(|e| Failure::new(format!("cannot bind a local port: {e}"), ""))?;
@@ -107,6 +120,8 @@ pub fn bench(env: &mut Env, o: &Options) -> Result<()> {
         dist: super::app_dist(env, super::Build::Bench),
         bench: env.root.join("bench"),
         data,
+        files,
+        sizes: o.sizes.clone(),
     };
     std::thread::spawn(move || serve(listener, roots));
     step(format!(
@@ -183,10 +198,45 @@ fn ensure_data(env: &Env, data: &Path, n: usize) -> Result<()> {
     run(cmd, "the bench data generator failed")
 }
 
+/// The ActionTrail demo bucket's objects for `n` events under `files/<n>/<key>`, with
+/// `manifest.json` (generated once, natively).
+fn ensure_files(env: &Env, files: &Path, n: usize) -> Result<()> {
+    let dir = files.join(n.to_string());
+    if dir.join("manifest.json").is_file() {
+        return Ok(());
+    }
+    step(format!(
+        "writing the ActionTrail demo bucket's files for {n} events"
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = env.cargo();
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "trailview-demo",
+        "--example",
+        "bench_files",
+        "--",
+        &n.to_string(),
+    ])
+    .arg(&dir);
+    run(cmd, "the bench files generator failed")
+}
+
+/// The proxy's GetObject path of the demo OSS bucket (the app's proxy base is `/api`).
+const OBJECT_PATH: &str = "/api/aliyun/oss/trailview-demo-actiontrail/";
+
 struct Roots {
     dist: PathBuf,
     bench: PathBuf,
     data: PathBuf,
+    /// `<size>/<key>` and `<size>/manifest.json`.
+    files: PathBuf,
+    /// The sizes whose files are served: an object is looked up under each (a key names its
+    /// size and MD5, so one key is one content).
+    sizes: Vec<usize>,
 }
 
 fn serve(listener: TcpListener, roots: Roots) {
@@ -205,10 +255,26 @@ fn resolve(roots: &Roots, url_path: &str) -> Option<PathBuf> {
     if p.split('/').any(|seg| seg == ".." || seg.starts_with('.')) {
         return None;
     }
+    if let Some(key) = p.strip_prefix(OBJECT_PATH) {
+        let key = percent_decode(key)?;
+        if key
+            .split('/')
+            .any(|seg| seg == ".." || seg.starts_with('.'))
+        {
+            return None;
+        }
+        return roots
+            .sizes
+            .iter()
+            .map(|n| roots.files.join(n.to_string()).join(&key))
+            .find(|f| f.is_file());
+    }
     let (root, rest) = if let Some(r) = p.strip_prefix("/bench/") {
         (&roots.bench, r)
     } else if let Some(r) = p.strip_prefix("/data/") {
         (&roots.data, r)
+    } else if let Some(r) = p.strip_prefix("/files/") {
+        (&roots.files, r)
     } else {
         (&roots.dist, p.trim_start_matches('/'))
     };
@@ -218,6 +284,24 @@ fn resolve(roots: &Roots, url_path: &str) -> Option<PathBuf> {
     } else {
         roots.dist.join("index.html")
     })
+}
+
+/// `%XX` sequences decoded; `None` when not UTF-8 or malformed.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -280,6 +364,10 @@ mod tests {
         assert!(parse(&args("--sizes 0")).is_err());
         assert!(parse(&args("--runs")).is_err());
         assert!(parse(&args("--suites nope")).is_err());
+        assert_eq!(
+            parse(&args("--suites files,files-js")).unwrap().suites,
+            vec!["files".to_string(), "files-js".to_string()]
+        );
         assert!(parse(&args("--what 1")).is_err());
     }
 
@@ -289,6 +377,8 @@ mod tests {
             dist: PathBuf::from("/d"),
             bench: PathBuf::from("/b"),
             data: PathBuf::from("/x"),
+            files: PathBuf::from("/f"),
+            sizes: vec![10],
         };
         assert_eq!(
             resolve(&roots, "/bench/page.js"),
@@ -301,5 +391,17 @@ mod tests {
         assert_eq!(resolve(&roots, "/"), Some(PathBuf::from("/d/index.html")));
         assert_eq!(resolve(&roots, "/bench/../etc/passwd"), None);
         assert_eq!(resolve(&roots, "/.git/config"), None);
+        assert_eq!(
+            resolve(&roots, "/files/10/manifest.json"),
+            Some(PathBuf::from("/f/10/manifest.json"))
+        );
+        // Objects exist only when generated; the key is decoded and kept inside.
+        assert_eq!(
+            resolve(&roots, &format!("{OBJECT_PATH}AliyunLogs/x.gz")),
+            None
+        );
+        assert_eq!(resolve(&roots, &format!("{OBJECT_PATH}a/%2E%2E/b")), None);
+        assert_eq!(percent_decode("a%2Fb%20c").as_deref(), Some("a/b c"));
+        assert_eq!(percent_decode("a%2"), None);
     }
 }
