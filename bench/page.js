@@ -6,6 +6,12 @@
 //   js          plain JavaScript: JSON.parse, a cached lowercase string per row + includes,
 //               Array.prototype.sort, a Map for counts;
 //   perspective @perspective-dev/client + server (C++ engine compiled to wasm, in a Worker).
+// Two more read the ActionTrail demo bucket's gzipped files (served by the bench server at the
+// proxy's GetObject path) from start to all events in the table:
+//   files       the app's file pipeline (wasmBindings.bench_load_files: downloads, the Web
+//               Workers' gunzip + parse + mapping, merges on the main thread);
+//   files-js    plain JavaScript on the main thread: fetch + DecompressionStream + JSON.parse +
+//               mapping to the same columns, as many files in flight as the app.
 // Engine-level operations of all three do the same work: the operation, the row count and the
 // first 50 rows. Every suite returns { name: [samples in ms] } plus scalars.
 
@@ -425,4 +431,153 @@ async function perspectiveSuite({ data, runs, base }) {
   return out;
 }
 
-window.__bench = { trailview, js, perspective: perspectiveSuite };
+// ---------------------------------------------------------------------------------------------
+// Trail files
+
+/**
+ * Watches the main thread while `body` runs: the longest task (a `longtask` observer: tasks
+ * of 50 ms or more, else 0) and the longest gap between animation frames; and, through
+ * run.mjs's `__benchMem`, the peak RSS of every Chromium process above the baseline before.
+ */
+async function watched(body) {
+  let longest = 0;
+  let longTasks = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      longest = Math.max(longest, e.duration);
+      longTasks += 1;
+    }
+  });
+  obs.observe({ type: 'longtask', buffered: false });
+  let gap = 0;
+  let watching = true;
+  (async () => {
+    let last = await new Promise((r) => requestAnimationFrame(r));
+    while (watching) {
+      const t = await new Promise((r) => requestAnimationFrame(r));
+      gap = Math.max(gap, t - last);
+      last = t;
+    }
+  })();
+  if (window.__benchMem) await window.__benchMem('start');
+  const t0 = now();
+  const result = await body();
+  const ms = now() - t0;
+  const mem = window.__benchMem ? await window.__benchMem('stop') : null;
+  watching = false;
+  await frame();
+  obs.takeRecords().forEach((e) => { longest = Math.max(longest, e.duration); longTasks += 1; });
+  obs.disconnect();
+  return { ms, longest, longTasks, gap, mem, result };
+}
+
+function recordWatch(out, S, w) {
+  S('ingest_ms', w.ms);
+  S('longest_task_ms', w.longest);
+  S('long_tasks', w.longTasks);
+  S('longest_frame_gap_ms', w.gap);
+  if (w.mem) {
+    S('rss_peak_delta', w.mem.peak - w.mem.baseline);
+    out.values.rss_baseline = w.mem.baseline;
+    out.values.rss_samples = w.mem.samples;
+  }
+}
+
+const manifestOf = async (files) => (await fetch(`${files}/manifest.json`)).json();
+
+async function filesSuite({ files, runs }) {
+  const w = window.wasmBindings;
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  const m = await manifestOf(files);
+  const keys = m.files.map((f) => f.key);
+  out.values.rows = m.count;
+  out.values.files = keys.length;
+  out.values.bytes = m.bytes;
+  const status = () => JSON.parse(w.bench_files_status());
+  for (let rep = 0; rep < runs.ingest; rep++) {
+    w.bench_clear();
+    await macrotask();
+    await frame();
+    gc();
+    const res = await watched(async () => {
+      w.bench_load_files(m.bucket, keys, m.count * 2);
+      const deadline = now() + 20 * 60_000;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 20));
+        const el = $('count-info');
+        if (el && Number(el.dataset.filtered) >= m.count) return status();
+        const st = status();
+        if (!st.running && st.store >= m.count) {
+          // Merged: wait for the table to show it.
+          await frame();
+          continue;
+        }
+        if (!st.running) return st;
+        if (now() > deadline) return { ...st, timeout: true };
+      }
+    });
+    recordWatch(out, S, res);
+    out.checks.status = res.result;
+    out.checks.table = $('count-info')?.textContent;
+  }
+  await frame();
+  gc();
+  await new Promise((r) => setTimeout(r, 200));
+  out.values.js_heap = jsHeap();
+  out.values.wasm_memory = w.bench_wasm_memory();
+  return out;
+}
+
+const FILE_COLUMNS = ['time', 'event', 'service', 'user', 'ip', 'rw', 'region', 'result'];
+
+async function filesJs({ files, runs }) {
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  const m = await manifestOf(files);
+  const keys = m.files.map((f) => f.key);
+  const inFlight = Math.min(Math.max(navigator.hardwareConcurrency || 1, 1), 4) * 2;
+  out.values.in_flight = inFlight;
+  out.values.files = keys.length;
+  out.values.bytes = m.bytes;
+  let cols = null;
+  for (let rep = 0; rep < runs.ingest; rep++) {
+    cols = null;
+    gc();
+    const res = await watched(async () => {
+      const c = Object.fromEntries(FILE_COLUMNS.map((k) => [k, []]));
+      let next = 0;
+      const reader = async () => {
+        while (next < keys.length) {
+          const key = keys[next++];
+          const resp = await fetch(`/api/aliyun/oss/${m.bucket}/${key}`);
+          if (!resp.ok) throw new Error(`${key}: HTTP ${resp.status}`);
+          const text = await new Response(resp.body.pipeThrough(new DecompressionStream('gzip'))).text();
+          const doc = JSON.parse(text);
+          const events = Array.isArray(doc) ? doc : doc.Records || [];
+          for (const e of events) {
+            c.time.push(Date.parse(e.eventTime) || 0);
+            c.event.push(get(e, 'eventName'));
+            c.service.push(get(e, 'serviceName'));
+            c.user.push(get(e, 'userIdentity.userName') || get(e, 'userIdentity.principalId'));
+            c.ip.push(get(e, 'sourceIpAddress'));
+            c.rw.push(get(e, 'eventRW'));
+            c.region.push(get(e, 'acsRegion'));
+            c.result.push(get(e, 'errorCode') || 'OK');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, reader));
+      cols = c;
+      return c.time.length;
+    });
+    recordWatch(out, S, res);
+    out.values.rows = res.result;
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  out.values.js_heap = jsHeap();
+  out.checks.rows = cols ? cols.time.length : 0;
+  return out;
+}
+
+window.__bench = { trailview, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };

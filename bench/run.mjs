@@ -7,9 +7,13 @@
 // CHROMIUM_PATH, BENCH_SUITES (default trailview,js,perspective), BENCH_TRACE (a directory: the
 // trailview suite's scroll is recorded there as <size>-scroll.cpuprofile and .trace.json, both
 // open in Chrome DevTools' Performance panel, and its top self times are printed).
+// The files suites (files, files-js) read target/bench/files/<size>/ through the bench server;
+// their peak memory is the RSS of every Chromium process (renderer with its workers, GPU,
+// network, browser) sampled every 250 ms from /proc, minus the same sum just before the load.
 
 import { chromium } from 'playwright-core';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +23,8 @@ const SIZES = (process.env.BENCH_SIZES || '10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const OUT = process.env.BENCH_OUT;
 const DIST = process.env.BENCH_DIST;
-const SUITES = (process.env.BENCH_SUITES || 'trailview,js,perspective').split(',');
+const SUITES = (process.env.BENCH_SUITES || 'trailview,js,perspective,files,files-js').split(',');
+const APP_SUITES = ['trailview', 'files'];
 const TRACE = process.env.BENCH_TRACE;
 
 const ARGS = [
@@ -44,7 +49,8 @@ async function runSuite(browser, suite, size) {
   page.on('crash', () => errors.push('renderer crashed'));
   try {
     if (TRACE) await traceHook(context, page, size);
-    if (suite === 'trailview') {
+    await page.exposeFunction('__benchMem', memHook());
+    if (APP_SUITES.includes(suite)) {
       await page.goto(`${URL_BASE}/`);
       await page.waitForFunction(() => window.wasmBindings && document.querySelector('[data-testid="search"]'));
     } else {
@@ -56,7 +62,7 @@ async function runSuite(browser, suite, size) {
     const started = Date.now();
     const out = await page.evaluate(
       ([suite, cfg]) => window.__bench[suite](cfg),
-      [suite, { data: `/data/${size}`, runs: { ingest: ingestRuns, ops: RUNS }, base: '/bench', tree: size === SIZES[0] }],
+      [suite, { data: `/data/${size}`, files: `/files/${size}`, runs: { ingest: ingestRuns, ops: RUNS }, base: '/bench', tree: size === SIZES[0] }],
     );
     out.wall_s = (Date.now() - started) / 1000;
     if (errors.length) out.page_errors = errors;
@@ -66,6 +72,56 @@ async function runSuite(browser, suite, size) {
   } finally {
     await context.close().catch(() => {});
   }
+}
+
+/** Resident bytes of every process descending from this node process (Chromium's). */
+function chromiumRss() {
+  let table;
+  try {
+    table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' });
+  } catch {
+    return null;
+  }
+  const kids = new Map();
+  const rss = new Map();
+  for (const line of table.trim().split('\n')) {
+    const [pid, ppid, kb] = line.trim().split(/\s+/).map(Number);
+    rss.set(pid, kb * 1024);
+    if (!kids.has(ppid)) kids.set(ppid, []);
+    kids.get(ppid).push(pid);
+  }
+  let total = 0;
+  const stack = [...(kids.get(process.pid) || [])];
+  while (stack.length) {
+    const pid = stack.pop();
+    total += rss.get(pid) || 0;
+    stack.push(...(kids.get(pid) || []));
+  }
+  return total;
+}
+
+/**
+ * `window.__benchMem('start' | 'stop')` for bench/page.js: 'start' takes the baseline and
+ * samples every 250 ms; 'stop' returns `{ baseline, peak, samples }` (bytes).
+ */
+function memHook() {
+  let timer = null;
+  let m = null;
+  return async (phase) => {
+    if (phase === 'start') {
+      m = { baseline: chromiumRss(), peak: 0, samples: 0 };
+      m.peak = m.baseline;
+      timer = setInterval(() => {
+        const v = chromiumRss();
+        if (v != null) { m.peak = Math.max(m.peak, v); m.samples += 1; }
+      }, 250);
+      return null;
+    }
+    clearInterval(timer);
+    const v = chromiumRss();
+    if (v != null) m.peak = Math.max(m.peak, v);
+    return m;
+  };
 }
 
 /**
@@ -126,7 +182,40 @@ const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed
 const ratio = (a, b) => (a && b ? (a.median / b.median).toFixed(2) : '—');
 const mb = (b) => (b == null ? '—' : `${(b / 1048576).toFixed(0)} MB`);
 
+/** The files suites' rows: the app's file pipeline beside plain JavaScript on the same files. */
+function fileRows(r) {
+  const tf = r.files || {};
+  const fj = r['files-js'] || {};
+  const F = (k) => stats(tf.samples?.[k]);
+  const J = (k) => stats(fj.samples?.[k]);
+  const rate = (suite) => {
+    const s = stats(suite.samples?.ingest_ms);
+    return s && suite.values?.rows ? `${Math.round(suite.values.rows / (s.median / 1000)).toLocaleString('en-US')}/s` : '—';
+  };
+  const files = tf.values?.files ?? fj.values?.files;
+  const bytes = tf.values?.bytes ?? fj.values?.bytes;
+  const what = files ? ` (${files.toLocaleString('en-US')} files, ${mb(bytes)} gzipped)` : '';
+  const peak = (x) => (x ? mb(x.max) : '—');
+  const task = (x) => (x ? (x.max === 0 ? '< 50' : fmt(x.max)) : '—');
+  return [
+    [`trail files${what}: start → all events in the table`, ms(F('ingest_ms')), ms(J('ingest_ms')), '', ratio(F('ingest_ms'), J('ingest_ms')), ''],
+    ['trail files: events/s', rate(tf), rate(fj), '', '', ''],
+    ['trail files: peak RSS of all Chromium processes above the baseline (max)', peak(F('rss_peak_delta')), peak(J('rss_peak_delta')), '', '', ''],
+    ['trail files: wasm memory of the page at the end', tf.values?.wasm_memory != null ? mb(tf.values.wasm_memory) : '—', '', '', '', ''],
+    ['trail files: longest main-thread task (longtask, max)', task(F('longest_task_ms')), task(J('longest_task_ms')), '', '', ''],
+    ['trail files: tasks ≥ 50 ms / longest rAF frame gap (max)',
+      tf.samples ? `${F('long_tasks')?.max ?? '—'} / ${fmt(F('longest_frame_gap_ms')?.max ?? 0)}` : '—',
+      fj.samples ? `${J('long_tasks')?.max ?? '—'} / ${fmt(J('longest_frame_gap_ms')?.max ?? 0)}` : '—', '', '', ''],
+  ];
+}
+
 function tableRows(size, r) {
+  const rows = (r.trailview || r.js || r.perspective) ? pageRows(r) : [];
+  if (r.files || r['files-js']) rows.push(...fileRows(r));
+  return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
+}
+
+function pageRows(r) {
   const tv = r.trailview || {};
   const js = r.js || {};
   const ps = r.perspective || {};
@@ -173,7 +262,7 @@ function tableRows(size, r) {
   rows.push(['memory after ingest: JS heap + wasm = total', v.wasm_memory != null ? `${mb(v.js_heap)} + ${mb(v.wasm_memory)} = ${mb((v.js_heap || 0) + v.wasm_memory)}` : '—', '', '', '', '']);
   rows.push(['table rows in the DOM: page of 50 / page of 250 while scrolling (max)',
     `${v.dom_rows_max ?? '—'} / ${v.dom_rows_max_250 ?? '—'}`, '', '', '', '']);
-  return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
+  return rows;
 }
 
 function render(results, meta) {
@@ -199,7 +288,11 @@ function render(results, meta) {
       '(forced), plus the main-thread paint of the next frame (the wait for vsync excluded). "engine": the operation, its row count and ' +
       'its first 50 rows, the same work the baselines do; ratios are times (≤ 1 means trailview is faster). ' +
       'Ingest: from LookupEvents page text to a queryable store (trailview: read_response + ingest_page, table ' +
-      'painted; JS: JSON.parse + flatten; Perspective: JSON.parse + flatten + update() in chunks until a view sees every row).',
+      'painted; JS: JSON.parse + flatten; Perspective: JSON.parse + flatten + update() in chunks until a view sees every row). ' +
+      'Trail files: the ActionTrail demo bucket\'s gzipped objects from the bench server, from the start of the load to the table ' +
+      'counting every event (trailview: downloads, Web Workers, merges on the main thread; plain JS column: fetch + DecompressionStream + ' +
+      'JSON.parse + the same eight columns into arrays, on the main thread); peak RSS sums every Chromium process (shared pages counted ' +
+      'once per process) minus the sum before the load; "< 50": no task of 50 ms or more.',
     ...(errs.length ? ['', ...errs.map((e) => `- ${e}`)] : []),
   ].join('\n');
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
