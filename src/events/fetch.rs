@@ -140,15 +140,26 @@ fn set_elapsed(st: AppState, elapsed_ms: f64) {
 /// The events run as the driver sees it.
 struct Events {
     st: AppState,
+    /// The store the run writes to: a Replace by another load (trail files) stops the run.
+    epoch: u64,
     /// When the run started, back-dated by the time a continued run had already taken.
     t0: f64,
     repaired: Cell<bool>,
+}
+
+impl Events {
+    fn replaced(&self) -> bool {
+        self.st.store.with_value(|s| s.epoch()) != self.epoch
+    }
 }
 
 impl Driven for Events {
     type Call = LookupEvents;
 
     fn step(&self) -> Step {
+        if self.replaced() {
+            return Step::Stop(RunEnd::Cancelled);
+        }
         self.st
             .run
             .with_untracked(|r| r.as_ref().map(|r| r.step()))
@@ -156,6 +167,9 @@ impl Driven for Events {
     }
 
     fn accept(&self, resp: LookupEventsResponse, parsed: Parsed) {
+        if self.replaced() {
+            return;
+        }
         let st = self.st;
         if parsed == Parsed::Repaired {
             self.repaired.set(true);
@@ -208,6 +222,7 @@ async fn drive(st: AppState, ticket: Ticket) {
             .with_untracked(|r| r.as_ref().map_or(0.0, |r| r.progress.elapsed_ms));
     let events = Events {
         st,
+        epoch: st.store.with_value(|s| s.epoch()),
         t0,
         repaired: Cell::new(false),
     };

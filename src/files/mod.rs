@@ -151,8 +151,10 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
         }
     }
     fs.load.set(Some(model));
+    // The store this load writes to: a Replace by any other load (a fetch) stops this one.
+    let epoch = st.store.with_value(|s| s.epoch());
     if let Ok(pool) = pool {
-        spawn_local(run(st, fs, std::rc::Rc::new(jobs), pool, ticket));
+        spawn_local(run(st, fs, std::rc::Rc::new(jobs), pool, ticket, epoch));
     }
 }
 
@@ -186,6 +188,7 @@ async fn run(
     jobs: std::rc::Rc<Vec<FileJob>>,
     pool: Pool,
     ticket: Ticket,
+    epoch: u64,
 ) {
     let ticket = std::rc::Rc::new(ticket);
     let ready: Ready = Default::default();
@@ -202,6 +205,11 @@ async fn run(
     };
     loop {
         if !ticket.live() {
+            return;
+        }
+        if st.store.with_value(|s| s.epoch()) != epoch {
+            // Another load replaced the events: what this one would add belongs to no view.
+            cancel(st, fs);
             return;
         }
         let mut start = Vec::new();
