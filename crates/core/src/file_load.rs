@@ -17,9 +17,14 @@ pub fn worker_count(hardware_concurrency: f64) -> usize {
     }
 }
 
-/// Files a load reads, decompresses or waits to merge at once per worker: enough to keep every
-/// worker busy while batches wait for the main thread, few enough to bound memory.
-pub const JOBS_PER_WORKER: usize = 2;
+/// Files a load reads, decompresses or waits to merge at once per worker: trail files are small
+/// (a few KB to a few MB) and each one waits on its download and on a worker's answer, so many
+/// are in flight to keep every worker busy; [`BYTES_IN_FLIGHT`] bounds their memory.
+pub const JOBS_PER_WORKER: usize = 8;
+
+/// The most bytes (files' sizes, when known) a load reads or holds for merging at once; one
+/// file larger than this still starts when nothing else is in flight.
+pub const BYTES_IN_FLIGHT: u64 = 16_000_000;
 
 /// The names a picked or dropped file may have to be read (`.gz`, `.json.gz`, `.json`,
 /// `.ndjson`, any case); CloudTrail's digest files (under `CloudTrail-Digest/`) are not events.
@@ -77,7 +82,9 @@ pub enum LoadEnd {
     Cancelled,
 }
 
-/// A load of files.
+/// A load of files. Each step costs O(1) amortised whatever the number of files (a month of a
+/// busy trail is tens of thousands of files): counters and a queue cursor are kept beside the
+/// files, so `files` is read-only outside this module's methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileLoad {
     pub files: Vec<LoadFile>,
@@ -93,13 +100,48 @@ pub struct FileLoad {
     pub elapsed_ms: f64,
     /// Files read at once.
     pub parallel: usize,
+    /// Bytes (known sizes) read or held for merging at once.
+    pub max_bytes: u64,
     pub end: Option<LoadEnd>,
+    /// The first file that may still be queued (every file before it has started).
+    cursor: usize,
+    /// Files reading, merging or waiting for a retry.
+    busy: usize,
+    /// Known sizes of the files reading or merging.
+    bytes_busy: u64,
+    /// Files done or failed.
+    finished: usize,
+    skipped: usize,
+    /// Bytes read, and the total when every size is known.
+    bytes_read: u64,
+    bytes_total: Option<u64>,
+    /// The failed files, in the order they failed.
+    failed: Vec<usize>,
+    /// The files waiting for a retry.
+    retrying: Vec<usize>,
+}
+
+/// What a state counts for.
+fn is_busy(s: &FileState) -> bool {
+    matches!(
+        s,
+        FileState::Reading | FileState::Merging | FileState::Retrying { .. }
+    )
+}
+
+fn holds_bytes(s: &FileState) -> bool {
+    matches!(s, FileState::Reading | FileState::Merging)
+}
+
+fn is_finished(s: &FileState) -> bool {
+    matches!(s, FileState::Done { .. } | FileState::Failed(_))
 }
 
 impl FileLoad {
     /// A load of `files` (name, size if known), adding at most `cap` events, reading
     /// `parallel` files at once.
     pub fn new(files: Vec<(String, Option<u64>)>, cap: usize, parallel: usize) -> FileLoad {
+        let bytes_total = files.iter().map(|(_, size)| *size).sum();
         FileLoad {
             files: files
                 .into_iter()
@@ -118,9 +160,54 @@ impl FileLoad {
             retries: 0,
             elapsed_ms: 0.0,
             parallel: parallel.max(1),
+            max_bytes: u64::MAX,
             end: (cap == 0).then_some(LoadEnd::Capped),
+            cursor: 0,
+            busy: 0,
+            bytes_busy: 0,
+            finished: 0,
+            skipped: 0,
+            bytes_read: 0,
+            bytes_total,
+            failed: Vec::new(),
+            retrying: Vec::new(),
         }
         .settled()
+    }
+
+    /// The same load reading at most `max_bytes` (known sizes) at once.
+    pub fn with_bytes_in_flight(mut self, max_bytes: u64) -> FileLoad {
+        self.max_bytes = max_bytes.max(1);
+        self
+    }
+
+    /// Move file `i` to `state`, keeping the counters.
+    fn set_state(&mut self, i: usize, state: FileState) {
+        let Some(f) = self.files.get_mut(i) else {
+            return;
+        };
+        let size = f.size.unwrap_or(0);
+        let old = std::mem::replace(&mut f.state, state);
+        let new = &f.state;
+        self.busy = self.busy + is_busy(new) as usize - is_busy(&old) as usize;
+        if holds_bytes(&old) {
+            self.bytes_busy = self.bytes_busy.saturating_sub(size);
+        }
+        if holds_bytes(new) {
+            self.bytes_busy += size;
+        }
+        self.finished = self.finished + is_finished(new) as usize - is_finished(&old) as usize;
+        self.skipped = self.skipped + (*new == FileState::Skipped) as usize
+            - (old == FileState::Skipped) as usize;
+        if matches!(old, FileState::Retrying { .. }) {
+            self.retrying.retain(|r| *r != i);
+        }
+        if matches!(new, FileState::Retrying { .. }) {
+            self.retrying.push(i);
+        }
+        if matches!(new, FileState::Failed(_)) {
+            self.failed.push(i);
+        }
     }
 
     fn settled(mut self) -> FileLoad {
@@ -132,50 +219,57 @@ impl FileLoad {
         self.end.is_none()
     }
 
-    fn busy(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|f| {
-                matches!(
-                    f.state,
-                    FileState::Reading | FileState::Merging | FileState::Retrying { .. }
-                )
-            })
-            .count()
+    /// Files reading, merging or waiting for a retry.
+    pub fn in_progress(&self) -> usize {
+        self.busy
     }
 
-    /// The files to start now (marked [`FileState::Reading`]): queued ones while fewer than
-    /// `parallel` are in progress, and those whose retry time has come.
+    /// The files to start now (marked [`FileState::Reading`]): those whose retry time has
+    /// come, and queued ones while fewer than `parallel` files and `max_bytes` are in progress.
     pub fn start_next(&mut self, now_ms: f64) -> Vec<usize> {
         let mut out = Vec::new();
         if !self.running() {
             return out;
         }
-        for (i, f) in self.files.iter_mut().enumerate() {
-            if matches!(f.state, FileState::Retrying { until_ms, .. } if until_ms <= now_ms) {
-                f.state = FileState::Reading;
-                out.push(i);
-            }
+        let due: Vec<usize> = self
+            .retrying
+            .iter()
+            .copied()
+            .filter(|i| {
+                matches!(self.files[*i].state, FileState::Retrying { until_ms, .. } if until_ms <= now_ms)
+            })
+            .collect();
+        for i in due {
+            self.set_state(i, FileState::Reading);
+            out.push(i);
         }
-        let mut busy = self.busy();
-        for (i, f) in self.files.iter_mut().enumerate() {
-            if busy >= self.parallel {
+        while self.busy < self.parallel {
+            while self
+                .files
+                .get(self.cursor)
+                .is_some_and(|f| f.state != FileState::Queued)
+            {
+                self.cursor += 1;
+            }
+            let Some(f) = self.files.get(self.cursor) else {
+                break;
+            };
+            let size = f.size.unwrap_or(0);
+            if self.busy > 0 && self.bytes_busy.saturating_add(size) > self.max_bytes {
                 break;
             }
-            if f.state == FileState::Queued {
-                f.state = FileState::Reading;
-                busy += 1;
-                out.push(i);
-            }
+            self.set_state(self.cursor, FileState::Reading);
+            out.push(self.cursor);
+            self.cursor += 1;
         }
         out
     }
 
     /// When the next retry is due, if a file waits for one.
     pub fn next_retry_ms(&self) -> Option<f64> {
-        self.files
+        self.retrying
             .iter()
-            .filter_map(|f| match f.state {
+            .filter_map(|i| match self.files[*i].state {
                 FileState::Retrying { until_ms, .. } => Some(until_ms),
                 _ => None,
             })
@@ -196,12 +290,15 @@ impl FileLoad {
         match retry {
             Retry::After { delay_ms, attempt } => {
                 self.retries += 1;
-                f.state = FileState::Retrying {
-                    until_ms: now_ms + delay_ms as f64,
-                    attempt,
-                };
+                self.set_state(
+                    i,
+                    FileState::Retrying {
+                        until_ms: now_ms + delay_ms as f64,
+                        attempt,
+                    },
+                );
             }
-            Retry::GiveUp => f.state = FileState::Failed(e.to_string()),
+            Retry::GiveUp => self.set_state(i, FileState::Failed(e.to_string())),
         }
         self.finish_if_done();
         retry
@@ -209,12 +306,12 @@ impl FileLoad {
 
     /// File `i` could not be read (a named error: the core's `FileError`, or the browser's).
     pub fn failed(&mut self, i: usize, error: String) {
-        if let Some(f) = self
+        if self
             .files
-            .get_mut(i)
-            .filter(|f| f.state == FileState::Reading)
+            .get(i)
+            .is_some_and(|f| f.state == FileState::Reading)
         {
-            f.state = FileState::Failed(error);
+            self.set_state(i, FileState::Failed(error));
         }
         self.finish_if_done();
     }
@@ -227,8 +324,9 @@ impl FileLoad {
             .get_mut(i)
             .filter(|f| f.state == FileState::Reading)
         {
+            self.bytes_read = self.bytes_read - f.bytes + bytes;
             f.bytes = bytes;
-            f.state = FileState::Merging;
+            self.set_state(i, FileState::Merging);
         }
     }
 
@@ -249,10 +347,12 @@ impl FileLoad {
 
     /// File `i`'s batch is merged in full (`events` in it).
     pub fn file_done(&mut self, i: usize, events: usize) {
-        if let Some(f) = self.files.get_mut(i) {
-            if f.state == FileState::Merging {
-                f.state = FileState::Done { events };
-            }
+        if self
+            .files
+            .get(i)
+            .is_some_and(|f| f.state == FileState::Merging)
+        {
+            self.set_state(i, FileState::Done { events });
         }
         self.finish_if_done();
     }
@@ -262,21 +362,16 @@ impl FileLoad {
         if self.end.is_some() {
             return;
         }
-        for f in &mut self.files {
-            if !matches!(f.state, FileState::Done { .. } | FileState::Failed(_)) {
-                f.state = FileState::Skipped;
+        for i in 0..self.files.len() {
+            if !is_finished(&self.files[i].state) {
+                self.set_state(i, FileState::Skipped);
             }
         }
         self.end = Some(end);
     }
 
     fn finish_if_done(&mut self) {
-        if self.end.is_none()
-            && self
-                .files
-                .iter()
-                .all(|f| matches!(f.state, FileState::Done { .. } | FileState::Failed(_)))
-        {
+        if self.end.is_none() && self.finished == self.files.len() {
             self.end = Some(LoadEnd::Complete);
         }
     }
@@ -286,25 +381,27 @@ impl FileLoad {
     }
 
     pub fn files_done(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|f| matches!(f.state, FileState::Done { .. } | FileState::Failed(_)))
-            .count()
+        self.finished
     }
 
     /// Bytes read so far, and the total when every size is known.
     pub fn bytes(&self) -> (u64, Option<u64>) {
-        let read = self.files.iter().map(|f| f.bytes).sum();
-        let total = self.files.iter().map(|f| f.size).sum();
-        (read, total)
+        (self.bytes_read, self.bytes_total)
     }
 
-    /// The failed files: (name, error).
+    /// How many files failed.
+    pub fn failed_count(&self) -> usize {
+        self.failed.len()
+    }
+
+    /// The failed files: (name, error), in file order.
     pub fn failures(&self) -> Vec<(&str, &str)> {
-        self.files
-            .iter()
-            .filter_map(|f| match &f.state {
-                FileState::Failed(e) => Some((f.name.as_str(), e.as_str())),
+        let mut failed = self.failed.clone();
+        failed.sort_unstable();
+        failed
+            .into_iter()
+            .filter_map(|i| match &self.files[i].state {
+                FileState::Failed(e) => Some((self.files[i].name.as_str(), e.as_str())),
                 _ => None,
             })
             .collect()
@@ -355,7 +452,7 @@ impl FileLoad {
             thousands(self.events_per_s().round() as usize),
             self.elapsed_ms / 1000.0
         );
-        let failed = self.failures().len();
+        let failed = self.failed_count();
         if failed > 0 {
             s.push_str(&format!(" · {failed} failed"));
         }
@@ -371,11 +468,7 @@ impl FileLoad {
                 plural(self.retries as usize, "retry", "retries")
             ));
         }
-        let skipped = self
-            .files
-            .iter()
-            .filter(|f| f.state == FileState::Skipped)
-            .count();
+        let skipped = self.skipped;
         if skipped > 0 {
             s.push_str(&format!(" · {} not read", plural(skipped, "file", "files")));
         }
@@ -569,6 +662,64 @@ mod tests {
             .starts_with("Loading files: 0 of 2 files · 0.0 MB of 2.0 MB · 0 events"));
         assert_eq!(load(0, 10, 1).end, Some(LoadEnd::Complete));
         assert_eq!(load(2, 0, 1).end, Some(LoadEnd::Capped));
+    }
+
+    #[test]
+    fn bytes_in_flight_are_bounded_but_one_big_file_still_starts() {
+        let sizes = [6, 6, 6, 30, 1];
+        let mut l = FileLoad::new(
+            sizes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("f{i}"), Some(*s)))
+                .collect(),
+            usize::MAX,
+            10,
+        )
+        .with_bytes_in_flight(15);
+        assert_eq!(l.start_next(0.0), vec![0, 1], "a third 6 would pass 15");
+        for i in [0, 1] {
+            l.parsed(i, 6);
+            l.file_done(i, 1);
+        }
+        assert_eq!(l.start_next(0.0), vec![2]);
+        l.parsed(2, 6);
+        l.file_done(2, 1);
+        assert_eq!(
+            l.start_next(0.0),
+            vec![3],
+            "alone, a file over the bound starts"
+        );
+        assert!(l.start_next(0.0).is_empty());
+        l.failed(3, "too big".into());
+        assert_eq!(l.start_next(0.0), vec![4]);
+        assert_eq!(l.in_progress(), 1);
+    }
+
+    #[test]
+    fn a_load_of_many_files_keeps_its_counts_in_step() {
+        let n = 200_000;
+        let mut l = load(n, usize::MAX, 32);
+        let mut done = 0;
+        while l.running() {
+            let started = l.start_next(0.0);
+            assert!(!started.is_empty() && started.len() <= 32);
+            for i in started {
+                if i % 1000 == 7 {
+                    l.failed(i, "bad".into());
+                } else {
+                    l.parsed(i, 10);
+                    l.merged(1, 0, 0);
+                    l.file_done(i, 1);
+                }
+                done += 1;
+            }
+            assert_eq!(l.files_done(), done);
+        }
+        assert_eq!(l.end, Some(LoadEnd::Complete));
+        assert_eq!(l.failed_count(), n / 1000);
+        assert_eq!(l.bytes().0, 10 * (n - n / 1000) as u64);
+        assert_eq!(l.in_progress(), 0);
     }
 
     #[test]
