@@ -397,6 +397,51 @@ async fn a_wrong_secret_fails_the_fakes_check() {
     assert!(fake.seen().is_empty());
 }
 
+/// A store's error that quotes the signed request (and so the session token) reaches the
+/// browser as its Code, Message and RequestId only, with no credential in it.
+#[tokio::test]
+async fn a_stores_error_never_carries_a_credential() {
+    let (addr, fake) = start(true).await;
+    let wrong = |k: &str| match k {
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET" | "AWS_SECRET_ACCESS_KEY" => {
+            Some("wrong-secret-0123456789".into())
+        }
+        other => test_env(true)(other),
+    };
+    for oss_extra in ["", "signature = \"v1\""] {
+        let text = format!(
+            "[aliyun.oss]\nbucket = \"trail-oss\"\nregion = \"{OSS_REGION}\"\nendpoint = \"http://{addr}\"\n{oss_extra}\n[aws.s3]\nbucket = \"trail-s3\"\nregion = \"{S3_REGION}\"\nendpoint = \"http://{addr}\"\n"
+        );
+        let app = app(Mode::configured(&Config::from_toml(&text, None, &wrong).unwrap()).unwrap());
+        for uri in [format!("{OSS}/x.gz"), format!("{S3}/x.gz")] {
+            let r = call(&app, "GET", &uri).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}");
+            let e = r.storage_error();
+            assert_eq!(e.code, "SignatureDoesNotMatch", "{uri}");
+            let all = format!("{:?} {}", r.headers, r.text());
+            for secret in [ALI_TOKEN, AWS_TOKEN, "wrong-secret-0123456789"] {
+                assert!(!all.contains(secret), "{uri}: {secret} in {all}");
+            }
+        }
+    }
+    assert!(fake.seen().is_empty(), "refused by the store");
+}
+
+/// Error bodies passed back as they are (the APIs' JSON and RPC errors) lose every secret,
+/// however the service quoted it.
+#[test]
+fn secrets_are_redacted_in_every_form() {
+    let secret = "s3cr3t/Tk+1=";
+    let body = format!(
+        "{{\"Message\":\"string to sign: GET&%2F&SecurityToken%3D{}%26 query SecurityToken={} canonical x-amz-security-token:{} json {}\"}}",
+        "s3cr3t%252FTk%252B1%253D", "s3cr3t%2FTk%2B1%3D", secret, "s3cr3t\\/Tk+1="
+    );
+    let out = trailview_proxy::upstream::redact_secrets(body.as_bytes(), &[secret]);
+    let out = String::from_utf8(out.to_vec()).unwrap();
+    assert!(!out.contains("s3cr3t"), "{out}");
+    assert_eq!(out.matches("[redacted]").count(), 4, "{out}");
+}
+
 /// An app on another origin may HEAD objects and read the stores' headers.
 #[tokio::test]
 async fn cors_for_the_storage_routes() {

@@ -588,11 +588,24 @@ impl Upstream {
                 Ok(Ok(b)) => b.to_bytes(),
                 _ => Bytes::new(),
             };
-            let code = std::str::from_utf8(&bytes)
-                .ok()
-                .and_then(StorageError::parse)
-                .map(|e| e.code);
-            (Body::from(bytes), code)
+            // Rebuilt, not copied: a store's error may echo the signed request (S3's and
+            // OSS's `CanonicalRequest` / `StringToSign`, with the session token) or the token
+            // itself (`<Token-0>`); only its Code, Message and RequestId go back, redacted.
+            let text = String::from_utf8_lossy(&self.redact(&bytes)).into_owned();
+            let error = StorageError::parse(&text).map(|e| StorageError { host_id: None, ..e });
+            let code = error.as_ref().map(|e| e.code.clone());
+            let body = error
+                .unwrap_or_else(|| StorageError {
+                    code: "ProxyUpstreamError".into(),
+                    message: format!(
+                        "trailview-proxy: the store answered HTTP {} without a storage error body.",
+                        parts.status.as_u16()
+                    ),
+                    request_id: String::new(),
+                    host_id: None,
+                })
+                .to_xml();
+            (Body::from(body), code)
         };
         let success = parts.status.is_success();
         let mut out = Response::new(body);
@@ -605,7 +618,7 @@ impl Upstream {
             let passed =
                 STORAGE_HEADERS.contains(&n) || n == "x-oss-request-id" || n == "x-amz-request-id";
             // An error body was read whole: its length is the new body's own.
-            if passed && (success || n != "content-length") {
+            if passed && (success || (n != "content-length" && n != "content-type")) {
                 out.headers_mut().append(name.clone(), value.clone());
             }
         }
@@ -621,7 +634,34 @@ impl Upstream {
         if *call == StorageCall::Object && success {
             out.extensions_mut().insert(Uncompressed);
         }
+        if !success {
+            out.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/xml"),
+            );
+        }
         out
+    }
+
+    /// `bytes` with every credential secret the proxy holds (access key secrets, session
+    /// tokens) replaced by `[redacted]`, as written, percent-encoded (an Alibaba
+    /// SignatureDoesNotMatch message quotes the string it signed) or JSON-escaped: an error
+    /// body that echoes the signed request must not carry them to the browser.
+    fn redact(&self, bytes: &[u8]) -> Bytes {
+        let mut secrets: Vec<&str> = Vec::new();
+        if let Some(c) = &self.cfg.aliyun {
+            secrets.push(&c.access_key_secret.0);
+            if let Some(t) = &c.security_token {
+                secrets.push(&t.0);
+            }
+        }
+        if let Some(c) = &self.cfg.aws {
+            secrets.push(&c.secret_access_key);
+            if let Some(t) = &c.session_token {
+                secrets.push(t);
+            }
+        }
+        redact_secrets(bytes, &secrets)
     }
 
     async fn send(
@@ -677,7 +717,14 @@ impl Upstream {
                     &format!("trailview-proxy {what} {host}: {why}"),
                 )
             }
-            Ok(Ok((parts, bytes))) => pass_back(d, parts, bytes),
+            Ok(Ok((parts, bytes))) => {
+                let bytes = if parts.status.is_success() {
+                    bytes
+                } else {
+                    self.redact(&bytes)
+                };
+                pass_back(d, parts, bytes)
+            }
         }
     }
 }
@@ -760,6 +807,33 @@ fn describe(e: &hyper_util::client::legacy::Error) -> String {
         };
     }
     out
+}
+
+/// `bytes` with each of `secrets` (at least 8 characters; shorter values are not credentials
+/// worth the false matches) replaced by `[redacted]`, in its raw, percent-encoded (once and
+/// twice) and JSON-escaped forms.
+pub fn redact_secrets(bytes: &[u8], secrets: &[&str]) -> Bytes {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        // Not text: nothing a browser could read a secret from is kept.
+        return Bytes::from_static(b"");
+    };
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 8) {
+        // Raw; percent-encoded once (a query) and twice (Alibaba's string to sign encodes
+        // the encoded query again); JSON-escaped.
+        let once = alisign::percent_encode(s);
+        for form in [
+            s.to_string(),
+            alisign::percent_encode(&once),
+            once,
+            s.replace('/', "\\/"),
+        ] {
+            if out.contains(&form) {
+                out = out.replace(&form, "[redacted]");
+            }
+        }
+    }
+    Bytes::from(out)
 }
 
 fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Response {

@@ -228,7 +228,7 @@ fn verify_oss4(
     if field(&fl, "Signature") != hex::encode(hmac256(&key, &sts)) {
         return deny(
             "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided.",
+            &format!("The request signature we calculated does not match the signature you provided. <CanonicalRequest>{creq}</CanonicalRequest>"),
         );
     }
     Ok(())
@@ -359,7 +359,7 @@ fn verify_oss1(
     if sig != base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes()) {
         return deny(
             "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided.",
+            &format!("The request signature we calculated does not match the signature you provided. <StringToSign>{sts}</StringToSign>"),
         );
     }
     Ok(())
@@ -444,7 +444,7 @@ fn verify_s3(
     if field(&fl, "Signature") != hex::encode(hmac256(&key, &sts)) {
         return deny(
             "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided.",
+            &format!("The request signature we calculated does not match the signature you provided. <CanonicalRequest>{creq}</CanonicalRequest>"),
         );
     }
     Ok(())
