@@ -218,8 +218,17 @@ fn files_kept_by_name_time() {
     assert!(!keep("20260719T1131Z"));
     assert_eq!(
         name_time_window(Cloud::Aws, from, to),
-        (from, to + AFTER_SLACK_MS)
+        (from - 59_999, to + AFTER_SLACK_MS)
     );
+    // The name is cut to the minute: a file named 10:00 (delivered 10:00:50) may hold an
+    // event of 10:00:40, inside a range from 10:00:30.
+    let from_30s = ms("2026-07-19T10:00:30Z");
+    assert!(parse_key(&key("20260719T1000Z"))
+        .unwrap()
+        .may_hold(from_30s, to));
+    assert!(!parse_key(&key("20260719T0959Z"))
+        .unwrap()
+        .may_hold(from_30s, to));
     let ali = |t: &str| {
         parse_key(&format!("AliyunLogs/Actiontrail/cn-hangzhou/2026/07/19/Actiontrail_cn-hangzhou_{t}_1002_1_100_0123456789abcdef0123456789abcdef.gz"))
             .unwrap()

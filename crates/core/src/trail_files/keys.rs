@@ -348,12 +348,12 @@ fn parse_at(cloud: Cloud, segs: &[&str], root: usize) -> Result<TrailObject, Key
 /// CloudTrail's average; a file read for nothing costs one request, a file missed loses events.
 pub const AFTER_SLACK_MS: i64 = 30 * 60_000;
 
-/// How far a file's name time may be before the events it holds: none for CloudTrail (the
-/// name is the delivery time); five minutes for ActionTrail, in case the name is the start of
-/// the window the file aggregates.
+/// How far a file's name time may be before the events it holds: for CloudTrail, under a
+/// minute (the name is the delivery time cut to the minute, `…T1000Z` for 10:00:50); five
+/// minutes for ActionTrail, in case the name is the start of the window the file aggregates.
 pub fn before_slack_ms(cloud: Cloud) -> i64 {
     match cloud {
-        Cloud::Aws => 0,
+        Cloud::Aws => 60_000 - 1,
         Cloud::Aliyun => 5 * 60_000,
     }
 }
