@@ -168,7 +168,8 @@ impl EventBatch {
         let mut values_at = [0; NF];
         let mut value_counts = [0; NF];
         for f in 0..NF {
-            if at + 4 > bytes.len() {
+            // `at` saturates (a huge count on a 32-bit target): past the end is cut short.
+            if at > bytes.len() || bytes.len() - at < 4 {
                 return err("cut short");
             }
             value_counts[f] = u32_at(&bytes, at);
@@ -527,5 +528,16 @@ mod tests {
         let json_len_at = good.len() - data_len - 4;
         bad[json_len_at..json_len_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(EventBatch::from_bytes(bad).is_err());
+        // Every field's value count at its largest: the offsets run past the end (on a 32-bit
+        // target they saturate) and the batch is refused, not read out of bounds.
+        for f in 0..NF {
+            let mut bad = good.clone();
+            let mut at = HEADER;
+            for _ in 0..f {
+                at += 4 + 8 * u32_at(&good, at) as usize;
+            }
+            bad[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+            assert!(EventBatch::from_bytes(bad).is_err(), "field {f}");
+        }
     }
 }
