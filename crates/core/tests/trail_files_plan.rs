@@ -45,7 +45,7 @@ fn run(b: &DemoBuckets, walk: &mut BucketWalk) -> usize {
                 assert_eq!(end, RunEnd::Complete);
                 return calls;
             }
-            WalkStep::List(req) => {
+            WalkStep::Fetch(req) => {
                 calls += 1;
                 let (status, body) = get(b, &walk.source, "", &req.to_query());
                 let page = read_listing(status, None, std::str::from_utf8(&body).unwrap())
