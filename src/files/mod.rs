@@ -51,7 +51,9 @@ use std::collections::VecDeque;
 use std::time::Duration;
 use trailview_core::engine::{BatchIngest, EventBatch};
 use trailview_core::fetch_policy::LoadMode;
-use trailview_core::file_load::{slice_rows, worker_count, FileLoad, LoadEnd, JOBS_PER_WORKER};
+use trailview_core::file_load::{
+    slice_rows, worker_count, FileLoad, LoadEnd, BYTES_IN_FLIGHT, JOBS_PER_WORKER,
+};
 use trailview_core::paging::Retry;
 use wasm_bindgen::JsCast;
 
@@ -97,6 +99,11 @@ const SLICE_MS: f64 = 2.0;
 /// How often the table shows the events merged so far during a load (each time the order
 /// and the filter are recomputed over the whole store).
 const SHOW_EVERY_MS: f64 = 500.0;
+/// How often the load panel shows the model's progress: the model changes with every file and
+/// every merged slice, and each change shown recomputes the panel.
+const PANEL_EVERY_MS: f64 = 150.0;
+/// The longest the driver sleeps with nothing to do (the panel's elapsed time moves on).
+const IDLE_MS: u32 = 250;
 
 fn perf_now() -> f64 {
     web_sys::window()
@@ -137,7 +144,8 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
     }
     let pool = pool();
     let files = jobs.iter().map(|j| (j.name.clone(), j.size)).collect();
-    let mut model = FileLoad::new(files, cap, workers() * JOBS_PER_WORKER);
+    let mut model = FileLoad::new(files, cap, workers() * JOBS_PER_WORKER)
+        .with_bytes_in_flight(BYTES_IN_FLIGHT);
     if let Err(e) = &pool {
         // Nothing can be read: every file says why.
         loop {
@@ -182,6 +190,50 @@ pub fn cancel(st: AppState, fs: FilesState) {
 /// worker kept only those), so the load stops at its cap once the batch is merged.
 type Ready = std::rc::Rc<RefCell<VecDeque<(usize, BatchIngest, bool)>>>;
 
+/// Wakes the load's driver when a read ends (a batch to merge, a failure, a retry to plan), so
+/// that the next file starts at once rather than at the driver's next tick.
+#[derive(Clone, Default)]
+struct Wake(std::rc::Rc<RefCell<(bool, Option<std::task::Waker>)>>);
+
+impl Wake {
+    fn wake(&self) {
+        let waker = {
+            let mut w = self.0.borrow_mut();
+            w.0 = true;
+            w.1.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Until [`Wake::wake`] (or a wake since the last wait), at most `ms`.
+    async fn wait(&self, ms: u32) {
+        let on_time = self.clone();
+        let _timer = gloo_timers::callback::Timeout::new(ms, move || on_time.wake());
+        std::future::poll_fn(|cx| {
+            let mut w = self.0.borrow_mut();
+            if std::mem::take(&mut w.0) {
+                std::task::Poll::Ready(())
+            } else {
+                w.1 = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
+/// Change the load's model without showing it: the driver shows it at most every
+/// [`PANEL_EVERY_MS`] and when the load ends.
+fn update_model(fs: FilesState, f: &mut dyn FnMut(&mut FileLoad)) {
+    fs.load.update_untracked(|l| {
+        if let Some(l) = l {
+            f(l)
+        }
+    });
+}
+
 async fn run(
     st: AppState,
     fs: FilesState,
@@ -192,17 +244,13 @@ async fn run(
 ) {
     let ticket = std::rc::Rc::new(ticket);
     let ready: Ready = Default::default();
+    let wake = Wake::default();
     let t0 = now_ms();
     let mut rows = 256usize;
     let mut shown = perf_now();
     let mut unshown = false;
-    let update = |f: &mut dyn FnMut(&mut FileLoad)| {
-        fs.load.update(|l| {
-            if let Some(l) = l {
-                f(l)
-            }
-        })
-    };
+    let mut panel_shown = perf_now();
+    let update = |f: &mut dyn FnMut(&mut FileLoad)| update_model(fs, f);
     loop {
         if !ticket.live() {
             return;
@@ -225,7 +273,12 @@ async fn run(
                 pool.clone(),
                 ticket.clone(),
                 ready.clone(),
+                wake.clone(),
             ));
+        }
+        if perf_now() - panel_shown > PANEL_EVERY_MS {
+            fs.load.notify();
+            panel_shown = perf_now();
         }
         // Show what was merged in a turn of its own: the table's order and filter are
         // recomputed over the whole store then, and a merge turn would make that task longer.
@@ -283,13 +336,21 @@ async fn run(
                 st.version.update(|v| *v += 1);
             }
             update(&mut |l| l.set_elapsed(now_ms() - t0));
+            fs.load.notify();
             // Stopped at the cap: downloads still in flight are aborted, late answers dropped.
             RUNNER.with(Runner::cancel);
             return;
         }
         if ready.borrow().is_empty() {
-            // Nothing to merge: wait for a worker (or a retry's time).
-            gloo_timers::future::sleep(Duration::from_millis(16)).await;
+            // Nothing to merge: wait for a read to end, or a retry's time.
+            let idle = fs.load.with_untracked(|l| {
+                l.as_ref()
+                    .and_then(|l| l.next_retry_ms())
+                    .map_or(IDLE_MS, |at| {
+                        (at - now_ms()).clamp(0.0, IDLE_MS as f64) as u32
+                    })
+            });
+            wake.wait(idle).await;
         } else {
             yield_now().await;
         }
@@ -305,14 +366,17 @@ async fn read_one(
     pool: Pool,
     ticket: std::rc::Rc<Ticket>,
     ready: Ready,
+    wake: Wake,
 ) {
-    let update = |f: &mut dyn FnMut(&mut FileLoad)| {
-        fs.load.update(|l| {
-            if let Some(l) = l {
-                f(l)
-            }
-        })
-    };
+    // Whatever this read ends with, the driver has something to do.
+    struct WakeOnDrop(Wake);
+    impl Drop for WakeOnDrop {
+        fn drop(&mut self) {
+            self.0.wake()
+        }
+    }
+    let _wake = WakeOnDrop(wake);
+    let update = |f: &mut dyn FnMut(&mut FileLoad)| update_model(fs, f);
     let body: wasm_bindgen::JsValue = match &job.source {
         JobSource::Disk(file) => file.clone().into(),
         JobSource::Fetch(fetch) => match fetch(ticket.signal().cloned()).await {
