@@ -9,6 +9,7 @@ use trailview_core::catalogue::{Call, Cloud, Operation};
 use trailview_core::dialect::{read_response, ApiError, Dialect};
 use trailview_core::lenient::Parsed;
 use trailview_core::paging;
+use trailview_core::percent::{self, Slash};
 use trailview_core::trail_files::plan;
 use trailview_core::trail_files::{ListObjectsPage, ListObjectsRequest};
 use web_sys::AbortSignal;
@@ -310,11 +311,11 @@ fn storage_url(client: &ApiClient, op: &Operation, bucket: &str, key: Option<&st
     let mut url = format!(
         "{}/{}",
         join(&client.base, op.api.route()),
-        plan::encode_key(bucket)
+        percent::encode(bucket, Slash::Keep)
     );
     if let Some(key) = key {
         url.push('/');
-        url.push_str(&plan::encode_key(key));
+        url.push_str(&percent::encode(key, Slash::Keep));
     }
     url
 }

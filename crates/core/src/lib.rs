@@ -19,6 +19,7 @@ pub mod numbers;
 pub mod page;
 pub mod paging;
 pub mod pane;
+pub mod percent;
 pub mod query;
 pub mod query_form;
 pub mod schema;

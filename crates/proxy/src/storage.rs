@@ -144,7 +144,7 @@ impl StorageRequest {
 /// The path of `key` in `bucket` as sent upstream: each byte outside `A-Z a-z 0-9 - _ . ~ /`
 /// percent-encoded (what SigV4 and OSS V4 canonicalise, so the path is signed as sent).
 pub fn encode_key(key: &str) -> String {
-    crate::sign::oss::uri_encode(key, true)
+    trailview_core::percent::encode(key, trailview_core::percent::Slash::Keep)
 }
 
 #[cfg(test)]

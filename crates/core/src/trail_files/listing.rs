@@ -64,7 +64,7 @@ impl ListObjectsRequest {
             q.push('&');
             q.push_str(name);
             q.push('=');
-            percent_encode_into(&mut q, value);
+            crate::percent::encode_into(&mut q, value, crate::percent::Slash::Encode);
         };
         if let Some(t) = &self.continuation_token {
             put("continuation-token", t);
@@ -402,16 +402,6 @@ fn escape_into(x: &mut String, text: &str) {
 }
 
 // --- query encoding ------------------------------------------------------------------------
-
-fn percent_encode_into(q: &mut String, value: &str) {
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            q.push(b as char);
-        } else {
-            q.push_str(&format!("%{b:02X}"));
-        }
-    }
-}
 
 /// Percent-decoding of a query component (`+` is a space, as S3 and OSS read it); `None` for
 /// a bad escape or bytes that are not UTF-8.

@@ -676,21 +676,6 @@ fn excerpt(body: &str) -> String {
     }
 }
 
-/// Percent-encode an object key for a URL path, segment by segment (`/` kept): every byte but
-/// the unreserved `A-Z a-z 0-9 - . _ ~`, as SigV4 and OSS4 canonicalise it.
-pub fn encode_key(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for b in key.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1174,11 +1159,6 @@ mod tests {
 
     #[test]
     fn keys_are_encoded_by_segment() {
-        assert_eq!(
-            encode_key("AWSLogs/1/CloudTrail/us-east-1/2024/05/01/a_b-c.json.gz"),
-            "AWSLogs/1/CloudTrail/us-east-1/2024/05/01/a_b-c.json.gz"
-        );
-        assert_eq!(encode_key("a b/ü+%?#"), "a%20b/%C3%BC%2B%25%3F%23");
         assert!(crate::trail_files::keys::check_key_form("a/b", KeyUse::Object).is_ok());
     }
 

@@ -6,21 +6,15 @@
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use trailview_core::percent::{self, Slash};
 
-/// RFC 3986 unreserved characters stay; everything else is `%XX` (uppercase), UTF-8 first.
-/// So a space is `%20` (never `+`), `*` is `%2A`, `~` stays.
-const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encode one key or value the way both signature versions require.
+/// Percent-encode one key or value the way both signature versions require: RFC 3986
+/// unreserved characters stay, everything else is `%XX` (uppercase), UTF-8 first; so a space is
+/// `%20` (never `+`), `*` is `%2A`, `~` stays.
 pub fn percent_encode(s: &str) -> String {
-    utf8_percent_encode(s, ENCODE).to_string()
+    percent::encode(s, Slash::Encode)
 }
 
 /// `enc(k)=enc(v)` pairs sorted by the encoded key (then value, so repeats are deterministic),

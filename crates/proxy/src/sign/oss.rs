@@ -16,21 +16,9 @@ use sha2::{Digest, Sha256};
 /// The payload hash V4 requests carry (`x-oss-content-sha256`): the body is not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
-/// Percent-encode as OSS V4 canonicalises: only `A-Z a-z 0-9 - _ . ~` stay (and `/` when
-/// `keep_slash`), everything else is `%XX` of its UTF-8 bytes, uppercase hex.
-pub fn uri_encode(s: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else if b == b'/' && keep_slash {
-            out.push('/');
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// Percent-encode as OSS V4 canonicalises: only `A-Z a-z 0-9 - _ . ~` stay (and `/` in the
+/// canonical URI), everything else is `%XX` of its UTF-8 bytes, uppercase hex.
+pub use trailview_core::percent::{encode as uri_encode, Slash};
 
 fn hmac256(key: &[u8], msg: &[u8]) -> Vec<u8> {
     let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
@@ -51,11 +39,11 @@ pub struct OssRequest<'a> {
 /// sorted by encoded name, a parameter without a value is its name alone; the canonical headers
 /// are the `x-oss-*` ones (`headers`, lower-cased names), sorted; no additional headers.
 pub fn v4_canonical_request(req: &OssRequest, headers: &[(String, String)]) -> String {
-    let uri = uri_encode(&format!("/{}/{}", req.bucket, req.key), true);
+    let uri = uri_encode(&format!("/{}/{}", req.bucket, req.key), Slash::Keep);
     let mut params: Vec<(String, String)> = req
         .query
         .iter()
-        .map(|(k, v)| (uri_encode(k, false), uri_encode(v, false)))
+        .map(|(k, v)| (uri_encode(k, Slash::Encode), uri_encode(v, Slash::Encode)))
         .collect();
     params.sort();
     let query = params
