@@ -253,6 +253,9 @@ impl BucketConfig {
             }
         };
         let (url, addressing) = match non_empty(endpoint) {
+            // A bucket name with a dot would be a host the store's wildcard certificate does
+            // not cover (`a.b.s3.….amazonaws.com`): such a bucket is addressed by path.
+            None if bucket.contains('.') => (format!("https://{default_host}"), Addressing::Path),
             None => (
                 format!("https://{bucket}.{default_host}"),
                 Addressing::VirtualHosted,
@@ -821,6 +824,18 @@ region='cn-north-1'
         assert_eq!(
             c.upstream.s3.unwrap().endpoint.host,
             "b-1.s3.cn-north-1.amazonaws.com.cn"
+        );
+        // A bucket with a dot in its name is addressed by path on the regional host.
+        let c = Config::from_toml(
+            "[aws.s3]\nbucket='trail.logs'\nregion='eu-west-1'\n",
+            None,
+            &env,
+        )
+        .unwrap();
+        let s3 = c.upstream.s3.unwrap();
+        assert_eq!(
+            (s3.endpoint.host.as_str(), s3.addressing),
+            ("s3.eu-west-1.amazonaws.com", Addressing::Path)
         );
         for bad in [
             "[aliyun.oss]
