@@ -240,6 +240,7 @@ pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(
                 name: key.clone(),
                 size: named.as_ref().and_then(|o| o.size),
                 events_hint: named.as_ref().and_then(|o| o.event_count),
+                window: None,
                 source: JobSource::Fetch(std::rc::Rc::new(move |signal| {
                     let client = crate::storage::api_client(st.base.get_untracked());
                     let (bucket, key) = (bucket.clone(), key.clone());

@@ -75,10 +75,7 @@ pub fn confirm(st: AppState, mode: Option<LoadMode>) {
 pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
     let ticket = next_run();
     if mode == LoadMode::Replace {
-        st.store.update_value(|s| s.clear());
-        st.selected.set(None);
-        st.page.set(0);
-        st.version.update(|v| *v += 1);
+        st.replace_events();
     }
     st.error.set(None);
     st.notice.set(None);
@@ -226,7 +223,12 @@ async fn drive(st: AppState, ticket: Ticket) {
         t0,
         repaired: Cell::new(false),
     };
-    if let Some(end) = runtime::drive(&client, &ticket, &events).await {
+    let end = runtime::drive(&client, &ticket, &events).await;
+    if events.replaced() {
+        // The load that replaced the events owns the status now.
+        return;
+    }
+    if let Some(end) = end {
         st.fetch_state.set(match end {
             RunEnd::Complete | RunEnd::Capped => FetchState::Done,
             RunEnd::Cancelled => FetchState::Cancelled,

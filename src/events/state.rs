@@ -230,6 +230,20 @@ impl AppState {
         self.page.set(0);
     }
 
+    /// A load with Replace takes the store: the loaded events, the selection, the page and
+    /// the last fetch's run (its "Load older", its errors) are gone; another load still
+    /// writing to the store sees its epoch change and stops.
+    pub fn replace_events(&self) {
+        self.store.update_value(|s| s.clear());
+        self.selected.set(None);
+        self.page.set(0);
+        self.run.set(None);
+        self.fetch_state.set(FetchState::Idle);
+        self.error.set(None);
+        self.notice.set(None);
+        self.version.update(|v| *v += 1);
+    }
+
     pub fn set_col_filter(&self, col: Column, text: String) {
         self.col_filters.update(|v| set_column_filter(v, col, text));
         self.page.set(0);

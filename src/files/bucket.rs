@@ -49,6 +49,8 @@ enum Phase {
     /// The files of the range are listed.
     Listed {
         files: std::sync::Arc<Vec<PlannedFile>>,
+        /// The range the files were chosen for: their events outside it are left out.
+        range: (i64, i64),
         totals: Totals,
         /// Keys in the listed folders that are not trail files.
         skipped: usize,
@@ -291,6 +293,7 @@ fn list_files(st: AppState, ps: BucketPanelState) {
             Some(m) => Phase::Failed(m),
             None => Phase::Listed {
                 files: std::sync::Arc::new(w.planned()),
+                range: (from, to),
                 totals: w.totals(),
                 skipped: w.skipped().other,
             },
@@ -299,7 +302,12 @@ fn list_files(st: AppState, ps: BucketPanelState) {
 }
 
 /// The listed files as jobs for the file pipeline: each downloads its object when started.
-fn jobs(st: AppState, source: &BucketSource, files: &[PlannedFile]) -> Vec<FileJob> {
+fn jobs(
+    st: AppState,
+    source: &BucketSource,
+    files: &[PlannedFile],
+    range: (i64, i64),
+) -> Vec<FileJob> {
     files
         .iter()
         .map(|f| {
@@ -308,6 +316,7 @@ fn jobs(st: AppState, source: &BucketSource, files: &[PlannedFile]) -> Vec<FileJ
                 name: f.key.clone(),
                 size: Some(f.size),
                 events_hint: f.events,
+                window: Some(range),
                 source: JobSource::Fetch(Rc::new(move |signal| {
                     let client = api_client(st.base.get_untracked());
                     let (bucket, key) = (bucket.clone(), key.clone());
@@ -321,11 +330,18 @@ fn jobs(st: AppState, source: &BucketSource, files: &[PlannedFile]) -> Vec<FileJ
 }
 
 fn load(st: AppState, fs: FilesState, ps: BucketPanelState, mode: LoadMode) {
-    let (Some(source), Phase::Listed { files, .. }) = (ps.source(), ps.phase.get_untracked())
+    let (Some(source), Phase::Listed { files, range, .. }) =
+        (ps.source(), ps.phase.get_untracked())
     else {
         return;
     };
-    super::load(st, fs, jobs(st, &source, &files), BUCKET_EVENTS_CAP, mode);
+    super::load(
+        st,
+        fs,
+        jobs(st, &source, &files, range),
+        BUCKET_EVENTS_CAP,
+        mode,
+    );
 }
 
 /// The bucket source panel (in the Events view, beside Open files).

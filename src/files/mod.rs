@@ -25,6 +25,9 @@ pub struct FileJob {
     pub size: Option<u64>,
     /// How many events it holds, when known before reading it (ActionTrail's file names say).
     pub events_hint: Option<u64>,
+    /// `[from, to)` in epoch ms, for a file chosen for a time range: its events outside it
+    /// (a file near the range's edges holds some) are left out and counted.
+    pub window: Option<(i64, i64)>,
     pub source: JobSource,
 }
 
@@ -52,7 +55,7 @@ use std::time::Duration;
 use trailview_core::engine::{BatchIngest, EventBatch};
 use trailview_core::fetch_policy::LoadMode;
 use trailview_core::file_load::{
-    slice_rows, worker_count, FileLoad, LoadEnd, BYTES_IN_FLIGHT, JOBS_PER_WORKER,
+    slice_rows, worker_count, FileLoad, LoadEnd, Rest, BYTES_IN_FLIGHT, JOBS_PER_WORKER,
 };
 use trailview_core::paging::Retry;
 use wasm_bindgen::JsCast;
@@ -137,10 +140,7 @@ fn pool() -> Result<Pool, String> {
 pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: LoadMode) {
     let ticket = RUNNER.with(Runner::start);
     if mode == LoadMode::Replace {
-        st.store.update_value(|s| s.clear());
-        st.selected.set(None);
-        st.page.set(0);
-        st.version.update(|v| *v += 1);
+        st.replace_events();
     }
     let pool = pool();
     let files = jobs.iter().map(|j| (j.name.clone(), j.size)).collect();
@@ -185,10 +185,10 @@ pub fn cancel(st: AppState, fs: FilesState) {
     }
 }
 
-/// Batches read and waiting to be merged, in the order they arrived.
-/// `capped`: the file had more events than the load had room for when it was read (the
-/// worker kept only those), so the load stops at its cap once the batch is merged.
-type Ready = std::rc::Rc<RefCell<VecDeque<(usize, BatchIngest, bool)>>>;
+/// Batches read and waiting to be merged, in the order they arrived. A worker reads a file
+/// whole: the cap is judged while merging, on the events added (duplicates of loaded events
+/// take no room).
+type Ready = std::rc::Rc<RefCell<VecDeque<(usize, BatchIngest)>>>;
 
 /// Wakes the load's driver when a read ends (a batch to merge, a failure, a retry to plan), so
 /// that the next file starts at once rather than at the driver's next tick.
@@ -293,7 +293,7 @@ async fn run(
         let turn = perf_now();
         let mut merged_any = false;
         while perf_now() - turn < MERGE_BUDGET_MS {
-            let Some((i, mut ingest, capped)) = ready.borrow_mut().pop_front() else {
+            let Some((i, mut ingest)) = ready.borrow_mut().pop_front() else {
                 break;
             };
             let room = fs
@@ -307,18 +307,16 @@ async fn run(
                 .unwrap_or_default();
             rows = slice_rows(n.max(1), perf_now() - t, SLICE_MS);
             merged_any = true;
-            let finished = ingest.finished();
-            update(&mut |l| {
-                l.merged(stats.added, stats.duplicates, stats.odd);
-                if finished {
-                    l.file_done(i, ingest.len());
-                    if capped {
-                        l.stop(LoadEnd::Capped);
-                    }
+            let rest = if ingest.finished() {
+                Rest::Done {
+                    events: ingest.len(),
                 }
-            });
-            if !finished {
-                ready.borrow_mut().push_front((i, ingest, capped));
+            } else {
+                Rest::More
+            };
+            update(&mut |l| l.merged(i, stats, rest));
+            if rest == Rest::More {
+                ready.borrow_mut().push_front((i, ingest));
             }
             if fs
                 .load
@@ -393,10 +391,7 @@ async fn read_one(
             }
         },
     };
-    let room = fs
-        .load
-        .with_untracked(|l| l.as_ref().map_or(0, |l| l.room()));
-    let answer = pool.read(body, room).await;
+    let answer = pool.read(body).await;
     if !ticket.live() {
         return;
     }
@@ -409,17 +404,19 @@ async fn read_one(
             .dyn_into::<js_sys::ArrayBuffer>()
             .map_err(|_| "the file reader answered without events".to_string())?;
         let bytes = get(&a, "bytes").as_f64().unwrap_or(0.0) as u64;
-        let capped = get(&a, "capped").is_truthy();
         let batch = EventBatch::from_bytes(js_sys::Uint8Array::new(&buf).to_vec())
             .map_err(|e| e.to_string())?;
-        Ok((bytes, batch, capped))
+        Ok((bytes, batch))
     });
     match parsed {
-        Ok((bytes, batch, capped)) => {
+        Ok((bytes, batch)) => {
             update(&mut |l| l.parsed(i, bytes));
-            ready
-                .borrow_mut()
-                .push_back((i, BatchIngest::new(batch), capped));
+            let ingest = BatchIngest::new(batch);
+            let ingest = match job.window {
+                Some(w) => ingest.within(w),
+                None => ingest,
+            };
+            ready.borrow_mut().push_back((i, ingest));
         }
         Err(e) => update(&mut |l| l.failed(i, e.clone())),
     }

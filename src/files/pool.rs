@@ -163,18 +163,13 @@ impl Pool {
     /// Read one file in a worker: `body` is a `File`/`Blob` (posted as a handle) or an
     /// `ArrayBuffer` (transferred: this side loses it). At most `max_records` events are kept.
     /// The worker's answer (`{bytes, events, capped, batch}` or `{error}`), or why there is none.
-    pub async fn read(&self, body: JsValue, max_records: usize) -> Result<JsValue, String> {
+    pub async fn read(&self, body: JsValue) -> Result<JsValue, String> {
         let msg = Object::new();
         let transfer = Array::new();
         if body.is_instance_of::<js_sys::ArrayBuffer>() {
             transfer.push(&body);
         }
         let _ = Reflect::set(&msg, &"body".into(), &body);
-        let _ = Reflect::set(
-            &msg,
-            &"maxRecords".into(),
-            &JsValue::from_f64(max_records.min(u32::MAX as usize) as f64),
-        );
         let mut resolve_reject = None;
         let promise = Promise::new(&mut |resolve, reject| resolve_reject = Some((resolve, reject)));
         let Some((resolve, reject)) = resolve_reject else {

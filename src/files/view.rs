@@ -38,6 +38,7 @@ fn open(st: AppState, fs: FilesState, cap: usize, files: Vec<(String, File)>) {
             name,
             size: Some(file.size() as u64),
             events_hint: None,
+            window: None,
             source: JobSource::Disk(file),
         })
         .collect();
@@ -46,14 +47,23 @@ fn open(st: AppState, fs: FilesState, cap: usize, files: Vec<(String, File)>) {
 
 /// The files an input holds: all of them when picked one by one, only trail files (by name)
 /// when a folder was picked.
-fn picked(input: &HtmlInputElement, folder: bool) -> Vec<(String, File)> {
+/// What an input picked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Picked {
+    /// Files the user chose one by one: all are read (a wrong one is listed as failed).
+    Files,
+    /// A folder: only the trail files in it are read.
+    Folder,
+}
+
+fn picked(input: &HtmlInputElement, what: Picked) -> Vec<(String, File)> {
     let Some(list) = input.files() else {
         return Vec::new();
     };
     (0..list.length())
         .filter_map(|i| list.get(i))
         .map(|f| (path_of(&f), f))
-        .filter(|(p, _)| !folder || accepts(p))
+        .filter(|(p, _)| what == Picked::Files || accepts(p))
         .collect()
 }
 
@@ -111,9 +121,9 @@ pub fn OpenFiles() -> impl IntoView {
     folder_input.on_load(|i| {
         let _ = i.set_attribute("webkitdirectory", "");
     });
-    let on_pick = move |ev: leptos::ev::Event, folder: bool| {
+    let on_pick = move |ev: leptos::ev::Event, what: Picked| {
         let input: HtmlInputElement = event_target(&ev);
-        let files = picked(&input, folder);
+        let files = picked(&input, what);
         // The same files can be picked again.
         input.set_value("");
         open(st, fs, cap_of(form), files);
@@ -140,6 +150,10 @@ pub fn OpenFiles() -> impl IntoView {
     });
     let drop = window_event_listener(leptos::ev::drop, move |ev| {
         dragging.set(false);
+        // Only files are the page's: text dropped into the search box is the box's.
+        if !has_files(&ev) {
+            return;
+        }
         let Some(dt) = ev.data_transfer() else {
             return;
         };
@@ -182,9 +196,9 @@ pub fn OpenFiles() -> impl IntoView {
             <button type="button" data-testid="open-folder" title="Open every trail log file in a folder and its subfolders"
                 on:click=move |_| { if let Some(i) = folder_input.get_untracked() { i.click() } }>"Open folder"</button>
             <input type="file" multiple accept=".gz,.json,.ndjson,.jsonl" class="file-input" tabindex="-1" aria-hidden="true"
-                data-testid="file-input" node_ref=files_input on:change=move |ev| on_pick(ev, false) />
+                data-testid="file-input" node_ref=files_input on:change=move |ev| on_pick(ev, Picked::Files) />
             <input type="file" multiple class="file-input" tabindex="-1" aria-hidden="true"
-                data-testid="folder-input" node_ref=folder_input on:change=move |ev| on_pick(ev, true) />
+                data-testid="folder-input" node_ref=folder_input on:change=move |ev| on_pick(ev, Picked::Folder) />
         </div>
         <Show when=move || dragging.get()>
             <div class="drop-overlay" data-testid="drop-overlay" aria-hidden="true">

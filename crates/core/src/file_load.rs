@@ -82,6 +82,15 @@ pub enum LoadEnd {
     Cancelled,
 }
 
+/// What is left of a file's batch after a slice of it was merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rest {
+    /// Rows to merge in a later slice.
+    More,
+    /// All merged; the file held `events` events.
+    Done { events: usize },
+}
+
 /// A load of files. Each step costs O(1) amortised whatever the number of files (a month of a
 /// busy trail is tens of thousands of files): counters and a queue cursor are kept beside the
 /// files, so `files` is read-only outside this module's methods.
@@ -96,6 +105,9 @@ pub struct FileLoad {
     pub duplicates: usize,
     /// Events kept without columns (not objects, unreadable).
     pub odd: usize,
+    /// Events left out because their time is outside the load's range (files near its
+    /// edges hold some).
+    pub outside: usize,
     pub retries: u32,
     pub elapsed_ms: f64,
     /// Files read at once.
@@ -156,6 +168,7 @@ impl FileLoad {
             cap,
             added: 0,
             duplicates: 0,
+            outside: 0,
             odd: 0,
             retries: 0,
             elapsed_ms: 0.0,
@@ -255,6 +268,18 @@ impl FileLoad {
                 break;
             };
             let size = f.size.unwrap_or(0);
+            let limit = crate::trail_files::Limits::default().max_bytes;
+            if size > limit as u64 {
+                // Never downloaded nor read: a file over the limit is refused by its size.
+                let i = self.cursor;
+                self.set_state(i, FileState::Reading);
+                self.failed(
+                    i,
+                    crate::trail_files::FileError::TooLarge { limit }.to_string(),
+                );
+                self.cursor += 1;
+                continue;
+            }
             if self.busy > 0 && self.bytes_busy.saturating_add(size) > self.max_bytes {
                 break;
             }
@@ -336,10 +361,20 @@ impl FileLoad {
     }
 
     /// A slice of file `i`'s batch was merged.
-    pub fn merged(&mut self, added: usize, duplicates: usize, odd: usize) {
-        self.added += added;
-        self.duplicates += duplicates;
-        self.odd += odd;
+    ///
+    /// `rest` says whether file `i`'s batch has rows left. A file merged in full is done
+    /// before the cap is judged: reaching the cap exactly with the last file is a complete
+    /// load, and a file whose last row filled the cap is not "not read". The cap is judged on
+    /// events added, after duplicates are left out, so a file overlapping what is loaded
+    /// fills the room with new events only.
+    pub fn merged(&mut self, i: usize, stats: crate::engine::IngestStats, rest: Rest) {
+        self.added += stats.added;
+        self.duplicates += stats.duplicates;
+        self.outside += stats.outside;
+        self.odd += stats.odd;
+        if let Rest::Done { events } = rest {
+            self.file_done(i, events);
+        }
         if self.running() && self.added >= self.cap {
             self.stop(LoadEnd::Capped);
         }
@@ -462,6 +497,12 @@ impl FileLoad {
                 plural(self.duplicates, "event", "events")
             ));
         }
+        if self.outside > 0 {
+            s.push_str(&format!(
+                " · {} outside the range left out",
+                plural(self.outside, "event", "events")
+            ));
+        }
         if self.retries > 0 {
             s.push_str(&format!(
                 " · {}",
@@ -501,6 +542,71 @@ pub fn slice_rows(rows: usize, took_ms: f64, budget_ms: f64) -> usize {
 mod tests {
     use super::*;
     use crate::dialect::ApiError;
+
+    fn stats(added: usize, duplicates: usize, odd: usize) -> crate::engine::IngestStats {
+        crate::engine::IngestStats {
+            added,
+            duplicates,
+            odd,
+            outside: 0,
+        }
+    }
+
+    #[test]
+    fn events_outside_the_range_are_counted_and_said() {
+        let mut l = load(1, usize::MAX, 1);
+        l.start_next(0.0);
+        l.parsed(0, 10);
+        let mut s = stats(3, 0, 0);
+        s.outside = 2;
+        l.merged(0, s, Rest::Done { events: 5 });
+        assert_eq!((l.added, l.outside), (3, 2));
+        assert!(
+            l.summary()
+                .contains("· 2 events outside the range left out"),
+            "{}",
+            l.summary()
+        );
+    }
+
+    /// A file the listing (or the disk) says is over the size limit is never started.
+    #[test]
+    fn a_file_over_the_limit_fails_by_its_size() {
+        let big = crate::trail_files::Limits::default().max_bytes as u64 + 1;
+        let mut l = FileLoad::new(
+            vec![
+                ("huge.json.gz".into(), Some(big)),
+                ("a.gz".into(), Some(10)),
+            ],
+            usize::MAX,
+            4,
+        );
+        assert_eq!(l.start_next(0.0), vec![1]);
+        assert_eq!(l.failures().len(), 1);
+        assert!(
+            l.failures()[0].1.contains("too large"),
+            "{:?}",
+            l.failures()
+        );
+        l.parsed(1, 10);
+        l.merged(1, stats(1, 0, 0), Rest::Done { events: 1 });
+        assert_eq!(l.end, Some(LoadEnd::Complete));
+    }
+
+    /// Exactly the cap with the last file is a complete load; duplicates do not use the room.
+    #[test]
+    fn the_cap_counts_new_events_and_an_exact_fill_is_complete() {
+        let mut l = load(2, 20, 2);
+        l.start_next(0.0);
+        l.parsed(0, 10);
+        l.merged(0, stats(10, 0, 0), Rest::Done { events: 10 });
+        l.parsed(1, 10);
+        l.merged(1, stats(4, 6, 0), Rest::More);
+        assert!(l.running(), "duplicates leave room: {}", l.summary());
+        l.merged(1, stats(6, 0, 0), Rest::Done { events: 16 });
+        assert_eq!(l.end, Some(LoadEnd::Complete), "{}", l.summary());
+        assert!(!l.summary().contains("not read"), "{}", l.summary());
+    }
 
     fn load(n: usize, cap: usize, parallel: usize) -> FileLoad {
         FileLoad::new(
@@ -553,15 +659,13 @@ mod tests {
             l.start_next(0.0).is_empty(),
             "a file waiting to merge counts"
         );
-        l.merged(10, 1, 0);
-        l.file_done(0, 11);
+        l.merged(0, stats(10, 1, 0), Rest::Done { events: 11 });
         assert_eq!(l.start_next(0.0), vec![2]);
         l.failed(1, "corrupt gzip: invalid deflate".into());
         assert_eq!(l.start_next(0.0), vec![3]);
         for i in [2, 3] {
             l.parsed(i, 100);
-            l.merged(5, 0, 0);
-            l.file_done(i, 5);
+            l.merged(i, stats(5, 0, 0), Rest::Done { events: 5 });
         }
         assert_eq!(l.start_next(0.0), vec![4]);
         assert!(l.running());
@@ -616,21 +720,20 @@ mod tests {
         l.start_next(0.0);
         l.parsed(0, 10);
         assert_eq!(l.room(), 25);
-        l.merged(20, 0, 0);
-        l.file_done(0, 20);
+        l.merged(0, stats(20, 0, 0), Rest::Done { events: 20 });
         assert_eq!(l.room(), 5);
         l.parsed(1, 10);
-        l.merged(5, 0, 0);
+        // File 1's last row fills the cap: it is done, and file 2 is not read.
+        l.merged(1, stats(5, 0, 0), Rest::Done { events: 5 });
         assert_eq!(l.end, Some(LoadEnd::Capped));
         assert_eq!(l.room(), 0);
         assert!(l.start_next(0.0).is_empty());
-        l.file_done(1, 5);
-        assert_eq!(l.files[1].state, FileState::Skipped);
+        assert_eq!(l.files[1].state, FileState::Done { events: 5 });
         assert!(l
             .summary()
-            .starts_with("Stopped at the cap of 25 events (Max events): 1 of 3 files"));
+            .starts_with("Stopped at the cap of 25 events (Max events): 2 of 3 files"));
         assert!(
-            l.summary().ends_with("· 2 files not read"),
+            l.summary().ends_with("· 1 file not read"),
             "{}",
             l.summary()
         );
@@ -641,7 +744,7 @@ mod tests {
         let mut l = load(3, usize::MAX, 1);
         l.start_next(0.0);
         l.parsed(0, 1_500_000);
-        l.merged(7, 0, 0);
+        l.merged(0, stats(7, 0, 0), Rest::More);
         l.stop(LoadEnd::Cancelled);
         l.stop(LoadEnd::Complete);
         assert_eq!(l.end, Some(LoadEnd::Cancelled));
@@ -709,8 +812,7 @@ mod tests {
                     l.failed(i, "bad".into());
                 } else {
                     l.parsed(i, 10);
-                    l.merged(1, 0, 0);
-                    l.file_done(i, 1);
+                    l.merged(i, stats(1, 0, 0), Rest::Done { events: 1 });
                 }
                 done += 1;
             }

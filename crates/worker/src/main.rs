@@ -1,10 +1,11 @@
 //! trailview's Web Worker: the app (`src/files/`) posts it one trail file at a time and it
 //! answers with an event batch, so that decompressing and parsing never run on the main thread.
 //!
-//! Message in: `{id, gen, body, maxRecords}` where `body` is a `Blob` (a `File` from disk) or an
-//! `ArrayBuffer` (a download, transferred). Answer: `{id, gen, bytes, events, capped, batch}`
+//! Message in: `{id, body}` where `body` is a `Blob` (a `File` from disk) or an `ArrayBuffer`
+//! (a download, transferred); the file is read whole (the app judges its cap while merging).
+//! Answer: `{id, bytes, events, batch}`
 //! with `batch` an `ArrayBuffer` (transferred) of [`trailview_core::engine::BatchWriter`]'s
-//! bytes, or `{id, gen, error}` with the core's [`FileError`] text. `{ready: true}` is posted
+//! bytes, or `{id, error}` with the core's [`FileError`] text. `{ready: true}` is posted
 //! once the module runs (messages sent before it would be lost).
 //!
 //! Gzip is told by its magic bytes, not the name (a body the browser already decoded because of
@@ -58,18 +59,12 @@ struct Read {
     batch: Vec<u8>,
     bytes: f64,
     events: usize,
-    capped: bool,
 }
 
 async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
     let reply = Object::new();
     set(&reply, "id", &get(&msg, "id"));
-    set(&reply, "gen", &get(&msg, "gen"));
-    let max_records = get(&msg, "maxRecords")
-        .as_f64()
-        .filter(|n| *n >= 0.0)
-        .map_or(usize::MAX, |n| n as usize);
-    match read(get(&msg, "body"), max_records).await {
+    match read(get(&msg, "body")).await {
         Ok(r) => {
             let out = Uint8Array::new_with_length(r.batch.len() as u32);
             out.copy_from(&r.batch);
@@ -78,7 +73,6 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
             set(&reply, "batch", &buf);
             set(&reply, "bytes", &JsValue::from_f64(r.bytes));
             set(&reply, "events", &JsValue::from_f64(r.events as f64));
-            set(&reply, "capped", &JsValue::from_bool(r.capped));
             let _ = scope.post_message_with_transfer(&reply, &Array::of1(&buf));
         }
         Err(e) => {
@@ -96,11 +90,8 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| "the browser could not read the file".to_string())
 }
 
-async fn read(body: JsValue, max_records: usize) -> Result<Read, String> {
-    let limits = Limits {
-        max_records,
-        ..Limits::default()
-    };
+async fn read(body: JsValue) -> Result<Read, String> {
+    let limits = Limits::default();
     let blob: Blob = if body.is_instance_of::<Blob>() {
         body.unchecked_into()
     } else {
@@ -139,7 +130,11 @@ async fn read(body: JsValue, max_records: usize) -> Result<Read, String> {
     } else {
         read_all(&blob.stream(), limits.max_bytes)
             .await
-            .map_err(|_| too_large())?
+            .map_err(|e| match e {
+                Stream::TooLarge => too_large(),
+                // A file changed or removed since it was picked, a disk error.
+                Stream::Refused => "the browser could not read the file".to_string(),
+            })?
     };
     let batch = read_file(&text, &limits).map_err(|e| e.to_string())?;
     drop(text);
@@ -151,7 +146,6 @@ async fn read(body: JsValue, max_records: usize) -> Result<Read, String> {
         events: w.len(),
         batch: w.finish(),
         bytes: size,
-        capped: batch.capped,
     })
 }
 

@@ -275,6 +275,9 @@ pub struct BatchIngest {
     next: usize,
     ids: Vec<Vec<u32>>,
     epoch: Option<u64>,
+    /// `[from, to)` in epoch ms: rows outside it are left out (a file near a range's edge
+    /// holds events beyond it). Rows without a time are kept.
+    window: Option<(i64, i64)>,
 }
 
 const UNMAPPED: u32 = u32::MAX;
@@ -289,12 +292,19 @@ impl BatchIngest {
             next: 0,
             ids,
             epoch: None,
+            window: None,
         }
     }
     /// Rows merged so far.
     pub fn done(&self) -> usize {
         self.next
     }
+    /// Merge only the rows whose time is in `[from_ms, to_ms)`.
+    pub fn within(mut self, (from_ms, to_ms): (i64, i64)) -> BatchIngest {
+        self.window = Some((from_ms, to_ms));
+        self
+    }
+
     pub fn len(&self) -> usize {
         self.batch.len
     }
@@ -324,9 +334,18 @@ impl EventStore {
         let mut st = IngestStats::default();
         let end = ingest.batch.len.min(ingest.next.saturating_add(max_rows));
         let BatchIngest {
-            batch, ids, next, ..
+            batch,
+            ids,
+            next,
+            window,
+            ..
         } = ingest;
         for r in *next..end {
+            let t = batch.time(r);
+            if window.is_some_and(|(from, to)| t != i64::MIN && !(from..to).contains(&t)) {
+                st.outside += 1;
+                continue;
+            }
             let pushed = self.insert(
                 batch.event_id(r),
                 batch.request_id(r),
@@ -443,6 +462,32 @@ mod tests {
         assert_eq!(b.request_id(8), Some("R-É"));
         assert_eq!(b.json_bytes(), evs.iter().map(String::len).sum::<usize>());
         assert!(batch_of(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_window_leaves_out_the_rows_outside_it() {
+        let ms = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_millis()
+        };
+        let evs = [
+            ev("A", "Ecs", "alice", "1.2.3.4", "2024-01-01T00:00:02Z", ""),
+            ev("B", "Oss", "bob", "::1", "2024-01-01T00:00:01Z", ""),
+            ev("C", "Oss", "bob", "::1", "2024-01-01T00:00:05Z", ""),
+            json!({"eventId": "no-time"}).to_string(),
+        ];
+        let mut store = EventStore::new();
+        let mut ingest = BatchIngest::new(batch_of(&evs))
+            .within((ms("2024-01-01T00:00:02Z"), ms("2024-01-01T00:00:05Z")));
+        let s = store.ingest_batch(&mut ingest, 100);
+        assert_eq!((s.added, s.outside), (2, 2), "02 and the timeless one stay");
+        assert!(store.row_of_event_id("ID-A-2024-01-01T00:00:02Z").is_some());
+        assert!(store.row_of_event_id("no-time").is_some());
+        assert!(
+            store.row_of_event_id("ID-C-2024-01-01T00:00:05Z").is_none(),
+            "the end is open"
+        );
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub struct IngestStats {
     pub odd: usize,
     /// Events skipped because an event with the same `eventId` is already in the store.
     pub duplicates: usize,
+    /// Events left out because their time is outside the range the batch was loaded for
+    /// ([`crate::engine::BatchIngest::within`]).
+    pub outside: usize,
 }
 
 /// What [`EventStore::push`] did with one event.
@@ -467,7 +470,8 @@ mod tests {
             IngestStats {
                 added: 3,
                 odd: 1,
-                duplicates: 1
+                duplicates: 1,
+                outside: 0
             }
         );
         let p2 = page(&[
@@ -484,7 +488,8 @@ mod tests {
             IngestStats {
                 added: 5,
                 odd: 1,
-                duplicates: 2
+                duplicates: 2,
+                outside: 0
             },
             "events without an id are always kept"
         );
