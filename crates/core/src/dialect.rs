@@ -187,8 +187,8 @@ pub enum Dialect {
 impl Dialect {
     /// The response header that carries the request id, for the storage APIs of `cloud`
     /// (`None` where the id is in the body or the dialect has one header for both clouds).
-    pub fn request_id_header(self, cloud: crate::catalogue::Cloud) -> Option<&'static str> {
-        use crate::catalogue::Cloud;
+    pub fn request_id_header(self, cloud: crate::cloud::Cloud) -> Option<&'static str> {
+        use crate::cloud::Cloud;
         match (self, cloud) {
             (Dialect::AwsJson, _) => Some("x-amzn-RequestId"),
             (Dialect::RestXml, Cloud::Aliyun) => Some("x-oss-request-id"),
@@ -642,7 +642,7 @@ mod writer_tests {
                 ..
             }
         ));
-        use crate::catalogue::Cloud;
+        use crate::cloud::Cloud;
         assert_eq!(
             Dialect::RestXml.request_id_header(Cloud::Aliyun),
             Some("x-oss-request-id")

@@ -118,7 +118,7 @@ lenient_fields! {
 }
 
 /// The cloud an event comes from.
-pub use crate::catalogue::Cloud;
+pub use crate::cloud::Cloud;
 
 /// The fields of an event that trailview indexes. Everything else stays in the raw JSON.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -5,6 +5,7 @@
 //! build on it.
 
 pub mod catalogue;
+pub mod cloud;
 pub mod cron;
 pub mod dialect;
 pub mod engine;

@@ -7,9 +7,9 @@
 //! anything else), on the configured bucket, under its prefix ([`check_storage`]).
 
 use crate::config::BucketConfig;
-use crate::storage::{StorageCall, StorageRequest};
+use crate::storage::{StorageCall, StorageRefusal, StorageRequest};
 use trailview_core::catalogue::{Access, Api};
-use trailview_core::trail_files::{check_key, KeyRefused, KeyUse, QueryRefused};
+use trailview_core::trail_files::{check_key, KeyUse};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -51,53 +51,6 @@ pub fn check(api: Api, op: &str, writes: Writes) -> Result<(), Refusal> {
     }
 }
 
-/// Why a storage request is refused (403 `AccessDenied`, before signing).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StorageRefusal {
-    /// Not GET or HEAD.
-    Method(String),
-    /// No bucket in the path (ListBuckets).
-    NoBucket,
-    /// Not a bucket name.
-    BucketName(String),
-    /// Not the configured bucket.
-    Bucket(String),
-    /// A bucket query that is not ListObjectsV2's (a sub-resource such as `acl`, `policy`,
-    /// `uploads`, or ListObjects V1).
-    Query(QueryRefused),
-    /// A query on an object (a sub-resource such as `acl`, `tagging`, `versionId`).
-    ObjectQuery(String),
-    /// The object key.
-    Key(KeyRefused),
-    /// The listing's `prefix`.
-    Prefix(KeyRefused),
-}
-
-impl StorageRefusal {
-    pub fn message(&self, api: Api) -> String {
-        let why = match self {
-            StorageRefusal::Method(m) => {
-                format!("the method {m} (only GET of a listing, GET and HEAD of an object are)")
-            }
-            StorageRefusal::NoBucket => "a request without a bucket (ListBuckets)".into(),
-            StorageRefusal::BucketName(b) => format!("'{b}', which is not a bucket name"),
-            StorageRefusal::Bucket(b) => format!("the bucket '{b}' (not the configured one)"),
-            StorageRefusal::Query(q) => format!("this bucket request: {q}"),
-            StorageRefusal::ObjectQuery(q) => {
-                format!("an object request with a query or sub-resource ('{q}')")
-            }
-            StorageRefusal::Key(k) => format!("this key: {k}"),
-            StorageRefusal::Prefix(k) => format!("this listing prefix: {k}"),
-        };
-        let allowed: Vec<&str> = api.forwarded().map(|o| o.name).collect();
-        format!(
-            "trailview-proxy does not forward {why}. {} is read-only through the proxy: only {} on the configured bucket, under its prefix.",
-            api.name(),
-            allowed.join(", ")
-        )
-    }
-}
-
 /// May `req` (already of a valid form) be forwarded to the bucket `cfg`? Its bucket must be the
 /// configured one, and its key, or its listing's prefix, under the configured prefix (core's
 /// [`check_key`]).
@@ -119,6 +72,7 @@ pub fn check_storage(req: &StorageRequest, cfg: &BucketConfig) -> Result<(), Sto
 mod tests {
     use super::*;
     use trailview_core::catalogue::{Caller, OPERATIONS};
+    use trailview_core::trail_files::KeyRefused;
 
     fn bucket(prefix: &str) -> BucketConfig {
         BucketConfig {

@@ -8,14 +8,60 @@
 //! `?tagging`, `?versionId`...), and a key of a plain form (core's
 //! [`check_key_form`]: no `..`, no backslash, nothing still percent-encoded after one decoding;
 //! an encoded separator `%2F` / `%5C` is refused before decoding). The upstream then checks the
-//! configured bucket and prefix ([`crate::allowlist::check_storage`]) before it signs.
+//! configured bucket and prefix ([`crate::allowlist::check_storage`]) before it signs; [`StorageRefusal`] says why one is refused.
 
-use crate::allowlist::StorageRefusal;
 use axum::http::Method;
 use percent_encoding::percent_decode_str;
 use trailview_core::catalogue::{self, Api, Operation};
 use trailview_core::trail_files::keys::check_key_form;
-use trailview_core::trail_files::{KeyUse, ListObjectsRequest};
+use trailview_core::trail_files::{KeyRefused, KeyUse, ListObjectsRequest, QueryRefused};
+
+/// Why a storage request is refused (403 `AccessDenied`, before signing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageRefusal {
+    /// Not GET or HEAD.
+    Method(String),
+    /// No bucket in the path (ListBuckets).
+    NoBucket,
+    /// Not a bucket name.
+    BucketName(String),
+    /// Not the configured bucket.
+    Bucket(String),
+    /// A bucket query that is not ListObjectsV2's (a sub-resource such as `acl`, `policy`,
+    /// `uploads`, or ListObjects V1).
+    Query(QueryRefused),
+    /// A query on an object (a sub-resource such as `acl`, `tagging`, `versionId`).
+    ObjectQuery(String),
+    /// The object key.
+    Key(KeyRefused),
+    /// The listing's `prefix`.
+    Prefix(KeyRefused),
+}
+
+impl StorageRefusal {
+    pub fn message(&self, api: Api) -> String {
+        let why = match self {
+            StorageRefusal::Method(m) => {
+                format!("the method {m} (only GET of a listing, GET and HEAD of an object are)")
+            }
+            StorageRefusal::NoBucket => "a request without a bucket (ListBuckets)".into(),
+            StorageRefusal::BucketName(b) => format!("'{b}', which is not a bucket name"),
+            StorageRefusal::Bucket(b) => format!("the bucket '{b}' (not the configured one)"),
+            StorageRefusal::Query(q) => format!("this bucket request: {q}"),
+            StorageRefusal::ObjectQuery(q) => {
+                format!("an object request with a query or sub-resource ('{q}')")
+            }
+            StorageRefusal::Key(k) => format!("this key: {k}"),
+            StorageRefusal::Prefix(k) => format!("this listing prefix: {k}"),
+        };
+        let allowed: Vec<&str> = api.forwarded().map(|o| o.name).collect();
+        format!(
+            "trailview-proxy does not forward {why}. {} is read-only through the proxy: only {} on the configured bucket, under its prefix.",
+            api.name(),
+            allowed.join(", ")
+        )
+    }
+}
 
 /// GET or HEAD: the only methods the storage routes take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
