@@ -500,6 +500,8 @@ async function filesSuite({ files, runs }) {
     await macrotask();
     await frame();
     gc();
+    const trace = rep === 0 && window.__benchTrace;
+    if (trace) await window.__benchTrace('files', true);
     const res = await watched(async () => {
       w.bench_load_files(m.bucket, keys, m.count * 2);
       const deadline = now() + 20 * 60_000;
@@ -517,6 +519,7 @@ async function filesSuite({ files, runs }) {
         if (now() > deadline) return { ...st, timeout: true };
       }
     });
+    if (trace) await window.__benchTrace('files', false);
     recordWatch(out, S, res);
     out.checks.status = res.result;
     out.checks.table = $('count-info')?.textContent;

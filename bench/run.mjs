@@ -5,14 +5,15 @@
 // Environment: BENCH_URL (server), BENCH_SIZES (e.g. 10000,100000), BENCH_RUNS (repetitions of
 // each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
 // CHROMIUM_PATH, BENCH_SUITES (default trailview,js,perspective), BENCH_TRACE (a directory: the
-// trailview suite's scroll is recorded there as <size>-scroll.cpuprofile and .trace.json, both
-// open in Chrome DevTools' Performance panel, and its top self times are printed).
+// trailview suite's scroll and the files suite's first load are recorded there as
+// <size>-scroll / <size>-files .cpuprofile and .trace.json (main thread; both open in Chrome
+// DevTools' Performance panel), and their top self times are printed).
 // The files suites (files, files-js) read target/bench/files/<size>/ through the bench server;
 // their peak memory is the RSS of every Chromium process (renderer with its workers, GPU,
 // network, browser) sampled every 250 ms from /proc, minus the same sum just before the load.
 
 import { chromium } from 'playwright-core';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
@@ -151,7 +152,15 @@ async function traceHook(context, page, size) {
     await done;
     mkdirSync(TRACE, { recursive: true });
     writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
-    writeFileSync(`${file}.trace.json`, JSON.stringify({ traceEvents: events }));
+    // Event by event: a long phase's trace is more than one JavaScript string can hold.
+    const fd = openSync(`${file}.trace.json`, 'w');
+    writeSync(fd, '{"traceEvents":[\n');
+    for (let i = 0; i < events.length; i += 2000) {
+      writeSync(fd, (i ? ',\n' : '') + events.slice(i, i + 2000).map((e) => JSON.stringify(e)).join(',\n'));
+    }
+    writeSync(fd, '\n]}\n');
+    closeSync(fd);
+    events = [];
     process.stderr.write(`\n${size} ${phase}: top self time (ms) -> ${file}.cpuprofile\n${selfTimes(profile)}\n`);
   });
 }

@@ -189,9 +189,7 @@ fn request_id(dialect: Dialect, resp: &Response) -> Option<String> {
     match dialect {
         Dialect::AwsJson => h.get("x-amzn-RequestId"),
         Dialect::AlibabaRpc => None,
-        Dialect::RestXml => h
-            .get("x-oss-request-id")
-            .or_else(|| h.get("x-amz-request-id")),
+        Dialect::RestXml => STORAGE_REQUEST_ID_HEADERS.iter().find_map(|n| h.get(n)),
     }
 }
 
@@ -345,52 +343,58 @@ pub async fn list_objects(
     plan::read_listing(status, request_id.as_deref(), &body).map_err(|e| name_url(e, "GET", &url))
 }
 
-/// One GetObject call, path-style: `GET {base}/aliyun/oss/{bucket}/{key}` (or `/aws/s3`), the
-/// object's bytes as they arrive (a `Content-Encoding: gzip` answer is already decoded by the
-/// browser; the reader detects gzip by its magic bytes). `abort` cancels it in flight.
-pub async fn get_object(
-    client: &ApiClient,
-    cloud: Cloud,
-    bucket: &str,
-    key: &str,
-    abort: Option<&AbortSignal>,
-) -> Result<js_sys::ArrayBuffer, ApiError> {
-    use wasm_bindgen::JsCast;
-    let op = plan::get_operation(cloud);
-    let url = storage_url(client, op, bucket, Some(key));
-    let req = proxy_get(client, &url)
-        .abort_signal(abort)
-        .build()
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = send(&url, req.send()).await?;
-    let status = resp.status();
-    if !(200..300).contains(&status) {
-        let request_id = request_id(Dialect::RestXml, &resp);
-        let body = resp
-            .text()
-            .await
-            .map_err(|e| ApiError::Network(network_message(&e)))?;
-        return Err(name_url(
-            plan::storage_error(status, request_id.as_deref(), &body),
-            "GET",
-            &url,
-        ));
+/// One GetObject call, path-style: `GET {base}/aliyun/oss/{bucket}/{key}` (or `/aws/s3`),
+/// as the file workers send it (`crates/worker`): they download, decompress and parse off the
+/// main thread, so this module builds the request and reads its errors ([`object_error`]), and
+/// the worker only carries it out. A `Content-Encoding: gzip` answer is decoded by the browser;
+/// the worker detects gzip by its magic bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectGet {
+    pub url: String,
+    /// The `Authorization` header, when the proxy wants a token.
+    pub authorization: Option<String>,
+    /// The response headers that carry the storage's request id.
+    pub request_id_headers: &'static [&'static str],
+}
+
+/// The response headers of a REST/XML storage API that carry its request id (OSS, S3).
+const STORAGE_REQUEST_ID_HEADERS: &[&str] = &["x-oss-request-id", "x-amz-request-id"];
+
+pub fn object_get(client: &ApiClient, cloud: Cloud, bucket: &str, key: &str) -> ObjectGet {
+    watch_csp();
+    ObjectGet {
+        // Absolute: the worker resolves a relative URL against its script, not this page.
+        url: absolute(&storage_url(
+            client,
+            plan::get_operation(cloud),
+            bucket,
+            Some(key),
+        )),
+        authorization: client.token.as_ref().map(|t| format!("Bearer {t}")),
+        request_id_headers: STORAGE_REQUEST_ID_HEADERS,
     }
-    let raw = web_sys::Response::from(resp);
-    let body = raw
-        .array_buffer()
-        .map_err(|e| ApiError::Network(format!("{key}: the body could not be read: {e:?}")))?;
-    let bytes = wasm_bindgen_futures::JsFuture::from(body)
-        .await
-        .map_err(|e| {
-            let text = format!("{e:?}");
-            if text.contains("AbortError") {
-                ApiError::Network("request cancelled".into())
-            } else {
-                ApiError::Network(format!("{key}: the download broke off: {text}"))
-            }
-        })?;
-    bytes
-        .dyn_into::<js_sys::ArrayBuffer>()
-        .map_err(|_| ApiError::Network(format!("{key}: the body is not bytes")))
+}
+
+/// What a GetObject of `get` answered with other than 2xx (`status`, the request id header,
+/// the body's text), as the error users see: the storage's own error, or a malformed answer
+/// that names the URL.
+pub fn object_error(
+    get: &ObjectGet,
+    status: u16,
+    request_id: Option<&str>,
+    body: &str,
+) -> ApiError {
+    name_url(
+        plan::storage_error(status, request_id, body),
+        "GET",
+        &get.url,
+    )
+}
+
+/// A GetObject of `get` that got no answer (the worker's fetch failed with `what`).
+pub fn object_unreachable(get: &ObjectGet, what: &str) -> ApiError {
+    ApiError::Network(format!(
+        "GET {}: {what} (is the proxy running and reachable? CORS?)",
+        get.url
+    ))
 }

@@ -1,8 +1,9 @@
 //! The bucket source: trail files read from OSS or S3 through the proxy. The user picks a
 //! bucket source (`config.json`'s `buckets`), the accounts/regions found under it and a time
 //! range, lists the files (their count, bytes and, for ActionTrail, events are shown before
-//! anything is downloaded), and loads them: each file becomes a [`FileJob`] whose bytes come
-//! from `api::get_object`, handed to the file pipeline ([`super::load`]).
+//! anything is downloaded), and loads them: each file becomes a [`FileJob`] whose object comes
+//! from the proxy (`api::object_get`, downloaded by the worker that reads it), handed to the
+//! file pipeline ([`super::load`]).
 //!
 //! Every decision is core's (`trail_files::plan`: which folders to list, which files to keep,
 //! the totals, retries); this module performs the listing calls a walk asks for and wires the
@@ -18,7 +19,6 @@ use crate::storage::api_client;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
-use std::rc::Rc;
 use trailview_core::catalogue::Operation;
 use trailview_core::dialect::ApiError;
 use trailview_core::fetch_policy::LoadMode;
@@ -301,30 +301,28 @@ fn list_files(st: AppState, ps: BucketPanelState) {
     });
 }
 
-/// The listed files as jobs for the file pipeline: each downloads its object when started.
+/// The listed files as jobs for the file pipeline: each downloads its object when started,
+/// through the proxy base in effect now.
 fn jobs(
     st: AppState,
     source: &BucketSource,
     files: &[PlannedFile],
     range: (i64, i64),
 ) -> Vec<FileJob> {
+    let client = api_client(st.base.get_untracked());
     files
         .iter()
-        .map(|f| {
-            let (cloud, bucket, key) = (source.cloud, source.bucket.clone(), f.key.clone());
-            FileJob {
-                name: f.key.clone(),
-                size: Some(f.size),
-                events_hint: f.events,
-                window: Some(range),
-                source: JobSource::Fetch(Rc::new(move |signal| {
-                    let client = api_client(st.base.get_untracked());
-                    let (bucket, key) = (bucket.clone(), key.clone());
-                    Box::pin(async move {
-                        api::get_object(&client, cloud, &bucket, &key, signal.as_ref()).await
-                    })
-                })),
-            }
+        .map(|f| FileJob {
+            name: f.key.clone(),
+            size: Some(f.size),
+            events_hint: f.events,
+            window: Some(range),
+            source: JobSource::Get(api::object_get(
+                &client,
+                source.cloud,
+                &source.bucket,
+                &f.key,
+            )),
         })
         .collect()
 }

@@ -5,16 +5,7 @@
 
 pub mod bucket;
 
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use trailview_core::dialect::ApiError;
-
-/// The bytes of one object fetched through the proxy, or why not.
-pub type FetchFuture = Pin<Box<dyn Future<Output = Result<js_sys::ArrayBuffer, ApiError>>>>;
-
-/// Starts one download; the signal aborts it (Cancel).
-pub type FetchBytes = Rc<dyn Fn(Option<web_sys::AbortSignal>) -> FetchFuture>;
+use crate::api::{self, ObjectGet};
 
 /// One file to load.
 #[derive(Clone)]
@@ -36,9 +27,10 @@ pub struct FileJob {
 pub enum JobSource {
     /// A file opened from disk or dropped on the page: read in the browser, never uploaded.
     Disk(web_sys::File),
-    /// Bytes from the proxy (GetObject); retried on transient [`ApiError`]s with core's
+    /// An object from the proxy (GetObject), downloaded by the worker that reads it (the main
+    /// thread does no per-file network work); retried on transient API errors with core's
     /// `paging::Attempts`, not retried for 4xx.
-    Fetch(FetchBytes),
+    Get(ObjectGet),
 }
 
 pub mod pool;
@@ -48,7 +40,7 @@ use crate::events::state::AppState;
 use crate::runtime::{now_ms, Runner, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pool::{get, Pool};
+use pool::{get, Input, Pool};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -170,11 +162,7 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
 /// dropped; what was merged stays.
 pub fn cancel(st: AppState, fs: FilesState) {
     RUNNER.with(Runner::cancel);
-    POOL.with(|p| {
-        if let Some(p) = p.borrow_mut().take() {
-            p.terminate();
-        }
-    });
+    stop_workers();
     if fs.running() {
         fs.load.update(|l| {
             if let Some(l) = l {
@@ -183,6 +171,15 @@ pub fn cancel(st: AppState, fs: FilesState) {
         });
         st.version.update(|v| *v += 1);
     }
+}
+
+/// Stop the workers and what they are doing (a download, a read); the next load starts new ones.
+fn stop_workers() {
+    POOL.with(|p| {
+        if let Some(p) = p.borrow_mut().take() {
+            p.terminate();
+        }
+    });
 }
 
 /// Batches read and waiting to be merged, in the order they arrived. A worker reads a file
@@ -335,8 +332,12 @@ async fn run(
             }
             update(&mut |l| l.set_elapsed(now_ms() - t0));
             fs.load.notify();
-            // Stopped at the cap: downloads still in flight are aborted, late answers dropped.
+            // Stopped at the cap: reads still in flight (and their downloads) are stopped,
+            // late answers dropped.
             RUNNER.with(Runner::cancel);
+            if pool.busy() {
+                stop_workers();
+            }
             return;
         }
         if ready.borrow().is_empty() {
@@ -375,25 +376,35 @@ async fn read_one(
     }
     let _wake = WakeOnDrop(wake);
     let update = |f: &mut dyn FnMut(&mut FileLoad)| update_model(fs, f);
-    let body: wasm_bindgen::JsValue = match &job.source {
-        JobSource::Disk(file) => file.clone().into(),
-        JobSource::Fetch(fetch) => match fetch(ticket.signal().cloned()).await {
-            Ok(buf) => buf.into(),
-            Err(e) => {
-                if ticket.live() {
-                    update(&mut |l| {
-                        // The retry is the driver's: it starts the file again when due.
-                        let _: Retry =
-                            l.download_failed(i, &e, now_ms(), now_ms() as u64 ^ i as u64);
-                    });
-                }
-                return;
-            }
-        },
+    let input = match &job.source {
+        JobSource::Disk(file) => Input::Body(file.clone().into()),
+        JobSource::Get(get) => Input::Get(get.clone()),
     };
-    let answer = pool.read(body).await;
+    let answer = pool.read(&input).await;
     if !ticket.live() {
         return;
+    }
+    // A download that gave no object: the API error it is, retried when transient.
+    if let (Ok(a), JobSource::Get(g)) = (&answer, &job.source) {
+        let http = pool::get(a, "http");
+        let network = pool::get(a, "network");
+        let failed = if http.is_object() {
+            let status = pool::get(&http, "status").as_f64().unwrap_or(0.0) as u16;
+            let request_id = pool::get(&http, "requestId").as_string();
+            let body = pool::get(&http, "body").as_string().unwrap_or_default();
+            Some(api::object_error(g, status, request_id.as_deref(), &body))
+        } else {
+            network
+                .as_string()
+                .map(|what| api::object_unreachable(g, &what))
+        };
+        if let Some(e) = failed {
+            update(&mut |l| {
+                // The retry is the driver's: it starts the file again when due.
+                let _: Retry = l.download_failed(i, &e, now_ms(), now_ms() as u64 ^ i as u64);
+            });
+            return;
+        }
     }
     let parsed = answer.and_then(|a| {
         let error = get(&a, "error");

@@ -12,6 +12,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
 
+/// What a worker reads.
+pub enum Input {
+    /// A `File`/`Blob` (posted as a handle) or an `ArrayBuffer` (transferred: this side loses it).
+    Body(JsValue),
+    /// An object the worker downloads through the proxy itself.
+    Get(crate::api::ObjectGet),
+}
+
 /// The worker's entry script, beside `index.html` (Trunk's loader shim: unhashed).
 const WORKER_URL: &str = "./trailview-worker_loader.js";
 
@@ -90,6 +98,11 @@ impl Pool {
         !inner.slots.is_empty() && inner.slots.iter().all(|s| !s.dead)
     }
 
+    /// Some job is sent and not answered.
+    pub fn busy(&self) -> bool {
+        !self.0.borrow().pending.is_empty()
+    }
+
     /// Stop every worker (what they are doing is dropped); their jobs fail.
     pub fn terminate(&self) {
         let mut inner = self.0.borrow_mut();
@@ -160,16 +173,33 @@ impl Pool {
         }
     }
 
-    /// Read one file in a worker: `body` is a `File`/`Blob` (posted as a handle) or an
-    /// `ArrayBuffer` (transferred: this side loses it). At most `max_records` events are kept.
-    /// The worker's answer (`{bytes, events, capped, batch}` or `{error}`), or why there is none.
-    pub async fn read(&self, body: JsValue) -> Result<JsValue, String> {
+    /// Read one file in a worker. The worker's answer (`{bytes, events, batch}`, `{error}`,
+    /// or for a download `{http}` / `{network}`: see `crates/worker`), or why there is none.
+    pub async fn read(&self, input: &Input) -> Result<JsValue, String> {
         let msg = Object::new();
         let transfer = Array::new();
-        if body.is_instance_of::<js_sys::ArrayBuffer>() {
-            transfer.push(&body);
+        match input {
+            Input::Body(body) => {
+                if body.is_instance_of::<js_sys::ArrayBuffer>() {
+                    transfer.push(body);
+                }
+                let _ = Reflect::set(&msg, &"body".into(), body);
+            }
+            Input::Get(g) => {
+                let get = Object::new();
+                let _ = Reflect::set(&get, &"url".into(), &g.url.as_str().into());
+                if let Some(a) = &g.authorization {
+                    let _ = Reflect::set(&get, &"authorization".into(), &a.as_str().into());
+                }
+                let names: Array = g
+                    .request_id_headers
+                    .iter()
+                    .map(|n| JsValue::from_str(n))
+                    .collect();
+                let _ = Reflect::set(&get, &"requestIdHeaders".into(), &names);
+                let _ = Reflect::set(&msg, &"get".into(), &get);
+            }
         }
-        let _ = Reflect::set(&msg, &"body".into(), &body);
         let mut resolve_reject = None;
         let promise = Promise::new(&mut |resolve, reject| resolve_reject = Some((resolve, reject)));
         let Some((resolve, reject)) = resolve_reject else {

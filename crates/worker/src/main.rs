@@ -1,12 +1,16 @@
 //! trailview's Web Worker: the app (`src/files/`) posts it one trail file at a time and it
 //! answers with an event batch, so that decompressing and parsing never run on the main thread.
 //!
-//! Message in: `{id, body}` where `body` is a `Blob` (a `File` from disk) or an `ArrayBuffer`
-//! (a download, transferred); the file is read whole (the app judges its cap while merging).
-//! Answer: `{id, bytes, events, batch}`
-//! with `batch` an `ArrayBuffer` (transferred) of [`trailview_core::engine::BatchWriter`]'s
-//! bytes, or `{id, error}` with the core's [`FileError`] text. `{ready: true}` is posted
-//! once the module runs (messages sent before it would be lost).
+//! Message in: `{id, body}` where `body` is a `Blob` (a `File` from disk) or an `ArrayBuffer`,
+//! or `{id, get: {url, authorization, requestIdHeaders}}`: a GetObject through the proxy that
+//! the app's `api` module built, downloaded here so that the main thread does no per-file
+//! network work. The file is read whole (the app judges its cap while merging).
+//! Answer: `{id, bytes, events, batch}` with `batch` an `ArrayBuffer` (transferred) of
+//! [`trailview_core::engine::BatchWriter`]'s bytes; `{id, error}` with the core's
+//! [`FileError`] text; for a download, `{id, http: {status, requestId, body}}` when the proxy
+//! answered other than 2xx, or `{id, network}` when it did not answer (the app reads both
+//! as the API error they are, and retries the transient ones). `{ready: true}` is posted once
+//! the module runs (messages sent before it would be lost).
 //!
 //! Gzip is told by its magic bytes, not the name (a body the browser already decoded because of
 //! `Content-Encoding: gzip` is not decoded twice). It goes through the browser's
@@ -20,8 +24,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, DedicatedWorkerGlobalScope, MessageEvent, ReadableStream, ReadableStreamDefaultReader,
-    ReadableStreamReadResult, ReadableWritablePair,
+    Blob, DedicatedWorkerGlobalScope, Headers, MessageEvent, ReadableStream,
+    ReadableStreamDefaultReader, ReadableStreamReadResult, ReadableWritablePair, RequestInit,
+    Response,
 };
 
 #[wasm_bindgen]
@@ -64,7 +69,18 @@ struct Read {
 async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
     let reply = Object::new();
     set(&reply, "id", &get(&msg, "id"));
-    match read(get(&msg, "body")).await {
+    let body = match get(&msg, "get") {
+        g if g.is_object() => match download(scope, &g).await {
+            Ok(buf) => buf,
+            Err(failed) => {
+                set(&reply, failed.0, &failed.1);
+                let _ = scope.post_message(&reply);
+                return;
+            }
+        },
+        _ => get(&msg, "body"),
+    };
+    match read(body).await {
         Ok(r) => {
             let out = Uint8Array::new_with_length(r.batch.len() as u32);
             out.copy_from(&r.batch);
@@ -90,12 +106,55 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| "the browser could not read the file".to_string())
 }
 
+/// A download that did not give the object: the answer's key (`http` or `network`) and value.
+struct Failed(&'static str, JsValue);
+
+/// GET `g.url` (with its `Authorization`), the body's bytes when 2xx.
+async fn download(scope: &DedicatedWorkerGlobalScope, g: &JsValue) -> Result<JsValue, Failed> {
+    let network = |e: JsValue| Failed("network", JsValue::from_str(&js_text(&e)));
+    let url = get(g, "url").as_string().unwrap_or_default();
+    let init = RequestInit::new();
+    init.set_method("GET");
+    if let Some(auth) = get(g, "authorization").as_string() {
+        let headers = Headers::new().map_err(network)?;
+        headers.set("Authorization", &auth).map_err(network)?;
+        init.set_headers(&headers);
+    }
+    let resp: Response = JsFuture::from(scope.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(network)?
+        .unchecked_into();
+    if resp.ok() {
+        return JsFuture::from(resp.array_buffer().map_err(network)?)
+            .await
+            .map_err(network);
+    }
+    let http = Object::new();
+    set(&http, "status", &JsValue::from_f64(resp.status() as f64));
+    let names = Array::from(&get(g, "requestIdHeaders"));
+    let request_id = names
+        .iter()
+        .filter_map(|n| n.as_string())
+        .find_map(|n| resp.headers().get(&n).ok().flatten());
+    if let Some(id) = request_id {
+        set(&http, "requestId", &JsValue::from_str(&id));
+    }
+    // The error body (the storage's XML error, or some other server's page).
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p).await.unwrap_or_default(),
+        Err(_) => JsValue::from_str(""),
+    };
+    set(&http, "body", &text);
+    Err(Failed("http", http.into()))
+}
+
 async fn read(body: JsValue) -> Result<Read, String> {
     let limits = Limits::default();
-    let blob: Blob = if body.is_instance_of::<Blob>() {
-        body.unchecked_into()
-    } else {
-        Blob::new_with_buffer_source_sequence(&Array::of1(&body)).map_err(|e| js_text(&e))?
+    let blob: Blob = match body.dyn_ref::<Blob>() {
+        Some(b) => b.clone(),
+        None => {
+            Blob::new_with_buffer_source_sequence(&Array::of1(&body)).map_err(|e| js_text(&e))?
+        }
     };
     let size = blob.size();
     let too_large = || {
@@ -107,13 +166,22 @@ async fn read(body: JsValue) -> Result<Read, String> {
     if size > limits.max_bytes as f64 {
         return Err(too_large());
     }
-    let head = blob
-        .slice_with_f64_and_f64(0.0, 2.0)
-        .map_err(|e| js_text(&e))?;
-    let head = JsFuture::from(head.array_buffer())
-        .await
-        .map_err(|e| js_text(&e))?;
-    let text = if is_gzip(&Uint8Array::new(&head).to_vec()) {
+    // Bytes in memory (a download) are looked at directly; a file's first bytes are read.
+    let head = match body.dyn_ref::<js_sys::ArrayBuffer>() {
+        Some(buf) => {
+            Uint8Array::new_with_byte_offset_and_length(buf, 0, buf.byte_length().min(2)).to_vec()
+        }
+        None => {
+            let head = blob
+                .slice_with_f64_and_f64(0.0, 2.0)
+                .map_err(|e| js_text(&e))?;
+            let head = JsFuture::from(head.array_buffer())
+                .await
+                .map_err(|e| js_text(&e))?;
+            Uint8Array::new(&head).to_vec()
+        }
+    };
+    let text = if is_gzip(&head) {
         match gunzip_in_browser(&blob, limits.max_bytes).await {
             Ok(text) => text,
             Err(Stream::TooLarge) => return Err(too_large()),
