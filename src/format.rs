@@ -1,7 +1,8 @@
 //! Display formatting of times in the chosen zone.
 
 use crate::events::state::Tz;
-use chrono::{DateTime, Local, TimeZone, Utc};
+use chrono::{DateTime, Local, Offset, TimeZone, Utc};
+use trailview_core::time;
 
 pub fn time(ms: Option<i64>, tz: Tz) -> String {
     let Some(ms) = ms else { return "—".into() };
@@ -9,11 +10,11 @@ pub fn time(ms: Option<i64>, tz: Tz) -> String {
         return "—".into();
     };
     match tz {
-        Tz::Utc => utc.format("%Y-%m-%d %H:%M:%S").to_string(),
-        Tz::Local => utc
-            .with_timezone(&Local)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
+        Tz::Utc => time::format(&utc.naive_utc(), "%Y-%m-%d %H:%M:%S"),
+        Tz::Local => time::format(
+            &utc.with_timezone(&Local).naive_local(),
+            "%Y-%m-%d %H:%M:%S",
+        ),
     }
 }
 
@@ -21,15 +22,16 @@ pub fn time(ms: Option<i64>, tz: Tz) -> String {
 pub fn zone_label(tz: Tz) -> String {
     match tz {
         Tz::Utc => "UTC".into(),
-        Tz::Local => format!("local, UTC{}", Local::now().format("%:z")),
+        Tz::Local => format!(
+            "local, UTC{}",
+            time::offset_label(Local::now().offset().fix().local_minus_utc())
+        ),
     }
 }
 
 /// Parse a `datetime-local` input value in the chosen zone.
 pub fn parse_input(s: &str, tz: Tz) -> Option<i64> {
-    let naive = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
+    let naive = time::parse_input(s)?;
     match tz {
         Tz::Utc => Some(Utc.from_utc_datetime(&naive).timestamp_millis()),
         Tz::Local => Local
@@ -43,10 +45,7 @@ pub fn parse_input(s: &str, tz: Tz) -> Option<i64> {
 pub fn to_input(ms: i64, tz: Tz) -> String {
     let utc = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
     match tz {
-        Tz::Utc => utc.format("%Y-%m-%dT%H:%M").to_string(),
-        Tz::Local => utc
-            .with_timezone(&Local)
-            .format("%Y-%m-%dT%H:%M")
-            .to_string(),
+        Tz::Utc => time::format(&utc.naive_utc(), "%Y-%m-%dT%H:%M"),
+        Tz::Local => time::format(&utc.with_timezone(&Local).naive_local(), "%Y-%m-%dT%H:%M"),
     }
 }

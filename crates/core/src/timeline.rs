@@ -228,23 +228,23 @@ impl Step {
     fn label(self, t: i64) -> String {
         let d = utc(t);
         match self {
-            Step::Ms(m) if m < MIN => d.format("%H:%M:%S").to_string(),
+            Step::Ms(m) if m < MIN => crate::time::format(&d.naive_utc(), "%H:%M:%S"),
             Step::Ms(m) if m < DAY => {
                 if d.hour() == 0 && d.minute() == 0 {
-                    d.format("%m-%d").to_string()
+                    crate::time::format(&d.naive_utc(), "%m-%d")
                 } else {
-                    d.format("%H:%M").to_string()
+                    crate::time::format(&d.naive_utc(), "%H:%M")
                 }
             }
-            Step::Ms(_) => d.format("%m-%d").to_string(),
+            Step::Ms(_) => crate::time::format(&d.naive_utc(), "%m-%d"),
             Step::Months(n) if n < 12 => {
                 if d.month() == 1 {
-                    d.format("%Y").to_string()
+                    crate::time::format(&d.naive_utc(), "%Y")
                 } else {
-                    d.format("%b").to_string()
+                    crate::time::format(&d.naive_utc(), "%b")
                 }
             }
-            Step::Months(_) => d.format("%Y").to_string(),
+            Step::Months(_) => crate::time::format(&d.naive_utc(), "%Y"),
         }
     }
 }

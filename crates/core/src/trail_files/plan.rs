@@ -592,7 +592,7 @@ impl BucketWalk {
 /// The UTC date folder suffix `YYYY/MM/DD/` of `ms`.
 fn day_of_ms(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
-        .map(|d| d.format("%Y/%m/%d/").to_string())
+        .map(|d| crate::time::format(&d.naive_utc(), "%Y/%m/%d/"))
         .unwrap_or_default()
 }
 
@@ -601,13 +601,17 @@ fn day_of_ms(ms: i64) -> String {
 fn first_name_before(folder: &RegionFolder, lo: i64) -> Option<String> {
     let t = DateTime::<Utc>::from_timestamp_millis(lo)?;
     Some(match folder.cloud {
-        Cloud::Aliyun => format!("Actiontrail_{}_{}", folder.region, t.format("%Y%m%d%H%M%S")),
+        Cloud::Aliyun => format!(
+            "Actiontrail_{}_{}",
+            folder.region,
+            crate::time::format(&t.naive_utc(), "%Y%m%d%H%M%S")
+        ),
         Cloud::Aws => format!(
             "{}_{}_{}_{}",
             folder.account.as_deref()?,
             folder.event_type,
             folder.region,
-            t.format("%Y%m%dT%H%M")
+            crate::time::format(&t.naive_utc(), "%Y%m%dT%H%M")
         ),
     })
 }
