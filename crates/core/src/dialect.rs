@@ -5,7 +5,7 @@
 //! same shapes the clouds do). Which dialect an operation speaks is in [`crate::catalogue`].
 
 use crate::event::lenient_string;
-use crate::lenient::{self, Parsed};
+use crate::lenient::{self, LenientError, Parsed};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -229,14 +229,29 @@ pub fn read_response<T: DeserializeOwned>(
     body: &str,
 ) -> Result<(T, Parsed), ApiError> {
     if (200..300).contains(&http_status) {
-        return lenient::from_str::<T>(body).map_err(|e| ApiError::Malformed {
-            http_status,
-            detail: e.to_string(),
-            excerpt: excerpt(body),
-        });
+        return lenient::from_str::<T>(body).map_err(|e| unreadable(http_status, &e, body));
     }
+    Err(error_answer(dialect, http_status, request_id_header, body))
+}
+
+/// A 2xx body that is not the response it should be.
+fn unreadable(http_status: u16, e: &LenientError, body: &str) -> ApiError {
+    ApiError::Malformed {
+        http_status,
+        detail: e.to_string(),
+        excerpt: excerpt(body),
+    }
+}
+
+/// A non-2xx answer as the cloud's error (one copy for every response type).
+fn error_answer(
+    dialect: Dialect,
+    http_status: u16,
+    request_id_header: Option<&str>,
+    body: &str,
+) -> ApiError {
     let service = match dialect {
-        Dialect::RestXml => return Err(storage_error(http_status, request_id_header, body)),
+        Dialect::RestXml => return storage_error(http_status, request_id_header, body),
         Dialect::AlibabaRpc => {
             lenient::from_str::<AliyunErrorBody>(body)
                 .ok()
@@ -269,14 +284,14 @@ pub fn read_response<T: DeserializeOwned>(
                 })
             }),
     };
-    Err(match service {
+    match service {
         Some(s) => ApiError::Service(s),
         None => ApiError::Malformed {
             http_status,
             detail: format!("HTTP {http_status} without a recognisable error body"),
             excerpt: excerpt(body),
         },
-    })
+    }
 }
 
 impl Dialect {
