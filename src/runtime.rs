@@ -8,6 +8,8 @@
 use crate::api::{self, ApiClient};
 use gloo_timers::future::sleep;
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 use trailview_core::catalogue::{Call, Operation};
@@ -207,23 +209,95 @@ pub fn retry_notice(e: &ApiError, delay_ms: u32, attempt: u32) -> String {
 /// Runs `source` until its machine stops: how it ended, or `None` if the ticket went stale
 /// first (a newer run or a cancel owns the source's state then).
 pub async fn drive<S: Source>(client: &ApiClient, ticket: &Ticket, source: &S) -> Option<RunEnd> {
+    let erased = Erase {
+        source,
+        response: RefCell::new(None),
+    };
+    drive_erased(client, ticket, &erased).await
+}
+
+/// A call about to be made: it starts when first polled.
+type PendingCall<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>> + 'a>>;
+
+/// A [`Source`] as the driver's loop sees it, its request and response types hidden, so that
+/// the loop is compiled once rather than once per source.
+trait Erased {
+    fn operation(&self) -> &'static Operation;
+    /// The next call (made when awaited; its answer is kept for [`Erased::accept`]), or how
+    /// the run ended.
+    fn step<'a>(
+        &'a self,
+        client: &'a ApiClient,
+        signal: Option<&'a AbortSignal>,
+    ) -> Result<PendingCall<'a>, RunEnd>;
+    /// Feed the kept answer to the source.
+    fn accept(&self);
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32);
+    fn waiting(&self);
+    fn gave_up(&self, e: ApiError);
+}
+
+struct Erase<'s, S: Source> {
+    source: &'s S,
+    response: RefCell<Option<S::Response>>,
+}
+
+impl<S: Source> Erased for Erase<'_, S> {
+    fn operation(&self) -> &'static Operation {
+        self.source.operation()
+    }
+    fn step<'a>(
+        &'a self,
+        client: &'a ApiClient,
+        signal: Option<&'a AbortSignal>,
+    ) -> Result<PendingCall<'a>, RunEnd> {
+        match self.source.step() {
+            Step::Fetch(request) => Ok(Box::pin(async move {
+                let response = self.source.perform(client, &request, signal).await?;
+                *self.response.borrow_mut() = Some(response);
+                Ok(())
+            })),
+            Step::Stop(end) => Err(end),
+        }
+    }
+    fn accept(&self) {
+        if let Some(response) = self.response.borrow_mut().take() {
+            self.source.accept(response);
+        }
+    }
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        self.source.on_error(e, salt)
+    }
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        self.source.retrying(e, delay_ms, attempt)
+    }
+    fn waiting(&self) {
+        self.source.waiting()
+    }
+    fn gave_up(&self, e: ApiError) {
+        self.source.gave_up(e)
+    }
+}
+
+async fn drive_erased(client: &ApiClient, ticket: &Ticket, source: &dyn Erased) -> Option<RunEnd> {
     loop {
         if !ticket.live() {
             return None;
         }
-        let request = match source.step() {
-            Step::Fetch(r) => r,
-            Step::Stop(end) => return Some(end),
+        let call = match source.step(client, ticket.signal()) {
+            Ok(call) => call,
+            Err(end) => return Some(end),
         };
         if !wait_turn(source.operation(), ticket).await {
             return None;
         }
-        let result = source.perform(client, &request, ticket.signal()).await;
+        let result = call.await;
         if !ticket.live() {
             return None;
         }
         match result {
-            Ok(response) => source.accept(response),
+            Ok(()) => source.accept(),
             Err(e) => match source.on_error(&e, now_ms() as u64) {
                 Retry::After { delay_ms, attempt } => {
                     source.retrying(&e, delay_ms, attempt);
