@@ -7,7 +7,7 @@
 use crate::catalogue::{self, Call};
 use crate::cron::Schedule;
 use crate::paging::{Cursor, Pager, Request};
-use crate::table_query::SortOrder;
+use crate::table_query::{sort_indices, SortOrder};
 use crate::time::parse_rfc3339_ms;
 use crate::{
     dialect::ApiError,
@@ -569,7 +569,7 @@ pub fn query_rows(rows: &[JobRow], q: &RowQuery) -> Vec<usize> {
     if let Some((c, order)) = q.sort {
         let i = col_index(c);
         // Stable: equal keys keep arrival order in both directions. Empty cells sort last.
-        out.sort_by(|&a, &b| {
+        sort_indices(&mut out, &mut |a, b| {
             let (ra, rb) = (&rows[a], &rows[b]);
             let ord = match (ra.keys[i], rb.keys[i]) {
                 (Some(x), Some(y)) => x.cmp(&y),

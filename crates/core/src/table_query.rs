@@ -3,6 +3,21 @@
 //! pager's moves.
 
 use crate::page::Page;
+use std::cmp::Ordering;
+
+/// Sorts `indices` stably by `cmp`, as `sort_by` does, with one compiled copy of the sort for
+/// every caller: the tables and lists sort at most a few thousand rows, and each copy of the
+/// standard sort adds kilobytes to the app's wasm.
+pub fn sort_indices(indices: &mut [usize], cmp: &mut dyn FnMut(usize, usize) -> Ordering) {
+    indices.sort_by(|a, b| cmp(*a, *b));
+}
+
+/// `items` sorted stably by `cmp` (as `sort_by` sorts them), through [`sort_indices`].
+pub fn sorted_by<T: Clone>(items: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    sort_indices(&mut order, &mut |a, b| cmp(&items[a], &items[b]));
+    order.into_iter().map(|i| items[i].clone()).collect()
+}
 
 /// A column's sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,6 +4,7 @@
 //! The app draws the SVG from these numbers; nothing here knows about the DOM.
 
 use crate::jobs::{Job, Source, StatusClass};
+use crate::table_query::sort_indices;
 use chrono::{Datelike, TimeZone, Timelike, Utc};
 
 /// A visible time range `[t0, t1)` drawn over `width` pixels.
@@ -263,7 +264,8 @@ fn month_start(idx: i64) -> i64 {
 /// interval (in input order) and the number of lanes.
 pub fn assign_lanes(intervals: &[(i64, i64)], gap: i64) -> (Vec<usize>, usize) {
     let mut order: Vec<usize> = (0..intervals.len()).collect();
-    order.sort_by_key(|&i| (intervals[i].0.min(intervals[i].1), i));
+    let start = |i: usize| intervals[i].0.min(intervals[i].1);
+    sort_indices(&mut order, &mut |a, b| (start(a), a).cmp(&(start(b), b)));
     let mut lane_end: Vec<i64> = Vec::new();
     let mut lanes = vec![0; intervals.len()];
     for i in order {

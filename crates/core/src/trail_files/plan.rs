@@ -22,6 +22,7 @@ use crate::catalogue::{self, Api, Cloud, Operation};
 use crate::dialect::ApiError;
 use crate::numbers::thousands;
 use crate::paging::{Attempts, Retry, RunEnd};
+use crate::table_query::sorted_by;
 use crate::time::{check_range, RangePreset};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -561,23 +562,21 @@ impl BucketWalk {
 
     /// The region folders found so far, sorted by account and region.
     pub fn found(&self) -> Vec<RegionFolder> {
-        let mut f = self.found.clone();
-        f.sort_by(|a, b| {
+        sorted_by(&self.found, |a, b| {
             (&a.group, &a.account, &a.region, &a.event_type).cmp(&(
                 &b.group,
                 &b.account,
                 &b.region,
                 &b.event_type,
             ))
-        });
-        f
+        })
     }
 
     /// The files kept so far, oldest name time first.
     pub fn planned(&self) -> Vec<PlannedFile> {
-        let mut f = self.files.clone();
-        f.sort_by(|a, b| (a.time_ms, &a.key).cmp(&(b.time_ms, &b.key)));
-        f
+        sorted_by(&self.files, |a, b| {
+            (a.time_ms, &a.key).cmp(&(b.time_ms, &b.key))
+        })
     }
 
     pub fn totals(&self) -> Totals {
