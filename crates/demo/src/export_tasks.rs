@@ -305,6 +305,12 @@ impl ExportTasks {
             .filter(|t| status.is_none_or(|s| t.state(now).0 == s))
             .filter(|t| task.is_none_or(|id| t.id == id))
             .collect();
+        // Every token this service writes points inside the list; a forged offset past its
+        // end (up to usize::MAX, where `offset + limit` would wrap) is refused, not wrapped.
+        let next = offset
+            .checked_add(limit)
+            .filter(|_| offset <= matching.len())
+            .ok_or_else(|| invalid("The specified nextToken is not valid."))?;
         let page: Vec<Value> = matching
             .iter()
             .skip(offset)
@@ -312,7 +318,6 @@ impl ExportTasks {
             .map(|t| t.json(now))
             .collect();
         let mut out = json!({ "exportTasks": page });
-        let next = offset + limit;
         if next < matching.len() {
             out["nextToken"] = json!(URL_SAFE_NO_PAD.encode(format!("{next}.{fp}")));
         }
@@ -466,5 +471,38 @@ mod tests {
         assert_eq!(one(t), "PENDING");
         assert_eq!(one(t + 30_000), "RUNNING");
         assert!(["COMPLETED", "FAILED"].contains(&one(t + 100_000).as_str()));
+    }
+
+    #[test]
+    fn forged_next_tokens_are_refused() {
+        let logs = ExportTasks::new(NOW, 100, 42);
+        let page = |token: &str| logs.describe(&input(json!({ "nextToken": token })), NOW);
+        let first: Value =
+            serde_json::from_str(&logs.describe(&input(json!({})), NOW).unwrap()).unwrap();
+        let token = first["nextToken"].as_str().unwrap();
+        let second: Value = serde_json::from_str(&page(token).unwrap()).unwrap();
+        assert_eq!(second["exportTasks"].as_array().unwrap().len(), 50);
+        assert_ne!(second["exportTasks"][0], first["exportTasks"][0]);
+        let fp = fingerprint(None, None);
+        let len = logs.lock().len();
+        for offset in [
+            u64::MAX.to_string(),
+            (usize::MAX - 10).to_string(),
+            (len + 1).to_string(),
+        ] {
+            let forged = URL_SAFE_NO_PAD.encode(format!("{offset}.{fp}"));
+            let (status, code, msg) = page(&forged).unwrap_err();
+            assert_eq!(
+                (status, code),
+                (400, "InvalidParameterException"),
+                "{offset}"
+            );
+            assert!(msg.contains("nextToken"), "{msg}");
+        }
+        // The end of the list is a valid (empty) page.
+        let end = URL_SAFE_NO_PAD.encode(format!("{len}.{fp}"));
+        let last: Value = serde_json::from_str(&page(&end).unwrap()).unwrap();
+        assert!(last["exportTasks"].as_array().unwrap().is_empty());
+        assert!(last.get("nextToken").is_none());
     }
 }
