@@ -107,6 +107,106 @@ async fn client_supplied_credentials_and_common_parameters_are_dropped() {
     assert!(p.is_empty(), "{p:?}");
 }
 
+/// Every name the proxy sets itself, in the spellings a browser could send.
+const RESERVED_VARIANTS: &[&str] = &[
+    "action",
+    "ACTION",
+    "aCtIoN",
+    "version",
+    "VERSION",
+    "format",
+    "FORMAT",
+    "accesskeyid",
+    "ACCESSKEYID",
+    "signature",
+    "SIGNATURE",
+    "signaturemethod",
+    "SIGNATUREVERSION",
+    "signaturenonce",
+    "signaturetype",
+    "timestamp",
+    "TIMESTAMP",
+    "securitytoken",
+    "SecurityTOKEN",
+    "bearertoken",
+    "Action%20",
+    "%20accesskeyid",
+];
+
+#[tokio::test]
+async fn reserved_parameters_are_dropped_in_every_case_for_v3_and_v1() {
+    for signature in ["v3", "v1"] {
+        let (addr, fake) = start(false).await;
+        let app = proxy(
+            addr,
+            &format!("[aliyun]\nsignature = \"{signature}\""),
+            false,
+        );
+        let mut uri = "/api/aliyun/actiontrail?Action=LookupEvents&MaxResults=5".to_string();
+        for name in RESERVED_VARIANTS {
+            uri.push_str(&format!("&{name}=from-browser"));
+        }
+        let r = post(&app, &uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{signature}: {}", r.body);
+        let seen = fake.seen();
+        let p = &seen[0].params;
+        assert!(
+            p.iter().all(|(_, v)| v != "from-browser"),
+            "{signature}: {p:?}"
+        );
+        assert!(p.contains(&("MaxResults".into(), "5".into())), "{p:?}");
+        // The proxy's own common parameters (V1) are there once each.
+        if signature == "v1" {
+            for own in [
+                "Action",
+                "Version",
+                "AccessKeyId",
+                "Timestamp",
+                "SignatureNonce",
+            ] {
+                let n = p
+                    .iter()
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(own))
+                    .count();
+                assert_eq!(n, 1, "{own}: {p:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn aws_requests_carry_only_the_proxys_credentials() {
+    let (addr, fake) = start(false).await;
+    let app = proxy(addr, "", false);
+    // A browser's own signing headers and query are not forwarded to CloudWatch Logs.
+    let r = send(
+        &app,
+        Request::post(
+            "/api/aws/logs?X-Amz-Credential=evil&x-amz-signature=x&X-AMZ-SECURITY-TOKEN=t",
+        )
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "Logs_20140328.DescribeExportTasks")
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=evil/x")
+        .header("X-Amz-Security-Token", "from-browser")
+        .header("x-amz-date", "19700101T000000Z")
+        .header("X-AMZ-CONTENT-SHA256", "from-browser")
+        .body(Body::from(r#"{"limit":1}"#))
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let seen = fake.seen();
+    assert_eq!(seen[0].scheme, "aws");
+    assert!(seen[0].params.is_empty(), "{:?}", seen[0].params);
+    for (name, value) in &seen[0].headers {
+        let v = value.to_str().unwrap_or("");
+        assert!(
+            !v.contains("evil") && v != "from-browser" && !v.starts_with("1970"),
+            "{name}: {v}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn aws_logs_sigv4_and_errors_passed_back() {
     let (addr, fake) = start(false).await;

@@ -38,7 +38,9 @@ use trailview_demo::rate_limit::RateLimiter;
 /// Upstream response bodies larger than this are refused (a LookupEvents page is far smaller).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
-/// Parameters the proxy sets itself: never taken from the browser.
+/// Parameters the proxy sets itself: never taken from the browser, in any case or with white
+/// space around the name (`action=`, `ACCESSKEYID=`, `Signature =`): such a parameter is
+/// dropped before signing ([`is_reserved`]).
 const RESERVED: &[&str] = &[
     "Action",
     "Version",
@@ -53,6 +55,12 @@ const RESERVED: &[&str] = &[
     "SecurityToken",
     "BearerToken",
 ];
+
+/// Whether the browser's parameter `name` is one the proxy sets itself (case-insensitive).
+pub fn is_reserved(name: &str) -> bool {
+    let name = name.trim();
+    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
+}
 
 /// The cloud's request id for a forwarded call, for the access log.
 #[derive(Debug, Clone)]
@@ -237,7 +245,7 @@ impl Upstream {
         let params: Vec<(String, String)> = req
             .params
             .iter()
-            .filter(|(k, _)| !k.is_empty() && !RESERVED.contains(&k.as_str()))
+            .filter(|(k, _)| !k.trim().is_empty() && !is_reserved(k))
             .cloned()
             .collect();
         let now = SystemTime::now();
