@@ -144,6 +144,7 @@ pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: 
         let kind = match status {
             StatusCode::UNAUTHORIZED => "MissingAuthenticationTokenException",
             StatusCode::FORBIDDEN => "AccessDeniedException",
+            StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailableException",
             _ => "ValidationException",
         };
         proxy_error(Dialect::AwsJson, status, kind, message)

@@ -68,6 +68,14 @@ pub struct LimitsFile {
     pub max_query_bytes: Option<usize>,
     pub upstream_timeout_secs: Option<u64>,
     pub connect_timeout_secs: Option<u64>,
+    /// [`ServeLimits::header_timeout`], in seconds.
+    pub header_timeout_secs: Option<u64>,
+    /// [`ServeLimits::idle_timeout`], in seconds.
+    pub idle_timeout_secs: Option<u64>,
+    /// [`ServeLimits::max_connections`].
+    pub max_connections: Option<usize>,
+    /// [`ServeLimits::drain_timeout`], in seconds.
+    pub drain_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -343,6 +351,74 @@ impl Default for SecurityConfig {
     }
 }
 
+/// How connections are served ([`crate::serve`]), in every mode (`[limits]` with `--config`;
+/// the defaults with `--demo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// A request's head must arrive within this of its first byte (or of the connection
+    /// opening); else the connection is closed.
+    pub header_timeout: Duration,
+    /// A kept-alive connection with no new request for this long is closed.
+    pub idle_timeout: Duration,
+    /// Open connections at most (see [`crate::serve`] for what happens at the cap).
+    pub max_connections: usize,
+    /// On SIGTERM or Ctrl-C, how long requests in flight may take to finish.
+    pub drain_timeout: Duration,
+}
+
+/// 10 s for a request head (API clients send theirs at once; a slow-header client cannot hold
+/// a connection longer).
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+/// 75 s keep-alive, as nginx: above the 60 s idle timeout of common load balancers, so the
+/// balancer, not the proxy, closes an idle connection first.
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 75;
+/// 1024 connections, as nginx's `worker_connections` (the fd limit must leave room: the
+/// proxy warns at start when it does not).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// 20 s to drain: inside Kubernetes' default 30 s grace period.
+pub const DEFAULT_DRAIN_TIMEOUT_SECS: u64 = 20;
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
+            idle_timeout: Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECS),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            drain_timeout: Duration::from_secs(DEFAULT_DRAIN_TIMEOUT_SECS),
+        }
+    }
+}
+
+impl ServeLimits {
+    fn from_file(l: &LimitsFile) -> Result<ServeLimits, String> {
+        let secs = |v: Option<u64>, default: u64, key: &str| match v {
+            Some(0) => Err(format!("[limits] {key} must be at least 1")),
+            v => Ok(Duration::from_secs(v.unwrap_or(default))),
+        };
+        Ok(ServeLimits {
+            header_timeout: secs(
+                l.header_timeout_secs,
+                DEFAULT_HEADER_TIMEOUT_SECS,
+                "header_timeout_secs",
+            )?,
+            idle_timeout: secs(
+                l.idle_timeout_secs,
+                DEFAULT_IDLE_TIMEOUT_SECS,
+                "idle_timeout_secs",
+            )?,
+            max_connections: match l.max_connections {
+                Some(0) => return Err("[limits] max_connections must be at least 1".into()),
+                v => v.unwrap_or(DEFAULT_MAX_CONNECTIONS),
+            },
+            drain_timeout: secs(
+                l.drain_timeout_secs,
+                DEFAULT_DRAIN_TIMEOUT_SECS,
+                "drain_timeout_secs",
+            )?,
+        })
+    }
+}
+
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024;
 pub const DEFAULT_MAX_HEADER: usize = 16 * 1024;
 pub const DEFAULT_MAX_QUERY: usize = 4 * 1024;
@@ -366,6 +442,7 @@ pub struct Config {
     pub static_dir: PathBuf,
     pub upstream: UpstreamConfig,
     pub security: SecurityConfig,
+    pub serve: ServeLimits,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -607,6 +684,7 @@ impl Config {
             ));
         }
 
+        let serve = ServeLimits::from_file(&file.limits)?;
         let mut rate_limits = default_rate_limits();
         rate_limits.extend(file.rate_limits);
 
@@ -636,6 +714,7 @@ impl Config {
                 ),
             },
             security,
+            serve,
         })
     }
 }
@@ -690,6 +769,40 @@ endpoint = "http://127.0.0.1:9002"
         assert_eq!(c.upstream.rate_limits["LookupEvents"], 2);
         assert_eq!(c.upstream.rate_limits["DescribeCdnDeliverList"], 3);
         assert!(!c.security.auth_configured());
+        assert_eq!(c.serve, ServeLimits::default());
+    }
+
+    #[test]
+    fn serve_limits() {
+        let creds = env_of(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b"),
+        ]);
+        let c = Config::from_toml(
+            "[limits]\nheader_timeout_secs = 3\nidle_timeout_secs = 30\nmax_connections = 50\ndrain_timeout_secs = 5\n[aliyun.actiontrail]\n",
+            None,
+            &creds,
+        )
+        .unwrap();
+        assert_eq!(
+            c.serve,
+            ServeLimits {
+                header_timeout: Duration::from_secs(3),
+                idle_timeout: Duration::from_secs(30),
+                max_connections: 50,
+                drain_timeout: Duration::from_secs(5),
+            }
+        );
+        for bad in [
+            "max_connections = 0",
+            "header_timeout_secs = 0",
+            "idle_timeout_secs = 0",
+            "drain_timeout_secs = 0",
+            "max_connections = -1",
+        ] {
+            let text = format!("[limits]\n{bad}\n[aliyun.actiontrail]\n");
+            assert!(Config::from_toml(&text, None, &creds).is_err(), "{bad}");
+        }
     }
 
     #[test]

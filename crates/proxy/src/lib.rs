@@ -18,6 +18,7 @@
 //! * [`cloud_error`]: every error answered, in the route's dialect (shapes from core's
 //!   `dialect`), and request ids.
 //! * [`static_files`]: `--static-dir` with the SPA fallback and the "not built" page.
+//! * [`serve`]: the one serve path (header and idle timeouts, the connection cap, drain).
 //!
 //! [`app`] builds the whole router for a [`Mode`]: `main` serves it and the tests drive it
 //! with `tower::ServiceExt::oneshot`.
@@ -30,12 +31,14 @@ pub mod cloud_error;
 pub mod config;
 pub mod params;
 pub mod security;
+pub mod serve;
 pub mod sign;
 pub mod static_files;
 pub mod storage;
 pub mod upstream;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
@@ -191,8 +194,12 @@ async fn rpc<B: Backend>(
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return body_refused(api, e),
+    };
     let req = params::rpc_params(&method, &headers, query.as_deref(), &body);
     let op = req.action().unwrap_or("").to_string();
     with_operation(st.backend.rpc(api, req).await, &op)
@@ -202,8 +209,12 @@ async fn json<B: Backend>(
     api: Api,
     State(st): State<ProxyState<B>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return body_refused(api, e),
+    };
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
@@ -214,6 +225,24 @@ async fn json<B: Backend>(
         .unwrap_or(&target)
         .to_string();
     with_operation(st.backend.json(api, target, body).await, &op)
+}
+
+/// A body that could not be read (larger than the limit, declared or chunked: 413), in the
+/// route's error shape like the proxy's other refusals.
+fn body_refused(api: Api, e: BytesRejection) -> Response {
+    let status = e.status();
+    let (code, message) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        (
+            "Proxy.BodyTooLarge",
+            "The request body is larger than trailview-proxy accepts.".to_string(),
+        )
+    } else {
+        (
+            "Proxy.BodyUnreadable",
+            format!("trailview-proxy could not read the request body: {e}"),
+        )
+    };
+    cloud_error::route_error(&format!("/api/{}", api.route()), status, code, &message)
 }
 
 async fn storage_call<B: Backend>(

@@ -9,7 +9,8 @@ use trailview_demo::generate::{self, DemoConfig};
 use trailview_demo::DemoEvents;
 use trailview_demo::{Clock, DemoBackend};
 use trailview_proxy::cli::{self, Command};
-use trailview_proxy::config::Config;
+use trailview_proxy::config::{Config, ServeLimits};
+use trailview_proxy::serve::Drained;
 use trailview_proxy::{app, Mode};
 
 #[tokio::main]
@@ -130,7 +131,7 @@ async fn main() -> ExitCode {
         buckets: Arc::new(DemoBuckets::new(args.bucket_events, now_ms)),
         static_dir: args.static_dir.clone(),
     });
-    serve(listener, router).await
+    serve(listener, router, ServeLimits::default()).await
 }
 
 /// `--config`: sign and forward to the configured clouds.
@@ -202,23 +203,79 @@ async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
         s.cors_origins.len(),
         cfg.static_dir.display()
     );
-    serve(listener, router).await
+    serve(listener, router, cfg.serve).await
 }
 
-/// Serve until Ctrl-C.
-async fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> ExitCode {
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-        println!("trailview-proxy: shutting down");
-    };
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("trailview-proxy: server error: {e}");
-        return ExitCode::from(1);
+/// Serve until SIGTERM or Ctrl-C, then drain (a second signal stops at once).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: ServeLimits,
+) -> ExitCode {
+    if let Some(fds) = open_files_limit() {
+        if (fds as usize) < limits.max_connections + 64 {
+            tracing::warn!(
+                open_files_limit = fds,
+                max_connections = limits.max_connections,
+                "the open-files limit (ulimit -n) leaves too little room for max_connections: raise it, or lower [limits] max_connections"
+            );
+        }
     }
-    ExitCode::SUCCESS
+    let (signals_tx, mut signals) = tokio::sync::watch::channel(0u32);
+    tokio::spawn(async move {
+        loop {
+            let name = stop_signal().await;
+            let n = *signals_tx.borrow() + 1;
+            if n == 1 {
+                println!(
+                    "trailview-proxy: {name}: shutting down, letting requests in flight finish (at most {} s; again to stop now)",
+                    limits.drain_timeout.as_secs()
+                );
+            }
+            if signals_tx.send(n).is_err() {
+                return;
+            }
+        }
+    });
+    let mut first = signals.clone();
+    let shutdown = async move {
+        let _ = first.wait_for(|n| *n >= 1).await;
+    };
+    tokio::select! {
+        drained = trailview_proxy::serve::serve(listener, router, limits, shutdown) => {
+            if let Drained::Deadline { dropped } = drained {
+                println!("trailview-proxy: drain deadline reached; closed {dropped} connection(s)");
+            }
+            ExitCode::SUCCESS
+        }
+        _ = signals.wait_for(|n| *n >= 2) => {
+            println!("trailview-proxy: stopped without draining");
+            ExitCode::from(130)
+        }
+    }
+}
+
+/// The first of Ctrl-C (SIGINT) and SIGTERM, by name.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => "interrupt",
+                _ = term.recv() => "SIGTERM",
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "interrupt"
+}
+
+/// The soft limit on open files (Linux), for the start-up check against max_connections.
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Resident memory in MB (Linux), for the startup line.

@@ -1,0 +1,618 @@
+//! The one serve path: accepts TCP connections and runs each on hyper's HTTP/1 server under
+//! [`ServeLimits`] (`main` serves the [`crate::app`] router with it; the load tests too).
+//!
+//! * **Header timeout**: a request's head (request line and headers) must arrive within
+//!   `header_timeout` of its first byte, or of the connection opening; else the connection is
+//!   closed. Counted here rather than by hyper's `header_read_timeout`, whose timer starts as
+//!   soon as a kept-alive connection goes idle and so would also cap keep-alive at the header
+//!   timeout (below a load balancer's idle timeout, which turns into 502s at the balancer).
+//! * **Idle timeout**: a kept-alive connection with no request for `idle_timeout` is closed.
+//! * **Connection cap**: at most `max_connections` open connections. At the cap a new
+//!   connection takes the place of the oldest one with nothing in flight (an idle keep-alive,
+//!   or a client that has not finished a request head: what nginx does with idle keep-alive
+//!   connections when short of connections), so half-open connections cannot lock others
+//!   out. When every connection has a request in flight, the new one is answered 503 with
+//!   `Retry-After` in the cloud's error shape of the route asked for (a few at a time; beyond
+//!   those it is closed).
+//! * **Drain**: when `shutdown` resolves (SIGTERM or Ctrl-C in `main`), the listener closes,
+//!   connections with nothing in flight close, requests in flight finish (their connections
+//!   then close) for at most `drain_timeout`.
+//! * **hyper's own refusals** (400 for a malformed request, 414 for a URI over 65,534 bytes,
+//!   431 for more than 100 header fields or a head over hyper's buffer) are answered in the
+//!   route's error shape ([`crate::cloud_error::route_error`]) instead of hyper's empty body.
+
+use crate::cloud_error::route_error;
+use crate::config::ServeLimits;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify, Semaphore};
+use tokio::time::Instant;
+use tower::ServiceExt as _;
+
+/// Connections answered 503 at once when every connection is busy; beyond these a new
+/// connection is closed without an answer.
+const SHED_AT_ONCE: usize = 64;
+/// How long a shed connection may take to send the request head its 503 answers.
+const SHED_WAIT: Duration = Duration::from_secs(1);
+/// The first bytes of a request kept to answer hyper's own refusals on the route's dialect.
+const HEAD_KEPT: usize = 160;
+
+/// What [`serve`] did, for the exit line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drained {
+    /// Every connection finished within the drain timeout.
+    Clean,
+    /// Connections still open at the deadline were dropped.
+    Deadline { dropped: usize },
+}
+
+/// Serve `router` on `listener` until `shutdown` resolves, then drain (see the module docs).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ServeLimits,
+    shutdown: impl Future<Output = ()>,
+) -> Drained {
+    let registry = Arc::new(Registry::new());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let shed = Arc::new(Semaphore::new(SHED_AT_ONCE));
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors (or another transient accept error): give
+                    // connections a moment to close instead of spinning.
+                    if !is_connection_error(&e) {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        match registry.admit(limits.max_connections) {
+            Some(conn) => {
+                let registry = registry.clone();
+                let router = router.clone();
+                let stop = stop_rx.clone();
+                tokio::spawn(async move {
+                    run_connection(stream, conn.clone(), router, limits, stop).await;
+                    registry.remove(conn.id);
+                });
+            }
+            None => match shed.clone().try_acquire_owned() {
+                Ok(permit) => {
+                    tokio::spawn(async move {
+                        shed_connection(stream, limits.max_connections).await;
+                        drop(permit);
+                    });
+                }
+                Err(_) => drop(stream),
+            },
+        }
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let deadline = Instant::now() + limits.drain_timeout;
+    loop {
+        let open = registry.len();
+        if open == 0 {
+            return Drained::Clean;
+        }
+        if Instant::now() >= deadline {
+            return Drained::Deadline { dropped: open };
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn is_connection_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
+/// One open connection, as the cap, the timeouts and the error shaping see it.
+struct Conn {
+    id: u64,
+    /// Requests whose answer is not yet fully handed to the connection.
+    in_flight: AtomicU32,
+    /// A request head is being read (from the connection opening, or from the first byte
+    /// after the last answer).
+    reading: AtomicBool,
+    /// When the current phase (reading a head, or idle) began: ms since `epoch`.
+    since_ms: AtomicU64,
+    epoch: Instant,
+    /// The first bytes of the head being read.
+    head: Mutex<Vec<u8>>,
+    /// Closes the connection (eviction at the cap).
+    evict: Notify,
+}
+
+impl Conn {
+    fn now_ms(&self) -> u64 {
+        Instant::now().duration_since(self.epoch).as_millis() as u64
+    }
+
+    fn on_read(&self, bytes: &[u8]) {
+        if self.in_flight.load(Ordering::Acquire) == 0 && !self.reading.swap(true, Ordering::AcqRel)
+        {
+            self.since_ms.store(self.now_ms(), Ordering::Release);
+            self.head.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+        if self.reading.load(Ordering::Acquire) {
+            let mut head = self.head.lock().unwrap_or_else(|e| e.into_inner());
+            let room = HEAD_KEPT.saturating_sub(head.len());
+            head.extend_from_slice(&bytes[..room.min(bytes.len())]);
+        }
+    }
+
+    fn request_started(&self) {
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        self.reading.store(false, Ordering::Release);
+    }
+
+    fn answer_done(&self) {
+        if self.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.since_ms.store(self.now_ms(), Ordering::Release);
+        }
+    }
+
+    /// When the connection's current phase times out (a request in flight: check again later).
+    fn deadline(&self, limits: &ServeLimits) -> Instant {
+        let since = self.epoch + Duration::from_millis(self.since_ms.load(Ordering::Acquire));
+        if self.in_flight.load(Ordering::Acquire) > 0 {
+            Instant::now() + limits.idle_timeout.max(limits.header_timeout)
+        } else if self.reading.load(Ordering::Acquire) {
+            since + limits.header_timeout
+        } else {
+            since + limits.idle_timeout
+        }
+    }
+
+    /// The path of the request being read, from its request line (`GET /api/... HTTP/1.1`).
+    fn head_path(&self) -> String {
+        let head = self.head.lock().unwrap_or_else(|e| e.into_inner());
+        let text = String::from_utf8_lossy(&head);
+        let target = text.split(' ').nth(1).unwrap_or("");
+        // An absolute-form target (`http://host/path`) names its path after the authority.
+        let path = match target.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => target,
+        };
+        path.split(['?', '#']).next().unwrap_or("").to_string()
+    }
+}
+
+/// The open connections, oldest first.
+struct Registry {
+    conns: Mutex<BTreeMap<u64, Arc<Conn>>>,
+    next_id: AtomicU64,
+    epoch: Instant,
+}
+
+impl Registry {
+    fn new() -> Registry {
+        Registry {
+            conns: Mutex::new(BTreeMap::new()),
+            next_id: AtomicU64::new(0),
+            epoch: Instant::now(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.conns.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// A new connection, in the place of the oldest one with nothing in flight if at the cap;
+    /// `None` when every connection has a request in flight.
+    fn admit(&self, max: usize) -> Option<Arc<Conn>> {
+        let mut conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        if conns.len() >= max.max(1) {
+            let victim = conns
+                .iter()
+                .find(|(_, c)| c.in_flight.load(Ordering::Acquire) == 0)
+                .map(|(id, _)| *id)?;
+            if let Some(c) = conns.remove(&victim) {
+                c.evict.notify_one();
+            }
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now().duration_since(self.epoch).as_millis() as u64;
+        let conn = Arc::new(Conn {
+            id,
+            in_flight: AtomicU32::new(0),
+            reading: AtomicBool::new(true),
+            since_ms: AtomicU64::new(now),
+            epoch: self.epoch,
+            head: Mutex::new(Vec::new()),
+            evict: Notify::new(),
+        });
+        conns.insert(id, conn.clone());
+        Some(conn)
+    }
+
+    fn remove(&self, id: u64) {
+        self.conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+    }
+}
+
+async fn run_connection(
+    stream: TcpStream,
+    conn: Arc<Conn>,
+    router: Router,
+    limits: ServeLimits,
+    mut stop: watch::Receiver<bool>,
+) {
+    let io = TokioIo::new(Watched {
+        io: stream,
+        conn: conn.clone(),
+        replacement: None,
+    });
+    let svc_conn = conn.clone();
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let guard = InFlight::start(svc_conn.clone());
+        let router = router.clone();
+        async move {
+            let resp = router.oneshot(req).await.unwrap_or_else(|e| match e {});
+            Ok::<_, Infallible>(resp.map(|body| {
+                Body::new(Guarded {
+                    inner: body,
+                    _guard: guard,
+                })
+            }))
+        }
+    });
+    let served = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(io, service);
+    tokio::pin!(served);
+    let mut draining = *stop.borrow();
+    if draining {
+        return;
+    }
+    loop {
+        let deadline = conn.deadline(&limits);
+        tokio::select! {
+            _ = served.as_mut() => return,
+            () = conn.evict.notified() => return,
+            changed = stop.changed(), if !draining => {
+                draining = true;
+                if changed.is_err() || conn.in_flight.load(Ordering::Acquire) == 0 {
+                    // Nothing in flight: an idle connection or an unfinished head.
+                    return;
+                }
+                served.as_mut().graceful_shutdown();
+            }
+            () = tokio::time::sleep_until(deadline) => {
+                if conn.in_flight.load(Ordering::Acquire) == 0 && Instant::now() >= conn.deadline(&limits) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Answers one request on a connection beyond the cap with 503, then closes it.
+async fn shed_connection(stream: TcpStream, max: usize) {
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| async move {
+        let mut resp = route_error(
+            req.uri().path(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            &format!(
+                "trailview-proxy has {max} connections busy (its max_connections); retry shortly."
+            ),
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        Ok::<_, Infallible>(resp)
+    });
+    let served = http1::Builder::new()
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service);
+    let _ = tokio::time::timeout(SHED_WAIT, served).await;
+}
+
+/// A request in flight on its connection until the answer's body is dropped.
+struct InFlight(Arc<Conn>);
+
+impl InFlight {
+    fn start(conn: Arc<Conn>) -> InFlight {
+        conn.request_started();
+        InFlight(conn)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.answer_done();
+    }
+}
+
+/// An answer's body that keeps its request in flight while hyper writes it.
+struct Guarded {
+    inner: Body,
+    _guard: InFlight,
+}
+
+impl hyper::body::Body for Guarded {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// The connection's socket: notes when a request head starts (for the timeouts) and keeps its
+/// first bytes, and answers hyper's own refusals in the route's error shape.
+struct Watched {
+    io: TcpStream,
+    conn: Arc<Conn>,
+    /// The refusal written instead of hyper's, and how much of it is written.
+    replacement: Option<(Vec<u8>, usize)>,
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.io).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = r {
+            let new = &buf.filled()[before..];
+            if !new.is_empty() {
+                self.conn.on_read(new);
+            }
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        if this.replacement.is_none() && this.conn.in_flight.load(Ordering::Acquire) == 0 {
+            if let Some(status) = hyper_refusal(buf) {
+                let path = this.conn.head_path();
+                this.replacement = Some((shaped_refusal(status, &path), 0));
+            }
+        }
+        if let Some((bytes, written)) = &mut this.replacement {
+            while *written < bytes.len() {
+                match ready!(Pin::new(&mut this.io).poll_write(cx, &bytes[*written..])) {
+                    Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                    Ok(n) => *written += n,
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
+            }
+            // hyper's refusal (and anything after it; hyper closes the connection) is dropped.
+            return Poll::Ready(Ok(buf.len()));
+        }
+        Pin::new(&mut this.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// The status of a refusal hyper writes itself (no request reached the router): a whole
+/// response head with status 400, 414 or 431 and none of the headers every answer of the
+/// router carries (`x-content-type-options`, from [`crate::security`]).
+fn hyper_refusal(buf: &[u8]) -> Option<StatusCode> {
+    let rest = buf.strip_prefix(b"HTTP/1.1 ")?;
+    let status = match rest.get(..4)? {
+        b"400 " => StatusCode::BAD_REQUEST,
+        b"414 " => StatusCode::URI_TOO_LONG,
+        b"431 " => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        _ => return None,
+    };
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = buf[..end].to_ascii_lowercase();
+    let from_router = head
+        .windows(b"x-content-type-options:".len())
+        .any(|w| w == b"x-content-type-options:");
+    (!from_router).then_some(status)
+}
+
+/// hyper's refusal `status` as the route of `path` answers errors, ready to write (the
+/// connection closes after it, as hyper's would).
+fn shaped_refusal(status: StatusCode, path: &str) -> Vec<u8> {
+    let (code, message) = match status {
+        StatusCode::URI_TOO_LONG => (
+            "Proxy.UriTooLong",
+            "The request URI is longer than the 65,534 bytes trailview-proxy reads.",
+        ),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "Proxy.HeadersTooLarge",
+            "The request has more than 100 header fields, or headers larger than trailview-proxy reads.",
+        ),
+        _ => (
+            "Proxy.BadRequest",
+            "The request is not valid HTTP/1.1.",
+        ),
+    };
+    let resp: Response = route_error(path, status, code, message);
+    let (parts, body) = resp.into_parts();
+    let body = ready_bytes(body);
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\n",
+        parts.status.as_u16(),
+        parts.status.canonical_reason().unwrap_or("")
+    )
+    .into_bytes();
+    for (name, value) in &parts.headers {
+        if name == header::CONTENT_LENGTH || name == header::CONNECTION {
+            continue;
+        }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(
+        format!(
+            "x-content-type-options: nosniff\r\ncache-control: no-store\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&body);
+    out
+}
+
+/// The bytes of a body that is already whole (an error body built from a string).
+fn ready_bytes(body: Body) -> Vec<u8> {
+    use hyper::body::Body as _;
+    let mut body = std::pin::pin!(body);
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    let mut out = Vec::new();
+    while let Poll::Ready(Some(Ok(frame))) = body.as_mut().poll_frame(&mut cx) {
+        if let Ok(data) = frame.into_data() {
+            out.extend_from_slice(&data);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hyper_refusals_are_told_from_the_routers_answers() {
+        let hyper_431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: Wed, 02 Dec 2026 03:00:00 GMT\r\n\r\n";
+        assert_eq!(
+            hyper_refusal(hyper_431),
+            Some(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        );
+        assert_eq!(
+            hyper_refusal(b"HTTP/1.1 414 URI Too Long\r\n\r\n"),
+            Some(StatusCode::URI_TOO_LONG)
+        );
+        // The router's own 400 (an Alibaba throttling answer) is left alone.
+        let routers = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nX-Content-Type-Options: nosniff\r\n\r\n{}";
+        assert_eq!(hyper_refusal(routers), None);
+        assert_eq!(hyper_refusal(b"HTTP/1.1 200 OK\r\n\r\n"), None);
+        assert_eq!(hyper_refusal(b"HTTP/1.1 431 Req"), None);
+        assert_eq!(hyper_refusal(b"{\"a\":1}"), None);
+    }
+
+    #[test]
+    fn refusals_take_the_routes_shape() {
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        let ali = text(shaped_refusal(
+            StatusCode::URI_TOO_LONG,
+            "/api/aliyun/actiontrail",
+        ));
+        assert!(ali.starts_with("HTTP/1.1 414 URI Too Long\r\n"), "{ali}");
+        let (head, body) = ali.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("content-length: {}", body.len())));
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["Code"], "Proxy.UriTooLong");
+        let aws = text(shaped_refusal(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "/api/aws/logs",
+        ));
+        assert!(
+            aws.contains("x-amzn-errortype: ValidationException"),
+            "{aws}"
+        );
+        let s3 = text(shaped_refusal(StatusCode::BAD_REQUEST, "/api/aws/s3/b/k"));
+        assert!(s3.contains("<Error>"), "{s3}");
+    }
+
+    fn conn_reading(head: &[u8]) -> Conn {
+        let c = Conn {
+            id: 0,
+            in_flight: AtomicU32::new(0),
+            reading: AtomicBool::new(false),
+            since_ms: AtomicU64::new(0),
+            epoch: Instant::now(),
+            head: Mutex::new(Vec::new()),
+            evict: Notify::new(),
+        };
+        c.on_read(head);
+        c
+    }
+
+    #[test]
+    fn head_paths() {
+        for (head, path) in [
+            (&b"GET /api/aws/logs?x=1 HTTP/1.1\r\n"[..], "/api/aws/logs"),
+            (
+                b"POST http://h:8080/api/aliyun/oss/b HTTP/1.1",
+                "/api/aliyun/oss/b",
+            ),
+            (b"GET /api/aliyun/actiontrail", "/api/aliyun/actiontrail"),
+            (b"garbage", ""),
+        ] {
+            assert_eq!(conn_reading(head).head_path(), path);
+        }
+    }
+
+    #[test]
+    fn eviction_takes_the_oldest_connection_with_nothing_in_flight() {
+        let r = Registry::new();
+        let a = r.admit(2).unwrap();
+        let b = r.admit(2).unwrap();
+        a.request_started();
+        let c = r.admit(2).unwrap();
+        let ids: Vec<u64> = r.conns.lock().unwrap().keys().copied().collect();
+        assert_eq!(ids, vec![a.id, c.id], "b (idle) made room, a (busy) stayed");
+        assert_ne!(b.id, c.id);
+        c.request_started();
+        assert!(r.admit(2).is_none(), "all busy: shed");
+        a.answer_done();
+        assert!(r.admit(2).is_some());
+    }
+}
