@@ -266,7 +266,20 @@ pub async fn call<C: Call>(
     request: &paging::Request,
     abort: Option<&AbortSignal>,
 ) -> Result<(C::Response, Parsed), ApiError> {
-    let op = C::OPERATION;
+    let dialect = C::OPERATION.api.dialect();
+    let (url, body, status, request_id) = post(client, C::OPERATION, request, abort).await?;
+    read_response::<C::Response>(dialect, status, request_id.as_deref(), &body)
+        .map_err(|e| name_url(e, "POST", &url))
+}
+
+/// The HTTP part of [`call`], one copy for every operation (only reading the answer depends on
+/// the response type): the URL called, and the answer's body, status and request id.
+async fn post(
+    client: &ApiClient,
+    op: &Operation,
+    request: &paging::Request,
+    abort: Option<&AbortSignal>,
+) -> Result<(String, String, u16, Option<String>), ApiError> {
     let api = op.api;
     let dialect = api.dialect();
     let route = join(&client.base, api.route());
@@ -299,8 +312,7 @@ pub async fn call<C: Call>(
     };
     let req = req.map_err(|e| ApiError::Network(e.to_string()))?;
     let (body, status, request_id) = finish(dialect, &url, req.send()).await?;
-    read_response::<C::Response>(dialect, status, request_id.as_deref(), &body)
-        .map_err(|e| name_url(e, "POST", &url))
+    Ok((url, body, status, request_id))
 }
 
 /// A storage API's path for `bucket` (and `key`, percent-encoded segment by segment), from the

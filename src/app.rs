@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
         <FilesPanel />
         <Coverage />
         <main class="workspace" class:has-selection=move || st.selected.get().is_some()
-            style:--detail-w=move || format!("{:.0}px", detail_w.get())>
+            style:--detail-w=move || format!("{}px", trailview_core::numbers::fixed(detail_w.get(), 0))>
             <EventsTable>
                 <div class="files-bar"><OpenFiles /><BucketPanel /></div>
             </EventsTable>
@@ -142,8 +142,12 @@ fn Splitter(width: RwSignal<f64>) -> impl IntoView {
             .and_then(|e| e.parent_element())
             .map_or(1200.0, |p| p.client_width() as f64)
     };
-    let save =
-        move || crate::storage::save("detail-width", &format!("{:.0}", width.get_untracked()));
+    let save = move || {
+        crate::storage::save(
+            "detail-width",
+            &trailview_core::numbers::fixed(width.get_untracked(), 0),
+        )
+    };
     let set = move |w: f64| width.set(w);
     let dragging = StoredValue::new(false);
     let on_down = move |ev: leptos::ev::PointerEvent| {
@@ -183,7 +187,7 @@ fn Splitter(width: RwSignal<f64>) -> impl IntoView {
     view! {
         <div class="splitter" node_ref=el role="separator" tabindex="0" data-testid="splitter"
             aria-orientation="vertical" aria-label="Resize the event pane" aria-controls="event-detail"
-            aria-valuemin=MIN_PANE_PX aria-valuenow=move || format!("{:.0}", width.get())
+            aria-valuemin=MIN_PANE_PX aria-valuenow=move || trailview_core::numbers::fixed(width.get(), 0)
             on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
             on:keydown=on_key>
         </div>

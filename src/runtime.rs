@@ -201,8 +201,8 @@ impl<D: Driven> Source for D {
 /// "<error> — retrying in 2.1 s (attempt 1 of 5)".
 pub fn retry_notice(e: &ApiError, delay_ms: u32, attempt: u32) -> String {
     format!(
-        "{e} — retrying in {:.1} s (attempt {attempt} of {MAX_RETRIES})",
-        delay_ms as f64 / 1000.0
+        "{e} — retrying in {} s (attempt {attempt} of {MAX_RETRIES})",
+        trailview_core::numbers::fixed(delay_ms as f64 / 1000.0, 1)
     )
 }
 

@@ -61,6 +61,7 @@ fn backfill(id: i64, status: i64, created: i64, minutes: i64) -> Job {
             updated_time: Some(t(created + minutes * 60_000)),
             start_time: Some(t(created - 24 * H)),
             end_time: Some(t(created)),
+            regions: Vec::new(),
         },
         created + 100 * H,
     )

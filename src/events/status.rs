@@ -20,10 +20,10 @@ fn coverage_text(run: &EventsRun, tz: crate::events::state::Tz) -> Option<String
         )
     } else {
         format!(
-            "covers {} → {} ({:.0}% of the range)",
+            "covers {} → {} ({}% of the range)",
             format::time(Some(a), tz),
             format::time(Some(b), tz),
-            pct
+            trailview_core::numbers::fixed(pct, 0)
         )
     })
 }
@@ -65,11 +65,11 @@ pub fn Progress() -> impl IntoView {
                 .map(|c| format!(" · {c}"))
                 .unwrap_or_default();
             format!(
-                "{what}: {} · {} · {:.0} events/s · {:.1} s{retries}{covered}",
+                "{what}: {} · {} · {} events/s · {} s{retries}{covered}",
                 plural(p.events, "event", "events"),
                 plural(p.pages, "page", "pages"),
-                p.rate(),
-                p.elapsed_ms / 1000.0
+                trailview_core::numbers::fixed(p.rate(), 0),
+                trailview_core::numbers::fixed(p.elapsed_ms / 1000.0, 1)
             )
         })
     };
@@ -91,7 +91,7 @@ pub fn Progress() -> impl IntoView {
                 <div
                     class="fill"
                     class:running=move || st.fetch_state.get() == FetchState::Running
-                    style:width=move || format!("{:.1}%", st.run.with(|r| r.as_ref().map_or(0.0, |r| r.fraction())) * 100.0)
+                    style:width=move || format!("{}%", trailview_core::numbers::fixed(st.run.with(|r| r.as_ref().map_or(0.0, |r| r.fraction())) * 100.0, 1))
                 ></div>
             </div>
             <span class="label">{label}</span>

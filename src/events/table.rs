@@ -260,7 +260,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     view! {
                         <span class="indexing" role="status" data-testid="path-indexing" data-done=p.done data-total=p.total>
                             <progress max=p.total value=p.done></progress>
-                            {format!("Reading {} from every event: {} of {} ({pct:.0}%); rows not read yet are hidden", p.path, thousands(p.done), thousands(p.total))}
+                            {format!("Reading {} from every event: {} of {} ({}%); rows not read yet are hidden", p.path, thousands(p.done), thousands(p.total), trailview_core::numbers::fixed(pct, 0))}
                         </span>
                     }
                 })}

@@ -245,7 +245,7 @@ pub fn FilesPanel() -> impl IntoView {
         <Show when=move || shown.get()>
             <section class="files-load" data-testid="files-load" aria-label="Loading files">
                 <div class="bar" aria-hidden="true">
-                    <div class="fill" class:running=running style:width=move || format!("{:.1}%", counts.get().3 * 100.0)></div>
+                    <div class="fill" class:running=running style:width=move || format!("{}%", trailview_core::numbers::fixed(counts.get().3 * 100.0, 1))></div>
                 </div>
                 <span class="label" role="status" aria-live="polite" data-testid="files-progress"
                     data-state=move || state.get() data-files-done=move || counts.get().0

@@ -242,10 +242,7 @@ impl JobsState {
                     .await;
                     match outcome {
                         Some(Ok(r)) => {
-                            let mut raw = serde_json::to_value(&r.job).unwrap_or_default();
-                            raw["Status"] = serde_json::to_value(&r.status).unwrap_or_default();
-                            let mut job = Job::from_backfill(&r.job, now_ms() as i64);
-                            job.raw = raw;
+                            let job = Job::from_backfill(&r, now_ms() as i64);
                             this.backfill.jobs.update(|jobs| {
                                 if let Some(j) = jobs.iter_mut().find(|j| j.id == id) {
                                     *j = job;
@@ -307,8 +304,8 @@ impl JobsState {
                     earlier.set(Answer::Uncertain);
                 }
                 c.message.set(Some(format!(
-                    "{e} — retrying in {:.1} s with the same ClientToken (attempt {attempt} of {MAX_RETRIES})",
-                    delay_ms as f64 / 1000.0
+                    "{e} — retrying in {} s with the same ClientToken (attempt {attempt} of {MAX_RETRIES})",
+                    trailview_core::numbers::fixed(delay_ms as f64 / 1000.0, 1)
                 )));
             };
             let outcome = call_once::<CreateDeliveryHistoryJob>(

@@ -125,8 +125,8 @@ pub fn Timeline(
         shapes.with(|l| {
             let bar = l.as_ref()?.bars.get(i)?;
             let (left, right) = match bar.tooltip_at {
-                TooltipAnchor::Left(p) => (Some(format!("{p:.1}%")), None),
-                TooltipAnchor::Right(p) => (None, Some(format!("{p:.1}%"))),
+                TooltipAnchor::Left(p) => (Some(format!("{}%", trailview_core::numbers::fixed(p, 1))), None),
+                TooltipAnchor::Right(p) => (None, Some(format!("{}%", trailview_core::numbers::fixed(p, 1)))),
             };
             Some(view! {
                 <div class="timeline-tooltip" id="timeline-tooltip" role="tooltip" data-testid="timeline-tooltip" style:left=left style:right=right>

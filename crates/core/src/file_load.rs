@@ -480,12 +480,12 @@ impl FileLoad {
             format!("{} {}", thousands(n), if n == 1 { one } else { many })
         };
         let mut s = format!(
-            "{what}: {} of {} · {bytes} · {} · {} events/s · {:.1} s",
+            "{what}: {} of {} · {bytes} · {} · {} events/s · {} s",
             thousands(self.files_done()),
             plural(self.files.len(), "file", "files"),
             plural(self.added, "event", "events"),
             thousands(self.events_per_s().round() as usize),
-            self.elapsed_ms / 1000.0
+            crate::numbers::fixed(self.elapsed_ms / 1000.0, 1)
         );
         let failed = self.failed_count();
         if failed > 0 {
@@ -520,9 +520,12 @@ impl FileLoad {
 /// "12.3 MB"; "40.2 KB" below 1 MB (and above nothing).
 pub fn megabytes(bytes: u64) -> String {
     if bytes > 0 && bytes < 1_000_000 {
-        format!("{:.1} KB", bytes as f64 / 1000.0)
+        format!("{} KB", crate::numbers::fixed(bytes as f64 / 1000.0, 1))
     } else {
-        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+        format!(
+            "{} MB",
+            crate::numbers::fixed(bytes as f64 / 1_000_000.0, 1)
+        )
     }
 }
 

@@ -705,6 +705,7 @@ mod tests {
             updated_time: Some(updated.into()),
             start_time: Some("2021-01-26T03:17:04Z".into()),
             end_time: Some("2021-04-26T03:22:04Z".into()),
+            regions: Vec::new(),
         }
     }
 

@@ -698,6 +698,7 @@ mod tests {
                 updated_time: Some(t(created + minutes * 60_000)),
                 start_time: Some(t(created - 24 * H)),
                 end_time: Some(t(created)),
+                regions: Vec::new(),
             },
             created + 100 * H,
         )

@@ -66,6 +66,10 @@ pub struct DeliveryHistoryJob {
     pub start_time: Option<String>,
     #[serde(rename = "EndTime", default, deserialize_with = "lenient_string")]
     pub end_time: Option<String>,
+    /// GetDeliveryHistoryJob's `Status`: the delivery in each region (ListDeliveryHistoryJobs
+    /// has none).
+    #[serde(rename = "Status", default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionStatus>,
 }
 
 /// JobStatus names from the API document; unknown values are shown as they are.
@@ -110,15 +114,11 @@ pub struct RegionStatus {
     pub status: Option<i64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct GetDeliveryHistoryJobResponse {
-    #[serde(rename = "RequestId", default, deserialize_with = "lenient_string")]
-    pub request_id: Option<String>,
-    #[serde(flatten)]
-    pub job: DeliveryHistoryJob,
-    #[serde(rename = "Status", default)]
-    pub status: Vec<RegionStatus>,
-}
+/// GetDeliveryHistoryJob answers with the job's fields at the top level, beside `RequestId`
+/// (not kept) and `Status`, the delivery per region ([`DeliveryHistoryJob::regions`]). Read as
+/// the job itself rather than through `#[serde(flatten)]`, whose buffering deserializer would
+/// ship in the app for this one type.
+pub type GetDeliveryHistoryJobResponse = DeliveryHistoryJob;
 
 // ---------------------------------------------------------------------------------------------
 // CDN DescribeCdnDeliverList
@@ -216,18 +216,13 @@ impl CdnDeliverListResponse {
             detail,
             raw: self.content.to_string(),
         };
-        let obj = match &self.content {
+        // Read from text (an object is written back first) rather than with `from_value`, so
+        // the app carries one JSON deserializer for these types, not also serde_json's Value one.
+        let text = match &self.content {
             Value::Null => return Ok(Vec::new()),
             Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
-            Value::String(s) => {
-                lenient::from_str::<Value>(s)
-                    .map_err(|e| ContentError {
-                        detail: e.to_string(),
-                        raw: s.clone(),
-                    })?
-                    .0
-            }
-            v @ Value::Object(_) => v.clone(),
+            Value::String(s) => s.clone(),
+            v @ Value::Object(_) => v.to_string(),
             other => {
                 return Err(err(format!(
                     "Content is {}, expected an object or a string",
@@ -235,9 +230,16 @@ impl CdnDeliverListResponse {
                 )))
             }
         };
-        serde_json::from_value::<CdnContentData>(obj)
-            .map(|c| c.data)
-            .map_err(|e| err(format!("Content.data: {e}")))
+        lenient::from_str::<CdnContentData>(&text)
+            .map(|(c, _)| c.data)
+            .map_err(|e| ContentError {
+                // Well-formed JSON of another shape (no repair tried), or text that is not JSON.
+                detail: match e.repaired {
+                    None => format!("Content: {}", e.strict),
+                    Some(_) => e.strict,
+                },
+                raw: text,
+            })
     }
 }
 

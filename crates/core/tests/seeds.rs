@@ -121,6 +121,16 @@ fn cdn_content_as_object_and_as_string_and_garbage() {
         read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, bad).unwrap();
     let e = r.tasks().unwrap_err();
     assert_eq!(e.raw, "<<not json>>");
+    let shape = r#"{"RequestId":"1","Content":{"data":"not a list"}}"#;
+    let (r, _) =
+        read_response::<CdnDeliverListResponse>(Dialect::AlibabaRpc, 200, None, shape).unwrap();
+    let e = r.tasks().unwrap_err();
+    assert!(
+        e.detail.starts_with("Content: invalid type: string"),
+        "{}",
+        e.detail
+    );
+    assert_eq!(e.raw, r#"{"data":"not a list"}"#);
 }
 
 #[test]
@@ -198,4 +208,35 @@ fn aws_error_body_and_non_json_errors() {
         panic!()
     };
     assert_eq!(excerpt, "not json at all");
+}
+
+#[test]
+fn get_delivery_history_job_reads_the_job_and_its_regions() {
+    use trailview_core::wire::{GetDeliveryHistoryJobResponse, RegionStatus};
+    let body = r#"{"RequestId":"r-1","JobId":5,"TrailName":"t","JobStatus":"1","Status":[{"Region":"cn-hangzhou","Status":1},{"Region":"cn-beijing","Status":"2"}]}"#;
+    let (j, _) =
+        read_response::<GetDeliveryHistoryJobResponse>(Dialect::AlibabaRpc, 200, None, body)
+            .unwrap();
+    assert_eq!((j.job_id, j.job_status), (Some(5), Some(1)));
+    assert_eq!(
+        j.regions,
+        vec![
+            RegionStatus {
+                region: Some("cn-hangzhou".into()),
+                status: Some(1)
+            },
+            RegionStatus {
+                region: Some("cn-beijing".into()),
+                status: Some(2)
+            },
+        ]
+    );
+    // The job as shown in the detail pane: its fields and the regions, not the RequestId.
+    let raw = serde_json::to_value(&j).unwrap();
+    assert_eq!(raw["Status"][1]["Region"], "cn-beijing");
+    assert!(raw.get("RequestId").is_none());
+    // A listed job has no Status: none is shown.
+    let listed =
+        serde_json::to_value(&trailview_core::wire::DeliveryHistoryJob::default()).unwrap();
+    assert!(listed.get("Status").is_none());
 }

@@ -343,9 +343,9 @@ pub fn format_bytes(n: u64) -> String {
         let v = n as f64 / size;
         if v >= 1.0 {
             return if v < 10.0 && unit == "GB" {
-                format!("{v:.2} {unit}")
+                format!("{} {unit}", crate::numbers::fixed(v, 2))
             } else {
-                format!("{v:.1} {unit}")
+                format!("{} {unit}", crate::numbers::fixed(v, 1))
             };
         }
     }
