@@ -47,6 +47,13 @@ impl Respond for ErrorResponse {
                 h.insert(n, v);
             }
         }
+        // Alibaba's gateway says how long to wait in `x-acs-retry-after`; the standard header
+        // says the same to clients that know only that one.
+        if !h.contains_key(header::RETRY_AFTER) {
+            if let Some(v) = h.get("x-acs-retry-after").cloned() {
+                h.insert(header::RETRY_AFTER, v);
+            }
+        }
         resp.extensions_mut().insert(ErrorCode(self.code));
         resp
     }
@@ -200,6 +207,7 @@ mod tests {
         let r = AlibabaError::throttled(2).respond();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         assert_eq!(r.headers()["x-acs-retry-after"], "2");
+        assert_eq!(r.headers()["retry-after"], "2");
         assert_eq!(r.headers()["content-type"], "application/json");
         assert_eq!(
             r.extensions().get::<ErrorCode>().unwrap().0,

@@ -321,6 +321,10 @@ async fn shared_rate_limit_answers_like_the_cloud_without_calling_it() {
     assert_eq!(throttled.status, StatusCode::BAD_REQUEST);
     assert_eq!(throttled.json()["Code"], "Throttling.User");
     assert!(throttled.header("x-acs-retry-after").is_some());
+    assert_eq!(
+        throttled.header("retry-after"),
+        throttled.header("x-acs-retry-after")
+    );
     assert_eq!(fake.seen().len(), 2);
     // DescribeCdnDeliverList: 3 per second, its own window.
     let mut ok = 0;

@@ -35,6 +35,11 @@ use trailview_core::catalogue::{Api, Cloud};
 use trailview_core::dialect::Dialect;
 use trailview_demo::rate_limit::RateLimiter;
 
+/// The shared rate limits count each operation's calls in a window this much longer than a
+/// second, so that forwarding jitter (a new connection, a slow signing step) cannot put more
+/// than the limit into one second at the cloud.
+pub const RATE_LIMIT_MARGIN: Duration = Duration::from_millis(100);
+
 /// Upstream response bodies larger than this are refused (a LookupEvents page is far smaller).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -129,7 +134,7 @@ impl Upstream {
         let limiters = cfg
             .rate_limits
             .iter()
-            .map(|(op, n)| (op.clone(), RateLimiter::new(*n)))
+            .map(|(op, n)| (op.clone(), RateLimiter::with_margin(*n, RATE_LIMIT_MARGIN)))
             .collect();
         Ok(Upstream {
             cfg,

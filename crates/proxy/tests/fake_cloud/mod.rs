@@ -29,6 +29,8 @@ pub struct Seen {
     pub params: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// When the request arrived (for the sliding-window checks of the rate limits).
+    pub at: std::time::Instant,
 }
 
 #[derive(Clone, Default)]
@@ -232,6 +234,7 @@ async fn handle(
         }
         let action = h(&headers, "x-acs-action");
         f.seen.lock().unwrap().push(Seen {
+            at: std::time::Instant::now(),
             scheme: "v3",
             action: action.clone(),
             params: params.clone(),
@@ -309,6 +312,7 @@ async fn handle(
         }
         let target = h(&headers, "x-amz-target");
         f.seen.lock().unwrap().push(Seen {
+            at: std::time::Instant::now(),
             scheme: "aws",
             action: target.clone(),
             params: params.clone(),
@@ -389,6 +393,7 @@ async fn handle(
     }
     let action = get("Action");
     f.seen.lock().unwrap().push(Seen {
+        at: std::time::Instant::now(),
         scheme: "v1",
         action: action.clone(),
         params: params.clone(),
