@@ -6,7 +6,7 @@
 use gloo_net::http::{Request, Response};
 use serde::Deserialize;
 use trailview_core::catalogue::{Call, Cloud, Operation};
-use trailview_core::dialect::{read_response, ApiError, Dialect};
+use trailview_core::dialect::{read_response, retry_after_secs, ApiError, Dialect};
 use trailview_core::lenient::Parsed;
 use trailview_core::paging;
 use trailview_core::percent::{self, Slash};
@@ -193,19 +193,38 @@ fn request_id(dialect: Dialect, resp: &Response) -> Option<String> {
     }
 }
 
+/// An answer as read off HTTP, before its body is read as a response or an error.
+struct Answer {
+    body: String,
+    status: u16,
+    request_id: Option<String>,
+    /// The wait a throttled answer asks for (`x-acs-retry-after` or `Retry-After`, seconds).
+    retry_after: Option<u32>,
+}
+
 async fn finish(
     dialect: Dialect,
     url: &str,
     sent: impl std::future::Future<Output = Result<Response, gloo_net::Error>>,
-) -> Result<(String, u16, Option<String>), ApiError> {
+) -> Result<Answer, ApiError> {
     let resp = send(url, sent).await?;
     let status = resp.status();
     let request_id = request_id(dialect, &resp);
+    let h = resp.headers();
+    let retry_after = retry_after_secs(
+        h.get("x-acs-retry-after").as_deref(),
+        h.get("Retry-After").as_deref(),
+    );
     let body = resp
         .text()
         .await
         .map_err(|e| ApiError::Network(network_message(&e)))?;
-    Ok((body, status, request_id))
+    Ok(Answer {
+        body,
+        status,
+        request_id,
+        retry_after,
+    })
 }
 
 fn network_message(e: &gloo_net::Error) -> String {
@@ -267,19 +286,19 @@ pub async fn call<C: Call>(
     abort: Option<&AbortSignal>,
 ) -> Result<(C::Response, Parsed), ApiError> {
     let dialect = C::OPERATION.api.dialect();
-    let (url, body, status, request_id) = post(client, C::OPERATION, request, abort).await?;
-    read_response::<C::Response>(dialect, status, request_id.as_deref(), &body)
-        .map_err(|e| name_url(e, "POST", &url))
+    let (url, a) = post(client, C::OPERATION, request, abort).await?;
+    read_response::<C::Response>(dialect, a.status, a.request_id.as_deref(), &a.body)
+        .map_err(|e| name_url(e.with_retry_after(a.retry_after), "POST", &url))
 }
 
 /// The HTTP part of [`call`], one copy for every operation (only reading the answer depends on
-/// the response type): the URL called, and the answer's body, status and request id.
+/// the response type): the URL called, and the answer.
 async fn post(
     client: &ApiClient,
     op: &Operation,
     request: &paging::Request,
     abort: Option<&AbortSignal>,
-) -> Result<(String, String, u16, Option<String>), ApiError> {
+) -> Result<(String, Answer), ApiError> {
     let api = op.api;
     let dialect = api.dialect();
     let route = join(&client.base, api.route());
@@ -311,8 +330,8 @@ async fn post(
         }
     };
     let req = req.map_err(|e| ApiError::Network(e.to_string()))?;
-    let (body, status, request_id) = finish(dialect, &url, req.send()).await?;
-    Ok((url, body, status, request_id))
+    let answer = finish(dialect, &url, req.send()).await?;
+    Ok((url, answer))
 }
 
 /// A storage API's path for `bucket` (and `key`, percent-encoded segment by segment), from the
@@ -351,8 +370,9 @@ pub async fn list_objects(
         .abort_signal(abort)
         .build()
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    let (body, status, request_id) = finish(Dialect::RestXml, &url, req.send()).await?;
-    plan::read_listing(status, request_id.as_deref(), &body).map_err(|e| name_url(e, "GET", &url))
+    let a = finish(Dialect::RestXml, &url, req.send()).await?;
+    plan::read_listing(a.status, a.request_id.as_deref(), &a.body)
+        .map_err(|e| name_url(e.with_retry_after(a.retry_after), "GET", &url))
 }
 
 /// One GetObject call, path-style: `GET {base}/aliyun/oss/{bucket}/{key}` (or `/aws/s3`),

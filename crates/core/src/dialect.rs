@@ -23,6 +23,10 @@ pub struct ServiceError {
     pub request_id: Option<String>,
     pub host_id: Option<String>,
     pub recommend: Option<String>,
+    /// How long the server asked to wait before a retry, in seconds: its `x-acs-retry-after`
+    /// or `Retry-After` header ([`retry_after_secs`]), read by the app's HTTP client.
+    #[serde(default)]
+    pub retry_after_secs: Option<u32>,
 }
 
 impl ServiceError {
@@ -100,6 +104,47 @@ impl ApiError {
     }
     pub fn is_throttling(&self) -> bool {
         matches!(self, ApiError::Service(e) if e.is_throttling())
+    }
+
+    /// How long the server asked to wait before a retry, in seconds (only a service's error
+    /// answer carries it).
+    pub fn retry_after_secs(&self) -> Option<u32> {
+        match self {
+            ApiError::Service(e) => e.retry_after_secs,
+            _ => None,
+        }
+    }
+
+    /// This error with the wait the answer's headers asked for ([`retry_after_secs`]); kept
+    /// by a service's error answer only (any other error is not the server's word).
+    pub fn with_retry_after(self, secs: Option<u32>) -> ApiError {
+        match self {
+            ApiError::Service(e) if secs.is_some() => ApiError::Service(ServiceError {
+                retry_after_secs: secs,
+                ..e
+            }),
+            other => other,
+        }
+    }
+}
+
+/// The wait an answer asks for before a retry, in seconds, from its headers: Alibaba's
+/// `x-acs-retry-after` and the standard `Retry-After` (RFC 9110 10.2.3), each as
+/// delta-seconds; the longer when both are given. A `Retry-After` given as an HTTP-date is
+/// ignored (no cloud API or proxy here sends one, and core has no clock to subtract it from),
+/// as is anything else that is not a non-negative whole number.
+pub fn retry_after_secs(acs: Option<&str>, standard: Option<&str>) -> Option<u32> {
+    let delta = |v: Option<&str>| -> Option<u32> {
+        let v = v?.trim();
+        if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // All digits: only an overflow fails, and a huge wait is the longest one.
+        Some(v.parse::<u32>().unwrap_or(u32::MAX))
+    };
+    match (delta(acs), delta(standard)) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -209,6 +254,7 @@ pub fn storage_error(http_status: u16, request_id_header: Option<&str>, body: &s
             request_id: nonempty(Some(e.request_id)).or(request_id_header.map(String::from)),
             host_id: nonempty(e.host_id),
             recommend: None,
+            retry_after_secs: None,
         }),
         None => ApiError::Malformed {
             http_status,
@@ -264,6 +310,7 @@ fn error_answer(
                         request_id: nonempty(b.request_id).or(request_id_header.map(String::from)),
                         host_id: nonempty(b.host_id),
                         recommend: nonempty(b.recommend),
+                        retry_after_secs: None,
                     })
                 })
         }
@@ -281,6 +328,7 @@ fn error_answer(
                     request_id: request_id_header.map(String::from),
                     host_id: None,
                     recommend: None,
+                    retry_after_secs: None,
                 })
             }),
     };
@@ -667,6 +715,70 @@ mod writer_tests {
             Some("x-amz-request-id")
         );
         assert_eq!(Dialect::RestXml.content_type(), "application/xml");
+    }
+
+    #[test]
+    fn retry_after_is_read_from_either_header_as_seconds() {
+        assert_eq!(retry_after_secs(Some("3"), None), Some(3));
+        assert_eq!(retry_after_secs(None, Some(" 120 ")), Some(120));
+        assert_eq!(
+            retry_after_secs(Some("2"), Some("5")),
+            Some(5),
+            "the longer"
+        );
+        assert_eq!(retry_after_secs(Some("7"), Some("5")), Some(7));
+        assert_eq!(retry_after_secs(Some("0"), None), Some(0));
+        assert_eq!(
+            retry_after_secs(Some("99999999999999999999"), None),
+            Some(u32::MAX)
+        );
+        // An HTTP-date, a fraction, a sign, nothing: not a delay in seconds.
+        for bad in [
+            "Fri, 31 Dec 1999 23:59:59 GMT",
+            "1.5",
+            "-3",
+            "+3",
+            "",
+            " ",
+            "3s",
+        ] {
+            assert_eq!(retry_after_secs(None, Some(bad)), None, "{bad:?}");
+        }
+        // An unreadable one does not hide a readable one.
+        assert_eq!(retry_after_secs(Some("abc"), Some("4")), Some(4));
+        assert_eq!(retry_after_secs(None, None), None);
+    }
+
+    #[test]
+    fn a_service_error_keeps_the_servers_wait() {
+        let e = AlibabaError::throttled(3).write("REQ-1");
+        let secs = e
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "x-acs-retry-after")
+            .map(|(_, v)| v.as_str());
+        let err = read_response::<serde_json::Value>(e.dialect, e.http_status, None, &e.body)
+            .unwrap_err()
+            .with_retry_after(retry_after_secs(secs, None));
+        assert_eq!(err.retry_after_secs(), Some(3));
+        assert!(err.is_throttling());
+        // `None` leaves an earlier value alone; other errors never carry one.
+        assert_eq!(
+            err.clone().with_retry_after(None).retry_after_secs(),
+            Some(3)
+        );
+        let m = ApiError::Malformed {
+            http_status: 503,
+            detail: String::new(),
+            excerpt: String::new(),
+        };
+        assert_eq!(m.with_retry_after(Some(5)).retry_after_secs(), None);
+        assert_eq!(
+            ApiError::Refused("csp".into())
+                .with_retry_after(Some(5))
+                .retry_after_secs(),
+            None
+        );
     }
 
     #[test]

@@ -917,10 +917,7 @@ mod tests {
         let throttled = ApiError::Service(crate::dialect::ServiceError {
             http_status: 400,
             code: "Throttling.User".into(),
-            message: String::new(),
-            request_id: None,
-            host_id: None,
-            recommend: None,
+            ..Default::default()
         });
         assert_eq!(
             Answer::of_attempts::<()>(Answer::Uncertain, &Err(throttled.clone())),

@@ -115,6 +115,22 @@ pub fn backoff_ms(attempt: u32, cause: Cause, salt: u64) -> u32 {
     (exp + jitter) as u32
 }
 
+/// The longest wait a server's retry-after imposes on one retry: a throttled answer asking for
+/// more is retried after this long (and is throttled again, or not), rather than leaving the
+/// run silent for longer.
+pub const MAX_SERVER_DELAY_MS: u32 = 60_000;
+
+/// The wait before retry number `attempt` (1-based) after `e`: the longer of our own
+/// [`backoff_ms`] and the wait the server asked for ([`ApiError::retry_after_secs`], capped at
+/// [`MAX_SERVER_DELAY_MS`]).
+pub fn retry_delay_ms(attempt: u32, e: &ApiError, salt: u64) -> u32 {
+    let own = backoff_ms(attempt, Cause::of(e), salt);
+    let server = e.retry_after_secs().map_or(0, |s| {
+        (u64::from(s) * 1000).min(u64::from(MAX_SERVER_DELAY_MS)) as u32
+    });
+    own.max(server)
+}
+
 /// The retry policy's state for one call: how many retries this call has had, and in all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Attempts {
@@ -123,14 +139,15 @@ pub struct Attempts {
 }
 
 impl Attempts {
-    /// A call failed: retry after a backoff (`salt` spreads many tabs), or give up (the error
-    /// is not worth retrying, or the call had [`MAX_RETRIES`] already).
+    /// A call failed: retry after a backoff, or the server's retry-after when longer
+    /// ([`retry_delay_ms`]; `salt` spreads many tabs), or give up (the error is not worth
+    /// retrying, or the call had [`MAX_RETRIES`] already).
     pub fn on_error(&mut self, e: &ApiError, salt: u64) -> Retry {
         if e.is_retryable() && self.attempt < MAX_RETRIES {
             self.attempt += 1;
             self.retries += 1;
             Retry::After {
-                delay_ms: backoff_ms(self.attempt, Cause::of(e), salt),
+                delay_ms: retry_delay_ms(self.attempt, e, salt),
                 attempt: self.attempt,
             }
         } else {
@@ -371,6 +388,54 @@ mod tests {
         assert!((2000..=2500).contains(&backoff_ms(1, Cause::Throttling, 7)));
         assert!((4000..=5000).contains(&backoff_ms(3, Cause::Failure, 7)));
         assert!(backoff_ms(30, Cause::Throttling, 99) <= 20_000);
+    }
+
+    fn throttled(retry_after: Option<&str>, standard: Option<&str>) -> ApiError {
+        let e = crate::dialect::AlibabaError::throttled(1).write("REQ-T");
+        let read = crate::dialect::read_response::<serde_json::Value>(
+            e.dialect,
+            e.http_status,
+            None,
+            &e.body,
+        );
+        read.unwrap_err()
+            .with_retry_after(crate::dialect::retry_after_secs(retry_after, standard))
+    }
+
+    #[test]
+    fn a_servers_retry_after_sizes_the_backoff_when_longer() {
+        // Without one: our own backoff (2 s from the first throttled retry).
+        let own = retry_delay_ms(1, &throttled(None, None), 7);
+        assert_eq!(own, backoff_ms(1, Cause::Throttling, 7));
+        // Longer than ours: the server's, from either header.
+        assert_eq!(retry_delay_ms(1, &throttled(Some("9"), None), 7), 9_000);
+        assert_eq!(retry_delay_ms(1, &throttled(None, Some("9")), 7), 9_000);
+        assert_eq!(
+            retry_delay_ms(1, &throttled(Some("4"), Some("9")), 7),
+            9_000
+        );
+        // Shorter than ours: ours (a late attempt backs off further than a "1").
+        let late = backoff_ms(4, Cause::Throttling, 7);
+        assert!(late > 10_000);
+        assert_eq!(retry_delay_ms(4, &throttled(Some("1"), None), 7), late);
+        // Capped: a server asking for an hour waits a minute.
+        assert_eq!(
+            retry_delay_ms(1, &throttled(Some("3600"), None), 7),
+            MAX_SERVER_DELAY_MS
+        );
+        // The retry policy uses it, attempt by attempt.
+        let mut a = Attempts::default();
+        assert_eq!(
+            a.on_error(&throttled(Some("30"), None), 7),
+            Retry::After {
+                delay_ms: 30_000,
+                attempt: 1
+            }
+        );
+        // Only a service's answer carries it: a network error has no server to ask.
+        let net = ApiError::Network("down".into()).with_retry_after(Some(30));
+        assert_eq!(net.retry_after_secs(), None);
+        assert!(retry_delay_ms(1, &net, 7) <= 1250);
     }
 
     #[test]
