@@ -239,7 +239,10 @@ fn body_refused(api: Api, e: BytesRejection) -> Response {
     } else {
         (
             "Proxy.BodyUnreadable",
-            format!("trailview-proxy could not read the request body: {e}"),
+            format!(
+                "trailview-proxy could not read the request body: {}",
+                std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string())
+            ),
         )
     };
     cloud_error::route_error(&format!("/api/{}", api.route()), status, code, &message)

@@ -210,15 +210,20 @@ async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
 async fn serve(
     listener: tokio::net::TcpListener,
     router: axum::Router,
-    limits: ServeLimits,
+    mut limits: ServeLimits,
 ) -> ExitCode {
+    // Past the open-files limit, accept fails and no connection can take an idle one's place:
+    // the cap stays under it, with room for the upstream connections and files.
     if let Some(fds) = open_files_limit() {
-        if (fds as usize) < limits.max_connections + 64 {
+        let room = (fds as usize).saturating_sub(FILES_KEPT_FREE).max(1);
+        if room < limits.max_connections {
             tracing::warn!(
                 open_files_limit = fds,
                 max_connections = limits.max_connections,
-                "the open-files limit (ulimit -n) leaves too little room for max_connections: raise it, or lower [limits] max_connections"
+                serving_at_most = room,
+                "the open-files limit (ulimit -n) is below max_connections + {FILES_KEPT_FREE}: raise it, or lower [limits] max_connections"
             );
+            limits.max_connections = room;
         }
     }
     let (signals_tx, mut signals) = tokio::sync::watch::channel(0u32);
@@ -254,6 +259,10 @@ async fn serve(
         }
     }
 }
+
+/// Open files kept for other uses than client connections (upstream connections, static files,
+/// the process's own).
+const FILES_KEPT_FREE: usize = 64;
 
 /// The first of Ctrl-C (SIGINT) and SIGTERM, by name.
 async fn stop_signal() -> &'static str {

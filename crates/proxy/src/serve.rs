@@ -6,6 +6,8 @@
 //!   closed. Counted here rather than by hyper's `header_read_timeout`, whose timer starts as
 //!   soon as a kept-alive connection goes idle and so would also cap keep-alive at the header
 //!   timeout (below a load balancer's idle timeout, which turns into 502s at the balancer).
+//! * **Body timeout**: a request's body must be whole within `header_timeout` of its head
+//!   (else the route answers its error for an unreadable body).
 //! * **Idle timeout**: a kept-alive connection with no request for `idle_timeout` is closed.
 //! * **Connection cap**: at most `max_connections` open connections. At the cap a new
 //!   connection takes the place of the oldest one with nothing in flight (an idle keep-alive,
@@ -276,9 +278,11 @@ async fn run_connection(
         replacement: None,
     });
     let svc_conn = conn.clone();
+    let body_timeout = limits.header_timeout;
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let guard = InFlight::start(svc_conn.clone());
         let router = router.clone();
+        let req = req.map(|body| Body::new(ReadDeadline::new(body, body_timeout)));
         async move {
             let resp = router.oneshot(req).await.unwrap_or_else(|e| match e {});
             Ok::<_, Infallible>(resp.map(|body| {
@@ -371,6 +375,56 @@ impl hyper::body::Body for Guarded {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
         Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A request body that fails when it is not whole `within` of its head: a client that sends
+/// a head and then trickles its body cannot hold a request in flight (and so its connection
+/// out of reach of the cap) for longer.
+struct ReadDeadline {
+    inner: Incoming,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    within: Duration,
+}
+
+impl ReadDeadline {
+    fn new(inner: Incoming, within: Duration) -> ReadDeadline {
+        ReadDeadline {
+            inner,
+            sleep: Box::pin(tokio::time::sleep(within)),
+            within,
+        }
+    }
+}
+
+impl hyper::body::Body for ReadDeadline {
+    type Data = axum::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let this = &mut *self;
+        if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        match this.sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(format!(
+                "the request body did not arrive within {} s",
+                this.within.as_secs()
+            )
+            .into()))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 
     fn is_end_stream(&self) -> bool {

@@ -153,6 +153,32 @@ async fn an_unfinished_head_is_closed_after_the_header_timeout() {
 }
 
 #[tokio::test]
+async fn a_trickled_body_is_refused_after_the_body_timeout() {
+    let served = start(common::test_app(), limits()).await;
+    let mut s = TcpStream::connect(served.addr).await.unwrap();
+    s.write_all(
+        b"POST /api/aliyun/actiontrail?Action=LookupEvents HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nMaxResults=5",
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let a = tokio::time::timeout(Duration::from_secs(3), async {
+        for _ in 0..4 {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            let _ = s.write_all(b"&").await;
+        }
+        read_answer(&mut s).await
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert_eq!(a.json()["Code"], "Proxy.BodyUnreadable");
+    assert!(a.body.contains("within 1 s"), "{}", a.body);
+}
+
+#[tokio::test]
 async fn kept_alive_connections_serve_again_until_the_idle_timeout() {
     let served = start(slow_router(), limits()).await;
     let mut s = TcpStream::connect(served.addr).await.unwrap();
