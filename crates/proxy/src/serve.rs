@@ -152,6 +152,9 @@ struct Conn {
     head: Mutex<Vec<u8>>,
     /// Closes the connection (eviction at the cap).
     evict: Notify,
+    /// The phase changed (a head started, the last answer was written): the connection's
+    /// timer is set again.
+    phase: Notify,
 }
 
 impl Conn {
@@ -164,6 +167,7 @@ impl Conn {
         {
             self.since_ms.store(self.now_ms(), Ordering::Release);
             self.head.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            self.phase.notify_one();
         }
         if self.reading.load(Ordering::Acquire) {
             let mut head = self.head.lock().unwrap_or_else(|e| e.into_inner());
@@ -180,6 +184,7 @@ impl Conn {
     fn answer_done(&self) {
         if self.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.since_ms.store(self.now_ms(), Ordering::Release);
+            self.phase.notify_one();
         }
     }
 
@@ -252,6 +257,7 @@ impl Registry {
             epoch: self.epoch,
             head: Mutex::new(Vec::new()),
             evict: Notify::new(),
+            phase: Notify::new(),
         });
         conns.insert(id, conn.clone());
         Some(conn)
@@ -306,6 +312,7 @@ async fn run_connection(
         tokio::select! {
             _ = served.as_mut() => return,
             () = conn.evict.notified() => return,
+            () = conn.phase.notified() => {}
             changed = stop.changed(), if !draining => {
                 draining = true;
                 if changed.is_err() || conn.in_flight.load(Ordering::Acquire) == 0 {
@@ -634,6 +641,7 @@ mod tests {
             epoch: Instant::now(),
             head: Mutex::new(Vec::new()),
             evict: Notify::new(),
+            phase: Notify::new(),
         };
         c.on_read(head);
         c

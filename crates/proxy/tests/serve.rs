@@ -150,6 +150,21 @@ async fn an_unfinished_head_is_closed_after_the_header_timeout() {
         took >= Duration::from_millis(900) && took < Duration::from_millis(2500),
         "{took:?}"
     );
+    // On a kept-alive connection too: a head started after an answer has the header timeout
+    // (1 s), not the idle one (2 s).
+    let mut s = TcpStream::connect(served.addr).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_answer(&mut s).await.unwrap().body, "ok");
+    s.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+    let started = Instant::now();
+    assert!(closed_within(&mut s, Duration::from_secs(3)).await);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_millis(1700),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
