@@ -7,7 +7,8 @@
 //!
 //! `TRAILVIEW_LOAD_REQUESTS` and `TRAILVIEW_SLOWLORIS` change the request count (10,000) and
 //! the half-open connections (2,000; bounded by this process's open-files limit; the two
-//! tests' runs take turns).
+//! tests' runs take turns); `TRAILVIEW_PROXY_BIN` measures another build of the binary
+//! (`target/release/trailview-proxy`).
 
 mod fake_cloud;
 
@@ -43,7 +44,9 @@ struct Proxy {
 
 impl Proxy {
     fn spawn(args: &[&str], env: &[(&str, &str)]) -> Proxy {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_trailview-proxy"));
+        let bin = std::env::var("TRAILVIEW_PROXY_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_trailview-proxy").to_string());
+        let mut cmd = Command::new(bin);
         cmd.args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

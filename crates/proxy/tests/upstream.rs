@@ -341,6 +341,32 @@ async fn shared_rate_limit_answers_like_the_cloud_without_calling_it() {
 }
 
 #[tokio::test]
+async fn the_apps_pace_passes_the_shared_limits_margin() {
+    use trailview_core::catalogue::{DESCRIBE_CDN_DELIVER_LIST, LOOKUP_EVENTS};
+    let (addr, fake) = start(false).await;
+    let app = proxy(addr, "", false);
+    // The app's pacer: each call starts min_interval_ms after the previous one started.
+    for (op, uri, calls) in [
+        (&LOOKUP_EVENTS, LOOKUP, 5),
+        (
+            &DESCRIBE_CDN_DELIVER_LIST,
+            "/api/aliyun/cdn?Action=DescribeCdnDeliverList",
+            7,
+        ),
+    ] {
+        let interval = std::time::Duration::from_secs_f64(op.min_interval_ms() / 1000.0);
+        let mut next = tokio::time::Instant::now();
+        for i in 0..calls {
+            tokio::time::sleep_until(next).await;
+            next += interval;
+            let r = post(&app, uri).await;
+            assert_eq!(r.status, StatusCode::OK, "{} call {i}: {}", op.name, r.body);
+        }
+    }
+    assert_eq!(fake.seen().len(), 12);
+}
+
+#[tokio::test]
 async fn upstream_down_is_502_and_slow_is_504() {
     let closed = closed_port().await;
     let app = proxy(closed, "", false);
