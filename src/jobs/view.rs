@@ -11,7 +11,7 @@ use crate::ui::pager::PageButton;
 use leptos::prelude::*;
 use std::sync::Arc;
 use trailview_core::dialect::ApiError;
-use trailview_core::jobs::{query_rows, JobColumn, JobRow, Source};
+use trailview_core::jobs::{query_rows, read_only_refusal, JobColumn, JobRow, Source};
 use trailview_core::page::Page;
 use trailview_core::table_query::{
     column_filter, cycle_sort, page_of, set_column_filter, PageStep,
@@ -298,8 +298,10 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
     }
 }
 
+/// The backfill form: a trail name, Create, and what came of it (a read-only proxy's refusal as
+/// a sentence, any other failure as the error).
 #[component]
-fn BackfillForm() -> impl IntoView {
+pub fn BackfillForm() -> impl IntoView {
     let js = expect_context::<JobsState>();
     let st = expect_context::<AppState>();
     let c = js.create;
@@ -319,7 +321,13 @@ fn BackfillForm() -> impl IntoView {
             </button>
             <span class="hint">"Redelivers the trail's last 90 days of events. One job can run at a time."</span>
             {move || c.message.get().map(|m| view! { <span class="notice" data-testid="backfill-message">{m}</span> })}
-            {move || c.error.get().map(|e| view! { <JobError err=e /> })}
+            {move || c.error.get().map(|e| match read_only_refusal(&e) {
+                Some(m) => view! {
+                    <p class="api-error job-error" role="alert" data-testid="backfill-read-only">{m}</p>
+                }
+                .into_any(),
+                None => view! { <JobError err=e /> }.into_any(),
+            })}
         </form>
     }
 }

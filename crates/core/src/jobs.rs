@@ -673,6 +673,36 @@ impl Answer {
     }
 }
 
+/// The error code trailview-proxy answers a write with when it runs with `read_only = true`
+/// (403, before signing; AWS routes answer `AccessDeniedException`).
+pub const READ_ONLY_CODE: &str = "Forbidden.ReadOnly";
+
+/// What the backfill form says instead of the raw error when the proxy refused the create
+/// because it is read-only; `None` for any other outcome. Status and code are kept in the
+/// sentence, so the 403 is still there to quote.
+pub fn read_only_refusal(e: &ApiError) -> Option<String> {
+    let ApiError::Service(s) = e else {
+        return None;
+    };
+    if s.http_status != 403 || s.code != READ_ONLY_CODE {
+        return None;
+    }
+    let id = s
+        .request_id
+        .as_deref()
+        .map(|id| format!(", RequestId {id}"))
+        .unwrap_or_default();
+    Some(format!(
+        "No job was created: this proxy is read-only, so it does not send {} to the cloud. \
+         Jobs can still be listed here. To create one, use the ActionTrail console or a proxy \
+         that allows writes (read_only = false in its configuration). \
+         (HTTP {} {}{id})",
+        catalogue::CreateDeliveryHistoryJob::OPERATION.name,
+        s.http_status,
+        s.code
+    ))
+}
+
 /// A ClientToken from 128 random bits: a UUID-shaped, lowercase hex ASCII string (36 chars,
 /// within the documented 64).
 pub fn client_token(hi: u64, lo: u64) -> String {
@@ -882,6 +912,52 @@ mod tests {
             "an empty page ends it"
         );
         assert!(backfill_has_more(1, 100, None, 100));
+    }
+
+    #[test]
+    fn a_read_only_proxys_refusal_reads_as_a_sentence() {
+        use crate::dialect::{read_response, AlibabaError, Dialect, Source as ErrorSource};
+        // The answer as trailview-proxy writes it (403, HostId trailview-proxy, no Recommend).
+        let w = AlibabaError::new(
+            403,
+            READ_ONLY_CODE,
+            "trailview-proxy is read-only: ActionTrail CreateDeliveryHistoryJob changes the account and is not forwarded.",
+        )
+        .from(ErrorSource::Proxy)
+        .write("REQ-RO");
+        let e =
+            read_response::<Value>(Dialect::AlibabaRpc, w.http_status, None, &w.body).unwrap_err();
+        let m = read_only_refusal(&e).expect("recognised");
+        assert!(
+            m.contains("read-only") && m.contains("CreateDeliveryHistoryJob"),
+            "{m}"
+        );
+        assert!(
+            m.contains("HTTP 403 Forbidden.ReadOnly, RequestId REQ-RO"),
+            "{m}"
+        );
+        assert_eq!(
+            Answer::of::<()>(&Err(e)),
+            Answer::Definite,
+            "nothing was created"
+        );
+        // Other refusals and errors stay raw: the cloud's own 403, another proxy 403, a 400
+        // with the same code, and what is not a service answer.
+        for (status, code) in [
+            (403, "Forbidden.RAM"),
+            (403, "Forbidden.OperationNotAllowed"),
+            (400, READ_ONLY_CODE),
+        ] {
+            let w = AlibabaError::new(status, code, "no").write("R");
+            let e = read_response::<Value>(Dialect::AlibabaRpc, status, None, &w.body).unwrap_err();
+            assert_eq!(read_only_refusal(&e), None, "{status} {code}");
+        }
+        let m = ApiError::Malformed {
+            http_status: 403,
+            detail: READ_ONLY_CODE.into(),
+            excerpt: READ_ONLY_CODE.into(),
+        };
+        assert_eq!(read_only_refusal(&m), None);
     }
 
     #[test]
