@@ -57,9 +57,10 @@ const slug = (s) => s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLower
  * Declares a test that gets a fresh context and page with the app loaded.
  * `fn({ page, context, shot, dialogs, pageErrors })`; `shot(name)` saves target/screenshots/<test>-<name>.png.
  * On failure a `<test>-FAILED.png` screenshot is saved. The test fails on uncaught page errors
- * (including Rust panics reported to the console).
+ * (including Rust panics reported to the console). `baseUrl` (a function, read when the test
+ * runs) serves the app from another server than `TRAILVIEW_URL`.
  */
-export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {}, beforeOpen } = {}) {
+export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {}, beforeOpen, baseUrl } = {}) {
   test(name, { timeout }, async () => {
     const context = await browser.newContext({
       viewport: { width: 1400, height: 900 },
@@ -105,7 +106,7 @@ export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {},
     };
     try {
       if (beforeOpen) await beforeOpen({ page, context });
-      await openApp(page);
+      await openApp(page, baseUrl ? baseUrl() : BASE_URL);
       await fn({ page, context, shot, dialogs, pageErrors });
       assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
       const csp = await page.evaluate(() => window.__cspViolations).catch(() => []);
@@ -124,8 +125,8 @@ export function appTest(name, fn, { timeout = TEST_TIMEOUT, contextOptions = {},
 export const tid = (id) => `[data-testid="${id}"]`;
 
 /** Loads the app and waits until the query bar is interactive. */
-export async function openApp(page) {
-  await page.goto(BASE_URL + '/', { waitUntil: 'load' });
+export async function openApp(page, baseUrl = BASE_URL) {
+  await page.goto(baseUrl + '/', { waitUntil: 'load' });
   await page.locator(tid('fetch')).waitFor({ state: 'visible', timeout: 30_000 });
 }
 

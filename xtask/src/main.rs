@@ -481,7 +481,10 @@ fn e2e(env: &Env, tools: &Tools, node_args: &[String]) -> Result<()> {
         .args(node_args)
         .args(&files)
         .env("TRAILVIEW_URL", &url)
-        .env("SCREENSHOT_DIR", &screenshots);
+        .env("SCREENSHOT_DIR", &screenshots)
+        // The signing-mode test starts its own `trailview-proxy --config` over this build.
+        .env("TRAILVIEW_PROXY_BIN", &bin)
+        .env("TRAILVIEW_DIST", app_dist(env, Build::Shipped));
     if let Some(chromium) = &tools.chromium {
         cmd.env("CHROMIUM_PATH", chromium);
     }
