@@ -306,3 +306,64 @@ async fn column_filters_show_what_the_table_applies_after_a_tab_switch() {
         "the box shows the filter in effect"
     );
 }
+
+/// The answer trailview-proxy gives a write when it runs with `read_only = true`, read as the
+/// app reads it.
+fn read_only_answer() -> trailview_core::dialect::ApiError {
+    use trailview_core::dialect::{read_response, AlibabaError, Dialect, Source as ErrorSource};
+    let w = AlibabaError::new(
+        403,
+        trailview_core::jobs::READ_ONLY_CODE,
+        "trailview-proxy is read-only: ActionTrail CreateDeliveryHistoryJob changes the account and is not forwarded.",
+    )
+    .from(ErrorSource::Proxy)
+    .write("REQ-RO");
+    read_response::<serde_json::Value>(Dialect::AlibabaRpc, w.http_status, None, &w.body)
+        .unwrap_err()
+}
+
+#[wasm_bindgen_test]
+async fn a_read_only_proxys_refusal_is_a_sentence_in_the_backfill_form() {
+    use trailview::events::state::AppState;
+    use trailview::jobs::view::BackfillForm;
+    let el = container();
+    let js = JobsState::new();
+    let st = AppState::new();
+    leptos::mount::mount_to(el.clone(), move || {
+        provide_context(js);
+        provide_context(st);
+        view! { <BackfillForm /> }
+    })
+    .forget();
+    settle().await;
+    js.create.error.set(Some(read_only_answer()));
+    settle().await;
+    let shown = el
+        .query_selector("[data-testid=backfill-read-only]")
+        .unwrap()
+        .expect("the read-only sentence");
+    let text = shown.text_content().unwrap_or_default();
+    assert!(text.contains("this proxy is read-only"), "{text}");
+    assert!(text.contains("HTTP 403 Forbidden.ReadOnly"), "{text}");
+    assert_eq!(shown.get_attribute("role").as_deref(), Some("alert"));
+    assert!(
+        all(&el, "[data-testid=job-error]").is_empty(),
+        "not the raw error"
+    );
+    // Any other refusal is shown as the error it is.
+    let other = trailview_core::dialect::ApiError::Service(trailview_core::dialect::ServiceError {
+        http_status: 403,
+        code: "Forbidden.RAM".into(),
+        message: "User not authorized to operate on the specified resource.".into(),
+        ..Default::default()
+    });
+    js.create.error.set(Some(other));
+    settle().await;
+    assert!(all(&el, "[data-testid=backfill-read-only]").is_empty());
+    let code = el
+        .query_selector("[data-testid=job-error-code]")
+        .unwrap()
+        .expect("the raw error");
+    assert_eq!(code.text_content().as_deref(), Some("Forbidden.RAM"));
+    el.remove();
+}
