@@ -109,10 +109,12 @@ export function fakeEvents(total, now = Date.now()) {
 
 /**
  * Starts the fake on an ephemeral loopback port. `pageSize` events per LookupEvents page (by
- * NextToken = offset). Returns `{ url, seen, events, close }`; `seen` lists
- * `{ action, version, error, headers, params }` per request (`error`: why its signature failed).
+ * NextToken = offset); `throttleFirst` (seconds): the first LookupEvents is answered as the
+ * gateway throttles, `400 Throttling.User` with that `x-acs-retry-after`. Returns
+ * `{ url, seen, events, close }`; `seen` lists `{ action, version, error, status, at, headers,
+ * params }` per request (`error`: why its signature failed; `at`: when it arrived, in ms).
  */
-export async function startFakeCloud({ total = 45, pageSize = 20 } = {}) {
+export async function startFakeCloud({ total = 45, pageSize = 20, throttleFirst = 0 } = {}) {
   const events = fakeEvents(total);
   const seen = [];
   const nonces = new Set();
@@ -129,7 +131,17 @@ export async function startFakeCloud({ total = 45, pageSize = 20 } = {}) {
       const params = Object.fromEntries(new URLSearchParams(rawQuery));
       const action = req.headers['x-acs-action'] || params.Action || '';
       const version = req.headers['x-acs-version'] || params.Version || '';
-      seen.push({ action, version, error, headers: { ...req.headers }, params });
+      const lookups = seen.filter((s) => s.action === 'LookupEvents' && !s.error).length;
+      const throttle = !error && throttleFirst > 0 && action === 'LookupEvents' && lookups === 0;
+      seen.push({ action, version, error, status: error ? 400 : throttle ? 400 : 200, at: Date.now(), headers: { ...req.headers }, params });
+      if (throttle) {
+        res.writeHead(400, {
+          'content-type': 'application/json;charset=utf-8',
+          'x-acs-request-id': 'AT-THROTTLED',
+          'x-acs-retry-after': String(throttleFirst),
+        });
+        return res.end(JSON.stringify({ RequestId: 'AT-THROTTLED', HostId: 'fake-cloud', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' }));
+      }
       if (error) return aliError(res, 400, 'SignatureDoesNotMatch', `Specified signature is not matched with our calculation. (${error})`);
       switch (`${action} ${version}`) {
         case 'LookupEvents 2020-07-06': {

@@ -13,13 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, startFakeCloud } from './fake-cloud.mjs';
-import { appTest, counts, eventually, fetchEvents, tid, waitForState } from './helpers.mjs';
+import { appTest, counts, eventually, tid, waitForState } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const PROXY_BIN = process.env.TRAILVIEW_PROXY_BIN || path.join(repo, 'target/release/trailview-proxy');
 const DIST = process.env.TRAILVIEW_DIST || path.join(repo, 'dist');
 const TOKEN = 'e2e-proxy-token-4f0c9a7d2b6e8a1c';
+/** The cloud's x-acs-retry-after on the first LookupEvents: longer than the app's own first
+ * backoff after throttling (2 to 2.5 s), so the wait shown and kept is the server's. */
+const THROTTLE_SECS = 4;
 
 let cloud;
 let proxy;
@@ -38,7 +41,7 @@ const freePort = () =>
   });
 
 before(async () => {
-  cloud = await startFakeCloud({ total: 45, pageSize: 20 });
+  cloud = await startFakeCloud({ total: 45, pageSize: 20, throttleFirst: THROTTLE_SECS });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   tmp = mkdtempSync(path.join(os.tmpdir(), 'trailview-e2e-signing-'));
@@ -98,7 +101,7 @@ after(async () => {
 const reached = (action) => cloud.seen.filter((s) => s.action === action);
 
 appTest(
-  'signing proxy: signed calls load events, the token is required, CSP holds, a read-only refusal shows its 403',
+  'signing proxy: signed calls load events, the token is required, CSP holds, the cloud\'s retry-after is kept, a read-only refusal shows its 403',
   async ({ page, shot }) => {
     // CSP: the proxy serves the deployment's policy, the app runs under it (it is open), and a
     // script injected into the page is blocked.
@@ -139,20 +142,29 @@ appTest(
     assert.equal(cloud.seen.length, 0, 'nothing reached the cloud without the token');
 
     // With the token in Settings: every page is signed, verified by the fake cloud, and loaded.
+    // The first call is throttled with x-acs-retry-after: the app waits as long as it says.
     await page.click(tid('settings-toggle'));
     await page.fill(tid('proxy-token'), TOKEN);
     await page.press(tid('proxy-token'), 'Tab');
-    const p = await fetchEvents(page, { preset: '24h', cap: 100 });
+    await page.click(tid('fetch'));
+    const notice = page.locator(tid('notice'), { hasText: 'retrying in' });
+    await notice.waitFor({ state: 'visible' });
+    const said = await notice.textContent();
+    assert.match(said, /Throttling\.User/, said);
+    assert.match(said, new RegExp(`retrying in ${THROTTLE_SECS}\\.0 s \\(attempt 1 of 5\\)`), said);
+    const p = await waitForState(page, 'done');
     assert.equal(p.events, cloud.events.length, `all ${cloud.events.length} events`);
     assert.equal(p.pages, 3, '45 events in pages of 20');
     assert.equal((await counts(page)).total, cloud.events.length);
     const lookups = reached('LookupEvents');
-    assert.equal(lookups.length, 3, 'one signed call per page');
+    assert.equal(lookups.length, 4, 'the throttled call, then one signed call per page');
     assert.deepEqual(
-      lookups.map((s) => s.error),
-      [null, null, null],
+      lookups.map((s) => [s.status, s.error]),
+      [[400, null], [200, null], [200, null], [200, null]],
       'every signature verified',
     );
+    const waited = lookups[1].at - lookups[0].at;
+    assert.ok(waited >= THROTTLE_SECS * 1000 - 50, `the retry came ${waited} ms after the throttled call`);
     for (const s of lookups) {
       assert.ok(!JSON.stringify(s.headers).includes(TOKEN), 'the proxy token never reaches the cloud');
       assert.ok(!JSON.stringify(s.headers).includes(ACCESS_KEY_SECRET), 'nor the secret');
