@@ -352,7 +352,7 @@ async fn demo_holds_a_flood() {
 async fn signing_proxy_holds_a_flood_and_the_documented_rates() {
     use fake_cloud::*;
     let total = env_number("TRAILVIEW_LOAD_REQUESTS", 10_000);
-    let (cloud, fake) = start(false).await;
+    let (cloud, fake) = start_on_own_thread(false);
     let config = std::env::temp_dir().join(format!("trailview-load-{}.toml", std::process::id()));
     std::fs::write(
         &config,

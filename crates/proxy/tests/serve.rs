@@ -321,7 +321,7 @@ async fn shutdown_drains_requests_in_flight_and_closes_the_rest() {
 #[tokio::test]
 async fn hypers_own_refusals_answer_in_the_routes_error_shape() {
     let served = start(common::test_app(), limits()).await;
-    // A URI over hyper's 65,534 bytes.
+    // A URI over 64 KB (hyper's limit, and over the 32 KiB of a head).
     let long = format!(
         "GET /api/aliyun/actiontrail?Action=LookupEvents&x={} HTTP/1.1\r\nHost: x\r\n\r\n",
         "a".repeat(70_000)
@@ -330,6 +330,23 @@ async fn hypers_own_refusals_answer_in_the_routes_error_shape() {
     assert_eq!(a.status, 414);
     assert_eq!(a.header("content-type"), Some("application/json"));
     assert_eq!(a.json()["Code"], "Proxy.UriTooLong");
+    // A URI far over the 32 KiB of a head is too long too (not "headers too large").
+    let longer = format!(
+        "GET /api/aliyun/actiontrail?Action=LookupEvents&x={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(150_000)
+    );
+    let a = request(served.addr, longer.as_bytes()).await.unwrap();
+    assert_eq!(a.status, 414);
+    assert_eq!(a.json()["Code"], "Proxy.UriTooLong");
+    // A head far over 32 KiB in its headers.
+    let mut big = String::from("GET /api/aliyun/actiontrail HTTP/1.1\r\nHost: x\r\n");
+    for i in 0..50 {
+        big.push_str(&format!("X-H{i}: {}\r\n", "v".repeat(4000)));
+    }
+    big.push_str("\r\n");
+    let a = request(served.addr, big.as_bytes()).await.unwrap();
+    assert_eq!(a.status, 431, "{} {}", a.head, a.body);
+    assert_eq!(a.json()["Code"], "Proxy.HeadersTooLarge");
     // More than 100 header fields, on the AWS route.
     let mut many = String::from("POST /api/aws/logs HTTP/1.1\r\nHost: x\r\n");
     for i in 0..150 {

@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use fake_cloud::*;
 use std::net::SocketAddr;
+use std::time::Duration;
 use trailview_proxy::config::Config;
 use trailview_proxy::{app, Mode};
 
@@ -345,7 +346,9 @@ async fn the_apps_pace_passes_the_shared_limits_margin() {
     use trailview_core::catalogue::{DESCRIBE_CDN_DELIVER_LIST, LOOKUP_EVENTS};
     let (addr, fake) = start(false).await;
     let app = proxy(addr, "", false);
-    // The app's pacer: each call starts min_interval_ms after the previous one started.
+    // The app's pacer: each call starts min_interval_ms after the previous one started; the
+    // first arrives 80 ms late (network jitter), so the third comes only 1.02 s after it:
+    // inside the limiter's 1.1 s window, it waits for its slot instead of being refused.
     for (op, uri, calls) in [
         (&LOOKUP_EVENTS, LOOKUP, 5),
         (
@@ -354,16 +357,22 @@ async fn the_apps_pace_passes_the_shared_limits_margin() {
             7,
         ),
     ] {
-        let interval = std::time::Duration::from_secs_f64(op.min_interval_ms() / 1000.0);
-        let mut next = tokio::time::Instant::now();
+        let interval = Duration::from_secs_f64(op.min_interval_ms() / 1000.0);
+        let start = tokio::time::Instant::now();
         for i in 0..calls {
-            tokio::time::sleep_until(next).await;
-            next += interval;
+            let late = if i == 0 { 80 } else { 0 };
+            tokio::time::sleep_until(start + interval * i + Duration::from_millis(late)).await;
             let r = post(&app, uri).await;
             assert_eq!(r.status, StatusCode::OK, "{} call {i}: {}", op.name, r.body);
         }
     }
     assert_eq!(fake.seen().len(), 12);
+    // A flood is still answered throttled once the wait would be longer.
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        codes.push(post(&app, LOOKUP).await.status);
+    }
+    assert!(codes.contains(&StatusCode::BAD_REQUEST), "{codes:?}");
 }
 
 #[tokio::test]

@@ -38,9 +38,29 @@ use trailview_demo::rate_limit::RateLimiter;
 /// The shared rate limits count each operation's calls in a window this much longer than a
 /// second, so that forwarding jitter (a new connection, a slow signing step) cannot put more
 /// than the limit into one second at the cloud. The app paces each operation at its limit with
-/// a 10% margin (`Operation::min_interval_ms`: `limit` calls span 1.1 s), so its calls still
-/// pass with this much jitter of their own on the way to the proxy.
-pub const RATE_LIMIT_MARGIN: Duration = Duration::from_millis(50);
+/// a 10% margin (`Operation::min_interval_ms`: `limit` calls span 1.1 s), the same pace; its
+/// calls that arrive early wait for their slot ([`RATE_LIMIT_QUEUE`]).
+pub const RATE_LIMIT_MARGIN: Duration = Duration::from_millis(100);
+
+/// How long a call may wait for its operation's slot before it is answered throttled: the
+/// app's paced calls that arrive a little early (network jitter, against the margin above) are
+/// forwarded a little later instead of refused.
+pub const RATE_LIMIT_QUEUE: Duration = Duration::from_millis(250);
+
+/// Admit a call, waiting for a slot when one opens within [`RATE_LIMIT_QUEUE`]; else how long
+/// until one would.
+async fn wait_for_slot(l: &RateLimiter) -> Result<(), Duration> {
+    let deadline = tokio::time::Instant::now() + RATE_LIMIT_QUEUE;
+    loop {
+        match l.try_acquire() {
+            Ok(()) => return Ok(()),
+            Err(wait) if tokio::time::Instant::now() + wait <= deadline => {
+                tokio::time::sleep(wait).await
+            }
+            Err(wait) => return Err(wait),
+        }
+    }
+}
 
 /// Upstream response bodies larger than this are refused (a LookupEvents page is far smaller).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -149,8 +169,9 @@ impl Upstream {
         &self.cfg
     }
 
-    /// Allowlist, then the shared rate limit. `Some` is the response to send instead.
-    fn refuse(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
+    /// Allowlist, then the shared rate limit (a call waits up to [`RATE_LIMIT_QUEUE`] for its
+    /// slot). `Some` is the response to send instead.
+    async fn refuse(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
         let writes = if self.cfg.read_only {
             Writes::Refused
         } else {
@@ -173,7 +194,7 @@ impl Upstream {
             ));
         }
         if let Some(l) = self.limiters.get(op) {
-            if let Err(wait) = l.try_acquire() {
+            if let Err(wait) = wait_for_slot(l).await {
                 let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
                 let resp = match d {
                     Dialect::AlibabaRpc => {
@@ -243,7 +264,7 @@ impl Upstream {
         if op.is_empty() {
             return AlibabaError::missing_parameter("Action").respond();
         }
-        if let Some(r) = self.refuse(d, api, op) {
+        if let Some(r) = self.refuse(d, api, op).await {
             return r;
         }
         if req.version().is_some_and(|v| v != version) {
@@ -367,7 +388,7 @@ impl Upstream {
                 &allowlist::Refusal::NotAllowed.message(Api::CloudWatchLogs, target),
             );
         }
-        if let Some(r) = self.refuse(d, Api::CloudWatchLogs, op) {
+        if let Some(r) = self.refuse(d, Api::CloudWatchLogs, op).await {
             return r;
         }
         let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -450,7 +471,7 @@ impl Upstream {
                 &refusal.message(api),
             );
         }
-        if let Some(r) = self.refuse(&Dialect::RestXml, api, op) {
+        if let Some(r) = self.refuse(&Dialect::RestXml, api, op).await {
             return r;
         }
         let key_path = encode_key(&req.key);

@@ -59,6 +59,24 @@ pub async fn start(expect_tokens: bool) -> (SocketAddr, Fake) {
     (addr, fake)
 }
 
+/// The fake cloud on its own thread and runtime, as a cloud is: its arrival times are not
+/// delayed by the load the test itself generates.
+pub fn start_on_own_thread(expect_tokens: bool) -> (SocketAddr, Fake) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let started = start(expect_tokens).await;
+            tx.send(started).unwrap();
+            std::future::pending::<()>().await
+        })
+    });
+    rx.recv().unwrap()
+}
+
 /// A port nothing listens on.
 pub async fn closed_port() -> SocketAddr {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
