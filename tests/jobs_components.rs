@@ -313,7 +313,7 @@ fn read_only_answer() -> trailview_core::dialect::ApiError {
     use trailview_core::dialect::{read_response, AlibabaError, Dialect, Source as ErrorSource};
     let w = AlibabaError::new(
         403,
-        trailview_core::jobs::READ_ONLY_CODE,
+        trailview_core::dialect::READ_ONLY_CODE,
         "trailview-proxy is read-only: ActionTrail CreateDeliveryHistoryJob changes the account and is not forwarded.",
     )
     .from(ErrorSource::Proxy)

@@ -388,6 +388,10 @@ pub const CDN: Source = Source::Cloud {
     product: "Cdn",
 };
 
+/// The code of trailview-proxy's 403 to a write when it runs with `read_only = true` (Alibaba
+/// RPC routes; AWS routes answer `AccessDeniedException`).
+pub const READ_ONLY_CODE: &str = "Forbidden.ReadOnly";
+
 /// An Alibaba Cloud RPC error: `{RequestId, HostId, Code, Message, Recommend}` as the POP
 /// gateway writes it, with `x-acs-retry-after` when throttled.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::paging::{Cursor, Pager, Request};
 use crate::table_query::{sort_indices, SortOrder};
 use crate::time::parse_rfc3339_ms;
 use crate::{
-    dialect::ApiError,
+    dialect::{ApiError, READ_ONLY_CODE},
     wire::{
         job_status_name, CdnDeliverListResponse, CdnDeliverTask, ContentError, DeliveryHistoryJob,
         DescribeExportTasksResponse, ExportTask, ListDeliveryHistoryJobsResponse,
@@ -672,10 +672,6 @@ impl Answer {
         }
     }
 }
-
-/// The error code trailview-proxy answers a write with when it runs with `read_only = true`
-/// (403, before signing; AWS routes answer `AccessDeniedException`).
-pub const READ_ONLY_CODE: &str = "Forbidden.ReadOnly";
 
 /// What the backfill form says instead of the raw error when the proxy refused the create
 /// because it is read-only; `None` for any other outcome. Status and code are kept in the
