@@ -375,7 +375,7 @@ pub async fn list_objects(
         .map_err(|e| name_url(e.with_retry_after(a.retry_after), "GET", &url))
 }
 
-/// One GetObject call, path-style: `GET {base}/aliyun/oss/{bucket}/{key}` (or `/aws/s3`),
+/// One GetObject call, path-style: `GET {base}/aliyun/oss/{bucket}/{key}` (or `/aws/s3`), made by [`ObjectGets::get`],
 /// as the file workers send it (`crates/worker`): they download, decompress and parse off the
 /// main thread, so this module builds the request and reads its errors ([`object_error`]), and
 /// the worker only carries it out. A `Content-Encoding: gzip` answer is decoded by the browser;
@@ -392,18 +392,43 @@ pub struct ObjectGet {
 /// The response headers of a REST/XML storage API that carry its request id (OSS, S3).
 const STORAGE_REQUEST_ID_HEADERS: &[&str] = &["x-oss-request-id", "x-amz-request-id"];
 
-pub fn object_get(client: &ApiClient, cloud: Cloud, bucket: &str, key: &str) -> ObjectGet {
-    watch_csp();
-    ObjectGet {
-        // Absolute: the worker resolves a relative URL against its script, not this page.
-        url: absolute(&storage_url(
-            client,
-            plan::get_operation(cloud),
-            bucket,
-            Some(key),
-        )),
-        authorization: client.token.as_ref().map(|t| format!("Bearer {t}")),
-        request_id_headers: STORAGE_REQUEST_ID_HEADERS,
+/// The GetObject requests of one bucket: its absolute proxy URL is resolved once (a URL parse
+/// in the browser), and each object's request is that prefix and the key, percent-encoded
+/// segment by segment. Building a load of 40,000 files this way is a string concatenation a
+/// file, not a call into the browser (which took half a second on the main thread).
+#[derive(Clone, Debug)]
+pub struct ObjectGets {
+    /// `{absolute base}/aliyun/oss/{bucket}/` (or `/aws/s3/`).
+    prefix: String,
+    authorization: Option<String>,
+}
+
+impl ObjectGets {
+    pub fn new(client: &ApiClient, cloud: Cloud, bucket: &str) -> ObjectGets {
+        watch_csp();
+        ObjectGets {
+            // Absolute: the worker resolves a relative URL against its script, not this page.
+            prefix: format!(
+                "{}/",
+                absolute(&storage_url(
+                    client,
+                    plan::get_operation(cloud),
+                    bucket,
+                    None
+                ))
+            ),
+            authorization: client.token.as_ref().map(|t| format!("Bearer {t}")),
+        }
+    }
+
+    /// The GetObject of `key` (core's key checks refuse `.` and `..` segments, which a URL
+    /// parse would have resolved away).
+    pub fn get(&self, key: &str) -> ObjectGet {
+        ObjectGet {
+            url: format!("{}{}", self.prefix, percent::encode(key, Slash::Keep)),
+            authorization: self.authorization.clone(),
+            request_id_headers: STORAGE_REQUEST_ID_HEADERS,
+        }
     }
 }
 

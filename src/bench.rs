@@ -9,7 +9,7 @@
 //! everything the user sees is measured through the DOM by the bench page.
 //!
 //! Trail files go through the app's file pipeline: [`bench_load_files`] builds the bucket
-//! source's jobs (each downloads its object, `api::object_get`, through the proxy base in
+//! source's jobs (each downloads its object, `api::ObjectGets`, through the proxy base in
 //! effect) and starts `files::load`, as "Load" in the bucket panel does.
 
 use crate::events::state::AppState;
@@ -224,14 +224,18 @@ pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
 }
 
 /// Load objects of the OSS bucket `bucket` (ActionTrail keys) through the app's file pipeline:
-/// one job per key, downloaded (`api::object_get`) through the proxy base in effect, read in
+/// one job per key, downloaded (`api::ObjectGets`) through the proxy base in effect, read in
 /// the workers and merged into the store, replacing what it held, up to `cap` events.
 /// Returns at once; [`bench_files_status`] tells how the load goes.
 #[wasm_bindgen]
 pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(), JsError> {
     let st = app()?;
     let fs = files_state()?;
-    let client = crate::storage::api_client(st.base.get_untracked());
+    let gets = crate::api::ObjectGets::new(
+        &crate::storage::api_client(st.base.get_untracked()),
+        Cloud::Aliyun,
+        &bucket,
+    );
     let jobs = keys
         .into_iter()
         .map(|key| {
@@ -240,12 +244,7 @@ pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(
                 size: named.as_ref().and_then(|o| o.size),
                 events_hint: named.as_ref().and_then(|o| o.event_count),
                 window: None,
-                source: JobSource::Get(crate::api::object_get(
-                    &client,
-                    Cloud::Aliyun,
-                    &bucket,
-                    &key,
-                )),
+                source: JobSource::Get(gets.get(&key)),
                 name: key,
             }
         })

@@ -874,3 +874,44 @@ async fn scrolling_shows_the_rows_under_the_viewport_and_leaves_the_page_alone()
 
     drop(owner);
 }
+
+/// A bucket's GetObject requests: absolute (the worker resolves relative URLs against its own
+/// script), path-style under the proxy base, the key percent-encoded segment by segment, the
+/// token as a bearer header; the same URL as the browser's own resolution of the whole path.
+#[wasm_bindgen_test]
+fn object_gets_are_absolute_and_encoded() {
+    use trailview::api::{ApiClient, ObjectGets};
+    use trailview_core::catalogue::Cloud;
+    let client = ApiClient {
+        base: "/api/".into(),
+        token: Some("t0k".into()),
+    };
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let key = "AliyunLogs/Actiontrail/cn-hangzhou/2026/11/30/a b+ü%.json.gz";
+    let aliyun = ObjectGets::new(&client, Cloud::Aliyun, "my-bucket").get(key);
+    let encoded = "AliyunLogs/Actiontrail/cn-hangzhou/2026/11/30/a%20b%2B%C3%BC%25.json.gz";
+    assert_eq!(
+        aliyun.url,
+        format!("{origin}/api/aliyun/oss/my-bucket/{encoded}")
+    );
+    let whole =
+        web_sys::Url::new_with_base(&format!("/api/aliyun/oss/my-bucket/{encoded}"), &origin)
+            .unwrap()
+            .href();
+    assert_eq!(aliyun.url, whole);
+    assert_eq!(aliyun.authorization.as_deref(), Some("Bearer t0k"));
+    let aws = ObjectGets::new(
+        &ApiClient {
+            base: "https://proxy.example/base".into(),
+            token: None,
+        },
+        Cloud::Aws,
+        "b.with.dots",
+    )
+    .get("AWSLogs/1/CloudTrail/x.json.gz");
+    assert_eq!(
+        aws.url,
+        "https://proxy.example/base/aws/s3/b.with.dots/AWSLogs/1/CloudTrail/x.json.gz"
+    );
+    assert_eq!(aws.authorization, None);
+}

@@ -2,7 +2,7 @@
 //! bucket source (`config.json`'s `buckets`), the accounts/regions found under it and a time
 //! range, lists the files (their count, bytes and, for ActionTrail, events are shown before
 //! anything is downloaded), and loads them: each file becomes a [`FileJob`] whose object comes
-//! from the proxy (`api::object_get`, downloaded by the worker that reads it), handed to the
+//! from the proxy (`api::ObjectGets`, downloaded by the worker that reads it), handed to the
 //! file pipeline ([`super::load`]).
 //!
 //! Every decision is core's (`trail_files::plan`: which folders to list, which files to keep,
@@ -309,7 +309,11 @@ fn jobs(
     files: &[PlannedFile],
     range: (i64, i64),
 ) -> Vec<FileJob> {
-    let client = api_client(st.base.get_untracked());
+    let gets = api::ObjectGets::new(
+        &api_client(st.base.get_untracked()),
+        source.cloud,
+        &source.bucket,
+    );
     files
         .iter()
         .map(|f| FileJob {
@@ -317,12 +321,7 @@ fn jobs(
             size: Some(f.size),
             events_hint: f.events,
             window: Some(range),
-            source: JobSource::Get(api::object_get(
-                &client,
-                source.cloud,
-                &source.bucket,
-                &f.key,
-            )),
+            source: JobSource::Get(gets.get(&f.key)),
         })
         .collect()
 }
