@@ -69,7 +69,8 @@ const MAX_REQUEST_LINE: usize = 65_534;
 pub enum Drained {
     /// Every connection finished within the drain timeout.
     Clean,
-    /// Connections still open at the deadline were dropped.
+    /// Connections still open at the deadline: `serve` returns without them (their tasks end
+    /// with the runtime, as when `main` returns).
     Deadline { dropped: usize },
 }
 
