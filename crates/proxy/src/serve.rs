@@ -160,6 +160,8 @@ struct Conn {
     epoch: Instant,
     /// The first bytes of the head being read.
     head: Mutex<Vec<u8>>,
+    /// The router has answered a request whose head hyper has not written yet.
+    answer_pending: AtomicBool,
     /// The length of its request line so far, and whether that line has ended.
     line_len: AtomicU64,
     line_done: AtomicBool,
@@ -277,6 +279,7 @@ impl Registry {
             since_ms: AtomicU64::new(now),
             epoch: self.epoch,
             head: Mutex::new(Vec::new()),
+            answer_pending: AtomicBool::new(false),
             line_len: AtomicU64::new(0),
             line_done: AtomicBool::new(false),
             evict: Notify::new(),
@@ -312,8 +315,10 @@ async fn run_connection(
         let guard = InFlight::start(svc_conn.clone());
         let router = router.clone();
         let req = req.map(|body| Body::new(ReadDeadline::new(body, body_timeout)));
+        let conn = svc_conn.clone();
         async move {
             let resp = router.oneshot(req).await.unwrap_or_else(|e| match e {});
+            conn.answer_pending.store(true, Ordering::Release);
             Ok::<_, Infallible>(resp.map(|body| {
                 Body::new(Guarded {
                     inner: body,
@@ -501,7 +506,11 @@ impl AsyncWrite for Watched {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if this.replacement.is_none() && this.conn.in_flight.load(Ordering::Acquire) == 0 {
+        // The first write after the router answered starts that answer (hyper may have let go
+        // of a whole body, and so of the request in flight, before writing it).
+        let routed = this.conn.answer_pending.swap(false, Ordering::AcqRel);
+        if this.replacement.is_none() && !routed && this.conn.in_flight.load(Ordering::Acquire) == 0
+        {
             if let Some(mut status) = hyper_refusal(buf) {
                 // A head over the buffer before its request line ended: the URI is too long.
                 if status == StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
@@ -671,6 +680,7 @@ mod tests {
             since_ms: AtomicU64::new(0),
             epoch: Instant::now(),
             head: Mutex::new(Vec::new()),
+            answer_pending: AtomicBool::new(false),
             line_len: AtomicU64::new(0),
             line_done: AtomicBool::new(false),
             evict: Notify::new(),

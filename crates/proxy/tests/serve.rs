@@ -393,7 +393,7 @@ async fn hypers_own_refusals_answer_in_the_routes_error_shape() {
 }
 
 #[tokio::test]
-async fn a_chunked_body_over_the_limit_is_413_in_the_clouds_shape() {
+async fn config_limits_a_chunked_413_and_the_routers_414_431_in_the_clouds_shape() {
     let (cloud, fake) = fake_cloud::start(false).await;
     let served = start(fake_cloud::proxy_app(cloud, "", false), limits()).await;
     let chunk = "a".repeat(8 * 1024);
@@ -418,5 +418,21 @@ async fn a_chunked_body_over_the_limit_is_413_in_the_clouds_shape() {
     let a = request(served.addr, aws.as_bytes()).await.unwrap();
     assert_eq!(a.status, 413, "{}", a.body);
     assert!(a.header("x-amzn-errortype").is_some(), "{}", a.head);
+    // The router's own 414 and 431 (`[limits]`) are its answers, not taken for hyper's.
+    let long = format!(
+        "GET /api/aliyun/actiontrail?Action=LookupEvents&x={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(5_000)
+    );
+    let a = request(served.addr, long.as_bytes()).await.unwrap();
+    assert_eq!(a.status, 414, "{}", a.body);
+    assert_eq!(a.json()["Code"], "Proxy.QueryTooLong");
+    let big = format!(
+        "GET /api/aliyun/actiontrail?Action=LookupEvents HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(20_000)
+    );
+    let a = request(served.addr, big.as_bytes()).await.unwrap();
+    assert_eq!(a.status, 431, "{}", a.body);
+    assert_eq!(a.json()["Code"], "Proxy.HeadersTooLarge");
+    assert!(a.body.contains("20"), "the router's message: {}", a.body);
     assert!(fake.seen().is_empty());
 }
