@@ -236,7 +236,6 @@ fn get_delivery_history_job_reads_the_job_and_its_regions() {
     assert_eq!(raw["Status"][1]["Region"], "cn-beijing");
     assert!(raw.get("RequestId").is_none());
     // A listed job has no Status: none is shown.
-    let listed =
-        serde_json::to_value(&trailview_core::wire::DeliveryHistoryJob::default()).unwrap();
+    let listed = serde_json::to_value(trailview_core::wire::DeliveryHistoryJob::default()).unwrap();
     assert!(listed.get("Status").is_none());
 }
