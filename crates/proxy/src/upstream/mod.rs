@@ -1,6 +1,7 @@
-//! The signing upstream: takes the app's unsigned request, checks it against the allowlist and
-//! the shared rate limits, signs it with the configured credentials and forwards it over a pooled
-//! HTTPS client; the cloud's status, body and request-id headers come back unchanged.
+//! The signing upstream: takes the app's unsigned request, checks it against the allowlist,
+//! signs it with the configured credentials, takes a slot of the shared rate limit and forwards
+//! it over a pooled HTTPS client; the cloud's status, body and request-id headers come back
+//! unchanged.
 //!
 //! What is forwarded is rebuilt, not copied: only the API parameters (Alibaba) or the JSON body
 //! and `X-Amz-Target` (AWS) are taken from the browser; every common parameter, header and
@@ -169,9 +170,8 @@ impl Upstream {
         &self.cfg
     }
 
-    /// Allowlist, then the shared rate limit (a call waits up to [`RATE_LIMIT_QUEUE`] for its
-    /// slot). `Some` is the response to send instead.
-    async fn refuse(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
+    /// The allowlist, before anything is signed. `Some` is the response to send instead.
+    fn refuse(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
         let writes = if self.cfg.read_only {
             Writes::Refused
         } else {
@@ -193,6 +193,13 @@ impl Upstream {
                 &refusal.message(api, op),
             ));
         }
+        None
+    }
+
+    /// The shared rate limit, taken just before the signed request is sent (so the margin
+    /// covers only the way to the cloud); a call waits up to [`RATE_LIMIT_QUEUE`] for its
+    /// slot. `Some` is the cloud's throttling answer to send instead.
+    async fn throttle(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
         if let Some(l) = self.limiters.get(op) {
             if let Err(wait) = wait_for_slot(l).await {
                 let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -264,7 +271,7 @@ impl Upstream {
         if op.is_empty() {
             return AlibabaError::missing_parameter("Action").respond();
         }
-        if let Some(r) = self.refuse(d, api, op).await {
+        if let Some(r) = self.refuse(d, api, op) {
             return r;
         }
         if req.version().is_some_and(|v| v != version) {
@@ -352,6 +359,9 @@ impl Upstream {
                 "The request cannot be forwarded (invalid characters).",
             );
         };
+        if let Some(r) = self.throttle(d, api, op).await {
+            return r;
+        }
         self.send(d, endpoint, request).await
     }
 
@@ -388,7 +398,7 @@ impl Upstream {
                 &allowlist::Refusal::NotAllowed.message(Api::CloudWatchLogs, target),
             );
         }
-        if let Some(r) = self.refuse(d, Api::CloudWatchLogs, op).await {
+        if let Some(r) = self.refuse(d, Api::CloudWatchLogs, op) {
             return r;
         }
         let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -438,6 +448,9 @@ impl Upstream {
             );
         }
         let request = request.map(|b| Full::new(Bytes::from(b)));
+        if let Some(r) = self.throttle(d, Api::CloudWatchLogs, op).await {
+            return r;
+        }
         self.send(d, endpoint, request).await
     }
 
@@ -471,7 +484,7 @@ impl Upstream {
                 &refusal.message(api),
             );
         }
-        if let Some(r) = self.refuse(&Dialect::RestXml, api, op).await {
+        if let Some(r) = self.refuse(&Dialect::RestXml, api, op) {
             return r;
         }
         let key_path = encode_key(&req.key);
@@ -520,6 +533,9 @@ impl Upstream {
                 "InternalError",
                 "trailview-proxy could not sign the request.",
             );
+        }
+        if let Some(r) = self.throttle(&Dialect::RestXml, api, op).await {
+            return r;
         }
         self.send_storage(cloud, &req.call, &bucket.endpoint, request)
             .await
