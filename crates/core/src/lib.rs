@@ -10,6 +10,7 @@ pub mod cron;
 pub mod dialect;
 pub mod engine;
 pub mod event;
+pub mod export;
 pub mod fetch_policy;
 pub mod file_load;
 pub mod jobs;

@@ -1,0 +1,540 @@
+//! Export of the filtered rows: CSV (the table's columns), JSON (an array of the raw events)
+//! and NDJSON (one raw event per line), written in chunks so that a caller can hand each part
+//! to the browser as it goes (a Blob of parts, never one giant string) and show progress.
+//!
+//! CSV follows RFC 4180 (a header row, CRLF line ends, a field quoted when it holds `,`, `"`,
+//! CR or LF, quotes doubled) and is safe to open in a spreadsheet: a cell that begins with `=`,
+//! `+`, `-`, `@`, tab or carriage return is prefixed with `'` (OWASP's advice against CSV
+//! injection). That includes a `-` that starts a negative number (`-5` is written `'-5`).
+
+use crate::cloud::Cloud;
+use crate::engine::EventStore;
+use crate::numbers::thousands;
+use crate::schema::{Column, Field};
+use chrono::DateTime;
+
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+    Ndjson,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Csv, Format::Json, Format::Ndjson];
+
+    /// The name shown in the Export menu.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Json => "JSON",
+            Format::Ndjson => "NDJSON",
+        }
+    }
+
+    /// The file name's extension (also a stable key, e.g. for `data-testid`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+        }
+    }
+
+    /// The file's media type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv;charset=utf-8",
+            Format::Json => "application/json",
+            Format::Ndjson => "application/x-ndjson",
+        }
+    }
+}
+
+/// The text of one table cell; `time` writes the event time (`None`: the event has none).
+pub fn cell_text(
+    s: &EventStore,
+    row: u32,
+    col: Column,
+    time: impl FnOnce(Option<i64>) -> String,
+) -> String {
+    match col {
+        Column::Time => time(s.time_ms(row)),
+        Column::Result => match s.field(row, Field::ErrorCode) {
+            "" => "OK".to_string(),
+            code => code.to_string(),
+        },
+        c => s
+            .field(row, c.field().expect("non-time columns are fields"))
+            .to_string(),
+    }
+}
+
+/// The CSV's Time column: ISO 8601 in UTC (`2026-11-30T10:00:00Z`, milliseconds only when the
+/// event has them), which spreadsheets and scripts read unambiguously whatever the viewer's
+/// time zone; empty when the event has no time.
+fn csv_time(ms: Option<i64>) -> String {
+    let Some(d) = ms.and_then(DateTime::from_timestamp_millis) else {
+        return String::new();
+    };
+    let secs = crate::time::format(&d.naive_utc(), "%Y-%m-%dT%H:%M:%S");
+    match ms.unwrap_or(0).rem_euclid(1000) {
+        0 => format!("{secs}Z"),
+        frac => format!("{secs}.{frac:03}Z"),
+    }
+}
+
+/// The columns the CSV writes: the table's.
+pub const CSV_COLUMNS: [Column; 10] = Column::ALL;
+
+fn csv_title(c: Column) -> &'static str {
+    match c {
+        Column::Time => "Time (UTC)",
+        c => c.title(),
+    }
+}
+
+/// Appends `cell` as one CSV field: neutralised against formula injection, then quoted if it
+/// holds a separator, a quote or a line break.
+pub fn push_csv_field(out: &mut String, cell: &str) {
+    let neutralise = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quote = cell.contains([',', '"', '\r', '\n']);
+    if quote {
+        out.push('"');
+    }
+    if neutralise {
+        out.push('\'');
+    }
+    if quote {
+        for (i, part) in cell.split('"').enumerate() {
+            if i > 0 {
+                out.push_str("\"\"");
+            }
+            out.push_str(part);
+        }
+        out.push('"');
+    } else {
+        out.push_str(cell);
+    }
+}
+
+/// The store was replaced (or cleared) while an export was being written: its rows are gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreReplaced;
+
+impl std::fmt::Display for StoreReplaced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("The loaded events were replaced during the export; nothing was saved.")
+    }
+}
+
+/// Writes the given rows of a store in one [`Format`], a chunk at a time. The rows are fixed
+/// when it starts (the filtered rows in the table's order); events added to the store later
+/// are not in the file, and a store that is replaced ends the export with [`StoreReplaced`].
+#[derive(Debug, Clone)]
+pub struct ExportWriter {
+    format: Format,
+    rows: Vec<u32>,
+    next: usize,
+    epoch: u64,
+    /// The header (CSV) or `[` (JSON) is written.
+    opened: bool,
+    /// The last chunk was handed out.
+    closed: bool,
+}
+
+impl ExportWriter {
+    pub fn new(format: Format, store: &EventStore, rows: Vec<u32>) -> ExportWriter {
+        ExportWriter {
+            format,
+            rows,
+            next: 0,
+            epoch: store.epoch(),
+            opened: false,
+            closed: false,
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+    /// Rows written so far.
+    pub fn done(&self) -> usize {
+        self.next
+    }
+    /// Rows the file will hold.
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn is_finished(&self) -> bool {
+        self.closed
+    }
+
+    /// "Exporting 12,345 of 100,000 rows".
+    pub fn progress_text(&self) -> String {
+        format!(
+            "Exporting {} of {} rows",
+            thousands(self.done()),
+            thousands(self.total())
+        )
+    }
+
+    /// The next part of the file, with up to `max_rows` rows (at least one while rows remain);
+    /// the first part starts with the header or the opening bracket and the last one ends the
+    /// file. `Ok(None)` once the whole file was handed out.
+    pub fn next_chunk(
+        &mut self,
+        store: &EventStore,
+        max_rows: usize,
+    ) -> Result<Option<String>, StoreReplaced> {
+        if self.closed {
+            return Ok(None);
+        }
+        let end = self.rows.len().min(self.next + max_rows.max(1));
+        if store.epoch() != self.epoch
+            || self.rows[self.next..end]
+                .iter()
+                .any(|&r| r as usize >= store.len())
+        {
+            return Err(StoreReplaced);
+        }
+        let mut out = String::new();
+        if !self.opened {
+            self.opened = true;
+            match self.format {
+                Format::Csv => {
+                    for (i, c) in CSV_COLUMNS.into_iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        push_csv_field(&mut out, csv_title(c));
+                    }
+                    out.push_str("\r\n");
+                }
+                Format::Json => out.push('['),
+                Format::Ndjson => {}
+            }
+        }
+        for i in self.next..end {
+            let row = self.rows[i];
+            match self.format {
+                Format::Csv => {
+                    for (k, c) in CSV_COLUMNS.into_iter().enumerate() {
+                        if k > 0 {
+                            out.push(',');
+                        }
+                        push_csv_field(&mut out, &cell_text(store, row, c, csv_time));
+                    }
+                    out.push_str("\r\n");
+                }
+                Format::Json => {
+                    out.push_str(if i == 0 { "\n" } else { ",\n" });
+                    out.push_str(&store.raw(row));
+                }
+                Format::Ndjson => {
+                    // A JSON text holds CR or LF only as whitespace between tokens (inside a
+                    // string they must be escaped), so a pretty-printed event becomes one line
+                    // without changing its value.
+                    out.extend(store.raw(row).chars().map(|ch| match ch {
+                        '\r' | '\n' => ' ',
+                        ch => ch,
+                    }));
+                    out.push('\n');
+                }
+            }
+        }
+        self.next = end;
+        if self.next == self.rows.len() {
+            self.closed = true;
+            if self.format == Format::Json {
+                out.push_str(if self.rows.is_empty() { "]\n" } else { "\n]\n" });
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Where the exported events came from, for the file name: the trail of their cloud.
+fn source_name(aliyun: bool, aws: bool) -> &'static str {
+    match (aliyun, aws) {
+        (true, false) => "actiontrail",
+        (false, true) => "cloudtrail",
+        (true, true) => "actiontrail-cloudtrail",
+        (false, false) => "events",
+    }
+}
+
+/// `2026-11-30T10-00Z` (no `:`, which some file systems refuse).
+fn name_time(ms: i64) -> String {
+    let d = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    crate::time::format(&d.naive_utc(), "%Y-%m-%dT%H-%MZ")
+}
+
+/// The file name for `rows` of `store`: the trail they came from (ActionTrail, CloudTrail or
+/// both, by the events' cloud) and the time range they span (the earliest event's minute to
+/// the minute after the latest, in UTC), e.g.
+/// `trailview-actiontrail-2026-11-30T10-00Z--2026-12-01T10-00Z.csv`.
+pub fn file_name(store: &EventStore, rows: &[u32], format: Format) -> String {
+    let (aliyun_label, aws_label) = (Cloud::Aliyun.label(), Cloud::Aws.label());
+    let (mut aliyun, mut aws) = (false, false);
+    let mut span: Option<(i64, i64)> = None;
+    for &r in rows {
+        match store.field(r, Field::Cloud) {
+            l if l == aliyun_label => aliyun = true,
+            l if l == aws_label => aws = true,
+            _ => {}
+        }
+        if let Some(t) = store.time_ms(r) {
+            span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
+    }
+    const MINUTE: i64 = 60_000;
+    let range = span.map_or(String::new(), |(a, b)| {
+        let start = a.div_euclid(MINUTE) * MINUTE;
+        let end = (b.div_euclid(MINUTE) + 1) * MINUTE;
+        format!("-{}--{}", name_time(start), name_time(end))
+    });
+    format!(
+        "trailview-{}{range}.{}",
+        source_name(aliyun, aws),
+        format.extension()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn event(id: &str, t: &str, user: &str, ua: &str) -> String {
+        json!({"eventId": id, "eventTime": t, "eventName": "DescribeInstances",
+               "serviceName": "Ecs", "userIdentity": {"userName": user, "type": "ram-user"},
+               "sourceIpAddress": "10.0.0.1", "eventRW": "Read", "acsRegion": "cn-hangzhou",
+               "userAgent": ua, "errorCode": "", "recipientAccountId": "1234"})
+        .to_string()
+    }
+
+    fn store_of(events: &[String]) -> EventStore {
+        let mut s = EventStore::new();
+        for e in events {
+            s.push(e);
+        }
+        s
+    }
+
+    fn all(s: &EventStore, format: Format, rows: Vec<u32>, step: usize) -> String {
+        let mut w = ExportWriter::new(format, s, rows);
+        let mut out = String::new();
+        let mut parts = 0;
+        while let Some(part) = w.next_chunk(s, step).unwrap() {
+            out.push_str(&part);
+            parts += 1;
+            assert!(parts < 10_000, "the writer ends");
+        }
+        assert!(w.is_finished());
+        assert_eq!(w.done(), w.total());
+        out
+    }
+
+    fn field(cell: &str) -> String {
+        let mut out = String::new();
+        push_csv_field(&mut out, cell);
+        out
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_as_rfc_4180_says() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field(""), "");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field("cr\rhere"), "\"cr\rhere\"");
+        assert_eq!(field("\""), "\"\"\"\"");
+        assert_eq!(field("王芳 José 🚀"), "王芳 José 🚀");
+        assert_eq!(field("王,芳"), "\"王,芳\"");
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
+        assert_eq!(
+            field("=HYPERLINK(\"http://example.com\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://example.com\"\",\"\"x\"\")\""
+        );
+        assert_eq!(field("@SUM(1+1)"), "'@SUM(1+1)");
+        assert_eq!(field("+1+1"), "'+1+1");
+        assert_eq!(field("=1+1"), "'=1+1");
+        // A negative number is neutralised too: the cell reads as text, not as -5.
+        assert_eq!(field("-5"), "'-5");
+        assert_eq!(field("\tcmd"), "'\tcmd");
+        assert_eq!(field("\r=1"), "\"'\r=1\"");
+        // Only the first character counts.
+        assert_eq!(field("a=1"), "a=1");
+        assert_eq!(field("x-@+"), "x-@+");
+        assert_eq!(field(" =1"), " =1");
+    }
+
+    #[test]
+    fn csv_has_a_header_and_one_line_per_row_in_the_given_order() {
+        let s = store_of(&[
+            event("a", "2026-11-30T10:00:00Z", "alice", "ua"),
+            event(
+                "b",
+                "2026-11-30T11:00:00.250Z",
+                "=HYPERLINK(\"http://example.com\",\"x\")",
+                "ua",
+            ),
+            event("c", "2026-11-30T12:00:00Z", "王芳", "ua"),
+        ]);
+        let csv = all(&s, Format::Csv, vec![2, 1], 1);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "Time (UTC),Event,Service,User,Source IP,R/W,Region,Result,Cloud,Account",
+                "2026-11-30T12:00:00Z,DescribeInstances,Ecs,王芳,10.0.0.1,Read,cn-hangzhou,OK,Alibaba Cloud,1234",
+                "2026-11-30T11:00:00.250Z,DescribeInstances,Ecs,\"'=HYPERLINK(\"\"http://example.com\"\",\"\"x\"\")\",10.0.0.1,Read,cn-hangzhou,OK,Alibaba Cloud,1234",
+                "",
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_of_an_event_without_time_or_fields() {
+        let s = store_of(&["[1,2]".to_string()]);
+        let csv = all(&s, Format::Csv, vec![0], 10);
+        assert_eq!(csv.lines().nth(1), Some(",,,,,,,OK,,"));
+    }
+
+    #[test]
+    fn empty_exports() {
+        let s = EventStore::new();
+        let csv = all(&s, Format::Csv, vec![], 100);
+        assert_eq!(csv.matches("\r\n").count(), 1, "the header only: {csv:?}");
+        let json = all(&s, Format::Json, vec![], 100);
+        assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), json!([]));
+        assert_eq!(all(&s, Format::Ndjson, vec![], 100), "");
+    }
+
+    fn sample() -> (EventStore, Vec<String>) {
+        let mut events = vec![
+            event(
+                "a",
+                "2026-11-30T10:00:00Z",
+                "alice",
+                "=HYPERLINK(\"http://example.com\",\"x\")",
+            ),
+            event(
+                "b",
+                "2026-11-30T10:00:01Z",
+                "王芳",
+                "line\nbreak \"quoted\"",
+            ),
+            "{\n  \"eventId\": \"pretty\",\r\n  \"eventName\": \"a\\nb\"\n}".to_string(),
+        ];
+        for i in 0..40 {
+            events.push(event(
+                &format!("n{i}"),
+                "2026-12-01T09:59:30Z",
+                "bob",
+                "@SUM(1+1)",
+            ));
+        }
+        (store_of(&events), events)
+    }
+
+    #[test]
+    fn json_and_ndjson_parse_back_to_the_same_events() {
+        let (s, events) = sample();
+        let rows: Vec<u32> = (0..s.len() as u32).rev().collect();
+        let want: Vec<Value> = rows
+            .iter()
+            .map(|&r| serde_json::from_str(&events[r as usize]).unwrap())
+            .collect();
+        let json = all(&s, Format::Json, rows.clone(), 7);
+        let got: Vec<Value> = serde_json::from_str(&json).unwrap();
+        assert_eq!(got, want);
+        assert!(
+            json.contains(&events[2]),
+            "raw events are written exactly as stored"
+        );
+
+        let nd = all(&s, Format::Ndjson, rows, 7);
+        let lines: Vec<&str> = nd.split_terminator('\n').collect();
+        assert_eq!(lines.len(), want.len());
+        assert!(nd.ends_with('\n'));
+        let got: Vec<Value> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn chunk_boundaries_do_not_change_the_file() {
+        let (s, _) = sample();
+        let rows: Vec<u32> = (0..s.len() as u32).collect();
+        for format in Format::ALL {
+            let one = all(&s, format, rows.clone(), usize::MAX);
+            for step in [0, 1, 2, 3, 5, 42, 43, 44] {
+                assert_eq!(
+                    all(&s, format, rows.clone(), step),
+                    one,
+                    "{format:?} by {step}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn progress_counts_rows() {
+        let (s, _) = sample();
+        let mut w = ExportWriter::new(Format::Csv, &s, (0..s.len() as u32).collect());
+        assert_eq!(w.progress_text(), "Exporting 0 of 43 rows");
+        w.next_chunk(&s, 40).unwrap();
+        assert_eq!(w.progress_text(), "Exporting 40 of 43 rows");
+        assert!(!w.is_finished());
+    }
+
+    #[test]
+    fn a_replaced_store_ends_the_export() {
+        let (mut s, _) = sample();
+        let mut w = ExportWriter::new(Format::Json, &s, (0..s.len() as u32).collect());
+        assert!(w.next_chunk(&s, 5).unwrap().is_some());
+        s.clear();
+        assert_eq!(w.next_chunk(&s, 5), Err(StoreReplaced));
+    }
+
+    #[test]
+    fn file_names_say_the_trail_and_the_time_range() {
+        let (s, _) = sample();
+        let rows: Vec<u32> = (0..s.len() as u32).collect();
+        assert_eq!(
+            file_name(&s, &rows, Format::Csv),
+            "trailview-actiontrail-2026-11-30T10-00Z--2026-12-01T10-00Z.csv"
+        );
+        assert_eq!(
+            file_name(&s, &[1], Format::Ndjson),
+            "trailview-actiontrail-2026-11-30T10-00Z--2026-11-30T10-01Z.ndjson"
+        );
+        let aws = json!({"eventID": "x", "eventTime": "2026-01-02T03:04:05Z",
+                         "eventSource": "ec2.amazonaws.com", "recipientAccountId": "1",
+                         "awsRegion": "us-east-1", "eventVersion": "1.08"})
+        .to_string();
+        let mut both = store_of(&[event("a", "2026-01-01T00:00:00Z", "u", "ua")]);
+        both.push(&aws);
+        assert_eq!(
+            file_name(&both, &[1], Format::Json),
+            "trailview-cloudtrail-2026-01-02T03-04Z--2026-01-02T03-05Z.json"
+        );
+        assert_eq!(
+            file_name(&both, &[0, 1], Format::Json),
+            "trailview-actiontrail-cloudtrail-2026-01-01T00-00Z--2026-01-02T03-05Z.json"
+        );
+        assert_eq!(
+            file_name(&EventStore::new(), &[], Format::Csv),
+            "trailview-events.csv"
+        );
+    }
+}
