@@ -231,11 +231,11 @@ pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
 pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(), JsError> {
     let st = app()?;
     let fs = files_state()?;
-    let gets = crate::api::ObjectGets::new(
+    let gets = std::rc::Rc::new(crate::api::ObjectGets::new(
         &crate::storage::api_client(st.base.get_untracked()),
         Cloud::Aliyun,
         &bucket,
-    );
+    ));
     let jobs = keys
         .into_iter()
         .map(|key| {
@@ -244,7 +244,10 @@ pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(
                 size: named.as_ref().and_then(|o| o.size),
                 events_hint: named.as_ref().and_then(|o| o.event_count),
                 window: None,
-                source: JobSource::Get(gets.get(&key)),
+                source: JobSource::Object {
+                    gets: gets.clone(),
+                    key: key.clone(),
+                },
                 name: key,
             }
         })

@@ -309,11 +309,11 @@ fn jobs(
     files: &[PlannedFile],
     range: (i64, i64),
 ) -> Vec<FileJob> {
-    let gets = api::ObjectGets::new(
+    let gets = std::rc::Rc::new(api::ObjectGets::new(
         &api_client(st.base.get_untracked()),
         source.cloud,
         &source.bucket,
-    );
+    ));
     files
         .iter()
         .map(|f| FileJob {
@@ -321,7 +321,10 @@ fn jobs(
             size: Some(f.size),
             events_hint: f.events,
             window: Some(range),
-            source: JobSource::Get(gets.get(&f.key)),
+            source: JobSource::Object {
+                gets: gets.clone(),
+                key: f.key.clone(),
+            },
         })
         .collect()
 }

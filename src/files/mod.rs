@@ -27,10 +27,15 @@ pub struct FileJob {
 pub enum JobSource {
     /// A file opened from disk or dropped on the page: read in the browser, never uploaded.
     Disk(web_sys::File),
-    /// An object from the proxy (GetObject), downloaded by the worker that reads it (the main
-    /// thread does no per-file network work); retried on transient API errors with core's
-    /// `paging::Attempts`, not retried for 4xx.
-    Get(ObjectGet),
+    /// An object from the proxy (GetObject of `key`), downloaded by the worker that reads it
+    /// (the main thread does no per-file network work); retried on transient API errors with
+    /// core's `paging::Attempts`, not retried for 4xx. The request is built when the file
+    /// starts: a load of 40,000 files is then 40,000 small values, not 40,000 URLs made in one
+    /// main-thread task.
+    Object {
+        gets: std::rc::Rc<api::ObjectGets>,
+        key: String,
+    },
 }
 
 pub mod pool;
@@ -206,6 +211,11 @@ impl Wake {
 
     /// Until [`Wake::wake`] (or a wake since the last wait), at most `ms`.
     async fn wait(&self, ms: u32) {
+        // Woken already (a read ended while the driver merged): no timer to set and clear, a
+        // pair of browser calls the busy driver would otherwise make for every file.
+        if std::mem::take(&mut self.0.borrow_mut().0) {
+            return;
+        }
         let on_time = self.clone();
         let _timer = gloo_timers::callback::Timeout::new(ms, move || on_time.wake());
         std::future::poll_fn(|cx| {
@@ -376,16 +386,19 @@ async fn read_one(
     }
     let _wake = WakeOnDrop(wake);
     let update = |f: &mut dyn FnMut(&mut FileLoad)| update_model(fs, f);
-    let input = match &job.source {
-        JobSource::Disk(file) => Input::Body(file.clone().into()),
-        JobSource::Get(get) => Input::Get(get.clone()),
+    let (input, object): (Input, Option<ObjectGet>) = match &job.source {
+        JobSource::Disk(file) => (Input::Body(file.clone().into()), None),
+        JobSource::Object { gets, key } => {
+            let get = gets.get(key);
+            (Input::Get(get.clone()), Some(get))
+        }
     };
     let answer = pool.read(&input).await;
     if !ticket.live() {
         return;
     }
     // A download that gave no object: the API error it is, retried when transient.
-    if let (Ok(a), JobSource::Get(g)) = (&answer, &job.source) {
+    if let (Ok(a), Some(g)) = (&answer, &object) {
         let http = pool::get(a, "http");
         let network = pool::get(a, "network");
         let failed = if http.is_object() {

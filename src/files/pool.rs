@@ -233,8 +233,17 @@ impl Pool {
     }
 }
 
-pub fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+/// `o[k]`. The key's JavaScript string is made once per name and kept: the answers of a load
+/// are read thousands of times a second, and each new key string is a text decode.
+pub fn get(o: &JsValue, k: &'static str) -> JsValue {
+    thread_local! {
+        static KEYS: RefCell<HashMap<&'static str, JsValue>> = RefCell::new(HashMap::new());
+    }
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        let key = keys.entry(k).or_insert_with(|| JsValue::from_str(k));
+        Reflect::get(o, key).unwrap_or(JsValue::UNDEFINED)
+    })
 }
 
 /// What the browser said, as text.

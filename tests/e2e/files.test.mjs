@@ -211,6 +211,35 @@ appTest('files dropped on the page are opened', async ({ page }) => {
   await eventually(async () => (await counts(page)).total === 12, 'the dropped events in the table');
 });
 
+appTest('a 1 GB file is refused by name while the file beside it loads, and the tab lives on', async ({ page }) => {
+  await page.fill(tid('cap'), '1000');
+  const good = ndjson(range(9).map((i) => actiontrail('beside-big', i)));
+  const dt = await page.evaluateHandle((text) => {
+    // 1 GiB made of one 1 MiB part referenced 1,024 times: Blob parts that are Blobs are
+    // kept by reference, so the test holds 1 MiB while the page sees a 1 GiB file.
+    const mib = new Blob([new Uint8Array(1 << 20).fill(0x5b)]);
+    const big = new File([new Blob(Array(1024).fill(mib))], 'huge.json.gz');
+    const dt = new DataTransfer();
+    dt.items.add(big);
+    dt.items.add(new File([text], 'beside.ndjson'));
+    return dt;
+  }, good);
+  assert.equal(await dt.evaluate((d) => d.files[0].size), 1 << 30);
+  await page.dispatchEvent('main.workspace', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('main.workspace', 'drop', { dataTransfer: dt });
+  const p = await waitForLoad(page);
+  assert.equal(p.files, 2, p.text);
+  assert.equal(p.events, 9, p.text);
+  const failed = page.locator(tid('file-failed'));
+  assert.equal(await failed.count(), 1);
+  assert.equal(await failed.getAttribute('data-name'), 'huge.json.gz');
+  assert.match(await failed.textContent(), /^huge\.json\.gz: too large/);
+  await eventually(async () => (await counts(page)).total === 9, 'the good file in the table');
+  // The page still answers: a search narrows the table.
+  await page.fill(tid('search'), 'beside-big-3');
+  await eventually(async () => (await counts(page)).filtered === 1, 'a search after the refusal');
+});
+
 appTest('Open folder reads the trail files under a folder, not the rest', async ({ page }) => {
   await page.fill(tid('cap'), '1000');
   await page.setInputFiles(tid('folder-input'), path.join(dir, 'folder'));
