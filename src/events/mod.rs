@@ -1,6 +1,7 @@
 //! The Events view: its state (the store, signals and memos over the core engine), the
 //! LookupEvents run, and its components (query bar, progress and errors, the table).
 
+pub mod export;
 pub mod fetch;
 pub mod query_bar;
 pub mod state;

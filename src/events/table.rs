@@ -15,16 +15,7 @@ use wasm_bindgen::JsCast;
 
 /// The text of one cell.
 pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::events::state::Tz) -> String {
-    match col {
-        Column::Time => format::time(s.time_ms(row), tz),
-        Column::Result => match s.field(row, Field::ErrorCode) {
-            "" => "OK".to_string(),
-            code => code.to_string(),
-        },
-        c => s
-            .field(row, c.field().expect("non-time columns are fields"))
-            .to_string(),
-    }
+    trailview_core::export::cell_text(s, row, col, |ms| format::time(ms, tz))
 }
 
 /// Height of a body row in pixels (`table.events tbody tr` in `style/main.css`).
@@ -230,6 +221,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 >
                     {move || format!("{} of {} events", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
                 </span>
+                <crate::events::export::ExportMenu/>
             </div>
             <div id="search-warning" class="search-warning" role="status" data-testid="search-warning">
                 {move || warnings.get().into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}

@@ -119,6 +119,11 @@ pub fn push_csv_field(out: &mut String, cell: &str) {
     }
 }
 
+/// "Exporting 12,345 of 100,000 rows".
+pub fn progress_text(done: usize, total: usize) -> String {
+    format!("Exporting {} of {} rows", thousands(done), thousands(total))
+}
+
 /// The store was replaced (or cleared) while an export was being written: its rows are gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreReplaced;
@@ -171,13 +176,9 @@ impl ExportWriter {
         self.closed
     }
 
-    /// "Exporting 12,345 of 100,000 rows".
-    pub fn progress_text(&self) -> String {
-        format!(
-            "Exporting {} of {} rows",
-            thousands(self.done()),
-            thousands(self.total())
-        )
+    /// "Saved 100,000 rows as trailview-….csv".
+    pub fn finished_text(&self, name: &str) -> String {
+        format!("Saved {} rows as {name}", thousands(self.total()))
     }
 
     /// The next part of the file, with up to `max_rows` rows (at least one while rows remain);
@@ -491,10 +492,19 @@ mod tests {
     fn progress_counts_rows() {
         let (s, _) = sample();
         let mut w = ExportWriter::new(Format::Csv, &s, (0..s.len() as u32).collect());
-        assert_eq!(w.progress_text(), "Exporting 0 of 43 rows");
+        assert_eq!(progress_text(w.done(), w.total()), "Exporting 0 of 43 rows");
         w.next_chunk(&s, 40).unwrap();
-        assert_eq!(w.progress_text(), "Exporting 40 of 43 rows");
+        assert_eq!(
+            progress_text(w.done(), w.total()),
+            "Exporting 40 of 43 rows"
+        );
         assert!(!w.is_finished());
+        assert_eq!(
+            progress_text(12_345, 100_000),
+            "Exporting 12,345 of 100,000 rows"
+        );
+        while w.next_chunk(&s, 40).unwrap().is_some() {}
+        assert_eq!(w.finished_text("f.csv"), "Saved 43 rows as f.csv");
     }
 
     #[test]
