@@ -14,9 +14,17 @@ pub(super) enum Hostile {
     NumbersAsStrings,
     Nulls,
     EmptyObjects,
+    /// Spreadsheet formulas (`=HYPERLINK(…)`, `@SUM(…)`) in the user agent, the resource name
+    /// and the user name (a table column, so a CSV export carries one).
+    Formula,
 }
 
-pub(super) const HOSTILE_KINDS: [Hostile; 12] = [
+/// The formula [`Hostile::Formula`] puts in the user agent and the user name.
+pub(super) const FORMULA_HYPERLINK: &str = "=HYPERLINK(\"http://example.com\",\"x\")";
+/// The formula [`Hostile::Formula`] puts in the resource name.
+pub(super) const FORMULA_SUM: &str = "@SUM(1+1)";
+
+pub(super) const HOSTILE_KINDS: [Hostile; 13] = [
     Hostile::Script,
     Hostile::LongString,
     Hostile::RtlOverride,
@@ -29,4 +37,5 @@ pub(super) const HOSTILE_KINDS: [Hostile; 12] = [
     Hostile::Emoji,
     Hostile::Nulls,
     Hostile::EmptyObjects,
+    Hostile::Formula,
 ];

@@ -12,7 +12,8 @@
 //! (a Terraform run, a scanner, an attacker with a leaked key), about 5% failed calls. A small,
 //! deterministic fraction of events (about two a day, see [`is_hostile_index`]) carries hostile or
 //! odd values on purpose: HTML/script, a 24,000-character string, 60-level nesting, U+202E,
-//! zero-width characters, emoji, a 250-item array, numbers as strings, nulls, empty objects. They
+//! zero-width characters, emoji, a 250-item array, numbers as strings, nulls, empty objects,
+//! spreadsheet formulas (`=HYPERLINK(…)`, `@SUM(1+1)`). They
 //! are still valid JSON objects with the usual top-level fields.
 //!
 //! Pure and IO-free. Randomness comes from a hand-written SplitMix64 (stable across platforms
@@ -344,6 +345,9 @@ mod tests {
             "\"userAgent\":null",
             "\"requestParameters\":{}",
             "\"BigId\":12345678901234567890",
+            "\"userAgent\":\"=HYPERLINK(\\\"http://example.com\\\",\\\"x\\\")\"",
+            "\"userName\":\"=HYPERLINK(",
+            "\"resourceName\":\"@SUM(1+1)\"",
         ] {
             assert!(all.contains(needle), "{needle}");
         }

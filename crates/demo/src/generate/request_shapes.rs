@@ -1,6 +1,6 @@
 //! Request shapes: one planned event written as ActionTrail JSON: identity, request parameters and response elements per event name.
 
-use super::hostile::Hostile;
+use super::hostile::{Hostile, FORMULA_HYPERLINK, FORMULA_SUM};
 use super::json::{obj, Obj};
 use super::plan::{plan, EventType, Plan};
 use super::rng::{Rng, ALNUM, LOWER_ALNUM};
@@ -64,6 +64,7 @@ pub(super) fn write_event(
         match h {
             Some(Hostile::Nulls) => o.raw("userAgent", "null"),
             Some(Hostile::Script) => o.s("userAgent", "<script>alert(1)</script>"),
+            Some(Hostile::Formula) => o.s("userAgent", FORMULA_HYPERLINK),
             _ => o.s("userAgent", &p.ua),
         }
         o.o("userIdentity", |u| write_identity(u, &p, rng));
@@ -129,6 +130,7 @@ pub(super) fn write_event(
                 Some(Hostile::Nulls) => o.raw("resourceName", "null"),
                 Some(Hostile::RtlOverride) => o.s("resourceName", "invoice-2024\u{202E}fdp.exe"),
                 Some(Hostile::Emoji) => o.s("resourceName", &format!("🚀{rname}🔥")),
+                Some(Hostile::Formula) => o.s("resourceName", FORMULA_SUM),
                 Some(Hostile::Script) => {
                     o.s("resourceName", &format!("{rname}<script>alert(1)</script>"))
                 }
@@ -137,6 +139,9 @@ pub(super) fn write_event(
         } else if h == Some(Hostile::RtlOverride) {
             o.s("resourceType", "ACS::OSS::Bucket");
             o.s("resourceName", "invoice-2024\u{202E}fdp.exe");
+        } else if h == Some(Hostile::Formula) {
+            o.s("resourceType", "ACS::OSS::Bucket");
+            o.s("resourceName", FORMULA_SUM);
         }
         if let Some(refs) = referenced(&p) {
             o.o("referencedResources", |r| {
@@ -225,6 +230,7 @@ pub(super) fn write_identity(u: &mut Obj, p: &Plan, rng: &mut Rng) {
             s
         }
         Some(Hostile::SvgBreakout) => format!("{}\"><svg onload=alert(1)>", who.user_name),
+        Some(Hostile::Formula) => FORMULA_HYPERLINK.into(),
         _ => who.user_name.clone(),
     };
     u.s("userName", &name);
@@ -591,7 +597,10 @@ pub(super) fn write_request(r: &mut Obj, p: &Plan, rng: &mut Rng) {
             r.raw("ClientToken", "null");
             r.raw("Tags", "null");
         }
-        Some(Hostile::EmptyObjects) | Some(Hostile::RtlOverride) | None => {}
+        Some(Hostile::EmptyObjects)
+        | Some(Hostile::RtlOverride)
+        | Some(Hostile::Formula)
+        | None => {}
     }
 }
 
