@@ -13,7 +13,8 @@
 //! the module runs (messages sent before it would be lost).
 //!
 //! Gzip is told by its magic bytes, not the name (a body the browser already decoded because of
-//! `Content-Encoding: gzip` is not decoded twice). It goes through the browser's
+//! `Content-Encoding: gzip` is not decoded twice). A downloaded body of up to 256 KB is
+//! inflated by the core's gunzip; a larger one, and a file from disk, goes through the browser's
 //! `DecompressionStream`; when that refuses the data (a multi-member file, a corrupt or cut
 //! file) the core's gunzip reads the original bytes and names what is wrong.
 
@@ -148,8 +149,25 @@ async fn download(scope: &DedicatedWorkerGlobalScope, g: &JsValue) -> Result<JsV
     Err(Failed("http", http.into()))
 }
 
+/// Downloaded bodies up to this size (compressed) are inflated by the core's gunzip, in this
+/// module's memory, instead of through a `DecompressionStream`: a trail file is typically a
+/// few kilobytes, and for those the browser's stream machinery (a Blob, a decoder, a reader and
+/// a promise per chunk) costs far more than the inflate itself. Larger bodies stream through
+/// the browser's native decoder.
+const INFLATE_IN_WASM_MAX: u32 = 256 * 1024;
+
 async fn read(body: JsValue) -> Result<Read, String> {
     let limits = Limits::default();
+    if let Some(buf) = body
+        .dyn_ref::<js_sys::ArrayBuffer>()
+        .filter(|b| b.byte_length() <= INFLATE_IN_WASM_MAX)
+    {
+        let bytes = Uint8Array::new(buf).to_vec();
+        // The core tells gzip by its magic bytes and inflates it (within the size limit),
+        // multi-member files included; anything else is read as it is.
+        let batch = read_file(&bytes, &limits).map_err(|e| e.to_string())?;
+        return Ok(to_batch(&batch, bytes.len() as f64));
+    }
     let blob: Blob = match body.dyn_ref::<Blob>() {
         Some(b) => b.clone(),
         None => {
@@ -206,15 +224,20 @@ async fn read(body: JsValue) -> Result<Read, String> {
     };
     let batch = read_file(&text, &limits).map_err(|e| e.to_string())?;
     drop(text);
+    Ok(to_batch(&batch, size))
+}
+
+/// A file's records as the batch the main thread merges.
+fn to_batch(batch: &trailview_core::trail_files::Batch, bytes: f64) -> Read {
     let mut w = BatchWriter::new();
     for r in &batch.records {
         w.push(r.get());
     }
-    Ok(Read {
+    Read {
         events: w.len(),
         batch: w.finish(),
-        bytes: size,
-    })
+        bytes,
+    }
 }
 
 enum Stream {
