@@ -394,8 +394,8 @@ const STORAGE_REQUEST_ID_HEADERS: &[&str] = &["x-oss-request-id", "x-amz-request
 
 /// The GetObject requests of one bucket: its absolute proxy URL is resolved once (a URL parse
 /// in the browser), and each object's request is that prefix and the key, percent-encoded
-/// segment by segment. Building a load of 40,000 files this way is a string concatenation a
-/// file, not a call into the browser (which took half a second on the main thread).
+/// segment by segment: a string concatenation a file, no call into the browser, so that a
+/// load of tens of thousands of files starts without a long main-thread task.
 #[derive(Clone, Debug)]
 pub struct ObjectGets {
     /// `{absolute base}/aliyun/oss/{bucket}/` (or `/aws/s3/`).
@@ -421,8 +421,9 @@ impl ObjectGets {
         }
     }
 
-    /// The GetObject of `key` (core's key checks refuse `.` and `..` segments, which a URL
-    /// parse would have resolved away).
+    /// The GetObject of `key`. A key with a `.` or `..` segment would be resolved away by the
+    /// browser's fetch and name another object: the bucket walk (core `plan::BucketWalk`)
+    /// leaves such keys out before a job is made.
     pub fn get(&self, key: &str) -> ObjectGet {
         ObjectGet {
             url: format!("{}{}", self.prefix, percent::encode(key, Slash::Keep)),

@@ -30,8 +30,7 @@ pub enum JobSource {
     /// An object from the proxy (GetObject of `key`), downloaded by the worker that reads it
     /// (the main thread does no per-file network work); retried on transient API errors with
     /// core's `paging::Attempts`, not retried for 4xx. The request is built when the file
-    /// starts: a load of 40,000 files is then 40,000 small values, not 40,000 URLs made in one
-    /// main-thread task.
+    /// starts, so that making a load's jobs is no long main-thread task.
     Object {
         gets: std::rc::Rc<api::ObjectGets>,
         key: String,

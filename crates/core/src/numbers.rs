@@ -14,10 +14,13 @@ pub fn thousands(n: usize) -> String {
 }
 
 /// `v` with `decimals` digits after the point, as `format!("{v:.N}")` writes it (sign of a
-/// negative value or zero kept, `NaN`, `inf`), rounded half away from zero on the decimal value
-/// nearest `v * 10^N` (Rust's exact formatter rounds the binary value half to even: the two differ
-/// only on values a hair from a tie). Written by hand so the app ships one float formatter
-/// (`Display`'s shortest form) and not also the exact-precision one, about 8 KB of wasm.
+/// negative value or zero kept, `NaN`, `inf`), except in rounding: the fraction is rounded half
+/// away from zero on `frac * 10^N` in floating point, where Rust's formatter rounds the exact
+/// binary value half to even. The two differ at exact binary ties (`fixed(0.5, 0)` is `1`,
+/// `format!` gives `0`; 2.25 to one digit is `2.3` against `2.2`) and on values a hair from a
+/// tie. At most 17 digits (more are taken as 17: an f64 holds no more); an integer part of
+/// 2^64 or more is written in its shortest form. Written by hand so the app ships one float
+/// formatter (`Display`'s shortest form) and not also the exact-precision one.
 pub fn fixed(v: f64, decimals: u32) -> String {
     if v.is_nan() {
         return "NaN".into();
@@ -26,28 +29,25 @@ pub fn fixed(v: f64, decimals: u32) -> String {
     if v.is_infinite() {
         return format!("{sign}inf");
     }
-    let decimals = decimals.min(9);
+    let decimals = decimals.min(17);
     let scale = 10u64.pow(decimals);
-    let scaled = (v.abs() * scale as f64).round();
-    // Beyond 2^53 the value has no fractional digits to show.
-    if scaled >= 9_007_199_254_740_992.0 {
-        let whole = format!("{sign}{}", v.abs().round());
-        return if decimals == 0 {
-            whole
-        } else {
-            format!("{whole}.{}", "0".repeat(decimals as usize))
-        };
+    let a = v.abs();
+    let mut int = a.trunc();
+    // `a - int` is exact; scaled it is below 10^17, within u64.
+    let mut frac = ((a - int) * scale as f64).round() as u64;
+    if frac >= scale {
+        int += 1.0;
+        frac -= scale;
     }
-    let n = scaled as u64;
+    let int = if int < 18_446_744_073_709_551_616.0 {
+        (int as u64).to_string()
+    } else {
+        format!("{int}")
+    };
     if decimals == 0 {
-        return format!("{sign}{n}");
+        return format!("{sign}{int}");
     }
-    format!(
-        "{sign}{}.{:0width$}",
-        n / scale,
-        n % scale,
-        width = decimals as usize
-    )
+    format!("{sign}{int}.{frac:0width$}", width = decimals as usize)
 }
 
 #[cfg(test)]
@@ -80,6 +80,9 @@ mod tests {
         }
         assert!(checked > 700_000);
         for (v, d, want) in [
+            (10_000_000.5, 9, "10000000.500000000"),
+            (1e15 + 0.375, 1, "1000000000000000.4"),
+            (123_456_789.987_654_3, 6, "123456789.987654"),
             (0.0, 1, "0.0"),
             (-0.0, 1, "-0.0"),
             (-0.04, 1, "-0.0"),
@@ -93,6 +96,12 @@ mod tests {
             assert_eq!(fixed(v, d), want, "{v} to {d}");
             assert_eq!(fixed(v, d), format!("{v:.*}", d as usize), "{v} to {d}");
         }
+        // Exact binary ties: half away from zero here, half to even in `format!`.
+        assert_eq!(
+            (fixed(0.5, 0), format!("{:.0}", 0.5)),
+            ("1".into(), "0".into())
+        );
+        assert_eq!(fixed(2.25, 1), "2.3");
     }
 
     #[test]

@@ -235,6 +235,16 @@ fn get_delivery_history_job_reads_the_job_and_its_regions() {
     let raw = serde_json::to_value(&j).unwrap();
     assert_eq!(raw["Status"][1]["Region"], "cn-beijing");
     assert!(raw.get("RequestId").is_none());
+    // A Status that is not a list (null, a string, an object) is no regions, not a failed page.
+    for status in ["null", "\"2\"", "{\"Region\":\"x\"}", "3"] {
+        let body =
+            format!(r#"{{"DeliveryHistoryJobs":[{{"JobId":1,"Status":{status}}},{{"JobId":2}}]}}"#);
+        let (list, _) =
+            read_response::<ListDeliveryHistoryJobsResponse>(Dialect::AlibabaRpc, 200, None, &body)
+                .unwrap();
+        assert_eq!(list.jobs.len(), 2, "{status}");
+        assert!(list.jobs[0].regions.is_empty(), "{status}");
+    }
     // A listed job has no Status: none is shown.
     let listed = serde_json::to_value(trailview_core::wire::DeliveryHistoryJob::default()).unwrap();
     assert!(listed.get("Status").is_none());

@@ -500,7 +500,12 @@ impl BucketWalk {
             }
             Goal::Files { from_ms, to_ms } => {
                 for o in &page.contents {
-                    if !o.key.starts_with(&current.prefix) {
+                    // A key of another form (a `..` segment, a backslash, something still
+                    // percent-encoded) would name another object once the browser resolved its
+                    // URL: it is not this folder's file.
+                    if !o.key.starts_with(&current.prefix)
+                        || super::keys::check_key_form(&o.key, super::keys::KeyUse::Object).is_err()
+                    {
                         self.skipped.other += 1;
                         continue;
                     }
@@ -1029,9 +1034,23 @@ mod tests {
         let k1 = name("20240501T1005Z");
         let k2 = name("20240501T1210Z");
         let k3 = name("20240501T1225Z");
+        // A listed key that climbs out of its folder (the browser would resolve the `..` of
+        // its URL and fetch another object) though its name parses: not a file of this folder.
+        let climbing = format!(
+            "{day}../../../../../../../../AWSLogs/o-abc123/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1006Z_AbCdEfGh12345678.json.gz"
+        );
+        assert!(
+            parse_key(&climbing).is_ok(),
+            "the name alone does not refuse it"
+        );
         w.accept(&page(
             &[],
-            &[(&k1, 700), (&format!("{day}readme.txt"), 5), (&k2, 900)],
+            &[
+                (&k1, 700),
+                (&format!("{day}readme.txt"), 5),
+                (&climbing, 50),
+                (&k2, 900),
+            ],
             Some("t2"),
         ));
         let r = list(w.step());
@@ -1049,7 +1068,7 @@ mod tests {
             t.summary(),
             "3 files, 1.7 KB (the file names carry no event count)"
         );
-        assert_eq!(w.skipped().other, 1);
+        assert_eq!(w.skipped().other, 2);
     }
 
     #[test]
