@@ -9,6 +9,9 @@
 //! * **Body timeout**: a request's body must be whole within `header_timeout` of its head
 //!   (else the route answers its error for an unreadable body).
 //! * **Idle timeout**: a kept-alive connection with no request for `idle_timeout` is closed.
+//! * **Write timeout**: an answer that cannot write a byte for `header_timeout` (a client that
+//!   does not read it) closes its connection, so clients that never read cannot hold
+//!   connections at the cap.
 //! * **Connection cap**: at most `max_connections` open connections. At the cap a new
 //!   connection takes the place of the oldest one with nothing in flight (an idle keep-alive,
 //!   or a client that has not finished a request head: what nginx does with idle keep-alive
@@ -63,6 +66,8 @@ const HEAD_KEPT: usize = 160;
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// hyper's limit on a URI.
 const MAX_REQUEST_LINE: usize = 65_534;
+/// `Conn::stalled_ms` when the last write made progress.
+const NOT_STALLED: u64 = u64::MAX;
 
 /// What [`serve`] did, for the exit line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +162,9 @@ struct Conn {
     reading: AtomicBool,
     /// When the current phase (reading a head, or idle) began: ms since `epoch`.
     since_ms: AtomicU64,
+    /// Since when a write has waited for the client to read (ms since `epoch`), or
+    /// [`NOT_STALLED`].
+    stalled_ms: AtomicU64,
     epoch: Instant,
     /// The first bytes of the head being read.
     head: Mutex<Vec<u8>>,
@@ -211,10 +219,39 @@ impl Conn {
         }
     }
 
+    /// A write waits for the client to read: starts the write timeout if not started.
+    fn write_blocked(&self) {
+        if self
+            .stalled_ms
+            .compare_exchange(
+                NOT_STALLED,
+                self.now_ms(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+        {
+            self.phase.notify_one();
+        }
+    }
+
+    fn write_progressed(&self) {
+        self.stalled_ms.store(NOT_STALLED, Ordering::Release);
+    }
+
+    /// When a write waiting since then times out, if one waits.
+    fn write_deadline(&self, limits: &ServeLimits) -> Option<Instant> {
+        let stalled = self.stalled_ms.load(Ordering::Acquire);
+        (stalled != NOT_STALLED)
+            .then(|| self.epoch + Duration::from_millis(stalled) + limits.header_timeout)
+    }
+
     /// When the connection's current phase times out (a request in flight: check again later).
     fn deadline(&self, limits: &ServeLimits) -> Instant {
         let since = self.epoch + Duration::from_millis(self.since_ms.load(Ordering::Acquire));
-        if self.in_flight.load(Ordering::Acquire) > 0 {
+        if let Some(at) = self.write_deadline(limits) {
+            at
+        } else if self.in_flight.load(Ordering::Acquire) > 0 {
             Instant::now() + limits.idle_timeout.max(limits.header_timeout)
         } else if self.reading.load(Ordering::Acquire) {
             since + limits.header_timeout
@@ -277,6 +314,7 @@ impl Registry {
             in_flight: AtomicU32::new(0),
             reading: AtomicBool::new(true),
             since_ms: AtomicU64::new(now),
+            stalled_ms: AtomicU64::new(NOT_STALLED),
             epoch: self.epoch,
             head: Mutex::new(Vec::new()),
             answer_pending: AtomicBool::new(false),
@@ -351,6 +389,10 @@ async fn run_connection(
                 served.as_mut().graceful_shutdown();
             }
             () = tokio::time::sleep_until(deadline) => {
+                if conn.write_deadline(&limits).is_some_and(|at| Instant::now() >= at) {
+                    // The client has not read the answer for the write timeout.
+                    return;
+                }
                 if conn.in_flight.load(Ordering::Acquire) == 0 && Instant::now() >= conn.deadline(&limits) {
                     return;
                 }
@@ -525,7 +567,12 @@ impl AsyncWrite for Watched {
         }
         if let Some((bytes, written)) = &mut this.replacement {
             while *written < bytes.len() {
-                match ready!(Pin::new(&mut this.io).poll_write(cx, &bytes[*written..])) {
+                match ready!(write_watched(
+                    &mut this.io,
+                    &this.conn,
+                    cx,
+                    &bytes[*written..]
+                )) {
                     Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                     Ok(n) => *written += n,
                     Err(e) => return Poll::Ready(Err(e)),
@@ -534,7 +581,7 @@ impl AsyncWrite for Watched {
             // hyper's refusal (and anything after it; hyper closes the connection) is dropped.
             return Poll::Ready(Ok(buf.len()));
         }
-        Pin::new(&mut this.io).poll_write(cx, buf)
+        write_watched(&mut this.io, &this.conn, cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -544,6 +591,22 @@ impl AsyncWrite for Watched {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.io).poll_shutdown(cx)
     }
+}
+
+/// A write to the client, noting for the write timeout whether it waits for the client.
+fn write_watched(
+    io: &mut TcpStream,
+    conn: &Conn,
+    cx: &mut Context<'_>,
+    buf: &[u8],
+) -> Poll<io::Result<usize>> {
+    let r = Pin::new(io).poll_write(cx, buf);
+    match &r {
+        Poll::Pending => conn.write_blocked(),
+        Poll::Ready(Ok(n)) if *n > 0 => conn.write_progressed(),
+        Poll::Ready(_) => {}
+    }
+    r
 }
 
 /// The status of a refusal hyper writes itself (no request reached the router): a whole
@@ -678,6 +741,7 @@ mod tests {
             in_flight: AtomicU32::new(0),
             reading: AtomicBool::new(false),
             since_ms: AtomicU64::new(0),
+            stalled_ms: AtomicU64::new(NOT_STALLED),
             epoch: Instant::now(),
             head: Mutex::new(Vec::new()),
             answer_pending: AtomicBool::new(false),

@@ -436,3 +436,84 @@ async fn config_limits_a_chunked_413_and_the_routers_414_431_in_the_clouds_shape
     assert!(a.body.contains("20"), "the router's message: {}", a.body);
     assert!(fake.seen().is_empty());
 }
+
+#[tokio::test]
+async fn clients_that_never_read_their_answer_are_closed_and_free_the_cap() {
+    // 32 MB in 64 KiB chunks (as a static file streams): more than the loopback socket
+    // buffers on both sides hold.
+    let router = slow_router().route(
+        "/big.wasm",
+        get(|| async { axum::body::Body::new(Chunks { left: 512 }) }),
+    );
+    let served = start(
+        router,
+        ServeLimits {
+            max_connections: 2,
+            ..limits()
+        },
+    )
+    .await;
+    let mut stuck = Vec::new();
+    for _ in 0..2 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut s = socket.connect(served.addr).await.unwrap();
+        s.write_all(b"GET /big.wasm HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        stuck.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    let mut first_busy = None;
+    let answered = loop {
+        let a = request(served.addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        match a {
+            Some(a) if a.status == 200 => break Some(started.elapsed()),
+            other => {
+                first_busy.get_or_insert(other.map(|a| a.status));
+            }
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        first_busy,
+        Some(Some(503)),
+        "both connections busy at first"
+    );
+    let answered = answered.expect("a new client is served once the writes time out");
+    // The write timeout is the header timeout (1 s), counted from the first blocked write.
+    assert!(answered >= Duration::from_millis(600), "{answered:?}");
+    // The stuck clients' answers were cut: what is left to read ends short of the body.
+    for mut s in stuck {
+        let mut got = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut got)).await;
+        assert!(read.is_ok(), "closed");
+        assert!(got.len() < 32 << 20, "{}", got.len());
+    }
+}
+
+/// A body of `left` chunks of 64 KiB, each produced when asked for.
+struct Chunks {
+    left: usize,
+}
+
+impl http_body::Body for Chunks {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        self.left -= 1;
+        let chunk = axum::body::Bytes::from(vec![b'w'; 64 * 1024]);
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+}
