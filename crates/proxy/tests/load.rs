@@ -1,13 +1,21 @@
 //! The load held, measured on the built `trailview-proxy` binary as its own process: 100
-//! concurrent connections sending 10,000 requests, in the demo and signing for the loopback
-//! fake cloud (`--config`), and a slowloris run of half-open connections. Every request is
-//! answered (200, the cloud's throttling answer, or 429, both with `Retry-After`), the fake
-//! cloud never sees an operation above its documented rate in any sliding second, and the
-//! proxy's resident memory stays bounded. The figures are printed (`--nocapture`).
+//! concurrent connections sending requests, in the demo and signing for the loopback fake
+//! cloud (`--config`), and a slowloris run of half-open connections. Every request is
+//! answered (200, the cloud's throttling answer, or 429, both with `Retry-After`), every
+//! operation has 200s, the fake cloud never sees an operation above its documented rate in
+//! any sliding second, and the proxy's resident memory stays bounded. The figures are printed
+//! (`--nocapture`).
 //!
-//! `TRAILVIEW_LOAD_REQUESTS` and `TRAILVIEW_SLOWLORIS` change the request count (10,000) and
-//! the half-open connections (2,000; bounded by this process's open-files limit; the two
-//! tests' runs take turns); `TRAILVIEW_PROXY_BIN` measures another build of the binary
+//! The default `cargo test` runs a short version (1,500 requests, 200 half-open connections;
+//! the arrival bound at the cloud twice the documented rate, as a debug build on a busy
+//! machine can delay one admitted batch into the next second). The full run (10,000
+//! requests, 2,000 half-open connections, the documented rate exactly) is ignored by default:
+//! `cargo test --release -p trailview-proxy --test load -- --ignored --nocapture`.
+//! One run at a time: the tests take turns.
+//!
+//! `TRAILVIEW_LOAD_REQUESTS` and `TRAILVIEW_SLOWLORIS` change the full run's request count
+//! and half-open connections (bounded by this process's open-files limit);
+//! `TRAILVIEW_PROXY_BIN` measures another build of the binary
 //! (`target/release/trailview-proxy`).
 
 mod fake_cloud;
@@ -25,9 +33,64 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt as _;
 
 const CONNECTIONS: usize = 100;
-/// Each connection sends its next request no sooner than this after its previous one started,
-/// so that the run spans several seconds of the rate limits' windows (about 3 s for 10,000).
-const PACE: Duration = Duration::from_millis(30);
+
+/// One run at a time: two floods at once on a 2-core machine measure each other.
+static ONE_RUN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The default test's short run, or the full one (`--ignored`).
+#[derive(Clone, Copy)]
+enum Run {
+    Short,
+    Full,
+}
+
+impl Run {
+    fn requests(self) -> usize {
+        match self {
+            Run::Short => 1_500,
+            Run::Full => env_number("TRAILVIEW_LOAD_REQUESTS", 10_000),
+        }
+    }
+
+    /// Each connection sends its next request no sooner than this after its previous one
+    /// started, so that the run spans several of the rate limits' windows (about 1.5 s for
+    /// the short run, 3 s for 10,000).
+    fn pace(self) -> Duration {
+        match self {
+            Run::Short => Duration::from_millis(100),
+            Run::Full => Duration::from_millis(30),
+        }
+    }
+
+    fn half_open(self) -> usize {
+        let wanted = match self {
+            Run::Short => 200,
+            Run::Full => env_number("TRAILVIEW_SLOWLORIS", 2000),
+        };
+        let room = open_files_limit().saturating_sub(300);
+        if room < wanted {
+            println!("slowloris: open-files limit allows {room} of {wanted} half-open connections");
+        }
+        wanted.min(room)
+    }
+
+    /// The most calls of an operation the fake cloud may see in a second, for its documented
+    /// `limit`.
+    fn arrival_bound(self, limit: usize) -> usize {
+        match self {
+            Run::Short => 2 * limit,
+            Run::Full => limit,
+        }
+    }
+
+    /// How long another client may wait for its answer with the half-open connections held.
+    fn answer_within(self) -> Duration {
+        match self {
+            Run::Short => Duration::from_secs(5),
+            Run::Full => Duration::from_secs(1),
+        }
+    }
+}
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -157,8 +220,8 @@ struct Tally {
     ok_by_op: BTreeMap<&'static str, usize>,
 }
 
-/// 100 connections sending `total` requests, each at most one per [`PACE`].
-async fn flood(addr: SocketAddr, total: usize) -> (Tally, Duration) {
+/// 100 connections sending `total` requests, each at most one per `pace`.
+async fn flood(addr: SocketAddr, total: usize, pace: Duration) -> (Tally, Duration) {
     let client = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(CONNECTIONS)
         .build_http::<Full<Bytes>>();
@@ -173,7 +236,7 @@ async fn flood(addr: SocketAddr, total: usize) -> (Tally, Duration) {
                 let mut next = tokio::time::Instant::now();
                 while i < total {
                     tokio::time::sleep_until(next).await;
-                    next += PACE;
+                    next += pace;
                     let call = Call::pick(i);
                     let sent = Instant::now();
                     let answer = match client.request(call.request(addr)).await {
@@ -253,15 +316,10 @@ fn open_files_limit() -> usize {
         .unwrap_or(1024)
 }
 
-/// One slowloris run at a time: the half-open connections of both tests share this
-/// process's open files.
-static SLOWLORIS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Open `n` connections that send half a request head and then nothing, and check that
-/// another client is answered within a second meanwhile. Returns how many were held open,
+/// another client is answered within `within` meanwhile. Returns how many were held open,
 /// the answer's latency and the proxy's (VmRSS, VmHWM) with them open.
-async fn slowloris(proxy: &Proxy, n: usize) -> (usize, Duration, (f64, f64)) {
-    let _one_at_a_time = SLOWLORIS.lock().await;
+async fn slowloris(proxy: &Proxy, n: usize, within: Duration) -> (usize, Duration, (f64, f64)) {
     let addr = proxy.addr;
     let mut held = Vec::with_capacity(n);
     for _ in 0..n {
@@ -280,27 +338,60 @@ async fn slowloris(proxy: &Proxy, n: usize) -> (usize, Duration, (f64, f64)) {
     let req = http::Request::get(format!("http://{addr}/healthz"))
         .body(Full::new(Bytes::new()))
         .unwrap();
-    let resp = tokio::time::timeout(Duration::from_secs(1), client.request(req))
+    let resp = tokio::time::timeout(within, client.request(req))
         .await
-        .expect("another client is answered within a second")
+        .unwrap_or_else(|_| panic!("another client is answered within {within:?}"))
         .unwrap();
     assert_eq!(resp.status(), 200);
     let latency = started.elapsed();
     (held.len(), latency, proxy.memory_mb())
 }
 
-fn slowloris_count() -> usize {
-    let wanted = env_number("TRAILVIEW_SLOWLORIS", 2000);
-    let room = open_files_limit().saturating_sub(300);
-    if room < wanted {
-        println!("slowloris: open-files limit allows {room} of {wanted} half-open connections");
+/// Every request answered 200 or throttled with `Retry-After`, and each operation of the
+/// flood answered 200 at least once.
+fn check_answers(t: &Tally, total: usize) {
+    assert!(
+        t.other.is_empty(),
+        "{} other answers: {:?}",
+        t.other.len(),
+        &t.other[..t.other.len().min(5)]
+    );
+    assert_eq!(t.ok + t.throttled, total, "every request answered");
+    for call in [Call::LookupEvents, Call::CdnDeliverList, Call::ExportTasks] {
+        let op = call.operation();
+        assert!(
+            t.ok_by_op.get(op).copied().unwrap_or(0) > 0,
+            "no 200 for {op}: {:?}",
+            t.ok_by_op
+        );
     }
-    wanted.min(room)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_holds_a_flood() {
-    let total = env_number("TRAILVIEW_LOAD_REQUESTS", 10_000);
+async fn demo_holds_a_short_flood() {
+    demo_holds_a_flood(Run::Short).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the full run: cargo test --release -p trailview-proxy --test load -- --ignored"]
+async fn demo_holds_the_full_flood() {
+    demo_holds_a_flood(Run::Full).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_proxy_holds_a_short_flood_and_the_documented_rates() {
+    signing_proxy_holds_a_flood(Run::Short).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the full run: cargo test --release -p trailview-proxy --test load -- --ignored"]
+async fn signing_proxy_holds_the_full_flood_and_the_documented_rates() {
+    signing_proxy_holds_a_flood(Run::Full).await;
+}
+
+async fn demo_holds_a_flood(run: Run) {
+    let _one_run = ONE_RUN.lock().await;
+    let total = run.requests();
     let proxy = Proxy::spawn(
         &[
             "--demo",
@@ -316,11 +407,11 @@ async fn demo_holds_a_flood() {
         &[],
     );
     // One answered request first: the baseline is the proxy at work, not just started.
-    let (_, _) = flood(proxy.addr, CONNECTIONS).await;
+    let (_, _) = flood(proxy.addr, CONNECTIONS, run.pace()).await;
     let (before, _) = proxy.memory_mb();
     // A fresh rate-limit window for the run.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let (mut t, elapsed) = flood(proxy.addr, total).await;
+    let (mut t, elapsed) = flood(proxy.addr, total, run.pace()).await;
     let (after, peak) = proxy.memory_mb();
     let p99 = p99(&mut t.ok_latency);
     println!(
@@ -332,8 +423,7 @@ async fn demo_holds_a_flood() {
         t.other.len(),
         p99.as_secs_f64() * 1000.0
     );
-    assert!(t.other.is_empty(), "{:?}", &t.other[..t.other.len().min(5)]);
-    assert_eq!(t.ok + t.throttled, total);
+    check_answers(&t, total);
     // The demo cloud's own LookupEvents limit (2/s) held over the run.
     let lookups = t.ok_by_op.get("LookupEvents").copied().unwrap_or(0);
     assert!(
@@ -341,17 +431,18 @@ async fn demo_holds_a_flood() {
         "{lookups} in {elapsed:?}"
     );
     assert!(after - before < 30.0, "{before} -> {after} MB");
-    let (held, latency, (rss, peak)) = slowloris(&proxy, slowloris_count()).await;
+    let (held, latency, (rss, peak)) =
+        slowloris(&proxy, run.half_open(), run.answer_within()).await;
     println!(
         "demo slowloris: {held} half-open connections; another client answered in {:.1} ms; resident {rss:.1} MB (peak {peak:.1} MB)",
         latency.as_secs_f64() * 1000.0
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn signing_proxy_holds_a_flood_and_the_documented_rates() {
+async fn signing_proxy_holds_a_flood(run: Run) {
     use fake_cloud::*;
-    let total = env_number("TRAILVIEW_LOAD_REQUESTS", 10_000);
+    let _one_run = ONE_RUN.lock().await;
+    let total = run.requests();
     let (cloud, fake) = start_on_own_thread(false);
     let config = std::env::temp_dir().join(format!("trailview-load-{}.toml", std::process::id()));
     std::fs::write(
@@ -371,7 +462,7 @@ async fn signing_proxy_holds_a_flood_and_the_documented_rates() {
         ],
     );
     let _ = std::fs::remove_file(&config);
-    let (mut t, elapsed) = flood(proxy.addr, total).await;
+    let (mut t, elapsed) = flood(proxy.addr, total, run.pace()).await;
     let (rss, peak) = proxy.memory_mb();
     let p99 = p99(&mut t.ok_latency);
     let seen = fake.seen();
@@ -395,42 +486,34 @@ async fn signing_proxy_holds_a_flood_and_the_documented_rates() {
         busiest.insert(op.clone(), (times.len(), busiest_second(times)));
     }
     println!(
-        "signing proxy: {total} requests on {CONNECTIONS} connections in {:.1} s: {} answered 200, {} throttled with Retry-After, {} other; p99 of 200s {:.1} ms; at the fake cloud (calls, most in any second): {busiest:?}; resident {rss:.1} MB (peak {peak:.1} MB)",
+        "signing proxy: {total} requests on {CONNECTIONS} connections in {:.1} s: {} answered 200 ({:?}), {} throttled with Retry-After, {} other; p99 of 200s {:.1} ms; at the fake cloud (calls, most in any second): {busiest:?}; resident {rss:.1} MB (peak {peak:.1} MB)",
         elapsed.as_secs_f64(),
         t.ok,
+        t.ok_by_op,
         t.throttled,
         t.other.len(),
         p99.as_secs_f64() * 1000.0
     );
-    assert!(t.other.is_empty(), "{:?}", &t.other[..t.other.len().min(5)]);
-    assert_eq!(t.ok + t.throttled, total);
-    // Arrival times only say what the proxy sent when both processes kept up: on a machine
-    // so loaded that the paced run took more than twice as long, a request can sit in a run
-    // queue longer than the limiter's margin on either side of the socket.
-    let paced = PACE * total.div_ceil(CONNECTIONS) as u32;
-    if elapsed > paced * 2 {
-        println!(
-            "signing proxy: the machine is overloaded (a {:.1} s paced run took {:.1} s): the busiest seconds at the cloud are printed, not checked",
-            paced.as_secs_f64(),
-            elapsed.as_secs_f64()
+    check_answers(&t, total);
+    for call in [Call::LookupEvents, Call::CdnDeliverList, Call::ExportTasks] {
+        let op = call.operation();
+        let (calls, most) = busiest.get(op).copied().unwrap_or((0, 0));
+        assert!(calls > 0, "the flood reached the cloud's {op}");
+        // DescribeExportTasks has no documented rate (the proxy assumes one).
+        let Some(&limit) = rates.get(op) else {
+            assert_eq!(op, "DescribeExportTasks");
+            continue;
+        };
+        let bound = run.arrival_bound(limit as usize);
+        assert!(
+            most <= bound,
+            "{op}: {most} calls in one second at the cloud, documented rate {limit}, bound {bound}"
         );
-    } else {
-        for (op, (_, most)) in &busiest {
-            if let Some(&limit) = rates.get(op) {
-                assert!(
-                    *most <= limit as usize,
-                    "{op}: {most} calls in one second at the cloud, limit {limit}"
-                );
-            }
-        }
     }
-    assert!(
-        busiest.contains_key("LookupEvents"),
-        "the flood reached the cloud"
-    );
     assert!(peak < 100.0, "signing proxy peak resident {peak} MB");
 
-    let (held, latency, (rss, peak)) = slowloris(&proxy, slowloris_count()).await;
+    let (held, latency, (rss, peak)) =
+        slowloris(&proxy, run.half_open(), run.answer_within()).await;
     println!(
         "signing proxy slowloris: {held} half-open connections; another client answered in {:.1} ms; resident {rss:.1} MB (peak {peak:.1} MB)",
         latency.as_secs_f64() * 1000.0
