@@ -168,6 +168,9 @@ struct Conn {
     epoch: Instant,
     /// The first bytes of the head being read.
     head: Mutex<Vec<u8>>,
+    /// Something was written since the head being read began (hyper's refusal of that head
+    /// is the first write after it).
+    wrote_since_head: AtomicBool,
     /// The router has answered a request whose head hyper has not written yet.
     answer_pending: AtomicBool,
     /// The length of its request line so far, and whether that line has ended.
@@ -190,6 +193,7 @@ impl Conn {
         {
             self.since_ms.store(self.now_ms(), Ordering::Release);
             self.head.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            self.wrote_since_head.store(false, Ordering::Release);
             self.line_len.store(0, Ordering::Release);
             self.line_done.store(false, Ordering::Release);
             self.phase.notify_one();
@@ -317,6 +321,7 @@ impl Registry {
             stalled_ms: AtomicU64::new(NOT_STALLED),
             epoch: self.epoch,
             head: Mutex::new(Vec::new()),
+            wrote_since_head: AtomicBool::new(false),
             answer_pending: AtomicBool::new(false),
             line_len: AtomicU64::new(0),
             line_done: AtomicBool::new(false),
@@ -551,7 +556,14 @@ impl AsyncWrite for Watched {
         // The first write after the router answered starts that answer (hyper may have let go
         // of a whole body, and so of the request in flight, before writing it).
         let routed = this.conn.answer_pending.swap(false, Ordering::AcqRel);
-        if this.replacement.is_none() && !routed && this.conn.in_flight.load(Ordering::Acquire) == 0
+        // Only the first write while a head is read, no request having started since, can be
+        // hyper's refusal of that head: the rest of an answer is left alone whatever it holds.
+        let first_in_head = !this.conn.wrote_since_head.swap(true, Ordering::AcqRel);
+        if this.replacement.is_none()
+            && !routed
+            && first_in_head
+            && this.conn.reading.load(Ordering::Acquire)
+            && this.conn.in_flight.load(Ordering::Acquire) == 0
         {
             if let Some(mut status) = hyper_refusal(buf) {
                 // A head over the buffer before its request line ended: the URI is too long.
@@ -744,6 +756,7 @@ mod tests {
             stalled_ms: AtomicU64::new(NOT_STALLED),
             epoch: Instant::now(),
             head: Mutex::new(Vec::new()),
+            wrote_since_head: AtomicBool::new(false),
             answer_pending: AtomicBool::new(false),
             line_len: AtomicU64::new(0),
             line_done: AtomicBool::new(false),

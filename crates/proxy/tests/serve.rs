@@ -7,6 +7,7 @@ mod fake_cloud;
 
 use axum::routing::get;
 use axum::Router;
+use std::future::Future as _;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -515,5 +516,60 @@ impl http_body::Body for Chunks {
         self.left -= 1;
         let chunk = axum::body::Bytes::from(vec![b'w'; 64 * 1024]);
         std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+}
+
+#[tokio::test]
+async fn an_answer_whose_bytes_look_like_a_refusal_streams_through_intact() {
+    let last = "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+    let router = slow_router().route(
+        "/object",
+        get(move || async move {
+            axum::body::Body::new(TwoChunks {
+                chunks: vec!["first part of the object\n".into(), last.into()],
+                wait: None,
+            })
+        }),
+    );
+    let served = start(router, limits()).await;
+    let a = request(served.addr, b"GET /object HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body, format!("first part of the object\n{last}"));
+}
+
+/// A body of known length whose chunks come 50 ms apart (each written on its own), the last
+/// ending it.
+struct TwoChunks {
+    chunks: Vec<axum::body::Bytes>,
+    wait: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl http_body::Body for TwoChunks {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.chunks.is_empty() {
+            return std::task::Poll::Ready(None);
+        }
+        if let Some(wait) = &mut self.wait {
+            std::task::ready!(wait.as_mut().poll(cx));
+        }
+        self.wait = Some(Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+        let chunk = self.chunks.remove(0);
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.chunks.iter().map(|c| c.len() as u64).sum())
     }
 }
