@@ -10,7 +10,7 @@ use trailview_demo::DemoEvents;
 use trailview_demo::{Clock, DemoBackend};
 use trailview_proxy::cli::{self, Command};
 use trailview_proxy::config::{Config, ServeLimits};
-use trailview_proxy::serve::Drained;
+use trailview_proxy::serve::{Drained, SHED_AT_ONCE};
 use trailview_proxy::{app, Mode};
 
 #[tokio::main]
@@ -215,7 +215,7 @@ async fn serve(
     // Past the open-files limit, accept fails and no connection can take an idle one's place:
     // the cap stays under it, with room for the upstream connections and files.
     if let Some(fds) = open_files_limit() {
-        let room = (fds as usize).saturating_sub(FILES_KEPT_FREE).max(1);
+        let room = connection_room(fds);
         if room < limits.max_connections {
             tracing::warn!(
                 open_files_limit = fds,
@@ -260,9 +260,17 @@ async fn serve(
     }
 }
 
-/// Open files kept for other uses than client connections (upstream connections, static files,
-/// the process's own).
-const FILES_KEPT_FREE: usize = 64;
+/// Open files kept for other uses than client connections: the connections answered 503 at
+/// the cap (at most [`SHED_AT_ONCE`]), and upstream connections, static files and the
+/// process's own.
+const FILES_KEPT_FREE: usize = SHED_AT_ONCE + OTHER_FILES;
+/// Upstream connections, static files being served, the process's own files.
+const OTHER_FILES: usize = 192;
+
+/// The most client connections served under an open-files limit of `fds`.
+fn connection_room(fds: u64) -> usize {
+    (fds as usize).saturating_sub(FILES_KEPT_FREE).max(1)
+}
 
 /// The first of Ctrl-C (SIGINT) and SIGTERM, by name.
 async fn stop_signal() -> &'static str {
@@ -293,4 +301,20 @@ fn resident_mb() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_files_reserve_outlasts_the_shed_connections() {
+        // At the cap, with every shed slot taken, upstream connections and static files still
+        // have files to open.
+        for fds in [1024u64, 4096, 65_536] {
+            let clients = connection_room(fds);
+            let left = fds as usize - clients - SHED_AT_ONCE;
+            assert!(left >= 128, "{fds}: {left} files left");
+        }
+    }
 }

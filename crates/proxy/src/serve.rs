@@ -53,7 +53,7 @@ use tower::ServiceExt as _;
 
 /// Connections answered 503 at once when every connection is busy; beyond these a new
 /// connection is closed without an answer.
-const SHED_AT_ONCE: usize = 64;
+pub const SHED_AT_ONCE: usize = 64;
 /// How long a shed connection may take to send the request head its 503 answers.
 const SHED_WAIT: Duration = Duration::from_secs(1);
 /// The first bytes of a request kept to answer hyper's own refusals on the route's dialect.
