@@ -20,8 +20,11 @@
 //!   `Retry-After` in the cloud's error shape of the route asked for (a few at a time; beyond
 //!   those it is closed).
 //! * **Drain**: when `shutdown` resolves (SIGTERM or Ctrl-C in `main`), the listener closes,
-//!   connections with nothing in flight close, requests in flight finish (their connections
-//!   then close) for at most `drain_timeout`.
+//!   connections reading a request head (or with none yet) close at once, and the others
+//!   finish their requests in flight and the answers being written, then close (idle
+//!   keep-alive ones at once), for at most `drain_timeout`.
+//! * A request cannot start on a connection chosen to close (eviction, drain, a timeout), nor
+//!   a connection be chosen once its request started: both go through one compare-and-swap.
 //! * **hyper's own refusals** (400 for a malformed request, 414 for a request line longer than
 //!   [`MAX_HEAD_BYTES`], 431 for more than 100 header fields or a longer head) are answered in
 //!   the route's error shape ([`crate::cloud_error::route_error`]) instead of hyper's empty
@@ -66,6 +69,8 @@ const HEAD_KEPT: usize = 160;
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// hyper's limit on a URI.
 const MAX_REQUEST_LINE: usize = 65_534;
+/// The bit of `Conn::in_flight` set when the connection closes with nothing in flight.
+const CLOSING: u32 = 1 << 31;
 /// `Conn::stalled_ms` when the last write made progress.
 const NOT_STALLED: u64 = u64::MAX;
 
@@ -155,7 +160,10 @@ fn is_connection_error(e: &io::Error) -> bool {
 /// One open connection, as the cap, the timeouts and the error shaping see it.
 struct Conn {
     id: u64,
-    /// Requests whose answer is not yet fully handed to the connection.
+    /// Requests whose answer is not yet fully handed to the connection, and [`CLOSING`] once
+    /// the connection is chosen to close with none (eviction, drain, a timeout): set and
+    /// checked by compare-and-swap, so that a request cannot start on a connection being
+    /// closed, nor a connection close under a request that just started.
     in_flight: AtomicU32,
     /// A request head is being read (from the connection opening, or from the first byte
     /// after the last answer).
@@ -189,8 +197,7 @@ impl Conn {
     }
 
     fn on_read(&self, bytes: &[u8]) {
-        if self.in_flight.load(Ordering::Acquire) == 0 && !self.reading.swap(true, Ordering::AcqRel)
-        {
+        if !self.busy() && !self.reading.swap(true, Ordering::AcqRel) {
             self.since_ms.store(self.now_ms(), Ordering::Release);
             self.head.lock().unwrap_or_else(|e| e.into_inner()).clear();
             self.wrote_since_head.store(false, Ordering::Release);
@@ -211,9 +218,32 @@ impl Conn {
         }
     }
 
-    fn request_started(&self) {
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
-        self.reading.store(false, Ordering::Release);
+    /// A request starts; `false` (and it must not be served) when the connection is closing.
+    #[must_use]
+    fn request_started(&self) -> bool {
+        let started = self
+            .in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n & CLOSING == 0).then_some(n + 1)
+            })
+            .is_ok();
+        if started {
+            self.reading.store(false, Ordering::Release);
+        }
+        started
+    }
+
+    /// Marks the connection closing if nothing is in flight; `false` when a request is.
+    fn close_if_idle(&self) -> bool {
+        self.in_flight
+            .compare_exchange(0, CLOSING, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+            || self.in_flight.load(Ordering::Acquire) == CLOSING
+    }
+
+    /// A request is in flight.
+    fn busy(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) & !CLOSING > 0
     }
 
     fn answer_done(&self) {
@@ -255,7 +285,7 @@ impl Conn {
         let since = self.epoch + Duration::from_millis(self.since_ms.load(Ordering::Acquire));
         if let Some(at) = self.write_deadline(limits) {
             at
-        } else if self.in_flight.load(Ordering::Acquire) > 0 {
+        } else if self.busy() {
             Instant::now() + limits.idle_timeout.max(limits.header_timeout)
         } else if self.reading.load(Ordering::Acquire) {
             since + limits.header_timeout
@@ -305,7 +335,7 @@ impl Registry {
         if conns.len() >= max.max(1) {
             let victim = conns
                 .iter()
-                .find(|(_, c)| c.in_flight.load(Ordering::Acquire) == 0)
+                .find(|(_, c)| c.close_if_idle())
                 .map(|(id, _)| *id)?;
             if let Some(c) = conns.remove(&victim) {
                 c.evict.notify_one();
@@ -360,6 +390,17 @@ async fn run_connection(
         let req = req.map(|body| Body::new(ReadDeadline::new(body, body_timeout)));
         let conn = svc_conn.clone();
         async move {
+            let Some(guard) = guard else {
+                // The connection was chosen to close before this request started: it is not
+                // served (the connection closes; the client retries on another).
+                let mut resp = busy_answer(
+                    req.uri().path(),
+                    "trailview-proxy is closing this connection; retry.",
+                );
+                resp.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                return Ok(resp);
+            };
             let resp = router.oneshot(req).await.unwrap_or_else(|e| match e {});
             conn.answer_pending.store(true, Ordering::Release);
             Ok::<_, Infallible>(resp.map(|body| {
@@ -387,10 +428,14 @@ async fn run_connection(
             () = conn.phase.notified() => {}
             changed = stop.changed(), if !draining => {
                 draining = true;
-                if changed.is_err() || conn.in_flight.load(Ordering::Acquire) == 0 {
-                    // Nothing in flight: an idle connection or an unfinished head.
+                if changed.is_err()
+                    || (conn.reading.load(Ordering::Acquire) && conn.close_if_idle())
+                {
+                    // An unfinished head (or none yet): nothing to finish.
                     return;
                 }
+                // Requests in flight, and answers still being written, finish; hyper then
+                // closes the connection (at once when it is idle).
                 served.as_mut().graceful_shutdown();
             }
             () = tokio::time::sleep_until(deadline) => {
@@ -398,7 +443,7 @@ async fn run_connection(
                     // The client has not read the answer for the write timeout.
                     return;
                 }
-                if conn.in_flight.load(Ordering::Acquire) == 0 && Instant::now() >= conn.deadline(&limits) {
+                if Instant::now() >= conn.deadline(&limits) && conn.close_if_idle() {
                     return;
                 }
             }
@@ -409,17 +454,12 @@ async fn run_connection(
 /// Answers one request on a connection beyond the cap with 503, then closes it.
 async fn shed_connection(stream: TcpStream, max: usize) {
     let service = hyper::service::service_fn(move |req: Request<Incoming>| async move {
-        let mut resp = route_error(
+        Ok::<_, Infallible>(busy_answer(
             req.uri().path(),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ServiceUnavailable",
             &format!(
                 "trailview-proxy has {max} connections busy (its max_connections); retry shortly."
             ),
-        );
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        Ok::<_, Infallible>(resp)
+        ))
     });
     let served = http1::Builder::new()
         .keep_alive(false)
@@ -427,13 +467,26 @@ async fn shed_connection(stream: TcpStream, max: usize) {
     let _ = tokio::time::timeout(SHED_WAIT, served).await;
 }
 
+/// 503 with `Retry-After: 1` in the error shape of the route of `path`.
+fn busy_answer(path: &str, message: &str) -> Response {
+    let mut resp = route_error(
+        path,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        message,
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    resp
+}
+
 /// A request in flight on its connection until the answer's body is dropped.
 struct InFlight(Arc<Conn>);
 
 impl InFlight {
-    fn start(conn: Arc<Conn>) -> InFlight {
-        conn.request_started();
-        InFlight(conn)
+    /// `None` when the connection is closing.
+    fn start(conn: Arc<Conn>) -> Option<InFlight> {
+        conn.request_started().then_some(InFlight(conn))
     }
 }
 
@@ -563,7 +616,7 @@ impl AsyncWrite for Watched {
             && !routed
             && first_in_head
             && this.conn.reading.load(Ordering::Acquire)
-            && this.conn.in_flight.load(Ordering::Acquire) == 0
+            && !this.conn.busy()
         {
             if let Some(mut status) = hyper_refusal(buf) {
                 // A head over the buffer before its request line ended: the URI is too long.
@@ -787,14 +840,33 @@ mod tests {
         let r = Registry::new();
         let a = r.admit(2).unwrap();
         let b = r.admit(2).unwrap();
-        a.request_started();
+        assert!(a.request_started());
         let c = r.admit(2).unwrap();
         let ids: Vec<u64> = r.conns.lock().unwrap().keys().copied().collect();
         assert_eq!(ids, vec![a.id, c.id], "b (idle) made room, a (busy) stayed");
         assert_ne!(b.id, c.id);
-        c.request_started();
+        assert!(c.request_started());
         assert!(r.admit(2).is_none(), "all busy: shed");
         a.answer_done();
         assert!(r.admit(2).is_some());
+    }
+
+    #[test]
+    fn a_request_cannot_start_on_a_connection_chosen_to_close_nor_the_reverse() {
+        let r = Registry::new();
+        let a = r.admit(1).unwrap();
+        let b = r.admit(1).unwrap();
+        assert!(
+            !a.request_started(),
+            "a was evicted for b: its request is not served"
+        );
+        assert!(!a.busy());
+        // b's request started first: b cannot be chosen, and the next connection is shed.
+        assert!(b.request_started());
+        assert!(!b.close_if_idle());
+        assert!(r.admit(1).is_none());
+        b.answer_done();
+        assert!(b.close_if_idle());
+        assert!(!b.request_started());
     }
 }

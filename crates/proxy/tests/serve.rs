@@ -573,3 +573,26 @@ impl http_body::Body for TwoChunks {
         http_body::SizeHint::with_exact(self.chunks.iter().map(|c| c.len() as u64).sum())
     }
 }
+
+#[tokio::test]
+async fn shutdown_lets_an_answer_being_written_finish() {
+    // 8 MB in one piece: the router is done with it (nothing in flight) while hyper still
+    // writes it to a client that reads slowly.
+    let big = axum::body::Bytes::from(vec![b'z'; 8 << 20]);
+    let router = slow_router().route("/big", get(move || async move { big.clone() }));
+    let mut served = start(router, limits()).await;
+    let mut s = TcpStream::connect(served.addr).await.unwrap();
+    s.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    served.stop.take().unwrap().send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let a = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut s))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body.len(), 8 << 20, "the whole answer");
+    assert_eq!(served.done.await.unwrap(), Drained::Clean);
+}
