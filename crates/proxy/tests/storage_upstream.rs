@@ -343,6 +343,13 @@ async fn rate_limited_like_the_store() {
     let second = call(&app, "GET", &format!("{S3}/org/b.gz")).await;
     assert_eq!(second.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(second.storage_error().code, "SlowDown");
+    assert!(
+        second
+            .text()
+            .contains("GetObject is limited to 1 calls per 1.1 s"),
+        "{}",
+        second.text()
+    );
     assert!(second.header("retry-after").is_some());
     assert_eq!(fake.seen().len(), 1);
 }

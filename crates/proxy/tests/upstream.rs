@@ -321,6 +321,12 @@ async fn shared_rate_limit_answers_like_the_cloud_without_calling_it() {
     let throttled = codes.iter().find(|r| r.status != StatusCode::OK).unwrap();
     assert_eq!(throttled.status, StatusCode::BAD_REQUEST);
     assert_eq!(throttled.json()["Code"], "Throttling.User");
+    // The limiter's window is 1.1 s: the message says so, not "per second".
+    let message = throttled.json()["Message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("LookupEvents is limited to 2 calls per 1.1 s"),
+        "{message}"
+    );
     assert!(throttled.header("x-acs-retry-after").is_some());
     assert_eq!(
         throttled.header("retry-after"),

@@ -43,6 +43,16 @@ use trailview_demo::rate_limit::RateLimiter;
 /// calls that arrive early wait for their slot ([`RATE_LIMIT_QUEUE`]).
 pub const RATE_LIMIT_MARGIN: Duration = Duration::from_millis(100);
 
+/// The shared limit of `op` as its throttling answers state it: `limit` calls in the
+/// limiter's window (a second and [`RATE_LIMIT_MARGIN`]).
+fn limit_text(op: &str, limit: impl std::fmt::Display) -> String {
+    let window = Duration::from_secs(1) + RATE_LIMIT_MARGIN;
+    format!(
+        "{op} is limited to {limit} calls per {} s for all users.",
+        window.as_secs_f64()
+    )
+}
+
 /// How long a call may wait for its operation's slot before it is answered throttled: the
 /// app's paced calls that arrive a little early (network jitter, against the margin above) are
 /// forwarded a little later instead of refused.
@@ -210,8 +220,8 @@ impl Upstream {
                             product: "Actiontrail",
                         });
                         e.message = format!(
-                            "Request was denied due to user flow control. (trailview-proxy: {op} is limited to {} calls per second for all users.)",
-                            l.limit()
+                            "Request was denied due to user flow control. (trailview-proxy: {})",
+                            limit_text(op, l.limit())
                         );
                         e.respond()
                     }
@@ -230,8 +240,8 @@ impl Upstream {
                             StatusCode::SERVICE_UNAVAILABLE,
                             "SlowDown",
                             &format!(
-                                "Please reduce your request rate. (trailview-proxy: {op} is limited to {} calls per second for all users.)",
-                                l.limit()
+                                "Please reduce your request rate. (trailview-proxy: {})",
+                                limit_text(op, l.limit())
                             ),
                         );
                         if let Ok(v) = secs.to_string().parse() {
