@@ -62,10 +62,10 @@ const SHED_WAIT: Duration = Duration::from_secs(1);
 /// The first bytes of a request kept to answer hyper's own refusals on the route's dialect.
 const HEAD_KEPT: usize = 160;
 /// The most of a request head read (hyper's read buffer; its default is about 400 KB): a
-/// larger head is refused 431, or 414 when its request line alone does not fit. Bounds what
-/// clients sending endless heads hold (measured: 1,000 connections each 30 KB into a head
-/// that never ends: 61 MB resident, against 129 MB for 60 KB each without it) and is twice the `[limits]` defaults for the headers
-/// (16 KiB) and the query (4 KiB) together, which the router answers with their own codes.
+/// larger head is refused 431, or 414 when its request line alone does not fit. Bounds the
+/// memory held by clients sending heads that never end, and is twice the `[limits]` defaults
+/// for the headers (16 KiB) and the query (4 KiB) together, which the router answers with
+/// their own codes.
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// hyper's limit on a URI.
 const MAX_REQUEST_LINE: usize = 65_534;
@@ -94,6 +94,7 @@ pub async fn serve(
     let registry = Arc::new(Registry::new());
     let (stop_tx, stop_rx) = watch::channel(false);
     let shed = Arc::new(Semaphore::new(SHED_AT_ONCE));
+    let mut accept_warnings = WarnEvery::new(ACCEPT_WARNING_EVERY);
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -103,7 +104,9 @@ pub async fn serve(
                     // Out of file descriptors (or another transient accept error): give
                     // connections a moment to close instead of spinning.
                     if !is_connection_error(&e) {
-                        tracing::warn!(error = %e, "accept failed");
+                        if let Some(since_last) = accept_warnings.due(Instant::now()) {
+                            tracing::warn!(error = %e, failures = since_last, "accept failed");
+                        }
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                     continue;
@@ -145,6 +148,37 @@ pub async fn serve(
             return Drained::Deadline { dropped: open };
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// At most one accept-failure warning this often (accept is retried every 50 ms).
+const ACCEPT_WARNING_EVERY: Duration = Duration::from_secs(10);
+
+/// A warning logged at most once per `every`, with how many occurrences it stands for.
+struct WarnEvery {
+    every: Duration,
+    last: Option<Instant>,
+    count: u64,
+}
+
+impl WarnEvery {
+    fn new(every: Duration) -> WarnEvery {
+        WarnEvery {
+            every,
+            last: None,
+            count: 0,
+        }
+    }
+
+    /// One occurrence at `now`: `Some(occurrences since the last warning, this one included)`
+    /// when a warning is due.
+    fn due(&mut self, now: Instant) -> Option<u64> {
+        self.count += 1;
+        if self.last.is_some_and(|last| now < last + self.every) {
+            return None;
+        }
+        self.last = Some(now);
+        Some(std::mem::take(&mut self.count))
     }
 }
 
@@ -818,6 +852,22 @@ mod tests {
         };
         c.on_read(head);
         c
+    }
+
+    #[test]
+    fn accept_failures_warn_once_per_period_with_their_count() {
+        let mut w = WarnEvery::new(Duration::from_secs(10));
+        let t = Instant::now();
+        assert_eq!(w.due(t), Some(1));
+        let mut warned = 0;
+        for i in 1..200u64 {
+            if w.due(t + Duration::from_millis(50 * i)).is_some() {
+                warned += 1;
+            }
+        }
+        assert_eq!(warned, 0, "199 failures in 10 s: no more warnings");
+        assert_eq!(w.due(t + Duration::from_secs(10)), Some(200));
+        assert_eq!(w.due(t + Duration::from_millis(10_050)), None);
     }
 
     #[test]
