@@ -101,13 +101,17 @@ const SHOW_EVERY_MS: f64 = 500.0;
 /// How often the load panel shows the model's progress: the model changes with every file and
 /// every merged slice, and each change shown recomputes the panel.
 const PANEL_EVERY_MS: f64 = 150.0;
-/// The longest the driver sleeps with nothing to do (the panel's elapsed time moves on).
+/// The longest the driver sleeps with nothing to do: one interval of the load wakes it this
+/// often (the panel's elapsed time moves on, a retry that is due starts, a Cancel is seen), so
+/// that waiting for a read sets no timer of its own.
 const IDLE_MS: u32 = 250;
 
 fn perf_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(now_ms, |p| p.now())
+    thread_local! {
+        static PERFORMANCE: Option<web_sys::Performance> =
+            web_sys::window().and_then(|w| w.performance());
+    }
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(now_ms, |p| p.now()))
 }
 
 fn workers() -> usize {
@@ -208,15 +212,9 @@ impl Wake {
         }
     }
 
-    /// Until [`Wake::wake`] (or a wake since the last wait), at most `ms`.
-    async fn wait(&self, ms: u32) {
-        // Woken already (a read ended while the driver merged): no timer to set and clear, a
-        // pair of browser calls the busy driver would otherwise make for every file.
-        if std::mem::take(&mut self.0.borrow_mut().0) {
-            return;
-        }
-        let on_time = self.clone();
-        let _timer = gloo_timers::callback::Timeout::new(ms, move || on_time.wake());
+    /// Until [`Wake::wake`] (or a wake since the last wait): a read's end, or the load's
+    /// interval ([`IDLE_MS`]).
+    async fn wait(&self) {
         std::future::poll_fn(|cx| {
             let mut w = self.0.borrow_mut();
             if std::mem::take(&mut w.0) {
@@ -251,6 +249,11 @@ async fn run(
     let ticket = std::rc::Rc::new(ticket);
     let ready: Ready = Default::default();
     let wake = Wake::default();
+    // Cleared when the load's driver returns.
+    let _tick = {
+        let wake = wake.clone();
+        gloo_timers::callback::Interval::new(IDLE_MS, move || wake.wake())
+    };
     let t0 = now_ms();
     let mut rows = 256usize;
     let mut shown = perf_now();
@@ -350,15 +353,9 @@ async fn run(
             return;
         }
         if ready.borrow().is_empty() {
-            // Nothing to merge: wait for a read to end, or a retry's time.
-            let idle = fs.load.with_untracked(|l| {
-                l.as_ref()
-                    .and_then(|l| l.next_retry_ms())
-                    .map_or(IDLE_MS, |at| {
-                        (at - now_ms()).clamp(0.0, IDLE_MS as f64) as u32
-                    })
-            });
-            wake.wait(idle).await;
+            // Nothing to merge: wait for a read to end, or the interval (a retry that came
+            // due starts at most IDLE_MS late).
+            wake.wait().await;
         } else {
             yield_now().await;
         }
