@@ -16,7 +16,8 @@
 //!   connection takes the place of the oldest one with nothing in flight (an idle keep-alive,
 //!   or a client that has not finished a request head: what nginx does with idle keep-alive
 //!   connections when short of connections), so half-open connections cannot lock others
-//!   out. When every connection has a request in flight, the new one is answered 503 with
+//!   out; else the oldest whose answer has waited `STALLED_EVICTABLE` (1 s) for its client
+//!   to read. When none can make room, the new one is answered 503 with
 //!   `Retry-After` in the cloud's error shape of the route asked for (a few at a time; beyond
 //!   those it is closed).
 //! * **Drain**: when `shutdown` resolves (SIGTERM or Ctrl-C in `main`), the listener closes,
@@ -71,6 +72,10 @@ pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 const MAX_REQUEST_LINE: usize = 65_534;
 /// The bit of `Conn::in_flight` set when the connection closes with nothing in flight.
 const CLOSING: u32 = 1 << 31;
+/// At the cap with no idle connection, one whose answer has waited this long for its client
+/// to read makes room (a client reading a byte now and then cannot hold its connection at
+/// the cap until the write timeout).
+const STALLED_EVICTABLE: Duration = Duration::from_secs(1);
 /// `Conn::stalled_ms` when the last write made progress.
 const NOT_STALLED: u64 = u64::MAX;
 
@@ -307,17 +312,16 @@ impl Conn {
         self.stalled_ms.store(NOT_STALLED, Ordering::Release);
     }
 
-    /// When a write waiting since then times out, if one waits.
-    fn write_deadline(&self, limits: &ServeLimits) -> Option<Instant> {
+    /// When a write waiting for the client has waited `after`, if one waits.
+    fn write_deadline(&self, after: Duration) -> Option<Instant> {
         let stalled = self.stalled_ms.load(Ordering::Acquire);
-        (stalled != NOT_STALLED)
-            .then(|| self.epoch + Duration::from_millis(stalled) + limits.header_timeout)
+        (stalled != NOT_STALLED).then(|| self.epoch + Duration::from_millis(stalled) + after)
     }
 
     /// When the connection's current phase times out (a request in flight: check again later).
     fn deadline(&self, limits: &ServeLimits) -> Instant {
         let since = self.epoch + Duration::from_millis(self.since_ms.load(Ordering::Acquire));
-        if let Some(at) = self.write_deadline(limits) {
+        if let Some(at) = self.write_deadline(limits.header_timeout) {
             at
         } else if self.busy() {
             Instant::now() + limits.idle_timeout.max(limits.header_timeout)
@@ -367,9 +371,17 @@ impl Registry {
     fn admit(&self, max: usize) -> Option<Arc<Conn>> {
         let mut conns = self.conns.lock().unwrap_or_else(|e| e.into_inner());
         if conns.len() >= max.max(1) {
+            let now = Instant::now();
             let victim = conns
                 .iter()
                 .find(|(_, c)| c.close_if_idle())
+                .or_else(|| {
+                    // Else one whose answer has waited for its client to read a while.
+                    conns.iter().find(|(_, c)| {
+                        c.write_deadline(STALLED_EVICTABLE)
+                            .is_some_and(|at| now >= at)
+                    })
+                })
                 .map(|(id, _)| *id)?;
             if let Some(c) = conns.remove(&victim) {
                 c.evict.notify_one();
@@ -473,7 +485,7 @@ async fn run_connection(
                 served.as_mut().graceful_shutdown();
             }
             () = tokio::time::sleep_until(deadline) => {
-                if conn.write_deadline(&limits).is_some_and(|at| Instant::now() >= at) {
+                if conn.write_deadline(limits.header_timeout).is_some_and(|at| Instant::now() >= at) {
                     // The client has not read the answer for the write timeout.
                     return;
                 }

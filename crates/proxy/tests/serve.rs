@@ -596,3 +596,40 @@ async fn shutdown_lets_an_answer_being_written_finish() {
     assert_eq!(a.body.len(), 8 << 20, "the whole answer");
     assert_eq!(served.done.await.unwrap(), Drained::Clean);
 }
+
+#[tokio::test]
+async fn at_the_cap_a_connection_whose_client_does_not_read_makes_room() {
+    let router = slow_router().route(
+        "/big.wasm",
+        get(|| async { axum::body::Body::new(Chunks { left: 512 }) }),
+    );
+    // A write timeout (the header timeout) far away: room is made by eviction, not by it.
+    let served = start(
+        router,
+        ServeLimits {
+            max_connections: 2,
+            header_timeout: Duration::from_secs(30),
+            ..limits()
+        },
+    )
+    .await;
+    let mut stuck = Vec::new();
+    for _ in 0..2 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut s = socket.connect(served.addr).await.unwrap();
+        s.write_all(b"GET /big.wasm HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        stuck.push(s);
+    }
+    // Once their writes have waited the second that makes them evictable.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let started = Instant::now();
+    let a = request(served.addr, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!((a.status, a.body.as_str()), (200, "ok"));
+    assert!(started.elapsed() < Duration::from_secs(1));
+    drop(stuck);
+}
