@@ -108,6 +108,10 @@ impl Pool {
         let mut inner = self.0.borrow_mut();
         for s in &inner.slots {
             s.worker.terminate();
+            // A message the worker posted before it stopped may still be queued here: with the
+            // handlers detached it reaches nothing, instead of a closure dropped below.
+            s.worker.set_onmessage(None);
+            s.worker.set_onerror(None);
         }
         let pending: Vec<_> = inner.pending.drain().collect();
         inner.slots.clear();
