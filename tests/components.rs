@@ -799,11 +799,10 @@ async fn search_warnings_and_syntax_help() {
     assert!(panel.has_attribute("hidden"));
 }
 
-/// Scrolling a page of 250 rows, by a few rows and in jumps (as the bench does): the rows'
-/// elements are reused (moved to where rows enter, or rewritten), never created per scroll,
-/// and show the rows under the viewport; nothing that depends on the store (order, filter,
-/// page) is recomputed, so a scroll costs the same at any store size. The focus stays with its
-/// row while that row is rendered.
+/// Scrolling a page of 250 rows, by a few rows and in jumps (as the bench does): the rendered
+/// rows are the ones under the viewport, in page order, and only those are in the DOM; nothing
+/// that depends on the store (order, filter, page) is recomputed, so a scroll costs the same at
+/// any store size.
 #[wasm_bindgen_test]
 async fn scrolling_shows_the_rows_under_the_viewport_and_leaves_the_page_alone() {
     let (el, s) = mount_table((0..600).map(event).collect());
