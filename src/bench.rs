@@ -8,9 +8,10 @@
 //! alone (the same work as the JavaScript baselines: filter or sort, count, first 50 rows);
 //! everything the user sees is measured through the DOM by the bench page.
 //!
-//! Trail files go through the app's file pipeline: [`bench_load_files`] builds the bucket
+//! Trail files go through the app's file pipeline: [`bench_prepare_files`] builds the bucket
 //! source's jobs (each downloads its object, `api::ObjectGets`, through the proxy base in
-//! effect) and starts `files::load`, as "Load" in the bucket panel does.
+//! effect), as listing the bucket does before the user can press "Load"; [`bench_load_files`]
+//! starts `files::load` with them, as "Load" in the bucket panel does (the timed part).
 
 use crate::events::state::AppState;
 use crate::files::{FileJob, FilesState, JobSource};
@@ -33,6 +34,8 @@ thread_local! {
     static APP: RefCell<Option<AppState>> = const { RefCell::new(None) };
     /// The root component's owner: its context holds the app's [`FilesState`].
     static OWNER: RefCell<Option<Owner>> = const { RefCell::new(None) };
+    /// The jobs [`bench_prepare_files`] made, for [`bench_load_files`].
+    static FILE_JOBS: RefCell<Vec<FileJob>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Called by the root component: the state the hooks act on (the last one created).
@@ -223,14 +226,12 @@ pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
     }))
 }
 
-/// Load objects of the OSS bucket `bucket` (ActionTrail keys) through the app's file pipeline:
-/// one job per key, downloaded (`api::ObjectGets`) through the proxy base in effect, read in
-/// the workers and merged into the store, replacing what it held, up to `cap` events.
-/// Returns at once; [`bench_files_status`] tells how the load goes.
+/// The jobs for objects of the OSS bucket `bucket` (ActionTrail keys): one per key, downloaded
+/// (`api::ObjectGets`) through the proxy base in effect. What the bucket panel holds once its
+/// listing is done (it parses each listed key as its page arrives), before "Load".
 #[wasm_bindgen]
-pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(), JsError> {
+pub fn bench_prepare_files(bucket: String, keys: Vec<String>) -> Result<(), JsError> {
     let st = app()?;
-    let fs = files_state()?;
     let gets = std::rc::Rc::new(crate::api::ObjectGets::new(
         &crate::storage::api_client(st.base.get_untracked()),
         Cloud::Aliyun,
@@ -252,6 +253,21 @@ pub fn bench_load_files(bucket: String, keys: Vec<String>, cap: u32) -> Result<(
             }
         })
         .collect();
+    FILE_JOBS.with(|j| *j.borrow_mut() = jobs);
+    Ok(())
+}
+
+/// Load the prepared jobs ([`bench_prepare_files`]) through the app's file pipeline: read in
+/// the workers and merged into the store, replacing what it held, up to `cap` events.
+/// Returns at once; [`bench_files_status`] tells how the load goes.
+#[wasm_bindgen]
+pub fn bench_load_files(cap: u32) -> Result<(), JsError> {
+    let st = app()?;
+    let fs = files_state()?;
+    let jobs = FILE_JOBS.with(|j| j.borrow().clone());
+    if jobs.is_empty() {
+        return Err(JsError::new("no files prepared (bench_prepare_files)"));
+    }
     crate::files::load(st, fs, jobs, cap as usize, LoadMode::Replace);
     Ok(())
 }

@@ -316,34 +316,46 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// Answers the requests of one connection, kept open between them (HTTP/1.1 keep-alive, as
+/// the proxy does): a connection per request would charge both suites a TCP handshake and a
+/// thread per object, which a deployed proxy does not.
 fn handle(stream: TcpStream, roots: &Roots) -> std::io::Result<()> {
+    // A connection the browser keeps idle is dropped after a while.
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    // An answer goes out when flushed: with Nagle's algorithm a kept-open connection would hold
+    // an answer's last segment until the client's delayed ACK (tens of ms per object).
+    stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut header = String::new();
-    while reader.read_line(&mut header)? > 2 {
-        header.clear();
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stream);
-    match resolve(roots, &path).and_then(|f| std::fs::File::open(&f).ok().map(|h| (f, h))) {
-        Some((file, mut h)) => {
-            let len = h.metadata()?.len();
-            write!(
-                out,
-                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-                content_type(&file)
-            )?;
-            std::io::copy(&mut h, &mut out)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
         }
-        None => {
-            write!(
-                out,
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            )?;
+        let mut close = false;
+        let mut header = String::new();
+        while reader.read_line(&mut header)? > 2 {
+            close |= header.to_ascii_lowercase().starts_with("connection: close");
+            header.clear();
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        match resolve(roots, &path).and_then(|f| std::fs::File::open(&f).ok().map(|h| (f, h))) {
+            Some((file, mut h)) => {
+                let len = h.metadata()?.len();
+                write!(
+                    out,
+                    "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-store\r\n\r\n",
+                    content_type(&file)
+                )?;
+                std::io::copy(&mut h, &mut out)?;
+            }
+            None => write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?,
+        }
+        out.flush()?;
+        if close {
+            return Ok(());
         }
     }
-    out.flush()
 }
 
 #[cfg(test)]
