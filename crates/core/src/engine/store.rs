@@ -65,12 +65,26 @@ pub enum Pushed {
 /// `eventId` → row, to skip events that are already loaded: open addressing over
 /// (32-bit hash, row + 1) pairs, 8 bytes a slot at most half full (16 MB at 1M events); the ids
 /// themselves are not copied, a hash match is confirmed against [`EventStore::event_id`].
+///
+/// Growing moves the entries to the doubled table a few per insert rather than all at once:
+/// rehashing half a million ids in one go stopped the tab for ~50 ms in the middle of a 1M
+/// load (a long task the trail files' load must not have). Until they are all moved a lookup
+/// reads the new table, then the old one (whose slots are never cleared, so its probe chains
+/// stay whole).
 #[derive(Debug, Clone, Default)]
 struct IdIndex {
     slots: Vec<(u32, u32)>,
+    /// The table before the last growth, while its entries are being moved to `slots`.
+    old: Vec<(u32, u32)>,
+    /// Slots of `old` moved so far.
+    moved: usize,
     len: usize,
     hasher: std::collections::hash_map::RandomState,
 }
+
+/// Slots of the old table moved per insert: a doubled table takes as many inserts to fill
+/// again as half the old table's slots, so 2 would just do; 4 leaves room.
+const ID_SLOTS_MOVED_PER_INSERT: usize = 4;
 
 impl IdIndex {
     fn hash(&self, id: &str) -> u32 {
@@ -79,13 +93,22 @@ impl IdIndex {
     }
     /// The row whose id is `id` (hashing to `h`), if any.
     fn find(&self, h: u32, id: &str, ids: &TextArena) -> Option<u32> {
-        if self.slots.is_empty() {
+        Self::probe(&self.slots, h, id, ids).or_else(|| {
+            if self.moved < self.old.len() {
+                Self::probe(&self.old, h, id, ids)
+            } else {
+                None
+            }
+        })
+    }
+    fn probe(slots: &[(u32, u32)], h: u32, id: &str, ids: &TextArena) -> Option<u32> {
+        if slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
+        let mask = slots.len() - 1;
         let mut i = h as usize & mask;
         loop {
-            let (sh, row1) = self.slots[i];
+            let (sh, row1) = slots[i];
             if row1 == 0 {
                 return None;
             }
@@ -98,16 +121,29 @@ impl IdIndex {
     /// Add `row` under hash `h` (the caller has checked it is not there).
     fn insert(&mut self, h: u32, row: u32) {
         if (self.len + 1) * 2 > self.slots.len() {
-            let old = std::mem::take(&mut self.slots);
-            self.slots = vec![(0, 0); (old.len() * 2).max(1024)];
-            for (sh, row1) in old {
-                if row1 != 0 {
-                    self.place(sh, row1);
-                }
-            }
+            self.move_old(usize::MAX);
+            self.old = std::mem::take(&mut self.slots);
+            self.moved = 0;
+            self.slots = vec![(0, 0); (self.old.len() * 2).max(1024)];
         }
+        self.move_old(ID_SLOTS_MOVED_PER_INSERT);
         self.place(h, row + 1);
         self.len += 1;
+    }
+    /// Move up to `n` more slots of the old table into the new one.
+    fn move_old(&mut self, n: usize) {
+        let end = self.moved.saturating_add(n).min(self.old.len());
+        for k in self.moved..end {
+            let (sh, row1) = self.old[k];
+            if row1 != 0 {
+                self.place(sh, row1);
+            }
+        }
+        self.moved = end;
+        if self.moved == self.old.len() && !self.old.is_empty() {
+            self.old = Vec::new();
+            self.moved = 0;
+        }
     }
     fn place(&mut self, h: u32, row1: u32) {
         let mask = self.slots.len() - 1;
@@ -410,6 +446,52 @@ impl EventStore {
 
 #[cfg(test)]
 mod tests {
+    /// Through several growths (each moving the old table a few slots per insert), every id
+    /// inserted is found at its row, ids never inserted are not, and the old table is dropped
+    /// once moved.
+    #[test]
+    fn id_index_finds_every_id_while_it_grows() {
+        let mut ids = super::TextArena::default();
+        let mut index = super::IdIndex::default();
+        let n = 25_000u32;
+        let mut moving_seen = false;
+        for row in 0..n {
+            moving_seen |= !index.old.is_empty();
+            let id = format!("id-{row}");
+            let h = index.hash(&id);
+            assert_eq!(index.find(h, &id, &ids), None, "{id} before it is added");
+            ids.push(&id);
+            index.insert(h, row);
+            // Every earlier id is still found, checked on a stride (all of them at the end).
+            if row % 997 == 0 || row + 1 == n {
+                let step = if row + 1 == n { 1 } else { 13 };
+                for r in (0..=row).step_by(step) {
+                    let id = format!("id-{r}");
+                    assert_eq!(
+                        index.find(index.hash(&id), &id, &ids),
+                        Some(r),
+                        "{id} at {row}"
+                    );
+                }
+            }
+            assert!(index.slots.len() >= 2 * index.len);
+        }
+        for r in n..n + 100 {
+            let id = format!("id-{r}");
+            assert_eq!(index.find(index.hash(&id), &id, &ids), None);
+        }
+        // The table grew 1,024 → 65,536 slots; the last growth (at 16,384 ids) left its 32,768
+        // old slots to move, 4 an insert: done after 8,192 more, before the 25,000th id.
+        assert!(moving_seen);
+        assert_eq!(index.slots.len(), 65_536);
+        assert!(
+            index.old.is_empty(),
+            "moved: {} of {}",
+            index.moved,
+            index.old.len()
+        );
+    }
+
     use super::*;
     use crate::engine::fixtures::{ev, store};
     use serde_json::json;
