@@ -51,10 +51,11 @@ use std::time::Duration;
 use trailview_core::engine::{BatchIngest, EventBatch};
 use trailview_core::fetch_policy::LoadMode;
 use trailview_core::file_load::{
-    slice_rows, worker_count, FileLoad, LoadEnd, Rest, BYTES_IN_FLIGHT, JOBS_PER_WORKER,
+    download_groups, slice_rows, worker_count, FileLoad, LoadEnd, Rest, BYTES_IN_FLIGHT,
+    FILES_PER_MESSAGE, JOBS_PER_WORKER,
 };
 use trailview_core::paging::Retry;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The file loads' state (in context beside [`AppState`]).
 #[derive(Clone, Copy)]
@@ -274,10 +275,20 @@ async fn run(
             l.set_elapsed(now_ms() - t0);
             start = l.start_next(now_ms());
         });
-        for i in start {
-            spawn_local(read_one(
-                i,
-                jobs[i].clone(),
+        // A file from disk is read alone; downloads go in groups (one worker message each).
+        let (disk, objects): (Vec<usize>, Vec<usize>) = start
+            .into_iter()
+            .partition(|&i| matches!(jobs[i].source, JobSource::Disk(_)));
+        let objects: Vec<(usize, Option<u64>)> =
+            objects.into_iter().map(|i| (i, jobs[i].size)).collect();
+        let groups = disk
+            .into_iter()
+            .map(|i| vec![i])
+            .chain(download_groups(&objects, FILES_PER_MESSAGE));
+        for group in groups {
+            spawn_local(read_group(
+                group,
+                jobs.clone(),
                 fs,
                 pool.clone(),
                 ticket.clone(),
@@ -362,11 +373,12 @@ async fn run(
     }
 }
 
-/// Read file `i` (download it first when it comes from the proxy) in a worker and queue its
-/// batch; failures go to the load's model (which retries a transient download error).
-async fn read_one(
-    i: usize,
-    job: FileJob,
+/// Read the files of `group` in a worker (a file from disk, or objects it downloads first) and
+/// queue their batches; failures go to the load's model (which retries a transient download
+/// error), file by file.
+async fn read_group(
+    group: Vec<usize>,
+    jobs: std::rc::Rc<Vec<FileJob>>,
     fs: FilesState,
     pool: Pool,
     ticket: std::rc::Rc<Ticket>,
@@ -381,20 +393,57 @@ async fn read_one(
         }
     }
     let _wake = WakeOnDrop(wake);
-    let update = |f: &mut dyn FnMut(&mut FileLoad)| update_model(fs, f);
-    let (input, object): (Input, Option<ObjectGet>) = match &job.source {
-        JobSource::Disk(file) => (Input::Body(file.clone().into()), None),
-        JobSource::Object { gets, key } => {
-            let get = gets.get(key);
-            (Input::Get(get.clone()), Some(get))
+    let disk = match group.as_slice() {
+        [i] => match &jobs[*i].source {
+            JobSource::Disk(file) => Some(file.clone()),
+            JobSource::Object { .. } => None,
+        },
+        _ => None,
+    };
+    let (input, gets): (Input, Vec<Option<ObjectGet>>) = match disk {
+        Some(file) => (Input::Body(file.into()), vec![None]),
+        None => {
+            let gets: Vec<ObjectGet> = group
+                .iter()
+                .filter_map(|&i| match &jobs[i].source {
+                    JobSource::Object { gets, key } => Some(gets.get(key)),
+                    JobSource::Disk(_) => None,
+                })
+                .collect();
+            let each = gets.iter().cloned().map(Some).collect();
+            (Input::Gets(gets), each)
         }
     };
     let answer = pool.read(&input).await;
     if !ticket.live() {
         return;
     }
+    // Each file's answer: the reply itself for a file, `files[k]` for the k-th download.
+    let answers: Vec<Result<JsValue, String>> = match (&input, answer) {
+        (Input::Body(_), a) => vec![a],
+        (Input::Gets(_), Ok(a)) => {
+            let files = js_sys::Array::from(&get(&a, "files"));
+            (0..gets.len() as u32).map(|k| Ok(files.get(k))).collect()
+        }
+        (Input::Gets(_), Err(e)) => vec![Err(e); gets.len()],
+    };
+    for ((&i, object), answer) in group.iter().zip(gets).zip(answers) {
+        settle(i, &jobs[i], object.as_ref(), answer, fs, &ready);
+    }
+}
+
+/// File `i`'s answer from a worker: its batch queued for merging, or its failure in the model.
+fn settle(
+    i: usize,
+    job: &FileJob,
+    object: Option<&ObjectGet>,
+    answer: Result<JsValue, String>,
+    fs: FilesState,
+    ready: &Ready,
+) {
+    let update = |f: &mut dyn FnMut(&mut FileLoad)| update_model(fs, f);
     // A download that gave no object: the API error it is, retried when transient.
-    if let (Ok(a), Some(g)) = (&answer, &object) {
+    if let (Ok(a), Some(g)) = (&answer, object) {
         let http = pool::get(a, "http");
         let network = pool::get(a, "network");
         let failed = if http.is_object() {

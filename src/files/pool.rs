@@ -16,8 +16,9 @@ use web_sys::{MessageEvent, Worker};
 pub enum Input {
     /// A `File`/`Blob` (posted as a handle) or an `ArrayBuffer` (transferred: this side loses it).
     Body(JsValue),
-    /// An object the worker downloads through the proxy itself.
-    Get(crate::api::ObjectGet),
+    /// Objects the worker downloads through the proxy itself, all at once; it answers for the
+    /// group in one message (see `crates/worker`).
+    Gets(Vec<crate::api::ObjectGet>),
 }
 
 /// The worker's entry script, beside `index.html` (Trunk's loader shim: unhashed).
@@ -177,8 +178,9 @@ impl Pool {
         }
     }
 
-    /// Read one file in a worker. The worker's answer (`{bytes, events, batch}`, `{error}`,
-    /// or for a download `{http}` / `{network}`: see `crates/worker`), or why there is none.
+    /// Read a file, or download and read a group of objects, in a worker. The worker's answer
+    /// (for a file `{bytes, events, batch}` or `{error}`; for objects `{files: [...]}` with
+    /// those or `{http}` / `{network}` per object: see `crates/worker`), or why there is none.
     pub async fn read(&self, input: &Input) -> Result<JsValue, String> {
         let msg = Object::new();
         let transfer = Array::new();
@@ -189,19 +191,23 @@ impl Pool {
                 }
                 let _ = Reflect::set(&msg, &"body".into(), body);
             }
-            Input::Get(g) => {
-                let get = Object::new();
-                let _ = Reflect::set(&get, &"url".into(), &g.url.as_str().into());
-                if let Some(a) = &g.authorization {
-                    let _ = Reflect::set(&get, &"authorization".into(), &a.as_str().into());
+            Input::Gets(gets) => {
+                let list = Array::new();
+                for g in gets {
+                    let get = Object::new();
+                    let _ = Reflect::set(&get, &"url".into(), &g.url.as_str().into());
+                    if let Some(a) = &g.authorization {
+                        let _ = Reflect::set(&get, &"authorization".into(), &a.as_str().into());
+                    }
+                    let names: Array = g
+                        .request_id_headers
+                        .iter()
+                        .map(|n| JsValue::from_str(n))
+                        .collect();
+                    let _ = Reflect::set(&get, &"requestIdHeaders".into(), &names);
+                    list.push(&get);
                 }
-                let names: Array = g
-                    .request_id_headers
-                    .iter()
-                    .map(|n| JsValue::from_str(n))
-                    .collect();
-                let _ = Reflect::set(&get, &"requestIdHeaders".into(), &names);
-                let _ = Reflect::set(&msg, &"get".into(), &get);
+                let _ = Reflect::set(&msg, &"gets".into(), &list);
             }
         }
         let mut resolve_reject = None;

@@ -1,16 +1,20 @@
-//! trailview's Web Worker: the app (`src/files/`) posts it one trail file at a time and it
-//! answers with an event batch, so that decompressing and parsing never run on the main thread.
+//! trailview's Web Worker: the app (`src/files/`) posts it trail files and it answers with event
+//! batches, so that decompressing and parsing never run on the main thread.
 //!
 //! Message in: `{id, body}` where `body` is a `Blob` (a `File` from disk) or an `ArrayBuffer`,
-//! or `{id, get: {url, authorization, requestIdHeaders}}`: a GetObject through the proxy that
-//! the app's `api` module built, downloaded here so that the main thread does no per-file
-//! network work. The file is read whole (the app judges its cap while merging).
-//! Answer: `{id, bytes, events, batch}` with `batch` an `ArrayBuffer` (transferred) of
-//! [`trailview_core::engine::BatchWriter`]'s bytes; `{id, error}` with the core's
-//! [`FileError`] text; for a download, `{id, http: {status, requestId, body}}` when the proxy
-//! answered other than 2xx, or `{id, network}` when it did not answer (the app reads both
-//! as the API error they are, and retries the transient ones). `{ready: true}` is posted once
-//! the module runs (messages sent before it would be lost).
+//! or `{id, gets: [{url, authorization, requestIdHeaders}, ...]}`: GetObjects through the proxy
+//! that the app's `api` module built, downloaded here (all of them at once) so that the main
+//! thread does no per-file network work. A file is read whole (the app judges its cap while
+//! merging).
+//! A file's answer: `{bytes, events, batch}` with `batch` an `ArrayBuffer` (transferred) of
+//! [`trailview_core::engine::BatchWriter`]'s bytes; `{error}` with the core's [`FileError`]
+//! text; for a download, `{http: {status, requestId, body}}` when the proxy answered other than
+//! 2xx, or `{network}` when it did not answer (the app reads both as the API error they are,
+//! and retries the transient ones). The reply to `body` is its file's answer with the `id`; to
+//! `gets`, `{id, files: [answer, ...]}` in the same order, posted once the last file is read:
+//! a trail file is typically a few kilobytes, and a message per file cost the main thread more
+//! than merging the file. `{ready: true}` is posted once the module runs (messages sent before
+//! it would be lost).
 //!
 //! Gzip is told by its magic bytes, not the name (a body the browser already decoded because of
 //! `Content-Encoding: gzip` is not decoded twice). A downloaded body of up to 256 KB is
@@ -68,33 +72,77 @@ struct Read {
 }
 
 async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
-    let reply = Object::new();
-    set(&reply, "id", &get(&msg, "id"));
-    let body = match get(&msg, "get") {
-        g if g.is_object() => match download(scope, &g).await {
-            Ok(buf) => buf,
-            Err(failed) => {
-                set(&reply, failed.0, &failed.1);
-                let _ = scope.post_message(&reply);
-                return;
+    let id = get(&msg, "id");
+    let gets = get(&msg, "gets");
+    if !js_sys::Array::is_array(&gets) {
+        let (reply, transfer) = answer(read(get(&msg, "body")).await);
+        set(&reply, "id", &id);
+        let _ = scope.post_message_with_transfer(&reply, &transfer);
+        return;
+    }
+    let gets = Array::from(&gets);
+    let n = gets.length();
+    let group = std::rc::Rc::new(Group {
+        reply: Object::new(),
+        files: Array::new_with_length(n),
+        transfer: Array::new(),
+        left: std::cell::Cell::new(n),
+    });
+    set(&group.reply, "id", &id);
+    set(&group.reply, "files", &group.files);
+    if n == 0 {
+        let _ = scope.post_message(&group.reply);
+        return;
+    }
+    for k in 0..n {
+        let (group, scope, g) = (group.clone(), scope.clone(), gets.get(k));
+        wasm_bindgen_futures::spawn_local(async move {
+            let (file, transfer) = match download(&scope, &g).await {
+                Ok(body) => answer(read(body).await),
+                Err(failed) => {
+                    let file = Object::new();
+                    set(&file, failed.0, &failed.1);
+                    (file, Array::new())
+                }
+            };
+            group.files.set(k, file.into());
+            for t in transfer.iter() {
+                group.transfer.push(&t);
             }
-        },
-        _ => get(&msg, "body"),
-    };
-    match read(body).await {
+            group.left.set(group.left.get() - 1);
+            if group.left.get() == 0 {
+                let _ = scope.post_message_with_transfer(&group.reply, &group.transfer);
+            }
+        });
+    }
+}
+
+/// The reply to a `gets` message, filled in as its downloads end.
+struct Group {
+    reply: Object,
+    files: Array,
+    transfer: Array,
+    /// Downloads not yet answered.
+    left: std::cell::Cell<u32>,
+}
+
+/// A file's answer, and what posting it transfers (its batch's buffer).
+fn answer(read: Result<Read, String>) -> (Object, Array) {
+    let file = Object::new();
+    match read {
         Ok(r) => {
             let out = Uint8Array::new_with_length(r.batch.len() as u32);
             out.copy_from(&r.batch);
             drop(r.batch);
             let buf = out.buffer();
-            set(&reply, "batch", &buf);
-            set(&reply, "bytes", &JsValue::from_f64(r.bytes));
-            set(&reply, "events", &JsValue::from_f64(r.events as f64));
-            let _ = scope.post_message_with_transfer(&reply, &Array::of1(&buf));
+            set(&file, "batch", &buf);
+            set(&file, "bytes", &JsValue::from_f64(r.bytes));
+            set(&file, "events", &JsValue::from_f64(r.events as f64));
+            (file, Array::of1(&buf))
         }
         Err(e) => {
-            set(&reply, "error", &JsValue::from_str(&e));
-            let _ = scope.post_message(&reply);
+            set(&file, "error", &JsValue::from_str(&e));
+            (file, Array::new())
         }
     }
 }
