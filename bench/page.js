@@ -8,10 +8,11 @@
 //   perspective @perspective-dev/client + server (C++ engine compiled to wasm, in a Worker).
 // Two more read the ActionTrail demo bucket's gzipped files (served by the bench server at the
 // proxy's GetObject path) from start to all events in the table:
-//   files       the app's file pipeline (wasmBindings.bench_load_files: downloads, the Web
-//               Workers' gunzip + parse + mapping, merges on the main thread);
+//   files       the app's file pipeline (wasmBindings.bench_prepare_files: the listing, untimed;
+//               bench_load_files: "Load", downloads, the Web Workers' gunzip + parse + mapping,
+//               merges on the main thread; up to 8 files in flight per worker);
 //   files-js    plain JavaScript on the main thread: fetch + DecompressionStream + JSON.parse +
-//               mapping to the same columns, as many files in flight as the app.
+//               mapping to the same columns, two files in flight per core (at most 8).
 // Engine-level operations of all three do the same work: the operation, the row count and the
 // first 50 rows. Every suite returns { name: [samples in ms] } plus scalars.
 
@@ -502,8 +503,8 @@ async function filesSuite({ files, runs }) {
     gc();
     const trace = rep === 0 && window.__benchTrace;
     if (trace) await window.__benchTrace('files', true);
-    // The listing's jobs exist before "Load" is pressed (the bucket panel makes them as its
-    // listing pages arrive): made here, untimed, as the baseline's key list is.
+    // The bucket's listing exists before "Load" is pressed (the bucket panel holds it once
+    // listed): made here, untimed, as the baseline's key list is; the jobs are Load's.
     w.bench_prepare_files(m.bucket, keys);
     // In a task of its own: the long-task observer would count the task it starts in.
     await macrotask();

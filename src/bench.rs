@@ -8,13 +8,13 @@
 //! alone (the same work as the JavaScript baselines: filter or sort, count, first 50 rows);
 //! everything the user sees is measured through the DOM by the bench page.
 //!
-//! Trail files go through the app's file pipeline: [`bench_prepare_files`] builds the bucket
-//! source's jobs (each downloads its object, `api::ObjectGets`, through the proxy base in
-//! effect), as listing the bucket does before the user can press "Load"; [`bench_load_files`]
-//! starts `files::load` with them, as "Load" in the bucket panel does (the timed part).
+//! Trail files go through the app's file pipeline: [`bench_prepare_files`] makes the bucket's
+//! listing (what the bucket panel holds before the user can press "Load"); [`bench_load_files`]
+//! is "Load" (the timed part): jobs from the listing (each downloads its object,
+//! `api::ObjectGets`, through the proxy base in effect) into `files::load`.
 
 use crate::events::state::AppState;
-use crate::files::{FileJob, FilesState, JobSource};
+use crate::files::FilesState;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use trailview_core::catalogue::Cloud;
@@ -24,6 +24,7 @@ use trailview_core::json_path::JsonPath;
 use trailview_core::schema::{Column, Field};
 use trailview_core::table_query::SortOrder;
 use trailview_core::trail_files::parse_key;
+use trailview_core::trail_files::plan::PlannedFile;
 use trailview_core::{
     dialect::{read_response, Dialect},
     wire::LookupEventsResponse,
@@ -34,8 +35,8 @@ thread_local! {
     static APP: RefCell<Option<AppState>> = const { RefCell::new(None) };
     /// The root component's owner: its context holds the app's [`FilesState`].
     static OWNER: RefCell<Option<Owner>> = const { RefCell::new(None) };
-    /// The jobs [`bench_prepare_files`] made, for [`bench_load_files`].
-    static FILE_JOBS: RefCell<Vec<FileJob>> = const { RefCell::new(Vec::new()) };
+    /// The bucket and listing [`bench_prepare_files`] made, for [`bench_load_files`].
+    static LISTING: RefCell<(String, Vec<PlannedFile>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
 /// Called by the root component: the state the hooks act on (the last one created).
@@ -226,48 +227,44 @@ pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
     }))
 }
 
-/// The jobs for objects of the OSS bucket `bucket` (ActionTrail keys): one per key, downloaded
-/// (`api::ObjectGets`) through the proxy base in effect. What the bucket panel holds once its
-/// listing is done (it parses each listed key as its page arrives), before "Load".
+/// The listing of the OSS bucket `bucket`'s objects `keys` (ActionTrail keys: their names give
+/// size, event count and time), as the bucket panel holds it once listed, before "Load".
 #[wasm_bindgen]
 pub fn bench_prepare_files(bucket: String, keys: Vec<String>) -> Result<(), JsError> {
+    let files = keys
+        .into_iter()
+        .map(|key| {
+            let named = parse_key(&key).ok();
+            PlannedFile {
+                size: named.as_ref().and_then(|o| o.size).unwrap_or(0),
+                events: named.as_ref().and_then(|o| o.event_count),
+                time_ms: named.as_ref().map_or(0, |o| o.time_ms),
+                key,
+            }
+        })
+        .collect();
+    LISTING.with(|l| *l.borrow_mut() = (bucket, files));
+    Ok(())
+}
+
+/// "Load" on the prepared listing ([`bench_prepare_files`]), as the bucket panel does: a job
+/// per object (downloaded through the proxy base in effect, `api::ObjectGets`), read in the
+/// workers and merged into the store, replacing what it held, up to `cap` events. Returns at
+/// once; [`bench_files_status`] tells how the load goes.
+#[wasm_bindgen]
+pub fn bench_load_files(cap: u32) -> Result<(), JsError> {
     let st = app()?;
+    let fs = files_state()?;
+    let (bucket, files) = LISTING.with(|l| std::mem::take(&mut *l.borrow_mut()));
+    if files.is_empty() {
+        return Err(JsError::new("no listing prepared (bench_prepare_files)"));
+    }
     let gets = std::rc::Rc::new(crate::api::ObjectGets::new(
         &crate::storage::api_client(st.base.get_untracked()),
         Cloud::Aliyun,
         &bucket,
     ));
-    let jobs = keys
-        .into_iter()
-        .map(|key| {
-            let named = parse_key(&key).ok();
-            FileJob {
-                size: named.as_ref().and_then(|o| o.size),
-                events_hint: named.as_ref().and_then(|o| o.event_count),
-                window: None,
-                source: JobSource::Object {
-                    gets: gets.clone(),
-                    key: key.clone(),
-                },
-                name: key,
-            }
-        })
-        .collect();
-    FILE_JOBS.with(|j| *j.borrow_mut() = jobs);
-    Ok(())
-}
-
-/// Load the prepared jobs ([`bench_prepare_files`]) through the app's file pipeline: read in
-/// the workers and merged into the store, replacing what it held, up to `cap` events.
-/// Returns at once; [`bench_files_status`] tells how the load goes.
-#[wasm_bindgen]
-pub fn bench_load_files(cap: u32) -> Result<(), JsError> {
-    let st = app()?;
-    let fs = files_state()?;
-    let jobs = FILE_JOBS.with(|j| j.borrow().clone());
-    if jobs.is_empty() {
-        return Err(JsError::new("no files prepared (bench_prepare_files)"));
-    }
+    let jobs = crate::files::object_jobs(gets, &files, None);
     crate::files::load(st, fs, jobs, cap as usize, LoadMode::Replace);
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! the totals, retries); this module performs the listing calls a walk asks for and wires the
 //! panel's signals.
 
-use super::{FileJob, FilesState, JobSource};
+use super::FilesState;
 use crate::api;
 use crate::api::ApiClient;
 use crate::events::state::{AppState, Tz};
@@ -301,44 +301,21 @@ fn list_files(st: AppState, ps: BucketPanelState) {
     });
 }
 
-/// The listed files as jobs for the file pipeline: each downloads its object when started,
-/// through the proxy base in effect now.
-fn jobs(
-    st: AppState,
-    source: &BucketSource,
-    files: &[PlannedFile],
-    range: (i64, i64),
-) -> Vec<FileJob> {
-    let gets = std::rc::Rc::new(api::ObjectGets::new(
-        &api_client(st.base.get_untracked()),
-        source.cloud,
-        &source.bucket,
-    ));
-    files
-        .iter()
-        .map(|f| FileJob {
-            name: f.key.clone(),
-            size: Some(f.size),
-            events_hint: f.events,
-            window: Some(range),
-            source: JobSource::Object {
-                gets: gets.clone(),
-                key: f.key.clone(),
-            },
-        })
-        .collect()
-}
-
 fn load(st: AppState, fs: FilesState, ps: BucketPanelState, mode: LoadMode) {
     let (Some(source), Phase::Listed { files, range, .. }) =
         (ps.source(), ps.phase.get_untracked())
     else {
         return;
     };
+    let gets = std::rc::Rc::new(api::ObjectGets::new(
+        &api_client(st.base.get_untracked()),
+        source.cloud,
+        &source.bucket,
+    ));
     super::load(
         st,
         fs,
-        jobs(st, &source, &files, range),
+        super::object_jobs(gets, &files, Some(range)),
         BUCKET_EVENTS_CAP,
         mode,
     );

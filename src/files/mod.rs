@@ -37,6 +37,29 @@ pub enum JobSource {
     },
 }
 
+/// Listed objects as jobs for the file pipeline: each downloads its object (a GetObject `gets`
+/// makes when the file starts, through the proxy base `gets` was made for), keeping the events
+/// inside `window` when there is one.
+pub fn object_jobs(
+    gets: std::rc::Rc<api::ObjectGets>,
+    files: &[trailview_core::trail_files::plan::PlannedFile],
+    window: Option<(i64, i64)>,
+) -> Vec<FileJob> {
+    files
+        .iter()
+        .map(|f| FileJob {
+            name: f.key.clone(),
+            size: Some(f.size),
+            events_hint: f.events,
+            window,
+            source: JobSource::Object {
+                gets: gets.clone(),
+                key: f.key.clone(),
+            },
+        })
+        .collect()
+}
+
 pub mod pool;
 pub mod view;
 
@@ -276,18 +299,32 @@ async fn run(
             start = l.start_next(now_ms());
         });
         // A file from disk is read alone; downloads go in groups (one worker message each).
-        let (disk, objects): (Vec<usize>, Vec<usize>) = start
+        // Groups are made of the files one call starts: when files end one at a time, so do
+        // new groups (a group of one is still a correct message).
+        let mut disk = Vec::new();
+        let mut objects = Vec::new();
+        for i in start {
+            match &jobs[i].source {
+                JobSource::Disk(file) => disk.push(Read::Disk(i, file.clone())),
+                JobSource::Object { .. } => objects.push((i, jobs[i].size)),
+            }
+        }
+        let groups = download_groups(&objects, FILES_PER_MESSAGE)
             .into_iter()
-            .partition(|&i| matches!(jobs[i].source, JobSource::Disk(_)));
-        let objects: Vec<(usize, Option<u64>)> =
-            objects.into_iter().map(|i| (i, jobs[i].size)).collect();
-        let groups = disk
-            .into_iter()
-            .map(|i| vec![i])
-            .chain(download_groups(&objects, FILES_PER_MESSAGE));
-        for group in groups {
+            .map(|group| {
+                Read::Objects(
+                    group
+                        .into_iter()
+                        .filter_map(|i| match &jobs[i].source {
+                            JobSource::Object { gets, key } => Some((i, gets.get(key))),
+                            JobSource::Disk(_) => None,
+                        })
+                        .collect(),
+                )
+            });
+        for read in disk.into_iter().chain(groups) {
             spawn_local(read_group(
-                group,
+                read,
                 jobs.clone(),
                 fs,
                 pool.clone(),
@@ -373,11 +410,19 @@ async fn run(
     }
 }
 
-/// Read the files of `group` in a worker (a file from disk, or objects it downloads first) and
-/// queue their batches; failures go to the load's model (which retries a transient download
+/// What one worker message reads.
+enum Read {
+    /// File `i`, from disk.
+    Disk(usize, web_sys::File),
+    /// Objects to download, each with its file's index.
+    Objects(Vec<(usize, ObjectGet)>),
+}
+
+/// Read a file from disk, or download and read a group of objects, in a worker and queue
+/// their batches; failures go to the load's model (which retries a transient download
 /// error), file by file.
 async fn read_group(
-    group: Vec<usize>,
+    read: Read,
     jobs: std::rc::Rc<Vec<FileJob>>,
     fs: FilesState,
     pool: Pool,
@@ -393,42 +438,29 @@ async fn read_group(
         }
     }
     let _wake = WakeOnDrop(wake);
-    let disk = match group.as_slice() {
-        [i] => match &jobs[*i].source {
-            JobSource::Disk(file) => Some(file.clone()),
-            JobSource::Object { .. } => None,
-        },
-        _ => None,
-    };
-    let (input, gets): (Input, Vec<Option<ObjectGet>>) = match disk {
-        Some(file) => (Input::Body(file.into()), vec![None]),
-        None => {
-            let gets: Vec<ObjectGet> = group
-                .iter()
-                .filter_map(|&i| match &jobs[i].source {
-                    JobSource::Object { gets, key } => Some(gets.get(key)),
-                    JobSource::Disk(_) => None,
-                })
-                .collect();
-            let each = gets.iter().cloned().map(Some).collect();
-            (Input::Gets(gets), each)
+    match read {
+        Read::Disk(i, file) => {
+            let answer = pool.read(&Input::Body(file.into())).await;
+            if ticket.live() {
+                settle(i, &jobs[i], None, answer, fs, &ready);
+            }
         }
-    };
-    let answer = pool.read(&input).await;
-    if !ticket.live() {
-        return;
-    }
-    // Each file's answer: the reply itself for a file, `files[k]` for the k-th download.
-    let answers: Vec<Result<JsValue, String>> = match (&input, answer) {
-        (Input::Body(_), a) => vec![a],
-        (Input::Gets(_), Ok(a)) => {
-            let files = js_sys::Array::from(&get(&a, "files"));
-            (0..gets.len() as u32).map(|k| Ok(files.get(k))).collect()
+        Read::Objects(objects) => {
+            let input = Input::Gets(objects.iter().map(|(_, g)| g.clone()).collect());
+            let answer = pool.read(&input).await;
+            if !ticket.live() {
+                return;
+            }
+            // The k-th object's answer is `files[k]`.
+            let files = answer.map(|a| js_sys::Array::from(&get(&a, "files")));
+            for (k, (i, g)) in objects.iter().enumerate() {
+                let answer = match &files {
+                    Ok(files) => Ok(files.get(k as u32)),
+                    Err(e) => Err(e.clone()),
+                };
+                settle(*i, &jobs[*i], Some(g), answer, fs, &ready);
+            }
         }
-        (Input::Gets(_), Err(e)) => vec![Err(e); gets.len()],
-    };
-    for ((&i, object), answer) in group.iter().zip(gets).zip(answers) {
-        settle(i, &jobs[i], object.as_ref(), answer, fs, &ready);
     }
 }
 

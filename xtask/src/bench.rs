@@ -9,7 +9,7 @@
 //! table and writes target/bench/results.json and results.md. A benchmark, not a test: numbers
 //! never fail it.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -332,12 +332,26 @@ fn handle(stream: TcpStream, roots: &Roots) -> std::io::Result<()> {
         if reader.read_line(&mut line)? == 0 {
             return Ok(());
         }
-        let mut close = false;
+        // HTTP/1.0 closes unless asked not to; a chunked body is not read, so it closes too.
+        let mut close = line.trim_end().ends_with("HTTP/1.0");
+        let mut body = 0u64;
         let mut header = String::new();
         while reader.read_line(&mut header)? > 2 {
-            close |= header.to_ascii_lowercase().starts_with("connection: close");
+            let h = header.to_ascii_lowercase();
+            if let Some((name, value)) = h.split_once(':') {
+                let value = value.trim();
+                match name.trim() {
+                    "connection" => close |= value.split(',').any(|v| v.trim() == "close"),
+                    "content-length" => body = value.parse().unwrap_or(0),
+                    "transfer-encoding" => close = true,
+                    _ => {}
+                }
+            }
             header.clear();
         }
+        // A request's body (none is expected) is read past, so the next request starts clean.
+        std::io::copy(&mut (&mut reader).take(body), &mut std::io::sink())?;
+        let head_only = line.starts_with("HEAD ");
         let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
         match resolve(roots, &path).and_then(|f| std::fs::File::open(&f).ok().map(|h| (f, h))) {
             Some((file, mut h)) => {
@@ -347,7 +361,9 @@ fn handle(stream: TcpStream, roots: &Roots) -> std::io::Result<()> {
                     "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {len}\r\nCache-Control: no-store\r\n\r\n",
                     content_type(&file)
                 )?;
-                std::io::copy(&mut h, &mut out)?;
+                if !head_only {
+                    std::io::copy(&mut h, &mut out)?;
+                }
             }
             None => write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?,
         }

@@ -33,7 +33,8 @@ pub const FILES_PER_MESSAGE: usize = 4;
 
 /// Downloads larger than this (by their listed size), or of an unknown size, go in a message of
 /// their own: their reading is long enough that waiting for them would hold back the group's
-/// small files.
+/// small files. The worker inflates downloads up to this size in its own memory (faster than
+/// the browser's stream machinery for small files).
 pub const GROUP_MAX_BYTES: u64 = 256 * 1024;
 
 /// Downloads started together (`(file, size)`, in start order), grouped into worker messages:

@@ -77,7 +77,13 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
     if !js_sys::Array::is_array(&gets) {
         let (reply, transfer) = answer(read(get(&msg, "body")).await);
         set(&reply, "id", &id);
-        let _ = scope.post_message_with_transfer(&reply, &transfer);
+        if let Err(e) = scope.post_message_with_transfer(&reply, &transfer) {
+            // The app waits for an answer per message: one it can read.
+            let failed = Object::new();
+            set(&failed, "id", &id);
+            set(&failed, "error", &JsValue::from_str(&unposted(&e)));
+            let _ = scope.post_message(&failed);
+        }
         return;
     }
     let gets = Array::from(&gets);
@@ -111,10 +117,28 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
             }
             group.left.set(group.left.get() - 1);
             if group.left.get() == 0 {
-                let _ = scope.post_message_with_transfer(&group.reply, &group.transfer);
+                if let Err(e) = scope.post_message_with_transfer(&group.reply, &group.transfer) {
+                    // The app waits for an answer per message: every file's error instead.
+                    let files = Array::new();
+                    for _ in 0..n {
+                        let file = Object::new();
+                        set(&file, "error", &JsValue::from_str(&unposted(&e)));
+                        files.push(&file);
+                    }
+                    set(&group.reply, "files", &files);
+                    let _ = scope.post_message(&group.reply);
+                }
             }
         });
     }
+}
+
+/// Why an answer could not be posted, as a file's error.
+fn unposted(e: &JsValue) -> String {
+    format!(
+        "the file reader could not hand its events over: {}",
+        js_text(e)
+    )
 }
 
 /// The reply to a `gets` message, filled in as its downloads end.
@@ -202,7 +226,9 @@ async fn download(scope: &DedicatedWorkerGlobalScope, g: &JsValue) -> Result<JsV
 /// few kilobytes, and for those the browser's stream machinery (a Blob, a decoder, a reader and
 /// a promise per chunk) costs far more than the inflate itself. Larger bodies stream through
 /// the browser's native decoder.
-const INFLATE_IN_WASM_MAX: u32 = 256 * 1024;
+/// The same size as core's `file_load::GROUP_MAX_BYTES`: the app groups the downloads that
+/// are inflated here.
+const INFLATE_IN_WASM_MAX: u32 = trailview_core::file_load::GROUP_MAX_BYTES as u32;
 
 async fn read(body: JsValue) -> Result<Read, String> {
     let limits = Limits::default();
