@@ -1,11 +1,12 @@
 //! Interned strings: each distinct value of a field once, with its lowercase form.
 
-use std::collections::HashMap;
+use super::hash_index::HashIndex;
 
 /// A dictionary of the distinct strings of one field. Id 0 is the empty string (absent).
 #[derive(Debug, Clone)]
 pub(super) struct Dict {
-    pub(super) ids: HashMap<Box<str>, u32>,
+    /// String → id (the strings are `strings`', not copied; it grows without a pause).
+    index: HashIndex,
     pub(super) strings: Vec<Box<str>>,
     /// Lowercase forms, for case-insensitive matching.
     pub(super) lower: Vec<Box<str>>,
@@ -14,7 +15,7 @@ pub(super) struct Dict {
 impl Dict {
     pub(super) fn new() -> Self {
         let mut d = Dict {
-            ids: HashMap::new(),
+            index: HashIndex::default(),
             strings: Vec::new(),
             lower: Vec::new(),
         };
@@ -32,12 +33,20 @@ impl Dict {
             Err(_) => j.to_lowercase(),
         })
     }
+    /// The id of `s`, if it is in the dictionary.
+    pub(super) fn get(&self, s: &str) -> Option<u32> {
+        let strings = &self.strings;
+        self.index
+            .find(self.index.hash(s), |id| &*strings[id as usize] == s)
+    }
     fn intern_with(&mut self, s: &str, lower: impl FnOnce(&str) -> String) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
+        let h = self.index.hash(s);
+        let strings = &self.strings;
+        if let Some(id) = self.index.find(h, |id| &*strings[id as usize] == s) {
             return id;
         }
         let id = self.strings.len() as u32;
-        self.ids.insert(s.into(), id);
+        self.index.insert(h, id);
         self.strings.push(s.into());
         self.lower.push(lower(s).into());
         id

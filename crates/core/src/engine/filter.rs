@@ -140,7 +140,7 @@ impl EventStore {
             let path_s = pf.path.to_string();
             match (Field::from_path(&path_s), &pf.value) {
                 (Some(f), Value::String(s)) => {
-                    let id = self.dicts[f.idx()].ids.get(s.as_str()).copied();
+                    let id = self.dicts[f.idx()].get(s.as_str());
                     conds.push(Cond::FieldEq {
                         field: f.idx(),
                         id,
@@ -153,7 +153,7 @@ impl EventStore {
                     let id = self
                         .paths
                         .get(&path_s)
-                        .and_then(|pc| pc.dict.ids.get(want.as_str()).copied());
+                        .and_then(|pc| pc.dict.get(want.as_str()));
                     conds.push(Cond::PathEq {
                         path: path_s,
                         id,

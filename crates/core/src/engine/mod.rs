@@ -9,8 +9,9 @@
 //! Nothing here re-parses or re-stringifies an event per keystroke.
 //!
 //! - `store`: ingest, dedup by `eventId`, interned columns, path columns indexed on demand;
-//!   its parts are `dict` (interned strings), `arena` (chunked text/byte storage) and `codec`
-//!   (the compact coding of each event's JSON text).
+//!   its parts are `dict` (interned strings), `hash_index` (string → number without copying
+//!   the strings, growing without a pause: the event ids and the dictionaries), `arena`
+//!   (chunked text/byte storage) and `codec` (the compact coding of each event's JSON text).
 //! - `batch`: events read off the main thread ([`BatchWriter`] in a worker) and merged into
 //!   the store in slices ([`EventStore::ingest_batch`]) without parsing JSON again.
 //! - `filter`: [`Filter`] compiled against the store ([`CompiledFilter`]) and applied to rows.
@@ -27,6 +28,7 @@ mod facets;
 mod filter;
 #[cfg(test)]
 mod fixtures;
+mod hash_index;
 mod sort;
 mod store;
 

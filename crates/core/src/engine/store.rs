@@ -4,6 +4,7 @@
 use super::arena::{ByteArena, TextArena};
 use super::codec::Packer;
 use super::dict::Dict;
+use super::hash_index::HashIndex;
 use crate::event::{EventRecord, RecordRead};
 use crate::json_path::JsonPath;
 use crate::schema::{Field, ALL_FIELDS};
@@ -62,96 +63,6 @@ pub enum Pushed {
     Duplicate(u32),
 }
 
-/// `eventId` → row, to skip events that are already loaded: open addressing over
-/// (32-bit hash, row + 1) pairs, 8 bytes a slot at most half full (16 MB at 1M events, plus the
-/// half-size old table while its entries move after a growth); the ids
-/// themselves are not copied, a hash match is confirmed against [`EventStore::event_id`].
-///
-/// Growing moves the entries to the doubled table a few per insert rather than all at once:
-/// rehashing half a million ids in one go stopped the tab for ~50 ms in the middle of a 1M
-/// load (a long task the trail files' load must not have). Until they are all moved a lookup
-/// reads the new table, then the old one (whose slots are never cleared, so its probe chains
-/// stay whole).
-#[derive(Debug, Clone, Default)]
-struct IdIndex {
-    slots: Vec<(u32, u32)>,
-    /// The table before the last growth, while its entries are being moved to `slots`.
-    old: Vec<(u32, u32)>,
-    /// Slots of `old` moved so far.
-    moved: usize,
-    len: usize,
-    hasher: std::collections::hash_map::RandomState,
-}
-
-/// Slots of the old table moved per insert: a doubled table takes as many inserts to fill
-/// again as half the old table's slots, so 2 would just do; 4 leaves room.
-const ID_SLOTS_MOVED_PER_INSERT: usize = 4;
-
-impl IdIndex {
-    fn hash(&self, id: &str) -> u32 {
-        use std::hash::BuildHasher;
-        self.hasher.hash_one(id) as u32
-    }
-    /// The row whose id is `id` (hashing to `h`), if any.
-    fn find(&self, h: u32, id: &str, ids: &TextArena) -> Option<u32> {
-        Self::probe(&self.slots, h, id, ids).or_else(|| Self::probe(&self.old, h, id, ids))
-    }
-    fn probe(slots: &[(u32, u32)], h: u32, id: &str, ids: &TextArena) -> Option<u32> {
-        if slots.is_empty() {
-            return None;
-        }
-        let mask = slots.len() - 1;
-        let mut i = h as usize & mask;
-        loop {
-            let (sh, row1) = slots[i];
-            if row1 == 0 {
-                return None;
-            }
-            if sh == h && ids.get(row1 as usize - 1) == id {
-                return Some(row1 - 1);
-            }
-            i = (i + 1) & mask;
-        }
-    }
-    /// Add `row` under hash `h` (the caller has checked it is not there).
-    fn insert(&mut self, h: u32, row: u32) {
-        if (self.len + 1) * 2 > self.slots.len() {
-            // The last growth's moves are done by now (see ID_SLOTS_MOVED_PER_INSERT).
-            debug_assert!(self.old.is_empty());
-            self.move_old(self.old.len());
-            self.old = std::mem::take(&mut self.slots);
-            self.moved = 0;
-            self.slots = vec![(0, 0); (self.old.len() * 2).max(1024)];
-        }
-        self.move_old(ID_SLOTS_MOVED_PER_INSERT);
-        self.place(h, row + 1);
-        self.len += 1;
-    }
-    /// Move up to `n` more slots of the old table into the new one.
-    fn move_old(&mut self, n: usize) {
-        let end = self.moved.saturating_add(n).min(self.old.len());
-        for k in self.moved..end {
-            let (sh, row1) = self.old[k];
-            if row1 != 0 {
-                self.place(sh, row1);
-            }
-        }
-        self.moved = end;
-        if self.moved == self.old.len() && !self.old.is_empty() {
-            self.old = Vec::new();
-            self.moved = 0;
-        }
-    }
-    fn place(&mut self, h: u32, row1: u32) {
-        let mask = self.slots.len() - 1;
-        let mut i = h as usize & mask;
-        while self.slots[i].1 != 0 {
-            i = (i + 1) & mask;
-        }
-        self.slots[i] = (h, row1);
-    }
-}
-
 /// An event's record and whether its fields were read: a record that fell back to empty (not
 /// an object, or an object serde could not read) has no columns and no id to deduplicate by,
 /// and is [`Pushed::Odd`].
@@ -179,7 +90,9 @@ pub struct EventStore {
     /// Bytes that occur anywhere in `ids_lower`: a needle with any other byte cannot match.
     pub(super) ids_bytes: [bool; 256],
     event_ids: TextArena,
-    id_index: IdIndex,
+    /// `eventId` → row, to skip events that are already loaded (the ids are not copied: a hash
+    /// match is confirmed against `event_ids`).
+    id_index: HashIndex,
     pub(super) paths: HashMap<String, PathColumn>,
     /// See [`EventStore::epoch`].
     epoch: u64,
@@ -204,7 +117,7 @@ impl EventStore {
             ids_lower: TextArena::default(),
             ids_bytes: [false; 256],
             event_ids: TextArena::default(),
-            id_index: IdIndex::default(),
+            id_index: HashIndex::default(),
             paths: HashMap::new(),
             epoch: 0,
         }
@@ -291,7 +204,8 @@ impl EventStore {
     ) -> Pushed {
         if let Some(id) = event_id.filter(|id| !id.is_empty()) {
             let h = self.id_index.hash(id);
-            if let Some(row) = self.id_index.find(h, id, &self.event_ids) {
+            let ids = &self.event_ids;
+            if let Some(row) = self.id_index.find(h, |row| ids.get(row as usize) == id) {
                 return Pushed::Duplicate(row);
             }
             self.id_index.insert(h, self.len() as u32);
@@ -334,8 +248,9 @@ impl EventStore {
         if id.is_empty() {
             return None;
         }
-        self.id_index
-            .find(self.id_index.hash(id), id, &self.event_ids)
+        self.id_index.find(self.id_index.hash(id), |row| {
+            self.event_ids.get(row as usize) == id
+        })
     }
 
     pub fn clear(&mut self) {
@@ -446,65 +361,6 @@ mod tests {
     use super::*;
     use crate::engine::fixtures::{ev, store};
     use serde_json::json;
-
-    /// Through several growths (each moving the old table a few slots per insert), every id
-    /// inserted is found at its row, ids never inserted are not, and the old table is dropped
-    /// once moved.
-    #[test]
-    fn id_index_finds_every_id_while_it_grows() {
-        let mut ids = TextArena::default();
-        let mut index = IdIndex::default();
-        let n = 25_000u32;
-        let mut moving_seen = false;
-        let mut old_only_seen = false;
-        for row in 0..n {
-            if !index.old.is_empty() && !moving_seen {
-                // Just after the first growth most ids are still only in the old table (a few
-                // slots moved): `find` reads them there.
-                for r in 0..row {
-                    let id = format!("id-{r}");
-                    let h = index.hash(&id);
-                    if IdIndex::probe(&index.slots, h, &id, &ids).is_none() {
-                        assert_eq!(index.find(h, &id, &ids), Some(r));
-                        old_only_seen = true;
-                    }
-                }
-            }
-            moving_seen |= !index.old.is_empty();
-            let id = format!("id-{row}");
-            let h = index.hash(&id);
-            assert_eq!(index.find(h, &id, &ids), None, "{id} before it is added");
-            ids.push(&id);
-            index.insert(h, row);
-            // Every earlier id is still found, checked on a stride (all of them at the end).
-            if row % 997 == 0 || row + 1 == n {
-                let step = if row + 1 == n { 1 } else { 13 };
-                for r in (0..=row).step_by(step) {
-                    let id = format!("id-{r}");
-                    assert_eq!(
-                        index.find(index.hash(&id), &id, &ids),
-                        Some(r),
-                        "{id} at {row}"
-                    );
-                }
-            }
-            assert!(index.slots.len() >= 2 * index.len);
-        }
-        for r in n..n + 100 {
-            let id = format!("id-{r}");
-            assert_eq!(index.find(index.hash(&id), &id, &ids), None);
-        }
-        // The table grew 1,024 → 65,536 slots; the last growth (at 16,384 ids) left its 32,768
-        // old slots to move, 4 an insert: done after 8,192 more, before the 25,000th id.
-        assert!(moving_seen && old_only_seen);
-        assert_eq!(index.slots.len(), 65_536);
-        assert!(
-            index.old.is_empty(),
-            "moved: {} of {}",
-            index.moved,
-            index.old.len()
-        );
-    }
 
     #[test]
     fn odd_events_are_kept() {
