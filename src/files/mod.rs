@@ -74,8 +74,8 @@ use std::time::Duration;
 use trailview_core::engine::{BatchIngest, EventBatch};
 use trailview_core::fetch_policy::LoadMode;
 use trailview_core::file_load::{
-    download_groups, slice_rows, worker_count, FileLoad, LoadEnd, Rest, BYTES_IN_FLIGHT,
-    FILES_PER_MESSAGE, JOBS_PER_WORKER,
+    download_groups, expected_events, slice_rows, worker_count, FileLoad, LoadEnd, Rest,
+    BYTES_IN_FLIGHT, FILES_PER_MESSAGE, JOBS_PER_WORKER,
 };
 use trailview_core::paging::Retry;
 use wasm_bindgen::{JsCast, JsValue};
@@ -166,6 +166,10 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
     if mode == LoadMode::Replace {
         st.replace_events();
     }
+    // Room for the events the names announce, made once now rather than by doublings of every
+    // column during the load (each a long task at a large store).
+    let expected = expected_events(jobs.iter().map(|j| j.events_hint), cap);
+    st.store.update_value(|s| s.reserve(expected));
     let pool = pool();
     let files = jobs.iter().map(|j| (j.name.clone(), j.size)).collect();
     let mut model = FileLoad::new(files, cap, workers() * JOBS_PER_WORKER)

@@ -59,6 +59,14 @@ pub fn download_groups(started: &[(usize, Option<u64>)], per_message: usize) -> 
     out
 }
 
+/// Events a load can make room for before it starts: the sum of the counts its files' names
+/// give (ActionTrail's do; others count as none), at most `cap`.
+pub fn expected_events(hints: impl IntoIterator<Item = Option<u64>>, cap: usize) -> usize {
+    // A name may claim any count: saturate rather than overflow.
+    let known = hints.into_iter().flatten().fold(0u64, u64::saturating_add);
+    usize::try_from(known).unwrap_or(usize::MAX).min(cap)
+}
+
 /// The names a picked or dropped file may have to be read (`.gz`, `.json.gz`, `.json`,
 /// `.ndjson`, any case); CloudTrail's digest files (under `CloudTrail-Digest/`) are not events.
 /// `path` is the file's name or its path inside a picked folder.
@@ -576,6 +584,15 @@ pub fn slice_rows(rows: usize, took_ms: f64, budget_ms: f64) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn expected_events_sum_the_known_counts_up_to_the_cap() {
+        use super::expected_events;
+        assert_eq!(expected_events([Some(10), None, Some(5)], 100), 15);
+        assert_eq!(expected_events([Some(10), Some(500)], 100), 100);
+        assert_eq!(expected_events([None, None], 100), 0);
+        assert_eq!(expected_events([Some(u64::MAX), Some(1)], 7), 7);
+    }
+
     #[test]
     fn download_groups_batch_small_files_and_send_the_rest_alone() {
         use super::{download_groups, GROUP_MAX_BYTES};

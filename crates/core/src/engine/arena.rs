@@ -34,6 +34,10 @@ impl TextArena {
         c.push('\n');
         self.spans.push((ci as u32, start as u32, s.len() as u32));
     }
+    /// Room for `n` more strings' spans (the text goes in chunks, never copied).
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.spans.reserve(n);
+    }
     pub(super) fn get(&self, i: usize) -> &str {
         let (c, start, len) = self.spans[i];
         &self.chunks[c as usize][start as usize..(start + len) as usize]
@@ -71,6 +75,10 @@ pub(super) struct ByteArena {
 }
 
 impl ByteArena {
+    /// Room for `n` more byte strings' spans.
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.spans.reserve(n);
+    }
     pub(super) fn push(&mut self, b: &[u8]) {
         let full = self
             .chunks

@@ -40,6 +40,22 @@ impl HashIndex {
         probe(&self.slots, h, &is).or_else(|| probe(&self.old, h, &is))
     }
 
+    /// Grow now (moving the entries as any growth does) so that `total` entries fit without
+    /// another growth.
+    pub(super) fn reserve(&mut self, total: usize) {
+        let want = (total.saturating_mul(2)).next_power_of_two().max(64);
+        if want <= self.slots.len() {
+            return;
+        }
+        self.move_old(self.old.len());
+        self.old = std::mem::take(&mut self.slots);
+        self.moved = 0;
+        self.slots = vec![(0, 0); want];
+        // Few inserts may follow before a reserve's capacity is needed: move everything now
+        // (one pass over a table that is, on a load's start, empty or small).
+        self.move_old(self.old.len());
+    }
+
     /// Add `n` under hash `h` (the caller has checked its string is not there).
     pub(super) fn insert(&mut self, h: u32, n: u32) {
         if (self.len + 1) * 2 > self.slots.len() {
@@ -151,6 +167,16 @@ mod tests {
         // The table grew 64 → 65,536 slots; the last growth (at 16,384 strings) left its
         // 32,768 old slots to move, 4 an insert: done after 8,192 more, before the 25,000th.
         assert!(moving_seen && old_only_seen);
+        // A reserve makes room at once, keeps every entry, and the inserts up to it grow nothing.
+        let mut reserved = index.clone();
+        reserved.reserve(100_000);
+        assert_eq!(reserved.slots.len(), 262_144);
+        assert!(reserved.old.is_empty());
+        for r in (0..n).step_by(7) {
+            assert_eq!(find(&reserved, &strings, &format!("id-{r}")), Some(r));
+        }
+        reserved.reserve(10);
+        assert_eq!(reserved.slots.len(), 262_144, "no shrinking");
         assert_eq!(index.slots.len(), 65_536);
         assert!(
             index.old.is_empty(),
