@@ -166,10 +166,7 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
     if mode == LoadMode::Replace {
         st.replace_events();
     }
-    // Room for the events the names announce, made once now rather than by doublings of every
-    // column during the load (each a long task at a large store).
     let expected = expected_events(jobs.iter().map(|j| j.events_hint), cap);
-    st.store.update_value(|s| s.reserve(expected));
     let pool = pool();
     let files = jobs.iter().map(|j| (j.name.clone(), j.size)).collect();
     let mut model = FileLoad::new(files, cap, workers() * JOBS_PER_WORKER)
@@ -190,7 +187,15 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
     // The store this load writes to: a Replace by any other load (a fetch) stops this one.
     let epoch = st.store.with_value(|s| s.epoch());
     if let Ok(pool) = pool {
-        spawn_local(run(st, fs, std::rc::Rc::new(jobs), pool, ticket, epoch));
+        spawn_local(run(
+            st,
+            fs,
+            std::rc::Rc::new(jobs),
+            expected,
+            pool,
+            ticket,
+            epoch,
+        ));
     }
 }
 
@@ -266,14 +271,24 @@ fn update_model(fs: FilesState, f: &mut dyn FnMut(&mut FileLoad)) {
     });
 }
 
+/// The load's driver. `expected`: the events the file names announce.
 async fn run(
     st: AppState,
     fs: FilesState,
     jobs: std::rc::Rc<Vec<FileJob>>,
+    expected: usize,
     pool: Pool,
     ticket: Ticket,
     epoch: u64,
 ) {
+    // Room for the announced events, made once rather than by doublings of every column
+    // during the load (each a long task at a large store); in a task of its own, after Load's.
+    // (A Cancel or another load meanwhile: the loop below sees it.)
+    yield_now().await;
+    if ticket.live() && st.store.with_value(|s| s.epoch()) == epoch {
+        st.store.update_value(|s| s.reserve(expected));
+        yield_now().await;
+    }
     let ticket = std::rc::Rc::new(ticket);
     let ready: Ready = Default::default();
     let wake = Wake::default();
