@@ -284,8 +284,10 @@ async fn run(
     // Room for the announced events, made once rather than by doublings of every column
     // during the load (each a long task at a large store); in a task of its own, after Load's.
     // (A Cancel or another load meanwhile: the loop below sees it.)
-    yield_now().await;
-    if ticket.live() && st.store.with_value(|s| s.epoch()) == epoch {
+    if expected > 0 {
+        yield_now().await;
+    }
+    if expected > 0 && ticket.live() && st.store.with_value(|s| s.epoch()) == epoch {
         st.store.update_value(|s| s.reserve(expected));
         yield_now().await;
     }

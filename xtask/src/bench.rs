@@ -332,7 +332,8 @@ fn handle(stream: TcpStream, roots: &Roots) -> std::io::Result<()> {
         if reader.read_line(&mut line)? == 0 {
             return Ok(());
         }
-        // HTTP/1.0 closes unless asked not to; a chunked body is not read, so it closes too.
+        // An HTTP/1.0 request closes its connection after the answer; so does one whose body
+        // is not read past (chunked, or a length that does not parse).
         let mut close = line.trim_end().ends_with("HTTP/1.0");
         let mut body = 0u64;
         let mut header = String::new();
@@ -342,7 +343,10 @@ fn handle(stream: TcpStream, roots: &Roots) -> std::io::Result<()> {
                 let value = value.trim();
                 match name.trim() {
                     "connection" => close |= value.split(',').any(|v| v.trim() == "close"),
-                    "content-length" => body = value.parse().unwrap_or(0),
+                    "content-length" => match value.parse() {
+                        Ok(n) => body = n,
+                        Err(_) => close = true,
+                    },
                     "transfer-encoding" => close = true,
                     _ => {}
                 }

@@ -118,12 +118,17 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
             group.left.set(group.left.get() - 1);
             if group.left.get() == 0 {
                 if let Err(e) = scope.post_message_with_transfer(&group.reply, &group.transfer) {
-                    // The app waits for an answer per message: every file's error instead.
+                    // The app waits for an answer per message: each file's events become an
+                    // error (a download's failure stays as it is, to be retried).
                     let files = Array::new();
-                    for _ in 0..n {
-                        let file = Object::new();
-                        set(&file, "error", &JsValue::from_str(&unposted(&e)));
-                        files.push(&file);
+                    for old in group.files.iter() {
+                        if get(&old, "batch").is_undefined() {
+                            files.push(&old);
+                        } else {
+                            let file = Object::new();
+                            set(&file, "error", &JsValue::from_str(&unposted(&e)));
+                            files.push(&file);
+                        }
                     }
                     set(&group.reply, "files", &files);
                     let _ = scope.post_message(&group.reply);

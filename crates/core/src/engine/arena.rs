@@ -34,9 +34,10 @@ impl TextArena {
         c.push('\n');
         self.spans.push((ci as u32, start as u32, s.len() as u32));
     }
-    /// Room for `n` more strings' spans (the text goes in chunks, never copied).
+    /// Room for `n` more strings' spans (the text goes in chunks, never copied), if there is
+    /// memory for it.
     pub(super) fn reserve(&mut self, n: usize) {
-        self.spans.reserve(n);
+        let _ = self.spans.try_reserve_exact(n);
     }
     pub(super) fn get(&self, i: usize) -> &str {
         let (c, start, len) = self.spans[i];
@@ -75,9 +76,9 @@ pub(super) struct ByteArena {
 }
 
 impl ByteArena {
-    /// Room for `n` more byte strings' spans.
+    /// Room for `n` more byte strings' spans, if there is memory for it.
     pub(super) fn reserve(&mut self, n: usize) {
-        self.spans.reserve(n);
+        let _ = self.spans.try_reserve_exact(n);
     }
     pub(super) fn push(&mut self, b: &[u8]) {
         let full = self

@@ -43,17 +43,25 @@ impl HashIndex {
     /// Grow now (moving the entries as any growth does) so that `total` entries fit without
     /// another growth.
     pub(super) fn reserve(&mut self, total: usize) {
-        let want = (total.saturating_mul(2)).next_power_of_two().max(64);
+        let Some(want) = total.saturating_mul(2).checked_next_power_of_two() else {
+            return;
+        };
         if want <= self.slots.len() {
             return;
         }
-        self.move_old(self.old.len());
-        self.old = std::mem::take(&mut self.slots);
-        self.moved = 0;
-        self.slots = vec![(0, 0); want];
+        self.grow_to(want);
         // Few inserts may follow before a reserve's capacity is needed: move everything now
         // (one pass over a table that is, on a load's start, empty or small).
         self.move_old(self.old.len());
+    }
+
+    /// A new table of `size` slots; the current one becomes the old one, moved from now on
+    /// (what was left of an earlier move is finished first).
+    fn grow_to(&mut self, size: usize) {
+        self.move_old(self.old.len());
+        self.old = std::mem::take(&mut self.slots);
+        self.moved = 0;
+        self.slots = vec![(0, 0); size];
     }
 
     /// Add `n` under hash `h` (the caller has checked its string is not there).
@@ -61,10 +69,7 @@ impl HashIndex {
         if (self.len + 1) * 2 > self.slots.len() {
             // The last growth's moves are done by now (see SLOTS_MOVED_PER_INSERT).
             debug_assert!(self.old.is_empty());
-            self.move_old(self.old.len());
-            self.old = std::mem::take(&mut self.slots);
-            self.moved = 0;
-            self.slots = vec![(0, 0); (self.old.len() * 2).max(64)];
+            self.grow_to((self.slots.len() * 2).max(64));
         }
         self.move_old(SLOTS_MOVED_PER_INSERT);
         self.place(h, n + 1);
@@ -129,6 +134,7 @@ mod tests {
         let n = 25_000u32;
         let mut moving_seen = false;
         let mut old_only_seen = false;
+        let mut mid_move: Option<(HashIndex, Vec<String>)> = None;
         let find = |index: &HashIndex, strings: &[String], s: &str| {
             index.find(index.hash(s), |k| strings[k as usize] == s)
         };
@@ -144,6 +150,9 @@ mod tests {
                         old_only_seen = true;
                     }
                 }
+            }
+            if !index.old.is_empty() && mid_move.is_none() && k > 10_000 {
+                mid_move = Some((index.clone(), strings.clone()));
             }
             moving_seen |= !index.old.is_empty();
             let s = format!("id-{k}");
@@ -167,16 +176,6 @@ mod tests {
         // The table grew 64 → 65,536 slots; the last growth (at 16,384 strings) left its
         // 32,768 old slots to move, 4 an insert: done after 8,192 more, before the 25,000th.
         assert!(moving_seen && old_only_seen);
-        // A reserve makes room at once, keeps every entry, and the inserts up to it grow nothing.
-        let mut reserved = index.clone();
-        reserved.reserve(100_000);
-        assert_eq!(reserved.slots.len(), 262_144);
-        assert!(reserved.old.is_empty());
-        for r in (0..n).step_by(7) {
-            assert_eq!(find(&reserved, &strings, &format!("id-{r}")), Some(r));
-        }
-        reserved.reserve(10);
-        assert_eq!(reserved.slots.len(), 262_144, "no shrinking");
         assert_eq!(index.slots.len(), 65_536);
         assert!(
             index.old.is_empty(),
@@ -184,5 +183,28 @@ mod tests {
             index.moved,
             index.old.len()
         );
+        // A reserve, also in the middle of a move, makes room at once and keeps every entry;
+        // the inserts up to it grow nothing.
+        let mut reserved = mid_move.expect("a move was seen");
+        assert!(!reserved.0.old.is_empty());
+        let (r_index, mut strings) = (&mut reserved.0, reserved.1);
+        r_index.reserve(100_000);
+        assert_eq!(r_index.slots.len(), 262_144);
+        assert!(r_index.old.is_empty());
+        for (r, s) in strings.iter().enumerate() {
+            assert_eq!(find(r_index, &strings, s), Some(r as u32));
+        }
+        for k in strings.len() as u32..100_000 {
+            let s = format!("id-{k}");
+            let h = r_index.hash(&s);
+            strings.push(s);
+            r_index.insert(h, k);
+        }
+        assert_eq!(r_index.slots.len(), 262_144, "no growth up to the reserve");
+        for r in (0..100_000u32).step_by(7) {
+            assert_eq!(find(r_index, &strings, &format!("id-{r}")), Some(r));
+        }
+        r_index.reserve(10);
+        assert_eq!(r_index.slots.len(), 262_144, "no shrinking");
     }
 }

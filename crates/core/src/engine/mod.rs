@@ -3,8 +3,9 @@
 //! Each event is parsed once at ingest. Its JSON text is kept for the tree; the fields the table
 //! shows and searches are interned per field (a dictionary of distinct strings and a `u32` id per
 //! row), times are integers. A filter is compiled once per query: text conditions are evaluated
-//! against each dictionary's distinct strings (a few thousand at most), so checking a row is a
-//! handful of array lookups, never string work. Sorting orders the dictionary once and then
+//! once per distinct string of each dictionary (a handful for the region, up to nearly one
+//! per row for a resource name), so checking a row is a handful of array lookups, never
+//! string work. Sorting orders the dictionary once and then
 //! sorts row indices by integer rank. Results are vectors of row indices; a page is a slice.
 //! Nothing here re-parses or re-stringifies an event per keystroke.
 //!

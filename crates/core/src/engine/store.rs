@@ -127,15 +127,22 @@ impl EventStore {
     /// one allocation each: a store that grows by doubling copies every column at each power of
     /// two, and at half a million rows those copies (tens of MB) were the load's longest tasks.
     /// For a load that knows how many events are coming (trail file names say).
+    ///
+    /// Exact (a store that holds events is not doubled on top) and only a hint: when the memory
+    /// is not there (names that announce more than comes) nothing is reserved and the store
+    /// grows as it would have.
     pub fn reserve(&mut self, additional: usize) {
-        self.time.reserve(additional);
+        if additional == 0 {
+            return;
+        }
+        let _ = self.time.try_reserve_exact(additional);
         for c in &mut self.cols {
-            c.reserve(additional);
+            let _ = c.try_reserve_exact(additional);
         }
         self.raw.reserve(additional);
         self.ids_lower.reserve(additional);
         self.event_ids.reserve(additional);
-        self.id_index.reserve(self.len() + additional);
+        self.id_index.reserve(self.len().saturating_add(additional));
     }
 
     pub fn len(&self) -> usize {
@@ -376,6 +383,40 @@ mod tests {
     use super::*;
     use crate::engine::fixtures::{ev, store};
     use serde_json::json;
+
+    /// A reserve on a store that holds events (as an Add load makes) keeps every row, its
+    /// duplicates check and its columns; the rows after it land where they would have.
+    #[test]
+    fn reserve_keeps_rows_and_duplicates() {
+        // Ids are `ID-<event name>-<time>`: a name per event makes each id its own.
+        let e = |i: usize| {
+            ev(
+                &format!("Op{i}"),
+                "ecs",
+                &format!("u{i}"),
+                "1.2.3.4",
+                "2026-11-30T10:00:00Z",
+                "",
+            )
+        };
+        let mut s = EventStore::new();
+        for i in 0..300 {
+            assert_eq!(s.push(&e(i)), Pushed::Added);
+        }
+        s.reserve(5_000);
+        s.reserve(0);
+        assert_eq!(s.push(&e(42)), Pushed::Duplicate(42));
+        for i in 300..3_000 {
+            assert_eq!(s.push(&e(i)), Pushed::Added, "{i}");
+        }
+        assert_eq!(s.len(), 3_000);
+        for i in (0..3_000).step_by(37) {
+            assert_eq!(s.field(i as u32, Field::User), format!("u{i}"));
+            let id = format!("ID-Op{i}-2026-11-30T10:00:00Z");
+            assert_eq!(s.row_of_event_id(&id), Some(i as u32));
+        }
+        assert_eq!(s.push(&e(2_999)), Pushed::Duplicate(2_999));
+    }
 
     #[test]
     fn odd_events_are_kept() {
