@@ -286,10 +286,10 @@ async fn run(
     // (A Cancel or another load meanwhile: the loop below sees it.)
     if expected > 0 {
         yield_now().await;
-    }
-    if expected > 0 && ticket.live() && st.store.with_value(|s| s.epoch()) == epoch {
-        st.store.update_value(|s| s.reserve(expected));
-        yield_now().await;
+        if ticket.live() && st.store.with_value(|s| s.epoch()) == epoch {
+            st.store.update_value(|s| s.reserve(expected));
+            yield_now().await;
+        }
     }
     let ticket = std::rc::Rc::new(ticket);
     let ready: Ready = Default::default();

@@ -79,9 +79,8 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
         set(&reply, "id", &id);
         if let Err(e) = scope.post_message_with_transfer(&reply, &transfer) {
             // The app waits for an answer per message: one it can read.
-            let failed = Object::new();
+            let (failed, _) = answer(Err(unposted(&e)));
             set(&failed, "id", &id);
-            set(&failed, "error", &JsValue::from_str(&unposted(&e)));
             let _ = scope.post_message(&failed);
         }
         return;
@@ -125,9 +124,7 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, msg: JsValue) {
                         if get(&old, "batch").is_undefined() {
                             files.push(&old);
                         } else {
-                            let file = Object::new();
-                            set(&file, "error", &JsValue::from_str(&unposted(&e)));
-                            files.push(&file);
+                            files.push(&answer(Err(unposted(&e))).0);
                         }
                     }
                     set(&group.reply, "files", &files);

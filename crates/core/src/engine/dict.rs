@@ -35,14 +35,15 @@ impl Dict {
     }
     /// The id of `s`, if it is in the dictionary.
     pub(super) fn get(&self, s: &str) -> Option<u32> {
-        let strings = &self.strings;
-        self.index
-            .find(self.index.hash(s), |id| &*strings[id as usize] == s)
+        self.find(self.index.hash(s), s)
+    }
+    /// The id of `s`, hashing to `h`.
+    fn find(&self, h: u32, s: &str) -> Option<u32> {
+        self.index.find(h, |id| &*self.strings[id as usize] == s)
     }
     fn intern_with(&mut self, s: &str, lower: impl FnOnce(&str) -> String) -> u32 {
         let h = self.index.hash(s);
-        let strings = &self.strings;
-        if let Some(id) = self.index.find(h, |id| &*strings[id as usize] == s) {
+        if let Some(id) = self.find(h, s) {
             return id;
         }
         let id = self.strings.len() as u32;

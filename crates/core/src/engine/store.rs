@@ -226,8 +226,7 @@ impl EventStore {
     ) -> Pushed {
         if let Some(id) = event_id.filter(|id| !id.is_empty()) {
             let h = self.id_index.hash(id);
-            let ids = &self.event_ids;
-            if let Some(row) = self.id_index.find(h, |row| ids.get(row as usize) == id) {
+            if let Some(row) = self.find_event_id(h, id) {
                 return Pushed::Duplicate(row);
             }
             self.id_index.insert(h, self.len() as u32);
@@ -270,9 +269,13 @@ impl EventStore {
         if id.is_empty() {
             return None;
         }
-        self.id_index.find(self.id_index.hash(id), |row| {
-            self.event_ids.get(row as usize) == id
-        })
+        self.find_event_id(self.id_index.hash(id), id)
+    }
+
+    /// The row whose `eventId` is `id`, hashing to `h`.
+    fn find_event_id(&self, h: u32, id: &str) -> Option<u32> {
+        self.id_index
+            .find(h, |row| self.event_ids.get(row as usize) == id)
     }
 
     pub fn clear(&mut self) {
