@@ -187,7 +187,7 @@ impl EventsRun {
             self.held = events.split_off(room);
         }
         self.progress.events += events.len();
-        self.progress.pages = self.run.pages();
+        self.progress.pages += 1;
         self.progress.elapsed_ms = elapsed_ms;
         events
     }
@@ -261,6 +261,91 @@ impl EventsRun {
     pub fn loaded_span(&self) -> Option<(i64, i64)> {
         Some((self.oldest_ms?, self.newest_ms?))
     }
+
+    /// Where the run is, to be saved and continued after a reload ([`EventsRun::at`]).
+    pub fn position(&self) -> RunPosition {
+        RunPosition {
+            paging: self.run.pager.clone(),
+            next_token: match self.run.cursor() {
+                Some(Cursor::Token(t)) => Some(t.clone()),
+                Some(Cursor::Page(_)) | None => None,
+            },
+            pages: self.run.pages(),
+            events: self.progress.events,
+            elapsed_ms: self.progress.elapsed_ms,
+            oldest_ms: self.oldest_ms,
+            newest_ms: self.newest_ms,
+            held: self.held.iter().map(|e| e.get().to_string()).collect(),
+            ended: match self.step() {
+                Step::Stop(end) => Some(end),
+                Step::Fetch(_) => None,
+            },
+        }
+    }
+
+    /// A run continued from a saved position: stopped (as after Cancel) unless it had ended
+    /// complete or at its cap, so that [`EventsRun::load_more`] resumes it.
+    pub fn at(query: LookupQuery, cap: usize, batch: usize, pos: RunPosition) -> EventsRun {
+        let cursor = Cursor::token(pos.next_token.as_deref());
+        let mut run = PagedRun::at(pos.paging, cursor, pos.pages).with_max_pages(usize::MAX);
+        if !matches!(pos.ended, Some(RunEnd::Complete | RunEnd::Capped)) {
+            run.cancel();
+        }
+        EventsRun {
+            run,
+            query,
+            cap: cap.max(1),
+            batch: batch.max(1),
+            progress: Progress {
+                events: pos.events,
+                pages: pos.pages,
+                retries: 0,
+                elapsed_ms: pos.elapsed_ms,
+            },
+            held: pos
+                .held
+                .into_iter()
+                .filter_map(|e| serde_json::value::RawValue::from_string(e).ok())
+                .collect(),
+            oldest_ms: pos.oldest_ms,
+            newest_ms: pos.newest_ms,
+        }
+    }
+
+    /// The query pages are read with: [`EventsRun::query`], unless paging restarted from the
+    /// loaded events' time bound ([`EventsRun::restart_paging`]).
+    pub fn paging_query(&self) -> &LookupQuery {
+        &self.run.pager
+    }
+
+    /// Whether the next request carries a NextToken.
+    pub fn reads_token(&self) -> bool {
+        matches!(self.run.cursor(), Some(Cursor::Token(_)))
+    }
+
+    /// Read on with `paging` from its first page, keeping the counts, the cap and the covered
+    /// span (the cloud refused the NextToken; `crate::session::bounded_query` makes `paging`).
+    pub fn restart_paging(&mut self, paging: LookupQuery) {
+        // `progress.pages` keeps counting the pages read; paging's own count restarts.
+        self.run = PagedRun::at(paging, None, 0).with_max_pages(usize::MAX);
+    }
+}
+
+/// A fetch's position as saved ([`EventsRun::position`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunPosition {
+    /// The query of the next page (the run's, or one bounded by the loaded time).
+    pub paging: LookupQuery,
+    pub next_token: Option<String>,
+    pub pages: usize,
+    pub events: usize,
+    pub elapsed_ms: f64,
+    pub oldest_ms: Option<i64>,
+    pub newest_ms: Option<i64>,
+    /// Events of the last page beyond the cap (the NextToken points past them).
+    pub held: Vec<String>,
+    /// How the run ended; `None` while it was running.
+    pub ended: Option<RunEnd>,
 }
 
 /// Progress of a running fetch.

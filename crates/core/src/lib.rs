@@ -25,6 +25,7 @@ pub mod percent;
 pub mod query;
 pub mod query_form;
 pub mod schema;
+pub mod session;
 pub mod table_query;
 pub mod time;
 pub mod timeline;

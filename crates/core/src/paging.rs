@@ -285,6 +285,20 @@ impl<P: Pager> PagedRun<P> {
         }
     }
 
+    /// A run continued from a saved position: `pages` read, the next page at `cursor` (`None`
+    /// with `pages > 0`: the last page was read).
+    pub fn at(pager: P, cursor: Option<Cursor>, pages: usize) -> PagedRun<P> {
+        let mut run = PagedRun::new(pager);
+        run.cursor = cursor;
+        run.pages = pages;
+        run
+    }
+
+    /// Where the next page starts (`None`: the first page, or none after the last).
+    pub fn cursor(&self) -> Option<&Cursor> {
+        self.cursor.as_ref()
+    }
+
     /// Read up to `max_pages` pages instead of [`MAX_PAGES`] (a source with its own cap, such
     /// as the events fetch's cap on events, lifts the runaway guard with `usize::MAX`).
     pub fn with_max_pages(mut self, max_pages: usize) -> PagedRun<P> {

@@ -131,6 +131,26 @@ impl Packer {
         }
     }
 
+    /// The shared dictionary so far (append-only: a snapshot saves what it gained since the
+    /// last one).
+    pub fn dict(&self) -> &[u8] {
+        &self.dict
+    }
+
+    /// Append to the dictionary what a snapshot saved (the bytes [`Packer::encode`] added), so
+    /// that the events packed against it decode. `false` (and nothing added) past [`DICT_MAX`].
+    pub fn extend_dict(&mut self, bytes: &[u8]) -> bool {
+        if self.dict.len() + bytes.len() > DICT_MAX {
+            return false;
+        }
+        let base = self.dict.len();
+        self.dict.extend_from_slice(bytes);
+        for k in base..self.dict.len().saturating_sub(MIN_MATCH - 1) {
+            self.dict_table[hash(read4(&self.dict, k), DICT_BITS)] = k as u32 + 1;
+        }
+        true
+    }
+
     fn token(&self, out: &mut Vec<u8>, lits: &[u8], m: Option<(usize, u64)>) {
         let ll = lits.len();
         let ml = m.map_or(0, |(l, _)| l - MIN_MATCH);

@@ -224,12 +224,8 @@ impl EventStore {
         json: &str,
         mut field_id: impl FnMut(&mut Dict, Field) -> u32,
     ) -> Pushed {
-        if let Some(id) = event_id.filter(|id| !id.is_empty()) {
-            let h = self.id_index.hash(id);
-            if let Some(row) = self.find_event_id(h, id) {
-                return Pushed::Duplicate(row);
-            }
-            self.id_index.insert(h, self.len() as u32);
+        if let Some(row) = self.claim_event_id(event_id) {
+            return Pushed::Duplicate(row);
         }
         for f in ALL_FIELDS {
             let id = field_id(&mut self.dicts[f.idx()], f);
@@ -241,11 +237,7 @@ impl EventStore {
             ids.push_str(&s.to_lowercase());
             ids.push(' ');
         }
-        for b in ids.bytes() {
-            self.ids_bytes[b as usize] = true;
-        }
-        self.ids_lower.push(&ids);
-        self.event_ids.push(event_id.unwrap_or(""));
+        self.push_ids(event_id, &ids);
         self.json_bytes += json.len();
         self.pack_buf.clear();
         self.packer.encode(json.as_bytes(), &mut self.pack_buf);
@@ -256,6 +248,77 @@ impl EventStore {
         } else {
             Pushed::Odd
         }
+    }
+
+    /// The row already holding the non-empty `event_id`, or `None` after giving it the next row.
+    fn claim_event_id(&mut self, event_id: Option<&str>) -> Option<u32> {
+        let id = event_id.filter(|id| !id.is_empty())?;
+        let h = self.id_index.hash(id);
+        if let Some(row) = self.find_event_id(h, id) {
+            return Some(row);
+        }
+        self.id_index.insert(h, self.len() as u32);
+        None
+    }
+
+    fn push_ids(&mut self, event_id: Option<&str>, ids_lower: &str) {
+        for b in ids_lower.bytes() {
+            self.ids_bytes[b as usize] = true;
+        }
+        self.ids_lower.push(ids_lower);
+        self.event_ids.push(event_id.unwrap_or(""));
+    }
+
+    // A snapshot's hook (`crate::session`): a row as the store holds it, and a row put back
+    // as it was, its JSON text still packed.
+
+    /// The packer's shared dictionary so far (append-only).
+    pub fn packer_dict(&self) -> &[u8] {
+        self.packer.dict()
+    }
+
+    /// Row `row` as stored: its packed JSON text, its time (`i64::MIN`: none) and its
+    /// lowercase `eventId requestId ` text.
+    pub fn packed_row(&self, row: u32) -> (&[u8], i64, &str) {
+        let r = row as usize;
+        (self.raw.get(r), self.time[r], self.ids_lower.get(r))
+    }
+
+    /// Put back the packer dictionary's bytes a snapshot saved (before the rows packed against
+    /// them); `false` when they would pass its maximum (not a snapshot of a store).
+    pub fn extend_packer_dict(&mut self, bytes: &[u8]) -> bool {
+        self.packer.extend_dict(bytes)
+    }
+
+    /// The id of `value` in field `f`'s dictionary (added if new), for [`EventStore::insert_packed`].
+    pub fn intern_field(&mut self, f: Field, value: &str) -> u32 {
+        self.dicts[f.idx()].intern(value)
+    }
+
+    /// Put back a row [`EventStore::packed_row`] gave: `fields` are [`EventStore::intern_field`]
+    /// ids in [`ALL_FIELDS`] order, `json_len` its JSON text's length. Deduplicated by
+    /// `eventId` as [`EventStore::push`] is.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_packed(
+        &mut self,
+        event_id: Option<&str>,
+        ids_lower: &str,
+        time: i64,
+        fields: &[u32; ALL_FIELDS.len()],
+        packed: &[u8],
+        json_len: usize,
+    ) -> Pushed {
+        if let Some(row) = self.claim_event_id(event_id) {
+            return Pushed::Duplicate(row);
+        }
+        for (c, &id) in self.cols.iter_mut().zip(fields) {
+            c.push(id);
+        }
+        self.time.push(time);
+        self.push_ids(event_id, ids_lower);
+        self.json_bytes += json_len;
+        self.raw.push(packed);
+        Pushed::Added
     }
 
     /// Changes whenever the store is cleared, so that whoever holds ids into its dictionaries

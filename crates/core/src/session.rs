@@ -1,0 +1,988 @@
+//! A fetch session kept in the browser: the loaded events as a snapshot of the store's packed
+//! rows, written in chunks as pages arrive, and a small manifest (the query, where the run is,
+//! counts, size, times) so that after a reload the table comes back and an unfinished fetch
+//! continues. Pure: the app's storage service writes the bytes and passes the clock.
+//!
+//! A snapshot is a sequence of chunks, each the store's rows since the previous one exactly as
+//! the store holds them ([`EventStore::packed_row`]: the JSON text packed by the engine's codec,
+//! the time, the ids' lowercase text) plus the field values (a dictionary per chunk) and what
+//! the codec's shared dictionary gained meanwhile. Restoring puts the rows back without
+//! parsing or packing any JSON; the store's indexes (event ids, field dictionaries) are rebuilt
+//! as the rows go in ([`ChunkIngest::ingest`], in slices).
+//!
+//! Chunk layout (little-endian): magic `TVS1`, version, field count, chunk number, first row,
+//! rows, dictionary offset, dictionary length, body length (`u32`s); the body (the codec
+//! dictionary's new bytes; per field its values' count and each value as length + bytes; per
+//! row: time `i64`, JSON length, each field's value index, then `eventId`, ids text and packed
+//! text, each as length + bytes); a CRC-32 of everything before it.
+//!
+//! Resuming ([`token_refused`], [`bounded_query`]): from the saved NextToken; when the cloud
+//! refuses it, from the loaded events' oldest (newest, for a forward run) second, that second
+//! included: nothing is skipped, and what is read again is dropped by `eventId`.
+
+use crate::dialect::ApiError;
+use crate::engine::{EventStore, Pushed};
+use crate::fetch_policy::{Direction, LookupQuery, RunPosition};
+use crate::lookup::{Condition, LookupKey};
+use crate::paging::RunEnd;
+use crate::schema::ALL_FIELDS;
+use crate::time::format_api_time;
+use serde_json::{json, Value};
+use std::fmt;
+
+const MAGIC: &[u8; 4] = b"TVS1";
+/// The chunk format's version; another is refused ([`SnapshotError::OtherVersion`]).
+pub const VERSION: u32 = 1;
+/// The manifest's format.
+pub const MANIFEST_FORMAT: u64 = 1;
+const NF: usize = ALL_FIELDS.len();
+const HEADER: usize = 36;
+
+/// A chunk is written once this many rows are waiting ...
+pub const CHUNK_ROWS: usize = 1_000;
+/// ... or this many pages arrived since the last one (5 s of LookupEvents at 2 calls/s).
+pub const CHUNK_PAGES: u32 = 10;
+
+/// Why a snapshot or manifest cannot be read (every chunk before it was).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotError {
+    /// No `TVS1` header.
+    NotASnapshot { chunk: u32 },
+    /// Written by another version of trailview (or another set of fields).
+    OtherVersion { chunk: u32, found: u32 },
+    /// Shorter than its header says.
+    Truncated { chunk: u32 },
+    /// Its checksum or contents do not hold.
+    Corrupt { chunk: u32 },
+    /// Not the chunk that comes next (a chunk missing or saved twice).
+    OutOfOrder { chunk: u32, expected: u32 },
+    /// The manifest cannot be read.
+    Manifest(String),
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::NotASnapshot { chunk } => {
+                write!(f, "saved chunk {chunk} is not a trailview snapshot")
+            }
+            SnapshotError::OtherVersion { chunk, found } => write!(
+                f,
+                "saved chunk {chunk} was written by another version of trailview (format {found})"
+            ),
+            SnapshotError::Truncated { chunk } => write!(f, "saved chunk {chunk} is cut short"),
+            SnapshotError::Corrupt { chunk } => {
+                write!(
+                    f,
+                    "saved chunk {chunk} is damaged (its checksum does not match)"
+                )
+            }
+            SnapshotError::OutOfOrder { chunk, expected } => {
+                write!(
+                    f,
+                    "saved chunk {chunk} came where chunk {expected} was expected"
+                )
+            }
+            SnapshotError::Manifest(m) => write!(f, "the session's manifest cannot be read: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+const fn crc_table() -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+static CRC: [u32; 256] = crc_table();
+
+/// CRC-32 (IEEE), as zip and gzip use.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    !bytes.iter().fold(!0u32, |c, &b| {
+        CRC[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8)
+    })
+}
+
+fn put_u32(out: &mut Vec<u8>, v: usize) {
+    out.extend_from_slice(&(v as u32).to_le_bytes());
+}
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_u32(out, b.len());
+    out.extend_from_slice(b);
+}
+
+/// What of a store was saved so far, and when the next chunk is due: one per session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotWriter {
+    /// Chunks written.
+    pub chunks: u32,
+    /// Store rows saved.
+    pub rows: usize,
+    /// Bytes of the codec dictionary saved.
+    pub dict_len: usize,
+    /// Bytes of the chunks written.
+    pub bytes: u64,
+    pages: u32,
+}
+
+impl SnapshotWriter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Append to a restored session (its store holds exactly the saved rows).
+    pub fn continuing(m: &Manifest) -> Self {
+        SnapshotWriter {
+            chunks: m.chunks,
+            rows: m.rows,
+            dict_len: m.dict_len,
+            bytes: m.bytes,
+            pages: 0,
+        }
+    }
+
+    /// A page arrived.
+    pub fn page(&mut self) {
+        self.pages = self.pages.saturating_add(1);
+    }
+
+    /// Whether a chunk should be written now: [`CHUNK_ROWS`] rows or [`CHUNK_PAGES`] pages
+    /// wait (the run's end writes one too: [`SnapshotWriter::chunk`] at any time).
+    pub fn due(&self, store: &EventStore) -> bool {
+        let waiting = store.len().saturating_sub(self.rows);
+        waiting >= CHUNK_ROWS || (waiting > 0 && self.pages >= CHUNK_PAGES)
+    }
+
+    /// The chunk of the rows added since the last one (`None`: nothing new, or the store was
+    /// not the one saved so far: it has fewer rows or another codec dictionary).
+    pub fn chunk(&mut self, store: &EventStore) -> Option<Vec<u8>> {
+        let dict = store.packer_dict();
+        if store.len() <= self.rows || dict.len() < self.dict_len {
+            return None;
+        }
+        let (first, last) = (self.rows, store.len());
+        let mut values: Vec<Vec<&str>> = vec![Vec::new(); NF];
+        let mut index: Vec<std::collections::HashMap<&str, u32>> =
+            (0..NF).map(|_| std::collections::HashMap::new()).collect();
+        let mut rows = Vec::new();
+        for r in first..last {
+            let r = r as u32;
+            let (packed, time, ids) = store.packed_row(r);
+            rows.extend_from_slice(&time.to_le_bytes());
+            put_u32(&mut rows, store.raw(r).len());
+            for f in ALL_FIELDS {
+                let v = store.field(r, f);
+                let vs = &mut values[f.idx()];
+                let i = *index[f.idx()].entry(v).or_insert_with(|| {
+                    vs.push(v);
+                    vs.len() as u32 - 1
+                });
+                rows.extend_from_slice(&i.to_le_bytes());
+            }
+            put_bytes(&mut rows, store.event_id(r).as_bytes());
+            put_bytes(&mut rows, ids.as_bytes());
+            put_bytes(&mut rows, packed);
+        }
+        let mut body = dict[self.dict_len..].to_vec();
+        for vs in &values {
+            put_u32(&mut body, vs.len());
+            for v in vs {
+                put_bytes(&mut body, v.as_bytes());
+            }
+        }
+        body.extend_from_slice(&rows);
+        let mut out = Vec::with_capacity(HEADER + body.len() + 4);
+        out.extend_from_slice(MAGIC);
+        for v in [
+            VERSION as usize,
+            NF,
+            self.chunks as usize,
+            first,
+            last - first,
+            self.dict_len,
+            dict.len() - self.dict_len,
+            body.len(),
+        ] {
+            put_u32(&mut out, v);
+        }
+        out.extend_from_slice(&body);
+        let sum = crc32(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        self.chunks += 1;
+        self.rows = last;
+        self.dict_len = dict.len();
+        self.bytes += out.len() as u64;
+        self.pages = 0;
+        Some(out)
+    }
+}
+
+/// Reads bytes at a position, or says the chunk is damaged.
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+    chunk: u32,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or(SnapshotError::Corrupt { chunk: self.chunk })?;
+        let s = &self.b[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, SnapshotError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+    fn text(&mut self) -> Result<(usize, usize), SnapshotError> {
+        let n = self.u32()? as usize;
+        let at = self.at;
+        let s = self.take(n)?;
+        std::str::from_utf8(s).map_err(|_| SnapshotError::Corrupt { chunk: self.chunk })?;
+        Ok((at, n))
+    }
+}
+
+fn u32_at(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"))
+}
+
+/// One chunk, checked, its parts located.
+#[derive(Debug)]
+struct Chunk {
+    bytes: Vec<u8>,
+    first_row: usize,
+    dict_from: usize,
+    dict: (usize, usize),
+    /// (offset, length) of each field's values.
+    values: Vec<Vec<(usize, usize)>>,
+    /// Where each row starts.
+    rows: Vec<usize>,
+}
+
+impl Chunk {
+    fn parse(bytes: Vec<u8>, chunk: u32) -> Result<Chunk, SnapshotError> {
+        if bytes.len() < 12 || &bytes[..4] != MAGIC {
+            return Err(SnapshotError::NotASnapshot { chunk });
+        }
+        let (version, fields) = (u32_at(&bytes, 4), u32_at(&bytes, 8));
+        if version != VERSION {
+            return Err(SnapshotError::OtherVersion {
+                chunk,
+                found: version,
+            });
+        }
+        if fields as usize != NF {
+            return Err(SnapshotError::OtherVersion {
+                chunk,
+                found: version,
+            });
+        }
+        if bytes.len() < HEADER {
+            return Err(SnapshotError::Truncated { chunk });
+        }
+        let body_len = u32_at(&bytes, 32) as usize;
+        let want = HEADER.saturating_add(body_len).saturating_add(4);
+        if bytes.len() < want {
+            return Err(SnapshotError::Truncated { chunk });
+        }
+        if bytes.len() > want || crc32(&bytes[..want - 4]) != u32_at(&bytes, want - 4) {
+            return Err(SnapshotError::Corrupt { chunk });
+        }
+        let found = u32_at(&bytes, 12);
+        if found != chunk {
+            return Err(SnapshotError::OutOfOrder {
+                chunk: found,
+                expected: chunk,
+            });
+        }
+        let (first_row, n_rows) = (u32_at(&bytes, 16) as usize, u32_at(&bytes, 20) as usize);
+        let (dict_from, dict_len) = (u32_at(&bytes, 24) as usize, u32_at(&bytes, 28) as usize);
+        let corrupt = SnapshotError::Corrupt { chunk };
+        let mut c = Cursor {
+            b: &bytes[..want - 4],
+            at: HEADER,
+            chunk,
+        };
+        let dict = (c.at, dict_len);
+        c.take(dict_len)?;
+        let mut values = Vec::with_capacity(NF);
+        for _ in 0..NF {
+            let n = c.u32()? as usize;
+            let mut vs = Vec::with_capacity(n.min(body_len / 4));
+            for _ in 0..n {
+                vs.push(c.text()?);
+            }
+            values.push(vs);
+        }
+        let mut rows = Vec::with_capacity(n_rows.min(body_len / 16));
+        for _ in 0..n_rows {
+            rows.push(c.at);
+            c.take(12)?;
+            for vs in &values {
+                if c.u32()? as usize >= vs.len() {
+                    return Err(corrupt);
+                }
+            }
+            c.text()?;
+            c.text()?;
+            let n = c.u32()? as usize;
+            c.take(n)?;
+        }
+        if c.at != want - 4 {
+            return Err(corrupt);
+        }
+        Ok(Chunk {
+            bytes,
+            first_row,
+            dict_from,
+            dict,
+            values,
+            rows,
+        })
+    }
+}
+
+/// Puts a snapshot's chunks back into a store, in order: one [`SnapshotReader`] per restore.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotReader {
+    /// Chunks opened so far.
+    pub chunks: u32,
+    rows: usize,
+    dict_len: usize,
+}
+
+impl SnapshotReader {
+    /// A restore into an empty store (a cleared one).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Check the next chunk's bytes; its rows go in with [`ChunkIngest::ingest`]. A chunk that
+    /// is damaged, of another version or out of place is refused with its name; the chunks
+    /// before it stay in the store.
+    pub fn open(&mut self, bytes: Vec<u8>) -> Result<ChunkIngest, SnapshotError> {
+        let chunk = Chunk::parse(bytes, self.chunks)?;
+        if chunk.first_row != self.rows || chunk.dict_from != self.dict_len {
+            return Err(SnapshotError::OutOfOrder {
+                chunk: self.chunks,
+                expected: self.chunks,
+            });
+        }
+        self.chunks += 1;
+        self.rows += chunk.rows.len();
+        self.dict_len += chunk.dict.1;
+        let ids = chunk
+            .values
+            .iter()
+            .map(|v| vec![u32::MAX; v.len()])
+            .collect();
+        Ok(ChunkIngest {
+            chunk,
+            next: 0,
+            ids,
+            dict_done: false,
+        })
+    }
+}
+
+/// A chunk's rows going into the store in slices.
+#[derive(Debug)]
+pub struct ChunkIngest {
+    chunk: Chunk,
+    next: usize,
+    /// The store's id of each chunk value met so far.
+    ids: Vec<Vec<u32>>,
+    dict_done: bool,
+}
+
+/// What a slice of a restore did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Restored {
+    pub added: usize,
+    /// Rows whose `eventId` was in the store already (none in a snapshot read in order).
+    pub duplicates: usize,
+}
+
+impl ChunkIngest {
+    pub fn len(&self) -> usize {
+        self.chunk.rows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.chunk.rows.is_empty()
+    }
+    pub fn finished(&self) -> bool {
+        self.next >= self.chunk.rows.len()
+    }
+    /// Bytes of the chunk.
+    pub fn bytes(&self) -> usize {
+        self.chunk.bytes.len()
+    }
+
+    /// Put up to `max_rows` more rows into `store`.
+    pub fn ingest(&mut self, store: &mut EventStore, max_rows: usize) -> Restored {
+        let b = &self.chunk.bytes;
+        let text = |(at, n): (usize, usize)| std::str::from_utf8(&b[at..at + n]).unwrap_or("");
+        if !self.dict_done {
+            let (at, n) = self.chunk.dict;
+            store.extend_packer_dict(&b[at..at + n]);
+            self.dict_done = true;
+        }
+        let mut st = Restored::default();
+        let end = self
+            .chunk
+            .rows
+            .len()
+            .min(self.next.saturating_add(max_rows));
+        let mut fields = [0u32; NF];
+        for &at in &self.chunk.rows[self.next..end] {
+            let time = i64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+            let json_len = u32_at(b, at + 8) as usize;
+            let mut p = at + 12;
+            for (f, id) in ALL_FIELDS.iter().zip(fields.iter_mut()) {
+                let i = u32_at(b, p) as usize;
+                p += 4;
+                let known = &mut self.ids[f.idx()][i];
+                if *known == u32::MAX {
+                    *known = store.intern_field(*f, text(self.chunk.values[f.idx()][i]));
+                }
+                *id = *known;
+            }
+            let mut span = || {
+                let n = u32_at(b, p) as usize;
+                let s = (p + 4, n);
+                p += 4 + n;
+                s
+            };
+            let (eid, ids, packed) = (span(), span(), span());
+            let eid = Some(text(eid)).filter(|e| !e.is_empty());
+            match store.insert_packed(
+                eid,
+                text(ids),
+                time,
+                &fields,
+                &b[packed.0..packed.0 + packed.1],
+                json_len,
+            ) {
+                Pushed::Duplicate(_) => st.duplicates += 1,
+                Pushed::Added | Pushed::Odd => st.added += 1,
+            }
+        }
+        self.next = end;
+        st
+    }
+}
+
+/// A saved session: what was asked, where the run is, what was saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// The session's name in storage.
+    pub id: String,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    /// The run's query, pinned when it started.
+    pub query: LookupQuery,
+    pub cap: usize,
+    pub batch: usize,
+    /// Where the run was when the last chunk was saved.
+    pub position: RunPosition,
+    pub chunks: u32,
+    /// Rows in the saved chunks.
+    pub rows: usize,
+    pub dict_len: usize,
+    /// Bytes of the saved chunks.
+    pub bytes: u64,
+}
+
+fn direction_key(d: Direction) -> &'static str {
+    d.as_str()
+}
+
+fn query_json(q: &LookupQuery) -> Value {
+    json!({
+        "start_ms": q.start_ms,
+        "end_ms": q.end_ms,
+        "direction": direction_key(q.direction),
+        "conditions": q.conditions.iter().map(|c| json!([c.key.as_str(), c.value])).collect::<Vec<_>>(),
+    })
+}
+
+fn end_key(e: Option<RunEnd>) -> &'static str {
+    match e {
+        None => "running",
+        Some(RunEnd::Complete) => "complete",
+        Some(RunEnd::Capped) => "capped",
+        Some(RunEnd::Cancelled) => "cancelled",
+        Some(RunEnd::Failed) => "failed",
+    }
+}
+
+fn bad(what: &str) -> SnapshotError {
+    SnapshotError::Manifest(format!("{what} is missing or not valid"))
+}
+
+fn read_query(v: &Value) -> Result<LookupQuery, SnapshotError> {
+    let i = |k: &str| v.get(k).and_then(Value::as_i64).ok_or_else(|| bad(k));
+    let direction = match v.get("direction").and_then(Value::as_str) {
+        Some("BACKWARD") => Direction::Backward,
+        Some("FORWARD") => Direction::Forward,
+        _ => return Err(bad("direction")),
+    };
+    let conditions = v
+        .get("conditions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("conditions"))?
+        .iter()
+        .map(|c| {
+            let key = c.get(0).and_then(Value::as_str).and_then(LookupKey::parse);
+            let value = c.get(1).and_then(Value::as_str);
+            match (key, value) {
+                (Some(key), Some(value)) => Ok(Condition {
+                    key,
+                    value: value.to_string(),
+                }),
+                _ => Err(bad("a condition")),
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(LookupQuery {
+        start_ms: i("start_ms")?,
+        end_ms: i("end_ms")?,
+        direction,
+        conditions,
+    })
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> String {
+        let p = &self.position;
+        json!({
+            "format": MANIFEST_FORMAT,
+            "id": self.id,
+            "created_ms": self.created_ms,
+            "updated_ms": self.updated_ms,
+            "query": query_json(&self.query),
+            "cap": self.cap,
+            "batch": self.batch,
+            "position": {
+                "paging": query_json(&p.paging),
+                "next_token": p.next_token,
+                "pages": p.pages,
+                "events": p.events,
+                "elapsed_ms": p.elapsed_ms,
+                "oldest_ms": p.oldest_ms,
+                "newest_ms": p.newest_ms,
+                "held": p.held,
+                "ended": end_key(p.ended),
+            },
+            "chunks": self.chunks,
+            "rows": self.rows,
+            "dict_len": self.dict_len,
+            "bytes": self.bytes,
+        })
+        .to_string()
+    }
+
+    pub fn from_json(s: &str) -> Result<Manifest, SnapshotError> {
+        let v: Value =
+            serde_json::from_str(s).map_err(|e| SnapshotError::Manifest(e.to_string()))?;
+        match v.get("format").and_then(Value::as_u64) {
+            Some(MANIFEST_FORMAT) => {}
+            Some(f) => {
+                return Err(SnapshotError::Manifest(format!(
+                    "written by another version of trailview (format {f})"
+                )))
+            }
+            None => return Err(bad("format")),
+        }
+        let u = |v: &Value, k: &str| v.get(k).and_then(Value::as_u64).ok_or_else(|| bad(k));
+        let i = |v: &Value, k: &str| v.get(k).and_then(Value::as_i64).ok_or_else(|| bad(k));
+        let opt_i = |v: &Value, k: &str| v.get(k).and_then(Value::as_i64);
+        let p = v.get("position").ok_or_else(|| bad("position"))?;
+        let ended = match p.get("ended").and_then(Value::as_str) {
+            Some("running") => None,
+            Some("complete") => Some(RunEnd::Complete),
+            Some("capped") => Some(RunEnd::Capped),
+            Some("cancelled") => Some(RunEnd::Cancelled),
+            Some("failed") => Some(RunEnd::Failed),
+            _ => return Err(bad("ended")),
+        };
+        let position = RunPosition {
+            paging: read_query(p.get("paging").ok_or_else(|| bad("paging"))?)?,
+            next_token: p
+                .get("next_token")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            pages: u(p, "pages")? as usize,
+            events: u(p, "events")? as usize,
+            elapsed_ms: p.get("elapsed_ms").and_then(Value::as_f64).unwrap_or(0.0),
+            oldest_ms: opt_i(p, "oldest_ms"),
+            newest_ms: opt_i(p, "newest_ms"),
+            held: p
+                .get("held")
+                .and_then(Value::as_array)
+                .map(|h| {
+                    h.iter()
+                        .filter_map(|e| e.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ended,
+        };
+        Ok(Manifest {
+            id: v
+                .get("id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("id"))?
+                .to_string(),
+            created_ms: i(&v, "created_ms")?,
+            updated_ms: i(&v, "updated_ms")?,
+            query: read_query(v.get("query").ok_or_else(|| bad("query"))?)?,
+            cap: u(&v, "cap")? as usize,
+            batch: u(&v, "batch")? as usize,
+            position,
+            chunks: u(&v, "chunks")? as u32,
+            rows: u(&v, "rows")? as usize,
+            dict_len: u(&v, "dict_len")? as usize,
+            bytes: u(&v, "bytes")?,
+        })
+    }
+
+    /// Whether the run stopped before its end (a crash, Cancel, an error): "Resume" goes on.
+    pub fn unfinished(&self) -> bool {
+        matches!(
+            self.position.ended,
+            None | Some(RunEnd::Cancelled | RunEnd::Failed)
+        )
+    }
+
+    /// "2026-11-30T10:00:00Z → 2026-12-01T10:00:00Z, newest first, ServiceName = Ecs".
+    pub fn describe(&self) -> String {
+        let q = &self.query;
+        let mut s = format!(
+            "{} → {}, {}",
+            format_api_time(q.start_ms),
+            format_api_time(q.end_ms),
+            match q.direction {
+                Direction::Backward => "newest first",
+                Direction::Forward => "oldest first",
+            }
+        );
+        for c in &q.conditions {
+            s.push_str(&format!(", {} = {}", c.key.as_str(), c.value));
+        }
+        s
+    }
+}
+
+/// "512 B", "1.5 KB", "310.2 MB".
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64 / 1024.0;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{} {}", crate::numbers::fixed(v, 1), UNITS[u])
+}
+
+/// Whether `e`, the answer to a request carrying a saved NextToken, refuses the token: the
+/// cloud's `InvalidNextToken` (CloudTrail's `InvalidNextTokenException`, any code or message
+/// naming the NextToken), or ActionTrail's documented catch-all for a bad parameter,
+/// `InvalidQueryParameter` (the rest of the query was accepted before).
+pub fn token_refused(e: &ApiError) -> bool {
+    match e {
+        ApiError::Service(s) if (400..500).contains(&s.http_status) => {
+            s.code.contains("NextToken")
+                || s.code == "InvalidQueryParameter"
+                || s.message.to_ascii_lowercase().contains("nexttoken")
+        }
+        _ => false,
+    }
+}
+
+/// The query to read on with when the cloud refused the NextToken of `paging`, given the
+/// loaded events' (oldest, newest) times: a backward run (newest first) ends after the oldest
+/// loaded second, a forward one starts at the newest loaded second. That second is read again
+/// (the range is to the second, and events of the same second may not all be loaded): the
+/// events read twice are dropped by `eventId`, none is skipped. `None`: nothing is left.
+/// Nothing loaded: `paging` again from its first page.
+pub fn bounded_query(paging: &LookupQuery, loaded: Option<(i64, i64)>) -> Option<LookupQuery> {
+    let Some((oldest, newest)) = loaded else {
+        return Some(paging.clone());
+    };
+    let second = |t: i64| t.div_euclid(1000) * 1000;
+    let mut q = paging.clone();
+    match q.direction {
+        Direction::Backward => q.end_ms = q.end_ms.min(second(oldest).saturating_add(1000)),
+        Direction::Forward => q.start_ms = q.start_ms.max(second(newest)),
+    }
+    (q.start_ms < q.end_ms).then_some(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::ServiceError;
+
+    fn store_of(n: usize) -> EventStore {
+        let mut s = EventStore::new();
+        for i in 0..n {
+            s.push(&format!(
+                r#"{{"eventId":"id-{i}","eventName":"Op{}","serviceName":"Ecs","eventTime":"2026-01-01T00:{:02}:{:02}Z","requestId":"R-{i}"}}"#,
+                i % 7,
+                (i / 60) % 60,
+                i % 60
+            ));
+        }
+        s
+    }
+
+    fn restore(chunks: &[Vec<u8>]) -> (EventStore, Option<SnapshotError>) {
+        let mut s = EventStore::new();
+        let mut r = SnapshotReader::new();
+        for c in chunks {
+            match r.open(c.clone()) {
+                Ok(mut ci) => {
+                    while !ci.finished() {
+                        ci.ingest(&mut s, 7);
+                    }
+                }
+                Err(e) => return (s, Some(e)),
+            }
+        }
+        (s, None)
+    }
+
+    #[test]
+    fn chunks_as_rows_arrive_restore_the_store() {
+        let full = store_of(300);
+        let mut w = SnapshotWriter::new();
+        let mut s = EventStore::new();
+        let mut chunks = Vec::new();
+        for i in 0..300 {
+            s.push(&full.raw(i));
+            if i % 40 == 39 {
+                chunks.push(w.chunk(&s).unwrap());
+            }
+        }
+        chunks.push(w.chunk(&s).unwrap());
+        assert!(w.chunk(&s).is_none(), "nothing new");
+        let (r, err) = restore(&chunks);
+        assert_eq!(err, None);
+        assert_eq!(r.len(), 300);
+        for row in 0..300 {
+            assert_eq!(r.raw(row), full.raw(row));
+            assert_eq!(r.packed_row(row), full.packed_row(row));
+            for f in ALL_FIELDS {
+                assert_eq!(r.field(row, f), full.field(row, f));
+            }
+        }
+        assert_eq!(r.json_bytes(), full.json_bytes());
+        assert_eq!(r.row_of_event_id("id-77"), Some(77));
+    }
+
+    #[test]
+    fn damage_is_named_and_the_chunks_before_it_stay() {
+        let full = store_of(100);
+        let mut w = SnapshotWriter::new();
+        let mut s = EventStore::new();
+        let mut chunks = Vec::new();
+        for i in 0..100 {
+            s.push(&full.raw(i));
+            if i % 25 == 24 {
+                chunks.push(w.chunk(&s).unwrap());
+            }
+        }
+        let mut cut = chunks.clone();
+        let n = cut[2].len();
+        cut[2].truncate(n - 9);
+        let (r, e) = restore(&cut);
+        assert_eq!(
+            (r.len(), e),
+            (50, Some(SnapshotError::Truncated { chunk: 2 }))
+        );
+        let mut flip = chunks.clone();
+        flip[1][HEADER + 40] ^= 1;
+        let (r, e) = restore(&flip);
+        assert_eq!(
+            (r.len(), e),
+            (25, Some(SnapshotError::Corrupt { chunk: 1 }))
+        );
+        let mut other = chunks.clone();
+        other[3][4] = 2;
+        let (r, e) = restore(&other);
+        assert_eq!(
+            (r.len(), e),
+            (75, Some(SnapshotError::OtherVersion { chunk: 3, found: 2 }))
+        );
+        let (r, e) = restore(&[chunks[0].clone(), chunks[2].clone()]);
+        assert_eq!(
+            (r.len(), e),
+            (
+                25,
+                Some(SnapshotError::OutOfOrder {
+                    chunk: 2,
+                    expected: 1
+                })
+            )
+        );
+        let (_, e) = restore(&[b"hello".to_vec()]);
+        assert_eq!(e, Some(SnapshotError::NotASnapshot { chunk: 0 }));
+    }
+
+    #[test]
+    fn a_chunk_is_due_after_enough_rows_or_pages() {
+        let s = store_of(CHUNK_ROWS);
+        let mut w = SnapshotWriter::new();
+        assert!(w.due(&s));
+        w.chunk(&s);
+        assert!(!w.due(&s), "nothing waits");
+        let s2 = store_of(CHUNK_ROWS + 3);
+        assert!(!w.due(&s2));
+        for _ in 0..CHUNK_PAGES {
+            w.page();
+        }
+        assert!(w.due(&s2));
+    }
+
+    fn query(direction: Direction) -> LookupQuery {
+        LookupQuery {
+            start_ms: 1_000_000,
+            end_ms: 9_000_000,
+            direction,
+            conditions: vec![Condition {
+                key: LookupKey::ServiceName,
+                value: "Ecs".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn manifest_round_trips_and_names_what_is_wrong() {
+        let m = Manifest {
+            id: "s-1".into(),
+            created_ms: 5,
+            updated_ms: 9,
+            query: query(Direction::Backward),
+            cap: 10_000,
+            batch: 10_000,
+            position: RunPosition {
+                paging: query(Direction::Backward),
+                next_token: Some("tok".into()),
+                pages: 3,
+                events: 150,
+                elapsed_ms: 1500.0,
+                oldest_ms: Some(2_000_000),
+                newest_ms: None,
+                held: vec![r#"{"a":1}"#.into()],
+                ended: Some(RunEnd::Cancelled),
+            },
+            chunks: 2,
+            rows: 149,
+            dict_len: 300,
+            bytes: 12_345,
+        };
+        let back = Manifest::from_json(&m.to_json()).unwrap();
+        assert_eq!(back, m);
+        assert!(m.unfinished());
+        assert!(m.describe().contains("newest first, ServiceName = Ecs"));
+        assert!(matches!(
+            Manifest::from_json("{"),
+            Err(SnapshotError::Manifest(_))
+        ));
+        let other = m.to_json().replace("\"format\":1", "\"format\":7");
+        assert_eq!(
+            Manifest::from_json(&other),
+            Err(SnapshotError::Manifest(
+                "written by another version of trailview (format 7)".into()
+            ))
+        );
+        assert_eq!(size_text(512), "512 B");
+        assert_eq!(size_text(1536), "1.5 KB");
+        assert_eq!(size_text(5 << 20), "5.0 MB");
+    }
+
+    fn service(status: u16, code: &str, message: &str) -> ApiError {
+        ApiError::Service(ServiceError {
+            http_status: status,
+            code: code.into(),
+            message: message.into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn a_refused_token_is_told_from_other_errors() {
+        assert!(token_refused(&service(400, "InvalidNextToken", "x")));
+        assert!(token_refused(&service(
+            400,
+            "InvalidNextTokenException",
+            "x"
+        )));
+        assert!(token_refused(&service(
+            400,
+            "InvalidQueryParameter",
+            "The specified query parameter is invalid."
+        )));
+        assert!(token_refused(&service(
+            400,
+            "InvalidParameter",
+            "NextToken expired"
+        )));
+        assert!(!token_refused(&service(
+            503,
+            "ServiceUnavailable",
+            "NextToken"
+        )));
+        assert!(!token_refused(&service(
+            400,
+            "InvalidParameterEndTime",
+            "x"
+        )));
+        assert!(!token_refused(&ApiError::Network("down".into())));
+    }
+
+    #[test]
+    fn the_bound_keeps_the_loaded_second() {
+        let b = bounded_query(&query(Direction::Backward), Some((2_500_700, 8_000_000))).unwrap();
+        assert_eq!((b.start_ms, b.end_ms), (1_000_000, 2_501_000));
+        let f = bounded_query(&query(Direction::Forward), Some((1_200_000, 4_000_999))).unwrap();
+        assert_eq!((f.start_ms, f.end_ms), (4_000_000, 9_000_000));
+        assert_eq!(f.conditions, query(Direction::Forward).conditions);
+        assert_eq!(
+            bounded_query(&query(Direction::Forward), None),
+            Some(query(Direction::Forward))
+        );
+        assert_eq!(
+            bounded_query(&query(Direction::Forward), Some((1, 9_000_000))),
+            None,
+            "nothing after the range's end"
+        );
+    }
+}
