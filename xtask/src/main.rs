@@ -28,7 +28,8 @@ commands:
   demo [--port N]        install what is missing, build the app (trunk build --release) and the
                          proxy, then serve the demo at http://127.0.0.1:N (default 8080)
   test [--only STAGE]    install what the tests need, then run the stages in order:
-       [-- ARGS...]        native  cargo test -p trailview-core -p trailview-demo -p trailview-proxy -p xtask
+       [-- ARGS...]        native  cargo test -p trailview-core -p trailview-demo -p trailview-proxy
+                                   -p trailview-fuzz-targets (fuzz corpus replay) -p xtask
                            wasm    cargo test --target wasm32-unknown-unknown -p trailview (Chromium)
                            e2e     build app + proxy, start the demo, node --test tests/e2e
                          ARGS after -- go to `node --test` (e.g. --test-name-pattern=sort)
@@ -416,6 +417,8 @@ fn native(env: &Env) -> Result<()> {
         "trailview-demo",
         "-p",
         "trailview-proxy",
+        "-p",
+        "trailview-fuzz-targets",
         "-p",
         "xtask",
     ]);
