@@ -30,6 +30,7 @@ commands:
   test [--only STAGE]    install what the tests need, then run the stages in order:
        [-- ARGS...]        native  cargo test -p trailview-core -p trailview-demo -p trailview-proxy
                                    -p trailview-fuzz-targets (fuzz corpus replay) -p xtask
+                                   (the proxy's shared rate-limit tests start redis-server)
                            wasm    cargo test --target wasm32-unknown-unknown -p trailview (Chromium)
                            e2e     build app + proxy, start the demo, node --test tests/e2e
                          ARGS after -- go to `node --test` (e.g. --test-name-pattern=sort)
@@ -37,7 +38,8 @@ commands:
                          build the app (release), load N demo events through the app's ingest
                          path in headless Chromium, time filter/sort/pages/tree beside plain JS
                          and Perspective; prints a table, writes target/bench/results.{json,md}
-  setup                  only install the tools (Trunk, wasm-bindgen-cli, wasm-opt, Chromium, npm deps)
+  setup                  only install the tools (Trunk, wasm-bindgen-cli, wasm-opt, Chromium,
+                         redis-server, npm deps)
   help                   this text
 ";
 
@@ -187,11 +189,14 @@ fn main() -> ExitCode {
 fn install(env: &mut Env, tools: &mut Tools, stages: &[Stage]) -> Result<()> {
     let wasm = stages.contains(&Stage::Wasm);
     let e2e = stages.contains(&Stage::E2e);
+    step("checking tools (installing what is missing)");
+    if stages.contains(&Stage::Native) {
+        // The proxy's shared rate-limit tests start their own redis-server.
+        tools::ensure_redis(env, tools)?;
+    }
     if !(wasm || e2e) {
-        note("nothing to install for the native stage");
         return Ok(());
     }
-    step("checking tools (installing what is missing)");
     tools::ensure_wasm_target(env)?;
     tools::ensure_wasm_bindgen(env)?;
     if e2e {
@@ -374,7 +379,7 @@ fn test(env: &mut Env, stages: &[Stage], node_args: &[String]) -> ExitCode {
             continue;
         }
         ok = match st {
-            Stage::Native => stage(&mut summary, "native", || native(env)),
+            Stage::Native => stage(&mut summary, "native", || native(env, &tools)),
             Stage::Wasm => stage(&mut summary, "wasm", || wasm(env, &tools)),
             Stage::E2e => stage(&mut summary, "e2e", || e2e(env, &tools, node_args)),
         };
@@ -406,8 +411,13 @@ fn test(env: &mut Env, stages: &[Stage], node_args: &[String]) -> ExitCode {
     }
 }
 
-fn native(env: &Env) -> Result<()> {
+fn native(env: &Env, tools: &Tools) -> Result<()> {
     let mut cmd = env.cargo();
+    // crates/proxy/tests/shared_limits.rs starts this redis-server (and fails, never skips,
+    // without one).
+    if let Some(server) = &tools.redis_server {
+        cmd.env("REDIS_SERVER", server);
+    }
     cmd.args([
         "test",
         "--no-fail-fast",

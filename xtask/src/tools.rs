@@ -17,6 +17,8 @@ pub struct Tools {
     pub trunk: Option<PathBuf>,
     pub chromium: Option<PathBuf>,
     pub chromedriver: Option<PathBuf>,
+    /// The `redis-server` the proxy's shared-limiter tests start (`REDIS_SERVER` for them).
+    pub redis_server: Option<PathBuf>,
 }
 
 pub fn ensure_wasm_target(env: &Env) -> Result<()> {
@@ -364,6 +366,69 @@ fn chromedriver_candidate(env: &Env) -> Option<PathBuf> {
     env.which("chromedriver")
 }
 
+/// What [`apt_install`] installs, and what to say when it cannot.
+struct AptPackages<'a> {
+    /// "Chromium/chromedriver": what is missing, for the messages.
+    what: &'a str,
+    packages: &'a [&'a str],
+    /// The command to run by hand (or the variables to set instead).
+    manual: &'a str,
+    /// What to do on a system without apt-get.
+    elsewhere: &'a str,
+}
+
+/// `apt-get update && apt-get install -y <packages>`, as root or through passwordless sudo;
+/// otherwise an error with the command to run by hand.
+fn apt_install(env: &Env, p: AptPackages<'_>) -> Result<()> {
+    let AptPackages {
+        what,
+        packages,
+        manual,
+        elsewhere,
+    } = p;
+    let is_root = probe(env, Path::new("id"), &["-u"]).as_deref() == Some("0");
+    let sudo = if is_root {
+        false
+    } else if env.which("sudo").is_some()
+        && env
+            .command("sudo")
+            .args(["-n", "true"])
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        true
+    } else {
+        return Err(Failure::new(
+            format!("{what} missing and installing needs root"),
+            format!("run: {manual}"),
+        ));
+    };
+    if env.which("apt-get").is_none() {
+        return Err(Failure::new(
+            format!("{what} missing and this is not an apt-based system"),
+            elsewhere,
+        ));
+    }
+    let apt = |args: &[&str]| {
+        let mut cmd = env.command(if sudo { "sudo" } else { "apt-get" });
+        if sudo {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(
+        apt(&["update"]),
+        &format!("apt-get update failed; run: {manual}"),
+    )?;
+    let mut install = vec!["install", "-y"];
+    install.extend_from_slice(packages);
+    run(
+        apt(&install),
+        &format!("apt-get install failed; run: {manual}"),
+    )
+}
+
 /// Chromium and chromedriver (Debian: apt-get install chromium chromium-driver).
 pub fn ensure_chromium(env: &Env, tools: &mut Tools) -> Result<()> {
     let manual = "sudo apt-get update && sudo apt-get install -y chromium chromium-driver \
@@ -371,44 +436,14 @@ pub fn ensure_chromium(env: &Env, tools: &mut Tools) -> Result<()> {
     let (mut chromium, mut driver) = (chromium_candidates(env), chromedriver_candidate(env));
     if chromium.is_none() || driver.is_none() {
         step("installing Chromium and chromedriver (apt-get, takes 1-3 minutes, once)");
-        let is_root = probe(env, Path::new("id"), &["-u"]).as_deref() == Some("0");
-        let sudo = if is_root {
-            false
-        } else if env.which("sudo").is_some()
-            && env
-                .command("sudo")
-                .args(["-n", "true"])
-                .status()
-                .is_ok_and(|s| s.success())
-        {
-            true
-        } else {
-            return Err(Failure::new(
-                "Chromium/chromedriver are missing and installing them needs root",
-                format!("run: {manual}"),
-            ));
-        };
-        if env.which("apt-get").is_none() {
-            return Err(Failure::new(
-                "Chromium/chromedriver are missing and this is not an apt-based system",
-                "install Chromium and a chromedriver of the same major version, then set CHROMIUM_PATH and CHROMEDRIVER",
-            ));
-        }
-        let apt = |args: &[&str]| {
-            let mut cmd = env.command(if sudo { "sudo" } else { "apt-get" });
-            if sudo {
-                cmd.arg("apt-get");
-            }
-            cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-            cmd
-        };
-        run(
-            apt(&["update"]),
-            &format!("apt-get update failed; run: {manual}"),
-        )?;
-        run(
-            apt(&["install", "-y", "chromium", "chromium-driver"]),
-            &format!("apt-get install failed; run: {manual}"),
+        apt_install(
+            env,
+            AptPackages {
+                what: "Chromium/chromedriver are",
+                packages: &["chromium", "chromium-driver"],
+                manual,
+                elsewhere: "install Chromium and a chromedriver of the same major version, then set CHROMIUM_PATH and CHROMEDRIVER",
+            },
         )?;
         chromium = chromium_candidates(env);
         driver = chromedriver_candidate(env);
@@ -460,4 +495,100 @@ pub fn ensure_chromium(env: &Env, tools: &mut Tools) -> Result<()> {
     tools.chromium = Some(chromium);
     tools.chromedriver = Some(driver);
     Ok(())
+}
+
+/// The oldest Redis the proxy's limiter script is written for (`redis.replicate_commands`, so
+/// that it may read the server's `TIME` before it writes, appeared in 3.2).
+const REDIS_MIN: (u32, u32) = (3, 2);
+
+/// `REDIS_SERVER`, else `redis-server` on PATH.
+fn redis_candidate(env: &Env) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("REDIS_SERVER").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    env.which("redis-server")
+}
+
+/// `(major, minor)` of `redis-server --version`'s `Redis server v=7.0.15 sha=…`.
+fn redis_version(out: &str) -> Option<(u32, u32)> {
+    let v = out.split_whitespace().find_map(|w| w.strip_prefix("v="))?;
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+/// redis-server for the proxy's shared rate-limit tests (Debian: apt-get install
+/// redis-server). The tests start their own server on a free loopback port; the package's
+/// system service is not used.
+pub fn ensure_redis(env: &Env, tools: &mut Tools) -> Result<()> {
+    let manual = "sudo apt-get update && sudo apt-get install -y redis-server \
+                  (or point REDIS_SERVER at a redis-server binary, 3.2 or newer)";
+    let mut server = redis_candidate(env);
+    if server.is_none() {
+        step("installing redis-server (apt-get, takes under a minute, once)");
+        apt_install(
+            env,
+            AptPackages {
+                what: "redis-server is",
+                packages: &["redis-server"],
+                manual,
+                elsewhere: "install Redis 3.2 or newer (redis.io/downloads), then set REDIS_SERVER to its redis-server",
+            },
+        )?;
+        server = redis_candidate(env);
+    }
+    let Some(server) = server else {
+        return Err(Failure::new(
+            "redis-server still missing after installing",
+            format!("run: {manual}"),
+        ));
+    };
+    let out = probe(env, &server, &["--version"]).unwrap_or_default();
+    match redis_version(&out) {
+        Some(v) if v >= REDIS_MIN => {
+            note(format!(
+                "redis-server {}.{}: {}",
+                v.0,
+                v.1,
+                server.display()
+            ));
+            tools.redis_server = Some(server);
+            Ok(())
+        }
+        Some(v) => Err(Failure::new(
+            format!(
+                "{} is Redis {}.{}; the proxy's limiter needs {}.{} or newer",
+                server.display(),
+                v.0,
+                v.1,
+                REDIS_MIN.0,
+                REDIS_MIN.1
+            ),
+            format!("run: {manual}"),
+        )),
+        None => Err(Failure::new(
+            format!(
+                "{} does not run (`--version` printed {out:?})",
+                server.display()
+            ),
+            format!("reinstall: {manual}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_redis_versions() {
+        assert_eq!(
+            redis_version(
+                "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=1"
+            ),
+            Some((7, 0))
+        );
+        assert_eq!(redis_version("Redis server v=3.2.12 sha=0"), Some((3, 2)));
+        assert_eq!(redis_version("something else"), None);
+        assert_eq!(redis_version("Redis server v=x.y"), None);
+    }
 }
