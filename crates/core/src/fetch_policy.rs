@@ -155,7 +155,10 @@ impl EventsRun {
 
     /// More events exist past those loaded: a next page, or the held rest of the last one.
     fn more(&self) -> bool {
-        self.run.has_next() || !self.held.is_empty()
+        self.run.has_next()
+            || !self.held.is_empty()
+            // Paging restarted from a time bound, its first page not read yet.
+            || (self.run.pages() == 0 && self.progress.pages > 0)
     }
 
     /// The next thing to do: the cap on events first, then paging as [`PagedRun::step`] says.

@@ -371,12 +371,25 @@ pub struct SnapshotReader {
     pub chunks: u32,
     rows: usize,
     dict_len: usize,
+    bytes: u64,
 }
 
 impl SnapshotReader {
     /// A restore into an empty store (a cleared one).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A writer appending after the chunks opened so far (their rows all ingested): the
+    /// session goes on from what was restored, a damaged chunk and those after it replaced.
+    pub fn writer(&self) -> SnapshotWriter {
+        SnapshotWriter {
+            chunks: self.chunks,
+            rows: self.rows,
+            dict_len: self.dict_len,
+            bytes: self.bytes,
+            pages: 0,
+        }
     }
 
     /// Check the next chunk's bytes; its rows go in with [`ChunkIngest::ingest`]. A chunk that
@@ -393,6 +406,7 @@ impl SnapshotReader {
         self.chunks += 1;
         self.rows += chunk.rows.len();
         self.dict_len += chunk.dict.1;
+        self.bytes += chunk.bytes.len() as u64;
         let ids = chunk
             .values
             .iter()
@@ -852,6 +866,20 @@ mod tests {
                 })
             )
         );
+        // A session restored up to the damage goes on writing after what was restored.
+        let mut r = SnapshotReader::new();
+        let mut s2 = EventStore::new();
+        for c in &chunks[..2] {
+            r.open(c.clone()).unwrap().ingest(&mut s2, usize::MAX);
+        }
+        let mut w2 = r.writer();
+        for i in 50..100 {
+            s2.push(&full.raw(i));
+        }
+        let mut replaced = chunks[..2].to_vec();
+        replaced.push(w2.chunk(&s2).unwrap());
+        let (r, e) = restore(&replaced);
+        assert_eq!((r.len(), e), (100, None));
         let (_, e) = restore(&[b"hello".to_vec()]);
         assert_eq!(e, Some(SnapshotError::NotASnapshot { chunk: 0 }));
     }
