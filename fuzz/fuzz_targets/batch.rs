@@ -1,3 +1,0 @@
-#![no_main]
-// Body: trailview_fuzz_targets::batch (crates/fuzz-targets), replayed on stable by its tests/replay.rs.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| trailview_fuzz_targets::batch(data));
