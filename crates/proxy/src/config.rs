@@ -40,6 +40,20 @@ pub struct FileConfig {
     pub rate_limits: BTreeMap<String, u32>,
     pub aliyun: Option<AliyunFile>,
     pub aws: Option<AwsFile>,
+    /// Count the rate limits in this Redis, shared by every replica (else in each process).
+    pub redis: Option<RedisFile>,
+}
+
+/// `[redis]`: the shared rate limiter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisFile {
+    /// `redis://[:password@]host[:port][/db]` or `redis+unix:///path/to/redis.sock`.
+    pub url: Option<Secret>,
+    /// [`RedisConfig::timeout`], in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// [`RedisConfig::key_prefix`].
+    pub key_prefix: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -303,6 +317,81 @@ pub fn valid_bucket_name(name: &str) -> bool {
         && !name.contains("..")
 }
 
+/// `[redis]` resolved: where the shared rate limits are counted.
+#[derive(Debug, Clone)]
+pub struct RedisConfig {
+    /// The URL as given (it may hold a password: never logged).
+    pub url: Secret,
+    /// Where, for logs and answers: `host:port/db` (or the socket's path), no password.
+    pub display: String,
+    /// A call to Redis (connecting included) that takes longer fails, and the call it was
+    /// admitting is answered 503: a hung Redis does not hang requests.
+    pub timeout: Duration,
+    /// Prepended to every key (`{prefix}{operation}@{upstream host}`), to share one Redis
+    /// between deployments that must not share limits.
+    pub key_prefix: String,
+}
+
+/// 500 ms for a call to Redis: far above a healthy Redis on the same network (well under a
+/// millisecond), and within the app's patience for a call that then fails.
+pub const DEFAULT_REDIS_TIMEOUT_MS: u64 = 500;
+pub const DEFAULT_REDIS_KEY_PREFIX: &str = "trailview:rate:";
+
+impl RedisConfig {
+    /// A `[redis] url` checked (scheme, host, database) before starting.
+    pub fn parse(url: &str, timeout: Duration, key_prefix: String) -> Result<RedisConfig, String> {
+        let scheme = url.split_once("://").map_or("", |(s, _)| s);
+        match scheme {
+            "redis" | "redis+unix" | "unix" | "valkey" | "valkey+unix" => {}
+            "rediss" | "valkeys" => {
+                return Err(
+                    "[redis] url: TLS (rediss://) is not built in; reach Redis over a \
+                            private network or a local TLS tunnel (stunnel, spiped) and give \
+                            its redis:// address"
+                        .into(),
+                )
+            }
+            _ => {
+                return Err(
+                    "[redis] url must look like redis://[:password@]host[:port][/db] or \
+                     redis+unix:///path/to/redis.sock"
+                        .into(),
+                )
+            }
+        }
+        let info = redis::IntoConnectionInfo::into_connection_info(url).map_err(|e| {
+            format!(
+                "[redis] url is not a Redis URL: {}",
+                e.detail().unwrap_or("")
+            )
+        })?;
+        let display = format!("{}/{}", info.addr(), info.redis_settings().db());
+        Ok(RedisConfig {
+            url: Secret(url.to_string()),
+            display,
+            timeout,
+            key_prefix,
+        })
+    }
+
+    fn from_file(f: RedisFile) -> Result<RedisConfig, String> {
+        let url = f
+            .url
+            .filter(|u| !u.0.trim().is_empty())
+            .ok_or("[redis] needs url = \"redis://host:6379\" (or remove [redis] to count the rate limits in each process)")?;
+        let timeout = match f.timeout_ms {
+            Some(0) => return Err("[redis] timeout_ms must be at least 1".into()),
+            v => Duration::from_millis(v.unwrap_or(DEFAULT_REDIS_TIMEOUT_MS)),
+        };
+        RedisConfig::parse(
+            url.0.trim(),
+            timeout,
+            f.key_prefix
+                .unwrap_or_else(|| DEFAULT_REDIS_KEY_PREFIX.to_string()),
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct UpstreamConfig {
     pub actiontrail: Option<Endpoint>,
@@ -318,6 +407,9 @@ pub struct UpstreamConfig {
     pub signature: SignatureVersion,
     pub read_only: bool,
     pub rate_limits: BTreeMap<String, u32>,
+    /// `[redis]`: the rate limits are counted there, shared by every replica; `None`: in
+    /// each process.
+    pub redis: Option<RedisConfig>,
     pub timeout: Duration,
     pub connect_timeout: Duration,
 }
@@ -687,6 +779,7 @@ impl Config {
         let serve = ServeLimits::from_file(&file.limits)?;
         let mut rate_limits = default_rate_limits();
         rate_limits.extend(file.rate_limits);
+        let redis = file.redis.map(RedisConfig::from_file).transpose()?;
 
         Ok(Config {
             listen,
@@ -706,6 +799,7 @@ impl Config {
                 },
                 read_only: file.read_only,
                 rate_limits,
+                redis,
                 timeout: Duration::from_secs(
                     file.limits.upstream_timeout_secs.unwrap_or(30).max(1),
                 ),
@@ -1021,6 +1115,53 @@ bucket='ok-bucket'
         assert!(valid_bucket_name("trailview-demo-actiontrail"));
         assert!(!valid_bucket_name("-x-"));
         assert!(!valid_bucket_name("a..b"));
+    }
+
+    #[test]
+    fn redis() {
+        let creds = env_of(&[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "b"),
+        ]);
+        let c = Config::from_toml("[aliyun.actiontrail]\n", None, &creds).unwrap();
+        assert!(c.upstream.redis.is_none());
+        let c = Config::from_toml(
+            "[redis]\nurl = \"redis://:pa55word-secret@10.0.0.5:6380/2\"\n[aliyun.actiontrail]\n",
+            None,
+            &creds,
+        )
+        .unwrap();
+        let r = c.upstream.redis.unwrap();
+        assert_eq!(r.display, "10.0.0.5:6380/2");
+        assert_eq!(r.timeout, Duration::from_millis(DEFAULT_REDIS_TIMEOUT_MS));
+        assert_eq!(r.key_prefix, DEFAULT_REDIS_KEY_PREFIX);
+        // The password is in no Debug output.
+        let dbg = format!("{r:?}");
+        assert!(!dbg.contains("pa55word"), "{dbg}");
+        let c = Config::from_toml(
+            "[redis]\nurl = 'redis://localhost'\ntimeout_ms = 50\nkey_prefix = 'eu:'\n[aliyun.actiontrail]\n",
+            None,
+            &creds,
+        )
+        .unwrap();
+        let r = c.upstream.redis.unwrap();
+        assert_eq!(
+            (r.display.as_str(), r.timeout, r.key_prefix.as_str()),
+            ("localhost:6379/0", Duration::from_millis(50), "eu:")
+        );
+        for (bad, says) in [
+            ("[redis]\n", "needs url"),
+            ("[redis]\nurl = ''\n", "needs url"),
+            ("[redis]\nurl = 'rediss://h:6380'\n", "TLS"),
+            ("[redis]\nurl = 'http://h:6379'\n", "must look like"),
+            ("[redis]\nurl = 'redis://h:notaport'\n", "not a Redis URL"),
+            ("[redis]\nurl = 'redis://h'\ntimeout_ms = 0\n", "timeout_ms"),
+            ("[redis]\nurl = 'redis://h'\ntypo = 1\n", "typo"),
+        ] {
+            let text = format!("{bad}[aliyun.actiontrail]\n");
+            let e = Config::from_toml(&text, None, &creds).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use trailview_demo::{Clock, DemoBackend};
 use trailview_proxy::cli::{self, Command};
 use trailview_proxy::config::{Config, ServeLimits};
 use trailview_proxy::serve::{Drained, SHED_AT_ONCE};
+use trailview_proxy::upstream::limits::Counter;
 use trailview_proxy::{app, Mode};
 
 #[tokio::main]
@@ -147,13 +148,26 @@ async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
     if args.static_dir_given {
         cfg.static_dir = args.static_dir.clone();
     }
-    let router = match Mode::configured(&cfg) {
-        Ok(mode) => app(mode),
+    let mode = match Mode::configured(&cfg) {
+        Ok(mode) => mode,
         Err(e) => {
             eprintln!("trailview-proxy: not starting: {e}");
             return ExitCode::from(1);
         }
     };
+    // The shared limiter: said once at start whether Redis answers. A Redis that is down
+    // does not stop the proxy (replicas may start before it); the rate-limited operations are
+    // answered 503 until it is back.
+    let mut limits = "in this process".to_string();
+    if let Mode::Upstream { upstream, .. } = &mode {
+        if let Counter::Redis(redis) = upstream.rate_limits().counter() {
+            limits = format!("shared in Redis at {}", redis.display());
+            if let Err(e) = redis.ping().await {
+                tracing::error!(redis = %redis.display(), error = %e, "Redis is unreachable: rate-limited operations are answered 503 and not forwarded until it is back");
+            }
+        }
+    }
+    let router = app(mode);
     let listener = match tokio::net::TcpListener::bind(cfg.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -196,7 +210,7 @@ async fn run_with_config(path: &std::path::Path, args: &cli::Args) -> ExitCode {
         (n, Some(h)) => format!("{n} bearer token(s) or identity header {h}"),
     };
     println!(
-        "trailview-proxy: serving http://{addr}/  (signing: Alibaba {:?}{}; upstreams: {}; auth: {auth}; CORS origins: {}; app from {})",
+        "trailview-proxy: serving http://{addr}/  (signing: Alibaba {:?}{}; upstreams: {}; rate limits {limits}; auth: {auth}; CORS origins: {}; app from {})",
         u.signature,
         if u.read_only { ", read-only" } else { "" },
         upstreams.join(", "),

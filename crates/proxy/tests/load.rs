@@ -19,15 +19,15 @@
 //! (`target/release/trailview-proxy`).
 
 mod fake_cloud;
+mod proxy_process;
 
 use axum::body::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use proxy_process::{busiest_second, Proxy};
 use std::collections::BTreeMap;
-use std::io::BufRead as _;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt as _;
@@ -97,69 +97,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// The proxy binary running as its own process (killed on drop).
-struct Proxy {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Proxy {
-    fn spawn(args: &[&str], env: &[(&str, &str)]) -> Proxy {
-        let bin = std::env::var("TRAILVIEW_PROXY_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_trailview-proxy").to_string());
-        let mut cmd = Command::new(bin);
-        cmd.args(args)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("the proxy binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if let Some(rest) = line.split("serving http://").nth(1) {
-                    let addr = rest.split('/').next().unwrap_or("").to_string();
-                    let _ = tx.send(addr);
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the proxy says where it serves")
-            .parse()
-            .unwrap();
-        Proxy { child, addr }
-    }
-
-    /// (VmRSS, VmHWM) in MB.
-    fn memory_mb(&self) -> (f64, f64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        let kb = |key: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -288,20 +225,6 @@ fn p99(latencies: &mut [Duration]) -> Duration {
         .get((latencies.len() * 99).div_ceil(100).saturating_sub(1))
         .copied()
         .unwrap_or_default()
-}
-
-/// The most arrivals in any window of one second.
-fn busiest_second(times: &mut [Instant]) -> usize {
-    times.sort();
-    let mut best = 0;
-    let mut start = 0;
-    for end in 0..times.len() {
-        while times[end].duration_since(times[start]) >= Duration::from_secs(1) {
-            start += 1;
-        }
-        best = best.max(end - start + 1);
-    }
-    best
 }
 
 fn open_files_limit() -> usize {

@@ -1,7 +1,7 @@
 //! The signing upstream: takes the app's unsigned request, checks it against the allowlist,
-//! signs it with the configured credentials, takes a slot of the shared rate limit and forwards
-//! it over a pooled HTTPS client; the cloud's status, body and request-id headers come back
-//! unchanged.
+//! signs it with the configured credentials, takes a slot of the shared rate limit
+//! ([`limits`]: counted in this process, or in Redis for every replica) and forwards it over a
+//! pooled HTTPS client; the cloud's status, body and request-id headers come back unchanged.
 //!
 //! What is forwarded is rebuilt, not copied: only the API parameters (Alibaba) or the JSON body
 //! and `X-Amz-Target` (AWS) are taken from the browser; every common parameter, header and
@@ -30,47 +30,21 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 use trailview_core::catalogue::{Api, Cloud};
 use trailview_core::dialect::Dialect;
-use trailview_demo::rate_limit::RateLimiter;
 
-/// The shared rate limits count each operation's calls in a window this much longer than a
-/// second, so that forwarding jitter (a new connection, a slow signing step) cannot put more
-/// than the limit into one second at the cloud. The app paces each operation at its limit with
-/// a 10% margin (`Operation::min_interval_ms`: `limit` calls span 1.1 s), the same pace; its
-/// calls that arrive early wait for their slot ([`RATE_LIMIT_QUEUE`]).
-pub const RATE_LIMIT_MARGIN: Duration = Duration::from_millis(100);
+pub mod limits;
+
+pub use limits::{RateLimits, Verdict, RATE_LIMIT_MARGIN, RATE_LIMIT_QUEUE};
 
 /// The shared limit of `op` as its throttling answers state it: `limit` calls in the
 /// limiter's window (a second and [`RATE_LIMIT_MARGIN`]).
 fn limit_text(op: &str, limit: impl std::fmt::Display) -> String {
-    let window = Duration::from_secs(1) + RATE_LIMIT_MARGIN;
     format!(
         "{op} is limited to {limit} calls per {} s for all users.",
-        window.as_secs_f64()
+        limits::WINDOW.as_secs_f64()
     )
-}
-
-/// How long a call may wait for its operation's slot before it is answered throttled: the
-/// app's paced calls that arrive a little early (network jitter, against the margin above) are
-/// forwarded a little later instead of refused.
-pub const RATE_LIMIT_QUEUE: Duration = Duration::from_millis(250);
-
-/// Admit a call, waiting for a slot when one opens within [`RATE_LIMIT_QUEUE`]; else how long
-/// until one would.
-async fn wait_for_slot(l: &RateLimiter) -> Result<(), Duration> {
-    let deadline = tokio::time::Instant::now() + RATE_LIMIT_QUEUE;
-    loop {
-        match l.try_acquire() {
-            Ok(()) => return Ok(()),
-            Err(wait) if tokio::time::Instant::now() + wait <= deadline => {
-                tokio::time::sleep(wait).await
-            }
-            Err(wait) => return Err(wait),
-        }
-    }
 }
 
 /// Upstream response bodies larger than this are refused (a LookupEvents page is far smaller).
@@ -124,7 +98,7 @@ type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 pub struct Upstream {
     cfg: UpstreamConfig,
     client: HttpClient,
-    limiters: BTreeMap<String, RateLimiter>,
+    limits: RateLimits,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -164,20 +138,20 @@ impl Upstream {
             .pool_idle_timeout(Duration::from_secs(50))
             .pool_max_idle_per_host(8)
             .build(https);
-        let limiters = cfg
-            .rate_limits
-            .iter()
-            .map(|(op, n)| (op.clone(), RateLimiter::with_margin(*n, RATE_LIMIT_MARGIN)))
-            .collect();
+        let limits = RateLimits::new(&cfg.rate_limits, cfg.redis.as_ref());
         Ok(Upstream {
             cfg,
             client,
-            limiters,
+            limits,
         })
     }
 
     pub fn config(&self) -> &UpstreamConfig {
         &self.cfg
+    }
+
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.limits
     }
 
     /// The allowlist, before anything is signed. `Some` is the response to send instead.
@@ -206,54 +180,56 @@ impl Upstream {
         None
     }
 
-    /// The shared rate limit, taken just before the signed request is sent (so the margin
-    /// covers only the way to the cloud); a call waits up to [`RATE_LIMIT_QUEUE`] for its
-    /// slot. `Some` is the cloud's throttling answer to send instead.
-    async fn throttle(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
-        if let Some(l) = self.limiters.get(op) {
-            if let Err(wait) = wait_for_slot(l).await {
-                let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-                let resp = match d {
-                    Dialect::AlibabaRpc => {
-                        let mut e = AlibabaError::throttled(secs).from(Source::Cloud {
-                            host: "trailview-proxy",
-                            product: "Actiontrail",
-                        });
-                        e.message = format!(
-                            "Request was denied due to user flow control. (trailview-proxy: {})",
-                            limit_text(op, l.limit())
-                        );
-                        e.respond()
-                    }
-                    Dialect::AwsJson => {
-                        let mut e = AwsError::new(
-                            400,
-                            "ThrottlingException",
-                            "Rate exceeded (trailview-proxy shared limit)",
-                        );
-                        e.retry_after = Some(secs);
-                        e.respond()
-                    }
-                    Dialect::RestXml => {
-                        let mut r = storage_error(
-                            Some(api.cloud()),
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            "SlowDown",
-                            &format!(
-                                "Please reduce your request rate. (trailview-proxy: {})",
-                                limit_text(op, l.limit())
-                            ),
-                        );
-                        if let Ok(v) = secs.to_string().parse() {
-                            r.headers_mut().insert(header::RETRY_AFTER, v);
-                        }
-                        r
-                    }
-                };
-                return Some(resp);
+    /// The shared rate limit of `op` on `host`, taken just before the signed request is sent
+    /// (so the margin covers only the way to the cloud); a call waits up to
+    /// [`RATE_LIMIT_QUEUE`] for its slot. `Some` is the answer to send instead: the cloud's
+    /// throttling answer, or a 503 when the shared limiter (Redis) cannot be asked: the call
+    /// is never sent unlimited.
+    async fn throttle(&self, d: &Dialect, api: Api, op: &str, host: &str) -> Option<Response> {
+        let (wait, limit) = match self.limits.admit(op, host).await {
+            Verdict::Go => return None,
+            Verdict::Unavailable(why) => return Some(limiter_unavailable(d, api, op, &why)),
+            Verdict::Throttled { retry_in, limit } => (retry_in, limit),
+        };
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let resp = match d {
+            Dialect::AlibabaRpc => {
+                let mut e = AlibabaError::throttled(secs).from(Source::Cloud {
+                    host: "trailview-proxy",
+                    product: "Actiontrail",
+                });
+                e.message = format!(
+                    "Request was denied due to user flow control. (trailview-proxy: {})",
+                    limit_text(op, limit)
+                );
+                e.respond()
             }
-        }
-        None
+            Dialect::AwsJson => {
+                let mut e = AwsError::new(
+                    400,
+                    "ThrottlingException",
+                    "Rate exceeded (trailview-proxy shared limit)",
+                );
+                e.retry_after = Some(secs);
+                e.respond()
+            }
+            Dialect::RestXml => {
+                let mut r = storage_error(
+                    Some(api.cloud()),
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "SlowDown",
+                    &format!(
+                        "Please reduce your request rate. (trailview-proxy: {})",
+                        limit_text(op, limit)
+                    ),
+                );
+                if let Ok(v) = secs.to_string().parse() {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                r
+            }
+        };
+        Some(resp)
     }
 
     /// An Alibaba RPC call (ActionTrail or CDN).
@@ -369,7 +345,7 @@ impl Upstream {
                 "The request cannot be forwarded (invalid characters).",
             );
         };
-        if let Some(r) = self.throttle(d, api, op).await {
+        if let Some(r) = self.throttle(d, api, op, &endpoint.host).await {
             return r;
         }
         self.send(d, endpoint, request).await
@@ -458,7 +434,10 @@ impl Upstream {
             );
         }
         let request = request.map(|b| Full::new(Bytes::from(b)));
-        if let Some(r) = self.throttle(d, Api::CloudWatchLogs, op).await {
+        if let Some(r) = self
+            .throttle(d, Api::CloudWatchLogs, op, &endpoint.host)
+            .await
+        {
             return r;
         }
         self.send(d, endpoint, request).await
@@ -544,7 +523,10 @@ impl Upstream {
                 "trailview-proxy could not sign the request.",
             );
         }
-        if let Some(r) = self.throttle(&Dialect::RestXml, api, op).await {
+        if let Some(r) = self
+            .throttle(&Dialect::RestXml, api, op, &bucket.endpoint.host)
+            .await
+        {
             return r;
         }
         self.send_storage(cloud, &req.call, &bucket.endpoint, request)
@@ -789,6 +771,39 @@ impl Upstream {
             }
         }
     }
+}
+
+/// The answer when the shared rate limiter cannot be asked (`why`): 503 in the route's error
+/// shape (Alibaba's `ServiceUnavailable`, AWS's `ServiceUnavailableException`, the stores'
+/// `ServiceUnavailable` XML) with `Retry-After: 1`, which the app retries like the cloud's own.
+fn limiter_unavailable(d: &Dialect, api: Api, op: &str, why: &str) -> Response {
+    let message = format!(
+        "trailview-proxy: the shared rate limiter is unavailable, so {op} was not sent: {why}. \
+         Try again shortly."
+    );
+    let mut r = match d {
+        Dialect::AlibabaRpc => proxy_error(
+            *d,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            &message,
+        ),
+        Dialect::AwsJson => proxy_error(
+            *d,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailableException",
+            &message,
+        ),
+        Dialect::RestXml => storage_error(
+            Some(api.cloud()),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            &message,
+        ),
+    };
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    r
 }
 
 /// A streamed upstream body that fails when no data arrives for `idle`: a store that stalls
