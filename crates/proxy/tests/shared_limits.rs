@@ -322,14 +322,31 @@ async fn flood(proxies: &[Proxy], ops: &[Op], clients: usize, time: Duration) ->
 
 /// Operation → (calls, most in any sliding second) at the fake cloud, for calls after `from`.
 fn at_the_cloud(fake: &Fake, from: usize) -> BTreeMap<String, (usize, usize)> {
+    arrivals(fake, from)
+        .into_iter()
+        .map(|(op, mut times)| (op, (times.len(), busiest_second(&mut times))))
+        .collect()
+}
+
+/// Operation → arrival times at the fake cloud, for calls after `from`, in order.
+fn arrivals(fake: &Fake, from: usize) -> BTreeMap<String, Vec<Instant>> {
     let mut by_op: BTreeMap<String, Vec<Instant>> = BTreeMap::new();
     for s in &fake.seen()[from..] {
         by_op.entry(Op::of(s)).or_default().push(s.at);
     }
+    for times in by_op.values_mut() {
+        times.sort();
+    }
     by_op
-        .into_iter()
-        .map(|(op, mut times)| (op, (times.len(), busiest_second(&mut times))))
-        .collect()
+}
+
+/// The shortest time `limit + 1` consecutive arrivals spanned: at least a second when the
+/// cloud never saw more than `limit` in one; the window is 1.1 s, the rest is jitter.
+fn tightest(times: &[Instant], limit: usize) -> Option<Duration> {
+    times
+        .windows(limit + 1)
+        .map(|w| w[limit].duration_since(w[0]))
+        .min()
 }
 
 const FLOOD: Duration = Duration::from_millis(3300);
@@ -378,8 +395,15 @@ async fn two_replicas_share_the_documented_rates_through_redis() {
     let from = fake.seen().len();
     let tallies = flood(&shared, &LIMITED, 4, FLOOD).await;
     let seen_shared = at_the_cloud(&fake, from);
+    let spans: BTreeMap<_, _> = arrivals(&fake, from)
+        .into_iter()
+        .filter_map(|(op, times)| {
+            let limit = *rates.get(&op)? as usize;
+            Some((op, tightest(&times, limit)?.as_millis()))
+        })
+        .collect();
     println!(
-        "two replicas sharing Redis: at the fake cloud (calls, most in any second): {seen_shared:?}; 200s per replica: {:?}; throttled per replica: {:?}",
+        "two replicas sharing Redis: at the fake cloud (calls, most in any second): {seen_shared:?}; shortest span of limit+1 calls (ms): {spans:?}; 200s per replica: {:?}; throttled per replica: {:?}",
         tallies.iter().map(|t| &t.ok).collect::<Vec<_>>(),
         tallies.iter().map(|t| t.throttled).collect::<Vec<_>>()
     );
