@@ -41,7 +41,7 @@ pub enum Verdict {
     Go,
     /// Over `limit` calls per [`WINDOW`]: a slot opens in `retry_in`.
     Throttled { retry_in: Duration, limit: u32 },
-    /// The shared limiter could not be asked (why, for the answer): the call is not forwarded.
+    /// The shared limiter could not be asked (why, for the log): the call is not forwarded.
     Unavailable(String),
 }
 

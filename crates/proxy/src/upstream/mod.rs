@@ -188,7 +188,8 @@ impl Upstream {
     async fn throttle(&self, d: &Dialect, api: Api, op: &str, host: &str) -> Option<Response> {
         let (wait, limit) = match self.limits.admit(op, host).await {
             Verdict::Go => return None,
-            Verdict::Unavailable(why) => return Some(limiter_unavailable(d, api, op, &why)),
+            // Why (Redis' address and error) is in the log, not in the answer.
+            Verdict::Unavailable(_) => return Some(limiter_unavailable(d, api, op)),
             Verdict::Throttled { retry_in, limit } => (retry_in, limit),
         };
         let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
@@ -773,13 +774,13 @@ impl Upstream {
     }
 }
 
-/// The answer when the shared rate limiter cannot be asked (`why`): 503 in the route's error
-/// shape (Alibaba's `ServiceUnavailable`, AWS's `ServiceUnavailableException`, the stores'
+/// The answer when the shared rate limiter cannot be asked: 503 in the route's error shape
+/// (Alibaba's `ServiceUnavailable`, AWS's `ServiceUnavailableException`, the stores'
 /// `ServiceUnavailable` XML) with `Retry-After: 1`, which the app retries like the cloud's own.
-fn limiter_unavailable(d: &Dialect, api: Api, op: &str, why: &str) -> Response {
+fn limiter_unavailable(d: &Dialect, api: Api, op: &str) -> Response {
     let message = format!(
-        "trailview-proxy: the shared rate limiter is unavailable, so {op} was not sent: {why}. \
-         Try again shortly."
+        "trailview-proxy: the shared rate limiter (Redis) is unavailable, so {op} was not sent \
+         to the cloud. Try again shortly."
     );
     let mut r = match d {
         Dialect::AlibabaRpc => proxy_error(
@@ -972,4 +973,47 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
         }
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unavailable_limiter_answers_503_in_each_routes_shape() {
+        let cases = [
+            (
+                Dialect::AlibabaRpc,
+                Api::ActionTrail,
+                "application/json",
+                "ServiceUnavailable",
+            ),
+            (
+                Dialect::AwsJson,
+                Api::CloudWatchLogs,
+                "application/x-amz-json-1.1",
+                "ServiceUnavailableException",
+            ),
+            (
+                Dialect::RestXml,
+                Api::S3,
+                "application/xml",
+                "ServiceUnavailable",
+            ),
+        ];
+        for (d, api, content_type, code) in cases {
+            let r = limiter_unavailable(&d, api, "LookupEvents");
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(r.headers()[header::RETRY_AFTER], "1");
+            assert_eq!(r.headers()[header::CONTENT_TYPE], content_type);
+            assert_eq!(r.extensions().get::<ErrorCode>().unwrap().0, code);
+            let body = r.into_body().collect().await.unwrap().to_bytes();
+            let text = String::from_utf8_lossy(&body);
+            assert!(text.contains(code), "{text}");
+            assert!(
+                text.contains("rate limiter (Redis) is unavailable"),
+                "{text}"
+            );
+        }
+    }
 }
