@@ -1,6 +1,7 @@
 //! The root component: layout, context, deploy-time configuration.
 
 use crate::api;
+use crate::events::persist::SavedSessions;
 use crate::events::query_bar::QueryBar;
 use crate::events::state::AppState;
 use crate::events::status::{Coverage, ErrorBanner, Progress};
@@ -25,6 +26,7 @@ pub fn App() -> impl IntoView {
     crate::bench::register(st);
     provide_context(st);
     provide_context(FilesState::new());
+    provide_context(crate::events::persist::PersistState::start());
     let js = JobsState::new();
     provide_context(js);
     crate::events::query_bar::provide_query_form(st);
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
             <SettingsPanel config_base=config_base />
         </Show>
         <QueryBar />
+        <SavedSessions />
         <Progress />
         <ErrorBanner />
         <FilesPanel />

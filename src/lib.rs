@@ -16,6 +16,7 @@ pub mod events;
 pub mod files;
 pub mod format;
 pub mod jobs;
+pub mod persist;
 pub mod runtime;
 pub mod settings;
 pub mod storage;

@@ -2,6 +2,7 @@
 //! driver (`crate::runtime`: pacing, retry, cancel), without losing what was loaded on Cancel.
 //! Decisions come from the run; this module wires them to the app's state.
 
+use crate::events::persist;
 use crate::events::state::{AppState, FetchState};
 use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Ticket};
 use leptos::prelude::*;
@@ -10,10 +11,12 @@ use serde_json::value::RawValue;
 use std::cell::Cell;
 use trailview_core::catalogue::LookupEvents;
 use trailview_core::dialect::ApiError;
-use trailview_core::fetch_policy::{EventsRun, LoadMode, LookupQuery, QuerySpec};
+use trailview_core::fetch_policy::{Direction, EventsRun, LoadMode, LookupQuery, QuerySpec};
 use trailview_core::lenient::Parsed;
 use trailview_core::numbers::thousands;
 use trailview_core::paging::{Retry, RunEnd, Step};
+use trailview_core::session;
+use trailview_core::time::format_api_time;
 use trailview_core::wire::LookupEventsResponse;
 
 thread_local! {
@@ -44,6 +47,7 @@ pub fn cancel(st: AppState) {
             }
         });
         st.fetch_state.set(FetchState::Cancelled);
+        persist::save(st);
         let loaded = st.store.with_value(|s| s.len());
         st.notice
             .set(Some(format!("Cancelled. {}", kept_message(loaded))));
@@ -81,6 +85,7 @@ pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
     st.notice.set(None);
     st.run.set(Some(EventsRun::new(query, cap)));
     st.fetch_state.set(FetchState::Running);
+    persist::begin(st);
     spawn_local(drive(st, ticket));
 }
 
@@ -88,6 +93,28 @@ pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
 /// worth of events: older ones when it fetched newest first. Same NextToken, so no event is
 /// loaded twice and none is skipped.
 pub fn load_more(st: AppState) {
+    go_on(st, |r| r.batch);
+}
+
+/// Continue a run stopped before its cap (Cancel, an error, a reload) up to that cap: no event
+/// loaded twice, none skipped.
+pub fn resume(st: AppState) {
+    go_on(st, |r| r.cap.saturating_sub(r.progress.events).max(1));
+}
+
+/// Whether the last run stopped before its cap and can go on ("Resume").
+pub fn can_resume(st: AppState) -> bool {
+    matches!(
+        st.fetch_state.get(),
+        FetchState::Cancelled | FetchState::Error
+    ) && st.run.with(|r| {
+        r.as_ref()
+            .is_some_and(|r| r.can_load_more() && r.progress.events < r.cap)
+    })
+}
+
+/// Continue the last run for `extra(run)` more events.
+fn go_on(st: AppState, extra: impl FnOnce(&EventsRun) -> usize) {
     if st.fetch_state.get_untracked() == FetchState::Running
         || !st
             .run
@@ -100,7 +127,12 @@ pub fn load_more(st: AppState) {
     st.notice.set(None);
     let held = st
         .run
-        .try_update(|r| r.as_mut().map(|r| r.load_more(r.batch)))
+        .try_update(|r| {
+            r.as_mut().map(|r| {
+                let n = extra(r);
+                r.load_more(n)
+            })
+        })
         .flatten()
         .unwrap_or_default();
     ingest(st, &held);
@@ -142,6 +174,8 @@ struct Events {
     /// When the run started, back-dated by the time a continued run had already taken.
     t0: f64,
     repaired: Cell<bool>,
+    /// Paging restarted from a time bound (its notice is set; not a retry).
+    rebound: Cell<bool>,
 }
 
 impl Events {
@@ -178,6 +212,7 @@ impl Driven for Events {
             .flatten()
             .unwrap_or_default();
         ingest(st, &take);
+        persist::page(st);
         st.notice.set(
             self.repaired.get().then(|| {
                 "Some responses were not strict JSON and were read leniently.".to_string()
@@ -186,6 +221,36 @@ impl Driven for Events {
     }
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        // A NextToken the cloud no longer accepts (expired, or saved before a reload): read on
+        // from the loaded events' time bound.
+        let bound = self.st.run.try_update(|r| {
+            let r = r.as_mut()?;
+            if !(r.reads_token() && session::token_refused(e)) {
+                return None;
+            }
+            let q = session::bounded_query(r.paging_query(), r.loaded_span())?;
+            r.restart_paging(q);
+            Some((r.query.direction, r.loaded_span()))
+        });
+        if let Some(Some((direction, span))) = bound {
+            self.rebound.set(true);
+            let from = match (direction, span) {
+                (_, None) => "the start of the query".to_string(),
+                (Direction::Forward, Some((_, newest))) => format_api_time(newest),
+                (Direction::Backward, Some((oldest, _))) => format_api_time(oldest),
+            };
+            let code = match e {
+                ApiError::Service(s) => s.code.clone(),
+                other => other.to_string(),
+            };
+            self.st.notice.set(Some(format!(
+                "The cloud refused the saved NextToken ({code}); reading on from {from}."
+            )));
+            return Retry::After {
+                delay_ms: 0,
+                attempt: 0,
+            };
+        }
         let retry = self
             .st
             .run
@@ -197,6 +262,9 @@ impl Driven for Events {
     }
 
     fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        if self.rebound.replace(false) {
+            return;
+        }
         self.st.notice.set(Some(retry_notice(e, delay_ms, attempt)));
     }
 
@@ -222,6 +290,7 @@ async fn drive(st: AppState, ticket: Ticket) {
         epoch: st.store.with_value(|s| s.epoch()),
         t0,
         repaired: Cell::new(false),
+        rebound: Cell::new(false),
     };
     let end = runtime::drive(&client, &ticket, &events).await;
     if events.replaced() {
@@ -234,5 +303,6 @@ async fn drive(st: AppState, ticket: Ticket) {
             RunEnd::Cancelled => FetchState::Cancelled,
             RunEnd::Failed => FetchState::Error,
         });
+        persist::save(st);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod fetch;
+pub mod persist;
 pub mod query_bar;
 pub mod state;
 pub mod status;

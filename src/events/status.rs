@@ -1,6 +1,7 @@
 //! Fetch progress, notices and API errors (Code, Message and RequestId, always as text).
 
 use crate::events::fetch;
+use crate::events::persist::PersistStatus;
 use crate::events::state::{AppState, FetchState};
 use crate::format;
 use leptos::prelude::*;
@@ -96,6 +97,7 @@ pub fn Progress() -> impl IntoView {
             </div>
             <span class="label">{label}</span>
             {move || st.notice.get().map(|n| view! { <span class="notice" data-testid="notice">{n}</span> })}
+            <PersistStatus />
         </div>
     }
 }
@@ -142,9 +144,14 @@ pub fn Coverage() -> impl IntoView {
                 (None, Direction::Forward) => ("No events loaded yet.".to_string(), "Load newer"),
             };
             let more = thousands(run.batch);
+            let resume = fetch::can_resume(st).then(|| view! {
+                <button type="button" data-testid="resume" on:click=move |_| fetch::resume(st)
+                    title="Continue the stopped fetch from where it stopped, up to its cap">"Resume"</button>
+            });
             Some(view! {
                 <div class="coverage" data-testid="coverage" role="status">
                     <span>{text}</span>
+                    {resume}
                     <button type="button" data-testid="load-more" on:click=move |_| fetch::load_more(st)
                         title=format!("Continue where the fetch stopped, for up to {more} more events")>{button}</button>
                 </div>

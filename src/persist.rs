@@ -1,0 +1,159 @@
+//! Saved sessions in the browser's Origin Private File System: `sessions/<id>/` holds a
+//! session's `manifest.json` and its snapshot chunks (`chunk-000000`, …), one file each, so
+//! that saving a page's events appends a small file instead of rewriting a large one. A leaf
+//! service: it knows no app state; what the bytes mean is `trailview_core::session`'s.
+
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions,
+    FileSystemGetFileOptions, FileSystemRemoveOptions, FileSystemWritableFileStream,
+};
+
+pub const MANIFEST: &str = "manifest.json";
+
+/// Why storage failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The browser's storage quota is used up (`QuotaExceededError`).
+    Quota(String),
+    /// No such file or session.
+    NotFound(String),
+    /// This browser (or page) has no Origin Private File System, or refused it.
+    Other(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Quota(m) => write!(f, "the browser's storage quota is full ({m})"),
+            StoreError::NotFound(m) => write!(f, "not found ({m})"),
+            StoreError::Other(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+fn error(e: JsValue) -> StoreError {
+    let name = Reflect::get(&e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
+    let message = Reflect::get(&e, &"message".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "storage error".to_string());
+    let text = if name.is_empty() {
+        message
+    } else {
+        format!("{name}: {message}")
+    };
+    match name.as_str() {
+        "QuotaExceededError" => StoreError::Quota(text),
+        "NotFoundError" => StoreError::NotFound(text),
+        _ => StoreError::Other(text),
+    }
+}
+
+async fn wait<T: JsCast>(p: Promise) -> Result<T, StoreError> {
+    JsFuture::from(p)
+        .await
+        .map_err(error)?
+        .dyn_into::<T>()
+        .map_err(|_| StoreError::Other("unexpected storage answer".into()))
+}
+
+async fn dir(
+    parent: &FileSystemDirectoryHandle,
+    name: &str,
+    create: bool,
+) -> Result<FileSystemDirectoryHandle, StoreError> {
+    let o = FileSystemGetDirectoryOptions::new();
+    o.set_create(create);
+    wait(parent.get_directory_handle_with_options(name, &o)).await
+}
+
+/// The `sessions` directory (made if missing).
+async fn sessions() -> Result<FileSystemDirectoryHandle, StoreError> {
+    let storage = web_sys::window()
+        .ok_or_else(|| StoreError::Other("no window".into()))?
+        .navigator()
+        .storage();
+    let root: FileSystemDirectoryHandle = wait(storage.get_directory()).await?;
+    dir(&root, "sessions", true).await
+}
+
+async fn file(session: &str, name: &str, create: bool) -> Result<FileSystemFileHandle, StoreError> {
+    let d = dir(&sessions().await?, session, create).await?;
+    let o = FileSystemGetFileOptions::new();
+    o.set_create(create);
+    wait(d.get_file_handle_with_options(name, &o)).await
+}
+
+/// Write `bytes` as the file `name` of `session` (replacing it whole: the browser commits the
+/// file when it is closed, so a reader never sees half of it).
+pub async fn write(session: &str, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    let f = file(session, name, true).await?;
+    let w: FileSystemWritableFileStream = wait(f.create_writable()).await?;
+    let written = match w.write_with_u8_array(bytes) {
+        Ok(p) => JsFuture::from(p).await.map(|_| ()).map_err(error),
+        Err(e) => Err(error(e)),
+    };
+    if let Err(e) = written {
+        let _ = JsFuture::from(w.abort()).await;
+        return Err(e);
+    }
+    JsFuture::from(w.close()).await.map_err(error)?;
+    Ok(())
+}
+
+/// The file `name` of `session`.
+pub async fn read(session: &str, name: &str) -> Result<Vec<u8>, StoreError> {
+    let f = file(session, name, false).await?;
+    let blob: web_sys::File = wait(f.get_file()).await?;
+    let buf = JsFuture::from(blob.array_buffer()).await.map_err(error)?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// The saved sessions' ids, sorted.
+pub async fn list() -> Result<Vec<String>, StoreError> {
+    let d = sessions().await?;
+    let keys = d.keys();
+    let mut out = Vec::new();
+    loop {
+        let step = JsFuture::from(keys.next().map_err(error)?)
+            .await
+            .map_err(error)?;
+        if Reflect::get(&step, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
+            break;
+        }
+        if let Some(k) = Reflect::get(&step, &"value".into())
+            .ok()
+            .and_then(|v| v.as_string())
+        {
+            out.push(k);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Remove a session and its files.
+pub async fn delete(session: &str) -> Result<(), StoreError> {
+    let o = FileSystemRemoveOptions::new();
+    o.set_recursive(true);
+    JsFuture::from(sessions().await?.remove_entry_with_options(session, &o))
+        .await
+        .map_err(error)?;
+    Ok(())
+}
+
+/// The name of chunk `n`'s file.
+pub fn chunk_name(n: u32) -> String {
+    format!("chunk-{n:06}")
+}

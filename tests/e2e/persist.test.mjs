@@ -1,0 +1,170 @@
+// The browser keeps what it fetched: a fetch's events and position are saved to the Origin
+// Private File System as pages arrive; after a reload "Restore" brings the same table back,
+// and a fetch stopped by Cancel (or by the reload) goes on with "Resume" to the same events an
+// uninterrupted fetch loads, none twice. A NextToken the cloud refuses is continued from the
+// loaded events' time.
+import assert from 'node:assert/strict';
+import { appTest, counts, eventually, progress, rows, submitFetch, tid, waitForState } from './helpers.mjs';
+
+/** A fixed window in the past (datetime-local values, UTC), so every fetch sees the same events. */
+function window(hours) {
+  const end = new Date(Date.now() - 2 * 3600_000);
+  end.setUTCSeconds(0, 0);
+  const start = new Date(end.getTime() - hours * 3600_000);
+  const v = (d) => d.toISOString().slice(0, 16);
+  return { start: v(start), end: v(end) };
+}
+
+async function setQuery(page, { start, end }, cap) {
+  await page.selectOption(tid('range-preset'), 'custom');
+  await page.fill(tid('custom-start'), start);
+  await page.fill(tid('custom-end'), end);
+  await page.fill(tid('cap'), String(cap));
+}
+
+/** The manifests of the saved sessions, read from the page's OPFS. */
+async function manifests(page) {
+  return page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const dir = await root.getDirectoryHandle('sessions', { create: true });
+    const out = [];
+    for await (const [, h] of dir.entries()) {
+      try {
+        const f = await (await h.getFileHandle('manifest.json')).getFile();
+        out.push(JSON.parse(await f.text()));
+      } catch {
+        // A session whose manifest is not written yet.
+      }
+    }
+    return out.sort((a, b) => b.updated_ms - a.updated_ms);
+  });
+}
+
+/** Waits until the newest saved session holds `rows` events and its run `ended`. */
+async function saved(page, rows, ended) {
+  let last;
+  await eventually(
+    async () => {
+      last = (await manifests(page))[0];
+      return last && last.rows === rows && last.position.ended === ended;
+    },
+    `a saved session of ${rows} events, ${ended} (last: ${JSON.stringify(last && { rows: last.rows, ended: last.position.ended })})`,
+    15_000,
+  );
+  return last;
+}
+
+async function reloadAndRestore(page) {
+  await page.reload({ waitUntil: 'load' });
+  await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
+  const restore = page.getByRole('button', { name: 'Restore', exact: true }).first();
+  await restore.click();
+  await eventually(
+    async () => /Restored/.test((await page.locator(tid('persist-status')).textContent().catch(() => '')) || ''),
+    'the restore to finish',
+    30_000,
+  );
+}
+
+/** Starts a fetch and cancels it after `pages` pages. */
+async function fetchAndCancel(page, pages) {
+  await submitFetch(page, 'replace');
+  await eventually(async () => (await progress(page)).pages >= pages, `${pages} pages`, 30_000);
+  await page.click(tid('cancel'));
+  return waitForState(page, 'cancelled', 15_000);
+}
+
+appTest('persist: a reload, then Restore, brings back the same events and first rows', async ({ page, shot }) => {
+  const w = window(4);
+  await setQuery(page, w, 300);
+  await submitFetch(page);
+  const p = await waitForState(page, 'done');
+  assert.ok(p.events > 0, 'the demo has events in the window');
+  await page.locator(tid('event-row')).first().waitFor();
+  const before = { counts: await counts(page), rows: (await rows(page)).slice(0, 10) };
+  const m = await saved(page, before.counts.total, p.events >= 300 ? 'capped' : 'complete');
+  assert.ok(m.bytes > 0 && m.chunks >= 1, `chunks saved: ${m.chunks}, ${m.bytes} bytes`);
+
+  await page.reload({ waitUntil: 'load' });
+  const list = page.locator(tid('saved-sessions'));
+  await list.waitFor({ timeout: 30_000 });
+  const item = list.locator(tid('saved-session')).first();
+  const text = await item.textContent();
+  assert.match(text, new RegExp(`${before.counts.total.toLocaleString('en-US')} events`), text);
+  assert.match(text, /\d+(\.\d)? (B|KB|MB)/, `the size is shown: ${text}`);
+  await shot('offered');
+  await page.getByRole('button', { name: 'Restore', exact: true }).first().click();
+  await eventually(
+    async () => (await counts(page).catch(() => ({ total: 0 }))).total === before.counts.total,
+    'the restored count',
+    30_000,
+  );
+  await page.locator(tid('event-row')).first().waitFor();
+  const after = { counts: await counts(page), rows: (await rows(page)).slice(0, 10) };
+  assert.deepEqual(after.counts, before.counts, 'the same count');
+  assert.deepEqual(after.rows, before.rows, 'the same first rows');
+  assert.equal((await progress(page)).state, 'done');
+  assert.match(await page.locator(tid('persist-status')).textContent(), /Restored [\d,]+ events in/);
+  await shot('restored');
+});
+
+appTest('persist: Cancel then Resume, and a reload then Resume, load what an uninterrupted fetch loads', async ({ page }) => {
+  const w = window(8);
+  await setQuery(page, w, 5000);
+  await submitFetch(page);
+  const whole = await waitForState(page, 'done');
+  const total = (await counts(page)).total;
+  assert.ok(whole.pages >= 4, `enough pages to stop midway (${whole.pages})`);
+  assert.equal(whole.events, total, 'an uninterrupted fetch loads no event twice');
+
+  // Cancel midway, then Resume in the same page.
+  let p = await fetchAndCancel(page, 2);
+  assert.ok(p.events < total, `cancelled midway (${p.events} of ${total})`);
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  p = await waitForState(page, 'done');
+  assert.equal(p.events, total, 'Resume goes on to the same events');
+  assert.equal((await counts(page)).total, total, 'none twice, none missing');
+
+  // Cancel midway, reload, Restore, Resume: from the saved NextToken.
+  p = await fetchAndCancel(page, 2);
+  await saved(page, (await counts(page)).total, 'cancelled');
+  await reloadAndRestore(page);
+  assert.equal((await progress(page)).state, 'cancelled', 'the restored fetch is unfinished');
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  p = await waitForState(page, 'done');
+  assert.equal(p.events, total, 'the resumed fetch reaches the same count');
+  assert.equal((await counts(page)).total, total, 'no duplicate, no gap after a reload');
+});
+
+appTest('persist: a refused NextToken goes on from the loaded events\u2019 time', async ({ page }) => {
+  const w = window(8);
+  await setQuery(page, w, 5000);
+  await submitFetch(page);
+  await waitForState(page, 'done');
+  const total = (await counts(page)).total;
+
+  await fetchAndCancel(page, 2);
+  await saved(page, (await counts(page)).total, 'cancelled');
+  // The saved token no longer valid (as after 24 hours).
+  await page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const dir = await root.getDirectoryHandle('sessions');
+    let newest;
+    for await (const [, h] of dir.entries()) {
+      const f = await (await h.getFileHandle('manifest.json')).getFile();
+      const m = JSON.parse(await f.text());
+      if (!newest || m.updated_ms > newest.m.updated_ms) newest = { h, m };
+    }
+    newest.m.position.next_token = 'expired-token';
+    const out = await (await newest.h.getFileHandle('manifest.json')).createWritable();
+    await out.write(JSON.stringify(newest.m));
+    await out.close();
+  });
+  await reloadAndRestore(page);
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  const p = await waitForState(page, 'done');
+  assert.equal((await counts(page)).total, total, 'every event of the window, once');
+  // The loaded events' oldest second was read again (and its events dropped by EventId): the
+  // run counted more events than it kept, which reading on from the NextToken never does.
+  assert.ok(p.events > total, `the time bound was used (${p.events} read, ${total} kept)`);
+});
