@@ -176,17 +176,9 @@ impl SnapshotWriter {
             return None;
         }
         let (first, last) = (self.rows, store.len());
-        // Each field's distinct values in these rows, sorted (a value's index found by binary
-        // search: no hash map instantiated for this in the app's wasm).
-        let values: Vec<Vec<&str>> = ALL_FIELDS
-            .iter()
-            .map(|&f| {
-                let mut v: Vec<&str> = (first..last).map(|r| store.field(r as u32, f)).collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .collect();
+        let mut values: Vec<Vec<&str>> = vec![Vec::new(); NF];
+        let mut index: Vec<std::collections::HashMap<&str, u32>> =
+            (0..NF).map(|_| std::collections::HashMap::new()).collect();
         let mut rows = Vec::new();
         for r in first..last {
             let r = r as u32;
@@ -194,10 +186,13 @@ impl SnapshotWriter {
             rows.extend_from_slice(&time.to_le_bytes());
             put_u32(&mut rows, store.raw(r).len());
             for f in ALL_FIELDS {
-                let i = values[f.idx()]
-                    .binary_search(&store.field(r, f))
-                    .unwrap_or_default();
-                put_u32(&mut rows, i);
+                let v = store.field(r, f);
+                let vs = &mut values[f.idx()];
+                let i = *index[f.idx()].entry(v).or_insert_with(|| {
+                    vs.push(v);
+                    vs.len() as u32 - 1
+                });
+                rows.extend_from_slice(&i.to_le_bytes());
             }
             put_bytes(&mut rows, store.event_id(r).as_bytes());
             put_bytes(&mut rows, ids.as_bytes());
