@@ -13,7 +13,7 @@
 // network, browser) sampled every 250 ms from /proc, minus the same sum just before the load.
 
 import { chromium } from 'playwright-core';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
@@ -178,13 +178,19 @@ function selfTimes(profile) {
     .map(([k, ms]) => `${ms.toFixed(1).padStart(9)}  ${k.slice(0, 140)}`).join('\n');
 }
 
+// The wasm every visit downloads (the one index.html loads), and the parts loaded later: the
+// Jobs view on its first visit, the file workers on the first file load.
 function bundle() {
   if (!DIST) return {};
-  const f = readdirSync(DIST).find((n) => n.endsWith('_bg.wasm'));
-  if (!f) return {};
-  const bytes = readFileSync(path.join(DIST, f));
-  return { wasm_raw: bytes.length, wasm_gzip: gzipSync(bytes, { level: 9 }).length, file: f };
+  const sized = (f) => {
+    if (!f || !existsSync(path.join(DIST, f))) return {};
+    const bytes = readFileSync(path.join(DIST, f));
+    return { wasm_raw: bytes.length, wasm_gzip: gzipSync(bytes, { level: 9 }).length, file: f };
+  };
+  const main = readFileSync(path.join(DIST, 'index.html'), 'utf8').match(/[\w.-]+_bg\.wasm/)?.[0];
+  return { ...sized(main), jobs: sized('trailview-jobs_bg.wasm'), worker: sized('trailview-worker_bg.wasm') };
 }
+const kb = (b) => `${(b / 1024).toFixed(0)} KB`;
 
 const ms = (s) => (s ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : '—');
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -287,7 +293,9 @@ function render(results, meta) {
   }
   const md = [
     `Machine: ${meta.cpus} cores (${meta.cpu_model}), ${meta.mem_gb} GB RAM, ${meta.browser}; runs per operation: ${RUNS}; ` +
-      `wasm bundle ${meta.bundle.wasm_raw ? `${(meta.bundle.wasm_raw / 1024).toFixed(0)} KB raw, ${(meta.bundle.wasm_gzip / 1024).toFixed(0)} KB gzipped` : '?'}.`,
+      `wasm bundle ${meta.bundle.wasm_raw ? `${kb(meta.bundle.wasm_raw)} raw, ${kb(meta.bundle.wasm_gzip)} gzipped` : '?'}` +
+      `${meta.bundle.jobs?.wasm_gzip ? ` (later: the Jobs view ${kb(meta.bundle.jobs.wasm_gzip)} gzipped on its first visit` : ''}` +
+      `${meta.bundle.worker?.wasm_gzip ? `, file workers ${kb(meta.bundle.worker.wasm_gzip)} gzipped on the first file load)` : meta.bundle.jobs?.wasm_gzip ? ')' : ''}.`,
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,

@@ -9,8 +9,7 @@ use crate::events::table::EventsTable;
 use crate::files::bucket::BucketPanel;
 use crate::files::view::{FilesPanel, OpenFiles};
 use crate::files::FilesState;
-use crate::jobs::state::{JobsState, View};
-use crate::jobs::view::JobsView;
+use crate::jobs_host::{JobsHost, JobsSlot};
 use crate::settings::SettingsPanel;
 use crate::storage::effective_base;
 use crate::ui::json_tree::{FilterRequest, JsonTree};
@@ -18,6 +17,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 use trailview_core::engine::PathFilter;
+
+/// Which view is shown. The events view's elements stay mounted (and unchanged) in the Jobs
+/// view, hidden by a class on <body>; the Jobs view, once loaded, stays mounted too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Events,
+    Jobs,
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,13 +34,11 @@ pub fn App() -> impl IntoView {
     provide_context(st);
     provide_context(FilesState::new());
     provide_context(crate::events::persist::PersistState::start());
-    let js = JobsState::new();
-    provide_context(js);
-    crate::events::query_bar::provide_query_form(st);
-    // The events view's elements stay mounted (and unchanged) in the Jobs view, hidden by a
-    // class on <body>.
+    let form = crate::events::query_bar::provide_query_form(st);
+    let view = RwSignal::new(View::Events);
+    let jobs = JobsHost::new(st, form, Callback::new(move |()| view.set(View::Events)));
     Effect::new(move |_| {
-        let jobs = js.view.get() == View::Jobs;
+        let jobs = view.get() == View::Jobs;
         if let Some(b) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.body())
@@ -62,15 +67,15 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="top">
             <h1><span class="logo" aria-hidden="true">"◆"</span>" trailview"</h1>
-            <span class="subtitle" data-testid="subtitle">{move || match js.view.get() {
+            <span class="subtitle" data-testid="subtitle">{move || match view.get() {
                 View::Events => "ActionTrail audit events",
                 View::Jobs => "Backfills, report deliveries and log exports",
             }}</span>
             <nav class="views" aria-label="Views">
-                <button type="button" data-testid="nav-events" aria-pressed=move || (js.view.get() == View::Events).to_string()
-                    class:active=move || js.view.get() == View::Events on:click=move |_| js.view.set(View::Events)>"Events"</button>
-                <button type="button" data-testid="nav-jobs" aria-pressed=move || (js.view.get() == View::Jobs).to_string()
-                    class:active=move || js.view.get() == View::Jobs on:click=move |_| crate::jobs::view::open_jobs(js, st)>"Jobs"</button>
+                <button type="button" data-testid="nav-events" aria-pressed=move || (view.get() == View::Events).to_string()
+                    class:active=move || view.get() == View::Events on:click=move |_| view.set(View::Events)>"Events"</button>
+                <button type="button" data-testid="nav-jobs" aria-pressed=move || (view.get() == View::Jobs).to_string()
+                    class:active=move || view.get() == View::Jobs on:click=move |_| { view.set(View::Jobs); jobs.open() }>"Jobs"</button>
             </nav>
             <span class="spacer"></span>
             <button type="button" class="ghost" data-testid="settings-toggle" aria-expanded=move || show_settings.get().to_string()
@@ -93,9 +98,7 @@ pub fn App() -> impl IntoView {
             <Splitter width=detail_w />
             <DetailPanel />
         </main>
-        <Show when=move || js.view.get() == View::Jobs>
-            <JobsView />
-        </Show>
+        <JobsSlot host=jobs shown=Signal::derive(move || view.get() == View::Jobs) />
     }
 }
 

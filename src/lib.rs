@@ -2,7 +2,8 @@
 //!
 //! Map: `app` (root component: layout, contexts, Events | Jobs); the features `events/`
 //! (state, the LookupEvents run, query bar, status, table), `jobs/` (the job sources' runs
-//! and state, the view, the timeline) and `settings` (the panel); `ui/` (components both views
+//! and state, the view, the timeline: a module of its own, `src/bin/trailview-jobs.rs`, that
+//! `jobs_host` loads on the first visit) and `settings` (the panel); `ui/` (components both views
 //! use); the leaf services `api` (the only module that talks HTTP), `runtime` (the one driver
 //! every source runs on: pacing, retry, cancel), `storage` (localStorage / sessionStorage, no
 //! app state) and `format` (time display). All logic that can be pure lives in
@@ -17,6 +18,7 @@ pub mod files;
 pub mod format;
 pub mod jobs;
 pub mod persist;
+pub mod jobs_host;
 pub mod runtime;
 pub mod settings;
 pub mod storage;

@@ -5,9 +5,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use trailview::events::query_bar::OpenRange;
-use trailview::jobs::state::{JobsState, View, TIMELINE_WIDTH};
+use trailview::events::state::Tz;
+use trailview::jobs::state::{JobsState, TIMELINE_WIDTH};
 use trailview::jobs::timeline::Timeline;
+use trailview::jobs::OpenRange;
 use trailview_core::jobs::{Job, Source};
 use trailview_core::timeline::Axis;
 use trailview_core::wire::{CdnDeliverTask, DeliveryHistoryJob};
@@ -67,8 +68,8 @@ fn backfill(id: i64, status: i64, created: i64, minutes: i64) -> Job {
     )
 }
 
-/// The range a data window opened, and the view shown when the form was filled in.
-type Opened = ((i64, i64), View);
+/// The range a data window asked the host to open.
+type Opened = (i64, i64);
 
 fn mount(
     source: Source,
@@ -77,17 +78,13 @@ fn mount(
     now: i64,
 ) -> (HtmlElement, JobsState, RwSignal<Option<Opened>>) {
     let el = container();
-    let js = JobsState::new();
-    // The range a data window opens, and the view shown when the form is filled in.
+    let js = JobsState::new(String::new(), Tz::Utc);
+    // The range a data window asks the host to open.
     let opened = RwSignal::new(None);
-    let open = OpenRange::new(
-        js.view,
-        Callback::new(move |r| opened.set(Some((r, js.view.get_untracked())))),
-    );
+    let open = OpenRange(Callback::new(move |r| opened.set(Some(r))));
     js.source(source).jobs.set(jobs);
     js.axis.set(Some(axis));
     js.now.set(now);
-    js.view.set(View::Jobs);
     leptos::mount::mount_to(el.clone(), move || {
         provide_context(js);
         provide_context(open);
@@ -150,12 +147,7 @@ async fn a_bar_per_job_in_separate_lanes_with_tooltip_select_and_jump() {
     assert_eq!(win.len(), 3);
     click(&win[0]);
     settle().await;
-    assert_eq!(
-        jump.get_untracked(),
-        Some(((t0 - 24 * H, t0), View::Events)),
-        "the Events view shows before the form asks to fetch"
-    );
-    assert_eq!(js.view.get_untracked(), View::Events);
+    assert_eq!(jump.get_untracked(), Some((t0 - 24 * H, t0)));
 }
 
 #[wasm_bindgen_test]
@@ -257,7 +249,7 @@ async fn the_axis_and_tooltip_stay_in_view_while_lanes_scroll() {
 async fn column_filters_show_what_the_table_applies_after_a_tab_switch() {
     let t0 = 1_717_200_000_000;
     let el = container();
-    let js = JobsState::new();
+    let js = JobsState::new(String::new(), Tz::Utc);
     js.backfill.jobs.set(vec![
         backfill(1, 2, t0, 30),
         backfill(2, 3, t0 + H, 20),
@@ -266,10 +258,8 @@ async fn column_filters_show_what_the_table_applies_after_a_tab_switch() {
     js.axis
         .set(Some(Axis::new(t0 - H, t0 + 3 * H, TIMELINE_WIDTH)));
     js.now.set(t0 + 3 * H);
-    js.view.set(View::Jobs);
-    let open = OpenRange::new(js.view, Callback::new(|_| {}));
+    let open = OpenRange(Callback::new(|_| {}));
     leptos::mount::mount_to(el.clone(), move || {
-        provide_context(trailview::events::state::AppState::new());
         provide_context(js);
         provide_context(open);
         view! { <trailview::jobs::view::JobsView /> }
@@ -324,14 +314,11 @@ fn read_only_answer() -> trailview_core::dialect::ApiError {
 
 #[wasm_bindgen_test]
 async fn a_read_only_proxys_refusal_is_a_sentence_in_the_backfill_form() {
-    use trailview::events::state::AppState;
     use trailview::jobs::view::BackfillForm;
     let el = container();
-    let js = JobsState::new();
-    let st = AppState::new();
+    let js = JobsState::new(String::new(), Tz::Utc);
     leptos::mount::mount_to(el.clone(), move || {
         provide_context(js);
-        provide_context(st);
         view! { <BackfillForm /> }
     })
     .forget();

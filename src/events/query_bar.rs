@@ -4,7 +4,6 @@
 use crate::events::fetch;
 use crate::events::state::{AppState, FetchState, Tz};
 use crate::format;
-use crate::jobs::state::{JobsState, View};
 use leptos::prelude::*;
 use trailview_core::fetch_policy::{Direction, LoadMode};
 use trailview_core::lookup::LookupKey;
@@ -15,7 +14,7 @@ use trailview_core::time::RangePreset;
 pub use trailview_core::query_form::DEFAULT_CAP;
 
 /// The query bar's fields. They live in context (not in the component) so that a data window
-/// clicked in the Jobs view can fill them in and fetch ([`OpenRange`]).
+/// clicked in the Jobs view can fill them in and fetch ([`QueryForm::open_range`]).
 #[derive(Clone, Copy)]
 pub struct QueryForm {
     pub preset: RwSignal<RangePreset>,
@@ -70,36 +69,12 @@ impl QueryForm {
     }
 }
 
-/// Opens the Events view's query on a range (a data window in the Jobs view): it shows the
-/// Events view first, so that a Replace / Add question the fetch asks appears in a visible
-/// query bar and can take the focus, then `fill` fills in the form and requests the fetch.
-#[derive(Clone, Copy)]
-pub struct OpenRange {
-    view: RwSignal<View>,
-    fill: Callback<(i64, i64)>,
-}
-
-impl OpenRange {
-    pub fn new(view: RwSignal<View>, fill: Callback<(i64, i64)>) -> Self {
-        OpenRange { view, fill }
-    }
-
-    pub fn run(&self, range: (i64, i64)) {
-        self.view.set(View::Events);
-        self.fill.run(range);
-    }
-}
-
-/// Provides the query bar's [`QueryForm`] and the [`OpenRange`] that fills it in and fetches
-/// (after [`JobsState`] is provided: it switches that view).
-pub fn provide_query_form(st: AppState) {
+/// Provides the query bar's [`QueryForm`] (the Jobs view's data windows fill it in through
+/// `jobs_host`: [`QueryForm::open_range`]).
+pub fn provide_query_form(st: AppState) -> QueryForm {
     let form = QueryForm::new(js_sys::Date::now() as i64, st.tz.get_untracked());
     provide_context(form);
-    let view = expect_context::<JobsState>().view;
-    provide_context(OpenRange::new(
-        view,
-        Callback::new(move |(s, e)| form.open_range(st, s, e)),
-    ));
+    form
 }
 
 #[component]

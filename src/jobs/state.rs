@@ -4,6 +4,7 @@
 //! backfill jobs, all carried out by the one driver (`crate::runtime`: pacing, retry, cancel).
 
 use crate::api::ApiClient;
+use crate::events::state::Tz;
 use crate::runtime::{self, call_once, now_ms, retry_notice, Driven, Runner, Ticket};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
@@ -19,12 +20,6 @@ use trailview_core::lenient::Parsed;
 use trailview_core::paging::{PagedRun, Request, Retry, RetryPolicy, RunEnd, Step, MAX_RETRIES};
 use trailview_core::timeline::Axis;
 use trailview_core::{dialect::ApiError, wire::ContentError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Events,
-    Jobs,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadState {
@@ -93,7 +88,10 @@ pub struct CreateState {
 
 #[derive(Clone, Copy)]
 pub struct JobsState {
-    pub view: RwSignal<View>,
+    /// The proxy the sources are read through, and the time zone they are shown in: the
+    /// host's settings (`jobs_host` forwards them into this separately loaded view).
+    pub base: RwSignal<String>,
+    pub tz: RwSignal<Tz>,
     pub tab: RwSignal<Source>,
     pub backfill: SourceState,
     pub cdn: SourceState,
@@ -112,9 +110,10 @@ pub struct JobsState {
 pub const TIMELINE_WIDTH: f64 = 1000.0;
 
 impl JobsState {
-    pub fn new() -> Self {
+    pub fn new(base: String, tz: Tz) -> Self {
         JobsState {
-            view: RwSignal::new(View::Events),
+            base: RwSignal::new(base),
+            tz: RwSignal::new(tz),
             tab: RwSignal::new(Source::Backfill),
             backfill: SourceState::new(Source::Backfill),
             cdn: SourceState::new(Source::Cdn),
@@ -156,10 +155,11 @@ impl JobsState {
         self.axis.set(Some(Axis::fit(ext, now, TIMELINE_WIDTH)));
     }
 
-    /// Load every source (each on its own loop).
-    pub fn load_all(&self, base: &str) {
+    /// Load every source (each on its own loop), through the proxy in [`JobsState::base`].
+    pub fn load_all(&self) {
+        let base = self.base.get_untracked();
         for s in Source::ALL {
-            self.load(s, base.to_string());
+            self.load(s, base.clone());
         }
     }
 
@@ -268,7 +268,8 @@ impl JobsState {
 
     /// Submit the backfill form: a fresh ClientToken per new submission, the same one for
     /// automatic retries and for a resubmit after a failure that may have reached the server.
-    pub fn create_backfill(&self, base: String) {
+    pub fn create_backfill(&self) {
+        let base = self.base.get_untracked();
         let c = self.create;
         if c.busy.get_untracked() {
             return;
@@ -340,12 +341,6 @@ impl JobsState {
             }
             c.busy.set(false);
         });
-    }
-}
-
-impl Default for JobsState {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -4,10 +4,10 @@
 //! execution selects the job, a click on a data window opens the Events view on that range.
 //! Every shape, label and tooltip line comes from `trailview_core::timeline::layout`.
 
-use crate::events::query_bar::OpenRange;
-use crate::events::state::{AppState, Tz};
+use crate::events::state::Tz;
 use crate::format;
 use crate::jobs::state::{JobsState, TIMELINE_WIDTH};
+use crate::jobs::OpenRange;
 use leptos::prelude::*;
 use trailview_core::jobs::{Source, StatusClass};
 use trailview_core::timeline::{
@@ -64,8 +64,7 @@ pub fn Timeline(
 ) -> impl IntoView {
     let js = expect_context::<JobsState>();
     let open = expect_context::<OpenRange>();
-    let tz = use_context::<AppState>().map(|st| st.tz);
-    let tz = move || tz.map_or(Tz::Utc, |t| t.get());
+    let tz = move || js.tz.get();
     let ss = js.source(source);
     let select = move |id: String| match on_select {
         Some(f) => f.run(id),

@@ -2,10 +2,9 @@
 //! a timeline on the shared axis above a filter / sort / paginate table, the selected job as a
 //! JSON tree, and the backfill form.
 
-use crate::events::query_bar::OpenRange;
-use crate::events::state::AppState;
-use crate::jobs::state::{JobsState, LoadState, SourceState, View};
+use crate::jobs::state::{JobsState, LoadState, SourceState};
 use crate::jobs::timeline::{Legend, Timeline};
+use crate::jobs::OpenRange;
 use crate::ui::json_tree::JsonTree;
 use crate::ui::pager::PageButton;
 use leptos::prelude::*;
@@ -49,15 +48,14 @@ pub fn JobError(err: ApiError) -> impl IntoView {
     view! { <div class="api-error job-error" role="alert" data-testid="job-error">{body}</div> }
 }
 
-/// Shows the Jobs view. The first time (nothing loaded yet), loads every source and starts
+/// The Jobs view is shown. The first time (nothing loaded yet), loads every source and starts
 /// "now" ticking for the timelines.
-pub fn open_jobs(js: JobsState, st: AppState) {
+pub fn on_shown(js: JobsState) {
     let first = Source::ALL
         .into_iter()
         .all(|s| js.source(s).state.get_untracked() == LoadState::Idle);
-    js.view.set(View::Jobs);
     if first {
-        js.load_all(&st.base.get_untracked());
+        js.load_all();
         let _ = set_interval_with_handle(
             move || js.now.set(js_sys::Date::now() as i64),
             std::time::Duration::from_secs(2),
@@ -68,7 +66,6 @@ pub fn open_jobs(js: JobsState, st: AppState) {
 #[component]
 pub fn JobsView() -> impl IntoView {
     let js = expect_context::<JobsState>();
-    let st = expect_context::<AppState>();
     let zoom = move |f: f64| {
         let now = js.now.get_untracked();
         js.axis.update(|a| {
@@ -119,7 +116,7 @@ pub fn JobsView() -> impl IntoView {
                     <button type="button" data-testid="timeline-fit" title="Fit all jobs" on:click=move |_| js.fit()>"Fit"</button>
                     <button type="button" data-testid="jobs-reload" on:click=move |_| {
                         js.axis.set(None);
-                        js.load_all(&st.base.get_untracked());
+                        js.load_all();
                     }>"Reload"</button>
                 </div>
                 <Legend />
@@ -137,14 +134,13 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
     let js = expect_context::<JobsState>();
     let open = expect_context::<OpenRange>();
     let source = ss.source;
-    let st = expect_context::<AppState>();
     let rows = Memo::new(move |_| {
         let now = if source == Source::Cdn {
             js.now.get() / 60_000 * 60_000
         } else {
             0
         };
-        let tz = st.tz.get();
+        let tz = js.tz.get();
         let fmt = move |t: i64| crate::format::time(Some(t), tz);
         ss.jobs.with(|jobs| {
             jobs.iter()
@@ -303,11 +299,10 @@ fn SourcePanel(ss: SourceState) -> impl IntoView {
 #[component]
 pub fn BackfillForm() -> impl IntoView {
     let js = expect_context::<JobsState>();
-    let st = expect_context::<AppState>();
     let c = js.create;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        js.create_backfill(st.base.get_untracked());
+        js.create_backfill();
     };
     view! {
         <form class="backfill-form" on:submit=submit aria-label="Create a backfill job">

@@ -280,7 +280,13 @@ pub fn JsonTree(
     };
     let label = ctx.root_label.with_value(|l| {
         let mut c = l.chars();
-        let first: String = c.next().into_iter().flat_map(char::to_uppercase).collect();
+        // The labels are the app's own words ("event", "job"): ASCII case keeps Unicode's
+        // upper-case tables out of the bundle.
+        let first: String = c
+            .next()
+            .map(|f| f.to_ascii_uppercase())
+            .into_iter()
+            .collect();
         format!("{first}{} JSON", c.as_str())
     });
 

@@ -276,3 +276,35 @@ appTest(
   },
   { timeout: 150_000 },
 );
+
+appTest('jobs: the Jobs view is downloaded on its first visit; a failed download says so and Retry loads it', async ({ page }) => {
+  const asked = [];
+  page.on('request', (r) => {
+    if (/trailview-jobs(_bg\.wasm|\.js)$/.test(new URL(r.url()).pathname)) asked.push(new URL(r.url()).pathname);
+  });
+  // The app is up (openApp waited for the query bar) without the Jobs view's code.
+  await page.waitForTimeout(300);
+  assert.deepEqual(asked, [], 'the Jobs view was downloaded before anyone opened it');
+  // The first visit's download fails: the view says why and offers Retry.
+  await page.route('**/trailview-jobs.js*', (route) => route.abort('connectionrefused'));
+  await page.locator(tid('nav-jobs')).click();
+  const failed = page.locator(tid('jobs-load-error'));
+  await failed.waitFor({ state: 'visible' });
+  assert.match(await failed.innerText(), /could not be loaded/);
+  // The Events view is still whole behind it: going back works.
+  await page.locator(tid('nav-events')).click();
+  await page.locator(tid('fetch')).waitFor({ state: 'visible' });
+  await page.unroute('**/trailview-jobs.js*');
+  await page.locator(tid('nav-jobs')).click();
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await page.locator(tid('jobs-view')).waitFor({ state: 'visible' });
+  assert.equal(await failed.count(), 0);
+  for (const s of SOURCES) {
+    await eventually(
+      async () => (await page.locator(tid(`jobs-source-${s}`)).getAttribute('data-state')) === 'done',
+      `${s} loaded`,
+      60_000,
+    );
+  }
+  assert.ok(asked.some((p) => p.endsWith('trailview-jobs_bg.wasm')), `downloads: ${asked.join(', ')}`);
+});

@@ -1,0 +1,66 @@
+//! The Jobs view as a module of its own (`trailview-jobs.js` + `_bg.wasm`, built by Trunk
+//! beside the app): the app loads it on the first visit to the Jobs view (`jobs_host`), so
+//! the bundle every visit downloads leaves the job sources, their timelines and their wire
+//! types out. Its whole interface is [`mount`] and [`JobsApp`]'s setters; it shares the page
+//! (DOM, CSS, sessionStorage's proxy token) but not the app's memory.
+
+use leptos::prelude::*;
+use trailview::events::state::Tz;
+use trailview::jobs::state::JobsState;
+use trailview::jobs::view::{on_shown, JobsView};
+use trailview::jobs::OpenRange;
+use wasm_bindgen::prelude::*;
+
+/// The mounted Jobs view, as the host holds it.
+#[wasm_bindgen]
+pub struct JobsApp {
+    js: JobsState,
+}
+
+#[wasm_bindgen]
+impl JobsApp {
+    /// The proxy base changed (Settings, or the deploy's `config.json` arriving).
+    pub fn set_base(&self, base: String) {
+        self.js.base.set(base);
+    }
+
+    /// The time zone changed: `utc` or `local`.
+    pub fn set_tz(&self, tz: &str) {
+        self.js.tz.set(Tz::from_key(tz));
+    }
+
+    /// The view is shown; the first time, its sources load.
+    pub fn shown(&self) {
+        on_shown(self.js);
+    }
+}
+
+/// Mounts the Jobs view into `parent`. `open_range(start_ms, end_ms)` is the host's: it opens
+/// the Events view on that range.
+#[wasm_bindgen]
+pub fn mount(
+    parent: web_sys::HtmlElement,
+    base: String,
+    tz: &str,
+    open_range: js_sys::Function,
+) -> JobsApp {
+    console_error_panic_hook::set_once();
+    let js = JobsState::new(base, Tz::from_key(tz));
+    let open = OpenRange(Callback::new(move |(start, end): (i64, i64)| {
+        let _ = open_range.call2(
+            &JsValue::NULL,
+            &JsValue::from_f64(start as f64),
+            &JsValue::from_f64(end as f64),
+        );
+    }));
+    leptos::mount::mount_to(parent, move || {
+        provide_context(js);
+        provide_context(open);
+        view! { <JobsView /> }
+    })
+    // The view lives as long as the page.
+    .forget();
+    JobsApp { js }
+}
+
+fn main() {}

@@ -1,0 +1,191 @@
+//! The app's side of the Jobs view, which is a module of its own (`src/bin/trailview-jobs.rs`,
+//! `trailview-jobs.js` + `_bg.wasm` in `dist/`): loaded by a dynamic `import()` on the first
+//! visit to the Jobs view, mounted into this component's slot, and kept in step with the
+//! app's proxy base and time zone. A failed load says why and offers Retry.
+//!
+//! Written by hand: Trunk 0.21 cannot split one wasm (trunk-rs/trunk#1022, so no Leptos
+//! `#[lazy]`), but it builds a second binary of this crate as a `data-type="worker"` asset
+//! with the `web` target (unhashed, not loaded by `index.html`), which is all this needs.
+
+use crate::events::query_bar::QueryForm;
+use crate::events::state::AppState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+
+/// Beside `index.html`, like the file workers' loader.
+const MODULE_URL: &str = "trailview-jobs.js";
+
+#[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn import_module(url: &str) -> Result<JsValue, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The module's namespace: wasm-bindgen's `default` (fetch and instantiate the wasm) and
+    /// `mount`.
+    type JobsModule;
+    #[wasm_bindgen(method, catch, js_name = default)]
+    async fn init(this: &JobsModule) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn mount(
+        this: &JobsModule,
+        parent: &web_sys::HtmlElement,
+        base: String,
+        tz: &str,
+        open_range: &js_sys::Function,
+    ) -> Result<JobsApp, JsValue>;
+
+    /// The mounted view (`JobsApp` in the module).
+    type JobsApp;
+    #[wasm_bindgen(method)]
+    fn set_base(this: &JobsApp, base: String);
+    #[wasm_bindgen(method)]
+    fn set_tz(this: &JobsApp, tz: &str);
+    #[wasm_bindgen(method)]
+    fn shown(this: &JobsApp);
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    NotYet,
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+/// Where the Jobs view appears. `open` is called on every visit to the Jobs view.
+#[derive(Clone, Copy)]
+pub struct JobsHost {
+    load: RwSignal<Load>,
+    /// Tries so far: a retry asks for the module under another URL, as browsers may keep a
+    /// failed module fetch for the URL it failed on.
+    tries: StoredValue<u32>,
+    app: StoredValue<Option<JobsApp>, LocalStorage>,
+    slot: NodeRef<leptos::html::Div>,
+    st: AppState,
+    form: QueryForm,
+    /// Opening a job's range: the host switches to the Events view.
+    show_events: Callback<()>,
+}
+
+impl JobsHost {
+    pub fn new(st: AppState, form: QueryForm, show_events: Callback<()>) -> Self {
+        JobsHost {
+            load: RwSignal::new(Load::NotYet),
+            tries: StoredValue::new(0),
+            app: StoredValue::new_local(None),
+            slot: NodeRef::new(),
+            st,
+            form,
+            show_events,
+        }
+    }
+
+    /// The Jobs view is shown: load the module the first time (or after a failure), else
+    /// tell it.
+    pub fn open(self) {
+        if self
+            .app
+            .with_value(|a| a.as_ref().map(JobsApp::shown))
+            .is_some()
+        {
+            return;
+        }
+        if self.load.get_untracked() == Load::Loading {
+            return;
+        }
+        self.load.set(Load::Loading);
+        spawn_local(async move {
+            match self.start().await {
+                Ok(app) => {
+                    app.shown();
+                    self.app.set_value(Some(app));
+                    self.load.set(Load::Ready);
+                }
+                Err(e) => self.load.set(Load::Failed(describe(&e))),
+            }
+        });
+    }
+
+    async fn start(self) -> Result<JobsApp, JsValue> {
+        let tries = self.tries.get_value();
+        self.tries.set_value(tries + 1);
+        let url = web_sys::Url::new_with_base(MODULE_URL, &document_base())?;
+        if tries > 0 {
+            url.set_search(&format!("try={tries}"));
+        }
+        let url = url.href();
+        let module: JobsModule = import_module(&url).await?.unchecked_into();
+        module.init().await?;
+        let slot = self
+            .slot
+            .get_untracked()
+            .ok_or_else(|| JsValue::from_str("the Jobs view's place is not on the page"))?;
+        let (st, form, show_events) = (self.st, self.form, self.show_events);
+        // Lives as long as the page: the module keeps it.
+        let open_range = Closure::<dyn Fn(f64, f64)>::new(move |start: f64, end: f64| {
+            show_events.run(());
+            form.open_range(st, start as i64, end as i64);
+        })
+        .into_js_value();
+        module.mount(
+            &slot,
+            self.st.base.get_untracked(),
+            self.st.tz.get_untracked().key(),
+            open_range.unchecked_ref(),
+        )
+    }
+}
+
+fn document_base() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default()
+}
+
+/// A failed `import()` or instantiation, as a sentence.
+fn describe(e: &JsValue) -> String {
+    let detail = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into());
+    format!("The Jobs view could not be loaded ({MODULE_URL}): {detail}")
+}
+
+/// The Jobs view's place: its status while the module loads (or why it did not), then the
+/// view itself. The app's proxy base and time zone follow into the module.
+#[component]
+pub fn JobsSlot(host: JobsHost, shown: Signal<bool>) -> impl IntoView {
+    let st = host.st;
+    Effect::new(move |_| {
+        let (base, tz) = (st.base.get(), st.tz.get());
+        host.app.with_value(|a| {
+            if let Some(a) = a {
+                a.set_base(base);
+                a.set_tz(tz.key());
+            }
+        });
+    });
+    view! {
+        <div class="jobs-host" hidden=move || !shown.get()>
+            {move || match host.load.get() {
+                Load::NotYet | Load::Ready => None,
+                Load::Loading => Some(view! {
+                    <p class="jobs-loading" role="status">"Loading the Jobs view…"</p>
+                }.into_any()),
+                Load::Failed(m) => Some(view! {
+                    <div class="api-error" role="alert" data-testid="jobs-load-error">
+                        <p>{m}</p>
+                        <button type="button" on:click=move |_| host.open()>"Retry"</button>
+                    </div>
+                }.into_any()),
+            }}
+            <div node_ref=host.slot></div>
+        </div>
+    }
+}
