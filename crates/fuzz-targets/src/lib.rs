@@ -17,8 +17,11 @@ use trailview_core::trail_files::{self, keys, listing, plan, KeyUse};
 use trailview_core::tree::{Nav, TreeIndex};
 use trailview_core::{cloud::Cloud, cron, query};
 
+/// A target's body: the fuzzer's bytes in, a panic on a finding.
+pub type Target = fn(&[u8]);
+
 /// The targets by name (the folder names under `fuzz/corpus/` and `fuzz/regressions/`).
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("lenient", lenient),
     ("json_tree", json_tree),
     ("wire", wire),
