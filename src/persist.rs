@@ -34,7 +34,8 @@ impl std::fmt::Display for StoreError {
     }
 }
 
-fn error(e: JsValue) -> StoreError {
+/// A storage failure (a DOMException) as a [`StoreError`], by its name.
+pub fn error(e: JsValue) -> StoreError {
     let name = Reflect::get(&e, &"name".into())
         .ok()
         .and_then(|n| n.as_string())
@@ -84,36 +85,79 @@ async fn sessions() -> Result<FileSystemDirectoryHandle, StoreError> {
     dir(&root, "sessions", true).await
 }
 
-async fn file(session: &str, name: &str, create: bool) -> Result<FileSystemFileHandle, StoreError> {
-    let d = dir(&sessions().await?, session, create).await?;
-    let o = FileSystemGetFileOptions::new();
-    o.set_create(create);
-    wait(d.get_file_handle_with_options(name, &o)).await
+/// One session's directory, looked up once for many files (each lookup is a round trip to
+/// the browser's storage).
+pub struct Session(FileSystemDirectoryHandle);
+
+impl Session {
+    /// Session `id`'s directory; made if `create`, else `NotFound` when missing.
+    pub async fn open(id: &str, create: bool) -> Result<Session, StoreError> {
+        Ok(Session(dir(&sessions().await?, id, create).await?))
+    }
+
+    async fn file(&self, name: &str, create: bool) -> Result<FileSystemFileHandle, StoreError> {
+        let o = FileSystemGetFileOptions::new();
+        o.set_create(create);
+        wait(self.0.get_file_handle_with_options(name, &o)).await
+    }
+
+    /// Write `bytes` as the file `name` (replacing it whole: the browser commits the file
+    /// when it is closed, so a reader never sees half of it).
+    pub async fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let f = self.file(name, true).await?;
+        let w: FileSystemWritableFileStream = wait(f.create_writable()).await?;
+        let written = match w.write_with_u8_array(bytes) {
+            Ok(p) => JsFuture::from(p).await.map(|_| ()).map_err(error),
+            Err(e) => Err(error(e)),
+        };
+        if let Err(e) = written {
+            let _ = JsFuture::from(w.abort()).await;
+            return Err(e);
+        }
+        JsFuture::from(w.close()).await.map_err(error)?;
+        Ok(())
+    }
+
+    /// The file `name`.
+    pub async fn read(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        let f = self.file(name, false).await?;
+        let blob: web_sys::File = wait(f.get_file()).await?;
+        let buf = JsFuture::from(blob.array_buffer()).await.map_err(error)?;
+        Ok(Uint8Array::new(&buf).to_vec())
+    }
 }
 
-/// Write `bytes` as the file `name` of `session` (replacing it whole: the browser commits the
-/// file when it is closed, so a reader never sees half of it).
-pub async fn write(session: &str, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-    let f = file(session, name, true).await?;
-    let w: FileSystemWritableFileStream = wait(f.create_writable()).await?;
-    let written = match w.write_with_u8_array(bytes) {
-        Ok(p) => JsFuture::from(p).await.map(|_| ()).map_err(error),
-        Err(e) => Err(error(e)),
-    };
-    if let Err(e) = written {
-        let _ = JsFuture::from(w.abort()).await;
-        return Err(e);
+impl Session {
+    /// Start reading the file `name` now, so that it is read while the caller works on the
+    /// previous one; the bytes when awaited.
+    pub fn read_ahead(
+        &self,
+        name: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<u8>, StoreError>> {
+        let (d, name) = (self.0.clone(), name.to_string());
+        let p = wasm_bindgen_futures::future_to_promise(async move {
+            let o = FileSystemGetFileOptions::new();
+            let f: FileSystemFileHandle = JsFuture::from(d.get_file_handle_with_options(&name, &o))
+                .await?
+                .unchecked_into();
+            let file: web_sys::File = JsFuture::from(f.get_file()).await?.unchecked_into();
+            JsFuture::from(file.array_buffer()).await
+        });
+        async move {
+            let buf = JsFuture::from(p).await.map_err(error)?;
+            Ok(Uint8Array::new(&buf).to_vec())
+        }
     }
-    JsFuture::from(w.close()).await.map_err(error)?;
-    Ok(())
+}
+
+/// Write `bytes` as the file `name` of `session` (made if missing).
+pub async fn write(session: &str, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    Session::open(session, true).await?.write(name, bytes).await
 }
 
 /// The file `name` of `session`.
 pub async fn read(session: &str, name: &str) -> Result<Vec<u8>, StoreError> {
-    let f = file(session, name, false).await?;
-    let blob: web_sys::File = wait(f.get_file()).await?;
-    let buf = JsFuture::from(blob.array_buffer()).await.map_err(error)?;
-    Ok(Uint8Array::new(&buf).to_vec())
+    Session::open(session, false).await?.read(name).await
 }
 
 /// The saved sessions' ids, sorted.

@@ -101,6 +101,27 @@ async fn chunks_are_written_read_back_listed_and_deleted() {
     ));
 }
 
+/// A full quota cannot be provoked here: an exception named as the browser names it (a
+/// DOMException's `name` and `message`) is read as a quota error (the app then stops saving
+/// and says so).
+#[wasm_bindgen_test]
+fn a_quota_exception_is_a_quota_error() {
+    let quota = js_sys::Object::new();
+    for (k, v) in [
+        ("name", "QuotaExceededError"),
+        ("message", "The quota has been exceeded."),
+    ] {
+        js_sys::Reflect::set(&quota, &k.into(), &v.into()).unwrap();
+    }
+    assert_eq!(
+        persist::error(quota.into()),
+        StoreError::Quota("QuotaExceededError: The quota has been exceeded.".into())
+    );
+    assert!(persist::error(wasm_bindgen::JsValue::from_str("odd"))
+        .to_string()
+        .contains("odd"));
+}
+
 /// Write and read 1,000 chunks of 1,000 events (1M events' packed rows) and print the times.
 #[wasm_bindgen_test]
 async fn many_chunks_write_and_read_speed() {
@@ -115,8 +136,9 @@ async fn many_chunks_write_and_read_speed() {
     let write_ms = now() - t0;
     let t1 = now();
     let mut bytes = 0;
+    let dir = persist::Session::open(&id, false).await.unwrap();
     for k in 0..n {
-        bytes += persist::read(&id, &chunk_name(k)).await.unwrap().len();
+        bytes += dir.read(&chunk_name(k)).await.unwrap().len();
     }
     let read_ms = now() - t1;
     assert_eq!(bytes, chunk.len() * n as usize);

@@ -193,13 +193,14 @@ async fn drain(st: AppState) {
             }
         });
         let Some((id, w)) = next else { return };
-        let mut result = Ok(());
-        if let Some((n, bytes)) = &w.chunk {
-            result = persist::write(&id, &persist::chunk_name(*n), bytes).await;
+        let result = async {
+            let dir = persist::Session::open(&id, true).await?;
+            if let Some((n, bytes)) = &w.chunk {
+                dir.write(&persist::chunk_name(*n), bytes).await?;
+            }
+            dir.write(persist::MANIFEST, w.manifest.as_bytes()).await
         }
-        if result.is_ok() {
-            result = persist::write(&id, persist::MANIFEST, w.manifest.as_bytes()).await;
-        }
+        .await;
         if let Err(e) = result {
             SAVER.with(|s| *s.borrow_mut() = None);
             let kept = st.store.with_value(|s| s.len());
@@ -246,14 +247,28 @@ pub fn restore(st: AppState, id: String) {
         let mut reader = SnapshotReader::new();
         let mut damage = None;
         let mut shown = now_ms();
-        for n in 0..m.chunks {
-            let bytes = match persist::read(&id, &persist::chunk_name(n)).await {
+        let dir = match persist::Session::open(&id, false).await {
+            Ok(d) => Some(d),
+            Err(e) => {
+                damage = Some(format!("the saved chunks cannot be read ({e})"));
+                None
+            }
+        };
+        let chunks = if dir.is_some() { m.chunks } else { 0 };
+        let read = |n: u32| dir.as_ref().map(|d| d.read_ahead(&persist::chunk_name(n)));
+        let mut next = if chunks > 0 { read(0) } else { None };
+        let mut replaced = false;
+        'chunks: for n in 0..chunks {
+            let Some(reading) = next.take() else { break };
+            let bytes = match reading.await {
                 Ok(b) => b,
                 Err(e) => {
                     damage = Some(format!("saved chunk {n} cannot be read ({e})"));
                     break;
                 }
             };
+            // The next chunk is read while this one goes into the store.
+            next = if n + 1 < chunks { read(n + 1) } else { None };
             let mut ingest = match reader.open(bytes) {
                 Ok(i) => i,
                 Err(e) => {
@@ -261,26 +276,37 @@ pub fn restore(st: AppState, id: String) {
                     break;
                 }
             };
+            // Awaiting a read gave the page its turn: a new slice of ~8 ms starts.
+            let mut slice = now_ms();
             while !ingest.finished() {
                 if st.store.with_value(|s| s.epoch()) != epoch {
                     // Another load replaced the events meanwhile.
-                    ps.restoring.set(None);
-                    return;
+                    replaced = true;
+                    break 'chunks;
                 }
-                let start = now_ms();
-                while !ingest.finished() && now_ms() - start < 8.0 {
-                    st.store.update_value(|s| {
-                        ingest.ingest(s, 512);
-                    });
+                st.store.update_value(|s| {
+                    ingest.ingest(s, 256);
+                });
+                if now_ms() - slice >= 8.0 {
+                    gloo_timers::future::sleep(std::time::Duration::from_millis(0)).await;
+                    slice = now_ms();
                 }
-                if now_ms() - shown > 250.0 {
-                    shown = now_ms();
-                    ps.restoring
-                        .set(Some((st.store.with_value(|s| s.len()), m.rows)));
-                    st.version.update(|v| *v += 1);
-                }
-                gloo_timers::future::sleep(std::time::Duration::from_millis(0)).await;
             }
+            if now_ms() - shown > 250.0 {
+                shown = now_ms();
+                ps.restoring
+                    .set(Some((st.store.with_value(|s| s.len()), m.rows)));
+                st.version.update(|v| *v += 1);
+            }
+        }
+        // A read started ahead and not used (damage, a replace) is awaited: its failure is
+        // this restore's, not an unhandled rejection.
+        if let Some(reading) = next {
+            let _ = reading.await;
+        }
+        if replaced {
+            ps.restoring.set(None);
+            return;
         }
         let rows = st.store.with_value(|s| s.len());
         let (run, writer) = match &damage {
