@@ -320,7 +320,13 @@ fn error_answer(
                 // botocore strips a `namespace#` prefix and a `:suffix` from `__type`.
                 let raw = nonempty(b.kind)?;
                 let code = raw.rsplit('#').next().unwrap_or(&raw);
-                let code = code.split(':').next().unwrap_or(code).to_string();
+                let code = code.split(':').next().unwrap_or(code);
+                // Nothing left (`ns#`, `:suffix`): the code as sent, never an empty one.
+                let code = if code.trim().is_empty() {
+                    raw.clone()
+                } else {
+                    code.to_string()
+                };
                 Some(ServiceError {
                     http_status,
                     code,
@@ -672,6 +678,34 @@ impl RpcParams {
 #[cfg(test)]
 mod writer_tests {
     use super::*;
+
+    /// Found by fuzzing (`fuzz/regressions/wire/`): a `__type` with nothing before its
+    /// `:suffix` or after its `namespace#` was read as a service error with an empty code.
+    #[test]
+    fn aws_error_type_that_strips_to_nothing_keeps_its_text_as_the_code() {
+        for (body, code) in [
+            (
+                r#"{"__type":":http://internal.amazon.com/coral/x/","message":"m"}"#,
+                ":http://internal.amazon.com/coral/x/",
+            ),
+            (
+                r#"{"__type":"com.amazonaws.logs#","message":"m"}"#,
+                "com.amazonaws.logs#",
+            ),
+            (r#"[":::"]"#, ":::"),
+            (
+                r#"{"__type":"com.amazonaws.logs#ThrottlingException:http://x"}"#,
+                "ThrottlingException",
+            ),
+        ] {
+            let Err(ApiError::Service(s)) =
+                read_response::<serde_json::Value>(Dialect::AwsJson, 400, Some("R"), body)
+            else {
+                panic!("{body}")
+            };
+            assert_eq!(s.code, code, "{body}");
+        }
+    }
 
     #[test]
     fn storage_errors_read_from_xml() {
