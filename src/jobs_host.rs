@@ -162,6 +162,8 @@ fn describe(e: &JsValue) -> String {
 #[component]
 pub fn JobsSlot(host: JobsHost, shown: Signal<bool>) -> impl IntoView {
     let st = host.st;
+    // The one Effect that reaches across: it writes nothing in this app's graph, it calls the
+    // module's setters (the module's own signals are on the far side of the wasm boundary).
     Effect::new(move |_| {
         let (base, tz) = (st.base.get(), st.tz.get());
         host.app.with_value(|a| {

@@ -277,10 +277,11 @@ appTest(
   { timeout: 150_000 },
 );
 
-appTest('jobs: the Jobs view is downloaded on its first visit; a failed download says so and Retry loads it', async ({ page }) => {
+appTest('jobs: the Jobs view is downloaded on its first visit; a failed download says so and Retry loads it', async ({ page, shot }) => {
   const asked = [];
   page.on('request', (r) => {
-    if (/trailview-jobs(_bg\.wasm|\.js)$/.test(new URL(r.url()).pathname)) asked.push(new URL(r.url()).pathname);
+    const url = new URL(r.url());
+    if (/trailview-jobs(_bg\.wasm|\.js)$/.test(url.pathname)) asked.push(url.pathname + url.search);
   });
   // The app is up (openApp waited for the query bar) without the Jobs view's code.
   await page.waitForTimeout(300);
@@ -291,11 +292,22 @@ appTest('jobs: the Jobs view is downloaded on its first visit; a failed download
   const failed = page.locator(tid('jobs-load-error'));
   await failed.waitFor({ state: 'visible' });
   assert.match(await failed.innerText(), /could not be loaded/);
-  // The Events view is still whole behind it: going back works.
+  await shot('load failed');
+  // Retry while it still fails: asked again (under another URL), still failing, still said.
+  const again = page.waitForRequest((r) => /trailview-jobs\.js\?try=1$/.test(r.url()));
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await again;
+  await failed.waitFor({ state: 'visible' });
+  // The Events view is whole behind it.
   await page.locator(tid('nav-events')).click();
   await page.locator(tid('fetch')).waitFor({ state: 'visible' });
-  await page.unroute('**/trailview-jobs.js*');
+  // Another visit tries again by itself (and fails again here).
+  const third = page.waitForRequest((r) => /trailview-jobs\.js\?try=2$/.test(r.url()));
   await page.locator(tid('nav-jobs')).click();
+  await third;
+  await failed.waitFor({ state: 'visible' });
+  // Back online, Retry loads it.
+  await page.unroute('**/trailview-jobs.js*');
   await failed.getByRole('button', { name: 'Retry' }).click();
   await page.locator(tid('jobs-view')).waitFor({ state: 'visible' });
   assert.equal(await failed.count(), 0);
@@ -306,5 +318,9 @@ appTest('jobs: the Jobs view is downloaded on its first visit; a failed download
       60_000,
     );
   }
-  assert.ok(asked.some((p) => p.endsWith('trailview-jobs_bg.wasm')), `downloads: ${asked.join(', ')}`);
+  // Once loaded it stays: another visit downloads nothing.
+  await page.locator(tid('nav-events')).click();
+  await page.locator(tid('nav-jobs')).click();
+  await page.locator(tid('jobs-view')).waitFor({ state: 'visible' });
+  assert.equal(asked.filter((p) => p.endsWith('_bg.wasm')).length, 1, `downloads: ${asked.join(', ')}`);
 });
