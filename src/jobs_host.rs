@@ -13,8 +13,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 
-/// Beside `index.html`, like the file workers' loader.
+/// Beside `index.html`, like the file workers' loader; unhashed, so served with `no-cache`.
 const MODULE_URL: &str = "trailview-jobs.js";
+const WASM_URL: &str = "trailview-jobs_bg.wasm";
 
 #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
 extern "C" {
@@ -28,7 +29,7 @@ extern "C" {
     /// `mount`.
     type JobsModule;
     #[wasm_bindgen(method, catch, js_name = default)]
-    async fn init(this: &JobsModule) -> Result<JsValue, JsValue>;
+    async fn init(this: &JobsModule, options: &js_sys::Object) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn mount(
         this: &JobsModule,
@@ -113,13 +114,18 @@ impl JobsHost {
     async fn start(self) -> Result<JobsApp, JsValue> {
         let tries = self.tries.get_value();
         self.tries.set_value(tries + 1);
-        let url = web_sys::Url::new_with_base(MODULE_URL, &document_base())?;
-        if tries > 0 {
-            url.set_search(&format!("try={tries}"));
-        }
-        let url = url.href();
-        let module: JobsModule = import_module(&url).await?.unchecked_into();
-        module.init().await?;
+        // The script and its wasm under the same query, so that a retry refetches both.
+        let url = |file: &str| -> Result<String, JsValue> {
+            let url = web_sys::Url::new_with_base(file, &document_base())?;
+            if tries > 0 {
+                url.set_search(&format!("try={tries}"));
+            }
+            Ok(url.href())
+        };
+        let module: JobsModule = import_module(&url(MODULE_URL)?).await?.unchecked_into();
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"module_or_path".into(), &url(WASM_URL)?.into())?;
+        module.init(&options).await?;
         let slot = self
             .slot
             .get_untracked()
