@@ -327,8 +327,9 @@ pub struct RedisConfig {
     /// A call to Redis (connecting included) that takes longer fails, and the call it was
     /// admitting is answered 503: a hung Redis does not hang requests.
     pub timeout: Duration,
-    /// Prepended to every key (`{prefix}{operation}@{upstream host}`), to share one Redis
-    /// between deployments that must not share limits.
+    /// Prepended to every key (`{prefix}{operation}`, per operation as the clouds count per
+    /// account), to share one Redis between deployments that must not share limits (another
+    /// account).
     pub key_prefix: String,
 }
 

@@ -9,6 +9,10 @@
 //! * Redis hung (SIGSTOP) or gone (killed): the limited operations are answered 503 in the
 //!   route's error shape within the timeout, and nothing reaches the cloud; the log says Redis
 //!   is unreachable. Redis back: the proxies forward again.
+//! * Redis' replies held 300 ms on one replica's way (a relay): the slots it gets come too
+//!   late to be used, so it answers throttled and forwards nothing, and the cloud still never
+//!   sees more than the documented rate in any sliding second (before the check: twice it).
+//! * Replicas configured with different limits for an operation log the disagreement.
 //!
 //! Needs `redis-server`: `REDIS_SERVER`, else on PATH. `cargo xtask test` installs it (as it
 //! does Chromium) and passes it; without one these tests fail, saying how to install it.
@@ -142,6 +146,11 @@ impl Drop for RedisServer {
 
 /// Two `trailview-proxy --config` processes for the fake cloud at `cloud`, with `extra` TOML.
 fn two_proxies(cloud: SocketAddr, extra: &str) -> [Proxy; 2] {
+    [one_proxy(cloud, extra), one_proxy(cloud, extra)]
+}
+
+/// A `trailview-proxy --config` process for the fake cloud at `cloud`, with `extra` TOML.
+fn one_proxy(cloud: SocketAddr, extra: &str) -> Proxy {
     let config = std::env::temp_dir().join(format!(
         "trailview-shared-limits-{}-{}.toml",
         std::process::id(),
@@ -161,9 +170,54 @@ fn two_proxies(cloud: SocketAddr, extra: &str) -> [Proxy; 2] {
         ("AWS_SECRET_ACCESS_KEY", AWS_SECRET),
     ];
     let args = ["--config", config.to_str().unwrap()];
-    let proxies = [Proxy::spawn(&args, &env), Proxy::spawn(&args, &env)];
+    let proxy = Proxy::spawn(&args, &env);
     let _ = std::fs::remove_file(&config);
-    proxies
+    proxy
+}
+
+/// A TCP relay on a free loopback port in front of `to` that passes requests on at once and
+/// holds every reply `delay`: a replica whose way to Redis is slow.
+async fn slow_relay(to: u16, delay: Duration) -> u16 {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", to)).await else {
+                continue;
+            };
+            let _ = client.set_nodelay(true);
+            let _ = server.set_nodelay(true);
+            let (mut client_read, mut client_write) = client.into_split();
+            let (mut server_read, mut server_write) = server.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+                let _ = server_write.shutdown().await;
+            });
+            let (tx, mut rx) =
+                tokio::sync::mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                while let Ok(n @ 1..) = server_read.read(&mut buf).await {
+                    if tx
+                        .send((tokio::time::Instant::now() + delay, buf[..n].to_vec()))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+            tokio::spawn(async move {
+                while let Some((at, bytes)) = rx.recv().await {
+                    tokio::time::sleep_until(at).await;
+                    if client_write.write_all(&bytes).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -437,6 +491,106 @@ async fn two_replicas_share_the_documented_rates_through_redis() {
             "replica {i} forwarded nothing"
         );
     }
+}
+
+/// Redis' replies reach one replica 300 ms late (within its `timeout_ms`): a call admitted on
+/// Redis' clock would reach the cloud 300 ms after its slot, past the window's margin, and
+/// with the other replica's calls put more than the documented rate into one second. The slow
+/// replica must answer those calls throttled instead of forwarding them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reply_from_redis_is_not_forwarded() {
+    let _one = ONE_RUN.lock().await;
+    let rates = trailview_proxy::config::default_rate_limits();
+    let (cloud, fake) = start_on_own_thread(false);
+    let redis = RedisServer::start();
+    let relay = slow_relay(redis.port, Duration::from_millis(300)).await;
+    // The slow replica's timeout covers its connection's handshake (a few round trips).
+    let proxies = [
+        one_proxy(
+            cloud,
+            &format!("[redis]\nurl = \"redis://127.0.0.1:{relay}/\"\ntimeout_ms = 1500\n"),
+        ),
+        one_proxy(cloud, &format!("[redis]\nurl = \"{}\"\n", redis.url())),
+    ];
+    until_forwarding(&proxies, Op::LookupEvents, Duration::from_secs(10)).await;
+
+    // Alone, in a fresh window: the slow replica's slot arrives 300 ms late, so its call is
+    // answered throttled in the route's shape (the slot is wasted) and not forwarded.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let before = fake.seen().len();
+    let a = ask(proxies[0].addr, Op::LookupEvents).await;
+    assert!(is_throttled(&a), "{} {}", a.status, a.body);
+    assert!(a.body.contains("Throttling.User"), "{}", a.body);
+    assert_eq!(a.headers["retry-after"], "1");
+    assert_eq!(fake.seen().len(), before, "the late slot was not used");
+    assert!(
+        proxies[0].log().iter().any(|l| l.contains("too slow")),
+        "{:?}",
+        proxies[0].log()
+    );
+
+    // Both flooded at once.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let from = fake.seen().len();
+    let tallies = flood(&proxies, &LIMITED, 4, FLOOD).await;
+    let seen = at_the_cloud(&fake, from);
+    let spans: BTreeMap<_, _> = arrivals(&fake, from)
+        .into_iter()
+        .filter_map(|(op, times)| {
+            let limit = *rates.get(&op)? as usize;
+            Some((op, tightest(&times, limit)?.as_millis()))
+        })
+        .collect();
+    println!(
+        "one replica's Redis replies 300 ms late: at the fake cloud (calls, most in any second): {seen:?}; shortest span of limit+1 calls (ms): {spans:?}; 200s per replica (slow, direct): {:?}; throttled per replica: {:?}",
+        tallies.iter().map(|t| &t.ok).collect::<Vec<_>>(),
+        tallies.iter().map(|t| t.throttled).collect::<Vec<_>>()
+    );
+    for t in &tallies {
+        assert!(t.other.is_empty(), "{:?}", t.other);
+    }
+    for op in LIMITED {
+        let limit = rates[op.name()] as usize;
+        let (_, most) = seen.get(op.name()).copied().unwrap_or_default();
+        assert!(
+            most <= limit,
+            "{op:?}: {most} calls in one second at the cloud with a slow Redis reply, documented rate {limit}"
+        );
+    }
+    // The slow replica forwarded nothing (every slot it got came late); the direct one did.
+    assert!(tallies[0].ok.is_empty(), "{:?}", tallies[0].ok);
+    assert!(tallies[0].throttled > 0);
+    assert!(tallies[1].ok.values().sum::<usize>() > 0);
+}
+
+/// Replicas sharing a Redis with different `[rate_limits]`: the one that finds the other's
+/// limit stored logs it loudly, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_that_disagree_on_a_limit_say_so() {
+    let _one = ONE_RUN.lock().await;
+    let (cloud, _fake) = start_on_own_thread(false);
+    let redis = RedisServer::start();
+    let shared = format!("[redis]\nurl = \"{}\"\n", redis.url());
+    let proxies = [
+        one_proxy(cloud, &shared),
+        one_proxy(cloud, &format!("[rate_limits]\nLookupEvents = 1\n{shared}")),
+    ];
+    for p in &proxies {
+        ask(p.addr, Op::LookupEvents).await;
+    }
+    ask(proxies[0].addr, Op::LookupEvents).await;
+    let told = |p: &Proxy| {
+        p.log()
+            .iter()
+            .filter(|l| l.contains("disagree on the rate limit"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (first, second) = (told(&proxies[0]), told(&proxies[1]));
+    assert_eq!(second.len(), 1, "{:?}", proxies[1].log());
+    assert!(second[0].contains("other_limit=2") && second[0].contains("this_limit=1"));
+    assert_eq!(first.len(), 1, "{:?}", proxies[0].log());
+    assert!(first[0].contains("other_limit=1") && first[0].contains("LookupEvents"));
 }
 
 /// A 503 for `op` in its route's error shape, saying the shared limiter is unavailable.

@@ -180,13 +180,13 @@ impl Upstream {
         None
     }
 
-    /// The shared rate limit of `op` on `host`, taken just before the signed request is sent
+    /// The shared rate limit of `op` (per operation, as the cloud counts), taken just before the signed request is sent
     /// (so the margin covers only the way to the cloud); a call waits up to
     /// [`RATE_LIMIT_QUEUE`] for its slot. `Some` is the answer to send instead: the cloud's
     /// throttling answer, or a 503 when the shared limiter (Redis) cannot be asked: the call
     /// is never sent unlimited.
-    async fn throttle(&self, d: &Dialect, api: Api, op: &str, host: &str) -> Option<Response> {
-        let (wait, limit) = match self.limits.admit(op, host).await {
+    async fn throttle(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
+        let (wait, limit) = match self.limits.admit(op).await {
             Verdict::Go => return None,
             // Why (Redis' address and error) is in the log, not in the answer.
             Verdict::Unavailable(_) => return Some(limiter_unavailable(d, api, op)),
@@ -346,7 +346,7 @@ impl Upstream {
                 "The request cannot be forwarded (invalid characters).",
             );
         };
-        if let Some(r) = self.throttle(d, api, op, &endpoint.host).await {
+        if let Some(r) = self.throttle(d, api, op).await {
             return r;
         }
         self.send(d, endpoint, request).await
@@ -435,10 +435,7 @@ impl Upstream {
             );
         }
         let request = request.map(|b| Full::new(Bytes::from(b)));
-        if let Some(r) = self
-            .throttle(d, Api::CloudWatchLogs, op, &endpoint.host)
-            .await
-        {
+        if let Some(r) = self.throttle(d, Api::CloudWatchLogs, op).await {
             return r;
         }
         self.send(d, endpoint, request).await
@@ -524,10 +521,7 @@ impl Upstream {
                 "trailview-proxy could not sign the request.",
             );
         }
-        if let Some(r) = self
-            .throttle(&Dialect::RestXml, api, op, &bucket.endpoint.host)
-            .await
-        {
+        if let Some(r) = self.throttle(&Dialect::RestXml, api, op).await {
             return r;
         }
         self.send_storage(cloud, &req.call, &bucket.endpoint, request)
