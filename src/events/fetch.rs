@@ -222,15 +222,11 @@ impl Driven for Events {
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
         // A NextToken the cloud no longer accepts (expired, or saved before a reload): read on
-        // from the loaded events' time bound.
+        // from the loaded events' time bound, once per bound (a cloud refusing every token is
+        // an error like any other, not an endless restart).
         let bound = self.st.run.try_update(|r| {
             let r = r.as_mut()?;
-            if !(r.reads_token() && session::token_refused(e)) {
-                return None;
-            }
-            let q = session::bounded_query(r.paging_query(), r.loaded_span())?;
-            r.restart_paging(q);
-            Some((r.query.direction, r.loaded_span()))
+            session::restart_refused(r, e).then(|| (r.query.direction, r.loaded_span()))
         });
         if let Some(Some((direction, span))) = bound {
             self.rebound.set(true);

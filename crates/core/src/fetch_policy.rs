@@ -137,6 +137,8 @@ pub struct EventsRun {
     held: Vec<Box<serde_json::value::RawValue>>,
     oldest_ms: Option<i64>,
     newest_ms: Option<i64>,
+    /// The bound paging last restarted from ([`EventsRun::restart_paging`]).
+    restarted_from: Option<LookupQuery>,
 }
 
 impl EventsRun {
@@ -150,6 +152,7 @@ impl EventsRun {
             held: Vec::new(),
             oldest_ms: None,
             newest_ms: None,
+            restarted_from: None,
         }
     }
 
@@ -273,7 +276,8 @@ impl EventsRun {
                 Some(Cursor::Token(t)) => Some(t.clone()),
                 Some(Cursor::Page(_)) | None => None,
             },
-            pages: self.run.pages(),
+            pages: self.progress.pages,
+            paging_pages: self.run.pages(),
             events: self.progress.events,
             elapsed_ms: self.progress.elapsed_ms,
             oldest_ms: self.oldest_ms,
@@ -290,7 +294,7 @@ impl EventsRun {
     /// complete or at its cap, so that [`EventsRun::load_more`] resumes it.
     pub fn at(query: LookupQuery, cap: usize, batch: usize, pos: RunPosition) -> EventsRun {
         let cursor = Cursor::token(pos.next_token.as_deref());
-        let mut run = PagedRun::at(pos.paging, cursor, pos.pages).with_max_pages(usize::MAX);
+        let mut run = PagedRun::at(pos.paging, cursor, pos.paging_pages).with_max_pages(usize::MAX);
         if !matches!(pos.ended, Some(RunEnd::Complete | RunEnd::Capped)) {
             run.cancel();
         }
@@ -312,6 +316,7 @@ impl EventsRun {
                 .collect(),
             oldest_ms: pos.oldest_ms,
             newest_ms: pos.newest_ms,
+            restarted_from: None,
         }
     }
 
@@ -330,7 +335,14 @@ impl EventsRun {
     /// span (the cloud refused the NextToken; `crate::session::bounded_query` makes `paging`).
     pub fn restart_paging(&mut self, paging: LookupQuery) {
         // `progress.pages` keeps counting the pages read; paging's own count restarts.
-        self.run = PagedRun::at(paging, None, 0).with_max_pages(usize::MAX);
+        self.run = PagedRun::at(paging.clone(), None, 0).with_max_pages(usize::MAX);
+        self.restarted_from = Some(paging);
+    }
+
+    /// The bound paging last restarted from in this run (`crate::session::restart_refused`
+    /// restarts once per bound).
+    pub fn restarted_from(&self) -> Option<&LookupQuery> {
+        self.restarted_from.as_ref()
     }
 }
 
@@ -340,7 +352,11 @@ pub struct RunPosition {
     /// The query of the next page (the run's, or one bounded by the loaded time).
     pub paging: LookupQuery,
     pub next_token: Option<String>,
+    /// Pages read by the run.
     pub pages: usize,
+    /// Pages read by paging since it last (re)started: fewer than `pages` once paging
+    /// restarted from a time bound, 0 before its first page.
+    pub paging_pages: usize,
     pub events: usize,
     pub elapsed_ms: f64,
     pub oldest_ms: Option<i64>,

@@ -22,7 +22,7 @@
 
 use crate::dialect::ApiError;
 use crate::engine::{EventStore, Pushed};
-use crate::fetch_policy::{Direction, LookupQuery, RunPosition};
+use crate::fetch_policy::{Direction, EventsRun, LookupQuery, RunPosition};
 use crate::lookup::{Condition, LookupKey};
 use crate::paging::RunEnd;
 use crate::schema::ALL_FIELDS;
@@ -603,6 +603,7 @@ impl Manifest {
                 "paging": query_json(&p.paging),
                 "next_token": p.next_token,
                 "pages": p.pages,
+                "paging_pages": p.paging_pages,
                 "events": p.events,
                 "elapsed_ms": p.elapsed_ms,
                 "oldest_ms": p.oldest_ms,
@@ -649,6 +650,11 @@ impl Manifest {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             pages: u(p, "pages")? as usize,
+            // Manifests written before it was saved apart: paging's count was `pages`.
+            paging_pages: match p.get("paging_pages") {
+                None => u(p, "pages")? as usize,
+                Some(_) => u(p, "paging_pages")? as usize,
+            },
             events: u(p, "events")? as usize,
             elapsed_ms: p.get("elapsed_ms").and_then(Value::as_f64).unwrap_or(0.0),
             oldest_ms: opt_i(p, "oldest_ms"),
@@ -756,7 +762,27 @@ pub fn bounded_query(paging: &LookupQuery, loaded: Option<(i64, i64)>) -> Option
         Direction::Backward => q.end_ms = q.end_ms.min(second(oldest).saturating_add(1000)),
         Direction::Forward => q.start_ms = q.start_ms.max(second(newest)),
     }
-    (q.start_ms < q.end_ms).then_some(q)
+    // The end is inclusive to the second (CloudTrail's and ActionTrail's EndTime): a forward
+    // run whose newest loaded second is the end's reads that second again.
+    (second(q.start_ms) <= second(q.end_ms)).then_some(q)
+}
+
+/// The cloud refused `run`'s NextToken (`e`): paging restarts from the loaded events' time
+/// bound ([`bounded_query`]). `false` when `e` is not such a refusal, nothing is left, or paging
+/// already restarted from this very bound (the cloud refuses every token and the run made no
+/// progress in time): then `e` is the run's error like any other.
+pub fn restart_refused(run: &mut EventsRun, e: &ApiError) -> bool {
+    if !(run.reads_token() && token_refused(e)) {
+        return false;
+    }
+    let Some(q) = bounded_query(run.paging_query(), run.loaded_span()) else {
+        return false;
+    };
+    if run.restarted_from() == Some(&q) {
+        return false;
+    }
+    run.restart_paging(q);
+    true
 }
 
 #[cfg(test)]
@@ -923,7 +949,8 @@ mod tests {
             position: RunPosition {
                 paging: query(Direction::Backward),
                 next_token: Some("tok".into()),
-                pages: 3,
+                pages: 5,
+                paging_pages: 3,
                 events: 150,
                 elapsed_ms: 1500.0,
                 oldest_ms: Some(2_000_000),
@@ -1007,10 +1034,57 @@ mod tests {
             bounded_query(&query(Direction::Forward), None),
             Some(query(Direction::Forward))
         );
+        // The end second is included (CloudTrail's and ActionTrail's EndTime): read again.
+        let e = bounded_query(&query(Direction::Forward), Some((1, 9_000_500))).unwrap();
+        assert_eq!((e.start_ms, e.end_ms), (9_000_000, 9_000_000));
         assert_eq!(
-            bounded_query(&query(Direction::Forward), Some((1, 9_000_000))),
+            bounded_query(&query(Direction::Forward), Some((1, 9_001_000))),
             None,
             "nothing after the range's end"
         );
+    }
+
+    /// A cloud that refuses every NextToken, 60 events in one second and pages of 50: paging
+    /// restarts once from that second, then the refusal is the run's error (no endless loop).
+    #[test]
+    fn a_cloud_refusing_every_token_ends_failed() {
+        use crate::paging::{RunEnd, Step};
+        let mut run = EventsRun::new(query(Direction::Backward), 10_000);
+        let mut restarts = 0;
+        for _ in 0..1_000 {
+            match run.step() {
+                Step::Fetch(_) => {}
+                end => {
+                    assert_eq!(end, Step::Stop(RunEnd::Failed));
+                    assert_eq!(restarts, 1, "one restart from the bound");
+                    return;
+                }
+            }
+            if run.reads_token() {
+                let e = service(400, "InvalidNextToken", "x");
+                if restart_refused(&mut run, &e) {
+                    restarts += 1;
+                } else {
+                    run.on_error(&e, 1);
+                }
+                continue;
+            }
+            let events: Vec<_> = (0..50)
+                .map(|i| {
+                    serde_json::value::RawValue::from_string(format!(r#"{{"eventId":"e{i}"}}"#))
+                        .unwrap()
+                })
+                .collect();
+            let take = run.accept_page(
+                crate::wire::LookupEventsResponse {
+                    events,
+                    next_token: Some("t".into()),
+                    ..Default::default()
+                },
+                0.0,
+            );
+            run.note_times(take.iter().map(|_| Some(5_000_500)));
+        }
+        panic!("the run never ended ({restarts} restarts)");
     }
 }

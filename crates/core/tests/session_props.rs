@@ -123,7 +123,8 @@ proptest! {
     /// the loaded times: the store ends with exactly the range's events, each once.
     #[test]
     fn a_refused_token_continues_without_gap_or_duplicate(
-        times in prop::collection::vec(0i64..60_000, 1..200),
+        // Times to the end second included, many in the range's last seconds.
+        times in prop::collection::vec(prop_oneof![0i64..61_000, 59_000i64..61_000], 1..200),
         page in 1usize..20,
         pages_read in 0usize..20,
         forward in any::<bool>(),
@@ -140,12 +141,13 @@ proptest! {
             json!({"eventId": format!("e{i}"), "eventTime":
                 chrono::DateTime::from_timestamp_millis(t).unwrap().to_rfc3339()}).to_string()
         };
-        // The cloud: the query's events (`StartTime <= t < EndTime`, to the second as sent)
-        // from position `from`, a page of `page`.
+        // The cloud: the query's events (`StartTime <= t <= EndTime`, both to the second as
+        // sent: the end second is included, as CloudTrail and ActionTrail do) from position
+        // `from`, a page of `page`.
         let answer = |q: &LookupQuery, from: usize| -> LookupEventsResponse {
             let sec = |t: i64| t.div_euclid(1000) * 1000;
             let matching: Vec<_> = all.iter().copied()
-                .filter(|(t, _)| sec(q.start_ms) <= *t && *t < sec(q.end_ms)).collect();
+                .filter(|(t, _)| sec(q.start_ms) <= *t && *t < sec(q.end_ms) + 1000).collect();
             let end = (from + page).min(matching.len());
             let events = matching[from..end].iter()
                 .map(|e| serde_json::value::RawValue::from_string(json(*e)).unwrap()).collect();
@@ -186,9 +188,14 @@ proptest! {
         prop_assert_eq!(got, want, "no gap");
     }
 
-    /// A run's saved position continues it as the original would.
+    /// A run's saved position continues it as the original would, also when the cloud refused
+    /// its NextToken and paging restarted from a time bound before the run was stopped.
     #[test]
-    fn a_saved_position_continues_the_run(pages in 0usize..5, held in 0usize..3) {
+    fn a_saved_position_continues_the_run(
+        pages in 0usize..5,
+        held in 0usize..3,
+        refused in any::<bool>(),
+    ) {
         let q = LookupQuery { start_ms: 0, end_ms: 10_000_000, direction: Direction::Backward,
             conditions: vec![] };
         let cap = pages * 3 + 3 - held.min(2);
@@ -200,11 +207,21 @@ proptest! {
             run.accept_page(LookupEventsResponse { events, next_token: Some(format!("t{p}")),
                 ..Default::default() }, 1.0);
         }
+        let restarted = refused && run.reads_token();
+        if restarted {
+            // The token refused: paging restarts from a bound, then Cancel.
+            let bound = LookupQuery { end_ms: 5_000_000, ..q.clone() };
+            run.restart_paging(bound);
+        }
         run.cancel();
         let pos = run.position();
         let back = EventsRun::at(q, run.cap, run.batch, pos.clone());
         prop_assert_eq!(back.position(), pos);
         prop_assert_eq!(back.step(), run.step());
         prop_assert_eq!(back.can_load_more(), run.can_load_more());
+        if restarted {
+            prop_assert!(back.can_load_more(), "Resume is offered after the round trip");
+            prop_assert_eq!(back.progress.pages, run.progress.pages);
+        }
     }
 }
