@@ -75,13 +75,41 @@ async fn dir(
     wait(parent.get_directory_handle_with_options(name, &o)).await
 }
 
+/// What an insecure page (plain `http://` on another host than localhost) or an old browser
+/// lacks.
+pub const NO_OPFS: &str =
+    "this page has no Origin Private File System (it needs HTTPS or localhost)";
+
+/// `navigator.storage` and its `getDirectory`, looked up without assuming either exists: an
+/// insecure context has no `navigator.storage` at all, older browsers no `getDirectory`. (The
+/// typed bindings would throw a JS TypeError through the wasm instead.)
+fn storage_get_directory() -> Result<(JsValue, js_sys::Function), StoreError> {
+    let none = || StoreError::Other(NO_OPFS.into());
+    let navigator = web_sys::window().ok_or_else(none)?.navigator();
+    let storage = Reflect::get(&navigator, &"storage".into()).map_err(|_| none())?;
+    if storage.is_undefined() || storage.is_null() {
+        return Err(none());
+    }
+    let get = Reflect::get(&storage, &"getDirectory".into()).map_err(|_| none())?;
+    let get = get.dyn_into::<js_sys::Function>().map_err(|_| none())?;
+    Ok((storage, get))
+}
+
+/// Whether this page can save sessions at all (`Err`: why not, [`NO_OPFS`]).
+pub fn available() -> Result<(), StoreError> {
+    storage_get_directory().map(|_| ())
+}
+
 /// The `sessions` directory (made if missing).
 async fn sessions() -> Result<FileSystemDirectoryHandle, StoreError> {
-    let storage = web_sys::window()
-        .ok_or_else(|| StoreError::Other("no window".into()))?
-        .navigator()
-        .storage();
-    let root: FileSystemDirectoryHandle = wait(storage.get_directory()).await?;
+    let (storage, get) = storage_get_directory()?;
+    // `call0` catches a throw (a page that refuses storage) as an `Err`.
+    let p = get
+        .call0(&storage)
+        .map_err(error)?
+        .dyn_into::<Promise>()
+        .map_err(|_| StoreError::Other(NO_OPFS.into()))?;
+    let root: FileSystemDirectoryHandle = wait(p).await?;
     dir(&root, "sessions", true).await
 }
 

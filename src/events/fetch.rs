@@ -54,6 +54,13 @@ pub fn cancel(st: AppState) {
     }
 }
 
+/// Stop the running fetch and hold the fetch's runner for a task that must not run beside a
+/// fetch (a restore): any fetch started or continued later makes the returned ticket stale.
+pub fn hold(st: AppState) -> Ticket {
+    cancel(st);
+    next_run()
+}
+
 /// Fetch `spec` at once when nothing is loaded; else ask first (`confirm` answers) whether it
 /// replaces the loaded events or adds to them. A preset range is pinned when the fetch starts.
 pub fn request(st: AppState, spec: QuerySpec, cap: usize) {

@@ -1,10 +1,12 @@
 //! The Events view: its state (the store, signals and memos over the core engine), the
-//! LookupEvents run, and its components (query bar, progress and errors, the table).
+//! LookupEvents run, and its components (query bar, progress and errors, the table, saved
+//! sessions).
 
 pub mod export;
 pub mod fetch;
 pub mod persist;
 pub mod query_bar;
+pub mod restore;
 pub mod state;
 pub mod status;
 pub mod table;

@@ -168,3 +168,102 @@ appTest('persist: a refused NextToken goes on from the loaded events\u2019 time'
   // run counted more events than it kept, which reading on from the NextToken never does.
   assert.ok(p.events > total, `the time bound was used (${p.events} read, ${total} kept)`);
 });
+
+appTest(
+  'persist: a page without the Origin Private File System fetches as ever and says why nothing is saved',
+  async ({ page }) => {
+    const w = window(4);
+    await setQuery(page, w, 300);
+    await submitFetch(page);
+    const p = await waitForState(page, 'done');
+    assert.ok(p.events > 0, 'the demo has events in the window');
+    assert.equal((await counts(page)).total, p.events, 'every fetched event is in the table');
+    await page.locator(tid('event-row')).first().waitFor();
+    const status = await page.locator(tid('persist-status')).textContent();
+    assert.match(status, /no Origin Private File System \(it needs HTTPS or localhost\)/, status);
+    assert.equal(await page.locator(tid('saved-sessions')).count(), 0, 'no saved sessions offered');
+  },
+  {
+    // As in old Safari (and, with no navigator.storage at all, any plain-http page off localhost).
+    beforeOpen: ({ page }) =>
+      page.addInitScript(() => {
+        delete StorageManager.prototype.getDirectory;
+      }),
+  },
+);
+
+appTest(
+  'persist: Cancel then a new fetch at once keeps the cancelled session whole',
+  async ({ page }) => {
+    const w = window(24);
+    await setQuery(page, w, 5000);
+    await submitFetch(page);
+    // Page 10 queued a chunk, still being written (slowly): Cancel's write waits behind it.
+    await eventually(async () => (await progress(page)).pages >= 11, '11 pages', 30_000);
+    await page.click(tid('cancel'));
+    await waitForState(page, 'cancelled', 15_000);
+    const total = (await counts(page)).total;
+    await submitFetch(page, 'replace');
+    let found;
+    await eventually(
+      async () => {
+        const all = await manifests(page);
+        found = all.find((m) => m.position.ended === 'cancelled');
+        return found && found.rows === total;
+      },
+      `the cancelled session saved with its ${total} events (found: ${JSON.stringify(found && { rows: found.rows })})`,
+      30_000,
+    );
+    if ((await progress(page)).state === 'running') await page.click(tid('cancel'));
+  },
+  {
+    // Slow file commits, so that writes queue up behind one another.
+    beforeOpen: ({ page }) =>
+      page.addInitScript(() => {
+        const close = FileSystemWritableFileStream.prototype.close;
+        FileSystemWritableFileStream.prototype.close = function () {
+          return new Promise((r) => setTimeout(r, 1500)).then(() => close.call(this));
+        };
+      }),
+  },
+);
+
+appTest(
+  'persist: a fetch started during a restore stops the restore, and the store is saved once, whole',
+  async ({ page }) => {
+    const w = window(24);
+    await setQuery(page, w, 1500);
+    await submitFetch(page);
+    const p0 = await waitForState(page, 'done');
+    const first = await saved(page, (await counts(page)).total, p0.events >= 1500 ? 'capped' : 'complete');
+    assert.ok(first.chunks >= 2, `chunks to restore one by one: ${first.chunks}`);
+
+    await page.reload({ waitUntil: 'load' });
+    await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Restore', exact: true }).first().click();
+    await eventually(async () => (await counts(page).catch(() => ({ total: 0 }))).total > 0, 'a first chunk restored', 15_000);
+    await setQuery(page, window(4), 300);
+    await submitFetch(page, 'add');
+    await eventually(
+      async () => /Restore stopped by another load/.test((await page.locator(tid('persist-status')).textContent().catch(() => '')) || ''),
+      'the restore to stop',
+      15_000,
+    );
+    const p = await waitForState(page, 'done');
+    assert.equal(p.state, 'done', 'the fetch ran to its end, not stopped by the restore');
+    const total = (await counts(page)).total;
+    // The store (what the restore put back and what the fetch added) is a new session, each row once.
+    const m = await saved(page, total, p.events >= 300 ? 'capped' : 'complete');
+    assert.notEqual(m.id, first.id, 'the restored session is not continued');
+  },
+  {
+    // Slow chunk reads, so that the restore takes a few seconds.
+    beforeOpen: ({ page }) =>
+      page.addInitScript(() => {
+        const read = Blob.prototype.arrayBuffer;
+        Blob.prototype.arrayBuffer = function () {
+          return new Promise((r) => setTimeout(r, 1000)).then(() => read.call(this));
+        };
+      }),
+  },
+);

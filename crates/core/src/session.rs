@@ -156,6 +156,13 @@ impl SnapshotWriter {
         }
     }
 
+    /// Whether `store` holds exactly what this writer saved so far (its rows and codec
+    /// dictionary), so that its next chunk appends to the same session. A restore checks it
+    /// before continuing a session: a store another load added to is saved as a new session.
+    pub fn matches(&self, store: &EventStore) -> bool {
+        store.len() == self.rows && store.packer_dict().len() == self.dict_len
+    }
+
     /// A page arrived.
     pub fn page(&mut self) {
         self.pages = self.pages.saturating_add(1);
@@ -845,6 +852,33 @@ mod tests {
         }
         assert_eq!(r.json_bytes(), full.json_bytes());
         assert_eq!(r.row_of_event_id("id-77"), Some(77));
+    }
+
+    /// A restored store continues its session only while it holds exactly the saved rows: a
+    /// fetch or file load that added to it during the restore makes it another session.
+    #[test]
+    fn a_writer_continues_only_the_store_it_saved() {
+        let full = store_of(60);
+        let mut w = SnapshotWriter::new();
+        let mut s = EventStore::new();
+        for i in 0..50 {
+            s.push(&full.raw(i));
+        }
+        let chunks = vec![w.chunk(&s).unwrap()];
+        let mut r = EventStore::new();
+        let mut reader = SnapshotReader::new();
+        reader
+            .open(chunks[0].clone())
+            .unwrap()
+            .ingest(&mut r, usize::MAX);
+        assert!(w.matches(&r) && reader.writer().matches(&r));
+        // Another load's events arrive during the restore.
+        r.push(&full.raw(55));
+        assert!(!w.matches(&r), "more rows than saved");
+        assert!(!reader.writer().matches(&r));
+        let mut fewer = EventStore::new();
+        fewer.push(&full.raw(0));
+        assert!(!w.matches(&fewer), "fewer rows than saved");
     }
 
     #[test]
