@@ -176,9 +176,7 @@ pub fn save(st: AppState) {
     };
     let queued = SAVER.with(|s| {
         let mut s = s.borrow_mut();
-        let Some(saver) = s.as_mut() else {
-            return None;
-        };
+        let saver = s.as_mut()?;
         if st.store.with_value(|store| store.epoch()) != saver.epoch {
             // Another load replaced the events: this session is complete as saved (its
             // queued writes are still written by its drain).
