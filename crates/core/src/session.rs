@@ -864,13 +864,10 @@ mod tests {
         for i in 0..50 {
             s.push(&full.raw(i));
         }
-        let chunks = vec![w.chunk(&s).unwrap()];
+        let chunk = w.chunk(&s).unwrap();
         let mut r = EventStore::new();
         let mut reader = SnapshotReader::new();
-        reader
-            .open(chunks[0].clone())
-            .unwrap()
-            .ingest(&mut r, usize::MAX);
+        reader.open(chunk).unwrap().ingest(&mut r, usize::MAX);
         assert!(w.matches(&r) && reader.writer().matches(&r));
         // Another load's events arrive during the restore.
         r.push(&full.raw(55));
