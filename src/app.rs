@@ -1,8 +1,8 @@
 //! The root component: layout, context, deploy-time configuration.
 
 use crate::api;
-use crate::events::restore::SavedSessions;
 use crate::events::query_bar::QueryBar;
+use crate::events::restore::SavedSessions;
 use crate::events::state::AppState;
 use crate::events::status::{Coverage, ErrorBanner, Progress};
 use crate::events::table::EventsTable;
