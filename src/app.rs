@@ -113,6 +113,11 @@ fn DetailPanel() -> impl IntoView {
             exclude,
         });
     });
+    let on_column = Callback::new(move |path: trailview_core::json_path::JsonPath| {
+        if let Err(e) = st.add_path_column(&path.to_string()) {
+            st.notice.set(Some(e.to_string()));
+        }
+    });
     let doc = Memo::new(move |_| {
         let row = st.selected.get()?;
         st.version.track();
@@ -128,7 +133,7 @@ fn DetailPanel() -> impl IntoView {
         <aside class="detail" id="event-detail" aria-label="Selected event">
             {move || match doc.get() {
                 None => view! { <p class="empty">"Select an event to see it as JSON."</p> }.into_any(),
-                Some(Ok(v)) => view! { <JsonTree doc=v on_filter=on_filter /> }.into_any(),
+                Some(Ok(v)) => view! { <JsonTree doc=v on_filter=on_filter on_column=on_column /> }.into_any(),
                 Some(Err((e, raw))) => view! {
                     <div class="api-error" role="alert"><p>{format!("This event is not valid JSON: {e}")}</p><pre class="excerpt">{raw}</pre></div>
                 }.into_any(),

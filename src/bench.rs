@@ -18,6 +18,7 @@ use crate::files::FilesState;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use trailview_core::catalogue::Cloud;
+use trailview_core::columns::ColumnId;
 use trailview_core::engine::{Filter, PathFilter, Sort};
 use trailview_core::fetch_policy::LoadMode;
 use trailview_core::json_path::JsonPath;
@@ -149,8 +150,10 @@ pub fn bench_clear_path_filters() -> Result<(), JsError> {
     Ok(())
 }
 
-fn column(key: &str) -> Result<Column, JsError> {
-    Column::from_key(key).ok_or_else(|| JsError::new("unknown column"))
+fn column(key: &str) -> Result<ColumnId, JsError> {
+    Column::from_key(key)
+        .map(ColumnId::Builtin)
+        .ok_or_else(|| JsError::new("unknown column"))
 }
 
 /// Engine only: free-text filter over ingest order; returns the count (first 50 rows copied).
@@ -208,7 +211,7 @@ pub fn bench_engine_sort(col: &str, descending: bool) -> Result<u32, JsError> {
         },
     };
     Ok(st.store.with_value(|s| {
-        let rows = s.order(Some(sort));
+        let rows = s.order(Some(&sort));
         let first: Vec<u32> = rows.iter().take(50).copied().collect();
         first.first().copied().unwrap_or(0)
     }))
@@ -218,9 +221,9 @@ pub fn bench_engine_sort(col: &str, descending: bool) -> Result<u32, JsError> {
 #[wasm_bindgen]
 pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
     let st = app()?;
-    let f: Field = column(col)?
-        .field()
-        .ok_or_else(|| JsError::new("no facet for time"))?;
+    let f: Field = Column::from_key(col)
+        .and_then(Column::field)
+        .ok_or_else(|| JsError::new("no facet for this column"))?;
     Ok(st.store.with_value(|s| {
         let rows = s.order(None);
         s.facet(f, &rows).len() as u32

@@ -914,3 +914,103 @@ fn object_gets_are_absolute_and_encoded() {
     );
     assert_eq!(aws.authorization, None);
 }
+
+/// The Columns menu: a checkbox per column hides it (header and cells), buttons move it, a
+/// JSON path becomes a column that shows each event's value and sorts, and the layout is kept
+/// in localStorage.
+#[wasm_bindgen_test]
+async fn the_column_menu_hides_moves_and_adds_columns() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("trailview.columns").unwrap();
+    let (el, _s) = mount_table(
+        (0..30)
+            .map(|i| {
+                let mut e: serde_json::Value = serde_json::from_str(&event(i)).unwrap();
+                e["requestParameters"] = json!({"Size": (i * 7) % 11});
+                e.to_string()
+            })
+            .collect(),
+    );
+    frame().await;
+    let titles = |el: &HtmlElement| -> Vec<String> {
+        all(el, "thead tr:first-child th button.sort")
+            .iter()
+            .map(|b| {
+                b.text_content()
+                    .unwrap()
+                    .trim_end_matches(['▲', '▼'])
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(titles(&el)[1..3], ["Event", "Service"]);
+    one(&el, "[data-testid=columns-button]").click();
+    settle().await;
+    let panel = one(&el, "[data-testid=columns-panel]");
+    assert_eq!(
+        panel.get_attribute("aria-label").as_deref(),
+        Some("Columns")
+    );
+    let item = |name: &str| -> HtmlElement {
+        all(&el, "[data-testid=column-item]")
+            .into_iter()
+            .find(|li| one(li, "label").text_content().unwrap() == name)
+            .unwrap_or_else(|| panic!("no item {name}"))
+    };
+    // Hide Service.
+    one(&item("Service"), "input[type=checkbox]").click();
+    settle().await;
+    assert!(!titles(&el).contains(&"Service".to_string()));
+    assert!(
+        all(&el, "td[data-col=service]").is_empty(),
+        "its cells are gone"
+    );
+    assert!(!all(&el, "td[data-col=event]").is_empty());
+    // Move Region left by its button (named for assistive technology).
+    let at = titles(&el).iter().position(|t| t == "Region").unwrap();
+    let left = all(&item("Region"), "button")
+        .into_iter()
+        .find(|b| b.get_attribute("aria-label").as_deref() == Some("Move Region left"))
+        .unwrap();
+    left.click();
+    settle().await;
+    assert_eq!(titles(&el)[at - 1], "Region");
+    // A JSON path as a column: each event's value, sortable.
+    let input: web_sys::HtmlInputElement = one(&el, "[data-testid=column-path]").unchecked_into();
+    type_into(&input, "requestParameters.Size");
+    one(&el, "[data-testid=column-add]").click();
+    settle().await;
+    assert_eq!(titles(&el).last().unwrap(), "requestParameters.Size");
+    let cells = |el: &HtmlElement| -> Vec<String> {
+        all(el, "tr[data-testid=event-row] td[data-col=path]")
+            .iter()
+            .map(|td| td.text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(cells(&el)[..3], ["0", "7", "3"]);
+    one(&el, "[data-testid='sort-path-requestParameters.Size']").click();
+    settle().await;
+    let sorted = cells(&el);
+    assert_eq!(
+        sorted[..3],
+        ["0", "0", "0"],
+        "numbers ascending: {sorted:?}"
+    );
+    let n: Vec<i64> = sorted.iter().map(|s| s.parse().unwrap()).collect();
+    assert!(n.windows(2).all(|w| w[0] <= w[1]), "{n:?}");
+    // A bad path says why.
+    type_into(&input, "a[");
+    one(&el, "[data-testid=column-add]").click();
+    settle().await;
+    assert!(one(&el, "[data-testid=column-error]")
+        .text_content()
+        .unwrap()
+        .contains("is not a JSON path"));
+    // Kept in this browser.
+    let kept = storage.get_item("trailview.columns").unwrap().unwrap();
+    assert!(
+        kept.contains("requestParameters.Size") && kept.contains("\"hidden\":true"),
+        "{kept}"
+    );
+    storage.remove_item("trailview.columns").unwrap();
+}

@@ -64,9 +64,10 @@ async fn export(
     phase: RwSignal<Phase>,
 ) {
     let rows = st.filtered.get_untracked();
+    let columns = st.visible_columns.get_untracked();
     let (mut writer, name) = st.store.with_value(|s| {
         let name = file_name(s, &rows, format);
-        (ExportWriter::new(format, s, rows), name)
+        (ExportWriter::new(format, s, rows, columns), name)
     });
     let parts = js_sys::Array::new();
     loop {

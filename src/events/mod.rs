@@ -2,6 +2,7 @@
 //! LookupEvents run, and its components (query bar, progress and errors, the table, saved
 //! sessions).
 
+pub mod columns;
 pub mod export;
 pub mod fetch;
 pub mod persist;

@@ -3,11 +3,11 @@
 //! order, the filtered rows and the current page from it.
 
 use leptos::prelude::*;
+use trailview_core::columns::{ColumnId, ColumnLayout, LayoutError, Shown, Side};
 use trailview_core::dialect::ApiError;
 use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::page::Page;
-use trailview_core::schema::Column;
 use trailview_core::table_query::{cycle_sort, set_column_filter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,9 @@ impl FetchState {
 
 pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 250];
 
+/// The localStorage key of the column layout.
+const LAYOUT_KEY: &str = "columns";
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub store: StoredValue<EventStore>,
@@ -62,7 +65,11 @@ pub struct AppState {
     pub version: RwSignal<u64>,
     pub sort: RwSignal<Option<Sort>>,
     pub search: RwSignal<String>,
-    pub col_filters: RwSignal<Vec<(Column, String)>>,
+    pub col_filters: RwSignal<Vec<(ColumnId, String)>>,
+    /// The table's columns as the user arranged them (kept in this browser).
+    pub layout: RwSignal<ColumnLayout>,
+    /// The visible columns' ids, in order (changes with the layout's columns, not its widths).
+    pub visible_columns: Memo<Vec<ColumnId>>,
     pub path_filters: RwSignal<Vec<PathFilter>>,
     pub page_size: RwSignal<usize>,
     pub page: RwSignal<usize>,
@@ -104,12 +111,13 @@ impl AppState {
         let path_filters = RwSignal::new(Vec::new());
         let page_size = RwSignal::new(50usize);
         let page = RwSignal::new(0usize);
+        let index_tick = RwSignal::new(0u64);
         let order = Memo::new(move |_| {
             version.track();
-            let s = sort.get();
-            store.with_value(|st| st.order(s))
+            // A path column's sort covers more rows as the background indexer reads them.
+            index_tick.track();
+            sort.with(|s| store.with_value(|st| st.order(s.as_ref())))
         });
-        let index_tick = RwSignal::new(0u64);
         let pending = StoredValue::new(Vec::new());
         let filtered = Memo::new(move |_| {
             let f = Filter {
@@ -123,17 +131,32 @@ impl AppState {
             let cf = store
                 .try_update_value(|st| st.compile(&f))
                 .expect("store lives as long as the app");
-            pending.set_value(cf.pending.clone());
+            let mut need = cf.pending.clone();
+            // A sort by a path column needs that column read too.
+            if let Some(p) = sort.with(|s| store.with_value(|st| st.sort_pending(s.as_ref()))) {
+                if !need.iter().any(|n| n.path == p.path) {
+                    need.push(p);
+                }
+            }
+            pending.set_value(need);
             order.with(|o| store.with_value(|st| st.filter(o, &cf)))
         });
         let page_info =
             Memo::new(move |_| Page::new(filtered.with(|f| f.len()), page_size.get(), page.get()));
+        let layout = RwSignal::new(
+            crate::storage::load(LAYOUT_KEY)
+                .and_then(|t| ColumnLayout::from_storage(&t))
+                .unwrap_or_default(),
+        );
+        let visible_columns = Memo::new(move |_| layout.with(|l| l.visible_ids()));
         let st = AppState {
             store,
             version,
             sort,
             search,
             col_filters,
+            layout,
+            visible_columns,
             path_filters,
             page_size,
             page,
@@ -160,6 +183,7 @@ impl AppState {
         // same (e.g. still none) notifies nobody, and a second chip would never be read.
         Effect::new(move |_| {
             st.path_filters.track();
+            st.sort.track();
             st.version.track();
             st.index_tick.track();
             filtered.track();
@@ -167,6 +191,11 @@ impl AppState {
                 st.indexer_running.set_value(true);
                 leptos::task::spawn_local(st.index_paths());
             }
+        });
+        // The layout is kept in this browser (a write to storage, not to a signal).
+        Effect::new(move |_| {
+            let text = layout.with(|l| l.to_storage());
+            crate::storage::save(LAYOUT_KEY, &text);
         });
         st
     }
@@ -244,7 +273,7 @@ impl AppState {
         self.version.update(|v| *v += 1);
     }
 
-    pub fn set_col_filter(&self, col: Column, text: String) {
+    pub fn set_col_filter(&self, col: ColumnId, text: String) {
         self.col_filters.update(|v| set_column_filter(v, col, text));
         self.page.set(0);
     }
@@ -267,12 +296,75 @@ impl AppState {
     }
 
     /// Click on a column header: ascending, then descending, then back to arrival order.
-    pub fn toggle_sort(&self, column: Column) {
+    pub fn toggle_sort(&self, column: ColumnId) {
         self.sort.update(|s| {
-            *s = cycle_sort(s.map(|s| (s.column, s.order)), column)
+            *s = cycle_sort(s.take().map(|s| (s.column, s.order)), column)
                 .map(|(column, order)| Sort { column, order });
         });
         self.page.set(0);
+    }
+
+    /// Shows or hides a column. A hidden column's filter and sort go with it: what filters
+    /// and orders the table stays on screen.
+    pub fn set_column_shown(&self, id: &ColumnId, shown: Shown) -> Result<(), LayoutError> {
+        let mut result = Ok(());
+        self.layout.update(|l| result = l.set_shown(id, shown));
+        if result.is_ok() && shown == Shown::Hidden {
+            self.forget_column(id);
+        }
+        result
+    }
+
+    /// Adds a JSON path as a column (or shows it).
+    pub fn add_path_column(&self, path: &str) -> Result<ColumnId, LayoutError> {
+        let mut result = Err(LayoutError::TooManyPaths);
+        self.layout.update(|l| result = l.add_path(path));
+        result
+    }
+
+    pub fn remove_path_column(&self, id: &ColumnId) {
+        self.layout.update(|l| l.remove_path(id));
+        self.forget_column(id);
+    }
+
+    pub fn step_column(&self, id: &ColumnId, side: Side) {
+        self.layout.update(|l| {
+            l.step(id, side);
+        });
+    }
+
+    pub fn reset_columns(&self) {
+        self.layout.set(ColumnLayout::default());
+        self.col_filters
+            .update(|v| v.retain(|(c, _)| matches!(c, ColumnId::Builtin(_))));
+        if self.sort.with_untracked(|s| {
+            matches!(
+                s,
+                Some(Sort {
+                    column: ColumnId::Path(_),
+                    ..
+                })
+            )
+        }) {
+            self.sort.set(None);
+        }
+    }
+
+    fn forget_column(&self, id: &ColumnId) {
+        if self
+            .col_filters
+            .with_untracked(|v| v.iter().any(|(c, _)| c == id))
+        {
+            self.col_filters.update(|v| v.retain(|(c, _)| c != id));
+            self.page.set(0);
+        }
+        if self
+            .sort
+            .with_untracked(|s| s.as_ref().is_some_and(|s| &s.column == id))
+        {
+            self.sort.set(None);
+            self.page.set(0);
+        }
     }
 
     /// The rows of the current page.

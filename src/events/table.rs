@@ -7,6 +7,7 @@ use crate::format;
 use crate::ui::pager::PageButton;
 use crate::ui::viewport::Viewport;
 use leptos::prelude::*;
+use trailview_core::columns::ColumnId;
 use trailview_core::engine::{EventStore, Sort};
 use trailview_core::numbers::thousands;
 use trailview_core::schema::{Column, Field};
@@ -14,8 +15,35 @@ use trailview_core::table_query::{PageStep, SortOrder};
 use wasm_bindgen::JsCast;
 
 /// The text of one cell.
-pub fn cell_text(s: &EventStore, row: u32, col: Column, tz: crate::events::state::Tz) -> String {
+pub fn cell_text(s: &EventStore, row: u32, col: &ColumnId, tz: crate::events::state::Tz) -> String {
     trailview_core::export::cell_text(s, row, col, |ms| format::time(ms, tz))
+}
+
+/// The path columns among `cols` are numbered in order (`data-pcol`, `--pcol-N`): their widths
+/// are CSS variables like the built-in columns'.
+fn pcol_index(cols: &[ColumnId], k: usize) -> Option<usize> {
+    matches!(cols[k], ColumnId::Path(_)).then(|| {
+        cols[..k]
+            .iter()
+            .filter(|c| matches!(c, ColumnId::Path(_)))
+            .count()
+    })
+}
+
+/// A column's name in test ids: a built-in column's key, `path-<path>` for a path column.
+fn test_key(col: &ColumnId) -> String {
+    match col {
+        ColumnId::Builtin(c) => c.key().to_string(),
+        ColumnId::Path(p) => format!("path-{p}"),
+    }
+}
+
+/// The CSS variable that holds a visible column's width.
+fn width_var(cols: &[ColumnId], k: usize) -> String {
+    match pcol_index(cols, k) {
+        Some(n) => format!("--pcol-{n}"),
+        None => format!("--col-{}", cols[k].key()),
+    }
 }
 
 /// Height of a body row in pixels (`table.events tbody tr` in `style/main.css`).
@@ -43,30 +71,133 @@ pub fn visible_window(scroll_top: f64, view_h: f64, rows: usize) -> (usize, usiz
 pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     let st = expect_context::<AppState>();
 
-    let header = move |col: Column| {
-        let order = move || match st.sort.get() {
-            Some(Sort { column, order }) if column == col => Some(order),
-            _ => None,
-        };
+    // The column being dragged to a new place, and whether a header edge is being dragged
+    // (which must not start a column drag).
+    let dragged = StoredValue::new(None::<ColumnId>);
+    let resizing = StoredValue::new(false);
+    let header = move |(k, col): (usize, ColumnId)| {
+        let cols = st.visible_columns.get_untracked();
+        let pcol = pcol_index(&cols, k);
+        let var = width_var(&cols, k);
+        let c_sort = col.clone();
+        let order = Memo::new(move |_| {
+            st.sort.with(|s| match s {
+                Some(Sort { column, order }) if *column == c_sort => Some(*order),
+                _ => None,
+            })
+        });
+        let order = move || order.get();
         let aria = move || order().map_or("none", SortOrder::aria);
         let arrow = move || order().map_or("", SortOrder::arrow);
+        let c_title = col.clone();
         let title = move || {
-            if col == Column::Time {
+            if c_title == ColumnId::Builtin(Column::Time) {
                 format!("Time ({})", format::zone_label(st.tz.get()))
             } else {
-                col.title().to_string()
+                c_title.title().to_string()
             }
         };
+        let th = NodeRef::<leptos::html::Th>::new();
+        let (c_click, c_drag, c_drop, c_w, c_key) = (
+            col.clone(),
+            col.clone(),
+            col.clone(),
+            col.clone(),
+            col.clone(),
+        );
+        let width_now = move || {
+            st.layout
+                .with(|l| l.specs().iter().find(|s| s.id == c_w).and_then(|s| s.width))
+        };
+        let start = StoredValue::new((0.0f64, 0.0f64));
+        let on_down = move |ev: leptos::ev::PointerEvent| {
+            let w = th
+                .get_untracked()
+                .map_or(100.0, |t| t.get_bounding_client_rect().width());
+            start.set_value((ev.client_x() as f64, w));
+            resizing.set_value(true);
+            if let Some(t) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = t.set_pointer_capture(ev.pointer_id());
+            }
+            ev.prevent_default();
+            ev.stop_propagation();
+        };
+        let c_move = col.clone();
+        let on_move = move |ev: leptos::ev::PointerEvent| {
+            if !resizing.get_value() {
+                return;
+            }
+            let (x0, w0) = start.get_value();
+            let w = w0 + ev.client_x() as f64 - x0;
+            st.layout.update(|l| {
+                l.set_width(&c_move, w);
+            });
+        };
+        let on_up = move |_| resizing.set_value(false);
+        let on_key = move |ev: leptos::ev::KeyboardEvent| {
+            let step = if ev.shift_key() { 50.0 } else { 10.0 };
+            let delta = match ev.key().as_str() {
+                "ArrowLeft" => -step,
+                "ArrowRight" => step,
+                _ => return,
+            };
+            ev.prevent_default();
+            let w = th
+                .get_untracked()
+                .map_or(100.0, |t| t.get_bounding_client_rect().width());
+            st.layout.update(|l| {
+                l.set_width(&c_key, w + delta);
+            });
+        };
+        let resize_label = format!("Resize {}", col.title());
         view! {
-            <th scope="col" role="columnheader" aria-sort=aria data-col=col.key()>
-                <button type="button" class="sort" data-testid=format!("sort-{}", col.key()) on:click=move |_| st.toggle_sort(col)>
+            <th scope="col" role="columnheader" aria-sort=aria data-col=col.key() data-pcol=pcol
+                node_ref=th draggable="true"
+                on:dragstart=move |ev| {
+                    if resizing.get_value() {
+                        ev.prevent_default();
+                        return;
+                    }
+                    dragged.set_value(Some(c_drag.clone()));
+                    if let Some(dt) = ev.data_transfer() {
+                        let _ = dt.set_data("text/plain", c_drag.title());
+                        dt.set_effect_allowed("move");
+                    }
+                }
+                on:dragover=move |ev| {
+                    if dragged.with_value(|d| d.is_some()) {
+                        ev.prevent_default();
+                    }
+                }
+                on:drop=move |ev| {
+                    ev.prevent_default();
+                    if let Some(from) = dragged.get_value() {
+                        st.layout.update(|l| {
+                            l.move_before(&from, Some(&c_drop));
+                        });
+                    }
+                    dragged.set_value(None);
+                }
+                on:dragend=move |_| dragged.set_value(None)
+                data-width-var=var>
+                <button type="button" class="sort" data-testid=format!("sort-{}", test_key(&col)) on:click=move |_| st.toggle_sort(c_click.clone())>
                     {title}<span class="arrow" aria-hidden="true">{arrow}</span>
                 </button>
+                <span class="col-resize" role="separator" tabindex="0" aria-orientation="vertical"
+                    aria-label=resize_label aria-valuemin=trailview_core::columns::MIN_WIDTH
+                    aria-valuemax=trailview_core::columns::MAX_WIDTH aria-valuenow=width_now
+                    data-testid="col-resize"
+                    on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
+                    on:keydown=on_key></span>
             </th>
         }
     };
-    let filter_cell = move |col: Column| {
-        if col == Column::Time {
+    let filter_cell = move |(k, col): (usize, ColumnId)| {
+        let pcol = pcol_index(&st.visible_columns.get_untracked(), k);
+        if col == ColumnId::Builtin(Column::Time) {
             // No filter here (the time range is the query's); the header cell still says so,
             // for screen readers (an empty header cell is announced as nothing).
             return view! {
@@ -76,28 +207,75 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
             }
             .into_any();
         }
+        let c_value = col.clone();
         let value = move || {
             st.col_filters.with(|v| {
                 v.iter()
-                    .find(|(c, _)| *c == col)
+                    .find(|(c, _)| *c == c_value)
                     .map(|(_, t)| t.clone())
                     .unwrap_or_default()
             })
         };
+        let label = format!("Filter {}", col.title());
+        let testid = format!("colfilter-{}", test_key(&col));
+        let key = col.key();
         view! {
-            <th class="colfilter" role="columnheader" data-col=col.key()>
+            <th class="colfilter" role="columnheader" data-col=key data-pcol=pcol>
                 <input
                     type="search"
-                    data-testid=format!("colfilter-{}", col.key())
-                    aria-label=format!("Filter {}", col.title())
+                    data-testid=testid
+                    aria-label=label
                     placeholder="filter"
                     prop:value=value
-                    on:input=move |ev| st.set_col_filter(col, event_target_value(&ev))
+                    on:input=move |ev| st.set_col_filter(col.clone(), event_target_value(&ev))
                 />
             </th>
         }
         .into_any()
     };
+    let numbered = move || {
+        st.visible_columns
+            .get()
+            .into_iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+    };
+    // Column widths: CSS variables on the table, so a drag on a header edge restyles one
+    // variable rather than every cell.
+    let table_ref = NodeRef::<leptos::html::Table>::new();
+    Effect::new(move |prev: Option<Vec<(String, Option<u16>)>>| {
+        let Some(t) = table_ref.get() else {
+            return prev.unwrap_or_default();
+        };
+        let cols = st.visible_columns.get();
+        let now: Vec<(String, Option<u16>)> = st.layout.with(|l| {
+            (0..cols.len())
+                .map(|k| {
+                    let w = l
+                        .specs()
+                        .iter()
+                        .find(|s| s.id == cols[k])
+                        .and_then(|s| s.width);
+                    (width_var(&cols, k), w)
+                })
+                .collect()
+        });
+        let style = web_sys::HtmlElement::style(&t);
+        // `<var>-grow: 0` keeps a flexible column (Event, User) at the width the user set.
+        for (var, _) in prev.iter().flatten() {
+            if !now.iter().any(|(v, w)| v == var && w.is_some()) {
+                let _ = style.remove_property(var);
+                let _ = style.remove_property(&format!("{var}-grow"));
+            }
+        }
+        for (var, w) in &now {
+            if let Some(w) = w {
+                let _ = style.set_property(var, &format!("{w}px"));
+                let _ = style.set_property(&format!("{var}-grow"), "0");
+            }
+        }
+        now
+    });
 
     // Row slots, one per position on the page that is in (or near) the scroll viewport: only
     // those rows are in the DOM, whatever the page size. A new page, filter or sort updates the
@@ -221,6 +399,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 >
                     {move || format!("{} of {} events", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
                 </span>
+                <crate::events::columns::ColumnMenu/>
                 <crate::events::export::ExportMenu/>
             </div>
             <div id="search-warning" class="search-warning" role="status" data-testid="search-warning">
@@ -259,10 +438,10 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
             </div>
             <div class="table-scroll" node_ref=scroller on:scroll=move |_| vp.measure()>
                 <table data-testid="events-table" class="events" role="table" aria-label="Loaded events"
-                    aria-rowcount=move || row_count.get() + HEADER_ROWS>
+                    node_ref=table_ref aria-rowcount=move || row_count.get() + HEADER_ROWS>
                     <thead role="rowgroup">
-                        <tr role="row" aria-rowindex="1">{Column::ALL.into_iter().map(header).collect_view()}</tr>
-                        <tr class="filters" role="row" aria-rowindex="2">{Column::ALL.into_iter().map(filter_cell).collect_view()}</tr>
+                        <tr role="row" aria-rowindex="1">{move || numbered().into_iter().map(header).collect_view()}</tr>
+                        <tr class="filters" role="row" aria-rowindex="2">{move || numbered().into_iter().map(filter_cell).collect_view()}</tr>
                     </thead>
                     <tbody role="rowgroup" on:mouseover=cell_tooltip
                         style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_H)
@@ -304,6 +483,8 @@ struct RowData {
     row: u32,
     id: String,
     failed: bool,
+    /// The visible columns, in order, and their cells' text.
+    cols: Vec<ColumnId>,
     cells: Vec<String>,
 }
 
@@ -384,16 +565,13 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
     let data = Memo::new(move |_| {
         let tz = st.tz.get();
         let row = page_rows.with(|r| r.get(i).copied())?;
-        Some(st.store.with_value(|s| {
-            RowData {
-                row,
-                id: s.event_id(row).to_string(),
-                failed: !s.field(row, Field::ErrorCode).is_empty(),
-                cells: Column::ALL
-                    .iter()
-                    .map(|&c| cell_text(s, row, c, tz))
-                    .collect(),
-            }
+        let cols = st.visible_columns.get();
+        Some(st.store.with_value(|s| RowData {
+            row,
+            id: s.event_id(row).to_string(),
+            failed: !s.field(row, Field::ErrorCode).is_empty(),
+            cells: cols.iter().map(|c| cell_text(s, row, c, tz)).collect(),
+            cols,
         }))
     });
     let tr = NodeRef::<leptos::html::Tr>::new();
@@ -402,7 +580,25 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
     Effect::new(move |prev: Option<Option<RowData>>| {
         let el = tr.get()?;
         let d = data.get()?;
-        let old = prev.flatten();
+        let mut old = prev.flatten();
+        if old.as_ref().is_some_and(|o| o.cols != d.cols) || el.child_element_count() == 0 {
+            // Other columns: new cells (and every text written below).
+            el.set_text_content(None);
+            let doc = web_sys::window().and_then(|w| w.document());
+            for (k, c) in d.cols.iter().enumerate() {
+                if let Some(td) = doc.as_ref().and_then(|doc| doc.create_element("td").ok()) {
+                    let _ = td.set_attribute("role", "cell");
+                    let _ = td.set_attribute("data-col", c.key());
+                    if let Some(n) = pcol_index(&d.cols, k) {
+                        let _ = td.set_attribute("data-pcol", &n.to_string());
+                    }
+                    let _ = el.append_child(&td);
+                }
+            }
+            if let Some(o) = old.as_mut() {
+                o.cells.clear();
+            }
+        }
         let old = old.as_ref();
         if old.map(|o| &o.id) != Some(&d.id) {
             let _ = el.set_attribute("data-event-id", &d.id);
@@ -412,7 +608,7 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
         }
         let cells = el.children();
         for (k, text) in d.cells.iter().enumerate() {
-            if old.map(|o| &o.cells[k]) == Some(text) {
+            if old.and_then(|o| o.cells.get(k)) == Some(text) {
                 continue;
             }
             if let Some(td) = cells.item(k as u32) {
@@ -424,7 +620,7 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
                     Some(t) => t.set_node_value(Some(text)),
                     None => td.set_text_content(Some(text)),
                 }
-                if Column::ALL[k] == Column::Result {
+                if d.cols[k] == ColumnId::Builtin(Column::Result) {
                     let _ = td.class_list().toggle_with_force("err", d.failed);
                 }
             }
@@ -469,7 +665,6 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
                 }
             }
         >
-            {Column::ALL.into_iter().map(|c| view! { <td role="cell" data-col=c.key()></td> }).collect_view()}
         </tr>
     }
 }

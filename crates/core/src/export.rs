@@ -8,7 +8,9 @@
 //! injection). That includes a `-` that starts a negative number (`-5` is written `'-5`).
 
 use crate::cloud::Cloud;
+use crate::columns::ColumnId;
 use crate::engine::EventStore;
+use crate::json_path::JsonPath;
 use crate::numbers::thousands;
 use crate::schema::{Column, Field};
 use chrono::DateTime;
@@ -56,13 +58,19 @@ impl Format {
 pub fn cell_text(
     s: &EventStore,
     row: u32,
-    col: Column,
+    col: &ColumnId,
     time: impl FnOnce(Option<i64>) -> String,
 ) -> String {
     match col {
-        Column::Time => time(s.time_ms(row)),
-        c => field_cell(s, row, c).to_string(),
+        ColumnId::Builtin(Column::Time) => time(s.time_ms(row)),
+        ColumnId::Builtin(c) => field_cell(s, row, *c).to_string(),
+        ColumnId::Path(p) => path_cell(s, row, p),
     }
+}
+
+/// A path column's cell ("" for a path that does not parse: no event has it).
+fn path_cell(s: &EventStore, row: u32, path: &str) -> String {
+    JsonPath::parse(path).map_or_else(String::new, |p| s.path_text(row, &p))
 }
 
 /// The text of a cell of a column other than Time, borrowed from the store.
@@ -90,12 +98,10 @@ fn csv_time(ms: Option<i64>) -> String {
     }
 }
 
-/// The columns the CSV writes: the table's.
-pub const CSV_COLUMNS: [Column; 10] = Column::ALL;
-
-fn csv_title(c: Column) -> &'static str {
+/// A CSV column's header: the table's title; the path of a path column.
+fn csv_title(c: &ColumnId) -> &str {
     match c {
-        Column::Time => "Time (UTC)",
+        ColumnId::Builtin(Column::Time) => "Time (UTC)",
         c => c.title(),
     }
 }
@@ -151,6 +157,8 @@ impl std::fmt::Display for StoreReplaced {
 pub struct ExportWriter {
     format: Format,
     rows: Vec<u32>,
+    /// The CSV's columns: the table's visible ones, in its order.
+    columns: Vec<ColumnId>,
     next: usize,
     epoch: u64,
     /// The header (CSV) or `[` (JSON) is written.
@@ -160,10 +168,18 @@ pub struct ExportWriter {
 }
 
 impl ExportWriter {
-    pub fn new(format: Format, store: &EventStore, rows: Vec<u32>) -> ExportWriter {
+    /// `columns`: what a CSV holds (the table's visible columns, in order; JSON and NDJSON
+    /// hold the whole events).
+    pub fn new(
+        format: Format,
+        store: &EventStore,
+        rows: Vec<u32>,
+        columns: Vec<ColumnId>,
+    ) -> ExportWriter {
         ExportWriter {
             format,
             rows,
+            columns,
             next: 0,
             epoch: store.epoch(),
             opened: false,
@@ -215,7 +231,7 @@ impl ExportWriter {
             self.opened = true;
             match self.format {
                 Format::Csv => {
-                    for (i, c) in CSV_COLUMNS.into_iter().enumerate() {
+                    for (i, c) in self.columns.iter().enumerate() {
                         if i > 0 {
                             out.push(',');
                         }
@@ -231,13 +247,20 @@ impl ExportWriter {
             let row = self.rows[i];
             match self.format {
                 Format::Csv => {
-                    for (k, c) in CSV_COLUMNS.into_iter().enumerate() {
+                    for (k, c) in self.columns.iter().enumerate() {
                         if k > 0 {
                             out.push(',');
                         }
                         match c {
-                            Column::Time => push_csv_field(&mut out, &csv_time(store.time_ms(row))),
-                            c => push_csv_field(&mut out, field_cell(store, row, c)),
+                            ColumnId::Builtin(Column::Time) => {
+                                push_csv_field(&mut out, &csv_time(store.time_ms(row)))
+                            }
+                            ColumnId::Builtin(c) => {
+                                push_csv_field(&mut out, field_cell(store, row, *c))
+                            }
+                            ColumnId::Path(p) => {
+                                push_csv_field(&mut out, &path_cell(store, row, p))
+                            }
                         }
                     }
                     out.push_str("\r\n");
@@ -339,8 +362,23 @@ mod tests {
         s
     }
 
+    /// Every built-in column, as the table shows them by default.
+    fn table_columns() -> Vec<ColumnId> {
+        Column::ALL.into_iter().map(ColumnId::Builtin).collect()
+    }
+
     fn all(s: &EventStore, format: Format, rows: Vec<u32>, step: usize) -> String {
-        let mut w = ExportWriter::new(format, s, rows);
+        all_of(s, format, rows, step, table_columns())
+    }
+
+    fn all_of(
+        s: &EventStore,
+        format: Format,
+        rows: Vec<u32>,
+        step: usize,
+        columns: Vec<ColumnId>,
+    ) -> String {
+        let mut w = ExportWriter::new(format, s, rows, columns);
         let mut out = String::new();
         let mut parts = 0;
         while let Some(part) = w.next_chunk(s, step).unwrap() {
@@ -389,6 +427,31 @@ mod tests {
         assert_eq!(field("a=1"), "a=1");
         assert_eq!(field("x-@+"), "x-@+");
         assert_eq!(field(" =1"), " =1");
+    }
+
+    /// The CSV holds the table's visible columns in its order, path columns included (their
+    /// values as the cells show them, guarded like every cell).
+    #[test]
+    fn csv_holds_the_columns_it_is_given() {
+        let s = store_of(&[
+            json!({"eventId": "a", "eventTime": "2026-11-30T10:00:00Z", "eventName": "Run",
+                   "requestParameters": {"RegionId": "cn-hangzhou", "Count": 2, "Note": "=1+1"}})
+            .to_string(),
+            json!({"eventId": "b", "eventName": "Stop"}).to_string(),
+        ]);
+        let cols = vec![
+            ColumnId::Path("requestParameters.RegionId".into()),
+            ColumnId::Builtin(Column::Event),
+            ColumnId::Path("requestParameters.Count".into()),
+            ColumnId::Path("requestParameters.Note".into()),
+            ColumnId::Builtin(Column::Time),
+        ];
+        assert_eq!(
+            all_of(&s, Format::Csv, vec![1, 0], 1, cols),
+            "requestParameters.RegionId,Event,requestParameters.Count,requestParameters.Note,Time (UTC)\r\n\
+             ,Stop,,,\r\n\
+             cn-hangzhou,Run,2,'=1+1,2026-11-30T10:00:00Z\r\n"
+        );
     }
 
     #[test]
@@ -506,7 +569,12 @@ mod tests {
     #[test]
     fn progress_counts_rows() {
         let (s, _) = sample();
-        let mut w = ExportWriter::new(Format::Csv, &s, (0..s.len() as u32).collect());
+        let mut w = ExportWriter::new(
+            Format::Csv,
+            &s,
+            (0..s.len() as u32).collect(),
+            table_columns(),
+        );
         assert_eq!(progress_text(w.done(), w.total()), "Exporting 0 of 43 rows");
         w.next_chunk(&s, 40).unwrap();
         assert_eq!(
@@ -525,7 +593,12 @@ mod tests {
     #[test]
     fn a_replaced_store_ends_the_export() {
         let (mut s, _) = sample();
-        let mut w = ExportWriter::new(Format::Json, &s, (0..s.len() as u32).collect());
+        let mut w = ExportWriter::new(
+            Format::Json,
+            &s,
+            (0..s.len() as u32).collect(),
+            table_columns(),
+        );
         assert!(w.next_chunk(&s, 5).unwrap().is_some());
         s.clear();
         assert_eq!(w.next_chunk(&s, 5), Err(StoreReplaced));

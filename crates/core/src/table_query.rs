@@ -46,7 +46,7 @@ impl SortOrder {
 
 /// A click on `column`'s header: ascending, then descending, then back to arrival order; a
 /// click on another column sorts it ascending.
-pub fn cycle_sort<C: Copy + PartialEq>(
+pub fn cycle_sort<C: PartialEq>(
     current: Option<(C, SortOrder)>,
     column: C,
 ) -> Option<(C, SortOrder)> {

@@ -260,8 +260,8 @@ fn both_clouds_in_one_table() {
     );
     assert_eq!(count("AccessDenied"), 1);
     // Sorting by the new columns.
-    let order = s.order(Some(Sort {
-        column: Column::Cloud,
+    let order = s.order(Some(&Sort {
+        column: trailview_core::columns::ColumnId::Builtin(Column::Cloud),
         order: trailview_core::table_query::SortOrder::Ascending,
     }));
     assert_eq!(s.field(order[0], Field::Cloud), "Alibaba Cloud");

@@ -2,9 +2,10 @@
 //! the store's dictionaries, then checked per row with integer lookups.
 
 use super::store::{EventStore, PendingPath, ABSENT, SYNC_PATH_ROWS};
+use crate::columns::ColumnId;
 use crate::json_path::{canonical, JsonPath};
 use crate::query::{self, Expr, Pattern, Scope, Warning};
-use crate::schema::{Column, Field, FIELDS};
+use crate::schema::{Field, FIELDS};
 use serde_json::Value;
 
 /// A filter added from the JSON tree: the value at `path` equals (or, with `exclude`, does not
@@ -24,8 +25,9 @@ pub struct Filter {
     /// (`userIdentity.userName:bob`), with AND (default), `OR`/`|`, `NOT`/`-`, `"phrases"`
     /// and parentheses. See [`crate::query`].
     pub text: String,
-    /// Per-column case-insensitive substring filters.
-    pub columns: Vec<(Column, String)>,
+    /// Per-column case-insensitive substring filters (a path column's from its path column,
+    /// read in the background like a tree filter's).
+    pub columns: Vec<(ColumnId, String)>,
     pub paths: Vec<PathFilter>,
 }
 
@@ -44,6 +46,8 @@ enum Cond {
         id: Option<u32>,
         negate: bool,
     },
+    /// A path column's filter: `bits[id]` of the path column's value id.
+    PathText { path: String, bits: Vec<bool> },
     /// The search box's query. Rows from `cover` on are not read by all of its path columns
     /// yet: unknown, so left out.
     Query { node: Node, cover: usize },
@@ -100,11 +104,21 @@ impl EventStore {
         let mut pending = Vec::new();
         let query = query::parse(&filter.text);
         let query_paths = query.expr.paths();
+        // Path columns with a filter text (a path that does not parse has no column to read).
+        let column_paths: Vec<(JsonPath, Pattern)> = filter
+            .columns
+            .iter()
+            .filter(|(_, text)| !text.trim().is_empty())
+            .filter_map(|(col, text)| {
+                Some((col.path()?, Pattern::Contains(text.trim().to_lowercase())))
+            })
+            .collect();
         let keep: Vec<String> = filter
             .paths
             .iter()
             .map(|p| &p.path)
             .chain(&query_paths)
+            .chain(column_paths.iter().map(|(p, _)| p))
             .map(|p| p.to_string())
             .collect();
         for p in &query_paths {
@@ -129,12 +143,23 @@ impl EventStore {
                 continue;
             }
             // Time has no text filter: the server-side range filters it.
-            if let Some(f) = col.field() {
+            if let Some(f) = match col {
+                ColumnId::Builtin(c) => c.field(),
+                ColumnId::Path(_) => None,
+            } {
                 conds.push(Cond::Column {
                     field: f.idx(),
                     bits: self.field_bits(f, &needle),
                 });
             }
+        }
+        for (path, needle) in &column_paths {
+            self.prepare_path(path, sync_rows, &keep, &mut pending);
+            let key = path.to_string();
+            let bits = self.paths.get(&key).map_or_else(Vec::new, |c| {
+                c.dict.lower.iter().map(|s| needle.matches(s)).collect()
+            });
+            conds.push(Cond::PathText { path: key, bits });
         }
         for pf in &filter.paths {
             let path_s = pf.path.to_string();
@@ -411,6 +436,15 @@ impl EventStore {
                     *m &= (Some(v) == *id) != *negate;
                 }
             }
+            Cond::PathText { path, bits } => {
+                let ids: &[u32] = self.paths.get(path).map_or(&[], |c| &c.ids);
+                for (m, &v) in mask.iter_mut().zip(ids) {
+                    *m &= v != ABSENT && bits.get(v as usize).copied().unwrap_or(false);
+                }
+                for m in mask.iter_mut().skip(ids.len()) {
+                    *m = false;
+                }
+            }
             Cond::PathEq { path, id, negate } => {
                 // A column dropped since compiling covers no row (not expected: `compile`
                 // keeps the columns its filter needs).
@@ -448,6 +482,7 @@ mod tests {
     use super::*;
     use crate::engine::fixtures::{run, store, text};
     use crate::engine::store::MAX_PATH_COLUMNS;
+    use crate::schema::Column;
     use serde_json::json;
 
     #[test]
@@ -484,7 +519,10 @@ mod tests {
     fn column_filters() {
         let mut s = store();
         let f = Filter {
-            columns: vec![(Column::Service, "EC".into()), (Column::User, "a".into())],
+            columns: vec![
+                (ColumnId::Builtin(Column::Service), "EC".into()),
+                (ColumnId::Builtin(Column::User), "a".into()),
+            ],
             ..Default::default()
         };
         assert_eq!(run(&mut s, f, None), vec![0]);

@@ -53,7 +53,7 @@ pub(super) fn store() -> EventStore {
 
 pub(super) fn run(s: &mut EventStore, f: Filter, sort: Option<Sort>) -> Vec<u32> {
     let cf = s.compile(&f);
-    let order = s.order(sort);
+    let order = s.order(sort.as_ref());
     s.filter(&order, &cf)
 }
 

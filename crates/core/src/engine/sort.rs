@@ -1,79 +1,110 @@
 //! Sorting: rows ordered by a column, linear and stable (a counting sort by dictionary rank
 //! for fields, an LSD radix sort for times).
 
-use super::store::EventStore;
-use crate::schema::{Column, Field};
+use super::dict::Dict;
+use super::store::{EventStore, PendingPath, ABSENT};
+use crate::columns::ColumnId;
+use crate::json_path::JsonPath;
+use crate::schema::Field;
 use crate::table_query::SortOrder;
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
 /// Rows sorted by a column, one way or the other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Sort {
-    pub column: Column,
+    pub column: ColumnId,
     pub order: SortOrder,
 }
 
 impl EventStore {
     /// Row indices in the given order (ingest order when `None`). Stable: ties keep ingest order.
-    /// Fields: a counting sort by the rank of each row's dictionary id; time: an LSD radix sort.
-    /// Both are linear in the rows and stable by construction.
-    pub fn order(&self, sort: Option<Sort>) -> Vec<u32> {
+    /// Fields and path columns: a counting sort by the rank of each row's dictionary id; time:
+    /// an LSD radix sort. Both are linear in the rows and stable by construction. A path
+    /// column sorts the rows its column covers ([`EventStore::sort_pending`] says how far it
+    /// is read); the rows after them follow in ingest order.
+    pub fn order(&self, sort: Option<&Sort>) -> Vec<u32> {
         let Some(sort) = sort else {
             return (0..self.len() as u32).collect();
         };
-        match sort.column.field() {
-            None => {
-                // Order-preserving u64 keys; missing times sort last in both directions.
-                let keys: Vec<u64> = self
-                    .time
-                    .iter()
-                    .map(|&t| {
-                        if t == i64::MIN {
-                            u64::MAX
-                        } else {
-                            let k = (t as u64) ^ (1 << 63);
-                            if sort.order == SortOrder::Descending {
-                                !k // never u64::MAX: that would be i64::MIN, "missing"
-                            } else {
-                                k
-                            }
-                        }
-                    })
-                    .collect();
-                radix_sort_rows(&keys)
-            }
-            Some(f) => {
-                let mut rank = self.ranks(f);
-                if sort.order == SortOrder::Descending {
-                    let top = rank.len() as u32 - 1;
-                    for r in &mut rank {
-                        *r = top - *r;
-                    }
+        let (col, rank): (&[u32], Vec<u32>) = match &sort.column {
+            ColumnId::Builtin(c) => match c.field() {
+                None => return self.time_order(sort.order),
+                Some(f) => {
+                    let how = if f == Field::Ip {
+                        Collation::Ip
+                    } else {
+                        Collation::Text
+                    };
+                    (&self.cols[f.idx()], self.ranks(&self.dicts[f.idx()], how))
                 }
-                let col = &self.cols[f.idx()];
-                let mut start = vec![0u32; rank.len() + 1];
-                for &id in col {
-                    start[rank[id as usize] as usize + 1] += 1;
-                }
-                for i in 1..start.len() {
-                    start[i] += start[i - 1];
-                }
-                let mut rows = vec![0u32; col.len()];
-                for (r, &id) in col.iter().enumerate() {
-                    let k = &mut start[rank[id as usize] as usize];
-                    rows[*k as usize] = r as u32;
-                    *k += 1;
-                }
-                rows
+            },
+            ColumnId::Path(p) => match self.paths.get(p) {
+                Some(c) => (&c.ids, self.ranks(&c.dict, Collation::Json)),
+                None => return (0..self.len() as u32).collect(),
+            },
+        };
+        let mut rank = rank;
+        if sort.order == SortOrder::Descending {
+            let top = rank.len() as u32 - 1;
+            for r in &mut rank {
+                *r = top - *r;
             }
         }
+        // A path column's absent value sorts as its empty string (id 0), as a field's does.
+        let rank_of = |id: u32| rank[if id == ABSENT { 0 } else { id as usize }] as usize;
+        let mut start = vec![0u32; rank.len() + 1];
+        for &id in col {
+            start[rank_of(id) + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut rows = vec![0u32; col.len()];
+        for (r, &id) in col.iter().enumerate() {
+            let k = &mut start[rank_of(id)];
+            rows[*k as usize] = r as u32;
+            *k += 1;
+        }
+        rows.extend(col.len() as u32..self.len() as u32);
+        rows
     }
 
-    /// Rank of each dictionary id in the field's sort order: case-insensitive, then exact;
-    /// IP addresses numerically (IPv4 before IPv6); empty values last.
-    fn ranks(&self, f: Field) -> Vec<u32> {
-        let d = &self.dicts[f.idx()];
+    /// The path column a sort needs read before it is complete, if any.
+    pub fn sort_pending(&self, sort: Option<&Sort>) -> Option<PendingPath> {
+        let ColumnId::Path(p) = &sort?.column else {
+            return None;
+        };
+        let path = JsonPath::parse(p)?;
+        let (done, total) = (self.path_indexed(&path), self.len());
+        (done < total).then_some(PendingPath { path, done, total })
+    }
+
+    /// Rows by time; missing times last in both directions.
+    fn time_order(&self, order: SortOrder) -> Vec<u32> {
+        // Order-preserving u64 keys.
+        let keys: Vec<u64> = self
+            .time
+            .iter()
+            .map(|&t| {
+                if t == i64::MIN {
+                    u64::MAX
+                } else {
+                    let k = (t as u64) ^ (1 << 63);
+                    if order == SortOrder::Descending {
+                        !k // never u64::MAX: that would be i64::MIN, "missing"
+                    } else {
+                        k
+                    }
+                }
+            })
+            .collect();
+        radix_sort_rows(&keys)
+    }
+
+    /// Rank of each dictionary id in sort order: case-insensitive, then exact; empty values
+    /// last; see [`Collation`] for IPs and numbers.
+    fn ranks(&self, d: &Dict, how: Collation) -> Vec<u32> {
         let mut ids: Vec<u32> = (0..d.len() as u32).collect();
         let cmp_text = |a: &u32, b: &u32| {
             let (a, b) = (*a as usize, *b as usize);
@@ -81,13 +112,27 @@ impl EventStore {
                 .then_with(|| d.lower[a].cmp(&d.lower[b]))
                 .then_with(|| d.strings[a].cmp(&d.strings[b]))
         };
-        if f == Field::Ip {
+        if how == Collation::Ip {
             let parsed: Vec<Option<IpAddr>> = d.strings.iter().map(|s| s.parse().ok()).collect();
             ids.sort_by(|a, b| match (parsed[*a as usize], parsed[*b as usize]) {
                 (Some(x), Some(y)) => ip_key(x).cmp(&ip_key(y)),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (None, None) => cmp_text(a, b),
+            });
+        } else if how == Collation::Json {
+            // A JSON number is not quoted in a path column's dictionary, so it parses; a
+            // string that looks like one ("10") is quoted and stays text.
+            let num: Vec<Option<f64>> = d
+                .strings
+                .iter()
+                .map(|s| s.parse::<f64>().ok().filter(|n| n.is_finite()))
+                .collect();
+            ids.sort_by(|a, b| match (num[*a as usize], num[*b as usize]) {
+                (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| cmp_text(a, b)),
+                (Some(_), None) if !d.strings[*b as usize].is_empty() => Ordering::Less,
+                (None, Some(_)) if !d.strings[*a as usize].is_empty() => Ordering::Greater,
+                _ => cmp_text(a, b),
             });
         } else {
             ids.sort_by(cmp_text);
@@ -98,6 +143,17 @@ impl EventStore {
         }
         rank
     }
+}
+
+/// How a column's values compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Collation {
+    /// Case-insensitive text, then exact.
+    Text,
+    /// IP addresses numerically (IPv4 before IPv6), then text.
+    Ip,
+    /// A path column's compact JSON: numbers numerically before anything else, then text.
+    Json,
 }
 
 /// Row indices sorted by `keys[row]`, stable. Events usually arrive in time order (LookupEvents
@@ -164,13 +220,14 @@ mod tests {
     use super::*;
     use crate::engine::filter::Filter;
     use crate::engine::fixtures::{run, store};
+    use crate::schema::Column;
 
     #[test]
     fn sorting_is_stable_both_ways() {
         let mut s = store();
         let by = |c, d| {
             Some(Sort {
-                column: c,
+                column: ColumnId::Builtin(c),
                 order: if d {
                     SortOrder::Descending
                 } else {

@@ -376,6 +376,29 @@ impl EventStore {
         &self.dicts[f.idx()].strings[id as usize]
     }
 
+    /// The value at `path` in the event as a table cell shows it: a string without its quotes,
+    /// anything else as compact JSON, "" if absent. From the path's column where it covers the
+    /// row, else read from the event's text (~5-10 µs: for the rows on screen, not for scans).
+    pub fn path_text(&self, row: u32, path: &JsonPath) -> String {
+        let json = match self.paths.get(&path.to_string()) {
+            Some(c) if (row as usize) < c.ids.len() => match c.ids[row as usize] {
+                ABSENT => return String::new(),
+                id => c.dict.strings[id as usize].to_string(),
+            },
+            _ => {
+                let bytes = self.packer.decode(self.raw.get(row as usize));
+                match path.extract_bytes(&bytes) {
+                    Some(j) => j,
+                    None => return String::new(),
+                }
+            }
+        };
+        match serde_json::from_str::<String>(&json) {
+            Ok(s) => s,
+            Err(_) => json,
+        }
+    }
+
     /// The event's `eventId` ("" if absent).
     pub fn event_id(&self, row: u32) -> &str {
         self.event_ids.get(row as usize)
@@ -490,6 +513,35 @@ mod tests {
         assert_eq!(s.len(), 5);
         assert_eq!(s.raw(4), "[1,2,3]");
         assert_eq!(s.field(4, Field::EventName), "");
+    }
+
+    #[test]
+    fn path_text_reads_a_value_from_the_column_or_the_event() {
+        let mut s = EventStore::new();
+        s.push(r#"{"eventId":"a","requestParameters":{"RegionId":"cn-hangzhou","n":3,"o":{"k":[1,"x"]}}}"#);
+        s.push(r#"{"eventId":"b","requestParameters":{"RegionId":"us-west-1"}}"#);
+        let p = |t: &str| JsonPath::parse(t).unwrap();
+        let want = [
+            ("requestParameters.RegionId", ["cn-hangzhou", "us-west-1"]),
+            ("requestParameters.n", ["3", ""]),
+            ("requestParameters.o", [r#"{"k":[1,"x"]}"#, ""]),
+            ("requestParameters.o.k[1]", ["x", ""]),
+            ("nowhere", ["", ""]),
+        ];
+        for (path, cells) in want {
+            for (row, cell) in cells.iter().enumerate() {
+                assert_eq!(s.path_text(row as u32, &p(path)), *cell, "{path} row {row}");
+            }
+            // The same from a path column, whole or covering the first row only.
+            s.index_path(&p(path), 1);
+            for (row, cell) in cells.iter().enumerate() {
+                assert_eq!(
+                    s.path_text(row as u32, &p(path)),
+                    *cell,
+                    "{path} row {row}, indexed"
+                );
+            }
+        }
     }
 
     #[test]
