@@ -32,4 +32,5 @@ pub mod time;
 pub mod timeline;
 pub mod trail_files;
 pub mod tree;
+pub mod view_state;
 pub mod wire;

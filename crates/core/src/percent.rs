@@ -36,6 +36,34 @@ pub fn encode(s: &str, slash: Slash) -> String {
     out
 }
 
+/// Percent-decoding of a query component (`+` is a space, as S3, OSS and HTML forms read it);
+/// `None` for a bad escape (not two hex digits) or bytes that are not UTF-8.
+pub fn decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                let hi = hex(*b.get(i + 1)?)?;
+                let lo = hex(*b.get(i + 2)?)?;
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +82,18 @@ mod tests {
         assert_eq!(encode("阿里", Slash::Encode), "%E9%98%BF%E9%87%8C");
         assert_eq!(encode("😀", Slash::Keep), "%F0%9F%98%80");
         assert_eq!(encode("a b/ü+%?#", Slash::Keep), "a%20b/%C3%BC%2B%25%3F%23");
+    }
+
+    #[test]
+    fn decode_reads_what_encode_writes_and_refuses_bad_escapes() {
+        for s in ["", "a b", "王芳/=&%+?#", "\u{1F680}", "%", "a+b"] {
+            assert_eq!(decode(&encode(s, Slash::Encode)).as_deref(), Some(s));
+        }
+        assert_eq!(decode("a+b%20c").as_deref(), Some("a b c"));
+        assert_eq!(decode("%e7%8e%8b").as_deref(), Some("王"));
+        // Not two hex digits (from_str_radix would take "+1"), cut short, not UTF-8.
+        for bad in ["%+1", "%-1", "%1", "%", "%zz", "%ff"] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
     }
 }

@@ -403,32 +403,8 @@ fn escape_into(x: &mut String, text: &str) {
 
 // --- query encoding ------------------------------------------------------------------------
 
-/// Percent-decoding of a query component (`+` is a space, as S3 and OSS read it); `None` for
-/// a bad escape or bytes that are not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = b.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
+/// Query components are decoded by the one decoder beside the encoder.
+use crate::percent::decode as percent_decode;
 
 // --- the XML reader ------------------------------------------------------------------------
 
