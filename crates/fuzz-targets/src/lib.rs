@@ -21,7 +21,7 @@ use trailview_core::{cloud::Cloud, cron, query};
 pub type Target = fn(&[u8]);
 
 /// The targets by name (the folder names under `fuzz/corpus/` and `fuzz/regressions/`).
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 9] = [
     ("lenient", lenient),
     ("json_tree", json_tree),
     ("wire", wire),
@@ -29,6 +29,8 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("query", query),
     ("trail_file", trail_file),
     ("proxy", proxy),
+    ("view_link", view_link),
+    ("column_layout", column_layout),
 ];
 
 /// Text as a response body or a file is read as text: lossy UTF-8.
@@ -385,4 +387,41 @@ pub fn proxy(data: &[u8]) {
             }
         }
     }
+}
+
+/// A shared view's link (`view_state::ViewState::from_query`: a URL anyone can hand the app):
+/// never a panic; what it reads writes back to a link that reads the same, with nothing left
+/// out; the length check agrees with the text's length.
+pub fn view_link(data: &[u8]) {
+    use trailview_core::view_state::{check_length, ViewState, MAX_URL_LEN};
+    let t = text(data);
+    let (v, _) = ViewState::from_query(&t);
+    let q = v.to_query();
+    assert_eq!(ViewState::from_query(&q), (v, vec![]), "{q}");
+    assert_eq!(check_length(&t).is_ok(), t.len() <= MAX_URL_LEN);
+}
+
+/// A column layout kept in the browser (`columns::ColumnLayout::from_storage`: localStorage
+/// text anyone can edit): never a panic; every built-in column once, one visible at least,
+/// widths in range; what it reads stores and reads back the same.
+pub fn column_layout(data: &[u8]) {
+    use trailview_core::columns::{ColumnId, ColumnLayout, MAX_WIDTH, MIN_WIDTH};
+    use trailview_core::schema::Column;
+    let Some(l) = ColumnLayout::from_storage(&text(data)) else {
+        return;
+    };
+    for c in Column::ALL {
+        let n = l
+            .specs()
+            .iter()
+            .filter(|s| s.id == ColumnId::Builtin(c))
+            .count();
+        assert_eq!(n, 1, "{c:?}");
+    }
+    assert!(l.visible().count() >= 1);
+    assert!(l
+        .specs()
+        .iter()
+        .all(|s| s.width.is_none_or(|w| (MIN_WIDTH..=MAX_WIDTH).contains(&w))));
+    assert_eq!(ColumnLayout::from_storage(&l.to_storage()), Some(l));
 }

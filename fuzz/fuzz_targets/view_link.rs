@@ -1,0 +1,3 @@
+#![no_main]
+// Body: trailview_fuzz_targets::view_link (crates/fuzz-targets), replayed on stable by its tests/replay.rs.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| trailview_fuzz_targets::view_link(data));
