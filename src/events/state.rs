@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use trailview_core::dialect::ApiError;
-use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort};
+use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, TimeWindow};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::page::Page;
 use trailview_core::schema::Column;
@@ -64,6 +64,8 @@ pub struct AppState {
     pub search: RwSignal<String>,
     pub col_filters: RwSignal<Vec<(Column, String)>>,
     pub path_filters: RwSignal<Vec<PathFilter>>,
+    /// The histogram's selection: only events in this window pass (`[start, end)`).
+    pub time_window: RwSignal<Option<TimeWindow>>,
     pub page_size: RwSignal<usize>,
     pub page: RwSignal<usize>,
     pub selected: RwSignal<Option<u32>>,
@@ -102,6 +104,7 @@ impl AppState {
         let search = RwSignal::new(String::new());
         let col_filters = RwSignal::new(Vec::new());
         let path_filters = RwSignal::new(Vec::new());
+        let time_window = RwSignal::new(None::<TimeWindow>);
         let page_size = RwSignal::new(50usize);
         let page = RwSignal::new(0usize);
         let order = Memo::new(move |_| {
@@ -116,6 +119,7 @@ impl AppState {
                 text: search.get(),
                 columns: col_filters.get(),
                 paths: path_filters.get(),
+                time: time_window.get(),
             };
             version.track();
             index_tick.track();
@@ -135,6 +139,7 @@ impl AppState {
             search,
             col_filters,
             path_filters,
+            time_window,
             page_size,
             page,
             selected: RwSignal::new(None),
@@ -263,6 +268,12 @@ impl AppState {
                 v.remove(i);
             }
         });
+        self.page.set(0);
+    }
+
+    /// Show only the events in `w` (the histogram's selection), or all again (`None`).
+    pub fn set_time_window(&self, w: Option<TimeWindow>) {
+        self.time_window.set(w);
         self.page.set(0);
     }
 
