@@ -4,7 +4,6 @@
 //! execution selects the job, a click on a data window opens the Events view on that range.
 //! Every shape, label and tooltip line comes from `trailview_core::timeline::layout`.
 
-use crate::events::state::Tz;
 use crate::format;
 use crate::jobs::state::{JobsState, TIMELINE_WIDTH};
 use crate::jobs::OpenRange;

@@ -251,7 +251,7 @@ impl Histogram {
         use crate::numbers::fixed;
         let scale = height / self.max() as f64;
         let (mut ok, mut failed) = (String::new(), String::new());
-        let mut bar = |d: &mut String, i: usize, y: f64, h: f64| {
+        let bar = |d: &mut String, i: usize, y: f64, h: f64| {
             if h > 0.0 {
                 d.push_str(&format!("M{}.1 {}h.8v{}h-.8z", i, fixed(y, 2), fixed(h, 2)));
             }
