@@ -292,16 +292,14 @@ async function histogramSuite({ data, runs }) {
   await macrotask();
   await frame();
   out.values.rows = rows;
-  out.values.bars = Number($('histogram-svg')?.dataset.bars);
+  out.values.bars = Number($('histogram-svg')?.dataset.grid?.split(' ')[2]);
   for (let i = 0; i < runs.ops; i++) {
     S('hist_filter_ui', await timed(() => { setInput('colfilter-service', 'ecs'); setInput('colfilter-rw', 'write'); }));
     out.checks['histogram total = filtered (service=ecs rw=write)'] = histTotal() === filteredCount();
     await timed(() => { setInput('colfilter-service', ''); setInput('colfilter-rw', ''); });
   }
   const svg = $('histogram-svg');
-  const origin = Number(svg.dataset.origin);
-  const width = Number(svg.dataset.width);
-  const bars = Number(svg.dataset.bars);
+  const [origin, width, bars] = svg.dataset.grid.split(' ').map(Number);
   for (let i = 0; i < runs.ops; i++) {
     // A third of the range from a quarter in, snapped to buckets as a drag is.
     const a = origin + Math.floor(bars / 4) * width;

@@ -31,12 +31,27 @@ fn fraction(ev: &web_sys::MouseEvent) -> f64 {
         .map_or(0.0, |r| (ev.client_x() as f64 - r.left()) / r.width())
 }
 
+/// Sets (or, with `None`, removes) an attribute.
+fn set(el: &web_sys::Element, name: &str, value: Option<&str>) {
+    let _ = match value {
+        Some(v) => el.set_attribute(name, v),
+        None => el.remove_attribute(name),
+    };
+}
+
+fn child(el: &web_sys::Element, sel: &str) -> Option<web_sys::Element> {
+    el.query_selector(sel).ok().flatten()
+}
+
+/// The markup is static; two effects write what changes into it (the bars, axis and names on
+/// a new count; the cursor, selection and tooltip on a pointer or key move): a handful of
+/// attribute writes instead of a reactive closure per attribute, which keeps the bundle small.
 #[component]
 pub fn TimeHistogram() -> impl IntoView {
     let st = expect_context::<AppState>();
-    // The range drawn: the window zoomed to, else every loaded time; buckets on the display
-    // zone's wall clock at the range's start (`Grid::for_range`).
-    let grid = Memo::new(move |_| {
+    // The counts of the rows the table shows over the range drawn: the window zoomed to, else
+    // every loaded time; buckets on the display zone's wall clock at the range's start.
+    let hist = Memo::new(move |_| {
         let tz = st.tz.get();
         let (a, b) = match st.time_window.get() {
             Some(w) => (w.start, w.end),
@@ -46,30 +61,29 @@ pub fn TimeHistogram() -> impl IntoView {
                 (a, b + 1)
             }
         };
-        Some(Grid::for_range(a, b, format::offset_ms(tz, a)))
-    });
-    let hist = Memo::new(move |_| {
-        let g = grid.get()?;
+        let g = Grid::for_range(a, b, format::offset_ms(tz, a));
         Some(
             st.filtered
                 .with(|rows| st.store.with_value(|s| s.histogram(rows, g))),
         )
     });
-    let shapes = Memo::new(move |_| hist.with(|h| h.as_ref().map(|h| h.paths(PLOT_H))));
+    let grid = move || hist.with_untracked(|h| h.as_ref().map(|h| h.grid));
     let fmt = move |t: i64| format::time(Some(t), st.tz.get_untracked());
 
     // The keyboard's (or a drag's) selection, for the grid it was made on.
     let sel = RwSignal::new(None::<(Grid, Selection)>);
     let current = move || {
-        let g = grid.get()?;
-        sel.get().filter(|(sg, _)| *sg == g).map(|(_, s)| s)
+        let g = grid()?;
+        sel.get_untracked()
+            .filter(|(sg, _)| *sg == g)
+            .map(|(_, s)| s)
     };
     let hover = RwSignal::new(None::<usize>);
     // A drag: the bucket it started on, and whether it has left it.
     let drag = StoredValue::new(None::<(usize, bool)>);
 
     let apply = move |s: Selection| {
-        if let Some(g) = grid.get_untracked() {
+        if let Some(g) = grid() {
             let (a, b) = s.range();
             if let Some(w) = g.window(a, b, st.time_window.get_untracked()) {
                 st.set_time_window(Some(w));
@@ -85,14 +99,10 @@ pub fn TimeHistogram() -> impl IntoView {
     };
 
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let Some(g) = grid.get_untracked() else {
+        let Some(g) = grid() else {
             return;
         };
         let key = ev.key();
-        let now = sel
-            .get_untracked()
-            .filter(|(sg, _)| *sg == g)
-            .map(|(_, s)| s);
         let extend = if ev.shift_key() {
             Extend::Extend
         } else {
@@ -100,7 +110,7 @@ pub fn TimeHistogram() -> impl IntoView {
         };
         let handled = match key.as_str() {
             "Enter" => {
-                if let Some(s) = now {
+                if let Some(s) = current() {
                     apply(s);
                 }
                 true
@@ -109,16 +119,15 @@ pub fn TimeHistogram() -> impl IntoView {
                 zoom_out();
                 true
             }
-            k => {
-                match now.map_or_else(|| Selection::start(k, g.bars), |s| s.key(k, extend, g.bars))
-                {
-                    Some(s) => {
-                        sel.set(Some((g, s)));
-                        true
-                    }
-                    None => false,
+            k => match current()
+                .map_or_else(|| Selection::start(k, g.bars), |s| s.key(k, extend, g.bars))
+            {
+                Some(s) => {
+                    sel.set(Some((g, s)));
+                    true
                 }
-            }
+                None => false,
+            },
         };
         if handled {
             // The histogram's keys: not the page's shortcuts, not a scroll.
@@ -127,7 +136,7 @@ pub fn TimeHistogram() -> impl IntoView {
         }
     };
     let on_down = move |ev: web_sys::PointerEvent| {
-        let Some(g) = grid.get_untracked() else {
+        let Some(g) = grid() else {
             return;
         };
         if ev.button() != 0 {
@@ -144,7 +153,7 @@ pub fn TimeHistogram() -> impl IntoView {
         sel.set(Some((g, Selection::at(i))));
     };
     let on_move = move |ev: web_sys::PointerEvent| {
-        let Some(g) = grid.get_untracked() else {
+        let Some(g) = grid() else {
             return;
         };
         let i = g.bar_at(fraction(&ev));
@@ -174,79 +183,128 @@ pub fn TimeHistogram() -> impl IntoView {
         drag.set_value(None);
     };
 
-    let tip = Memo::new(move |_| {
-        let (a, b) = match (hover.get(), current()) {
-            (Some(i), _) if drag.get_value().is_none() => (i, i),
-            (_, Some(s)) => s.range(),
-            _ => return None,
-        };
-        st.tz.track();
-        let g = grid.get()?;
-        let text = hist.with(|h| h.as_ref().map(|h| h.describe(a, b, &fmt)))?;
-        let mid = (a + b + 1) as f64 / 2.0 / g.bars as f64 * 100.0;
-        Some((text, mid))
-    });
-    let label = move || {
+    let root = NodeRef::<leptos::html::Div>::new();
+    // The bars, the axis, the caption and the image's name and data attributes.
+    Effect::new(move |_| {
         let tz = st.tz.get();
+        let Some(el) = root.get() else { return };
+        let el: &web_sys::Element = &el;
         hist.with(|h| {
-            h.as_ref()
-                .map(|h| h.aria_label(&fmt, &format::zone_label(tz)))
-        })
-    };
-    let ticks = move || {
-        let g = grid.get()?;
-        let tz = st.tz.get();
-        Some(
-            g.ticks(AXIS_W, TICK_MIN, format::offset_ms(tz, g.origin))
-                .into_iter()
-                .map(|t| (fixed(t.x / AXIS_W * 100.0, 2), t.label))
-                .collect::<Vec<_>>(),
-        )
-    };
+            set(el, "hidden", h.is_none().then_some(""));
+            let (Some(h), Some(svg)) = (h, child(el, "svg")) else {
+                return;
+            };
+            let g = h.grid;
+            set(&svg, "viewBox", Some(&format!("0 0 {} {PLOT_H}", g.bars)));
+            set(
+                &svg,
+                "aria-label",
+                Some(&h.aria_label(&fmt, &format::zone_label(tz))),
+            );
+            set(&svg, "data-total", Some(&h.total().to_string()));
+            set(
+                &svg,
+                "data-grid",
+                Some(&format!("{} {} {}", g.origin, g.width, g.bars)),
+            );
+            let (ok, failed) = h.paths(PLOT_H);
+            for (sel, d) in [("path.ok", ok), ("path.failed", failed)] {
+                if let Some(p) = child(el, sel) {
+                    set(&p, "d", Some(&d));
+                }
+            }
+            if let Some(c) = child(el, ".hist-scale") {
+                c.set_text_content(Some(&format!(
+                    "{} bars, tallest {}",
+                    g.width_label(),
+                    trailview_core::numbers::thousands(h.max() as usize)
+                )));
+            }
+            if let (Some(axis), Some(doc)) = (child(el, ".hist-axis"), el.owner_document()) {
+                axis.set_text_content(None);
+                for t in g.ticks(AXIS_W, TICK_MIN, format::offset_ms(tz, g.origin)) {
+                    if let Ok(span) = doc.create_element("span") {
+                        span.set_class_name("tick");
+                        span.set_text_content(Some(&t.label));
+                        if let Ok(span) = span.dyn_into::<web_sys::HtmlElement>() {
+                            let _ = span.style().set_property(
+                                "left",
+                                &format!("{}%", fixed(t.x / AXIS_W * 100.0, 2)),
+                            );
+                            let _ = axis.append_child(&span);
+                        }
+                    }
+                }
+            }
+        });
+    });
+    // The hovered bar, the selection and the tooltip (a bucket's or the selection's range and
+    // counts).
+    Effect::new(move |_| {
+        let (hovered, selected) = (hover.get(), sel.get());
+        st.tz.track();
+        let Some(el) = root.get() else { return };
+        let el: &web_sys::Element = &el;
+        hist.with(|h| {
+            let Some(h) = h else { return };
+            let g = h.grid;
+            let chosen = selected.filter(|(sg, _)| *sg == g).map(|(_, s)| s.range());
+            let rect = |cls: &str, r: Option<(usize, usize)>| {
+                if let Some(e) = child(el, cls) {
+                    set(&e, "visibility", r.is_none().then_some("hidden"));
+                    if let Some((a, b)) = r {
+                        set(&e, "x", Some(&a.to_string()));
+                        set(&e, "width", Some(&(b - a + 1).to_string()));
+                    }
+                }
+            };
+            rect("rect.sel", chosen);
+            rect("rect.hover", hovered.map(|i| (i, i)));
+            let tip = match (hovered, chosen) {
+                (Some(i), _) if drag.get_value().is_none() => Some((i, i)),
+                (_, c) => c,
+            };
+            let (Some(svg), Some(t)) = (child(el, "svg"), child(el, ".hist-tooltip")) else {
+                return;
+            };
+            set(&svg, "aria-describedby", tip.map(|_| TOOLTIP_ID));
+            set(&t, "hidden", tip.is_none().then_some(""));
+            if let Some((a, b)) = tip {
+                t.set_text_content(Some(&h.describe(a, b, &fmt)));
+                let mid = (a + b + 1) as f64 / 2.0 / g.bars as f64 * 100.0;
+                if let Ok(t) = t.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = t
+                        .style()
+                        .set_property("left", &format!("{}%", fixed(mid.clamp(12.0, 88.0), 1)));
+                }
+            }
+        });
+    });
 
     view! {
-        <Show when=move || grid.with(|g| g.is_some())>
-            <div class="histogram" data-testid="histogram">
-                <div class="hist-caption">
-                    <span class="hist-legend"><span class="swatch ok"></span>"OK "<span class="swatch failed"></span>"Failed"</span>
-                    <span>{move || hist.with(|h| h.as_ref().map(|h| format!("{} bars, tallest {}", h.grid.width_label(), trailview_core::numbers::thousands(h.max() as usize))))}</span>
-                    <span class="hint">"Drag, or ←/→ (Shift extends) and Enter, to show a time window; Esc or double-click zooms out"</span>
-                </div>
-                <div class="hist-plot">
-                    <svg role="img" tabindex="0" data-testid="histogram-svg"
-                        aria-label=label
-                        aria-describedby=move || tip.with(|t| t.is_some()).then_some(TOOLTIP_ID)
-                        data-total=move || hist.with(|h| h.as_ref().map_or(0, |h| h.total()))
-                        data-bars=move || grid.get().map_or(0, |g| g.bars)
-                        data-origin=move || grid.get().map_or(0, |g| g.origin)
-                        data-width=move || grid.get().map_or(0, |g| g.width)
-                        viewBox=move || format!("0 0 {} {PLOT_H}", grid.get().map_or(1, |g| g.bars))
-                        preserveAspectRatio="none"
-                        on:keydown=on_key
-                        on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
-                        on:pointerleave=move |_| hover.set(None)
-                        on:blur=move |_| sel.set(None)
-                        on:dblclick=move |_| zoom_out()>
-                        {move || current().map(|s| {
-                            let (a, b) = s.range();
-                            view! { <rect class="sel" x=a y="0" width={b - a + 1} height=PLOT_H></rect> }
-                        })}
-                        <path class="ok" d=move || shapes.with(|s| s.as_ref().map(|s| s.0.clone()))></path>
-                        <path class="failed" d=move || shapes.with(|s| s.as_ref().map(|s| s.1.clone()))></path>
-                        {move || hover.get().map(|i| view! { <rect class="hover" x=i y="0" width="1" height=PLOT_H></rect> })}
-                    </svg>
-                    <div class="hist-axis" aria-hidden="true">
-                        {move || ticks().unwrap_or_default().into_iter().map(|(x, l)| view! {
-                            <span class="tick" style:left=format!("{x}%")>{l}</span>
-                        }).collect_view()}
-                    </div>
-                    {move || tip.get().map(|(text, mid)| view! {
-                        <div class="hist-tooltip" id=TOOLTIP_ID role="tooltip" data-testid="histogram-tooltip"
-                            style:left=format!("{}%", fixed(mid.clamp(12.0, 88.0), 1))>{text}</div>
-                    })}
-                </div>
+        <div class="histogram" data-testid="histogram" node_ref=root hidden>
+            <div class="hist-caption">
+                <span class="hist-legend"><span class="swatch ok"></span>"OK "<span class="swatch failed"></span>"Failed"</span>
+                <span class="hist-scale"></span>
+                <span class="hint">"Drag, or ←/→ (Shift extends) and Enter, to show a time window; Esc or double-click zooms out"</span>
             </div>
-        </Show>
+            <div class="hist-plot">
+                <svg role="img" tabindex="0" data-testid="histogram-svg" aria-label="Events over time"
+                    preserveAspectRatio="none"
+                    on:keydown=on_key
+                    on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
+                    on:pointerleave=move |_| hover.set(None)
+                    on:blur=move |_| sel.set(None)
+                    on:dblclick=move |_| zoom_out()>
+                    <rect class="sel" y="0" height=PLOT_H visibility="hidden"></rect>
+                    <path class="ok"></path>
+                    <path class="failed"></path>
+                    <rect class="hover" y="0" height=PLOT_H visibility="hidden"></rect>
+                </svg>
+                <div class="hist-axis" aria-hidden="true"></div>
+                <div class="hist-tooltip" id=TOOLTIP_ID role="tooltip" data-testid="histogram-tooltip" hidden></div>
+            </div>
+        </div>
     }
 }
 
