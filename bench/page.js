@@ -274,6 +274,66 @@ async function trailview({ data, runs, tree }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The time histogram: redraw after a filter change and after a window is applied (DOM event to
+// painted frame, the whole page's update: table, count and bars), the engine's bucket pass over
+// the rows the table shows, and plain JavaScript counting the same rows' times (typed arrays
+// the bench copies out of the store) into the same buckets, in the same page.
+
+const histTotal = () => Number($('histogram-svg')?.dataset.total ?? NaN);
+
+async function histogramSuite({ data, runs }) {
+  const w = window.wasmBindings;
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  w.bench_clear();
+  await macrotask();
+  let rows = 0;
+  for await (const pages of chunks(data)) rows = w.bench_ingest_pages(pages);
+  await macrotask();
+  await frame();
+  out.values.rows = rows;
+  out.values.bars = Number($('histogram-svg')?.dataset.grid?.split(' ')[2]);
+  for (let i = 0; i < runs.ops; i++) {
+    S('hist_filter_ui', await timed(() => { setInput('colfilter-service', 'ecs'); setInput('colfilter-rw', 'write'); }));
+    out.checks['histogram total = filtered (service=ecs rw=write)'] = histTotal() === filteredCount();
+    await timed(() => { setInput('colfilter-service', ''); setInput('colfilter-rw', ''); });
+  }
+  const svg = $('histogram-svg');
+  const [origin, width, bars] = svg.dataset.grid.split(' ').map(Number);
+  for (let i = 0; i < runs.ops; i++) {
+    // A third of the range from a quarter in, snapped to buckets as a drag is.
+    const a = origin + Math.floor(bars / 4) * width;
+    const b = a + Math.max(1, Math.floor(bars / 3)) * width;
+    S('hist_window_ui', await timed(() => w.bench_set_time_window(a, b)));
+    out.checks['histogram total = filtered (window)'] = histTotal() === filteredCount();
+    await timed(() => w.bench_set_time_window(undefined, undefined));
+  }
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    out.checks['engine histogram total'] = w.bench_engine_histogram();
+    S('hist_engine', now() - t0);
+  }
+  const [g, order, times, failed] = w.bench_histogram_inputs();
+  const [o, wd, n] = g;
+  const end = o + wd * n;
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    const counts = new Uint32Array(n * 2);
+    for (let k = 0; k < order.length; k++) {
+      const r = order[k];
+      const t = times[r];
+      if (!(t >= o && t < end)) continue;
+      counts[Math.floor((t - o) / wd) * 2 + failed[r]]++;
+    }
+    let total = 0;
+    for (let k = 0; k < counts.length; k++) total += counts[k];
+    S('hist_js', now() - t0);
+    out.checks['js histogram total'] = total;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Plain JavaScript
 
 const FIELD_PATHS = [
@@ -592,4 +652,4 @@ async function filesJs({ files, runs }) {
   return out;
 }
 
-window.__bench = { trailview, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };
+window.__bench = { trailview, histogram: histogramSuite, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };

@@ -24,8 +24,8 @@ const SIZES = (process.env.BENCH_SIZES || '10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const OUT = process.env.BENCH_OUT;
 const DIST = process.env.BENCH_DIST;
-const SUITES = (process.env.BENCH_SUITES || 'trailview,js,perspective,files,files-js').split(',');
-const APP_SUITES = ['trailview', 'files'];
+const SUITES = (process.env.BENCH_SUITES || 'trailview,histogram,js,perspective,files,files-js').split(',');
+const APP_SUITES = ['trailview', 'histogram', 'files'];
 const TRACE = process.env.BENCH_TRACE;
 
 const ARGS = [
@@ -224,8 +224,21 @@ function fileRows(r) {
   ];
 }
 
+/** The histogram suite's rows: redraw through the DOM, the engine's pass beside plain JS. */
+function histRows(r) {
+  const h = r.histogram || {};
+  const H = (k) => stats(h.samples?.[k]);
+  const bars = h.values?.bars ? ` (${h.values.bars} bars)` : '';
+  return [
+    [`histogram: column filter service=ecs, rw=write → table + bars painted${bars}`, ms(H('hist_filter_ui')), '', '', '', ''],
+    ['histogram: time window applied (zoom) → table + bars painted', ms(H('hist_window_ui')), '', '', '', ''],
+    ['histogram: bucket pass over the rows shown (engine | plain JS, typed arrays)', ms(H('hist_engine')), ms(H('hist_js')), '', ratio(H('hist_engine'), H('hist_js')), ''],
+  ];
+}
+
 function tableRows(size, r) {
   const rows = (r.trailview || r.js || r.perspective) ? pageRows(r) : [];
+  if (r.histogram) rows.push(...histRows(r));
   if (r.files || r['files-js']) rows.push(...fileRows(r));
   return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
 }

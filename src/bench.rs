@@ -19,8 +19,9 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use trailview_core::catalogue::Cloud;
 use trailview_core::columns::ColumnId;
-use trailview_core::engine::{Filter, PathFilter, Sort};
+use trailview_core::engine::{Filter, PathFilter, Sort, TimeWindow};
 use trailview_core::fetch_policy::LoadMode;
+use trailview_core::histogram::Grid;
 use trailview_core::json_path::JsonPath;
 use trailview_core::schema::{Column, Field};
 use trailview_core::table_query::SortOrder;
@@ -296,4 +297,60 @@ pub fn bench_files_status() -> Result<String, JsError> {
             }
         })
         .to_string())
+}
+
+/// Show only the events in `[start, end)` (ms), as a drag across the histogram does; `None`
+/// (both undefined) shows all again.
+#[wasm_bindgen]
+pub fn bench_set_time_window(start: Option<f64>, end: Option<f64>) -> Result<(), JsError> {
+    let w = start
+        .zip(end)
+        .and_then(|(a, b)| TimeWindow::new(a as i64, b as i64));
+    app()?.set_time_window(w);
+    Ok(())
+}
+
+/// The histogram's grid over every loaded time (UTC), as `[origin, width, bars]`.
+fn loaded_grid(st: AppState) -> Option<Grid> {
+    let (a, b) = st.store.with_value(|s| s.time_span())?;
+    Some(Grid::for_range(a, b + 1, 0))
+}
+
+/// Engine only: the histogram's pass over the rows the table shows (`filtered`), into the
+/// grid over every loaded time; returns the events counted.
+#[wasm_bindgen]
+pub fn bench_engine_histogram() -> Result<f64, JsError> {
+    let st = app()?;
+    let g = loaded_grid(st).ok_or_else(|| JsError::new("no event times"))?;
+    Ok(st
+        .filtered
+        .with_untracked(|rows| st.store.with_value(|s| s.histogram(rows, g)))
+        .total() as f64)
+}
+
+/// The same inputs for the plain JavaScript baseline: `[origin, width, bars]`, the rows the
+/// table shows, every row's time (ms, NaN: none) and whether it failed (1) or not (0).
+#[wasm_bindgen]
+pub fn bench_histogram_inputs() -> Result<js_sys::Array, JsError> {
+    let st = app()?;
+    let g = loaded_grid(st).ok_or_else(|| JsError::new("no event times"))?;
+    let rows = st.filtered.get_untracked();
+    let (times, failed): (Vec<f64>, Vec<u8>) = st.store.with_value(|s| {
+        (0..s.len() as u32)
+            .map(|r| {
+                (
+                    s.time_ms(r).map_or(f64::NAN, |t| t as f64),
+                    u8::from(!s.field(r, Field::ErrorCode).is_empty()),
+                )
+            })
+            .unzip()
+    });
+    let out = js_sys::Array::new();
+    out.push(&js_sys::Float64Array::from(
+        &[g.origin as f64, g.width as f64, g.bars as f64][..],
+    ));
+    out.push(&js_sys::Uint32Array::from(&rows[..]));
+    out.push(&js_sys::Float64Array::from(&times[..]));
+    out.push(&js_sys::Uint8Array::from(&failed[..]));
+    Ok(out)
 }

@@ -18,6 +18,19 @@ pub fn time(ms: Option<i64>, tz: Tz) -> String {
     }
 }
 
+/// The zone's offset from UTC at `t` (ms ahead of UTC; the browser's zone for Local): axis
+/// ticks and histogram buckets are laid on that wall clock.
+pub fn offset_ms(tz: Tz, t: i64) -> i64 {
+    match tz {
+        Tz::Utc => 0,
+        Tz::Local => {
+            -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).get_timezone_offset()
+                as i64)
+                * 60_000
+        }
+    }
+}
+
 /// "UTC" or "local, UTC+01:00".
 pub fn zone_label(tz: Tz) -> String {
     match tz {

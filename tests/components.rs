@@ -1014,3 +1014,131 @@ async fn the_column_menu_hides_moves_and_adds_columns() {
     );
     storage.remove_item("trailview.columns").unwrap();
 }
+
+/// The table mounted with the histogram over 120 events a minute apart (every tenth failed):
+/// bars and the accessible name from the store; keys select buckets and Enter applies them as
+/// a time window the table narrows to; Esc zooms back out.
+#[wasm_bindgen_test]
+async fn histogram_draws_bars_and_keys_select_a_time_window() {
+    let (el, s) = mount_table((0..120).map(event).collect());
+    frame().await;
+    let svg = one(&el, "[data-testid=histogram-svg]");
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    let label = svg.get_attribute("aria-label").unwrap();
+    assert!(
+        label.starts_with("Events over time, 2024-05-01 00:00:00 to 2024-05-01 02:00:00 (UTC), 120 events, 12 failed"),
+        "{label}"
+    );
+    // 2 hours of 1 min bars: every event its own bar.
+    let bars = |svg: &HtmlElement| {
+        svg.get_attribute("data-grid")
+            .unwrap()
+            .split(' ')
+            .nth(2)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(bars(&svg), "120");
+    let ok = one(&el, "path.ok").get_attribute("d").unwrap();
+    let failed = one(&el, "path.failed").get_attribute("d").unwrap();
+    assert_eq!(ok.matches('M').count(), 108);
+    assert_eq!(failed.matches('M').count(), 12);
+
+    // A filter redraws: only the failed events.
+    s.set_search("forbidden".into());
+    settle().await;
+    assert_eq!(svg.get_attribute("data-total").as_deref(), Some("12"));
+    assert_eq!(one(&el, "path.ok").get_attribute("d").as_deref(), Some(""));
+    s.set_search(String::new());
+    settle().await;
+
+    // Keyboard: the first → puts the cursor on the first bar, → moves, Shift+→ extends.
+    svg.focus().unwrap();
+    let press = |k: &str, shift: bool| {
+        let init = KeyboardEventInit::new();
+        init.set_key(k);
+        init.set_shift_key(shift);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let ev = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        svg.dispatch_event(&ev).unwrap();
+        ev
+    };
+    // The histogram's keys never reach the page's shortcuts.
+    let heard = Arc::new(Mutex::new(0));
+    let h2 = heard.clone();
+    let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+        *h2.lock().unwrap() += 1;
+    });
+    web_sys::window()
+        .unwrap()
+        .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref())
+        .unwrap();
+    press("ArrowRight", false);
+    press("ArrowRight", false);
+    for _ in 0..9 {
+        assert!(press("ArrowRight", true).default_prevented());
+    }
+    settle().await;
+    let tip = one(&el, "[data-testid=histogram-tooltip]")
+        .text_content()
+        .unwrap();
+    assert_eq!(
+        tip,
+        "2024-05-01 00:01:00 – 2024-05-01 00:11:00: 10 events, 1 failed"
+    );
+    assert_eq!(
+        svg.get_attribute("aria-describedby").as_deref(),
+        Some("histogram-tooltip")
+    );
+    press("Enter", false);
+    settle().await;
+    assert_eq!(*heard.lock().unwrap(), 0, "no keydown reached the window");
+    let w = s.time_window.get_untracked().expect("a window");
+    assert_eq!(w.end - w.start, 10 * 60_000);
+    assert_eq!(
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .as_deref(),
+        Some("10")
+    );
+    // The chip shows it, and the histogram zooms to it (10 min: 5 s bars).
+    let chip = one(&el, "[data-testid=time-window-chip]");
+    assert!(chip
+        .text_content()
+        .unwrap()
+        .contains("2024-05-01 00:01:00 – 2024-05-01 00:11:00"));
+    assert_eq!(bars(&svg), "120");
+    assert!(svg
+        .get_attribute("aria-label")
+        .unwrap()
+        .contains(", 10 events, 1 failed, 5 s bars"));
+    // Esc zooms back out.
+    press("Escape", false);
+    settle().await;
+    assert_eq!(s.time_window.get_untracked(), None);
+    assert!(all(&el, "[data-testid=time-window-chip]").is_empty());
+    assert_eq!(
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .as_deref(),
+        Some("120")
+    );
+    // The chip's × removes a window too.
+    press("End", false);
+    press("Enter", false);
+    settle().await;
+    assert_eq!(
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .as_deref(),
+        Some("1")
+    );
+    one(&el, "[data-testid=time-window-remove]").click();
+    settle().await;
+    assert_eq!(s.time_window.get_untracked(), None);
+    web_sys::window()
+        .unwrap()
+        .remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref())
+        .unwrap();
+}

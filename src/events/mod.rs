@@ -1,10 +1,11 @@
 //! The Events view: its state (the store, signals and memos over the core engine), the
 //! LookupEvents run, and its components (query bar, progress and errors, the table, saved
-//! sessions).
+//! sessions, the time histogram).
 
 pub mod columns;
 pub mod export;
 pub mod fetch;
+pub mod histogram;
 pub mod persist;
 pub mod query_bar;
 pub mod restore;

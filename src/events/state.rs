@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use trailview_core::columns::{ColumnId, ColumnLayout, LayoutError, Shown, Side};
 use trailview_core::dialect::ApiError;
-use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort};
+use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, TimeWindow};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::page::Page;
 use trailview_core::table_query::{cycle_sort, set_column_filter};
@@ -71,6 +71,8 @@ pub struct AppState {
     /// The visible columns' ids, in order (changes with the layout's columns, not its widths).
     pub visible_columns: Memo<Vec<ColumnId>>,
     pub path_filters: RwSignal<Vec<PathFilter>>,
+    /// The histogram's selection: only events in this window pass (`[start, end)`).
+    pub time_window: RwSignal<Option<TimeWindow>>,
     pub page_size: RwSignal<usize>,
     pub page: RwSignal<usize>,
     pub selected: RwSignal<Option<u32>>,
@@ -109,6 +111,7 @@ impl AppState {
         let search = RwSignal::new(String::new());
         let col_filters = RwSignal::new(Vec::new());
         let path_filters = RwSignal::new(Vec::new());
+        let time_window = RwSignal::new(None::<TimeWindow>);
         let page_size = RwSignal::new(50usize);
         let page = RwSignal::new(0usize);
         let index_tick = RwSignal::new(0u64);
@@ -124,6 +127,7 @@ impl AppState {
                 text: search.get(),
                 columns: col_filters.get(),
                 paths: path_filters.get(),
+                time: time_window.get(),
             };
             version.track();
             index_tick.track();
@@ -158,6 +162,7 @@ impl AppState {
             layout,
             visible_columns,
             path_filters,
+            time_window,
             page_size,
             page,
             selected: RwSignal::new(None),
@@ -292,6 +297,12 @@ impl AppState {
                 v.remove(i);
             }
         });
+        self.page.set(0);
+    }
+
+    /// Show only the events in `w` (the histogram's selection), or all again (`None`).
+    pub fn set_time_window(&self, w: Option<TimeWindow>) {
+        self.time_window.set(w);
         self.page.set(0);
     }
 

@@ -1,6 +1,6 @@
 //! The event table: the search box (with its syntax help and the query's warnings), per-column
-//! filters, filter chips from the JSON tree, sortable headers and pagination. Only the current
-//! page is rendered.
+//! filters, filter chips from the JSON tree and the time window, the time histogram, sortable
+//! headers and pagination. Only the current page is rendered.
 
 use crate::events::state::{AppState, PAGE_SIZES};
 use crate::format;
@@ -425,6 +425,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 </dl>
             </div>
             <div class="chips">
+                <crate::events::histogram::TimeWindowChip/>
                 {chips}
                 {move || st.path_indexing.get().map(|p| {
                     let pct = p.done as f64 * 100.0 / p.total.max(1) as f64;
@@ -436,6 +437,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     }
                 })}
             </div>
+            <crate::events::histogram::TimeHistogram/>
             <div class="table-scroll" node_ref=scroller on:scroll=move |_| vp.measure()>
                 <table data-testid="events-table" class="events" role="table" aria-label="Loaded events"
                     node_ref=table_ref aria-rowcount=move || row_count.get() + HEADER_ROWS>

@@ -4,7 +4,6 @@
 //! execution selects the job, a click on a data window opens the Events view on that range.
 //! Every shape, label and tooltip line comes from `trailview_core::timeline::layout`.
 
-use crate::events::state::Tz;
 use crate::format;
 use crate::jobs::state::{JobsState, TIMELINE_WIDTH};
 use crate::jobs::OpenRange;
@@ -13,18 +12,6 @@ use trailview_core::jobs::{Source, StatusClass};
 use trailview_core::timeline::{
     layout, layout_now, wheel_zoom_factor, Axis, TooltipAnchor, AXIS_H, DRAG_MIN_PX,
 };
-
-/// The zone's offset from UTC at `t` (local time in the browser), for the axis' ticks.
-fn offset_ms(tz: Tz, t: i64) -> i64 {
-    match tz {
-        Tz::Utc => 0,
-        Tz::Local => {
-            -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64)).get_timezone_offset()
-                as i64)
-                * 60_000
-        }
-    }
-}
 
 fn svg_x(ev: &web_sys::MouseEvent) -> f64 {
     use wasm_bindgen::JsCast;
@@ -82,7 +69,7 @@ pub fn Timeline(
         let axis = js.axis.get()?;
         let tz = tz();
         let fmt = move |t: i64| format::time(Some(t), tz);
-        let offset = offset_ms(tz, axis.t0 + axis.span() / 2);
+        let offset = format::offset_ms(tz, axis.t0 + axis.span() / 2);
         let now = now.get();
         ss.jobs
             .with(|jobs| Some(layout(source, jobs, axis, now, offset, &fmt)))

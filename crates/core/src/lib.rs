@@ -14,6 +14,7 @@ pub mod event;
 pub mod export;
 pub mod fetch_policy;
 pub mod file_load;
+pub mod histogram;
 pub mod jobs;
 pub mod json_path;
 pub mod lenient;

@@ -11,7 +11,8 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use trailview_core::columns::ColumnId;
-use trailview_core::engine::{EventStore, Filter, PathFilter, Pushed, Sort};
+use trailview_core::engine::{EventStore, Filter, PathFilter, Pushed, Sort, TimeWindow};
+use trailview_core::histogram::{self, Grid};
 use trailview_core::json_path::{canonical, JsonPath};
 use trailview_core::query::{self, Expr, Pattern, Piece, Scope};
 use trailview_core::schema::{Column, Field, FIELDS};
@@ -132,7 +133,12 @@ fn ref_expr(e: &RefEvent, x: &Expr) -> bool {
     }
 }
 
-fn ref_matches(e: &RefEvent, filter: &Filter) -> bool {
+fn ref_matches(e: &RefEvent, time: Option<i64>, filter: &Filter) -> bool {
+    if let Some(w) = filter.time {
+        if !time.is_some_and(|t| w.start <= t && t < w.end) {
+            return false;
+        }
+    }
     if !ref_expr(e, &query::parse(&filter.text).expr) {
         return false;
     }
@@ -264,7 +270,7 @@ fn reference(
         };
         rows.sort_by(cmp); // stable: ties keep ingest order
     }
-    rows.retain(|&r| ref_matches(&events[r as usize], filter));
+    rows.retain(|&r| ref_matches(&events[r as usize], times[r as usize], filter));
     rows
 }
 
@@ -486,15 +492,31 @@ fn arb_filter() -> impl Strategy<Value = Filter> {
             value: v,
             exclude,
         });
+    // Windows over the events' times (1_700_000_000_000 + 0..2000 s), often on a second: on
+    // an event's time exactly.
+    let window = prop::option::weighted(
+        0.4,
+        (
+            -20i64..2_020,
+            0i64..2_100,
+            prop_oneof![Just(0i64), -999i64..1_000],
+        )
+            .prop_filter_map("empty window", |(a, len, jitter)| {
+                let start = 1_700_000_000_000 + a * 1000 + jitter;
+                TimeWindow::new(start, start + len * 1000)
+            }),
+    );
     (
         arb_text(),
         prop::collection::vec(col, 0..3),
         prop::collection::vec(path, 0..3),
+        window,
     )
-        .prop_map(|(text, columns, paths)| Filter {
+        .prop_map(|(text, columns, paths, time)| Filter {
             text,
             columns,
             paths,
+            time,
         })
 }
 
@@ -576,6 +598,35 @@ fn check(
         prop_assert_eq!(&got, &want, "filter {:?} sort {:?}", filter, sort);
         for f in [Field::Service, Field::User, Field::ErrorCode] {
             prop_assert_eq!(store.facet(f, &got), reference_facet(&events, f, &got));
+        }
+        // The histogram of the filtered rows, over what the app shows: the window, else every
+        // loaded time; in UTC and on a +05:30 wall clock.
+        let span = filter
+            .time
+            .map(|w| (w.start, w.end))
+            .or(store.time_span().map(|(a, b)| (a, b + 1)));
+        let want_span = times
+            .iter()
+            .flatten()
+            .fold(None, |s: Option<(i64, i64)>, &t| {
+                Some(s.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
+            });
+        prop_assert_eq!(store.time_span(), want_span);
+        if let Some((a, b)) = span {
+            for offset in [0, 19_800_000] {
+                let grid = Grid::for_range(a, b, offset);
+                let h = store.histogram(&got, grid);
+                let want = histogram::reference(
+                    grid,
+                    &got,
+                    |r| times[r as usize],
+                    |r| !events[r as usize].field(Field::ErrorCode).is_empty(),
+                );
+                prop_assert_eq!(&h, &want);
+                prop_assert_eq!(h.outside, 0, "the grid covers every row shown");
+                prop_assert_eq!(h.total() as usize + h.untimed, got.len());
+                prop_assert!(grid.bars <= histogram::MAX_BARS);
+            }
         }
     }
     Ok(())

@@ -235,8 +235,7 @@ fn both_clouds_in_one_table() {
     let mut count = |q: &str| {
         let f = Filter {
             text: q.into(),
-            columns: Vec::new(),
-            paths: Vec::new(),
+            ..Filter::default()
         };
         let cf = s.compile(&f);
         s.filter(&s.order(None), &cf).len()

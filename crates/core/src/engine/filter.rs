@@ -1,8 +1,9 @@
-//! Filtering: a [`Filter`] (search text, column filters, tree filters) compiled once against
-//! the store's dictionaries, then checked per row with integer lookups.
+//! Filtering: a [`Filter`] (search text, column filters, tree filters, a time window) compiled
+//! once against the store's dictionaries, then checked per row with integer lookups.
 
 use super::store::{EventStore, PendingPath, ABSENT, SYNC_PATH_ROWS};
 use crate::columns::ColumnId;
+use crate::histogram::TimeWindow;
 use crate::json_path::{canonical, JsonPath};
 use crate::query::{self, Expr, Pattern, Scope, Warning};
 use crate::schema::{Field, FIELDS};
@@ -29,6 +30,9 @@ pub struct Filter {
     /// read in the background like a tree filter's).
     pub columns: Vec<(ColumnId, String)>,
     pub paths: Vec<PathFilter>,
+    /// Only events whose time is in the window (`start` inclusive, `end` exclusive; an event
+    /// without a time is outside every window): the histogram's selection.
+    pub time: Option<TimeWindow>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +52,8 @@ enum Cond {
     },
     /// A path column's filter: `bits[id]` of the path column's value id.
     PathText { path: String, bits: Vec<bool> },
+    /// The row's time is in the window.
+    Time(TimeWindow),
     /// The search box's query. Rows from `cover` on are not read by all of its path columns
     /// yet: unknown, so left out.
     Query { node: Node, cover: usize },
@@ -186,6 +192,9 @@ impl EventStore {
                     });
                 }
             }
+        }
+        if let Some(w) = filter.time {
+            conds.push(Cond::Time(w));
         }
         CompiledFilter {
             conds,
@@ -420,6 +429,12 @@ impl EventStore {
                     *m &= bits[id as usize];
                 }
             }
+            Cond::Time(w) => {
+                // `i64::MIN` (no time) is below every window's start but `i64::MIN`'s own.
+                for (m, &t) in mask.iter_mut().zip(&self.time) {
+                    *m &= t != i64::MIN && w.contains(t);
+                }
+            }
             Cond::Query { node, cover } => {
                 let mut hit = vec![false; mask.len()];
                 self.eval(node, &mut hit);
@@ -513,6 +528,30 @@ mod tests {
         assert_eq!(t(&mut s, "\"no such\""), Vec::<u32>::new());
         assert_eq!(t(&mut s, "nosuch"), vec![1]);
         assert_eq!(t(&mut s, ""), vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn time_window_start_inclusive_end_exclusive_with_the_other_filters() {
+        let mut s = store();
+        let t = |secs: i64| 1_704_067_200_000 + secs * 1000; // 2024-01-01T00:00:00Z + secs
+        let w = |a, b| Filter {
+            time: TimeWindow::new(t(a), t(b)),
+            ..Default::default()
+        };
+        // Rows 0, 1, 2 are at 00:00:02, :01, :03; row 3 has no time, row 4 is not an event.
+        assert_eq!(run(&mut s, w(1, 3), None), vec![0, 1]);
+        assert_eq!(run(&mut s, w(2, 4), None), vec![0, 2]);
+        assert_eq!(
+            run(&mut s, w(-100, 100), None),
+            vec![0, 1, 2],
+            "no time: outside"
+        );
+        assert_eq!(run(&mut s, w(4, 5), None), Vec::<u32>::new());
+        let f = Filter {
+            text: "ecs".into(),
+            ..w(0, 100)
+        };
+        assert_eq!(run(&mut s, f, None), vec![0, 2], "AND-ed with the search");
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! - `filter`: [`Filter`] compiled against the store ([`CompiledFilter`]) and applied to rows.
 //! - `sort`: [`Sort`], the order of rows by a column.
 //! - `facets`: distinct values with counts.
+//! - `histogram`: rows' times counted into [`crate::histogram`]'s buckets, OK / failed.
 //!
 //! The fields and columns are [`crate::schema`]'s; the search language is [`crate::query`]'s.
 
@@ -30,9 +31,11 @@ mod filter;
 #[cfg(test)]
 mod fixtures;
 mod hash_index;
+mod histogram;
 mod sort;
 mod store;
 
+pub use crate::histogram::TimeWindow;
 pub use batch::{BatchError, BatchIngest, BatchWriter, EventBatch};
 pub use filter::{CompiledFilter, Filter, PathFilter};
 pub use sort::Sort;

@@ -83,6 +83,8 @@ pub struct EventStore {
     pack_buf: Vec<u8>,
     json_bytes: usize,
     pub(super) time: Vec<i64>,
+    /// The earliest and latest of `time` (missing times left out), kept as rows are added.
+    pub(super) time_span: Option<(i64, i64)>,
     pub(super) cols: Vec<Vec<u32>>,
     pub(super) dicts: Vec<Dict>,
     /// Lowercase `eventId requestId ` per row: the unique, non-interned searchable text.
@@ -112,6 +114,7 @@ impl EventStore {
             pack_buf: Vec::new(),
             json_bytes: 0,
             time: Vec::new(),
+            time_span: None,
             cols: ALL_FIELDS.iter().map(|_| Vec::new()).collect(),
             dicts: ALL_FIELDS.iter().map(|_| Dict::new()).collect(),
             ids_lower: TextArena::default(),
@@ -231,7 +234,7 @@ impl EventStore {
             let id = field_id(&mut self.dicts[f.idx()], f);
             self.cols[f.idx()].push(id);
         }
-        self.time.push(time);
+        self.push_time(time);
         let mut ids = String::new();
         for s in [event_id, request_id].into_iter().flatten() {
             ids.push_str(&s.to_lowercase());
@@ -259,6 +262,13 @@ impl EventStore {
         }
         self.id_index.insert(h, self.len() as u32);
         None
+    }
+
+    fn push_time(&mut self, t: i64) {
+        self.time.push(t);
+        if t != i64::MIN {
+            self.time_span = Some(self.time_span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
     }
 
     fn push_ids(&mut self, event_id: Option<&str>, ids_lower: &str) {
@@ -314,7 +324,7 @@ impl EventStore {
         for (c, &id) in self.cols.iter_mut().zip(fields) {
             c.push(id);
         }
-        self.time.push(time);
+        self.push_time(time);
         self.push_ids(event_id, ids_lower);
         self.json_bytes += json_len;
         self.raw.push(packed);
