@@ -1,9 +1,11 @@
 //! The Events view: its state (the store, signals and memos over the core engine), the
-//! LookupEvents run, and its components (query bar, progress and errors, the table, saved
-//! sessions).
+//! LookupEvents run, and its components (query bar, progress and errors, the table, the fields
+//! panel, keyboard shortcuts, saved sessions).
 
 pub mod export;
 pub mod fetch;
+pub mod fields;
+pub mod keys;
 pub mod persist;
 pub mod query_bar;
 pub mod restore;

@@ -54,6 +54,7 @@ struct Ctx {
     more: RwSignal<Vec<u32>>,
     active: RwSignal<u32>,
     on_filter: Option<Callback<FilterRequest>>,
+    on_field: Option<Callback<JsonPath>>,
     root_label: StoredValue<String>,
     uid: usize,
     tree: NodeRef<leptos::html::Div>,
@@ -88,6 +89,9 @@ pub fn JsonTree(
     /// Called by a leaf's "filter for" / "filter out"; without it those buttons are not shown.
     #[prop(optional, into)]
     on_filter: Option<Callback<FilterRequest>>,
+    /// Called by a leaf's "add as field" (and `a` on the active row); without it, not shown.
+    #[prop(optional, into)]
+    on_field: Option<Callback<JsonPath>>,
     /// What the root is called ("event", "job", ...).
     #[prop(into, default = "event".to_string())]
     root_label: String,
@@ -110,6 +114,7 @@ pub fn JsonTree(
         more: RwSignal::new(Vec::new()),
         active: RwSignal::new(0),
         on_filter,
+        on_field,
         root_label: StoredValue::new(root_label),
         uid: NEXT_TREE.fetch_add(1, Ordering::Relaxed),
         tree,
@@ -199,6 +204,13 @@ pub fn JsonTree(
                 copy_text(ix.path(id).to_string());
                 true
             }
+            "a" => match ctx.on_field {
+                Some(f) if id != 0 => {
+                    f.run(ix.path(id));
+                    true
+                }
+                _ => false,
+            },
             _ => false,
         }
     };
@@ -310,12 +322,12 @@ pub fn JsonTree(
                 </span>
             </div>
             <p class="tree-keys" id=format!("tree-keys-{}", ctx.uid)>
-                {if ctx.on_filter.is_some() { "Keys: ↑↓ move, ←→ close/open, + filter for, − filter out, c copy value, p copy path" }
+                {if ctx.on_filter.is_some() { "Keys: ↑↓ move, ←→ close/open, + filter for, − filter out, c copy value, p copy path, a add as field" }
                  else { "Keys: ↑↓ move, ←→ close/open, c copy value, p copy path" }}
             </p>
             <div role="tree" aria-label=label class="json-tree" data-testid="json-tree" tabindex="0"
                 aria-describedby=format!("tree-keys-{}", ctx.uid)
-                aria-keyshortcuts=if ctx.on_filter.is_some() { "+ - c p" } else { "c p" }
+                aria-keyshortcuts=if ctx.on_filter.is_some() { "+ - c p a" } else { "c p" }
                 node_ref=tree on:keydown=on_keydown on:scroll=move |_| vp.measure()
                 aria-activedescendant=move || {
                     let a = ctx.active.get();
@@ -463,6 +475,13 @@ fn leaf(ctx: Ctx, id: u32, label: Label, path: JsonPath, v: Value, attrs: RowAtt
             None => m.push(id),
         })
     };
+    let add_field = ctx.on_field.map(|f| {
+        let p = path.clone();
+        view! {
+            <button type="button" tabindex="-1" data-testid="add-as-field" title="Add as a field (fields panel)"
+                on:click=move |_| f.run(p.clone())>"field"</button>
+        }
+    });
     let filters = ctx.on_filter.map(|f| {
         let (p_for, v_for) = (path.clone(), v.clone());
         let (p_out, v_out) = (path, v);
@@ -493,6 +512,7 @@ fn leaf(ctx: Ctx, id: u32, label: Label, path: JsonPath, v: Value, attrs: RowAtt
             })}
             <span class="actions">
                 {filters}
+                {add_field}
                 <button type="button" tabindex="-1" data-testid="copy-value" title="Copy value" on:click=move |_| copy_text(copy_value.clone())>"copy"</button>
                 <button type="button" tabindex="-1" data-testid="copy-path" title="Copy path" on:click=move |_| copy_text(copy_path.clone())>"path"</button>
             </span>
