@@ -94,7 +94,7 @@ pub fn App() -> impl IntoView {
         <Coverage />
         <main class="workspace" class:has-selection=move || st.selected.get().is_some() class:has-fields=move || st.fields_open.get()
             style:--detail-w=move || format!("{}px", trailview_core::numbers::fixed(detail_w.get(), 0))>
-            <Show when=move || st.fields_open.get()><FieldsPanel /></Show>
+            <FieldsPanel />
             <EventsTable>
                 <div class="files-bar"><OpenFiles /><BucketPanel /></div>
                 <button type="button" class="ghost fields-toggle" data-testid="fields-toggle" aria-keyshortcuts="f"

@@ -940,6 +940,7 @@ fn mount_fields(n: usize) -> (HtmlElement, AppState) {
             }
         });
         s.version.update(|v| *v += 1);
+        s.fields_open.set(true);
         provide_context(s);
         *st2.lock().unwrap() = Some(s);
         view! { <trailview::events::fields::FieldsPanel /> }
@@ -1000,7 +1001,12 @@ async fn fields_panel_counts_more_search_and_plus_filters() {
         search.get_attribute("aria-label").as_deref(),
         Some("Search User values")
     );
-    type_into(&search, "U1");
+    // As typing does: an input event that bubbles (the panel listens on its list).
+    search.set_value("U1");
+    let init = KeyboardEventInit::new();
+    init.set_bubbles(true);
+    let ev = KeyboardEvent::new_with_keyboard_event_init_dict("input", &init).unwrap();
+    search.dispatch_event(&ev).unwrap();
     settle().await;
     let found = facet_values(&el, "f:user");
     assert_eq!(found.len(), 11);

@@ -99,5 +99,5 @@ appTest('keyboard: / focuses the search, j / k move the selection, ? lists the s
   await page.keyboard.press('f');
   await panel(page).waitFor();
   await page.keyboard.press('f');
-  await panel(page).waitFor({ state: 'detached' });
+  await panel(page).waitFor({ state: 'hidden' });
 });

@@ -6,6 +6,7 @@
 //! JSON path come from its path column (the one tree filters use, built by
 //! [`EventStore::index_path`]); rows it does not cover yet are reported as unread.
 
+use super::dict::Dict;
 use super::store::{EventStore, ABSENT};
 use crate::json_path::JsonPath;
 use crate::schema::Field;
@@ -52,20 +53,18 @@ pub struct FacetCounts {
 }
 
 impl EventStore {
-    /// Distinct values of a field with their counts among `rows`, most frequent first.
+    /// Distinct values of a field with their counts among `rows`, most frequent first (all of
+    /// them; the panel's [`EventStore::facets`] keeps the top few without sorting).
     pub fn facet(&self, f: Field, rows: &[u32]) -> Vec<(String, usize)> {
-        let q = FacetQuery {
-            source: FacetSource::Field(f),
-            search: String::new(),
-            limit: usize::MAX,
-        };
-        self.facets(rows, std::slice::from_ref(&q))
-            .pop()
-            .unwrap_or_default()
-            .values
-            .into_iter()
-            .map(|v| (v.value, v.count))
-            .collect()
+        let (counts, dict, _) = self.tally(rows, rows.len() == self.len(), &FacetSource::Field(f));
+        let mut out: Vec<(String, usize)> = counts[..dict.len()]
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(id, &c)| (dict.strings[id].to_string(), c as usize))
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
     }
 
     /// The counts of each query's field or path among `rows` (any order; each row once). A
@@ -93,21 +92,18 @@ impl EventStore {
             .collect()
     }
 
-    fn count_one(&self, rows: &[u32], every: bool, q: &FacetQuery) -> FacetCounts {
-        let (ids, dict) = match &q.source {
+    /// The count of each dictionary id of `src` among `rows` (one slot past the dictionary:
+    /// absent path values), the dictionary, and the rows its path column has not read yet.
+    /// `every`: `rows` are all the store's rows.
+    fn tally(&self, rows: &[u32], every: bool, src: &FacetSource) -> (Vec<u32>, &Dict, usize) {
+        static EMPTY: std::sync::OnceLock<Dict> = std::sync::OnceLock::new();
+        let (ids, dict) = match src {
             FacetSource::Field(f) => (&self.cols[f.idx()][..], &self.dicts[f.idx()]),
             FacetSource::Path(p) => match self.paths.get(&p.to_string()) {
                 Some(c) => (&c.ids[..], &c.dict),
-                None => {
-                    return FacetCounts {
-                        rows: rows.len(),
-                        unread: rows.len(),
-                        ..FacetCounts::default()
-                    }
-                }
+                None => (&[][..], EMPTY.get_or_init(Dict::new)),
             },
         };
-        // One slot past the dictionary: absent path values.
         let mut counts = vec![0u32; dict.len() + 1];
         let slot = |id: u32| {
             if id == ABSENT {
@@ -130,29 +126,38 @@ impl EventStore {
                 }
             }
         }
+        (counts, dict, unread)
+    }
+
+    fn count_one(&self, rows: &[u32], every: bool, q: &FacetQuery) -> FacetCounts {
+        let (counts, dict, unread) = self.tally(rows, every, &q.source);
         let absent = counts[dict.len()] as usize;
         let needle = q.search.trim().to_lowercase();
-        let mut hits: Vec<(u32, u32)> = counts[..dict.len()]
-            .iter()
-            .enumerate()
-            .filter(|&(id, &c)| c > 0 && (needle.is_empty() || dict.lower[id].contains(&needle)))
-            .map(|(id, &c)| (id as u32, c))
-            .collect();
-        let distinct = hits.len();
         let strings = &dict.strings;
-        let order = |a: &(u32, u32), b: &(u32, u32)| {
-            b.1.cmp(&a.1)
-                .then_with(|| strings[a.0 as usize].cmp(&strings[b.0 as usize]))
+        // The top `limit` as (count, id), most frequent first, ties by value: each candidate
+        // is placed by binary search into a list of at most `limit` (no sort of every value).
+        let before = |a: (u32, u32), b: (u32, u32)| {
+            a.0 > b.0 || (a.0 == b.0 && strings[a.1 as usize] < strings[b.1 as usize])
         };
-        if hits.len() > q.limit {
-            hits.select_nth_unstable_by(q.limit, order);
+        let mut hits: Vec<(u32, u32)> = Vec::new();
+        let mut distinct = 0;
+        for (id, &c) in counts[..dict.len()].iter().enumerate() {
+            if c == 0 || !(needle.is_empty() || dict.lower[id].contains(&needle)) {
+                continue;
+            }
+            distinct += 1;
+            let x = (c, id as u32);
+            if hits.len() == q.limit && hits.last().is_none_or(|&l| !before(x, l)) {
+                continue;
+            }
+            let at = hits.partition_point(|&h| before(h, x));
+            hits.insert(at, x);
             hits.truncate(q.limit);
         }
-        hits.sort_unstable_by(order);
         FacetCounts {
             values: hits
                 .into_iter()
-                .map(|(id, c)| FacetValue {
+                .map(|(c, id)| FacetValue {
                     value: strings[id as usize].to_string(),
                     count: c as usize,
                 })
