@@ -1048,3 +1048,34 @@ async fn fields_panel_counts_more_search_and_plus_filters() {
     settle().await;
     assert_eq!(facet_values(&el, "f:region"), vec![("(empty)".into(), 115)]);
 }
+
+/// "add as field" on a leaf (and `a` on the active row) hands the tree's path to the app.
+#[wasm_bindgen_test]
+async fn tree_adds_a_value_as_a_field() {
+    let el = container();
+    let got = Arc::new(Mutex::new(Vec::<String>::new()));
+    let g = got.clone();
+    let on_field = Callback::new(move |p: trailview_core::json_path::JsonPath| {
+        g.lock().unwrap().push(p.to_string())
+    });
+    let doc = Arc::new(json!({"requestParameters": {"RegionId": "cn-hangzhou"}, "x": 1}));
+    leptos::mount::mount_to(el.clone(), move || {
+        view! { <JsonTree doc=doc.clone() on_field=on_field /> }
+    })
+    .forget();
+    settle().await;
+    one(
+        &el,
+        "[data-path='requestParameters.RegionId'] [data-testid=add-as-field]",
+    )
+    .click();
+    let tree = one(&el, "[data-testid=json-tree]");
+    one(&el, "[data-path='x']").click();
+    settle().await;
+    key(&tree, "a");
+    settle().await;
+    assert_eq!(
+        *got.lock().unwrap(),
+        vec!["requestParameters.RegionId".to_string(), "x".to_string()]
+    );
+}
