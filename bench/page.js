@@ -180,6 +180,21 @@ async function trailview({ data, runs, tree }) {
     out.checks['requestParameters.RegionId = cn-hangzhou'] = filteredCount();
     await timed(() => w.bench_clear_path_filters());
   }
+  // The fields panel: its default open fields (4), then all 13, follow a column filter.
+  for (const all of [false, true]) {
+    w.bench_fields(all);
+    await macrotask();
+    await frame();
+    const k = all ? 'facets_all_ui' : 'facets_ui';
+    for (let i = 0; i < runs.ops; i++) {
+      S(k, await timed(() => setInput('colfilter-service', 'ecs')));
+      out.checks['fields panel: service=ecs rows'] = filteredCount();
+      await timed(() => setInput('colfilter-service', ''));
+    }
+  }
+  $('fields-toggle').click();
+  await macrotask();
+  await frame();
   for (const [col] of SORTS) {
     for (let i = 0; i < runs.ops; i++) {
       S(`sort_${col}_asc_ui`, await timed(() => $(`sort-${col}`).click()));
@@ -253,6 +268,12 @@ async function trailview({ data, runs, tree }) {
     const t0 = now();
     out.checks['facet service distinct'] = w.bench_engine_facet('service');
     S('facet_engine', now() - t0);
+  }
+  out.checks['facets rows service~ecs'] = w.bench_facet_rows('service=ecs');
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    out.checks['facets top event count'] = w.bench_engine_facets();
+    S('facets_engine', now() - t0);
   }
 
   // The big event (once per benchmark: it does not depend on the store's size): ingest it,
@@ -409,6 +430,22 @@ async function js({ data, runs }) {
     const top = [...m].sort((a, b) => b[1] - a[1]);
     S('facet', now() - t0);
     out.checks['facet service distinct'] = top.length;
+  }
+  // The fields panel's counts (event, service, user, result; top 10 each) over the rows a
+  // service~ecs filter leaves: a Map per field.
+  const hits = rows.filter((r) => r.serviceL.includes('ecs'));
+  out.checks['facets rows service~ecs'] = hits.length;
+  for (let i = 0; i < runs.ops; i++) {
+    const t0 = now();
+    let first = 0;
+    for (const k of ['eventName', 'service', 'user', 'result']) {
+      const m = new Map();
+      for (const r of hits) m.set(r[k], (m.get(r[k]) || 0) + 1);
+      const top = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+      if (k === 'eventName') first = top.length ? top[0][1] : 0;
+    }
+    S('facets', now() - t0);
+    out.checks['facets top event count'] = first;
   }
   return out;
 }

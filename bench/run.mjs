@@ -280,6 +280,9 @@ function pageRows(r) {
   rows.push(['page change, split: forced style + layout after that', ms(T('page_layout')), '', '', '', '']);
   rows.push(['page change, split: paint of the next frame', ms(T('page_paint')), '', '', '', '']);
   rows.push(['scroll 250 rows, 90 frames: frames dropped', tv.values ? String(tv.values.scroll_frames_dropped) : '—', '', '', '', '']);
+  rows.push(['facets panel update: column filter service~ecs → painted (4 open fields)', ms(T('facets_ui')), '', '', '', '']);
+  rows.push(['facets panel update: the same with all 13 fields open', ms(T('facets_all_ui')), '', '', '', '']);
+  rows.push(['facets panel: engine (4 fields, top 10, filtered rows)', ms(T('facets_engine')), ms(J('facets')), '', ratio(T('facets_engine'), J('facets')), '']);
   rows.push(['facet counts (service)', ms(T('facet_engine')), ms(J('facet')), ms(P('facet')), ratio(T('facet_engine'), J('facet')), ratio(T('facet_engine'), P('facet'))]);
   if (tv.samples?.tree_open) {
     rows.push([`JSON tree open (~100k-node event)`, ms(T('tree_open')), '', '', '', '']);

@@ -1,6 +1,8 @@
 //! The root component: layout, context, deploy-time configuration.
 
 use crate::api;
+use crate::events::fields::FieldsPanel;
+use crate::events::keys::Shortcuts;
 use crate::events::query_bar::QueryBar;
 use crate::events::restore::SavedSessions;
 use crate::events::state::AppState;
@@ -90,15 +92,19 @@ pub fn App() -> impl IntoView {
         <ErrorBanner />
         <FilesPanel />
         <Coverage />
-        <main class="workspace" class:has-selection=move || st.selected.get().is_some()
+        <main class="workspace" class:has-selection=move || st.selected.get().is_some() class:has-fields=move || st.fields_open.get()
             style:--detail-w=move || format!("{}px", trailview_core::numbers::fixed(detail_w.get(), 0))>
+            <FieldsPanel />
             <EventsTable>
                 <div class="files-bar"><OpenFiles /><BucketPanel /></div>
+                <button type="button" class="ghost fields-toggle" data-testid="fields-toggle" aria-keyshortcuts="f"
+                    aria-pressed=move || st.fields_open.get().to_string() on:click=move |_| st.toggle_fields()>"Fields"</button>
             </EventsTable>
             <Splitter width=detail_w />
             <DetailPanel />
         </main>
         <JobsSlot host=jobs shown=Signal::derive(move || view.get() == View::Jobs) />
+        <Shortcuts />
     }
 }
 
@@ -118,6 +124,9 @@ fn DetailPanel() -> impl IntoView {
             st.notice.set(Some(e.to_string()));
         }
     });
+    let on_field = Callback::new(move |path| {
+        st.add_field(path);
+    });
     let doc = Memo::new(move |_| {
         let row = st.selected.get()?;
         st.version.track();
@@ -133,7 +142,7 @@ fn DetailPanel() -> impl IntoView {
         <aside class="detail" id="event-detail" aria-label="Selected event">
             {move || match doc.get() {
                 None => view! { <p class="empty">"Select an event to see it as JSON."</p> }.into_any(),
-                Some(Ok(v)) => view! { <JsonTree doc=v on_filter=on_filter on_column=on_column /> }.into_any(),
+                Some(Ok(v)) => view! { <JsonTree doc=v on_filter=on_filter on_column=on_column on_field=on_field /> }.into_any(),
                 Some(Err((e, raw))) => view! {
                     <div class="api-error" role="alert"><p>{format!("This event is not valid JSON: {e}")}</p><pre class="excerpt">{raw}</pre></div>
                 }.into_any(),

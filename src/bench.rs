@@ -37,6 +37,8 @@ thread_local! {
     static APP: RefCell<Option<AppState>> = const { RefCell::new(None) };
     /// The root component's owner: its context holds the app's [`FilesState`].
     static OWNER: RefCell<Option<Owner>> = const { RefCell::new(None) };
+    /// The rows [`bench_engine_facets`] counts over ([`bench_facet_rows`]).
+    static FACET_ROWS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     /// The bucket and listing [`bench_prepare_files`] made, for [`bench_load_files`].
     static LISTING: RefCell<(String, Vec<PlannedFile>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
@@ -228,6 +230,80 @@ pub fn bench_engine_facet(col: &str) -> Result<u32, JsError> {
     Ok(st.store.with_value(|s| {
         let rows = s.order(None);
         s.facet(f, &rows).len() as u32
+    }))
+}
+
+/// Show the fields panel with its default fields open, or (`all`) every listed field open.
+#[wasm_bindgen]
+pub fn bench_fields(all: bool) -> Result<(), JsError> {
+    use trailview_core::engine::FacetSource;
+    use trailview_core::fields;
+    let st = app()?;
+    if !st.fields_open.get_untracked() {
+        st.toggle_fields();
+    }
+    let open: &[Field] = if all {
+        &fields::PANEL_FIELDS
+    } else {
+        &fields::OPEN_BY_DEFAULT
+    };
+    st.fields_expanded.set(
+        open.iter()
+            .map(|&f| fields::source_key(&FacetSource::Field(f)))
+            .collect(),
+    );
+    Ok(())
+}
+
+/// The rows a column filter `spec` (as [`bench_engine_colfilter`]) leaves, in ingest order, for
+/// [`bench_engine_facets`]; returns their count.
+#[wasm_bindgen]
+pub fn bench_facet_rows(spec: &str) -> Result<u32, JsError> {
+    let st = app()?;
+    let columns = spec
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| Ok((column(k)?, v.to_string())))
+        .collect::<Result<Vec<_>, JsError>>()?;
+    let f = Filter {
+        columns,
+        ..Filter::default()
+    };
+    let rows = st
+        .store
+        .try_update_value(|s| {
+            let cf = s.compile(&f);
+            s.filter(&s.order(None), &cf)
+        })
+        .unwrap_or_default();
+    let n = rows.len() as u32;
+    FACET_ROWS.with(|r| *r.borrow_mut() = rows);
+    Ok(n)
+}
+
+/// Engine only: the fields panel's counts of its default open fields (event, service, user,
+/// result; top 10 each) over [`bench_facet_rows`]' rows; returns the top value's count of the
+/// first.
+#[wasm_bindgen]
+pub fn bench_engine_facets() -> Result<u32, JsError> {
+    use trailview_core::engine::{FacetQuery, FacetSource};
+    use trailview_core::fields;
+    let st = app()?;
+    let queries: Vec<FacetQuery> = fields::OPEN_BY_DEFAULT
+        .iter()
+        .map(|&f| FacetQuery {
+            source: FacetSource::Field(f),
+            search: String::new(),
+            limit: fields::TOP,
+        })
+        .collect();
+    Ok(FACET_ROWS.with(|r| {
+        st.store.with_value(|s| {
+            let c = s.facets(&r.borrow(), &queries);
+            c.first()
+                .and_then(|c| c.values.first())
+                .map_or(0, |v| v.count as u32)
+        })
     }))
 }
 

@@ -1142,3 +1142,168 @@ async fn histogram_draws_bars_and_keys_select_a_time_window() {
         .remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref())
         .unwrap();
 }
+
+/// The fields panel mounted over a store of `n` events (users `u0`..`u22`, services Ecs / Oss
+/// alternating), with the table's state; fresh panel settings (none kept from another test).
+fn mount_fields(n: usize) -> (HtmlElement, AppState) {
+    let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    for k in ["fields-open", "field-paths", "fields-expanded"] {
+        ls.remove_item(&format!("trailview.{k}")).unwrap();
+    }
+    let el = container();
+    let st = Arc::new(Mutex::new(None::<AppState>));
+    let st2 = st.clone();
+    leptos::mount::mount_to(el.clone(), move || {
+        let s = AppState::new();
+        s.store.update_value(|store| {
+            for i in 0..n {
+                store.push(
+                    &json!({
+                        "eventId": format!("F-{i}"),
+                        "serviceName": if i % 2 == 0 { "Ecs" } else { "Oss" },
+                        "userIdentity": {"userName": format!("u{}", i % 23)},
+                    })
+                    .to_string(),
+                );
+            }
+        });
+        s.version.update(|v| *v += 1);
+        s.fields_open.set(true);
+        provide_context(s);
+        *st2.lock().unwrap() = Some(s);
+        view! { <trailview::events::fields::FieldsPanel /> }
+    })
+    .forget();
+    let s = st.lock().unwrap().expect("mounted");
+    (el, s)
+}
+
+/// (value, count) of a field's listed values.
+fn facet_values(el: &HtmlElement, key: &str) -> Vec<(String, u32)> {
+    all(
+        el,
+        &format!("[data-testid=field][data-key='{key}'] [data-testid=facet-value]"),
+    )
+    .iter()
+    .map(|li| {
+        (
+            li.get_attribute("data-value").unwrap(),
+            li.get_attribute("data-count").unwrap().parse().unwrap(),
+        )
+    })
+    .collect()
+}
+
+#[wasm_bindgen_test]
+async fn fields_panel_counts_more_search_and_plus_filters() {
+    let (el, st) = mount_fields(230);
+    settle().await;
+    let aside = one(&el, "aside[aria-label=Fields]");
+    assert_eq!(aside.tag_name(), "ASIDE");
+    // Open by default: event, service, user, result; the others are listed, closed, uncounted.
+    let svc = facet_values(&el, "f:service");
+    assert_eq!(svc, vec![("Ecs".into(), 115), ("Oss".into(), 115)]);
+    assert!(
+        facet_values(&el, "f:region").is_empty(),
+        "closed: not counted"
+    );
+    let users = facet_values(&el, "f:user");
+    assert_eq!(users.len(), 10, "top 10");
+    assert_eq!(users[0], ("u0".into(), 10));
+    let user = one(&el, "[data-testid=field][data-key='f:user']");
+    let more = one(&user, "[data-testid=facet-more]");
+    assert_eq!(more.text_content().unwrap(), "13 more");
+    more.click();
+    settle().await;
+    assert_eq!(facet_values(&el, "f:user").len(), 23);
+    assert_eq!(
+        one(&user, "[data-testid=facet-more]")
+            .text_content()
+            .unwrap(),
+        "Show fewer"
+    );
+    // The field's search: u1 and u10..u19.
+    let search: web_sys::HtmlInputElement =
+        one(&user, "[data-testid=field-search]").unchecked_into();
+    assert_eq!(
+        search.get_attribute("aria-label").as_deref(),
+        Some("Search User values")
+    );
+    // As typing does: an input event that bubbles (the panel listens on its list).
+    search.set_value("U1");
+    let init = KeyboardEventInit::new();
+    init.set_bubbles(true);
+    let ev = KeyboardEvent::new_with_keyboard_event_init_dict("input", &init).unwrap();
+    search.dispatch_event(&ev).unwrap();
+    settle().await;
+    let found = facet_values(&el, "f:user");
+    assert_eq!(found.len(), 11);
+    assert!(found.iter().all(|(v, _)| v.starts_with("u1")));
+    // + filters for the value: the tree's chip; every field's counts follow.
+    let plus = one(
+        &el,
+        "[data-testid=field][data-key='f:service'] button[aria-label='Filter for Oss']",
+    );
+    plus.click();
+    settle().await;
+    let f = st.path_filters.get_untracked();
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].path.to_string(), &f[0].value, f[0].exclude),
+        ("serviceName".into(), &json!("Oss"), false)
+    );
+    assert_eq!(facet_values(&el, "f:service"), vec![("Oss".into(), 115)]);
+    assert_eq!(st.filtered.with_untracked(|r| r.len()), 115);
+    // − filters it out.
+    one(
+        &el,
+        "[data-testid=field][data-key='f:service'] button[aria-label='Filter out Oss']",
+    )
+    .click();
+    settle().await;
+    let f = st.path_filters.get_untracked();
+    assert!(
+        f.len() == 1 && f[0].exclude,
+        "the same value's chip, now excluding"
+    );
+    assert_eq!(facet_values(&el, "f:service"), vec![("Ecs".into(), 115)]);
+    // A closed field opens on its toggle and is counted then.
+    one(
+        &el,
+        "[data-testid=field][data-key='f:region'] [data-testid=field-toggle]",
+    )
+    .click();
+    settle().await;
+    assert_eq!(facet_values(&el, "f:region"), vec![("(empty)".into(), 115)]);
+}
+
+/// "add as field" on a leaf (and `a` on the active row) hands the tree's path to the app.
+#[wasm_bindgen_test]
+async fn tree_adds_a_value_as_a_field() {
+    let el = container();
+    let got = Arc::new(Mutex::new(Vec::<String>::new()));
+    let g = got.clone();
+    let on_field = Callback::new(move |p: trailview_core::json_path::JsonPath| {
+        g.lock().unwrap().push(p.to_string())
+    });
+    let doc = Arc::new(json!({"requestParameters": {"RegionId": "cn-hangzhou"}, "x": 1}));
+    leptos::mount::mount_to(el.clone(), move || {
+        view! { <JsonTree doc=doc.clone() on_field=on_field /> }
+    })
+    .forget();
+    settle().await;
+    one(
+        &el,
+        "[data-path='requestParameters.RegionId'] [data-testid=add-as-field]",
+    )
+    .click();
+    let tree = one(&el, "[data-testid=json-tree]");
+    one(&el, "[data-path='x']").click();
+    settle().await;
+    key(&tree, "a");
+    settle().await;
+    assert_eq!(
+        *got.lock().unwrap(),
+        vec!["requestParameters.RegionId".to_string(), "x".to_string()]
+    );
+}

@@ -7,6 +7,8 @@ use trailview_core::columns::{ColumnId, ColumnLayout, LayoutError, Shown, Side};
 use trailview_core::dialect::ApiError;
 use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, TimeWindow};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
+use trailview_core::fields::{self, AddPath};
+use trailview_core::json_path::JsonPath;
 use trailview_core::page::Page;
 use trailview_core::table_query::{cycle_sort, set_column_filter};
 
@@ -97,7 +99,16 @@ pub struct AppState {
     /// rows not read yet are left out of `filtered` until it is done.
     pub path_indexing: RwSignal<Option<PendingPath>>,
     /// Ticks when background path indexing has made enough progress to show.
-    index_tick: RwSignal<u64>,
+    pub index_tick: RwSignal<u64>,
+    /// The fields panel is shown (kept in this browser).
+    pub fields_open: RwSignal<bool>,
+    /// JSON paths the user added to the fields panel (kept in this browser).
+    pub field_paths: RwSignal<Vec<JsonPath>>,
+    /// The panel's open fields, by `fields::source_key` (kept in this browser): only these are
+    /// counted, and only these added paths are read by the background indexer.
+    pub fields_expanded: RwSignal<Vec<String>>,
+    /// Select, show and focus the current page's `i`-th row (the table registers it; j / k).
+    pub row_nav: StoredValue<Option<Callback<usize>>>,
     /// What the last compiled filter still needs (written by `filtered`, read by the indexer).
     pending: StoredValue<Vec<PendingPath>>,
     indexer_running: StoredValue<bool>,
@@ -180,6 +191,20 @@ impl AppState {
             page_info,
             path_indexing: RwSignal::new(None),
             index_tick,
+            fields_open: RwSignal::new(
+                crate::storage::load("fields-open").is_some_and(|v| v == "1"),
+            ),
+            field_paths: RwSignal::new(fields::parse_paths(
+                &crate::storage::load("field-paths").unwrap_or_default(),
+            )),
+            fields_expanded: RwSignal::new(match crate::storage::load("fields-expanded") {
+                Some(k) => k.lines().map(str::to_string).collect(),
+                None => fields::OPEN_BY_DEFAULT
+                    .iter()
+                    .map(|&f| fields::source_key(&trailview_core::engine::FacetSource::Field(f)))
+                    .collect(),
+            }),
+            row_nav: StoredValue::new(None),
             pending,
             indexer_running: StoredValue::new(false),
         };
@@ -192,7 +217,10 @@ impl AppState {
             st.version.track();
             st.index_tick.track();
             filtered.track();
-            if !st.pending.with_value(|p| p.is_empty()) && !st.indexer_running.get_value() {
+            st.fields_open.track();
+            st.field_paths.track();
+            st.fields_expanded.track();
+            if st.next_read().is_some() && !st.indexer_running.get_value() {
                 st.indexer_running.set_value(true);
                 leptos::task::spawn_local(st.index_paths());
             }
@@ -205,10 +233,53 @@ impl AppState {
         st
     }
 
-    /// Reads pending tree-filter paths from every event in slices of ~8 ms, one per animation
-    /// frame, so typing and scrolling stay responsive on a large store (at 1M events a cold path
-    /// takes seconds). Partial results are shown every ~250 ms; stops when nothing is pending
-    /// (e.g. the chip was removed).
+    /// The next path to read from every event: a filter's first (its rows are hidden until
+    /// read), else an open added field's in the shown fields panel; with whether it is a
+    /// filter's.
+    fn next_read(&self) -> Option<(PendingPath, bool)> {
+        if let Some(p) = self.pending.with_value(|p| p.first().cloned()) {
+            return Some((p, true));
+        }
+        if !self.fields_open.get_untracked() {
+            return None;
+        }
+        let open = self.fields_expanded.get_untracked();
+        self.field_paths.with_untracked(|paths| {
+            self.store.with_value(|s| {
+                paths
+                    .iter()
+                    .filter(|p| {
+                        let src = trailview_core::engine::FacetSource::Path((*p).clone());
+                        open.contains(&fields::source_key(&src))
+                    })
+                    .map(|p| PendingPath {
+                        path: p.clone(),
+                        done: s.path_indexed(p),
+                        total: s.len(),
+                    })
+                    .find(|p| p.done < p.total)
+                    .map(|p| (p, false))
+            })
+        })
+    }
+
+    /// Paths whose columns must not be evicted while another is read: the filter's and the
+    /// panel's.
+    fn needed_paths(&self) -> Vec<String> {
+        let mut keep: Vec<String> = self
+            .pending
+            .with_value(|p| p.iter().map(|p| p.path.to_string()).collect());
+        self.path_filters
+            .with_untracked(|f| keep.extend(f.iter().map(|f| f.path.to_string())));
+        self.field_paths
+            .with_untracked(|f| keep.extend(f.iter().map(|p| p.to_string())));
+        keep
+    }
+
+    /// Reads pending tree-filter paths (then the fields panel's open added paths) from every
+    /// event in slices of ~8 ms, one per animation frame, so typing and scrolling stay
+    /// responsive on a large store (at 1M events a cold path takes seconds). Partial results
+    /// are shown every ~250 ms; stops when nothing is pending (e.g. the chip was removed).
     async fn index_paths(self) {
         const SLICE_MS: f64 = 8.0;
         const SHOW_EVERY_MS: f64 = 250.0;
@@ -218,13 +289,14 @@ impl AppState {
                 .map_or(0.0, |p| p.now())
         };
         let mut last_shown = now();
-        while let Some(p) = self.pending.with_value(|p| p.first().cloned()) {
+        while let Some((p, for_filter)) = self.next_read() {
             let start = now();
             let mut progress = (p.done, p.total);
+            let keep = self.needed_paths();
             while now() - start < SLICE_MS && progress.0 < progress.1 {
                 progress = self
                     .store
-                    .try_update_value(|s| s.index_path(&p.path, 256))
+                    .try_update_value(|s| s.index_path_keeping(&p.path, 256, &keep))
                     .unwrap_or(progress);
             }
             let (done, total) = progress;
@@ -236,11 +308,13 @@ impl AppState {
                 self.index_tick.update(|t| *t += 1);
                 return;
             }
-            self.path_indexing.set(Some(PendingPath {
-                path: p.path.clone(),
-                done,
-                total,
-            }));
+            if for_filter {
+                self.path_indexing.set(Some(PendingPath {
+                    path: p.path.clone(),
+                    done,
+                    total,
+                }));
+            }
             if now() - last_shown > SHOW_EVERY_MS {
                 last_shown = now();
                 self.index_tick.update(|t| *t += 1);
@@ -257,6 +331,60 @@ impl AppState {
         }
         self.path_indexing.set(None);
         self.indexer_running.set_value(false);
+    }
+
+    /// Show or hide the fields panel.
+    pub fn toggle_fields(&self) {
+        self.fields_open.update(|o| *o = !*o);
+        crate::storage::save(
+            "fields-open",
+            if self.fields_open.get_untracked() {
+                "1"
+            } else {
+                ""
+            },
+        );
+    }
+
+    /// Open or close one field of the panel.
+    pub fn toggle_field(&self, key: &str) {
+        self.fields_expanded
+            .update(|e| match e.iter().position(|k| k == key) {
+                Some(i) => {
+                    e.remove(i);
+                }
+                None => e.push(key.to_string()),
+            });
+        // Kept even when empty (an empty value would read as "never set": the defaults).
+        let kept = self.fields_expanded.with_untracked(|e| e.join("\n"));
+        crate::storage::save(
+            "fields-expanded",
+            if kept.is_empty() { "\n" } else { &kept },
+        );
+    }
+
+    /// Add a JSON path to the fields panel, shown and open.
+    pub fn add_field(&self, p: JsonPath) -> AddPath {
+        let mut paths = self.field_paths.get_untracked();
+        let r = fields::add_path(&mut paths, p.clone());
+        if r == AddPath::Added {
+            crate::storage::save("field-paths", &fields::format_paths(&paths));
+            self.field_paths.set(paths);
+            let key = fields::source_key(&trailview_core::engine::FacetSource::Path(p));
+            if !self.fields_expanded.with_untracked(|e| e.contains(&key)) {
+                self.toggle_field(&key);
+            }
+        }
+        if !self.fields_open.get_untracked() {
+            self.toggle_fields();
+        }
+        r
+    }
+
+    pub fn remove_field(&self, p: &JsonPath) {
+        self.field_paths.update(|v| v.retain(|x| x != p));
+        let kept = self.field_paths.with_untracked(|v| fields::format_paths(v));
+        crate::storage::save("field-paths", &kept);
     }
 
     pub fn set_search(&self, s: String) {

@@ -302,6 +302,8 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
         window,
         sel_index,
     };
+    st.row_nav
+        .set_value(Some(Callback::new(move |i: usize| rows.go_to(i))));
     // A new page (or a new filter or sort, which go back to page 1) starts at its top.
     Effect::new(move |prev: Option<usize>| {
         let p = st.page.get();
@@ -373,6 +375,12 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     aria-describedby="search-warning"
                     prop:value=move || st.search.get()
                     on:input=move |ev| st.set_search(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" && !st.search.get_untracked().is_empty() {
+                            ev.prevent_default();
+                            st.set_search(String::new());
+                        }
+                    }
                 />
                 <button
                     type="button"

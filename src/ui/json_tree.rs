@@ -55,6 +55,7 @@ struct Ctx {
     active: RwSignal<u32>,
     on_filter: Option<Callback<FilterRequest>>,
     on_column: Option<Callback<JsonPath>>,
+    on_field: Option<Callback<JsonPath>>,
     root_label: StoredValue<String>,
     uid: usize,
     tree: NodeRef<leptos::html::Div>,
@@ -92,6 +93,9 @@ pub fn JsonTree(
     /// Called by a leaf's "add as column" (key `o`); without it that button is not shown.
     #[prop(optional, into)]
     on_column: Option<Callback<JsonPath>>,
+    /// Called by a leaf's "add as field" (and `a` on the active row); without it, not shown.
+    #[prop(optional, into)]
+    on_field: Option<Callback<JsonPath>>,
     /// What the root is called ("event", "job", ...).
     #[prop(into, default = "event".to_string())]
     root_label: String,
@@ -115,6 +119,7 @@ pub fn JsonTree(
         active: RwSignal::new(0),
         on_filter,
         on_column,
+        on_field,
         root_label: StoredValue::new(root_label),
         uid: NEXT_TREE.fetch_add(1, Ordering::Relaxed),
         tree,
@@ -214,6 +219,13 @@ pub fn JsonTree(
                 copy_text(ix.path(id).to_string());
                 true
             }
+            "a" => match ctx.on_field {
+                Some(f) if id != 0 => {
+                    f.run(ix.path(id));
+                    true
+                }
+                _ => false,
+            },
             _ => false,
         }
     };
@@ -326,16 +338,16 @@ pub fn JsonTree(
             </div>
             <p class="tree-keys" id=format!("tree-keys-{}", ctx.uid)>
                 {match (ctx.on_filter.is_some(), ctx.on_column.is_some()) {
-                    (true, true) => "Keys: ↑↓ move, ←→ close/open, + filter for, − filter out, o add as column, c copy value, p copy path",
-                    (true, false) => "Keys: ↑↓ move, ←→ close/open, + filter for, − filter out, c copy value, p copy path",
+                    (true, true) => "Keys: ↑↓ move, ←→ close/open, + filter for, − filter out, a add as field, o add as column, c copy value, p copy path",
+                    (true, false) => "Keys: ↑↓ move, ←→ close/open, + filter for, − filter out, a add as field, c copy value, p copy path",
                     _ => "Keys: ↑↓ move, ←→ close/open, c copy value, p copy path",
                 }}
             </p>
             <div role="tree" aria-label=label class="json-tree" data-testid="json-tree" tabindex="0"
                 aria-describedby=format!("tree-keys-{}", ctx.uid)
                 aria-keyshortcuts=match (ctx.on_filter.is_some(), ctx.on_column.is_some()) {
-                    (true, true) => "+ - o c p",
-                    (true, false) => "+ - c p",
+                    (true, true) => "+ - a o c p",
+                    (true, false) => "+ - a c p",
                     _ => "c p",
                 }
                 node_ref=tree on:keydown=on_keydown on:scroll=move |_| vp.measure()
@@ -486,6 +498,13 @@ fn leaf(ctx: Ctx, id: u32, label: Label, path: JsonPath, v: Value, attrs: RowAtt
         })
     };
     let path_for_column = path.clone();
+    let add_field = ctx.on_field.map(|f| {
+        let p = path.clone();
+        view! {
+            <button type="button" tabindex="-1" data-testid="add-as-field" title="Add as a field (fields panel)"
+                on:click=move |_| f.run(p.clone())>"field"</button>
+        }
+    });
     let filters = ctx.on_filter.map(|f| {
         let (p_for, v_for) = (path.clone(), v.clone());
         let (p_out, v_out) = (path, v);
@@ -516,6 +535,7 @@ fn leaf(ctx: Ctx, id: u32, label: Label, path: JsonPath, v: Value, attrs: RowAtt
             })}
             <span class="actions">
                 {filters}
+                {add_field}
                 {ctx.on_column.map(|f| {
                     let p = path_for_column.clone();
                     view! {

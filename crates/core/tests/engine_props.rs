@@ -11,7 +11,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use trailview_core::columns::ColumnId;
-use trailview_core::engine::{EventStore, Filter, PathFilter, Pushed, Sort, TimeWindow};
+use trailview_core::engine::{
+    EventStore, FacetQuery, FacetSource, FacetValue, Filter, PathFilter, Pushed, Sort, TimeWindow,
+};
 use trailview_core::histogram::{self, Grid};
 use trailview_core::json_path::{canonical, JsonPath};
 use trailview_core::query::{self, Expr, Pattern, Piece, Scope};
@@ -282,6 +284,77 @@ fn reference_facet(events: &[RefEvent], f: Field, rows: &[u32]) -> Vec<(String, 
     let mut out: Vec<_> = m.into_iter().collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
+}
+
+/// The fields panel's counts (many fields and a path at once, searched, cut to the top few)
+/// against counting each value's string over the rows.
+fn check_facets(
+    store: &mut EventStore,
+    events: &[RefEvent],
+    rows: &[u32],
+) -> Result<(), TestCaseError> {
+    let size = JsonPath::parse("requestParameters.Size").expect("path");
+    while store.index_path(&size, 5).0 < store.len() {}
+    let mut queries = Vec::new();
+    for (search, limit) in [("", 3), ("a", 10), ("E", 1), ("", 100)] {
+        for f in [
+            Field::Service,
+            Field::User,
+            Field::ErrorCode,
+            Field::EventName,
+        ] {
+            queries.push(FacetQuery {
+                source: FacetSource::Field(f),
+                search: search.into(),
+                limit,
+            });
+        }
+        queries.push(FacetQuery {
+            source: FacetSource::Path(size.clone()),
+            search: search.into(),
+            limit,
+        });
+    }
+    let got = store.facets(rows, &queries);
+    for (q, c) in queries.iter().zip(&got) {
+        let mut m: HashMap<String, usize> = HashMap::new();
+        let mut absent = 0;
+        for &r in rows {
+            let e = &events[r as usize];
+            let v = match &q.source {
+                FacetSource::Field(f) => Some(e.field(*f)),
+                FacetSource::Path(p) => e.path(p),
+            };
+            match v {
+                Some(v) => *m.entry(v).or_default() += 1,
+                None => absent += 1,
+            }
+        }
+        let needle = q.search.to_lowercase();
+        let mut all: Vec<(String, usize)> = m
+            .into_iter()
+            .filter(|(v, _)| {
+                let text = match &q.source {
+                    FacetSource::Path(_) => match serde_json::from_str::<Value>(v) {
+                        Ok(Value::String(s)) => s,
+                        _ => v.clone(),
+                    },
+                    FacetSource::Field(_) => v.clone(),
+                };
+                text.to_lowercase().contains(&needle)
+            })
+            .collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        prop_assert_eq!(c.distinct, all.len(), "{:?}", q);
+        prop_assert_eq!((c.rows, c.absent, c.unread), (rows.len(), absent, 0));
+        let want: Vec<FacetValue> = all
+            .into_iter()
+            .take(q.limit)
+            .map(|(value, count)| FacetValue { value, count })
+            .collect();
+        prop_assert_eq!(&c.values, &want, "{:?}", q);
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -628,6 +701,7 @@ fn check(
                 prop_assert!(grid.bars <= histogram::MAX_BARS);
             }
         }
+        check_facets(&mut store, &events, &got)?;
     }
     Ok(())
 }

@@ -17,7 +17,8 @@
 //!   the store in slices ([`EventStore::ingest_batch`]) without parsing JSON again.
 //! - `filter`: [`Filter`] compiled against the store ([`CompiledFilter`]) and applied to rows.
 //! - `sort`: [`Sort`], the order of rows by a column.
-//! - `facets`: distinct values with counts.
+//! - `facets`: distinct values with counts, of many fields or paths over the same rows (the
+//!   fields panel).
 //! - `histogram`: rows' times counted into [`crate::histogram`]'s buckets, OK / failed.
 //!
 //! The fields and columns are [`crate::schema`]'s; the search language is [`crate::query`]'s.
@@ -37,6 +38,7 @@ mod store;
 
 pub use crate::histogram::TimeWindow;
 pub use batch::{BatchError, BatchIngest, BatchWriter, EventBatch};
+pub use facets::{FacetCounts, FacetQuery, FacetSource, FacetValue};
 pub use filter::{CompiledFilter, Filter, PathFilter};
 pub use sort::Sort;
 pub use store::{EventStore, IngestStats, PendingPath, Pushed, SYNC_PATH_ROWS};

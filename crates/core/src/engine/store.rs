@@ -424,7 +424,7 @@ impl EventStore {
 
     /// [`EventStore::index_path`], never evicting the columns named in `keep` (the ones the
     /// filter being compiled needs).
-    pub(super) fn index_path_keeping(
+    pub fn index_path_keeping(
         &mut self,
         path: &JsonPath,
         max_rows: usize,
