@@ -372,7 +372,7 @@ pub async fn bench_persist_read() -> Result<f64, JsError> {
         bytes += b.len();
     }
     let ms = crate::runtime::now_ms() - t0;
-    if bytes as u64 != CHUNKS.with(|c| c.borrow().iter().map(|c| c.len() as u64).sum()) {
+    if bytes as u64 != CHUNKS.with(|c| c.borrow().iter().map(|c| c.len() as u64).sum::<u64>()) {
         return Err(JsError::new("the chunks read back differ in size"));
     }
     Ok(ms)
