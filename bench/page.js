@@ -276,6 +276,51 @@ async function trailview({ data, runs, tree }) {
     S('facets_engine', now() - t0);
   }
 
+  // Saved sessions: the store's snapshot chunks (1,000 events each) written and read back
+  // through the app's OPFS service and through a minimal IndexedDB path (here only: one
+  // readwrite transaction per chunk, as pages arrive; reads one get after another), then
+  // "Restore" of the saved session timed to the status line's "Restored" and a table row.
+  {
+    const [chunks, bytes, opfsWrite] = await w.bench_persist_save();
+    out.values.persist_chunks = chunks;
+    out.values.persist_bytes = bytes;
+    S('persist_opfs_write', opfsWrite);
+    S('persist_opfs_read', await w.bench_persist_read());
+    const idb = await new Promise((res, rej) => {
+      const del = indexedDB.deleteDatabase('bench-persist');
+      del.onsuccess = del.onerror = () => {
+        const open = indexedDB.open('bench-persist', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('chunks');
+        open.onsuccess = () => res(open.result);
+        open.onerror = () => rej(open.error);
+      };
+    });
+    const done = (req) => new Promise((res, rej) => { req.onsuccess = () => res(req.result); req.onerror = () => rej(req.error); });
+    let t0 = now();
+    for (let i = 0; i < chunks; i++) {
+      const tx = idb.transaction('chunks', 'readwrite');
+      tx.objectStore('chunks').put(w.bench_persist_chunk(i), i);
+      await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+    }
+    S('persist_idb_write', now() - t0);
+    t0 = now();
+    let read = 0;
+    for (let i = 0; i < chunks; i++) {
+      read += (await done(idb.transaction('chunks').objectStore('chunks').get(i))).byteLength;
+    }
+    S('persist_idb_read', now() - t0);
+    if (read !== bytes) throw new Error(`IndexedDB read back ${read} of ${bytes} bytes`);
+    idb.close();
+    indexedDB.deleteDatabase('bench-persist');
+    t0 = now();
+    w.bench_persist_restore();
+    while (!/Restored/.test($('persist-status')?.textContent || '')) await macrotask();
+    await frame();
+    void document.body.offsetHeight;
+    S('persist_restore', now() - t0);
+    out.values.persist_restored = Number($('count-info').dataset.total);
+  }
+
   // The big event (once per benchmark: it does not depend on the store's size): ingest it,
   // open its tree, expand all.
   if (tree) {

@@ -290,6 +290,15 @@ function pageRows(r) {
     rows.push([`JSON tree find "stopped" (${tv.values?.tree_find_matches ?? '?'})`, ms(T('tree_find')), '', '', '', '']);
   }
   const v = tv.values || {};
+  if (tv.samples?.persist_opfs_write) {
+    rows.push([`saved session: ${v.persist_chunks} chunks, ${mb(v.persist_bytes)} — write OPFS (used) / IndexedDB`,
+      `${ms(T('persist_opfs_write'))} / ${ms(T('persist_idb_write'))}`, '', '', '', '']);
+    rows.push(['saved session: read OPFS (used) / IndexedDB', `${ms(T('persist_opfs_read'))} / ${ms(T('persist_idb_read'))}`, '', '', '', '']);
+    // The re-fetch is arithmetic: the documented 2 LookupEvents calls/s × 50 events a page.
+    const refetch = v.persist_restored / 100;
+    rows.push([`restore the saved session (${(v.persist_restored ?? 0).toLocaleString('en-US')} events → table) / re-fetch at 2 calls/s × 50 (arithmetic)`,
+      `${ms(T('persist_restore'))} / ${refetch >= 60 ? `${(refetch / 60).toFixed(0)} min` : `${refetch.toFixed(0)} s`}`, '', '', '', '']);
+  }
   rows.push(['memory after ingest: JS heap + wasm = total', v.wasm_memory != null ? `${mb(v.js_heap)} + ${mb(v.wasm_memory)} = ${mb((v.js_heap || 0) + v.wasm_memory)}` : '—', '', '', '', '']);
   rows.push(['table rows in the DOM: page of 50 / page of 250 while scrolling (max)',
     `${v.dom_rows_max ?? '—'} / ${v.dom_rows_max_250 ?? '—'}`, '', '', '', '']);

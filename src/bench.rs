@@ -430,3 +430,100 @@ pub fn bench_histogram_inputs() -> Result<js_sys::Array, JsError> {
     out.push(&js_sys::Uint8Array::from(&failed[..]));
     Ok(out)
 }
+
+/// The saved session the persistence hooks write and restore.
+const BENCH_SESSION: &str = "bench-persist";
+
+thread_local! {
+    /// The store's snapshot chunks, made once by [`bench_persist_save`].
+    static CHUNKS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Save the store as a session through the app's OPFS service: its snapshot chunks (core's,
+/// 1,000 rows each) made first (not timed), then each written as a file and the manifest
+/// (timed, as a fetch writes them: one file at a time). Returns `[chunks, bytes, write ms]`.
+#[wasm_bindgen]
+pub async fn bench_persist_save() -> Result<Vec<f64>, JsError> {
+    use trailview_core::fetch_policy::{Direction, EventsRun, LookupQuery};
+    use trailview_core::session::{Manifest, SnapshotWriter};
+    let st = app()?;
+    let mut w = SnapshotWriter::new();
+    let chunks: Vec<Vec<u8>> = st
+        .store
+        .with_value(|s| std::iter::from_fn(|| w.chunk(s)).collect());
+    let _ = crate::persist::delete(BENCH_SESSION).await;
+    let t0 = crate::runtime::now_ms();
+    let dir = crate::persist::Session::open(BENCH_SESSION, true)
+        .await
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    for (n, c) in chunks.iter().enumerate() {
+        dir.write(&crate::persist::chunk_name(n as u32), c)
+            .await
+            .map_err(|e| JsError::new(&e.to_string()))?;
+    }
+    let q = LookupQuery {
+        start_ms: 0,
+        end_ms: 1,
+        direction: Direction::Backward,
+        conditions: Vec::new(),
+    };
+    let mut run = EventsRun::new(q.clone(), w.rows);
+    run.cancel();
+    let m = Manifest {
+        id: BENCH_SESSION.into(),
+        created_ms: 0,
+        updated_ms: 0,
+        query: q,
+        cap: w.rows,
+        batch: w.rows,
+        position: run.position(),
+        chunks: w.chunks,
+        rows: w.rows,
+        dict_len: w.dict_len,
+        bytes: w.bytes,
+    };
+    dir.write(crate::persist::MANIFEST, m.to_json().as_bytes())
+        .await
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let ms = crate::runtime::now_ms() - t0;
+    CHUNKS.with(|c| *c.borrow_mut() = chunks);
+    Ok(vec![w.chunks as f64, w.bytes as f64, ms])
+}
+
+/// Read every chunk of the saved session back through the app's OPFS service, one after the
+/// other with the next read started ahead (as a restore does); the ms.
+#[wasm_bindgen]
+pub async fn bench_persist_read() -> Result<f64, JsError> {
+    let n = CHUNKS.with(|c| c.borrow().len()) as u32;
+    let t0 = crate::runtime::now_ms();
+    let dir = crate::persist::Session::open(BENCH_SESSION, false)
+        .await
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let mut next = (n > 0).then(|| dir.read_ahead(&crate::persist::chunk_name(0)));
+    let mut bytes = 0;
+    for i in 0..n {
+        let Some(reading) = next.take() else { break };
+        let b = reading.await.map_err(|e| JsError::new(&e.to_string()))?;
+        next = (i + 1 < n).then(|| dir.read_ahead(&crate::persist::chunk_name(i + 1)));
+        bytes += b.len();
+    }
+    let ms = crate::runtime::now_ms() - t0;
+    if bytes as u64 != CHUNKS.with(|c| c.borrow().iter().map(|c| c.len() as u64).sum::<u64>()) {
+        return Err(JsError::new("the chunks read back differ in size"));
+    }
+    Ok(ms)
+}
+
+/// Chunk `i` of [`bench_persist_save`]'s snapshot, for the bench page's IndexedDB path.
+#[wasm_bindgen]
+pub fn bench_persist_chunk(i: u32) -> Option<Vec<u8>> {
+    CHUNKS.with(|c| c.borrow().get(i as usize).cloned())
+}
+
+/// "Restore" of the saved session, as the saved sessions list starts it (the bench page times
+/// it to the status line's "Restored" and the table shown).
+#[wasm_bindgen]
+pub fn bench_persist_restore() -> Result<(), JsError> {
+    crate::events::restore::restore(app()?, BENCH_SESSION.into());
+    Ok(())
+}

@@ -229,3 +229,111 @@ pub async fn delete(session: &str) -> Result<(), StoreError> {
 pub fn chunk_name(n: u32) -> String {
     format!("chunk-{n:06}")
 }
+
+/// A Web Lock held by this tab (`navigator.locks`), released when dropped.
+pub struct Held(js_sys::Function);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = self.0.call0(&JsValue::NULL);
+    }
+}
+
+/// What asking for a session's lock gave.
+pub enum Lock {
+    /// This tab holds it until the [`Held`] is dropped.
+    Held(Held),
+    /// Another tab holds it: that tab is saving (or restoring) the session.
+    Elsewhere,
+    /// This browser has no Web Locks: tabs are not kept apart.
+    Unsupported,
+}
+
+/// Said once when the browser has no Web Locks.
+pub const NO_LOCKS: &str =
+    "this browser has no Web Locks, so two tabs saving the same session are not kept apart";
+
+fn locks() -> Option<JsValue> {
+    let navigator = web_sys::window()?.navigator();
+    let l = Reflect::get(&navigator, &"locks".into()).ok()?;
+    (l.is_object()).then_some(l)
+}
+
+fn method(on: &JsValue, name: &str) -> Option<js_sys::Function> {
+    Reflect::get(on, &name.into()).ok()?.dyn_into().ok()
+}
+
+/// The lock of session `id`'s name.
+pub fn lock_name(id: &str) -> String {
+    format!("trailview-session-{id}")
+}
+
+/// Session `id`'s lock, if no other tab holds it (never waits for it).
+pub async fn try_lock(id: &str) -> Lock {
+    let (Some(locks), Some(request)) = (locks(), locks().and_then(|l| method(&l, "request")))
+    else {
+        return Lock::Unsupported;
+    };
+    let mut got: Option<js_sys::Function> = None;
+    let acquired = Promise::new(&mut |res, _| got = Some(res));
+    let Some(got) = got else {
+        return Lock::Unsupported;
+    };
+    let cb = wasm_bindgen::closure::Closure::once_into_js(move |lock: JsValue| -> JsValue {
+        if lock.is_null() {
+            let _ = got.call1(&JsValue::NULL, &JsValue::NULL);
+            return JsValue::UNDEFINED;
+        }
+        let mut release = None;
+        let held = Promise::new(&mut |res, _| release = Some(res));
+        let _ = got.call1(
+            &JsValue::NULL,
+            &release.map_or(JsValue::NULL, JsValue::from),
+        );
+        held.into()
+    });
+    let o = js_sys::Object::new();
+    let _ = Reflect::set(&o, &"ifAvailable".into(), &JsValue::TRUE);
+    match request.call3(&locks, &lock_name(id).into(), &o, &cb) {
+        // The request's own promise settles when the lock is released: its rejection (none
+        // expected) is caught here so that it is never an unhandled one.
+        Ok(p) => {
+            if let Ok(p) = p.dyn_into::<Promise>() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = JsFuture::from(p).await;
+                });
+            }
+        }
+        Err(_) => return Lock::Unsupported,
+    }
+    match JsFuture::from(acquired).await {
+        Ok(f) => match f.dyn_into::<js_sys::Function>() {
+            Ok(f) => Lock::Held(Held(f)),
+            Err(_) => Lock::Elsewhere,
+        },
+        Err(_) => Lock::Elsewhere,
+    }
+}
+
+/// The sessions whose lock is held in this origin (by any tab, this one included); `None`
+/// without Web Locks.
+pub async fn locked() -> Option<Vec<String>> {
+    let locks = locks()?;
+    let p: Promise = method(&locks, "query")?
+        .call0(&locks)
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let snapshot = JsFuture::from(p).await.ok()?;
+    let held: js_sys::Array = Reflect::get(&snapshot, &"held".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let prefix = lock_name("");
+    Some(
+        held.iter()
+            .filter_map(|l| Reflect::get(&l, &"name".into()).ok()?.as_string())
+            .filter_map(|n| n.strip_prefix(&prefix).map(str::to_string))
+            .collect(),
+    )
+}

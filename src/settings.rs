@@ -1,5 +1,6 @@
 //! The settings panel: proxy base, proxy token, time zone, bucket sources.
 
+use crate::events::persist::BUDGET_KEY;
 use crate::events::state::{AppState, Tz};
 use crate::storage::{effective_base, load, proxy_token, save, save_proxy_token};
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
     let st = expect_context::<AppState>();
     let draft = RwSignal::new(load("proxyBase").unwrap_or_default());
     let token = RwSignal::new(proxy_token().unwrap_or_default());
+    let budget = RwSignal::new(load(BUDGET_KEY).unwrap_or_default());
     let buckets = RwSignal::new(load(crate::files::bucket::SETTINGS_KEY).unwrap_or_default());
     let apply = move || {
         let v = draft.get_untracked().trim().to_string();
@@ -75,6 +77,24 @@ pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
             </label>
             <span class="hint">
                 "One a line, <cloud>:<bucket>[/<prefix>] (cloud aliyun or aws), besides config.json's; the proxy must be configured for the bucket"
+            </span>
+            <label>
+                "Saved sessions may use (MB)"
+                <input
+                    data-testid="session-budget"
+                    type="number"
+                    min="1"
+                    placeholder="1024"
+                    prop:value=move || budget.get()
+                    on:input=move |ev| budget.set(event_target_value(&ev))
+                    on:change=move |_| {
+                        save(BUDGET_KEY, budget.get_untracked().trim());
+                        leptos::task::spawn_local(crate::events::persist::prune());
+                    }
+                />
+            </label>
+            <span class="hint">
+                "Beyond it, or beyond the last 20 sessions, the oldest saved sessions are removed (never one being saved or restored)"
             </span>
         </section>
     }

@@ -58,7 +58,7 @@ async fn chunks_are_written_read_back_listed_and_deleted() {
         let bytes = persist::read(&id, &chunk_name(n)).await.unwrap();
         assert_eq!(bytes, cs[n as usize]);
         let mut ingest = reader.open(bytes).unwrap();
-        ingest.ingest(&mut back, usize::MAX);
+        ingest.ingest(&mut back, usize::MAX).unwrap();
     }
     assert_eq!(back.len(), 300);
     for r in [0, 150, 299] {
@@ -77,7 +77,7 @@ async fn chunks_are_written_read_back_listed_and_deleted() {
         let bytes = persist::read(&id, &chunk_name(n)).await.unwrap();
         match reader.open(bytes) {
             Ok(mut i) => {
-                i.ingest(&mut back, usize::MAX);
+                i.ingest(&mut back, usize::MAX).unwrap();
             }
             Err(e) => {
                 err = Some(e);
@@ -149,7 +149,8 @@ async fn many_chunks_write_and_read_speed() {
         SnapshotReader::new()
             .open(chunk.clone())
             .unwrap()
-            .ingest(&mut s, usize::MAX);
+            .ingest(&mut s, usize::MAX)
+            .unwrap();
         assert_eq!(s.len(), 1_000);
     }
     let ingest_ms = (now() - t2) / 10.0;

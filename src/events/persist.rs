@@ -8,6 +8,7 @@
 
 use crate::events::state::{AppState, FetchState};
 use crate::persist;
+use crate::persist::StoreError;
 use crate::runtime::now_ms;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,7 +17,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use trailview_core::fetch_policy::EventsRun;
 use trailview_core::numbers::thousands;
-use trailview_core::session::{Manifest, SnapshotWriter};
+use trailview_core::session::{self, Budget, Manifest, Saved, SnapshotWriter};
 
 /// The saved sessions and what saving or restoring has to say.
 #[derive(Clone, Copy)]
@@ -29,6 +30,8 @@ pub struct PersistState {
     pub status: RwSignal<Option<String>>,
     /// A restore under way: (events restored, events saved).
     pub restoring: RwSignal<Option<(usize, usize)>>,
+    /// Saved sessions another tab is saving or restoring (their Web Lock is held elsewhere).
+    pub elsewhere: RwSignal<Vec<String>>,
 }
 
 impl PersistState {
@@ -39,6 +42,7 @@ impl PersistState {
             open: RwSignal::new(true),
             status: RwSignal::new(None),
             restoring: RwSignal::new(None),
+            elsewhere: RwSignal::new(Vec::new()),
         };
         if let Err(e) = persist::available() {
             // Not registered: no fetch makes a saver; fetching works as ever.
@@ -65,15 +69,135 @@ impl PersistState {
             // The most recent first.
             found.sort_by_key(|(_, m)| std::cmp::Reverse(m.as_ref().map_or(0, |m| m.updated_ms)));
             ps.sessions.set(found);
+            prune().await;
         });
         ps
     }
 }
 
-/// One chunk and the manifest that counts it, written in this order.
+/// Where a session's Web Lock stands in this tab.
+pub enum LockState {
+    /// Not asked yet (asked before the session's first write).
+    Unasked,
+    /// Being asked (a restore asked for it; the writes wait).
+    Asking,
+    /// This tab holds it: only this tab writes the session.
+    Held(#[allow(dead_code)] persist::Held),
+    /// Another tab holds it: this tab does not write the session.
+    Elsewhere,
+    /// No Web Locks in this browser: written as before, tabs not kept apart.
+    Unsupported,
+}
+
+/// What the lock of session `id` gives, said in the status area when it matters (no Web
+/// Locks: once per page).
+pub async fn lock(id: &str) -> LockState {
+    match persist::try_lock(id).await {
+        persist::Lock::Held(h) => LockState::Held(h),
+        persist::Lock::Elsewhere => LockState::Elsewhere,
+        persist::Lock::Unsupported => {
+            thread_local!(static SAID: Cell<bool> = const { Cell::new(false) });
+            if !SAID.with(|s| s.replace(true)) {
+                if let Some(ps) = state() {
+                    ps.status.set(Some(format!("Note: {}.", persist::NO_LOCKS)));
+                }
+            }
+            LockState::Unsupported
+        }
+    }
+}
+
+/// Said when another tab holds a session's lock.
+pub const ELSEWHERE: &str = "this session is being saved in another tab";
+
+/// The sessions this tab is saving or restoring.
+fn own() -> Vec<(String, u64)> {
+    SAVER.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map(|s| (s.queue.id.clone(), s.writer.bytes))
+            .into_iter()
+            .collect()
+    })
+}
+
+/// Delete the oldest saved sessions beyond the budget (the setting, core's rule), never one
+/// being written or restored here or in another tab; says what went.
+pub async fn prune() {
+    let Some(ps) = state() else { return };
+    let locked = persist::locked().await;
+    let own = own();
+    let restoring = RESTORING.with(|r| r.borrow().clone());
+    let busy = |id: &str| {
+        locked.as_ref().is_some_and(|l| l.iter().any(|l| l == id))
+            || own.iter().any(|(o, _)| o == id)
+            || restoring.as_deref() == Some(id)
+    };
+    ps.elsewhere.set(
+        locked
+            .iter()
+            .flatten()
+            .filter(|l| !own.iter().any(|(o, _)| o == *l) && restoring.as_deref() != Some(l))
+            .cloned()
+            .collect(),
+    );
+    let listed = ps.sessions.get_untracked();
+    let mut saved: Vec<Saved> = listed
+        .iter()
+        .filter_map(|(id, m)| {
+            let m = m.as_ref().ok()?;
+            Some(Saved {
+                id: id.clone(),
+                updated_ms: m.updated_ms,
+                bytes: m.bytes,
+                busy: busy(id),
+            })
+        })
+        .collect();
+    for (id, bytes) in &own {
+        if !saved.iter().any(|s| &s.id == id) {
+            saved.push(Saved {
+                id: id.clone(),
+                updated_ms: i64::MAX,
+                bytes: *bytes,
+                busy: true,
+            });
+        }
+    }
+    let budget = Budget::from_setting(crate::storage::load(BUDGET_KEY).as_deref());
+    let mut removed = Vec::new();
+    for id in session::prune(&saved, budget) {
+        if persist::delete(&id).await.is_ok() {
+            if let Some((_, Ok(m))) = listed.iter().find(|(i, _)| *i == id) {
+                removed.push(format!(
+                    "{} ({} events, {})",
+                    m.describe(),
+                    thousands(m.rows),
+                    session::size_text(m.bytes)
+                ));
+            }
+            ps.sessions.update(|v| v.retain(|(i, _)| *i != id));
+        }
+    }
+    if !removed.is_empty() {
+        ps.status.set(Some(format!(
+            "Removed the oldest saved sessions to stay within {} and {} sessions (Settings): {}.",
+            session::size_text(budget.bytes),
+            budget.sessions,
+            removed.join("; ")
+        )));
+    }
+}
+
+/// The setting of the saved sessions' budget, in MB.
+pub const BUDGET_KEY: &str = "sessionBudgetMb";
+
+/// One chunk and the manifest that counts it, written in this order (a store's backlog:
+/// chunks alone, the manifest after the last).
 struct Write {
     chunk: Option<(u32, Vec<u8>)>,
-    manifest: String,
+    /// The manifest and the rows it counts.
+    manifest: Option<(String, usize)>,
 }
 
 /// One session's writes, in order: drained by the one task that holds it, which finishes them
@@ -82,6 +206,10 @@ struct Queue {
     id: String,
     writes: RefCell<VecDeque<Write>>,
     busy: Cell<bool>,
+    /// The session's Web Lock, held while this queue lives (the session is saved by it).
+    lock: RefCell<LockState>,
+    /// Rows the last manifest written counts.
+    saved: Cell<usize>,
 }
 
 /// The session being saved: the store's (its epoch) and the writer's counts.
@@ -93,7 +221,14 @@ struct Saver {
 }
 
 impl Saver {
-    fn new(id: String, epoch: u64, created_ms: i64, writer: SnapshotWriter) -> Saver {
+    fn new(
+        id: String,
+        epoch: u64,
+        created_ms: i64,
+        writer: SnapshotWriter,
+        lock: LockState,
+    ) -> Saver {
+        let saved = Cell::new(writer.rows);
         Saver {
             epoch,
             created_ms,
@@ -102,6 +237,8 @@ impl Saver {
                 id,
                 writes: RefCell::new(VecDeque::new()),
                 busy: Cell::new(false),
+                lock: RefCell::new(lock),
+                saved,
             }),
         }
     }
@@ -110,6 +247,10 @@ impl Saver {
 thread_local! {
     static STATE: RefCell<Option<PersistState>> = const { RefCell::new(None) };
     static SAVER: RefCell<Option<Saver>> = const { RefCell::new(None) };
+    /// The session a restore is reading.
+    pub static RESTORING: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// A slice of a large store's backlog is queued.
+    static CATCHING_UP: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The registered state (`None`: this page cannot save).
@@ -135,23 +276,38 @@ pub fn begin(st: AppState) {
             return;
         }
         let now = now_ms() as i64;
-        *s = Some(Saver::new(new_id(now), epoch, now, SnapshotWriter::new()));
+        *s = Some(Saver::new(
+            new_id(now),
+            epoch,
+            now,
+            SnapshotWriter::new(),
+            LockState::Unasked,
+        ));
     });
+    // A new session: older ones beyond the budget go.
+    spawn_local(prune());
 }
 
 /// A restored session (`m`) goes on saving into its own files when the store holds exactly
-/// what it saved (`writer`); else (another load added events meanwhile) the store is saved
-/// as a new session from its first row.
-pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter) {
+/// what it saved (`writer`) and this tab holds its `lock` (another tab holding it: this tab
+/// writes nothing of it); else (another load added events meanwhile) the store is saved as
+/// a new session from its first row.
+pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock: LockState) {
     if state().is_none() {
         return;
     }
     let epoch = st.store.with_value(|s| s.epoch());
     let saver = if st.store.with_value(|s| writer.matches(s)) {
-        Saver::new(m.id.clone(), epoch, m.created_ms, writer)
+        Saver::new(m.id.clone(), epoch, m.created_ms, writer, lock)
     } else {
         let now = now_ms() as i64;
-        Saver::new(new_id(now), epoch, now, SnapshotWriter::new())
+        Saver::new(
+            new_id(now),
+            epoch,
+            now,
+            SnapshotWriter::new(),
+            LockState::Unasked,
+        )
     };
     SAVER.with(|s| *s.borrow_mut() = Some(saver));
 }
@@ -174,6 +330,8 @@ pub fn save(st: AppState) {
     let Some(manifest) = st.run.with_untracked(|r| r.as_ref().map(position)) else {
         return;
     };
+    let t0 = now_ms();
+    let mut more = false;
     let queued = SAVER.with(|s| {
         let mut s = s.borrow_mut();
         let saver = s.as_mut()?;
@@ -183,33 +341,59 @@ pub fn save(st: AppState) {
             *s = None;
             return None;
         }
-        let n = saver.writer.chunks;
-        let chunk = st
-            .store
-            .with_value(|store| saver.writer.chunk(store))
-            .map(|c| (n, c));
-        let (q, cap, batch, pos) = manifest;
-        let m = Manifest {
-            id: saver.queue.id.clone(),
-            created_ms: saver.created_ms,
-            updated_ms: now_ms() as i64,
-            query: q,
-            cap,
-            batch,
-            position: pos,
-            chunks: saver.writer.chunks,
-            rows: saver.writer.rows,
-            dict_len: saver.writer.dict_len,
-            bytes: saver.writer.bytes,
-        };
-        saver.queue.writes.borrow_mut().push_back(Write {
-            chunk,
-            manifest: m.to_json(),
-        });
+        if matches!(*saver.queue.lock.borrow(), LockState::Elsewhere) {
+            return None;
+        }
+        // Chunks of at most 1,000 rows (core's), as many as fit in ~8 ms; the manifest, which
+        // says where the run is, once every row is in a chunk (a manifest never counts rows
+        // its position has gone past).
+        loop {
+            let n = saver.writer.chunks;
+            let chunk = st
+                .store
+                .with_value(|store| saver.writer.chunk(store))
+                .map(|c| (n, c));
+            more = st.store.with_value(|store| saver.writer.backlog(store)) > 0;
+            let manifest = (!more)
+                .then(|| {
+                    let (q, cap, batch, pos) = manifest.clone();
+                    Manifest {
+                        id: saver.queue.id.clone(),
+                        created_ms: saver.created_ms,
+                        updated_ms: now_ms() as i64,
+                        query: q,
+                        cap,
+                        batch,
+                        position: pos,
+                        chunks: saver.writer.chunks,
+                        rows: saver.writer.rows,
+                        dict_len: saver.writer.dict_len,
+                        bytes: saver.writer.bytes,
+                    }
+                    .to_json()
+                })
+                .map(|m| (m, saver.writer.rows));
+            saver
+                .queue
+                .writes
+                .borrow_mut()
+                .push_back(Write { chunk, manifest });
+            if !more || now_ms() - t0 >= 8.0 {
+                break;
+            }
+        }
         (!saver.queue.busy.replace(true)).then(|| saver.queue.clone())
     });
     if let Some(queue) = queued {
         spawn_local(drain(st, queue));
+    }
+    // The rest of a large store's backlog in the next slices.
+    if more && !CATCHING_UP.with(|c| c.replace(true)) {
+        spawn_local(async move {
+            gloo_timers::future::sleep(std::time::Duration::from_millis(0)).await;
+            CATCHING_UP.with(|c| c.set(false));
+            save(st);
+        });
     }
 }
 
@@ -234,26 +418,60 @@ async fn drain(st: AppState, queue: Rc<Queue>) {
             return;
         };
         let result = async {
+            // The session's lock before its first write (a restore may be asking for it).
+            loop {
+                let unasked = match &*queue.lock.borrow() {
+                    LockState::Unasked => true,
+                    LockState::Asking => false,
+                    LockState::Elsewhere => return Err(StoreError::Other(ELSEWHERE.into())),
+                    LockState::Held(_) | LockState::Unsupported => break,
+                };
+                if unasked {
+                    queue.lock.replace(LockState::Asking);
+                    let l = lock(&queue.id).await;
+                    queue.lock.replace(l);
+                } else {
+                    gloo_timers::future::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            }
             let dir = persist::Session::open(&queue.id, true).await?;
             if let Some((n, bytes)) = &w.chunk {
                 dir.write(&persist::chunk_name(*n), bytes).await?;
             }
-            dir.write(persist::MANIFEST, w.manifest.as_bytes()).await
+            if let Some((m, rows)) = &w.manifest {
+                dir.write(persist::MANIFEST, m.as_bytes()).await?;
+                queue.saved.set(*rows);
+            }
+            Ok(())
         }
         .await;
         if let Err(e) = result {
             queue.writes.borrow_mut().clear();
             queue.busy.set(false);
-            // Only this session stops saving (a later session may be saving fine).
+            // Only this session stops saving (a later session may be saving fine). One another
+            // tab is saving stays this tab's, written by none of its fetches.
+            let elsewhere = matches!(*queue.lock.borrow(), LockState::Elsewhere);
             SAVER.with(|s| {
                 let mut s = s.borrow_mut();
-                if s.as_ref().is_some_and(|s| Rc::ptr_eq(&s.queue, &queue)) {
+                if !elsewhere && s.as_ref().is_some_and(|s| Rc::ptr_eq(&s.queue, &queue)) {
                     *s = None;
                 }
             });
             let kept = st.store.with_value(|s| s.len());
+            let saved = queue.saved.get();
             let text = format!(
-                "Saving to this browser stopped: {e}. The {} events in memory are kept{}.",
+                "Saving to this browser stopped: {e}. {}The {} events in memory are kept{}.",
+                if elsewhere || saved >= kept {
+                    String::new()
+                } else if saved == 0 {
+                    "None of these events were saved. ".to_string()
+                } else {
+                    format!(
+                        "Only the first {} events were saved (offered by Restore as unfinished); the other {} were not. ",
+                        thousands(saved),
+                        thousands(kept - saved)
+                    )
+                },
                 thousands(kept),
                 if st.fetch_state.get_untracked() == FetchState::Running {
                     " and the fetch goes on"

@@ -33,6 +33,12 @@ pub fn restore(st: AppState, id: String) {
                 )))
             }
         };
+        // The session's lock while it is read and then saved on: another tab holding it is
+        // saving it, so this tab restores it but writes none of it.
+        let lock = saving::lock(&id).await;
+        let elsewhere = matches!(lock, saving::LockState::Elsewhere);
+        saving::RESTORING.with(|r| *r.borrow_mut() = Some(id.clone()));
+        let _restoring = Restoring;
         // The fetch's runner is this restore's until a fetch starts (which stops it).
         let ticket = crate::events::fetch::hold(st);
         st.replace_events();
@@ -79,13 +85,18 @@ pub fn restore(st: AppState, id: String) {
                     interrupted = true;
                     break 'chunks;
                 }
-                expected = st
-                    .store
-                    .try_update_value(|s| {
-                        ingest.ingest(s, 256);
-                        s.len()
-                    })
-                    .unwrap_or(expected);
+                let slice_of = st.store.try_update_value(|s| {
+                    let r = ingest.ingest(s, 256);
+                    (r, s.len())
+                });
+                match slice_of {
+                    Some((Ok(_), n)) => expected = n,
+                    Some((Err(e), _)) => {
+                        damage = Some(e.to_string());
+                        break 'chunks;
+                    }
+                    None => {}
+                }
                 if now_ms() - slice >= 8.0 {
                     gloo_timers::future::sleep(std::time::Duration::from_millis(0)).await;
                     slice = now_ms();
@@ -132,18 +143,32 @@ pub fn restore(st: AppState, id: String) {
         });
         st.version.update(|v| *v += 1);
         ps.restoring.set(None);
-        saving::continue_session(st, &m, writer);
+        saving::continue_session(st, &m, writer, lock);
         ps.sessions.update(|v| v.retain(|(i, _)| *i != id));
         let secs = trailview_core::numbers::fixed((now_ms() - t0) / 1000.0, 1);
+        let note = if elsewhere {
+            " Not saved by this tab: this session is being saved in another tab."
+        } else {
+            ""
+        };
         ps.status.set(Some(match damage {
-            None => format!("Restored {} events in {secs} s.", thousands(rows)),
+            None => format!("Restored {} events in {secs} s.{note}", thousands(rows)),
             Some(d) => format!(
-                "Restored {} of {} events in {secs} s: {d}. Resume continues from the restored events' time.",
+                "Restored {} of {} events in {secs} s: {d}. Resume continues from the restored events' time.{note}",
                 thousands(rows),
                 thousands(m.rows)
             ),
         }));
     });
+}
+
+/// Clears the session being restored when the restore ends, however it ends.
+struct Restoring;
+
+impl Drop for Restoring {
+    fn drop(&mut self) {
+        saving::RESTORING.with(|r| *r.borrow_mut() = None);
+    }
 }
 
 /// Whether the restore still owns the events: no fetch took the runner (`ticket`), no load
@@ -183,6 +208,14 @@ fn damaged_run(st: AppState, m: &Manifest) -> EventsRun {
 pub fn delete(id: String) {
     let Some(ps) = saving::state() else { return };
     spawn_local(async move {
+        // Not while another tab saves or restores it (its lock is held there).
+        let lock = saving::lock(&id).await;
+        if matches!(lock, saving::LockState::Elsewhere) {
+            return ps.status.set(Some(format!(
+                "The saved session was not deleted: {}.",
+                saving::ELSEWHERE
+            )));
+        }
         match persist::delete(&id).await {
             Ok(()) | Err(StoreError::NotFound(_)) => {
                 ps.sessions.update(|v| v.retain(|(i, _)| *i != id))
@@ -206,6 +239,7 @@ pub fn SavedSessions() -> impl IntoView {
             return None;
         }
         let tz = st.tz.get();
+        let elsewhere = ps.elsewhere.get();
         let items = list
             .into_iter()
             .map(|(id, m)| {
@@ -214,11 +248,16 @@ pub fn SavedSessions() -> impl IntoView {
                     Ok(m) => (
                         m.describe(),
                         format!(
-                            "{} events · {} · saved {}{}",
+                            "{} events · {} · saved {}{}{}",
                             thousands(m.rows),
                             size_text(m.bytes),
                             crate::format::time(Some(m.updated_ms), tz),
-                            if m.unfinished() { " · unfinished" } else { "" }
+                            if m.unfinished() { " · unfinished" } else { "" },
+                            if elsewhere.contains(&id) {
+                                " · in use in another tab"
+                            } else {
+                                ""
+                            }
                         ),
                     ),
                     Err(e) => ("A saved session that cannot be read".to_string(), e.clone()),

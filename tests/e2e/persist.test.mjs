@@ -267,3 +267,145 @@ appTest(
       }),
   },
 );
+
+/** The origin's storage use, as the page sees it. */
+const usage = (page) => page.evaluate(async () => (await navigator.storage.estimate()).usage);
+
+appTest('persist: storage running out mid-fetch stops saving, says so, and keeps every event', async ({ page, shot }) => {
+  const w = window(24);
+  await setQuery(page, w, 1500);
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(page.url()).origin;
+  await submitFetch(page);
+  // A first chunk saved, then the quota shrunk to what is used now and a little more: the
+  // next chunk does not fit.
+  const first = await (async () => {
+    let m;
+    await eventually(async () => (m = (await manifests(page))[0]) && m.chunks >= 1, 'a first chunk saved', 30_000);
+    return m;
+  })();
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: (await usage(page)) + 4096 });
+  await eventually(
+    async () => /quota/.test((await page.locator(tid('persist-status')).textContent().catch(() => '')) || ''),
+    'the quota error shown',
+    60_000,
+  );
+  const status = await page.locator(tid('persist-status')).textContent();
+  assert.match(status, /^Saving to this browser stopped: the browser's storage quota is full/, status);
+  assert.match(status, /Only the first [\d,]+ events were saved .*; the other [\d,]+ were not\./, status);
+  assert.match(status, /The [\d,]+ events in memory are kept and the fetch goes on\./, status);
+  await shot('quota');
+  const p = await waitForState(page, ['done']);
+  const total = (await counts(page)).total;
+  assert.equal(total, p.events, 'every fetched event is in the table');
+  const saved = (await manifests(page))[0];
+  assert.ok(saved.rows < total && saved.rows >= first.rows, `the session holds what was saved (${saved.rows} of ${total})`);
+  assert.equal(saved.position.ended, 'running', 'the saved position is where the saved events end');
+
+  // The same fetch with room to save: the same count.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  await submitFetch(page, 'replace');
+  const again = await waitForState(page, 'done');
+  assert.equal((await counts(page)).total, total, 'the count equals a fetch that saved everything');
+  assert.equal(again.events, p.events);
+
+  // After a reload the partial session is offered as unfinished, and restores what it holds.
+  await page.reload({ waitUntil: 'load' });
+  await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
+  const item = page.locator(tid('saved-session')).filter({ hasText: new RegExp(`(?<![\\d,])${saved.rows.toLocaleString('en-US')} events`) });
+  assert.match(await item.first().textContent(), /unfinished/);
+  await item.first().getByRole('button', { name: 'Restore', exact: true }).click();
+  await eventually(async () => (await counts(page).catch(() => ({ total: 0 }))).total === saved.rows, 'the saved part restored', 30_000);
+  assert.equal((await progress(page)).state, 'cancelled', 'Resume fetches the rest');
+});
+
+appTest('persist: two tabs never write the same session; the list says which is in use elsewhere', async ({ page, context, shot }) => {
+  const w = window(8);
+  await setQuery(page, w, 5000);
+  await fetchAndCancel(page, 2);
+  const a = await saved(page, (await counts(page)).total, 'cancelled');
+
+  // A second tab of the app: the session tab A is saving is marked, and restoring it there
+  // writes none of it.
+  const b = await context.newPage();
+  await b.goto(page.url(), { waitUntil: 'load' });
+  await b.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
+  const item = b.locator(tid('saved-session')).filter({ hasText: new RegExp(`(?<![\\d,])${a.rows.toLocaleString('en-US')} events`) }).first();
+  assert.match(await item.textContent(), /in use in another tab/);
+  await b.screenshot({ path: `${process.env.SCREENSHOT_DIR || '../../target/screenshots'}/persist-two-tabs-b-list.png`, fullPage: true });
+  await item.getByRole('button', { name: 'Delete', exact: true }).click();
+  await eventually(
+    async () => /not deleted: this session is being saved in another tab/.test((await b.locator(tid('persist-status')).textContent().catch(() => '')) || ''),
+    'Delete refused in tab B',
+    15_000,
+  );
+  await item.getByRole('button', { name: 'Restore', exact: true }).click();
+  await eventually(
+    async () => /Restored [\d,]+ events .*Not saved by this tab: this session is being saved in another tab\./.test((await b.locator(tid('persist-status')).textContent().catch(() => '')) || ''),
+    'tab B told it does not save',
+    30_000,
+  );
+  await b.getByRole('button', { name: 'Resume', exact: true }).click();
+  const pb = await waitForState(b, 'done');
+  const mine = (await manifests(page)).find((m) => m.id === a.id);
+  assert.equal(mine.rows, a.rows, 'tab B wrote nothing into the session');
+  assert.equal(mine.position.ended, 'cancelled');
+  await b.close();
+
+  // Tab A resumes and saves its session to the end.
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await waitForState(page, 'done');
+  const whole = await saved(page, (await counts(page)).total, 'complete');
+  assert.equal(whole.id, a.id, 'the same session');
+  assert.equal(whole.rows, pb.events, 'tab A saved what tab B loaded');
+  await shot('a-done');
+});
+
+appTest(
+  'persist: without Web Locks sessions are saved as before, and the page says so once',
+  async ({ page }) => {
+    await setQuery(page, window(4), 300);
+    await submitFetch(page);
+    const p = await waitForState(page, 'done');
+    await saved(page, (await counts(page)).total, p.events >= 300 ? 'capped' : 'complete');
+    assert.match(await page.locator(tid('persist-status')).textContent(), /no Web Locks/);
+  },
+  {
+    beforeOpen: ({ page }) =>
+      page.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined });
+      }),
+  },
+);
+
+appTest('persist: saved sessions beyond the budget are removed, the oldest first, and the page says which', async ({ page, shot }) => {
+  await setQuery(page, window(4), 300);
+  await submitFetch(page);
+  const p = await waitForState(page, 'done');
+  const m = await saved(page, (await counts(page)).total, p.events >= 300 ? 'capped' : 'complete');
+  // Three more sessions (their manifests only), two of them said to be 600 MB: over the
+  // default budget of 1 GiB, the oldest of them goes.
+  await page.evaluate(async (m) => {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('sessions');
+    const put = async (id, updated_ms, bytes) => {
+      const d = await dir.getDirectoryHandle(id, { create: true });
+      const out = await (await d.getFileHandle('manifest.json', { create: true })).createWritable();
+      await out.write(JSON.stringify({ ...m, id, updated_ms, bytes, rows: 1234 }));
+      await out.close();
+    };
+    await put('s-oldest', m.updated_ms - 3000, 600 << 20);
+    await put('s-older', m.updated_ms - 2000, 600 << 20);
+    await put('s-old', m.updated_ms - 1000, 1000);
+  }, m);
+  await page.reload({ waitUntil: 'load' });
+  await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
+  await eventually(
+    async () => /Removed the oldest saved sessions to stay within 1\.0 GB and 20 sessions/.test((await page.locator(tid('persist-status')).textContent().catch(() => '')) || ''),
+    'the pruning said',
+    15_000,
+  );
+  const ids = (await manifests(page)).map((x) => x.id).sort();
+  assert.deepEqual(ids, [m.id, 's-old', 's-older'].sort(), 'only the oldest went');
+  assert.equal(await page.locator(tid('saved-session')).count(), 3);
+  await shot('pruned');
+});

@@ -175,14 +175,23 @@ impl SnapshotWriter {
         waiting >= CHUNK_ROWS || (waiting > 0 && self.pages >= CHUNK_PAGES)
     }
 
-    /// The chunk of the rows added since the last one (`None`: nothing new, or the store was
-    /// not the one saved so far: it has fewer rows or another codec dictionary).
+    /// Rows of `store` not saved yet: a store that was already large when saving started (an
+    /// Add after loading files) is saved in [`SnapshotWriter::chunk`]s of [`CHUNK_ROWS`] each,
+    /// a few per slice of the page's time, until none is left.
+    pub fn backlog(&self, store: &EventStore) -> usize {
+        store.len().saturating_sub(self.rows)
+    }
+
+    /// The chunk of the next rows added since the last one, at most [`CHUNK_ROWS`] of them
+    /// (`None`: nothing new, or the store was not the one saved so far: it has fewer rows or
+    /// another codec dictionary). The codec dictionary's new bytes all go in the first chunk
+    /// that follows them (the rows after it were packed against them).
     pub fn chunk(&mut self, store: &EventStore) -> Option<Vec<u8>> {
         let dict = store.packer_dict();
         if store.len() <= self.rows || dict.len() < self.dict_len {
             return None;
         }
-        let (first, last) = (self.rows, store.len());
+        let (first, last) = (self.rows, store.len().min(self.rows + CHUNK_ROWS));
         let mut values: Vec<Vec<&str>> = vec![Vec::new(); NF];
         let mut index: Vec<std::collections::HashMap<&str, u32>> =
             (0..NF).map(|_| std::collections::HashMap::new()).collect();
@@ -278,6 +287,7 @@ fn u32_at(b: &[u8], i: usize) -> u32 {
 /// One chunk, checked, its parts located.
 #[derive(Debug)]
 struct Chunk {
+    number: u32,
     bytes: Vec<u8>,
     first_row: usize,
     dict_from: usize,
@@ -290,6 +300,7 @@ struct Chunk {
 
 impl Chunk {
     fn parse(bytes: Vec<u8>, chunk: u32) -> Result<Chunk, SnapshotError> {
+        let number = chunk;
         if bytes.len() < 12 || &bytes[..4] != MAGIC {
             return Err(SnapshotError::NotASnapshot { chunk });
         }
@@ -361,6 +372,7 @@ impl Chunk {
             return Err(corrupt);
         }
         Ok(Chunk {
+            number,
             bytes,
             first_row,
             dict_from,
@@ -461,13 +473,25 @@ impl ChunkIngest {
         self.chunk.bytes.len()
     }
 
-    /// Put up to `max_rows` more rows into `store`.
-    pub fn ingest(&mut self, store: &mut EventStore, max_rows: usize) -> Restored {
+    /// Put up to `max_rows` more rows into `store`. A chunk whose codec dictionary cannot be
+    /// put back (it would not fit the store's, or the store's is not the one the chunk
+    /// continues) is refused as [`SnapshotError::Corrupt`] before any of its rows goes in.
+    pub fn ingest(
+        &mut self,
+        store: &mut EventStore,
+        max_rows: usize,
+    ) -> Result<Restored, SnapshotError> {
         let b = &self.chunk.bytes;
         let text = |(at, n): (usize, usize)| std::str::from_utf8(&b[at..at + n]).unwrap_or("");
         if !self.dict_done {
             let (at, n) = self.chunk.dict;
-            store.extend_packer_dict(&b[at..at + n]);
+            if store.packer_dict().len() != self.chunk.dict_from
+                || !store.extend_packer_dict(&b[at..at + n])
+            {
+                return Err(SnapshotError::Corrupt {
+                    chunk: self.chunk.number,
+                });
+            }
             self.dict_done = true;
         }
         let mut st = Restored::default();
@@ -511,7 +535,7 @@ impl ChunkIngest {
             }
         }
         self.next = end;
-        st
+        Ok(st)
     }
 }
 
@@ -792,6 +816,62 @@ pub fn restart_refused(run: &mut EventsRun, e: &ApiError) -> bool {
     true
 }
 
+/// How much the saved sessions may keep in this browser: bytes of chunks and a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub bytes: u64,
+    pub sessions: usize,
+}
+
+/// The budget's default: 1 GiB (about 3 million ActionTrail events as saved) ...
+pub const DEFAULT_BUDGET_BYTES: u64 = 1 << 30;
+/// ... and the last 20 sessions.
+pub const KEEP_SESSIONS: usize = 20;
+
+impl Budget {
+    /// The budget of the setting's text, in MB (empty, not a number or 0: the default).
+    pub fn from_setting(mb: Option<&str>) -> Budget {
+        let bytes = mb
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .filter(|&mb| mb > 0)
+            .map_or(DEFAULT_BUDGET_BYTES, |mb| mb.saturating_mul(1 << 20));
+        Budget {
+            bytes,
+            sessions: KEEP_SESSIONS,
+        }
+    }
+}
+
+/// A saved session as pruning sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub id: String,
+    pub updated_ms: i64,
+    pub bytes: u64,
+    /// Being written or restored (in this tab or another): never pruned, but counted.
+    pub busy: bool,
+}
+
+/// The saved sessions to delete so that those left fit `budget`: the oldest (least recently
+/// saved) first, one at a time, until the rest fit; never a busy one, which still counts
+/// toward the budget (so a budget busy sessions alone exceed prunes every other one).
+pub fn prune(saved: &[Saved], budget: Budget) -> Vec<String> {
+    let mut total: u64 = saved.iter().map(|s| s.bytes).sum();
+    let mut count = saved.len();
+    let mut oldest: Vec<&Saved> = saved.iter().filter(|s| !s.busy).collect();
+    oldest.sort_by(|a, b| (a.updated_ms, &a.id).cmp(&(b.updated_ms, &b.id)));
+    let mut out = Vec::new();
+    for s in oldest {
+        if count <= budget.sessions && total <= budget.bytes {
+            break;
+        }
+        total -= s.bytes;
+        count -= 1;
+        out.push(s.id.clone());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -817,7 +897,7 @@ mod tests {
             match r.open(c.clone()) {
                 Ok(mut ci) => {
                     while !ci.finished() {
-                        ci.ingest(&mut s, 7);
+                        ci.ingest(&mut s, 7).unwrap();
                     }
                 }
                 Err(e) => return (s, Some(e)),
@@ -867,7 +947,11 @@ mod tests {
         let chunk = w.chunk(&s).unwrap();
         let mut r = EventStore::new();
         let mut reader = SnapshotReader::new();
-        reader.open(chunk).unwrap().ingest(&mut r, usize::MAX);
+        reader
+            .open(chunk)
+            .unwrap()
+            .ingest(&mut r, usize::MAX)
+            .unwrap();
         assert!(w.matches(&r) && reader.writer().matches(&r));
         // Another load's events arrive during the restore.
         r.push(&full.raw(55));
@@ -927,7 +1011,10 @@ mod tests {
         let mut r = SnapshotReader::new();
         let mut s2 = EventStore::new();
         for c in &chunks[..2] {
-            r.open(c.clone()).unwrap().ingest(&mut s2, usize::MAX);
+            r.open(c.clone())
+                .unwrap()
+                .ingest(&mut s2, usize::MAX)
+                .unwrap();
         }
         let mut w2 = r.writer();
         for i in 50..100 {
@@ -1117,5 +1204,129 @@ mod tests {
             run.note_times(take.iter().map(|_| Some(5_000_500)));
         }
         panic!("the run never ended ({restarts} restarts)");
+    }
+
+    #[test]
+    fn a_large_store_is_saved_in_capped_chunks() {
+        let full = store_of(3 * CHUNK_ROWS + 500);
+        let mut w = SnapshotWriter::new();
+        assert_eq!(w.backlog(&full), 3 * CHUNK_ROWS + 500);
+        let mut chunks = Vec::new();
+        while let Some(c) = w.chunk(&full) {
+            chunks.push(c);
+        }
+        assert_eq!(chunks.len(), 4, "1,000 rows a chunk, then the rest");
+        assert_eq!(w.backlog(&full), 0);
+        let (r, err) = restore(&chunks);
+        assert_eq!((r.len(), err), (full.len(), None));
+        for row in [0, 999, 1000, 3499] {
+            assert_eq!(r.raw(row), full.raw(row));
+        }
+    }
+
+    /// A chunk whose codec dictionary does not continue the store's is refused by name.
+    #[test]
+    fn a_dictionary_that_cannot_be_put_back_is_a_corrupt_chunk() {
+        let full = store_of(50);
+        let mut w = SnapshotWriter::new();
+        let c = w.chunk(&full).unwrap();
+        assert!(
+            !full.packer_dict().is_empty(),
+            "the codec learnt from these events"
+        );
+        // Restored into a store whose dictionary is not the one the chunk continues.
+        let mut other = store_of(50);
+        let mut reader = SnapshotReader::new();
+        let mut ingest = reader.open(c).unwrap();
+        let before = other.len();
+        assert_eq!(
+            ingest.ingest(&mut other, usize::MAX),
+            Err(SnapshotError::Corrupt { chunk: 0 })
+        );
+        assert_eq!(other.len(), before, "no row of it went in");
+    }
+
+    fn saved(id: &str, updated_ms: i64, bytes: u64, busy: bool) -> Saved {
+        Saved {
+            id: id.into(),
+            updated_ms,
+            bytes,
+            busy,
+        }
+    }
+
+    #[test]
+    fn the_oldest_sessions_are_pruned_never_a_busy_one() {
+        let b = Budget {
+            bytes: 100,
+            sessions: 3,
+        };
+        let all = [
+            saved("a", 1, 40, false),
+            saved("b", 2, 40, true),
+            saved("c", 3, 30, false),
+            saved("d", 4, 20, false),
+        ];
+        // 130 bytes in 4: "a" (oldest, not busy) goes; 90 in 3 fit.
+        assert_eq!(prune(&all, b), vec!["a".to_string()]);
+        // A smaller budget: "c" next; "b" is being written, it stays.
+        assert_eq!(
+            prune(&all, Budget { bytes: 60, ..b }),
+            vec!["a".to_string(), "c".to_string()]
+        );
+        // Busy sessions alone over the budget: every other one goes, they stay.
+        assert_eq!(
+            prune(&all, Budget { bytes: 10, ..b }),
+            vec!["a".to_string(), "c".to_string(), "d".to_string()]
+        );
+        assert!(prune(
+            &all,
+            Budget {
+                bytes: 1000,
+                sessions: 10
+            }
+        )
+        .is_empty());
+        assert_eq!(Budget::from_setting(Some(" 512 ")).bytes, 512 << 20);
+        assert_eq!(Budget::from_setting(Some("")).bytes, DEFAULT_BUDGET_BYTES);
+        assert_eq!(Budget::from_setting(Some("0")).bytes, DEFAULT_BUDGET_BYTES);
+        assert_eq!(Budget::from_setting(None).sessions, KEEP_SESSIONS);
+    }
+
+    proptest::proptest! {
+        /// Against the rule as said: what is left fits (or only busy sessions are left), no
+        /// busy one is pruned, every pruned one is older than every kept one that could have
+        /// gone, and keeping the newest pruned one back would not fit.
+        #[test]
+        fn pruning_keeps_the_newest_that_fit(
+            list in proptest::collection::vec((0i64..50, 0u64..100, proptest::bool::weighted(0.2)), 0..12),
+            bytes in 0u64..400,
+            sessions in 0usize..8,
+        ) {
+            let all: Vec<Saved> = list
+                .iter()
+                .enumerate()
+                .map(|(i, &(t, b, busy))| saved(&format!("s{i:02}"), t, b, busy))
+                .collect();
+            let budget = Budget { bytes, sessions };
+            let gone = prune(&all, budget);
+            let kept: Vec<&Saved> = all.iter().filter(|s| !gone.contains(&s.id)).collect();
+            let fits = |k: &[&Saved]| {
+                k.len() <= sessions && k.iter().map(|s| s.bytes).sum::<u64>() <= bytes
+            };
+            proptest::prop_assert!(fits(&kept) || kept.iter().all(|s| s.busy));
+            for g in &gone {
+                let g = all.iter().find(|s| &s.id == g).unwrap();
+                proptest::prop_assert!(!g.busy);
+                for k in kept.iter().filter(|k| !k.busy) {
+                    proptest::prop_assert!((g.updated_ms, &g.id) < (k.updated_ms, &k.id));
+                }
+            }
+            if let Some(last) = gone.last() {
+                let mut back = kept.clone();
+                back.push(all.iter().find(|s| &s.id == last).unwrap());
+                proptest::prop_assert!(!fits(&back));
+            }
+        }
     }
 }

@@ -90,7 +90,7 @@ proptest! {
         for c in &chunks {
             let mut ci = reader.open(c.clone()).unwrap();
             while !ci.finished() {
-                let r = ci.ingest(&mut restored, slice);
+                let r = ci.ingest(&mut restored, slice).unwrap();
                 prop_assert_eq!(r.duplicates, 0);
             }
         }
@@ -111,7 +111,7 @@ proptest! {
         let mut reader = SnapshotReader::new();
         for c in &chunks {
             let mut ci = reader.open(c.clone()).unwrap();
-            ci.ingest(&mut again, usize::MAX);
+            ci.ingest(&mut again, usize::MAX).unwrap();
         }
         prop_assert_eq!(again.len(), restored.len());
         for r in 0..again.len() as u32 {
