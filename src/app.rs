@@ -124,8 +124,18 @@ fn DetailPanel() -> impl IntoView {
             st.notice.set(Some(e.to_string()));
         }
     });
-    let on_field = Callback::new(move |path| {
-        st.add_field(path);
+    let on_field = Callback::new(move |path: trailview_core::json_path::JsonPath| {
+        let shown = path.to_string();
+        match st.add_field(path) {
+            trailview_core::fields::AddPath::Added => {}
+            trailview_core::fields::AddPath::Listed => st
+                .notice
+                .set(Some(format!("{shown} is already in the fields panel."))),
+            trailview_core::fields::AddPath::Full => st.notice.set(Some(format!(
+                "The fields panel holds {} added paths: remove one to add {shown}.",
+                trailview_core::fields::MAX_ADDED_PATHS
+            ))),
+        }
     });
     let doc = Memo::new(move |_| {
         let row = st.selected.get()?;

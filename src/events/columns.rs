@@ -5,7 +5,8 @@
 
 use crate::events::state::AppState;
 use leptos::prelude::*;
-use trailview_core::columns::{ColumnId, ColumnSpec, Shown, Side};
+use trailview_core::columns::{ColumnId, Shown, Side};
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn ColumnMenu() -> impl IntoView {
@@ -31,11 +32,13 @@ pub fn ColumnMenu() -> impl IntoView {
             Err(e) => error.set(Some(e.to_string())),
         }
     };
-    let row = move |spec: ColumnSpec| {
-        let ColumnSpec { id, shown, .. } = spec;
+    // One row per column, keyed by the column: a move reorders the rows (and keeps focus on
+    // the button that was pressed, on the column that moved), never reuses a row for another.
+    let list = NodeRef::<leptos::html::Ul>::new();
+    let row = move |id: ColumnId| {
         let title = id.title().to_string();
-        let (c_toggle, c_left, c_right, c_remove) =
-            (id.clone(), id.clone(), id.clone(), id.clone());
+        let (c_toggle, c_left, c_right, c_remove, c_shown) =
+            (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
         let toggle = move |_| {
             let next = match st.layout.with_untracked(|l| l.shown(&c_toggle)) {
                 Some(Shown::Visible) => Shown::Hidden,
@@ -46,17 +49,37 @@ pub fn ColumnMenu() -> impl IntoView {
                 Err(e) => error.set(Some(e.to_string())),
             }
         };
+        let checked = move || {
+            st.layout
+                .with(|l| l.shown(&c_shown) == Some(Shown::Visible))
+        };
+        // After a move the row is elsewhere: focus the same button on it again.
+        let refocus = move |label: String| {
+            request_animation_frame(move || {
+                let sel = format!("button[aria-label=\"{}\"]", label.replace('"', "\\\""));
+                if let Some(b) = list
+                    .get_untracked()
+                    .and_then(|l| l.query_selector(&sel).ok().flatten())
+                    .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = b.focus();
+                }
+            });
+        };
+        let (left_label, right_label) =
+            (format!("Move {title} left"), format!("Move {title} right"));
+        let (l2, r2) = (left_label.clone(), right_label.clone());
         let is_path = matches!(id, ColumnId::Path(_));
         view! {
             <li data-testid="column-item">
                 <label>
-                    <input type="checkbox" prop:checked=shown == Shown::Visible on:change=toggle/>
+                    <input type="checkbox" prop:checked=checked on:change=toggle/>
                     {title.clone()}
                 </label>
-                <button type="button" class="ghost" aria-label=format!("Move {title} left")
-                    on:click=move |_| st.step_column(&c_left, Side::Left)>"←"</button>
-                <button type="button" class="ghost" aria-label=format!("Move {title} right")
-                    on:click=move |_| st.step_column(&c_right, Side::Right)>"→"</button>
+                <button type="button" class="ghost" aria-label=left_label
+                    on:click=move |_| { st.step_column(&c_left, Side::Left); refocus(l2.clone()); }>"←"</button>
+                <button type="button" class="ghost" aria-label=right_label
+                    on:click=move |_| { st.step_column(&c_right, Side::Right); refocus(r2.clone()); }>"→"</button>
                 {is_path.then(|| view! {
                     <button type="button" class="ghost" aria-label=format!("Remove column {title}")
                         on:click=move |_| st.remove_path_column(&c_remove)>"×"</button>
@@ -78,8 +101,11 @@ pub fn ColumnMenu() -> impl IntoView {
                 on:click=move |_| open.update(|o| *o = !*o)>"Columns"</button>
             <Show when=move || open.get()>
                 <div id="columns-panel" class="columns-panel" role="group" aria-label="Columns" data-testid="columns-panel">
-                    <ul>
-                        {move || st.layout.with(|l| l.specs().to_vec()).into_iter().map(row).collect_view()}
+                    <ul node_ref=list>
+                        <For each=move || st.layout.with(|l| l.specs().iter().map(|s| s.id.clone()).collect::<Vec<_>>())
+                            key=|id| id.clone() let:id>
+                            {row(id)}
+                        </For>
                     </ul>
                     <form class="add-column" on:submit=move |ev| { ev.prevent_default(); add(); }>
                         <input type="text" data-testid="column-path" aria-label="JSON path to add as a column"

@@ -173,10 +173,43 @@ fn update(doc: &Document, sec: &Element, s: &FacetSource, open: bool, c: Option<
     let Some(ul) = part(sec, "ul") else {
         return;
     };
+    // The rows are rebuilt: a focused + / − (a keyboard user's) gets focus back on the same
+    // value's button, or, if that value is gone, on the field's toggle.
+    let focused = doc
+        .active_element()
+        .filter(|a| ul.contains(Some(a)))
+        .and_then(|a| {
+            let act = a.get_attribute("data-act")?;
+            let value = a
+                .closest("li")
+                .ok()
+                .flatten()?
+                .get_attribute("data-value")?;
+            Some((act, value))
+        });
     ul.set_text_content(None);
+    let list_el = ul.clone();
+    let refocus = move || {
+        let Some((act, value)) = &focused else {
+            return;
+        };
+        let found = list_el
+            .query_selector_all("li")
+            .ok()
+            .and_then(|list| {
+                (0..list.length())
+                    .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
+                    .find(|li| li.get_attribute("data-value").as_deref() == Some(value.as_str()))
+            })
+            .and_then(|li| part(&li, &format!("button[data-act={act}]")))
+            .or_else(|| part(sec, ".field-toggle"));
+        if let Some(b) = found.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = b.focus();
+        }
+    };
     let c = match c {
         Some(c) if open => c,
-        _ => return,
+        _ => return refocus(),
     };
     for (i, v) in c.values.iter().enumerate() {
         let label = fields::value_label(s, &v.value);
@@ -287,6 +320,7 @@ fn update(doc: &Document, sec: &Element, s: &FacetSource, open: bool, c: Option<
         b.set_text_content(Some(&more));
     }
     flag(b, "hidden", more.is_empty());
+    refocus();
 }
 
 /// `list[key] = value`.

@@ -115,9 +115,12 @@ pub fn TimeHistogram() -> impl IntoView {
                 }
                 true
             }
+            // Esc is the chart's only while it has something to clear; else it goes on to the
+            // page's shortcuts (close the event, the panel).
             "Escape" => {
+                let busy = current().is_some() || st.time_window.get_untracked().is_some();
                 zoom_out();
-                true
+                busy
             }
             k => match current()
                 .map_or_else(|| Selection::start(k, g.bars), |s| s.key(k, extend, g.bars))

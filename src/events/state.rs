@@ -57,6 +57,10 @@ impl FetchState {
 
 pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 250];
 
+/// Below this window height (CSS px) the histogram starts hidden: its ~110 px are four rows
+/// of the table on a small laptop screen.
+const CHART_MIN_HEIGHT: f64 = 800.0;
+
 /// The localStorage key of the column layout.
 const LAYOUT_KEY: &str = "columns";
 
@@ -102,6 +106,9 @@ pub struct AppState {
     pub index_tick: RwSignal<u64>,
     /// The fields panel is shown (kept in this browser).
     pub fields_open: RwSignal<bool>,
+    /// Whether the time histogram is drawn above the table (kept in this browser; at first
+    /// shown when the window is tall enough to keep a dozen rows of the table in view).
+    pub chart: RwSignal<Shown>,
     /// JSON paths the user added to the fields panel (kept in this browser).
     pub field_paths: RwSignal<Vec<JsonPath>>,
     /// The panel's open fields, by `fields::source_key` (kept in this browser): only these are
@@ -128,9 +135,20 @@ impl AppState {
         let index_tick = RwSignal::new(0u64);
         let order = Memo::new(move |_| {
             version.track();
-            // A path column's sort covers more rows as the background indexer reads them.
-            index_tick.track();
-            sort.with(|s| store.with_value(|st| st.order(s.as_ref())))
+            sort.with(|s| {
+                // A path column's sort covers more rows as the background indexer reads them
+                // (other sorts do not re-sort on its ticks).
+                if matches!(
+                    s,
+                    Some(Sort {
+                        column: ColumnId::Path(_),
+                        ..
+                    })
+                ) {
+                    index_tick.track();
+                }
+                store.with_value(|st| st.order(s.as_ref()))
+            })
         });
         let pending = StoredValue::new(Vec::new());
         let filtered = Memo::new(move |_| {
@@ -194,6 +212,21 @@ impl AppState {
             fields_open: RwSignal::new(
                 crate::storage::load("fields-open").is_some_and(|v| v == "1"),
             ),
+            chart: RwSignal::new(match crate::storage::load("chart").as_deref() {
+                Some("1") => Shown::Visible,
+                Some(_) => Shown::Hidden,
+                None => {
+                    let tall = web_sys::window()
+                        .and_then(|w| w.inner_height().ok())
+                        .and_then(|h| h.as_f64())
+                        .is_none_or(|h| h >= CHART_MIN_HEIGHT);
+                    if tall {
+                        Shown::Visible
+                    } else {
+                        Shown::Hidden
+                    }
+                }
+            }),
             field_paths: RwSignal::new(fields::parse_paths(
                 &crate::storage::load("field-paths").unwrap_or_default(),
             )),
@@ -273,6 +306,22 @@ impl AppState {
             .with_untracked(|f| keep.extend(f.iter().map(|f| f.path.to_string())));
         self.field_paths
             .with_untracked(|f| keep.extend(f.iter().map(|p| p.to_string())));
+        // A path column's sort and filters keep their columns too.
+        self.sort.with_untracked(|s| {
+            if let Some(Sort {
+                column: ColumnId::Path(p),
+                ..
+            }) = s
+            {
+                keep.push(p.clone());
+            }
+        });
+        self.col_filters.with_untracked(|f| {
+            keep.extend(f.iter().filter_map(|(c, _)| match c {
+                ColumnId::Path(p) => Some(p.clone()),
+                ColumnId::Builtin(_) => None,
+            }))
+        });
         keep
     }
 
@@ -331,6 +380,16 @@ impl AppState {
         }
         self.path_indexing.set(None);
         self.indexer_running.set_value(false);
+    }
+
+    /// Show or hide the time histogram.
+    pub fn toggle_chart(&self) {
+        let next = match self.chart.get_untracked() {
+            Shown::Visible => Shown::Hidden,
+            Shown::Hidden => Shown::Visible,
+        };
+        self.chart.set(next);
+        crate::storage::save("chart", if next == Shown::Visible { "1" } else { "0" });
     }
 
     /// Show or hide the fields panel.
@@ -403,6 +462,8 @@ impl AppState {
         self.fetch_state.set(FetchState::Idle);
         self.error.set(None);
         self.notice.set(None);
+        // A window into the old events would hide the new ones.
+        self.time_window.set(None);
         self.version.update(|v| *v += 1);
     }
 

@@ -7,7 +7,7 @@ use crate::format;
 use crate::ui::pager::PageButton;
 use crate::ui::viewport::Viewport;
 use leptos::prelude::*;
-use trailview_core::columns::ColumnId;
+use trailview_core::columns::{ColumnId, Shown};
 use trailview_core::engine::{EventStore, Sort};
 use trailview_core::numbers::thousands;
 use trailview_core::schema::{Column, Field};
@@ -98,17 +98,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
             }
         };
         let th = NodeRef::<leptos::html::Th>::new();
-        let (c_click, c_drag, c_drop, c_w, c_key) = (
-            col.clone(),
-            col.clone(),
-            col.clone(),
-            col.clone(),
-            col.clone(),
-        );
-        let width_now = move || {
-            st.layout
-                .with(|l| l.specs().iter().find(|s| s.id == c_w).and_then(|s| s.width))
-        };
+        let (c_click, c_drag, c_drop, c_key) = (col.clone(), col.clone(), col.clone(), col.clone());
         let start = StoredValue::new((0.0f64, 0.0f64));
         let on_down = move |ev: leptos::ev::PointerEvent| {
             let w = th
@@ -176,7 +166,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     ev.prevent_default();
                     if let Some(from) = dragged.get_value() {
                         st.layout.update(|l| {
-                            l.move_before(&from, Some(&c_drop));
+                            l.move_to(&from, Some(&c_drop));
                         });
                     }
                     dragged.set_value(None);
@@ -188,7 +178,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 </button>
                 <span class="col-resize" role="separator" tabindex="0" aria-orientation="vertical"
                     aria-label=resize_label aria-valuemin=trailview_core::columns::MIN_WIDTH
-                    aria-valuemax=trailview_core::columns::MAX_WIDTH aria-valuenow=width_now
+                    aria-valuemax=trailview_core::columns::MAX_WIDTH
                     data-testid="col-resize"
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
                     on:keydown=on_key></span>
@@ -274,6 +264,28 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 let _ = style.set_property(&format!("{var}-grow"), "0");
             }
         }
+        // A header edge's value is its column's width as drawn (the stylesheet's, until the
+        // user drags it): measured once laid out.
+        request_animation_frame(move || {
+            let Some(t) = table_ref.get_untracked() else {
+                return;
+            };
+            let Ok(handles) = t.query_selector_all(".col-resize") else {
+                return;
+            };
+            for i in 0..handles.length() {
+                let Some(h) = handles
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                else {
+                    continue;
+                };
+                if let Some(th) = h.parent_element() {
+                    let w = th.get_bounding_client_rect().width().round();
+                    let _ = h.set_attribute("aria-valuenow", &format!("{w}"));
+                }
+            }
+        });
         now
     });
 
@@ -407,6 +419,10 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 >
                     {move || format!("{} of {} events", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
                 </span>
+                <button type="button" class="ghost" data-testid="chart-toggle"
+                    aria-pressed=move || (st.chart.get() == Shown::Visible).to_string()
+                    title="Show or hide the events-over-time chart"
+                    on:click=move |_| st.toggle_chart()>"Chart"</button>
                 <crate::events::columns::ColumnMenu/>
                 <crate::events::export::ExportMenu/>
             </div>
@@ -445,7 +461,9 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     }
                 })}
             </div>
-            <crate::events::histogram::TimeHistogram/>
+            <div class="hist-slot" hidden=move || st.chart.get() == Shown::Hidden>
+                <crate::events::histogram::TimeHistogram/>
+            </div>
             <div class="table-scroll" node_ref=scroller on:scroll=move |_| vp.measure()>
                 <table data-testid="events-table" class="events" role="table" aria-label="Loaded events"
                     node_ref=table_ref aria-rowcount=move || row_count.get() + HEADER_ROWS>

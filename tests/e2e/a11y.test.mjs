@@ -205,6 +205,21 @@ for (const scheme of SCHEMES) {
     await page.locator(tid('coverage')).waitFor();
     problems.push(...(await audit(page, 'events loaded')));
 
+    // The explore controls: the Columns menu, the fields panel, the shortcuts dialog.
+    await page.getByRole('button', { name: 'Columns', exact: true }).click();
+    await page.getByRole('group', { name: 'Columns' }).waitFor();
+    problems.push(...(await audit(page, 'events, columns menu open')));
+    await page.keyboard.press('Escape');
+    await page.click(tid('fields-toggle'));
+    await page.getByRole('complementary', { name: 'Fields' }).waitFor();
+    problems.push(...(await audit(page, 'events, fields panel open')));
+    await page.click(tid('fields-toggle'));
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    problems.push(...(await audit(page, 'events, shortcuts dialog open')));
+    await page.keyboard.press('Escape');
+
     const help = page.locator('[aria-controls="search-help-panel"]');
     await help.click();
     problems.push(...(await audit(page, 'events, search help open')));

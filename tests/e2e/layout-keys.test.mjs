@@ -113,6 +113,19 @@ appTest(
     // Every column shown fits: the result (success or an error code) is not off screen.
     const right = await page.locator(`${tid('event-row')} [data-col="result"]`).first().evaluate((el) => el.getBoundingClientRect().right);
     assert.ok(right <= 800, `the result column ends at ${right}px`);
+    // The toolbar keeps to one line; the chart starts hidden on a screen this short, and the
+    // Chart button shows it (remembered).
+    const tops = await page.$$eval('.toolbar > *:not(.files-bar), .toolbar .files-bar > *', (els) =>
+      [...new Set(els.filter((e) => e.offsetParent).map((e) => Math.round(e.getBoundingClientRect().top / 10)))]);
+    assert.equal(tops.length, 1, `one toolbar line (${tops})`);
+    const chart = page.getByRole('button', { name: 'Chart', exact: true });
+    assert.equal(await chart.getAttribute('aria-pressed'), 'false');
+    assert.equal(await page.locator(tid('histogram-svg')).isVisible(), false);
+    await chart.click();
+    await page.locator(tid('histogram-svg')).waitFor();
+    await page.reload();
+    await page.locator(tid('events-table')).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Chart', exact: true }).getAttribute('aria-pressed'), 'true', 'kept after a reload');
   },
   { contextOptions: { viewport: { width: 800, height: 700 } } },
 );

@@ -184,29 +184,27 @@ impl ColumnLayout {
         true
     }
 
-    /// Moves a column to just before `before` (a drop on that column's header), or to the end
-    /// (`None`). Returns whether the order changed.
-    pub fn move_before(&mut self, id: &ColumnId, before: Option<&ColumnId>) -> bool {
+    /// A header dropped on another column's header takes that column's place (the target
+    /// moves one step towards where the dragged one came from: dropped on its right
+    /// neighbour, a column moves one step right); `None` moves it to the end. Returns whether
+    /// the order changed.
+    pub fn move_to(&mut self, id: &ColumnId, target: Option<&ColumnId>) -> bool {
         let Some(i) = self.index(id) else {
             return false;
         };
-        if before == Some(id) {
+        let j = match target {
+            Some(t) => match self.index(t) {
+                Some(j) => j,
+                None => return false,
+            },
+            None => self.specs.len() - 1,
+        };
+        if i == j {
             return false;
         }
-        let old = self.specs.clone();
         let spec = self.specs.remove(i);
-        let at = match before {
-            Some(b) => match self.index(b) {
-                Some(j) => j,
-                None => {
-                    self.specs = old;
-                    return false;
-                }
-            },
-            None => self.specs.len(),
-        };
-        self.specs.insert(at, spec);
-        self.specs != old
+        self.specs.insert(j, spec);
+        true
     }
 
     /// Sets a column's width from a drag (clamped to [`MIN_WIDTH`]..=[`MAX_WIDTH`], whole
@@ -417,16 +415,20 @@ mod tests {
     }
 
     #[test]
-    fn drop_before_a_column_or_at_the_end() {
+    fn a_drop_takes_the_targets_place() {
         let mut l = ColumnLayout::default();
-        assert!(l.move_before(&b(Column::Account), Some(&b(Column::Time))));
+        // Leftwards: before the target.
+        assert!(l.move_to(&b(Column::Account), Some(&b(Column::Time))));
         assert_eq!(&titles(&l)[..2], ["Account", "Time"]);
-        assert!(!l.move_before(&b(Column::Account), Some(&b(Column::Account))));
-        assert!(!l.move_before(&b(Column::Account), Some(&b(Column::Time))));
-        assert!(l.move_before(&b(Column::Account), None));
+        // Onto the right neighbour: one step right.
+        assert!(l.move_to(&b(Column::Account), Some(&b(Column::Time))));
+        assert_eq!(&titles(&l)[..2], ["Time", "Account"]);
+        assert!(!l.move_to(&b(Column::Account), Some(&b(Column::Account))));
+        assert!(l.move_to(&b(Column::Account), None));
         assert_eq!(titles(&l).last().unwrap(), "Account");
+        assert!(!l.move_to(&b(Column::Account), None), "already last");
         let before = l.clone();
-        assert!(!l.move_before(&b(Column::Time), Some(&ColumnId::Path("x".into()))));
+        assert!(!l.move_to(&b(Column::Time), Some(&ColumnId::Path("x".into()))));
         assert_eq!(l, before);
     }
 
@@ -488,7 +490,7 @@ mod tests {
         l.add_path("requestParameters[\"a;b\"]").unwrap();
         l.set_shown(&b(Column::Service), Shown::Hidden).unwrap();
         l.set_width(&b(Column::Ip), 240.0);
-        l.move_before(&b(Column::Account), Some(&b(Column::Event)));
+        l.move_to(&b(Column::Account), Some(&b(Column::Event)));
         assert_eq!(ColumnLayout::from_storage(&l.to_storage()), Some(l));
     }
 
@@ -569,7 +571,7 @@ mod tests {
                         let _ = l.set_shown(&id, next);
                     }
                     Op::Step(i, right) => { let id = id(i); l.step(&id, if right { Side::Right } else { Side::Left }); }
-                    Op::Drop(i, j) => { let a = id(i); let bb = j.map(id); l.move_before(&a, bb.as_ref()); }
+                    Op::Drop(i, j) => { let a = id(i); let bb = j.map(id); l.move_to(&a, bb.as_ref()); }
                     Op::Width(i, w) => { let id = id(i); l.set_width(&id, w); }
                     Op::AddPath(k) => { let _ = l.add_path(&format!("requestParameters.p{k}")); }
                     Op::RemovePath(i) => { let id = id(i); l.remove_path(&id); }

@@ -242,8 +242,15 @@ fn reference(
                 ColumnId::Builtin(c) => c.field(),
                 ColumnId::Path(p) => {
                     let p = JsonPath::parse(p).expect("valid path");
-                    let v = |e: &RefEvent| e.path(&p).unwrap_or_default();
-                    let o = cmp_path(&v(&events[a]), &v(&events[b]));
+                    let (x, y) = (
+                        events[a].path(&p).unwrap_or_default(),
+                        events[b].path(&p).unwrap_or_default(),
+                    );
+                    // Rows without the value last in both directions.
+                    if x.is_empty() || y.is_empty() {
+                        return x.is_empty().cmp(&y.is_empty());
+                    }
+                    let o = cmp_path(&x, &y);
                     return if sort.order == SortOrder::Descending {
                         o.reverse()
                     } else {

@@ -70,7 +70,10 @@ fn main() {
     for col in [Column::Time, Column::User, Column::Event, Column::Ip] {
         for order in [SortOrder::Ascending, SortOrder::Descending] {
             let t = Instant::now();
-            let o = s.order(Some(Sort { column: col, order }));
+            let o = s.order(Some(&Sort {
+                column: trailview_core::columns::ColumnId::Builtin(col),
+                order,
+            }));
             println!("sort {col:?} {order:?}: {:?} ({})", t.elapsed(), o[0]);
         }
     }

@@ -50,6 +50,13 @@ impl EventStore {
             for r in &mut rank {
                 *r = top - *r;
             }
+            // A path column's rows without the value stay last (a sparse path's first pages
+            // would otherwise be blank); a field's empty values reverse with the rest, as ever.
+            if matches!(sort.column, ColumnId::Path(_)) {
+                for r in &mut rank {
+                    *r = if *r == 0 { top } else { *r - 1 };
+                }
+            }
         }
         // A path column's absent value sorts as its empty string (id 0), as a field's does.
         let rank_of = |id: u32| rank[if id == ABSENT { 0 } else { id as usize }] as usize;
