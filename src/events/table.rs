@@ -417,7 +417,8 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     data-filtered=move || st.filtered.with(|f| f.len())
                     data-total=total
                 >
-                    {move || format!("{} of {} events", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
+                    {move || format!("{} of {}", thousands(st.filtered.with(|f| f.len())), thousands(total()))}
+                    <span class="count-unit">" events"</span>
                 </span>
                 <button type="button" class="ghost" data-testid="chart-toggle"
                     aria-pressed=move || (st.chart.get() == Shown::Visible).to_string()

@@ -116,8 +116,9 @@ appTest(
     // The toolbar keeps to one line; the chart starts hidden on a screen this short, and the
     // Chart button shows it (remembered).
     const tops = await page.$$eval('.toolbar > *:not(.files-bar), .toolbar .files-bar > *', (els) =>
-      [...new Set(els.filter((e) => e.offsetParent).map((e) => Math.round(e.getBoundingClientRect().top / 10)))]);
-    assert.equal(tops.length, 1, `one toolbar line (${tops})`);
+      els.filter((e) => e.offsetParent).map((e) => e.getBoundingClientRect().top));
+    // Controls of one line differ by a few pixels of alignment; a second line is ~35 px down.
+    assert.ok(Math.max(...tops) - Math.min(...tops) < 20, `one toolbar line (tops ${tops.map(Math.round)})`);
     const chart = page.getByRole('button', { name: 'Chart', exact: true });
     assert.equal(await chart.getAttribute('aria-pressed'), 'false');
     assert.equal(await page.locator(tid('histogram-svg')).isVisible(), false);
