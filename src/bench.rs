@@ -184,20 +184,25 @@ fn engine_filter_count(st: AppState, f: &Filter) -> u32 {
         .unwrap_or(0)
 }
 
-/// Engine only: per-column substring filters, e.g. `[["service","ecs"],["rw","write"]]` as
-/// `"service=ecs&rw=write"`; returns the count (first 50 rows copied).
-#[wasm_bindgen]
-pub fn bench_engine_colfilter(spec: &str) -> Result<u32, JsError> {
-    let st = app()?;
+/// The column filters of a spec `"service=ecs&rw=write"`.
+fn colfilter(spec: &str) -> Result<Filter, JsError> {
     let columns = spec
         .split('&')
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| Ok((column(k)?, v.to_string())))
         .collect::<Result<Vec<_>, JsError>>()?;
-    let f = Filter {
+    Ok(Filter {
         columns,
         ..Filter::default()
-    };
+    })
+}
+
+/// Engine only: per-column substring filters, e.g. `[["service","ecs"],["rw","write"]]` as
+/// `"service=ecs&rw=write"`; returns the count (first 50 rows copied).
+#[wasm_bindgen]
+pub fn bench_engine_colfilter(spec: &str) -> Result<u32, JsError> {
+    let st = app()?;
+    let f = colfilter(spec)?;
     Ok(engine_filter_count(st, &f))
 }
 
@@ -260,15 +265,7 @@ pub fn bench_fields(all: bool) -> Result<(), JsError> {
 #[wasm_bindgen]
 pub fn bench_facet_rows(spec: &str) -> Result<u32, JsError> {
     let st = app()?;
-    let columns = spec
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| Ok((column(k)?, v.to_string())))
-        .collect::<Result<Vec<_>, JsError>>()?;
-    let f = Filter {
-        columns,
-        ..Filter::default()
-    };
+    let f = colfilter(spec)?;
     let rows = st
         .store
         .try_update_value(|s| {

@@ -134,14 +134,6 @@ fn column_of(k: &str) -> Option<ColumnId> {
     }
 }
 
-fn time_text(ms: i64) -> String {
-    format_api_time(ms)
-}
-
-fn time_of(s: &str) -> Option<i64> {
-    parse_rfc3339_ms(s)
-}
-
 impl ViewState {
     /// The query string (without `?`), parameters in a fixed order.
     pub fn to_query(&self) -> String {
@@ -167,8 +159,8 @@ impl ViewState {
         match self.range {
             Some(TimeRange::Last(p)) => put("range", p.key()),
             Some(TimeRange::Between(a, b)) => {
-                put("from", &time_text(a));
-                put("to", &time_text(b));
+                put("from", &format_api_time(a));
+                put("to", &format_api_time(b));
             }
             None => {}
         }
@@ -207,7 +199,10 @@ impl ViewState {
             put(&format!("{kind}.{}", chip.path), &canonical(&chip.value));
         }
         if let Some((a, b)) = self.window {
-            put("win", &format!("{}/{}", time_text(a), time_text(b)));
+            put(
+                "win",
+                &format!("{}/{}", format_api_time(a), format_api_time(b)),
+            );
         }
         if let Some(s) = &self.sort {
             let dir = match s.order {
@@ -309,11 +304,11 @@ impl ViewState {
                     _ => false,
                 },
                 ("from", None) => {
-                    from = time_of(&value);
+                    from = parse_rfc3339_ms(&value);
                     from.is_some()
                 }
                 ("to", None) => {
-                    to = time_of(&value);
+                    to = parse_rfc3339_ms(&value);
                     to.is_some()
                 }
                 ("order", None) => {
@@ -379,7 +374,7 @@ impl ViewState {
                     }
                 }
                 ("win", None) => match value.split_once('/') {
-                    Some((a, b)) => match (time_of(a), time_of(b)) {
+                    Some((a, b)) => match (parse_rfc3339_ms(a), parse_rfc3339_ms(b)) {
                         (Some(a), Some(b)) if a < b => {
                             v.window = Some((a, b));
                             true
