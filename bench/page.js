@@ -400,6 +400,47 @@ async function histogramSuite({ data, runs }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Export: the toolbar's Export menu on every loaded row (the filtered rows with no filter: all
+// of them), from the click on "CSV" to the download handed to the browser, with the longest
+// task, the longest frame gap and the peak RSS of every Chromium process above the baseline.
+
+async function exportSuite({ data, runs }) {
+  const w = window.wasmBindings;
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  w.bench_clear();
+  await macrotask();
+  let rows = 0;
+  for await (const pages of chunks(data)) rows = w.bench_ingest_pages(pages);
+  await macrotask();
+  await frame();
+  out.values.rows = rows;
+  const reps = rows >= 1_000_000 ? 1 : Math.min(3, runs.ops);
+  for (const format of ['csv', 'ndjson']) {
+    for (let i = 0; i < reps; i++) {
+      gc();
+      const wt = await watched(async () => {
+        $('export-button').click();
+        await macrotask();
+        $(`export-${format}`).click();
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 20));
+          const st = $('export-status')?.dataset.state;
+          if (st === 'done' || st === 'error') return st;
+        }
+      });
+      out.checks[`export ${format} finished`] = wt.result;
+      S(`export_${format}_ms`, wt.ms);
+      S(`export_${format}_longest_task_ms`, wt.longest);
+      S(`export_${format}_gap_ms`, wt.gap);
+      if (wt.mem) S(`export_${format}_rss_peak_delta`, wt.mem.peak - wt.mem.baseline);
+    }
+  }
+  out.values.wasm_memory = w.bench_wasm_memory();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Plain JavaScript
 
 const FIELD_PATHS = [
@@ -734,4 +775,4 @@ async function filesJs({ files, runs }) {
   return out;
 }
 
-window.__bench = { trailview, histogram: histogramSuite, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };
+window.__bench = { trailview, histogram: histogramSuite, export: exportSuite, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };

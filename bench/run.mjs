@@ -24,8 +24,8 @@ const SIZES = (process.env.BENCH_SIZES || '10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const OUT = process.env.BENCH_OUT;
 const DIST = process.env.BENCH_DIST;
-const SUITES = (process.env.BENCH_SUITES || 'trailview,histogram,js,perspective,files,files-js').split(',');
-const APP_SUITES = ['trailview', 'histogram', 'files'];
+const SUITES = (process.env.BENCH_SUITES || 'trailview,histogram,export,js,perspective,files,files-js').split(',');
+const APP_SUITES = ['trailview', 'histogram', 'export', 'files'];
 const TRACE = process.env.BENCH_TRACE;
 
 const ARGS = [
@@ -236,9 +236,24 @@ function histRows(r) {
   ];
 }
 
+/** The export suite's rows: every loaded row written through the Export menu. */
+function exportRows(r) {
+  const e = r.export || {};
+  const E = (k) => stats(e.samples?.[k]);
+  const task = (x) => (x ? (x.max === 0 ? '< 50' : fmt(x.max)) : '—');
+  const rows = [];
+  for (const [f, name] of [['csv', 'CSV'], ['ndjson', 'NDJSON']]) {
+    rows.push([`export ${name} of all ${(e.values?.rows ?? 0).toLocaleString('en-US')} rows: click → download handed over`, ms(E(`export_${f}_ms`)), '', '', '', '']);
+    rows.push([`export ${name}: peak RSS of all Chromium processes above the baseline (max) / longest task / longest frame gap`,
+      `${E(`export_${f}_rss_peak_delta`) ? mb(E(`export_${f}_rss_peak_delta`).max) : '—'} / ${task(E(`export_${f}_longest_task_ms`))} / ${E(`export_${f}_gap_ms`) ? fmt(E(`export_${f}_gap_ms`).max) : '—'}`, '', '', '', '']);
+  }
+  return rows;
+}
+
 function tableRows(size, r) {
   const rows = (r.trailview || r.js || r.perspective) ? pageRows(r) : [];
   if (r.histogram) rows.push(...histRows(r));
+  if (r.export) rows.push(...exportRows(r));
   if (r.files || r['files-js']) rows.push(...fileRows(r));
   return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
 }
