@@ -15,6 +15,7 @@ use trailview_core::engine::{FacetCounts, FacetQuery, FacetSource};
 use trailview_core::fields::{self, AddPath, FacetFilter, FacetOp, MORE, TOP};
 use trailview_core::json_path::JsonPath;
 use trailview_core::numbers::{fixed, thousands};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
@@ -48,13 +49,14 @@ fn part(sec: &Element, sel: &str) -> Option<Element> {
     sec.query_selector(sel).ok().flatten()
 }
 
-/// A field's section, closed and empty.
-fn section(doc: &Document, s: &FacetSource, key: &str) -> Element {
+/// Sections made in this page so far: each section's body gets an id of its own from it (a
+/// key's text would not do: `a.b` and `a-b` would share one).
+static SECTIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// A field's section, closed and empty; `n` numbers its body's id.
+fn section(doc: &Document, s: &FacetSource, key: &str, n: usize) -> Element {
     let title = fields::source_title(s);
-    let id = format!(
-        "field-{}",
-        key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
-    );
+    let id = format!("field-body-{n}");
     let sec = el(
         doc,
         "section",
@@ -403,7 +405,8 @@ pub fn FieldsPanel() -> impl IntoView {
                         let sec = match made.iter().find(|(k, _)| *k == key) {
                             Some((_, e)) => e.clone(),
                             None => {
-                                let e = section(&doc, s, &key);
+                                let n = SECTIONS.fetch_add(1, Ordering::Relaxed);
+                                let e = section(&doc, s, &key, n);
                                 let _ = root.append_child(&e);
                                 made.push((key.clone(), e.clone()));
                                 e

@@ -11,6 +11,7 @@ use crate::events::query_bar::QueryForm;
 use crate::events::state::AppState;
 use crate::format;
 use leptos::prelude::*;
+use trailview_core::columns::Shown;
 use trailview_core::histogram::{Extend, Grid, Selection};
 use trailview_core::numbers::fixed;
 use wasm_bindgen::JsCast;
@@ -50,8 +51,12 @@ fn child(el: &web_sys::Element, sel: &str) -> Option<web_sys::Element> {
 pub fn TimeHistogram() -> impl IntoView {
     let st = expect_context::<AppState>();
     // The counts of the rows the table shows over the range drawn: the window zoomed to, else
-    // every loaded time; buckets on the display zone's wall clock at the range's start.
+    // every loaded time; buckets on the display zone's wall clock at the range's start. Nothing
+    // while the chart is hidden (the Chart toggle): no pass over the rows, no redraw.
     let hist = Memo::new(move |_| {
+        if st.chart.get() == Shown::Hidden {
+            return None;
+        }
         let tz = st.tz.get();
         let (a, b) = match st.time_window.get() {
             Some(w) => (w.start, w.end),
