@@ -1359,7 +1359,10 @@ async fn fields_panel_section_ids_are_unique() {
     for (t, id) in toggles.iter().zip(&ids) {
         let body = one(&el, &format!("[id='{id}']"));
         let sec = t.closest("[data-testid=field]").unwrap().unwrap();
-        assert!(sec.contains(Some(&body)), "{id} is the body of its own field");
+        assert!(
+            sec.contains(Some(&body)),
+            "{id} is the body of its own field"
+        );
     }
     let n = ids.len();
     ids.sort();

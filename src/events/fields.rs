@@ -12,11 +12,11 @@
 
 use crate::events::state::AppState;
 use leptos::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use trailview_core::engine::{FacetCounts, FacetQuery, FacetSource, FacetValue};
 use trailview_core::fields::{self, AddPath, FacetFilter, FacetOp, MORE, TOP};
 use trailview_core::json_path::JsonPath;
 use trailview_core::numbers::{fixed, thousands};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
@@ -298,7 +298,11 @@ fn update(
         flag(part(sec, ".field-body"), "hidden", !open);
     }
     let rows: Vec<ValueRow> = match c {
-        Some(c) if open => c.values.iter().map(|v| ValueRow::new(s, v, c.rows)).collect(),
+        Some(c) if open => c
+            .values
+            .iter()
+            .map(|v| ValueRow::new(s, v, c.rows))
+            .collect(),
         _ => Vec::new(),
     };
     if rows != shown.rows {

@@ -39,7 +39,10 @@ fn toggle_fields(st: AppState) {
     let doc = web_sys::window().and_then(|w| w.document());
     let inside = st.fields_open.get_untracked()
         && doc.as_ref().is_some_and(|d| {
-            let panel = d.query_selector("[data-testid=fields-panel]").ok().flatten();
+            let panel = d
+                .query_selector("[data-testid=fields-panel]")
+                .ok()
+                .flatten();
             let active: Option<web_sys::Node> = d.active_element().map(Into::into);
             panel.is_some_and(|p| p.contains(active.as_ref()))
         });
