@@ -1342,7 +1342,8 @@ async fn a_hidden_histogram_counts_and_draws_nothing() {
     assert!(!one(&el, "[data-testid=histogram]").has_attribute("hidden"));
 }
 
-/// Each field's toggle controls its own body: added paths `a.b` and `a-b` do not share an id.
+/// Each field's toggle controls its own body: added paths `a.b`, `a-b` and `a_b` do not share
+/// an id (a key with its other characters replaced by `-` gave `a.b` and `a_b` the same one).
 #[wasm_bindgen_test]
 async fn fields_panel_section_ids_are_unique() {
     let (el, st) = mount_fields(10);
