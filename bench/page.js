@@ -180,21 +180,6 @@ async function trailview({ data, runs, tree }) {
     out.checks['requestParameters.RegionId = cn-hangzhou'] = filteredCount();
     await timed(() => w.bench_clear_path_filters());
   }
-  // The fields panel: its default open fields (4), then all 13, follow a column filter.
-  for (const all of [false, true]) {
-    w.bench_fields(all);
-    await macrotask();
-    await frame();
-    const k = all ? 'facets_all_ui' : 'facets_ui';
-    for (let i = 0; i < runs.ops; i++) {
-      S(k, await timed(() => setInput('colfilter-service', 'ecs')));
-      out.checks['fields panel: service=ecs rows'] = filteredCount();
-      await timed(() => setInput('colfilter-service', ''));
-    }
-  }
-  $('fields-toggle').click();
-  await macrotask();
-  await frame();
   for (const [col] of SORTS) {
     for (let i = 0; i < runs.ops; i++) {
       S(`sort_${col}_asc_ui`, await timed(() => $(`sort-${col}`).click()));
@@ -340,6 +325,58 @@ async function trailview({ data, runs, tree }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The fields panel: its default open fields (4), then all 13, follow a column filter (DOM event
+// to painted frame: the panel, the table, the count and the histogram). With BENCH_TRACE, one
+// more (untimed) update of each is recorded as <size>-facets / <size>-facets-all.
+
+async function ingestOnce(w, data) {
+  w.bench_clear();
+  await macrotask();
+  let rows = 0;
+  for await (const pages of chunks(data)) rows = w.bench_ingest_pages(pages);
+  await macrotask();
+  await frame();
+  return rows;
+}
+
+/** Runs `action` once more, untimed, recorded under BENCH_TRACE as `phase`; then `undo`. */
+async function traced(phase, action, undo) {
+  if (!window.__benchTrace) return;
+  await window.__benchTrace(phase, true);
+  await timed(action);
+  await window.__benchTrace(phase, false);
+  await timed(undo);
+}
+
+async function fieldsSuite({ data, runs }) {
+  const w = window.wasmBindings;
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  out.values.rows = await ingestOnce(w, data);
+  for (const all of [false, true]) {
+    w.bench_fields(all);
+    await macrotask();
+    await frame();
+    const k = all ? 'facets_all_ui' : 'facets_ui';
+    const set = () => setInput('colfilter-service', 'ecs');
+    const unset = () => setInput('colfilter-service', '');
+    for (let i = 0; i < runs.ops; i++) {
+      S(k, await timed(set));
+      S(`${k}_script`, lastSplit.script);
+      S(`${k}_layout`, lastSplit.layout);
+      S(`${k}_paint`, lastSplit.paint);
+      out.checks['fields panel: service=ecs rows'] = filteredCount();
+      out.checks['fields panel: service counts = rows'] =
+        [...document.querySelectorAll('[data-key="f:service"] [data-testid=facet-value]')]
+          .reduce((n, li) => n + Number(li.dataset.count), 0) === filteredCount();
+      await timed(unset);
+    }
+    await traced(all ? 'facets-all' : 'facets', set, unset);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The time histogram: redraw after a filter change and after a window is applied (DOM event to
 // painted frame, the whole page's update: table, count and bars), the engine's bucket pass over
 // the rows the table shows, and plain JavaScript counting the same rows' times (typed arrays
@@ -351,19 +388,18 @@ async function histogramSuite({ data, runs }) {
   const w = window.wasmBindings;
   const out = { samples: {}, values: {}, checks: {} };
   const S = (k, v) => (out.samples[k] ||= []).push(v);
-  w.bench_clear();
-  await macrotask();
-  let rows = 0;
-  for await (const pages of chunks(data)) rows = w.bench_ingest_pages(pages);
-  await macrotask();
-  await frame();
-  out.values.rows = rows;
+  out.values.rows = await ingestOnce(w, data);
   out.values.bars = Number($('histogram-svg')?.dataset.grid?.split(' ')[2]);
   for (let i = 0; i < runs.ops; i++) {
     S('hist_filter_ui', await timed(() => { setInput('colfilter-service', 'ecs'); setInput('colfilter-rw', 'write'); }));
+    S('hist_filter_script', lastSplit.script);
+    S('hist_filter_layout', lastSplit.layout);
+    S('hist_filter_paint', lastSplit.paint);
     out.checks['histogram total = filtered (service=ecs rw=write)'] = histTotal() === filteredCount();
     await timed(() => { setInput('colfilter-service', ''); setInput('colfilter-rw', ''); });
   }
+  await traced('hist-filter', () => { setInput('colfilter-service', 'ecs'); setInput('colfilter-rw', 'write'); },
+    () => { setInput('colfilter-service', ''); setInput('colfilter-rw', ''); });
   const svg = $('histogram-svg');
   const [origin, width, bars] = svg.dataset.grid.split(' ').map(Number);
   for (let i = 0; i < runs.ops; i++) {
@@ -775,4 +811,4 @@ async function filesJs({ files, runs }) {
   return out;
 }
 
-window.__bench = { trailview, histogram: histogramSuite, export: exportSuite, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };
+window.__bench = { trailview, fields: fieldsSuite, histogram: histogramSuite, export: exportSuite, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };

@@ -4,10 +4,11 @@
 //
 // Environment: BENCH_URL (server), BENCH_SIZES (e.g. 10000,100000), BENCH_RUNS (repetitions of
 // each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
-// CHROMIUM_PATH, BENCH_SUITES (default trailview,js,perspective), BENCH_TRACE (a directory: the
-// trailview suite's scroll and the files suite's first load are recorded there as
-// <size>-scroll / <size>-files .cpuprofile and .trace.json (main thread; both open in Chrome
-// DevTools' Performance panel), and their top self times are printed).
+// CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE (a directory: the trailview suite's
+// scroll, the files suite's first load, one more fields-panel update (4 and 13 fields) and one
+// more histogram redraw are recorded there as <size>-scroll / -files / -facets / -facets-all /
+// -hist-filter .cpuprofile and .trace.json (main thread; both open in Chrome DevTools'
+// Performance panel), and their top self times are printed).
 // The files suites (files, files-js) read target/bench/files/<size>/ through the bench server;
 // their peak memory is the RSS of every Chromium process (renderer with its workers, GPU,
 // network, browser) sampled every 250 ms from /proc, minus the same sum just before the load.
@@ -24,8 +25,8 @@ const SIZES = (process.env.BENCH_SIZES || '10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const OUT = process.env.BENCH_OUT;
 const DIST = process.env.BENCH_DIST;
-const SUITES = (process.env.BENCH_SUITES || 'trailview,histogram,export,js,perspective,files,files-js').split(',');
-const APP_SUITES = ['trailview', 'histogram', 'export', 'files'];
+const SUITES = (process.env.BENCH_SUITES || 'trailview,fields,histogram,export,js,perspective,files,files-js').split(',');
+const APP_SUITES = ['trailview', 'fields', 'histogram', 'export', 'files'];
 const TRACE = process.env.BENCH_TRACE;
 
 const ARGS = [
@@ -231,6 +232,8 @@ function histRows(r) {
   const bars = h.values?.bars ? ` (${h.values.bars} bars)` : '';
   return [
     [`histogram: column filter service=ecs, rw=write → table + bars painted${bars}`, ms(H('hist_filter_ui')), '', '', '', ''],
+    ['histogram: the same, split (medians): script + forced style/layout + paint',
+      `${fmt(H('hist_filter_script')?.median ?? 0)} + ${fmt(H('hist_filter_layout')?.median ?? 0)} + ${fmt(H('hist_filter_paint')?.median ?? 0)}`, '', '', '', ''],
     ['histogram: time window applied (zoom) → table + bars painted', ms(H('hist_window_ui')), '', '', '', ''],
     ['histogram: bucket pass over the rows shown (engine | plain JS, typed arrays)', ms(H('hist_engine')), ms(H('hist_js')), '', ratio(H('hist_engine'), H('hist_js')), ''],
   ];
@@ -250,8 +253,22 @@ function exportRows(r) {
   return rows;
 }
 
+/** The fields suite's rows: the panel's update through the DOM, split as `timed` splits it. */
+function fieldsRows(r) {
+  const f = r.fields || {};
+  const F = (k) => stats(f.samples?.[k]);
+  const split = (k) => `${fmt(F(`${k}_script`)?.median ?? 0)} + ${fmt(F(`${k}_layout`)?.median ?? 0)} + ${fmt(F(`${k}_paint`)?.median ?? 0)}`;
+  return [
+    ['facets panel update: column filter service~ecs → painted (4 open fields)', ms(F('facets_ui')), '', '', '', ''],
+    ['facets panel update, split (medians): script + forced style/layout + paint', split('facets_ui'), '', '', '', ''],
+    ['facets panel update: the same with all 13 fields open', ms(F('facets_all_ui')), '', '', '', ''],
+    ['facets panel update (13 fields), split (medians): script + style/layout + paint', split('facets_all_ui'), '', '', '', ''],
+  ];
+}
+
 function tableRows(size, r) {
   const rows = (r.trailview || r.js || r.perspective) ? pageRows(r) : [];
+  if (r.fields) rows.push(...fieldsRows(r));
   if (r.histogram) rows.push(...histRows(r));
   if (r.export) rows.push(...exportRows(r));
   if (r.files || r['files-js']) rows.push(...fileRows(r));
@@ -295,8 +312,6 @@ function pageRows(r) {
   rows.push(['page change, split: forced style + layout after that', ms(T('page_layout')), '', '', '', '']);
   rows.push(['page change, split: paint of the next frame', ms(T('page_paint')), '', '', '', '']);
   rows.push(['scroll 250 rows, 90 frames: frames dropped', tv.values ? String(tv.values.scroll_frames_dropped) : '—', '', '', '', '']);
-  rows.push(['facets panel update: column filter service~ecs → painted (4 open fields)', ms(T('facets_ui')), '', '', '', '']);
-  rows.push(['facets panel update: the same with all 13 fields open', ms(T('facets_all_ui')), '', '', '', '']);
   rows.push(['facets panel: engine (4 fields, top 10, filtered rows)', ms(T('facets_engine')), ms(J('facets')), '', ratio(T('facets_engine'), J('facets')), '']);
   rows.push(['facet counts (service)', ms(T('facet_engine')), ms(J('facet')), ms(P('facet')), ratio(T('facet_engine'), J('facet')), ratio(T('facet_engine'), P('facet'))]);
   if (tv.samples?.tree_open) {

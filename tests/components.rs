@@ -1021,6 +1021,8 @@ async fn the_column_menu_hides_moves_and_adds_columns() {
 #[wasm_bindgen_test]
 async fn histogram_draws_bars_and_keys_select_a_time_window() {
     let (el, s) = mount_table((0..120).map(event).collect());
+    // Shown (at first it is hidden in a window less than 800 px tall).
+    s.chart.set(trailview_core::columns::Shown::Visible);
     frame().await;
     let svg = one(&el, "[data-testid=histogram-svg]");
     assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
@@ -1306,4 +1308,65 @@ async fn tree_adds_a_value_as_a_field() {
         *got.lock().unwrap(),
         vec!["requestParameters.RegionId".to_string(), "x".to_string()]
     );
+}
+
+/// The Chart toggle hides the histogram and stops its work: no count, no redraw while hidden;
+/// shown again, it draws the rows the table shows then.
+#[wasm_bindgen_test]
+async fn a_hidden_histogram_counts_and_draws_nothing() {
+    let (el, s) = mount_table((0..120).map(event).collect());
+    s.chart.set(trailview_core::columns::Shown::Visible);
+    frame().await;
+    let svg = one(&el, "[data-testid=histogram-svg]");
+    let total = |svg: &HtmlElement| svg.get_attribute("data-total");
+    assert_eq!(total(&svg).as_deref(), Some("120"));
+    s.chart.set(trailview_core::columns::Shown::Hidden);
+    settle().await;
+    s.set_search("forbidden".into());
+    settle().await;
+    assert_eq!(
+        one(&el, "[data-testid=count-info]")
+            .get_attribute("data-filtered")
+            .as_deref(),
+        Some("12")
+    );
+    assert_eq!(
+        total(&svg).as_deref(),
+        Some("120"),
+        "hidden: not counted nor redrawn"
+    );
+    assert!(one(&el, "[data-testid=histogram]").has_attribute("hidden"));
+    s.chart.set(trailview_core::columns::Shown::Visible);
+    settle().await;
+    assert_eq!(total(&svg).as_deref(), Some("12"), "shown: the rows shown");
+    assert!(!one(&el, "[data-testid=histogram]").has_attribute("hidden"));
+}
+
+/// Each field's toggle controls its own body: added paths `a.b`, `a-b` and `a_b` do not share
+/// an id (a key with its other characters replaced by `-` gave `a.b` and `a_b` the same one).
+#[wasm_bindgen_test]
+async fn fields_panel_section_ids_are_unique() {
+    let (el, st) = mount_fields(10);
+    for p in ["a.b", "a-b", "a_b"] {
+        st.add_field(trailview_core::json_path::JsonPath::parse(p).unwrap());
+    }
+    settle().await;
+    let toggles = all(&el, "[data-testid=field-toggle]");
+    assert!(toggles.len() >= 3);
+    let mut ids: Vec<String> = toggles
+        .iter()
+        .map(|t| t.get_attribute("aria-controls").unwrap())
+        .collect();
+    for (t, id) in toggles.iter().zip(&ids) {
+        let body = one(&el, &format!("[id='{id}']"));
+        let sec = t.closest("[data-testid=field]").unwrap().unwrap();
+        assert!(
+            sec.contains(Some(&body)),
+            "{id} is the body of its own field"
+        );
+    }
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no two fields share an id");
 }

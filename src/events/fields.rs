@@ -5,13 +5,15 @@
 //!
 //! Always mounted, hidden while closed (then nothing is counted). The field sections are
 //! written by one render effect with plain DOM calls (text nodes and attributes only, never
-//! HTML) and read back by one click and one input listener on the list. Measured: with a `For`
+//! HTML; value rows kept and rewritten in place, only what changed) and read back by one click
+//! and one input listener on the list. Measured: with a `For`
 //! over fields and one over values (a reactive closure per count, share and button) this
 //! change (panel, shortcuts, core) added 29.2 KiB to the gzipped bundle; written this way, 20.
 
 use crate::events::state::AppState;
 use leptos::prelude::*;
-use trailview_core::engine::{FacetCounts, FacetQuery, FacetSource};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use trailview_core::engine::{FacetCounts, FacetQuery, FacetSource, FacetValue};
 use trailview_core::fields::{self, AddPath, FacetFilter, FacetOp, MORE, TOP};
 use trailview_core::json_path::JsonPath;
 use trailview_core::numbers::{fixed, thousands};
@@ -48,13 +50,14 @@ fn part(sec: &Element, sel: &str) -> Option<Element> {
     sec.query_selector(sel).ok().flatten()
 }
 
-/// A field's section, closed and empty.
-fn section(doc: &Document, s: &FacetSource, key: &str) -> Element {
+/// Sections made in this page so far: each section's body gets an id of its own from it (a
+/// key's text would not do: `a.b` and `a-b` would share one).
+static SECTIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// A field's section, closed and empty; `n` numbers its body's id.
+fn section(doc: &Document, s: &FacetSource, key: &str, n: usize) -> Element {
     let title = fields::source_title(s);
-    let id = format!(
-        "field-{}",
-        key.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
-    );
+    let id = format!("field-body-{n}");
     let sec = el(
         doc,
         "section",
@@ -156,133 +159,199 @@ fn section(doc: &Document, s: &FacetSource, key: &str) -> Element {
     sec
 }
 
-/// Bring a section up to date: open or closed, and an open field's values and notes.
-fn update(doc: &Document, sec: &Element, s: &FacetSource, open: bool, c: Option<&FacetCounts>) {
+/// A listed value as its row shows it: what the row's DOM was last written with, so an update
+/// writes only what changed (a rewrite costs the browser style and layout work even when the
+/// text is the same).
+#[derive(Clone, PartialEq)]
+struct ValueRow {
+    label: String,
+    count: usize,
+    share: String,
+    width: String,
+}
+
+impl ValueRow {
+    fn new(s: &FacetSource, v: &FacetValue, rows: usize) -> Self {
+        let pct = v.count as f64 * 100.0 / rows.max(1) as f64;
+        ValueRow {
+            label: fields::value_label(s, &v.value),
+            count: v.count,
+            share: format!("{}%", fixed(pct, if pct < 10.0 { 1 } else { 0 })),
+            width: format!("{}%", fixed(pct, 1)),
+        }
+    }
+}
+
+/// What a section's DOM shows, kept beside it.
+#[derive(Default)]
+struct Shown {
+    /// `None` until first written.
+    open: Option<bool>,
+    rows: Vec<ValueRow>,
+    /// The note, the progress (value, max, hidden) and the "n more" button's text.
+    tail: Option<(String, (usize, usize), String)>,
+}
+
+/// An empty value row: label, count, share, + / − (numbered `i`, the value's place), its bar.
+fn value_li(doc: &Document, i: usize) -> Element {
+    let li = el(
+        doc,
+        "li",
+        &[("class", "facet-value"), ("data-testid", "facet-value")],
+        "",
+    );
+    add(&li, &el(doc, "span", &[("class", "facet-label")], ""));
+    add(&li, &el(doc, "span", &[("class", "facet-count")], ""));
+    add(&li, &el(doc, "span", &[("class", "facet-share")], ""));
+    let i = i.to_string();
+    for (act, text) in [("for", "+"), ("out", "−")] {
+        let testid = format!("facet-{act}");
+        add(
+            &li,
+            &el(
+                doc,
+                "button",
+                &[
+                    ("type", "button"),
+                    ("class", "facet-op"),
+                    ("data-act", act),
+                    ("data-i", &i),
+                    ("data-testid", &testid),
+                ],
+                text,
+            ),
+        );
+    }
+    let bar = el(
+        doc,
+        "span",
+        &[("class", "facet-bar"), ("aria-hidden", "true")],
+        "",
+    );
+    add(&bar, &el(doc, "span", &[], ""));
+    add(&li, &bar);
+    li
+}
+
+/// Writes `new` into a value row that shows `old` (or nothing yet): only the parts that differ.
+fn write_li(li: &Element, old: Option<&ValueRow>, new: &ValueRow) {
+    let kids = li.children();
+    let kid = |k: u32| kids.item(k);
+    if old.map(|o| &o.label) != Some(&new.label) {
+        let _ = li.set_attribute("data-value", &new.label);
+        if let Some(l) = kid(0) {
+            let _ = l.set_attribute("title", &new.label);
+            l.set_text_content(Some(&new.label));
+        }
+        for (k, name) in [(3, "Filter for "), (4, "Filter out ")] {
+            if let Some(b) = kid(k) {
+                let _ = b.set_attribute("aria-label", &format!("{name}{}", new.label));
+            }
+        }
+    }
+    if old.map(|o| o.count) != Some(new.count) {
+        let _ = li.set_attribute("data-count", &new.count.to_string());
+        if let Some(c) = kid(1) {
+            c.set_text_content(Some(&thousands(new.count)));
+        }
+    }
+    if old.map(|o| &o.share) != Some(&new.share) {
+        if let Some(c) = kid(2) {
+            c.set_text_content(Some(&new.share));
+        }
+    }
+    if old.map(|o| &o.width) != Some(&new.width) {
+        let fill = kid(5)
+            .and_then(|b| b.first_element_child())
+            .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(f) = fill {
+            let _ = f.style().set_property("width", &new.width);
+        }
+    }
+}
+
+/// Bring a section up to date: open or closed, and an open field's values and notes. The value
+/// rows are kept and rewritten in place (only what changed); a focused + / − (a keyboard
+/// user's) stays on the same value's button, or, if that value is gone, moves to the field's
+/// toggle.
+fn update(
+    doc: &Document,
+    sec: &Element,
+    shown: &mut Shown,
+    s: &FacetSource,
+    open: bool,
+    c: Option<&FacetCounts>,
+) {
     let flag = |e: Option<Element>, name: &str, on: bool| {
         if let Some(e) = e {
             let _ = e.toggle_attribute_with_force(name, on);
         }
     };
-    if let Some(t) = part(sec, ".field-toggle") {
-        let _ = t.set_attribute("aria-expanded", if open { "true" } else { "false" });
+    if shown.open != Some(open) {
+        shown.open = Some(open);
+        if let Some(t) = part(sec, ".field-toggle") {
+            let _ = t.set_attribute("aria-expanded", if open { "true" } else { "false" });
+        }
+        if let Some(t) = part(sec, ".twisty") {
+            t.set_text_content(Some(if open { "▾" } else { "▸" }));
+        }
+        flag(part(sec, ".field-body"), "hidden", !open);
     }
-    if let Some(t) = part(sec, ".twisty") {
-        t.set_text_content(Some(if open { "▾" } else { "▸" }));
-    }
-    flag(part(sec, ".field-body"), "hidden", !open);
-    let Some(ul) = part(sec, "ul") else {
-        return;
+    let rows: Vec<ValueRow> = match c {
+        Some(c) if open => c
+            .values
+            .iter()
+            .map(|v| ValueRow::new(s, v, c.rows))
+            .collect(),
+        _ => Vec::new(),
     };
-    // The rows are rebuilt: a focused + / − (a keyboard user's) gets focus back on the same
-    // value's button, or, if that value is gone, on the field's toggle.
-    let focused = doc
-        .active_element()
-        .filter(|a| ul.contains(Some(a)))
-        .and_then(|a| {
-            let act = a.get_attribute("data-act")?;
-            let value = a
-                .closest("li")
-                .ok()
-                .flatten()?
-                .get_attribute("data-value")?;
-            Some((act, value))
-        });
-    ul.set_text_content(None);
-    let list_el = ul.clone();
-    let refocus = move || {
-        let Some((act, value)) = &focused else {
+    if rows != shown.rows {
+        let Some(ul) = part(sec, "ul") else {
             return;
         };
-        let found = list_el
-            .query_selector_all("li")
-            .ok()
-            .and_then(|list| {
-                (0..list.length())
-                    .filter_map(|i| list.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
-                    .find(|li| li.get_attribute("data-value").as_deref() == Some(value.as_str()))
-            })
-            .and_then(|li| part(&li, &format!("button[data-act={act}]")))
-            .or_else(|| part(sec, ".field-toggle"));
-        if let Some(b) = found.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = b.focus();
+        let focused = doc
+            .active_element()
+            .filter(|a| ul.contains(Some(a)))
+            .and_then(|a| {
+                let act = a.get_attribute("data-act")?;
+                let value = a
+                    .closest("li")
+                    .ok()
+                    .flatten()?
+                    .get_attribute("data-value")?;
+                Some((act, value))
+            });
+        let items = ul.children();
+        for (i, row) in rows.iter().enumerate() {
+            match items.item(i as u32) {
+                Some(li) => write_li(&li, shown.rows.get(i), row),
+                None => {
+                    let li = value_li(doc, i);
+                    write_li(&li, None, row);
+                    add(&ul, &li);
+                }
+            }
         }
-    };
-    let c = match c {
-        Some(c) if open => c,
-        _ => return refocus(),
-    };
-    for (i, v) in c.values.iter().enumerate() {
-        let label = fields::value_label(s, &v.value);
-        let pct = v.count as f64 * 100.0 / c.rows.max(1) as f64;
-        let count = v.count.to_string();
-        let li = el(
-            doc,
-            "li",
-            &[
-                ("class", "facet-value"),
-                ("data-testid", "facet-value"),
-                ("data-value", &label),
-                ("data-count", &count),
-            ],
-            "",
-        );
-        add(
-            &li,
-            &el(
-                doc,
-                "span",
-                &[("class", "facet-label"), ("title", &label)],
-                &label,
-            ),
-        );
-        add(
-            &li,
-            &el(
-                doc,
-                "span",
-                &[("class", "facet-count")],
-                &thousands(v.count),
-            ),
-        );
-        let share = format!("{}%", fixed(pct, if pct < 10.0 { 1 } else { 0 }));
-        add(&li, &el(doc, "span", &[("class", "facet-share")], &share));
-        let i = i.to_string();
-        for (act, name, text) in [("for", "Filter for ", "+"), ("out", "Filter out ", "−")] {
-            let aria = format!("{name}{label}");
-            let testid = format!("facet-{act}");
-            add(
-                &li,
-                &el(
-                    doc,
-                    "button",
-                    &[
-                        ("type", "button"),
-                        ("class", "facet-op"),
-                        ("data-act", act),
-                        ("data-i", &i),
-                        ("data-testid", &testid),
-                        ("aria-label", &aria),
-                    ],
-                    text,
-                ),
-            );
+        while ul.child_element_count() as usize > rows.len() {
+            if let Some(last) = ul.last_element_child() {
+                last.remove();
+            }
         }
-        let bar = el(
-            doc,
-            "span",
-            &[("class", "facet-bar"), ("aria-hidden", "true")],
-            "",
-        );
-        let fill = el(doc, "span", &[], "");
-        if let Some(h) = fill.dyn_ref::<web_sys::HtmlElement>() {
-            let _ = h
-                .style()
-                .set_property("width", &format!("{}%", fixed(pct, 1)));
+        if let Some((act, value)) = focused {
+            let at = rows.iter().position(|r| r.label == value);
+            let target = at
+                .and_then(|i| items.item(i as u32))
+                .and_then(|li| part(&li, &format!("button[data-act={act}]")))
+                .or_else(|| part(sec, ".field-toggle"));
+            if let Some(b) = target.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = b.focus();
+            }
         }
-        add(&bar, &fill);
-        add(&li, &bar);
-        add(&ul, &li);
+        shown.rows = rows;
     }
+    let Some(c) = c.filter(|_| open) else {
+        return;
+    };
     let mut notes = Vec::new();
     if c.unread > 0 {
         notes.push(format!(
@@ -297,30 +366,35 @@ fn update(doc: &Document, sec: &Element, s: &FacetSource, open: bool, c: Option<
     if c.distinct == 0 && c.unread == 0 {
         notes.push("No values".into());
     }
-    let note = part(sec, ".field-note");
-    if let Some(n) = &note {
-        n.set_text_content(Some(&notes.join(" · ")));
-    }
-    flag(note, "hidden", notes.is_empty());
-    if let Some(p) = part(sec, "progress") {
-        let _ = p.set_attribute("max", &c.rows.to_string());
-        let _ = p.set_attribute("value", &(c.rows - c.unread).to_string());
-        let _ = p.toggle_attribute_with_force("hidden", c.unread == 0);
-    }
-    let shown = c.values.len();
-    let more = if shown > TOP {
+    let count = c.values.len();
+    let more = if count > TOP {
         "Show fewer".to_string()
-    } else if c.distinct > shown {
-        format!("{} more", thousands(c.distinct.min(MORE) - shown))
+    } else if c.distinct > count {
+        format!("{} more", thousands(c.distinct.min(MORE) - count))
     } else {
         String::new()
     };
+    let tail = (notes.join(" · "), (c.rows - c.unread, c.rows), more);
+    if shown.tail.as_ref() == Some(&tail) {
+        return;
+    }
+    let (note_text, (done, total), more) = &tail;
+    let note = part(sec, ".field-note");
+    if let Some(n) = &note {
+        n.set_text_content(Some(note_text));
+    }
+    flag(note, "hidden", note_text.is_empty());
+    if let Some(p) = part(sec, "progress") {
+        let _ = p.set_attribute("max", &total.to_string());
+        let _ = p.set_attribute("value", &done.to_string());
+        let _ = p.toggle_attribute_with_force("hidden", done == total);
+    }
     let b = part(sec, ".facet-more");
     if let Some(b) = &b {
-        b.set_text_content(Some(&more));
+        b.set_text_content(Some(more));
     }
     flag(b, "hidden", more.is_empty());
-    refocus();
+    shown.tail = Some(tail);
 }
 
 /// `list[key] = value`.
@@ -379,7 +453,7 @@ pub fn FieldsPanel() -> impl IntoView {
 
     let list = NodeRef::<leptos::html::Div>::new();
     // The sections made so far, by key (a search box keeps its focus and text across updates).
-    let made = StoredValue::new_local(Vec::<(String, Element)>::new());
+    let made = StoredValue::new_local(Vec::<(String, Element, Shown)>::new());
     Effect::new(move |_| {
         let Some(root) = list.get() else {
             return;
@@ -391,7 +465,7 @@ pub fn FieldsPanel() -> impl IntoView {
         sources.with(|srcs| {
             counts.with(|counts| {
                 made.update_value(|made| {
-                    made.retain(|(k, e)| {
+                    made.retain(|(k, e, _)| {
                         let keep = srcs.iter().any(|s| fields::source_key(s) == *k);
                         if !keep {
                             e.remove();
@@ -400,17 +474,19 @@ pub fn FieldsPanel() -> impl IntoView {
                     });
                     for s in srcs {
                         let key = fields::source_key(s);
-                        let sec = match made.iter().find(|(k, _)| *k == key) {
-                            Some((_, e)) => e.clone(),
+                        let at = match made.iter().position(|(k, _, _)| *k == key) {
+                            Some(i) => i,
                             None => {
-                                let e = section(&doc, s, &key);
+                                let n = SECTIONS.fetch_add(1, Ordering::Relaxed);
+                                let e = section(&doc, s, &key, n);
                                 let _ = root.append_child(&e);
-                                made.push((key.clone(), e.clone()));
-                                e
+                                made.push((key.clone(), e, Shown::default()));
+                                made.len() - 1
                             }
                         };
+                        let (_, sec, shown) = &mut made[at];
                         let c = counts.iter().find(|(k, _)| *k == key).map(|(_, c)| c);
-                        update(&doc, &sec, s, open.contains(&key), c);
+                        update(&doc, sec, shown, s, open.contains(&key), c);
                     }
                 })
             })

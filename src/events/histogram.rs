@@ -8,9 +8,10 @@
 //! for it through the query bar ([`QueryForm::open_range`], as the Jobs view's data windows do).
 
 use crate::events::query_bar::QueryForm;
-use crate::events::state::AppState;
+use crate::events::state::{AppState, Tz};
 use crate::format;
 use leptos::prelude::*;
+use trailview_core::columns::Shown;
 use trailview_core::histogram::{Extend, Grid, Selection};
 use trailview_core::numbers::fixed;
 use wasm_bindgen::JsCast;
@@ -50,8 +51,12 @@ fn child(el: &web_sys::Element, sel: &str) -> Option<web_sys::Element> {
 pub fn TimeHistogram() -> impl IntoView {
     let st = expect_context::<AppState>();
     // The counts of the rows the table shows over the range drawn: the window zoomed to, else
-    // every loaded time; buckets on the display zone's wall clock at the range's start.
+    // every loaded time; buckets on the display zone's wall clock at the range's start. Nothing
+    // while the chart is hidden (the Chart toggle): no pass over the rows, no redraw.
     let hist = Memo::new(move |_| {
+        if st.chart.get() == Shown::Hidden {
+            return None;
+        }
         let tz = st.tz.get();
         let (a, b) = match st.time_window.get() {
             Some(w) => (w.start, w.end),
@@ -187,29 +192,25 @@ pub fn TimeHistogram() -> impl IntoView {
     };
 
     let root = NodeRef::<leptos::html::Div>::new();
-    // The bars, the axis, the caption and the image's name and data attributes.
-    Effect::new(move |_| {
+    // The bars, the axis, the caption and the image's name and data attributes. A filter change
+    // keeps the grid: the box and the axis are written only when the grid or the zone changes.
+    Effect::new(move |prev: Option<Option<(Grid, Tz)>>| {
         let tz = st.tz.get();
-        let Some(el) = root.get() else { return };
+        let el = root.get()?;
         let el: &web_sys::Element = &el;
         hist.with(|h| {
             set(el, "hidden", h.is_none().then_some(""));
             let (Some(h), Some(svg)) = (h, child(el, "svg")) else {
-                return;
+                return None;
             };
             let g = h.grid;
-            set(&svg, "viewBox", Some(&format!("0 0 {} {PLOT_H}", g.bars)));
+            let same_grid = prev.flatten() == Some((g, tz));
             set(
                 &svg,
                 "aria-label",
                 Some(&h.aria_label(&fmt, &format::zone_label(tz))),
             );
             set(&svg, "data-total", Some(&h.total().to_string()));
-            set(
-                &svg,
-                "data-grid",
-                Some(&format!("{} {} {}", g.origin, g.width, g.bars)),
-            );
             let (ok, failed) = h.paths(PLOT_H);
             for (sel, d) in [("path.ok", ok), ("path.failed", failed)] {
                 if let Some(p) = child(el, sel) {
@@ -223,6 +224,15 @@ pub fn TimeHistogram() -> impl IntoView {
                     trailview_core::numbers::thousands(h.max() as usize)
                 )));
             }
+            if same_grid {
+                return Some((g, tz));
+            }
+            set(&svg, "viewBox", Some(&format!("0 0 {} {PLOT_H}", g.bars)));
+            set(
+                &svg,
+                "data-grid",
+                Some(&format!("{} {} {}", g.origin, g.width, g.bars)),
+            );
             if let (Some(axis), Some(doc)) = (child(el, ".hist-axis"), el.owner_document()) {
                 axis.set_text_content(None);
                 for t in g.ticks(AXIS_W, TICK_MIN, format::offset_ms(tz, g.origin)) {
@@ -239,7 +249,8 @@ pub fn TimeHistogram() -> impl IntoView {
                     }
                 }
             }
-        });
+            Some((g, tz))
+        })
     });
     // The hovered bar, the selection and the tooltip (a bucket's or the selection's range and
     // counts).

@@ -33,6 +33,32 @@ fn focus(selector: &str) -> bool {
     el.is_some_and(|e| e.focus().is_ok())
 }
 
+/// Show or hide the fields panel from the keyboard (f, Esc): a panel closing with the focus
+/// inside it hands the focus to its "Fields" toggle (a hidden element cannot keep it).
+fn toggle_fields(st: AppState) {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let inside = st.fields_open.get_untracked()
+        && doc.as_ref().is_some_and(|d| {
+            let panel = d
+                .query_selector("[data-testid=fields-panel]")
+                .ok()
+                .flatten();
+            let active: Option<web_sys::Node> = d.active_element().map(Into::into);
+            panel.is_some_and(|p| p.contains(active.as_ref()))
+        });
+    st.toggle_fields();
+    if inside {
+        focus("[data-testid=fields-toggle]");
+    }
+}
+
+/// Focus the open event's JSON tree (from the next frame on, when it is drawn).
+pub fn focus_event_tree() {
+    request_animation_frame(|| {
+        focus("#event-detail [role=tree]");
+    });
+}
+
 /// Move the selection one row (across pages), select it and show it.
 fn step_row(st: AppState, s: Step) {
     let size = st.page_size.get_untracked().max(1);
@@ -109,9 +135,7 @@ pub fn Shortcuts() -> impl IntoView {
                 if st.selected.get_untracked().is_none() {
                     step_row(st, Step::Next);
                 }
-                request_animation_frame(|| {
-                    focus("#event-detail [role=tree]");
-                });
+                focus_event_tree();
             }
             Action::Escape => {
                 let search = st.search.get_untracked();
@@ -122,11 +146,11 @@ pub fn Shortcuts() -> impl IntoView {
                 ) {
                     Some(EscapeDoes::CloseEvent) => st.selected.set(None),
                     Some(EscapeDoes::ClearSearch) => st.set_search(String::new()),
-                    Some(EscapeDoes::CloseFields) => st.toggle_fields(),
+                    Some(EscapeDoes::CloseFields) => toggle_fields(st),
                     None => return,
                 }
             }
-            Action::ToggleFields => st.toggle_fields(),
+            Action::ToggleFields => toggle_fields(st),
             Action::Help => show_help(),
         }
         ev.prevent_default();

@@ -562,7 +562,7 @@ impl Rows {
     }
 
     /// Keyboard on a row: ↑/↓ move (and select), PageUp/PageDown by a screenful, Home/End,
-    /// Enter/Space select. Returns whether the key was handled.
+    /// Space selects, Enter selects and opens (focuses the event's JSON tree). Returns whether the key was handled.
     fn key(self, i: usize, key: &str) -> bool {
         let n = self.page_rows.with_untracked(|r| r.len());
         if n == 0 {
@@ -582,6 +582,10 @@ impl Rows {
             _ => return false,
         };
         self.go_to(to);
+        if key == "Enter" {
+            // Enter opens the row: its JSON tree takes the focus (as the page's Enter does).
+            crate::events::keys::focus_event_tree();
+        }
         true
     }
 }

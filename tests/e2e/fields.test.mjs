@@ -108,3 +108,60 @@ appTest('keyboard: / focuses the search, j / k move the selection, ? lists the s
   await page.keyboard.press('f');
   await panel(page).waitFor({ state: 'hidden' });
 });
+
+appTest('keyboard: Enter opens the selected row; + / − keep the focus; Esc and f give it back to "Fields"', async ({ page, shot }) => {
+  await fetchEvents(page, { preset: '7d', cap: 300 });
+  const active = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return { testid: a?.dataset.testid, label: a?.getAttribute('aria-label'), key: a?.closest('[data-key]')?.dataset.key };
+  });
+  // j selects the first row and puts the focus on it; Enter there opens it: its JSON tree.
+  await blur(page);
+  await page.keyboard.press('j');
+  await eventually(async () => (await rows(page)).findIndex((r) => r.selected) === 0, 'j selects the first row');
+  assert.equal((await active()).testid, 'event-row', 'the selected row has the focus');
+  await page.keyboard.press('Enter');
+  await eventually(
+    () => page.evaluate(() => document.activeElement?.matches('#event-detail [role=tree]') ?? false),
+    'Enter on the row to focus its JSON tree',
+  );
+  await shot('row-opened');
+  await page.keyboard.press('Escape');
+  await eventually(async () => (await rows(page)).findIndex((r) => r.selected) === -1, 'Esc closes the event');
+
+  await blur(page);
+  await page.keyboard.press('f');
+  await panel(page).waitFor();
+  const svc = field(page, 'f:service');
+  await eventually(async () => (await values(svc)).length > 1, 'service values');
+  const [name] = (await values(svc))[0];
+  // + from the keyboard: the panel recounts (one value left) and the focus stays on its +.
+  await svc.getByRole('button', { name: `Filter for ${name}` }).focus();
+  await page.keyboard.press('Enter');
+  await eventually(async () => (await values(svc)).length === 1, 'the panel to recount');
+  assert.deepEqual(await active(), { testid: 'facet-for', label: `Filter for ${name}`, key: 'f:service' });
+  // − on the same value: it leaves the list, and the focus goes to its field's toggle.
+  await page.keyboard.press('Tab');
+  assert.equal((await active()).label, `Filter out ${name}`);
+  await page.keyboard.press('Enter');
+  await eventually(async () => !(await values(svc)).some(([v]) => v === name), `${name} filtered out`);
+  assert.deepEqual(await active(), { testid: 'field-toggle', label: null, key: 'f:service' });
+  await shot('focus-after-minus');
+  // Esc with the focus in the panel closes it and focuses the "Fields" toggle; so does f.
+  await page.keyboard.press('Escape');
+  await panel(page).waitFor({ state: 'hidden' });
+  assert.equal((await active()).testid, 'fields-toggle');
+  await page.keyboard.press('f');
+  await panel(page).waitFor();
+  await svc.locator(tid('field-toggle')).focus();
+  await page.keyboard.press('f');
+  await panel(page).waitFor({ state: 'hidden' });
+  assert.equal((await active()).testid, 'fields-toggle', 'f from inside the panel');
+  // From outside the panel, the focus stays where it was.
+  await page.keyboard.press('f');
+  await panel(page).waitFor();
+  await page.locator(tid('chart-toggle')).focus();
+  await page.keyboard.press('Escape');
+  await panel(page).waitFor({ state: 'hidden' });
+  assert.equal((await active()).testid, 'chart-toggle');
+});

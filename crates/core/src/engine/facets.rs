@@ -104,14 +104,12 @@ impl EventStore {
                 None => (&[][..], EMPTY.get_or_init(Dict::new)),
             },
         };
-        let mut counts = vec![0u32; dict.len() + 1];
-        let slot = |id: u32| {
-            if id == ABSENT {
-                dict.len()
-            } else {
-                id as usize
-            }
-        };
+        let absent = dict.len();
+        let mut counts = vec![0u32; absent + 1];
+        // Branch-free: every id is below the dictionary's length, and `ABSENT` (the largest
+        // u32) lands in the slot past it.
+        const _: () = assert!(ABSENT == u32::MAX);
+        let slot = |id: u32| (id as usize).min(absent);
         let mut unread = 0;
         if every {
             for &id in ids {
@@ -119,10 +117,13 @@ impl EventStore {
             }
             unread = rows.len() - ids.len();
         } else {
+            let read = ids.len();
             for &r in rows {
-                match ids.get(r as usize) {
-                    Some(&id) => counts[slot(id)] += 1,
-                    None => unread += 1,
+                let r = r as usize;
+                if r < read {
+                    counts[slot(ids[r])] += 1;
+                } else {
+                    unread += 1;
                 }
             }
         }
