@@ -116,6 +116,46 @@ pub fn check_length(url: &str) -> Result<(), TooLong> {
     }
 }
 
+/// How the page's history follows a change of the view: deliberate steps (a fetch, a new
+/// chip or column filter, a histogram window, a sort, opening an event, another view) get an
+/// entry of their own, so Back returns to the view before them; typing (the search, a column
+/// filter's text) and small adjustments replace the current entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryStep {
+    Replace,
+    Push,
+}
+
+impl HistoryStep {
+    /// The step from `prev` (the view the current entry holds) to `next`; `None` when they are
+    /// the same view.
+    pub fn between(prev: &ViewState, next: &ViewState) -> Option<HistoryStep> {
+        if prev == next {
+            return None;
+        }
+        let filter_columns = |v: &ViewState| {
+            let mut c: Vec<String> = v.col_filters.iter().map(|(c, _)| column_key(c)).collect();
+            c.sort();
+            c
+        };
+        let deliberate = prev.view != next.view
+            || prev.range != next.range
+            || prev.direction != next.direction
+            || prev.conditions != next.conditions
+            || prev.max_events != next.max_events
+            || prev.chips != next.chips
+            || prev.window != next.window
+            || prev.sort != next.sort
+            || (next.event.is_some() && prev.event != next.event)
+            || filter_columns(prev) != filter_columns(next);
+        Some(if deliberate {
+            HistoryStep::Push
+        } else {
+            HistoryStep::Replace
+        })
+    }
+}
+
 /// A column as a parameter writes it: a built-in column's key, `$` and the path of a path
 /// column.
 fn column_key(c: &ColumnId) -> String {
@@ -567,6 +607,63 @@ mod tests {
         assert_eq!(check_length(&"x".repeat(MAX_URL_LEN)), Ok(()));
         let e = check_length(&"x".repeat(MAX_URL_LEN + 1)).unwrap_err();
         assert!(e.to_string().contains("8001 characters"));
+    }
+
+    #[test]
+    fn typing_replaces_and_deliberate_steps_push() {
+        let base = ViewState {
+            search: "a".into(),
+            col_filters: vec![(ColumnId::Builtin(Column::Service), "ec".into())],
+            ..ViewState::default()
+        };
+        let with = |f: &dyn Fn(&mut ViewState)| {
+            let mut v = base.clone();
+            f(&mut v);
+            v
+        };
+        assert_eq!(HistoryStep::between(&base, &base), None);
+        let replace: [&dyn Fn(&mut ViewState); 6] = [
+            &|v| v.search.push('b'),
+            &|v| v.col_filters[0].1.push('s'),
+            &|v| v.zone = Some(Zone::Local),
+            &|v| v.page = 3,
+            &|v| v.page_size = Some(100),
+            &|v| v.columns = Some(vec![ColumnId::Builtin(Column::Time)]),
+        ];
+        for f in replace {
+            assert_eq!(
+                HistoryStep::between(&base, &with(f)),
+                Some(HistoryStep::Replace)
+            );
+        }
+        let push: [&dyn Fn(&mut ViewState); 8] = [
+            &|v| v.range = Some(TimeRange::Last(RangePreset::Hour1)),
+            &|v| v.max_events = Some(10),
+            &|v| {
+                v.chips.push(PathFilter {
+                    path: JsonPath::parse("a").unwrap(),
+                    value: json!(1),
+                    exclude: false,
+                })
+            },
+            &|v| v.col_filters.push((ColumnId::Builtin(Column::Event), "x".into())),
+            &|v| v.col_filters.clear(),
+            &|v| v.window = Some((1000, 2000)),
+            &|v| v.event = Some("E1".into()),
+            &|v| v.view = ViewKind::Jobs(None),
+        ];
+        for f in push {
+            assert_eq!(
+                HistoryStep::between(&base, &with(f)),
+                Some(HistoryStep::Push)
+            );
+        }
+        // Closing the event is not a step of its own.
+        let open = with(&|v| v.event = Some("E1".into()));
+        assert_eq!(
+            HistoryStep::between(&open, &base),
+            Some(HistoryStep::Replace)
+        );
     }
 
     fn text() -> impl Strategy<Value = String> {
