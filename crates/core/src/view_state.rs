@@ -12,7 +12,8 @@
 
 use crate::columns::ColumnId;
 use crate::engine::{PathFilter, Sort};
-use crate::fetch_policy::{Direction, TimeRange};
+use crate::fetch_policy::{Direction, QuerySpec, TimeRange};
+use crate::query_form::DEFAULT_CAP;
 use crate::json_path::{canonical, JsonPath};
 use crate::lookup::{Condition, LookupKey};
 use crate::percent::{decode, encode, Slash};
@@ -153,6 +154,48 @@ impl HistoryStep {
         } else {
             HistoryStep::Replace
         })
+    }
+}
+
+/// The line the app shows for what a link left out, `None` when nothing was.
+pub fn notices_text(notices: &[Notice]) -> Option<String> {
+    if notices.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = notices.iter().map(Notice::to_string).collect();
+    Some(format!(
+        "Parts of this link were left out: {}.",
+        parts.join("; ")
+    ))
+}
+
+impl ViewState {
+    /// The fetch the view names (its query and cap, the query bar's defaults where it says
+    /// nothing), or `None` when it names none.
+    pub fn fetch(&self) -> Option<(QuerySpec, usize)> {
+        if self.range.is_none()
+            && self.direction.is_none()
+            && self.conditions.is_empty()
+            && self.max_events.is_none()
+        {
+            return None;
+        }
+        Some((
+            QuerySpec {
+                range: self.range.unwrap_or(TimeRange::Last(RangePreset::Days7)),
+                direction: self.direction.unwrap_or(Direction::Backward),
+                conditions: self.conditions.clone(),
+            },
+            self.max_events.unwrap_or(DEFAULT_CAP),
+        ))
+    }
+
+    /// Names the fetch `spec` with `cap` (or none).
+    pub fn set_fetch(&mut self, fetch: Option<&(QuerySpec, usize)>) {
+        self.range = fetch.map(|f| f.0.range);
+        self.direction = fetch.map(|f| f.0.direction);
+        self.conditions = fetch.map(|f| f.0.conditions.clone()).unwrap_or_default();
+        self.max_events = fetch.map(|f| f.1);
     }
 }
 
@@ -664,6 +707,26 @@ mod tests {
             HistoryStep::between(&open, &base),
             Some(HistoryStep::Replace)
         );
+    }
+
+    #[test]
+    fn a_view_names_its_fetch_and_its_notices() {
+        assert_eq!(ViewState::default().fetch(), None);
+        let (v, n) = ViewState::from_query("cond=EventName:DeleteBucket&nope=1");
+        let (spec, cap) = v.fetch().unwrap();
+        assert_eq!(spec.range, TimeRange::Last(RangePreset::Days7));
+        assert_eq!(spec.direction, Direction::Backward);
+        assert_eq!(cap, DEFAULT_CAP);
+        let mut w = ViewState::default();
+        w.set_fetch(Some(&(spec, cap)));
+        assert_eq!(w.fetch(), v.fetch());
+        w.set_fetch(None);
+        assert_eq!(w, ViewState::default());
+        assert_eq!(
+            notices_text(&n).unwrap(),
+            "Parts of this link were left out: unknown parameter \"nope\"."
+        );
+        assert_eq!(notices_text(&[]), None);
     }
 
     fn text() -> impl Strategy<Value = String> {
