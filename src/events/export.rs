@@ -38,7 +38,7 @@ fn blob_part(text: &str) -> Result<web_sys::Blob, JsValue> {
 
 /// Hands `text` to the browser as a download named `name`.
 pub fn save_text(text: &str, name: &str) -> Result<(), JsValue> {
-    save(&js_sys::Array::of1(&blob_part(text)?), name)
+    save(&js_sys::Array::of1(&blob_part(text)?.into()), name)
 }
 
 /// Hands `parts` to the browser as one download named `name`.
