@@ -68,9 +68,8 @@ fn current(st: AppState, view: RwSignal<View>) -> ViewState {
         event: match st.selected.get() {
             Some(row) => {
                 st.version.track();
-                st.store.with_value(|s| {
-                    (row < s.len() as u32).then(|| s.event_id(row).to_string())
-                })
+                st.store
+                    .with_value(|s| (row < s.len() as u32).then(|| s.event_id(row).to_string()))
             }
             None => st.linked_event.get(),
         },
@@ -123,8 +122,11 @@ fn apply(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost, v:
     st.time_window.set(window);
     st.sort.set(v.sort.clone());
     let size = v.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    st.page_size
-        .set(if PAGE_SIZES.contains(&size) { size } else { DEFAULT_PAGE_SIZE });
+    st.page_size.set(if PAGE_SIZES.contains(&size) {
+        size
+    } else {
+        DEFAULT_PAGE_SIZE
+    });
     st.page.set(v.page);
     if let Some(cols) = &v.columns {
         st.layout.update(|l| {
@@ -161,7 +163,8 @@ fn open(
     };
     let href = format!("{}?{}", page_address(), search.trim_start_matches('?'));
     if let Err(e) = check_length(&href) {
-        link.message.set(Some(format!("This link was not opened. {e}")));
+        link.message
+            .set(Some(format!("This link was not opened. {e}")));
         return;
     }
     let (v, notices): (ViewState, Vec<Notice>) = ViewState::from_query(&search);
@@ -248,9 +251,9 @@ pub fn LinkControls() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let msg = match wasm_bindgen_futures::JsFuture::from(promise).await {
                 Ok(_) => "Link copied.".to_string(),
-                Err(_) => format!(
-                    "The browser refused the clipboard: copy this link by hand: {text}"
-                ),
+                Err(_) => {
+                    format!("The browser refused the clipboard: copy this link by hand: {text}")
+                }
             };
             link.message.set(Some(msg));
         });

@@ -218,8 +218,8 @@ impl SavedViews {
             Some(other) => return Err(ViewsError::Version(other)),
             None => return Err(ViewsError::NotAViewsFile("no version".into())),
         }
-        let file: File = serde_json::from_value(v)
-            .map_err(|e| ViewsError::NotAViewsFile(format!("{e}")))?;
+        let file: File =
+            serde_json::from_value(v).map_err(|e| ViewsError::NotAViewsFile(format!("{e}")))?;
         if file.views.len() > MAX_VIEWS {
             return Err(ViewsError::Full);
         }
@@ -271,10 +271,7 @@ impl SavedViews {
                         .map(|k| format!("{base} ({k})"))
                         .find(|n| !next.taken(n))
                         .expect("a free name");
-                    next.views.push(SavedView {
-                        name,
-                        ..v.clone()
-                    });
+                    next.views.push(SavedView { name, ..v.clone() });
                     m.added += 1;
                     m.renamed += 1;
                 }
@@ -304,7 +301,10 @@ mod tests {
     fn add_rename_delete_keep_names_unique() {
         let mut s = two();
         assert_eq!(s.list()[0].name, "Failed deletes");
-        assert_eq!(s.add("alice", "v=1", 3), Err(ViewsError::Taken("alice".into())));
+        assert_eq!(
+            s.add("alice", "v=1", 3),
+            Err(ViewsError::Taken("alice".into()))
+        );
         assert_eq!(s.add("  ", "v=1", 3), Err(ViewsError::EmptyName));
         assert_eq!(
             s.add(&"x".repeat(MAX_NAME_CHARS + 1), "v=1", 3),
@@ -317,7 +317,10 @@ mod tests {
         s.rename("alice", "alice").unwrap();
         s.rename("alice", " bob ").unwrap();
         assert_eq!(s.get("bob").unwrap().query, "v=1&q=alice");
-        assert_eq!(s.rename("nobody", "x"), Err(ViewsError::NotFound("nobody".into())));
+        assert_eq!(
+            s.rename("nobody", "x"),
+            Err(ViewsError::NotFound("nobody".into()))
+        );
         s.delete("bob").unwrap();
         assert_eq!(s.delete("bob"), Err(ViewsError::NotFound("bob".into())));
         assert_eq!(s.list().len(), 1);
@@ -331,7 +334,10 @@ mod tests {
     fn a_file_reads_back_and_bad_files_are_named() {
         let s = two();
         let text = s.to_json();
-        assert!(text.contains("\"format\": \"trailview-saved-views\""), "{text}");
+        assert!(
+            text.contains("\"format\": \"trailview-saved-views\""),
+            "{text}"
+        );
         assert_eq!(SavedViews::from_json(&text), Ok(s));
         let err = |t: &str| SavedViews::from_json(t).unwrap_err().to_string();
         assert!(err("hello").starts_with("This file is not a trailview saved-views file (not JSON"));
@@ -340,10 +346,10 @@ mod tests {
             err("{\"format\":\"trailview-saved-views\",\"version\":7,\"views\":[]}"),
             "This saved-views file is version 7; this app reads version 1."
         );
-        assert!(
-            err("{\"format\":\"trailview-saved-views\",\"version\":1,\"views\":[{\"name\":1}]}")
-                .starts_with("This file is not a trailview saved-views file")
-        );
+        assert!(err(
+            "{\"format\":\"trailview-saved-views\",\"version\":1,\"views\":[{\"name\":1}]}"
+        )
+        .starts_with("This file is not a trailview saved-views file"));
         assert_eq!(
             err("{\"format\":\"trailview-saved-views\",\"version\":1,\"views\":[{\"name\":\" \",\"query\":\"\",\"created\":0}]}"),
             "View 1 of the file cannot be read: Give the view a name.."
@@ -370,9 +376,15 @@ mod tests {
                 renamed: 1
             }
         );
-        assert_eq!(m.to_string(), "Imported 2 views (1 renamed: the name was taken); 1 already kept.");
+        assert_eq!(
+            m.to_string(),
+            "Imported 2 views (1 renamed: the name was taken); 1 already kept."
+        );
         let names: Vec<&str> = s.list().iter().map(|v| v.name.as_str()).collect();
-        assert_eq!(names, ["Failed deletes", "alice", "Failed deletes (2)", "new"]);
+        assert_eq!(
+            names,
+            ["Failed deletes", "alice", "Failed deletes (2)", "new"]
+        );
         assert_eq!(s.get("Failed deletes").unwrap().query, "v=1&q=Delete");
     }
 

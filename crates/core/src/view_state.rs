@@ -13,10 +13,10 @@
 use crate::columns::ColumnId;
 use crate::engine::{PathFilter, Sort};
 use crate::fetch_policy::{Direction, QuerySpec, TimeRange};
-use crate::query_form::DEFAULT_CAP;
 use crate::json_path::{canonical, JsonPath};
 use crate::lookup::{Condition, LookupKey};
 use crate::percent::{decode, encode, Slash};
+use crate::query_form::DEFAULT_CAP;
 use crate::schema::Column;
 use crate::table_query::SortOrder;
 use crate::time::{format_api_time, parse_rfc3339_ms, RangePreset};
@@ -689,7 +689,10 @@ mod tests {
                     exclude: false,
                 })
             },
-            &|v| v.col_filters.push((ColumnId::Builtin(Column::Event), "x".into())),
+            &|v| {
+                v.col_filters
+                    .push((ColumnId::Builtin(Column::Event), "x".into()))
+            },
             &|v| v.col_filters.clear(),
             &|v| v.window = Some((1000, 2000)),
             &|v| v.event = Some("E1".into()),
