@@ -12,9 +12,11 @@ use crate::files::bucket::BucketPanel;
 use crate::files::view::{FilesPanel, OpenFiles};
 use crate::files::FilesState;
 use crate::jobs_host::{JobsHost, JobsSlot};
+use crate::link::{LinkBanner, LinkControls};
 use crate::settings::SettingsPanel;
 use crate::storage::effective_base;
 use crate::ui::json_tree::{FilterRequest, JsonTree};
+use crate::views_menu::ViewsMenu;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -39,6 +41,7 @@ pub fn App() -> impl IntoView {
     let form = crate::events::query_bar::provide_query_form(st);
     let view = RwSignal::new(View::Events);
     let jobs = JobsHost::new(st, form, Callback::new(move |()| view.set(View::Events)));
+    crate::link::start(st, form, view, jobs);
     Effect::new(move |_| {
         let jobs = view.get() == View::Jobs;
         if let Some(b) = web_sys::window()
@@ -80,6 +83,8 @@ pub fn App() -> impl IntoView {
                     class:active=move || view.get() == View::Jobs on:click=move |_| { view.set(View::Jobs); jobs.open() }>"Jobs"</button>
             </nav>
             <span class="spacer"></span>
+            <LinkControls />
+            <ViewsMenu />
             <button type="button" class="ghost" data-testid="settings-toggle" aria-expanded=move || show_settings.get().to_string()
                 on:click=move |_| show_settings.update(|s| *s = !*s)>"Settings"</button>
         </header>
@@ -87,6 +92,7 @@ pub fn App() -> impl IntoView {
             <SettingsPanel config_base=config_base />
         </Show>
         <QueryBar />
+        <LinkBanner />
         <SavedSessions />
         <Progress />
         <ErrorBanner />

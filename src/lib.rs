@@ -6,7 +6,8 @@
 //! `jobs_host` loads on the first visit) and `settings` (the panel); `ui/` (components both views
 //! use); the leaf services `api` (the only module that talks HTTP), `runtime` (the one driver
 //! every source runs on: pacing, retry, cancel), `storage` (localStorage / sessionStorage, no
-//! app state) and `format` (time display). All logic that can be pure lives in
+//! app state) and `format` (time display); `link` (the view as the page's URL, Copy link) and
+//! `views_menu` (saved views). All logic that can be pure lives in
 //! `trailview-core`.
 
 pub mod api;
@@ -18,11 +19,13 @@ pub mod files;
 pub mod format;
 pub mod jobs;
 pub mod jobs_host;
+pub mod link;
 pub mod persist;
 pub mod runtime;
 pub mod settings;
 pub mod storage;
 pub mod ui;
+pub mod views_menu;
 
 /// Mount the app on `<body>`.
 pub fn mount() {

@@ -36,6 +36,11 @@ fn blob_part(text: &str) -> Result<web_sys::Blob, JsValue> {
     web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&bytes))
 }
 
+/// Hands `text` to the browser as a download named `name`.
+pub fn save_text(text: &str, name: &str) -> Result<(), JsValue> {
+    save(&js_sys::Array::of1(&blob_part(text)?.into()), name)
+}
+
 /// Hands `parts` to the browser as one download named `name`.
 fn save(parts: &js_sys::Array, name: &str) -> Result<(), JsValue> {
     let blob = web_sys::Blob::new_with_blob_sequence(parts)?;

@@ -65,6 +65,9 @@ pub fn hold(st: AppState) -> Ticket {
 /// replaces the loaded events or adds to them. A preset range is pinned when the fetch starts.
 pub fn request(st: AppState, spec: QuerySpec, cap: usize) {
     if st.store.with_value(|s| s.is_empty()) {
+        st.link_query.set(Some((spec.clone(), cap)));
+    }
+    if st.store.with_value(|s| s.is_empty()) {
         start(st, spec.at(now_ms() as i64), cap, LoadMode::Replace);
     } else {
         st.pending_fetch.set(Some((spec, cap)));
@@ -78,6 +81,7 @@ pub fn confirm(st: AppState, mode: Option<LoadMode>) {
     };
     st.pending_fetch.set(None);
     if let Some(mode) = mode {
+        st.link_query.set(Some((spec.clone(), cap)));
         start(st, spec.at(now_ms() as i64), cap, mode);
     }
 }
@@ -163,6 +167,7 @@ fn ingest(st: AppState, events: &[Box<RawValue>]) {
         }
     });
     st.version.update(|v| *v += 1);
+    st.select_linked_event();
 }
 
 fn set_elapsed(st: AppState, elapsed_ms: f64) {

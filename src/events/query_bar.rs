@@ -121,12 +121,12 @@ pub fn QueryBar() -> impl IntoView {
                     aria-label=format!("Condition {n} key")
                     on:change=move |ev| keys[i].set(event_target_value(&ev))
                 >
-                    <option value="" selected=move || keys[i].get().is_empty()>
+                    <option value="" prop:selected=move || keys[i].get().is_empty()>
                         {if n == 1 { "Any event" } else { "and…" }}
                     </option>
                     {LookupKey::ALL
                         .into_iter()
-                        .map(|k| view! { <option value=k.as_str() selected=move || keys[i].get() == k.as_str()>{k.as_str()}</option> })
+                        .map(|k| view! { <option value=k.as_str() prop:selected=move || keys[i].get() == k.as_str()>{k.as_str()}</option> })
                         .collect_view()}
                 </select>
                 <input
@@ -156,7 +156,7 @@ pub fn QueryBar() -> impl IntoView {
                 >
                     {RangePreset::ALL
                         .into_iter()
-                        .map(|p| view! { <option value=p.key() selected=move || preset.get() == p>{p.label()}</option> })
+                        .map(|p| view! { <option value=p.key() prop:selected=move || preset.get() == p>{p.label()}</option> })
                         .collect_view()}
                 </select>
             </label>
@@ -181,8 +181,8 @@ pub fn QueryBar() -> impl IntoView {
             <label class="field">
                 <span>"Order"</span>
                 <select data-testid="direction" on:change=move |ev| direction.set(if event_target_value(&ev) == "FORWARD" { Direction::Forward } else { Direction::Backward })>
-                    <option value="BACKWARD">"Newest first"</option>
-                    <option value="FORWARD">"Oldest first"</option>
+                    <option value="BACKWARD" prop:selected=move || direction.get() == Direction::Backward>"Newest first"</option>
+                    <option value="FORWARD" prop:selected=move || direction.get() == Direction::Forward>"Oldest first"</option>
                 </select>
             </label>
             <label class="field cap">

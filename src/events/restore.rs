@@ -142,6 +142,7 @@ pub fn restore(st: AppState, id: String) {
             FetchState::Done
         });
         st.version.update(|v| *v += 1);
+        st.select_linked_event();
         ps.restoring.set(None);
         saving::continue_session(st, &m, writer, lock);
         ps.sessions.update(|v| v.retain(|(i, _)| *i != id));

@@ -114,6 +114,13 @@ pub struct AppState {
     /// The panel's open fields, by `fields::source_key` (kept in this browser): only these are
     /// counted, and only these added paths are read by the background indexer.
     pub fields_expanded: RwSignal<Vec<String>>,
+    /// The fetch the page's link names: the last one asked for, or an opened link's.
+    pub link_query: RwSignal<Option<(QuerySpec, usize)>>,
+    /// An opened link's event, selected once a fetch brings it in.
+    pub linked_event: RwSignal<Option<String>>,
+    /// An opened link's histogram window and page, kept through the replace its fetch starts
+    /// with.
+    pub link_keep: StoredValue<Option<(Option<TimeWindow>, usize)>>,
     /// Select, show and focus the current page's `i`-th row (the table registers it; j / k).
     pub row_nav: StoredValue<Option<Callback<usize>>>,
     /// What the last compiled filter still needs (written by `filtered`, read by the indexer).
@@ -237,6 +244,9 @@ impl AppState {
                     .map(|&f| fields::source_key(&trailview_core::engine::FacetSource::Field(f)))
                     .collect(),
             }),
+            link_query: RwSignal::new(None),
+            linked_event: RwSignal::new(None),
+            link_keep: StoredValue::new(None),
             row_nav: StoredValue::new(None),
             pending,
             indexer_running: StoredValue::new(false),
@@ -457,14 +467,33 @@ impl AppState {
     pub fn replace_events(&self) {
         self.store.update_value(|s| s.clear());
         self.selected.set(None);
-        self.page.set(0);
+        // An opened link's page and window hold for the events its fetch brings.
+        let keep = self.link_keep.get_value();
+        self.link_keep.set_value(None);
+        self.page.set(keep.map_or(0, |k| k.1));
         self.run.set(None);
         self.fetch_state.set(FetchState::Idle);
         self.error.set(None);
         self.notice.set(None);
         // A window into the old events would hide the new ones.
-        self.time_window.set(None);
+        self.time_window.set(keep.and_then(|k| k.0));
         self.version.update(|v| *v += 1);
+    }
+
+    /// Selects an opened link's event once it is loaded (called after events arrive). A row
+    /// the user selected meanwhile wins.
+    pub fn select_linked_event(&self) {
+        let Some(id) = self.linked_event.get_untracked() else {
+            return;
+        };
+        if self.selected.get_untracked().is_some() {
+            self.linked_event.set(None);
+            return;
+        }
+        if let Some(row) = self.store.with_value(|s| s.row_of_event_id(&id)) {
+            self.selected.set(Some(row));
+            self.linked_event.set(None);
+        }
     }
 
     pub fn set_col_filter(&self, col: ColumnId, text: String) {

@@ -272,6 +272,50 @@ impl ColumnLayout {
         }
     }
 
+    /// Shows exactly `ids`, in that order, before the hidden columns (a shared link's
+    /// columns); path columns it does not have are added, widths are kept. Ids it cannot show
+    /// (a bad path, more than [`MAX_PATH_COLUMNS`]) are left out; with none shown the layout
+    /// is unchanged. Returns how many were left out.
+    pub fn show_only(&mut self, ids: &[ColumnId]) -> usize {
+        let mut next = self.clone();
+        let mut order: Vec<ColumnId> = Vec::new();
+        let mut left_out = 0;
+        for id in ids {
+            let id = match id {
+                ColumnId::Path(p) => match next.add_path(p) {
+                    Ok(id) => id,
+                    Err(_) => {
+                        left_out += 1;
+                        continue;
+                    }
+                },
+                ColumnId::Builtin(_) => id.clone(),
+            };
+            if next.index(&id).is_none() {
+                left_out += 1;
+            } else if !order.contains(&id) {
+                order.push(id);
+            }
+        }
+        if order.is_empty() {
+            return left_out;
+        }
+        let mut front: Vec<ColumnSpec> = Vec::new();
+        for id in &order {
+            if let Some(i) = next.index(id) {
+                let mut spec = next.specs.remove(i);
+                spec.shown = Shown::Visible;
+                front.push(spec);
+            }
+        }
+        for s in &mut next.specs {
+            s.shown = Shown::Hidden;
+        }
+        front.append(&mut next.specs);
+        self.specs = front;
+        left_out
+    }
+
     /// The layout as text for the browser's storage (versioned JSON).
     pub fn to_storage(&self) -> String {
         let cols: Vec<Value> = self
@@ -363,6 +407,34 @@ impl ColumnLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn show_only_shows_a_links_columns_in_order() {
+        let mut l = ColumnLayout::default();
+        l.set_width(&ColumnId::Builtin(Column::Service), 200.0);
+        let want = vec![
+            ColumnId::Path("requestParameters.Size".into()),
+            ColumnId::Builtin(Column::Service),
+            ColumnId::Builtin(Column::Time),
+        ];
+        assert_eq!(l.show_only(&want), 0);
+        assert_eq!(l.visible_ids(), want);
+        assert_eq!(l.specs().len(), Column::ALL.len() + 1);
+        let svc = l.specs().iter().find(|s| s.id == want[1]).unwrap();
+        assert_eq!(svc.width, Some(200));
+        // Nothing showable: unchanged.
+        let before = l.clone();
+        assert_eq!(l.show_only(&[ColumnId::Path("a[".into())]), 1);
+        assert_eq!(l, before);
+        // Too many paths: the rest left out.
+        let many: Vec<ColumnId> = (0..MAX_PATH_COLUMNS + 2)
+            .map(|i| ColumnId::Path(format!("p{i}")))
+            .collect();
+        let mut l = ColumnLayout::default();
+        assert_eq!(l.show_only(&many), 2);
+        assert_eq!(l.visible_ids(), many[..MAX_PATH_COLUMNS].to_vec());
+    }
+
     use proptest::prelude::*;
 
     fn b(c: Column) -> ColumnId {

@@ -27,6 +27,7 @@ pub mod pane;
 pub mod percent;
 pub mod query;
 pub mod query_form;
+pub mod saved_views;
 pub mod schema;
 pub mod session;
 pub mod shortcuts;

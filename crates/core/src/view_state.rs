@@ -12,10 +12,11 @@
 
 use crate::columns::ColumnId;
 use crate::engine::{PathFilter, Sort};
-use crate::fetch_policy::{Direction, TimeRange};
+use crate::fetch_policy::{Direction, QuerySpec, TimeRange};
 use crate::json_path::{canonical, JsonPath};
 use crate::lookup::{Condition, LookupKey};
 use crate::percent::{decode, encode, Slash};
+use crate::query_form::DEFAULT_CAP;
 use crate::schema::Column;
 use crate::table_query::SortOrder;
 use crate::time::{format_api_time, parse_rfc3339_ms, RangePreset};
@@ -113,6 +114,88 @@ pub fn check_length(url: &str) -> Result<(), TooLong> {
         Err(TooLong(url.len()))
     } else {
         Ok(())
+    }
+}
+
+/// How the page's history follows a change of the view: deliberate steps (a fetch, a new
+/// chip or column filter, a histogram window, a sort, opening an event, another view) get an
+/// entry of their own, so Back returns to the view before them; typing (the search, a column
+/// filter's text) and small adjustments replace the current entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryStep {
+    Replace,
+    Push,
+}
+
+impl HistoryStep {
+    /// The step from `prev` (the view the current entry holds) to `next`; `None` when they are
+    /// the same view.
+    pub fn between(prev: &ViewState, next: &ViewState) -> Option<HistoryStep> {
+        if prev == next {
+            return None;
+        }
+        let filter_columns = |v: &ViewState| {
+            let mut c: Vec<String> = v.col_filters.iter().map(|(c, _)| column_key(c)).collect();
+            c.sort();
+            c
+        };
+        let deliberate = prev.view != next.view
+            || prev.range != next.range
+            || prev.direction != next.direction
+            || prev.conditions != next.conditions
+            || prev.max_events != next.max_events
+            || prev.chips != next.chips
+            || prev.window != next.window
+            || prev.sort != next.sort
+            || (next.event.is_some() && prev.event != next.event)
+            || filter_columns(prev) != filter_columns(next);
+        Some(if deliberate {
+            HistoryStep::Push
+        } else {
+            HistoryStep::Replace
+        })
+    }
+}
+
+/// The line the app shows for what a link left out, `None` when nothing was.
+pub fn notices_text(notices: &[Notice]) -> Option<String> {
+    if notices.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = notices.iter().map(Notice::to_string).collect();
+    Some(format!(
+        "Parts of this link were left out: {}.",
+        parts.join("; ")
+    ))
+}
+
+impl ViewState {
+    /// The fetch the view names (its query and cap, the query bar's defaults where it says
+    /// nothing), or `None` when it names none.
+    pub fn fetch(&self) -> Option<(QuerySpec, usize)> {
+        if self.range.is_none()
+            && self.direction.is_none()
+            && self.conditions.is_empty()
+            && self.max_events.is_none()
+        {
+            return None;
+        }
+        Some((
+            QuerySpec {
+                range: self.range.unwrap_or(TimeRange::Last(RangePreset::Days7)),
+                direction: self.direction.unwrap_or(Direction::Backward),
+                conditions: self.conditions.clone(),
+            },
+            self.max_events.unwrap_or(DEFAULT_CAP),
+        ))
+    }
+
+    /// Names the fetch `spec` with `cap` (or none).
+    pub fn set_fetch(&mut self, fetch: Option<&(QuerySpec, usize)>) {
+        self.range = fetch.map(|f| f.0.range);
+        self.direction = fetch.map(|f| f.0.direction);
+        self.conditions = fetch.map(|f| f.0.conditions.clone()).unwrap_or_default();
+        self.max_events = fetch.map(|f| f.1);
     }
 }
 
@@ -567,6 +650,86 @@ mod tests {
         assert_eq!(check_length(&"x".repeat(MAX_URL_LEN)), Ok(()));
         let e = check_length(&"x".repeat(MAX_URL_LEN + 1)).unwrap_err();
         assert!(e.to_string().contains("8001 characters"));
+    }
+
+    #[test]
+    fn typing_replaces_and_deliberate_steps_push() {
+        let base = ViewState {
+            search: "a".into(),
+            col_filters: vec![(ColumnId::Builtin(Column::Service), "ec".into())],
+            ..ViewState::default()
+        };
+        let with = |f: &dyn Fn(&mut ViewState)| {
+            let mut v = base.clone();
+            f(&mut v);
+            v
+        };
+        assert_eq!(HistoryStep::between(&base, &base), None);
+        let replace: [&dyn Fn(&mut ViewState); 6] = [
+            &|v| v.search.push('b'),
+            &|v| v.col_filters[0].1.push('s'),
+            &|v| v.zone = Some(Zone::Local),
+            &|v| v.page = 3,
+            &|v| v.page_size = Some(100),
+            &|v| v.columns = Some(vec![ColumnId::Builtin(Column::Time)]),
+        ];
+        for f in replace {
+            assert_eq!(
+                HistoryStep::between(&base, &with(f)),
+                Some(HistoryStep::Replace)
+            );
+        }
+        let push: [&dyn Fn(&mut ViewState); 8] = [
+            &|v| v.range = Some(TimeRange::Last(RangePreset::Hour1)),
+            &|v| v.max_events = Some(10),
+            &|v| {
+                v.chips.push(PathFilter {
+                    path: JsonPath::parse("a").unwrap(),
+                    value: json!(1),
+                    exclude: false,
+                })
+            },
+            &|v| {
+                v.col_filters
+                    .push((ColumnId::Builtin(Column::Event), "x".into()))
+            },
+            &|v| v.col_filters.clear(),
+            &|v| v.window = Some((1000, 2000)),
+            &|v| v.event = Some("E1".into()),
+            &|v| v.view = ViewKind::Jobs(None),
+        ];
+        for f in push {
+            assert_eq!(
+                HistoryStep::between(&base, &with(f)),
+                Some(HistoryStep::Push)
+            );
+        }
+        // Closing the event is not a step of its own.
+        let open = with(&|v| v.event = Some("E1".into()));
+        assert_eq!(
+            HistoryStep::between(&open, &base),
+            Some(HistoryStep::Replace)
+        );
+    }
+
+    #[test]
+    fn a_view_names_its_fetch_and_its_notices() {
+        assert_eq!(ViewState::default().fetch(), None);
+        let (v, n) = ViewState::from_query("cond=EventName:DeleteBucket&nope=1");
+        let (spec, cap) = v.fetch().unwrap();
+        assert_eq!(spec.range, TimeRange::Last(RangePreset::Days7));
+        assert_eq!(spec.direction, Direction::Backward);
+        assert_eq!(cap, DEFAULT_CAP);
+        let mut w = ViewState::default();
+        w.set_fetch(Some(&(spec, cap)));
+        assert_eq!(w.fetch(), v.fetch());
+        w.set_fetch(None);
+        assert_eq!(w, ViewState::default());
+        assert_eq!(
+            notices_text(&n).unwrap(),
+            "Parts of this link were left out: unknown parameter \"nope\"."
+        );
+        assert_eq!(notices_text(&[]), None);
     }
 
     fn text() -> impl Strategy<Value = String> {

@@ -1,0 +1,293 @@
+//! The view is the URL: core's `ViewState` wired to the app. On start the page's query string
+//! is applied (the query bar filled, filters, sort, page, columns, the event to select when it
+//! arrives; never a fetch); every change writes the URL again, replacing the history entry or
+//! pushing one as `HistoryStep` says; Back and Forward apply their entry's view. "Copy link".
+
+use crate::app::View;
+use crate::events::query_bar::QueryForm;
+use crate::events::state::{AppState, Tz, PAGE_SIZES};
+use crate::format;
+use crate::jobs_host::JobsHost;
+use leptos::prelude::*;
+use trailview_core::columns::ColumnLayout;
+use trailview_core::engine::TimeWindow;
+use trailview_core::fetch_policy::TimeRange;
+use trailview_core::time::RangePreset;
+use trailview_core::view_state::{
+    check_length, notices_text, HistoryStep, Notice, TooLong, ViewKind, ViewState, Zone,
+};
+
+/// The page size the app starts with (a link without `size` shows it).
+const DEFAULT_PAGE_SIZE: usize = 50;
+
+/// The link's handle: what it shows the user about links.
+#[derive(Clone, Copy)]
+pub struct Link {
+    /// The current view's query string, or why it cannot be a link.
+    pub query: Memo<Result<String, TooLong>>,
+    /// What the last opened link left out, or the clipboard's answer (a dismissible line).
+    pub message: RwSignal<Option<String>>,
+    /// An opened link's fetch is not loaded yet.
+    pub waiting: RwSignal<bool>,
+    /// Shows a view given as a query string (a saved view), as opening its link would.
+    pub show: Callback<String>,
+}
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// The page's address without its query and fragment.
+fn page_address() -> String {
+    location()
+        .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
+        .unwrap_or_default()
+}
+
+/// The view the app shows, as a link (tracks every signal it reads).
+fn current(st: AppState, view: RwSignal<View>) -> ViewState {
+    let mut v = ViewState {
+        view: match view.get() {
+            View::Events => ViewKind::Events,
+            View::Jobs => ViewKind::Jobs(None),
+        },
+        zone: Some(match st.tz.get() {
+            Tz::Utc => Zone::Utc,
+            Tz::Local => Zone::Local,
+        }),
+        search: st.search.get(),
+        col_filters: st.col_filters.get(),
+        chips: st.path_filters.get(),
+        window: st.time_window.get().map(|w| (w.start, w.end)),
+        sort: st.sort.get(),
+        page_size: Some(st.page_size.get()),
+        page: st.page.get(),
+        columns: st
+            .visible_columns
+            .with(|c| (*c != ColumnLayout::default().visible_ids()).then(|| c.clone())),
+        event: match st.selected.get() {
+            Some(row) => {
+                st.version.track();
+                st.store
+                    .with_value(|s| (row < s.len() as u32).then(|| s.event_id(row).to_string()))
+            }
+            None => st.linked_event.get(),
+        },
+        ..ViewState::default()
+    };
+    st.link_query.with(|q| v.set_fetch(q.as_ref()));
+    v
+}
+
+/// Shows `v`: fills the query bar with its fetch (without fetching), sets the filters, sort,
+/// page and columns, selects its event or waits for it.
+fn apply(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost, v: &ViewState) {
+    match v.view {
+        ViewKind::Events => view.set(View::Events),
+        ViewKind::Jobs(_) => {
+            view.set(View::Jobs);
+            jobs.open();
+        }
+    }
+    if let Some(z) = v.zone {
+        st.tz.set(match z {
+            Zone::Utc => Tz::Utc,
+            Zone::Local => Tz::Local,
+        });
+    }
+    let fetch = v.fetch();
+    if let Some((spec, cap)) = &fetch {
+        let tz = st.tz.get_untracked();
+        match spec.range {
+            TimeRange::Last(p) => form.preset.set(p),
+            TimeRange::Between(a, b) => {
+                form.preset.set(RangePreset::Custom);
+                form.custom_start.set(format::to_input(a, tz));
+                form.custom_end.set(format::to_input(b, tz));
+            }
+        }
+        for i in 0..2 {
+            let c = spec.conditions.get(i);
+            form.keys[i].set(c.map(|c| c.key.as_str().to_string()).unwrap_or_default());
+            form.values[i].set(c.map(|c| c.value.clone()).unwrap_or_default());
+        }
+        form.direction.set(spec.direction);
+        form.cap.set(cap.to_string());
+    }
+    st.link_query.set(fetch);
+    st.search.set(v.search.clone());
+    st.col_filters.set(v.col_filters.clone());
+    st.path_filters.set(v.chips.clone());
+    let window = v.window.and_then(|(a, b)| TimeWindow::new(a, b));
+    st.time_window.set(window);
+    st.sort.set(v.sort.clone());
+    let size = v.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+    st.page_size.set(if PAGE_SIZES.contains(&size) {
+        size
+    } else {
+        DEFAULT_PAGE_SIZE
+    });
+    st.page.set(v.page);
+    if let Some(cols) = &v.columns {
+        st.layout.update(|l| {
+            l.show_only(cols);
+        });
+    }
+    let row = v
+        .event
+        .as_deref()
+        .and_then(|id| st.store.with_value(|s| s.row_of_event_id(id)));
+    st.selected.set(row);
+    st.linked_event
+        .set(if row.is_none() { v.event.clone() } else { None });
+    // Nothing loaded: the link's fetch replaces the empty store; its window and page hold.
+    if st.store.with_value(|s| s.is_empty()) {
+        st.link_keep.set_value(Some((window, v.page)));
+    }
+}
+
+/// Reads the page's query string (or `query`) and applies it; the message names what was
+/// left out.
+fn open(
+    st: AppState,
+    form: QueryForm,
+    view: RwSignal<View>,
+    jobs: JobsHost,
+    link: Link,
+    query: Option<&str>,
+) {
+    let Some(l) = location() else { return };
+    let search = match query {
+        Some(q) => q.to_string(),
+        None => l.search().unwrap_or_default(),
+    };
+    let href = format!("{}?{}", page_address(), search.trim_start_matches('?'));
+    if let Err(e) = check_length(&href) {
+        link.message
+            .set(Some(format!("This link was not opened. {e}")));
+        return;
+    }
+    let (v, notices): (ViewState, Vec<Notice>) = ViewState::from_query(&search);
+    apply(st, form, view, jobs, &v);
+    link.message.set(notices_text(&notices));
+    link.waiting
+        .set(v.fetch().is_some() && st.store.with_value(|s| s.is_empty()));
+}
+
+/// Wires the URL to the app: applies the page's link now, keeps the URL following the view,
+/// and applies the view of the entry Back / Forward go to.
+pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost) -> Link {
+    let query = Memo::new(move |_| {
+        let q = current(st, view).to_query();
+        let url = format!("{}?{q}", page_address());
+        check_length(&url).map(|()| q)
+    });
+    let shown = StoredValue::new(None::<Link>);
+    let link = Link {
+        query,
+        message: RwSignal::new(None),
+        waiting: RwSignal::new(false),
+        show: Callback::new(move |q: String| {
+            if let Some(link) = shown.get_value() {
+                open(st, form, view, jobs, link, Some(&q));
+            }
+        }),
+    };
+    shown.set_value(Some(link));
+    provide_context(link);
+    let has_query = location()
+        .and_then(|l| l.search().ok())
+        .is_some_and(|s| s.len() > 1);
+    if has_query {
+        open(st, form, view, jobs, link, None);
+    }
+    // The URL follows the view (a write to the browser's history, not to a signal).
+    Effect::new(move |_| {
+        let Ok(q) = query.get() else { return };
+        let Some(l) = location() else { return };
+        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+            return;
+        };
+        let search = l.search().unwrap_or_default();
+        let prev = ViewState::from_query(&search).0;
+        let next = ViewState::from_query(&q).0;
+        let step = match HistoryStep::between(&prev, &next) {
+            Some(step) => step,
+            // The same view: still drop what the address holds beyond it (unknown parameters).
+            None if search.strip_prefix('?') != Some(q.as_str()) => HistoryStep::Replace,
+            None => return,
+        };
+        let url = format!("?{q}{}", l.hash().unwrap_or_default());
+        let _ = match step {
+            HistoryStep::Replace => {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            }
+            HistoryStep::Push => {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            }
+        };
+    });
+    let pop = window_event_listener(leptos::ev::popstate, move |_| {
+        open(st, form, view, jobs, link, None);
+    });
+    on_cleanup(move || pop.remove());
+    link
+}
+
+/// "Copy link" and the link's messages.
+#[component]
+pub fn LinkControls() -> impl IntoView {
+    let link = expect_context::<Link>();
+    let copy = move |_| {
+        let text = match link.query.get_untracked() {
+            Ok(q) => format!("{}?{q}", page_address()),
+            Err(e) => {
+                link.message.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let Some(w) = web_sys::window() else { return };
+        let promise = w.navigator().clipboard().write_text(&text);
+        leptos::task::spawn_local(async move {
+            let msg = match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => "Link copied.".to_string(),
+                Err(_) => {
+                    format!("The browser refused the clipboard: copy this link by hand: {text}")
+                }
+            };
+            link.message.set(Some(msg));
+        });
+    };
+    view! {
+        <button type="button" class="ghost" data-testid="copy-link" on:click=copy
+            disabled=move || link.query.with(|q| q.is_err())>"Copy link"</button>
+    }
+}
+
+/// Under the query bar: what an opened link left out, the clipboard's answer, a link too long
+/// to keep, and the hint that a link's events need a fetch.
+#[component]
+pub fn LinkBanner() -> impl IntoView {
+    let link = expect_context::<Link>();
+    let st = expect_context::<AppState>();
+    let waiting = move || {
+        st.version.track();
+        link.waiting.get() && st.store.with_value(|s| s.is_empty())
+    };
+    view! {
+        {move || link.query.with(|q| q.as_ref().err().map(|e| view! {
+            <p class="link-note" role="alert" data-testid="link-too-long">{e.to_string()}</p>
+        }))}
+        {move || waiting().then(|| view! {
+            <p class="link-note" role="status" data-testid="link-waiting">
+                "This link's view is filled in above; its events are not loaded yet. Press Fetch events to load them."
+            </p>
+        })}
+        {move || link.message.get().map(|m| view! {
+            <p class="link-note" role="status" data-testid="link-message">
+                <span>{m}</span>
+                <button type="button" class="ghost" aria-label="Dismiss" on:click=move |_| link.message.set(None)>"×"</button>
+            </p>
+        })}
+    }
+}
