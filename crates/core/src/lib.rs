@@ -9,6 +9,7 @@ pub mod cloud;
 pub mod columns;
 pub mod cron;
 pub mod dialect;
+pub mod diff;
 pub mod engine;
 pub mod event;
 pub mod export;
