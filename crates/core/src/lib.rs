@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod json_path;
 pub mod lenient;
 pub mod lookup;
+pub mod marks;
 pub mod numbers;
 pub mod page;
 pub mod paging;
