@@ -9,6 +9,7 @@ use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, 
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::fields::{self, AddPath};
 use trailview_core::json_path::JsonPath;
+use trailview_core::marks::Marks;
 use trailview_core::page::Page;
 use trailview_core::table_query::{cycle_sort, set_column_filter};
 
@@ -114,6 +115,8 @@ pub struct AppState {
     /// The panel's open fields, by `fields::source_key` (kept in this browser): only these are
     /// counted, and only these added paths are read by the background indexer.
     pub fields_expanded: RwSignal<Vec<String>>,
+    /// Events marked in the table (to compare two, or copy): cleared by a Replace.
+    pub marks: RwSignal<Marks>,
     /// Select, show and focus the current page's `i`-th row (the table registers it; j / k).
     pub row_nav: StoredValue<Option<Callback<usize>>>,
     /// What the last compiled filter still needs (written by `filtered`, read by the indexer).
@@ -237,6 +240,7 @@ impl AppState {
                     .map(|&f| fields::source_key(&trailview_core::engine::FacetSource::Field(f)))
                     .collect(),
             }),
+            marks: RwSignal::new(Marks::default()),
             row_nav: StoredValue::new(None),
             pending,
             indexer_running: StoredValue::new(false),
@@ -457,6 +461,7 @@ impl AppState {
     pub fn replace_events(&self) {
         self.store.update_value(|s| s.clear());
         self.selected.set(None);
+        self.marks.update(|m| m.clear());
         self.page.set(0);
         self.run.set(None);
         self.fetch_state.set(FetchState::Idle);
@@ -465,6 +470,12 @@ impl AppState {
         // A window into the old events would hide the new ones.
         self.time_window.set(None);
         self.version.update(|v| *v += 1);
+    }
+
+    /// Marks a row's event, or unmarks it.
+    pub fn toggle_mark(&self, row: u32) {
+        self.store
+            .with_value(|s| self.marks.update(|m| m.toggle(s, row)));
     }
 
     pub fn set_col_filter(&self, col: ColumnId, text: String) {

@@ -467,11 +467,11 @@ fn e2e(env: &Env, tools: &Tools, node_args: &[String]) -> Result<()> {
         .map_err(|e| Failure::new(format!("cannot list {}: {e}", dir.display()), ""))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".test.mjs") || n.ends_with(".test.js"))
+        .filter(|n| n.ends_with(".test.mjs") || n.ends_with(".e2e.mjs") || n.ends_with(".test.js"))
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(Failure::new("no tests/e2e/*.test.mjs files", ""));
+        return Err(Failure::new("no tests/e2e/*.test.mjs (or *.e2e.mjs) files", ""));
     }
     build_app(env, tools, Build::Shipped)?;
     let bin = build_proxy(env)?;
