@@ -1354,7 +1354,9 @@ async fn compare_lists_the_differing_paths_and_hide_equal_toggles_the_rest() {
     ];
     assert_eq!(compare_rows(&el), differing);
     assert_eq!(
-        one(&el, "[data-testid=compare-counts]").text_content().unwrap(),
+        one(&el, "[data-testid=compare-counts]")
+            .text_content()
+            .unwrap(),
         "2 changed, 1 added, 2 removed, 4 equal"
     );
     // A changed string marks the part that differs; an absent side says so.
@@ -1364,8 +1366,14 @@ async fn compare_lists_the_differing_paths_and_hide_equal_toggles_the_rest() {
         .map(|m| m.text_content().unwrap())
         .collect();
     assert_eq!(marks, ["x"]);
-    assert_eq!(it.text_content().unwrap(), "requestParameters.InstanceTypechanged\"ecs.g6.large\"\"ecs.g6.xlarge\"");
-    assert!(one(&el, "[data-path=errorCode]").text_content().unwrap().contains("(absent)"));
+    assert_eq!(
+        it.text_content().unwrap(),
+        "requestParameters.InstanceTypechanged\"ecs.g6.large\"\"ecs.g6.xlarge\""
+    );
+    assert!(one(&el, "[data-path=errorCode]")
+        .text_content()
+        .unwrap()
+        .contains("(absent)"));
 
     // Showing equal rows lists every path; hostile strings stay text.
     hide.click();
@@ -1373,16 +1381,25 @@ async fn compare_lists_the_differing_paths_and_hide_equal_toggles_the_rest() {
     let rows = compare_rows(&el);
     assert_eq!(rows.len(), 9);
     assert!(rows.contains(&("userAgent".into(), "equal".into())));
-    assert!(el.query_selector("img").unwrap().is_none(), "a value is never markup");
+    assert!(
+        el.query_selector("img").unwrap().is_none(),
+        "a value is never markup"
+    );
     hide.click();
     settle().await;
     assert_eq!(compare_rows(&el), differing);
 
     // Two equal events: nothing listed, and it says so.
-    let same = mount_compare(json!({"a": [1, {"b": null}]}), json!({"a": [1, {"b": null}]}));
+    let same = mount_compare(
+        json!({"a": [1, {"b": null}]}),
+        json!({"a": [1, {"b": null}]}),
+    );
     frame().await;
     assert!(compare_rows(&same).is_empty());
-    assert!(same.query_selector("[data-testid=compare-equal]").unwrap().is_some());
+    assert!(same
+        .query_selector("[data-testid=compare-equal]")
+        .unwrap()
+        .is_some());
 }
 
 #[wasm_bindgen_test]
@@ -1403,7 +1420,9 @@ async fn compare_of_huge_events_renders_only_the_viewport() {
         rows.len()
     );
     assert_eq!(
-        one(&el, "[role=table]").get_attribute("aria-rowcount").as_deref(),
+        one(&el, "[role=table]")
+            .get_attribute("aria-rowcount")
+            .as_deref(),
         Some("12501")
     );
     // Scrolling far down shows rows from there.
@@ -1415,7 +1434,9 @@ async fn compare_of_huge_events_renders_only_the_viewport() {
     assert!(all(&el, "[data-testid=compare-row]")
         .iter()
         .any(|r| r.get_attribute("data-path").as_deref() == Some("items[24000].v")));
-    web_sys::console::log_1(&format!("compare of two 100k-node events mounted in {ms:.0} ms").into());
+    web_sys::console::log_1(
+        &format!("compare of two 100k-node events mounted in {ms:.0} ms").into(),
+    );
     assert!(ms < 5_000.0, "{ms} ms");
 }
 
@@ -1437,7 +1458,9 @@ async fn marked_rows_open_compare_and_survive_a_sort() {
     init.set_bubbles(true);
     init.set_ctrl_key(true);
     rows[3]
-        .dispatch_event(&web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap())
+        .dispatch_event(
+            &web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap(),
+        )
         .unwrap();
     settle().await;
     assert_eq!(s.selected.get_untracked(), None, "marking does not select");
@@ -1459,23 +1482,43 @@ async fn marked_rows_open_compare_and_survive_a_sort() {
     settle().await;
     let dialog = one(&el, "dialog[data-testid=compare]");
     assert!(dialog.has_attribute("open"));
-    assert_eq!(dialog.get_attribute("aria-label").as_deref(), Some("Compare"));
+    assert_eq!(
+        dialog.get_attribute("aria-label").as_deref(),
+        Some("Compare")
+    );
     let paths: Vec<String> = compare_rows(&dialog).into_iter().map(|(p, _)| p).collect();
     assert_eq!(
         paths,
-        ["errorCode", "eventId", "eventName", "eventTime", "serviceName", "userIdentity.userName"]
+        [
+            "errorCode",
+            "eventId",
+            "eventName",
+            "eventTime",
+            "serviceName",
+            "userIdentity.userName"
+        ]
     );
     // Esc closes it, focus back on the button.
     let down = KeyboardEventInit::new();
     down.set_key("Escape");
     down.set_bubbles(true);
     one(&dialog, "[data-testid=hide-equal]")
-        .dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &down).unwrap())
+        .dispatch_event(
+            &KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &down).unwrap(),
+        )
         .unwrap();
     settle().await;
     assert!(!dialog.has_attribute("open"));
-    let active = web_sys::window().unwrap().document().unwrap().active_element().unwrap();
-    assert_eq!(active.get_attribute("data-testid").as_deref(), Some("compare-button"));
+    let active = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap();
+    assert_eq!(
+        active.get_attribute("data-testid").as_deref(),
+        Some("compare-button")
+    );
 
     // `x` on a row unmarks it; a Replace clears every mark.
     let r0 = all(&el, "tr[data-testid=event-row].marked").remove(0);

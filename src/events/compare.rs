@@ -38,8 +38,7 @@ pub fn CompareButton() -> impl IntoView {
     let opened = RwSignal::new(None::<Opened>);
     let marked = Memo::new(move |_| {
         st.version.track();
-        st.marks
-            .with(|m| st.store.with_value(|s| m.rows(s).len()))
+        st.marks.with(|m| st.store.with_value(|s| m.rows(s).len()))
     });
     let open = move |_| {
         let tz = st.tz.get_untracked();
@@ -178,7 +177,8 @@ fn row(diff: StoredValue<Arc<Diff>>, (pos, i): (usize, u32)) -> impl IntoView {
         let i = i as usize;
         (d.path_text(i), d.rows()[i].change, d.cells(i))
     });
-    let tag = (change != Change::Equal).then(|| view! { <span class="tag">{change.label()}</span> });
+    let tag =
+        (change != Change::Equal).then(|| view! { <span class="tag">{change.label()}</span> });
     view! {
         <div role="row" class=format!("cmp-row {}", change.key()) aria-rowindex=pos + 2
             data-testid="compare-row" data-change=change.key() data-path=path.clone()>

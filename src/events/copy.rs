@@ -10,9 +10,7 @@ use wasm_bindgen::JsValue;
 
 /// Writes `text` to the clipboard; the browser's refusal as text.
 async fn write(text: String) -> Result<(), String> {
-    let nav = web_sys::window()
-        .ok_or("no window")?
-        .navigator();
+    let nav = web_sys::window().ok_or("no window")?.navigator();
     // Absent outside a secure context (plain http on another host than localhost).
     let present = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard"))
         .is_ok_and(|c| !c.is_undefined());
@@ -63,10 +61,8 @@ pub fn CopyMenu() -> impl IntoView {
         open.set(false);
         let selected = st.selected.get_untracked();
         let rows = st.store.with_value(|s| {
-            st.marks.with_untracked(|m| {
-                st.order
-                    .with_untracked(|o| m.rows_to_copy(s, o, selected))
-            })
+            st.marks
+                .with_untracked(|m| st.order.with_untracked(|o| m.rows_to_copy(s, o, selected)))
         });
         if rows.is_empty() {
             return status.set(Some((

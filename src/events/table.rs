@@ -615,7 +615,10 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
             id: s.event_id(row).to_string(),
             failed: !s.field(row, Field::ErrorCode).is_empty(),
             marked: marks.contains(s, row),
-            mark_label: mark_label(s.field(row, Field::EventName), &format::time(s.time_ms(row), tz)),
+            mark_label: mark_label(
+                s.field(row, Field::EventName),
+                &format::time(s.time_ms(row), tz),
+            ),
             cells: cols.iter().map(|c| cell_text(s, row, c, tz)).collect(),
             cols,
         }))

@@ -471,7 +471,10 @@ fn e2e(env: &Env, tools: &Tools, node_args: &[String]) -> Result<()> {
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(Failure::new("no tests/e2e/*.test.mjs (or *.e2e.mjs) files", ""));
+        return Err(Failure::new(
+            "no tests/e2e/*.test.mjs (or *.e2e.mjs) files",
+            "",
+        ));
     }
     build_app(env, tools, Build::Shipped)?;
     let bin = build_proxy(env)?;

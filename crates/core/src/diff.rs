@@ -467,10 +467,7 @@ mod tests {
                 r("h", Change::Equal),
             ]
         );
-        assert_eq!(
-            rows(json!(1), json!([1])),
-            [r("(root)", Change::Changed)]
-        );
+        assert_eq!(rows(json!(1), json!([1])), [r("(root)", Change::Changed)]);
         assert_eq!(rows(json!(null), json!(null)), [r("(root)", Change::Equal)]);
     }
 
@@ -503,9 +500,15 @@ mod tests {
         let c = d.cells(at("b"));
         assert_eq!(c.left.unwrap().before, "\"same\"");
         let c = d.cells(at("c.d[1]"));
-        assert_eq!((c.left.map(|m| m.text()), c.right), (Some("2".into()), None));
+        assert_eq!(
+            (c.left.map(|m| m.text()), c.right),
+            (Some("2".into()), None)
+        );
         let c = d.cells(at("e"));
-        assert_eq!((c.left, c.right.map(|m| m.changed)), (None, Some("true".into())));
+        assert_eq!(
+            (c.left, c.right.map(|m| m.changed)),
+            (None, Some("true".into()))
+        );
         let c = d.cells(at("s"));
         let (l, r) = (c.left.unwrap(), c.right.unwrap());
         assert_eq!(

@@ -211,10 +211,16 @@ pub fn rows_text(store: &EventStore, rows: &[u32], columns: &[ColumnId], how: Co
                 }
                 out.push('\n');
             };
-            line(&mut out, &mut columns.iter().map(|c| Cow::Borrowed(csv_title(c))));
+            line(
+                &mut out,
+                &mut columns.iter().map(|c| Cow::Borrowed(csv_title(c))),
+            );
             line(&mut out, &mut columns.iter().map(|_| Cow::Borrowed("---")));
             for &r in rows.iter().filter(|&&r| (r as usize) < store.len()) {
-                line(&mut out, &mut columns.iter().map(|c| file_cell(store, r, c)));
+                line(
+                    &mut out,
+                    &mut columns.iter().map(|c| file_cell(store, r, c)),
+                );
             }
             out
         }
@@ -748,7 +754,10 @@ mod tests {
                         out.push('\n');
                         rest = r;
                     } else if c == '\\'
-                        && rest[1..].chars().next().is_some_and(|n| n.is_ascii_punctuation())
+                        && rest[1..]
+                            .chars()
+                            .next()
+                            .is_some_and(|n| n.is_ascii_punctuation())
                     {
                         let n = rest[1..].chars().next().unwrap();
                         out.push(n);
@@ -784,7 +793,10 @@ mod tests {
         assert_eq!(md("a|b"), "a\\|b");
         assert_eq!(md("C:\\dir\\"), "C:\\\\dir\\\\");
         assert_eq!(md("\\|"), "\\\\\\|");
-        assert_eq!(md("two\nlines\r\nthree\rfour"), "two<br>lines<br>three<br>four");
+        assert_eq!(
+            md("two\nlines\r\nthree\rfour"),
+            "two<br>lines<br>three<br>four"
+        );
         assert_eq!(md("<br><script>"), "\\<br>\\<script>");
         assert_eq!(md("=1+1"), "=1+1", "Markdown runs no formulas");
     }

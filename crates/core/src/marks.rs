@@ -76,7 +76,12 @@ impl Marks {
 
     /// What "Copy rows" copies: the marked events in the table's `order` (all rows, sorted;
     /// marked rows that the filters hide are copied too), else the selected one.
-    pub fn rows_to_copy(&self, store: &EventStore, order: &[u32], selected: Option<u32>) -> Vec<u32> {
+    pub fn rows_to_copy(
+        &self,
+        store: &EventStore,
+        order: &[u32],
+        selected: Option<u32>,
+    ) -> Vec<u32> {
         let marked = self.rows(store);
         if marked.is_empty() {
             return selected
@@ -85,7 +90,11 @@ impl Marks {
                 .collect();
         }
         if marked.len() <= 8 {
-            return order.iter().copied().filter(|r| marked.contains(r)).collect();
+            return order
+                .iter()
+                .copied()
+                .filter(|r| marked.contains(r))
+                .collect();
         }
         let mut is_marked = vec![false; store.len()];
         for &r in &marked {
