@@ -15,6 +15,7 @@ use trailview_core::diff::{Change, Diff, Equals, Marked};
 use trailview_core::marks::compare_hint;
 use trailview_core::schema::Field;
 use trailview_core::tree::RowLayout;
+use wasm_bindgen::JsCast;
 
 /// Row height in pixels (`.compare .cmp-row` in `style/main.css`).
 const ROW: f64 = 24.0;
@@ -68,6 +69,16 @@ pub fn CompareButton() -> impl IntoView {
         if let Some(d) = dialog.get_untracked() {
             let _ = d.show_modal();
         }
+        // Focus into the dialog once its content is drawn.
+        request_animation_frame(move || {
+            let hide = dialog
+                .get_untracked()
+                .and_then(|d| d.query_selector("[data-testid=hide-equal]").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(h) = hide {
+                let _ = h.focus();
+            }
+        });
     };
     let close = move || {
         if let Some(d) = dialog.get_untracked() {
