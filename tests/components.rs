@@ -1454,14 +1454,19 @@ async fn marked_rows_open_compare_and_survive_a_sort() {
         Some("Mark DescribeInstances 2024-05-01 00:00:00")
     );
     cb.click();
-    let init = web_sys::MouseEventInit::new();
-    init.set_bubbles(true);
-    init.set_ctrl_key(true);
-    rows[3]
-        .dispatch_event(
-            &web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap(),
-        )
-        .unwrap();
+    // Ctrl+click (MouseEventInit is not among web-sys's enabled features: built by hand).
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
+    js_sys::Reflect::set(&init, &"ctrlKey".into(), &true.into()).unwrap();
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"MouseEvent".into())
+            .unwrap()
+            .unchecked_into();
+    let click: web_sys::Event =
+        js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&"click".into(), &init))
+            .unwrap()
+            .unchecked_into();
+    rows[3].dispatch_event(&click).unwrap();
     settle().await;
     assert_eq!(s.selected.get_untracked(), None, "marking does not select");
     assert!(!compare.has_attribute("disabled"));

@@ -188,12 +188,13 @@ fn row(diff: StoredValue<Arc<Diff>>, (pos, i): (usize, u32)) -> impl IntoView {
         let i = i as usize;
         (d.path_text(i), d.rows()[i].change, d.cells(i))
     });
+    let (title, key) = (path.clone(), path.clone());
     let tag =
         (change != Change::Equal).then(|| view! { <span class="tag">{change.label()}</span> });
     view! {
         <div role="row" class=format!("cmp-row {}", change.key()) aria-rowindex=pos + 2
-            data-testid="compare-row" data-change=change.key() data-path=path.clone()>
-            <span role="cell" class="cmp-path" title=path.clone()>{path}{tag}</span>
+            data-testid="compare-row" data-change=change.key() data-path=key>
+            <span role="cell" class="cmp-path" title=title>{path}{tag}</span>
             {cell(cells.left)}
             {cell(cells.right)}
         </div>
