@@ -80,15 +80,23 @@ pub fn CompareButton() -> impl IntoView {
             }
         });
     };
+    // Closed (by Esc, Close, or the browser): the rows go, focus goes back to the button.
+    let closed = move || {
+        opened.set(None);
+        if let Some(b) = button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
     let close = move || {
         if let Some(d) = dialog.get_untracked() {
             d.close();
         }
+        // Now, not at the `close` event (a task later).
+        closed();
     };
     let on_close = move |_| {
-        opened.set(None);
-        if let Some(b) = button.get_untracked() {
-            let _ = b.focus();
+        if opened.with_untracked(|o| o.is_some()) {
+            closed();
         }
     };
     view! {
