@@ -16,7 +16,7 @@
 //! [`marked`] finds a changed string's common prefix and suffix in one pass over each), so
 //! events of 100,000 values compare in milliseconds. A row keeps only its path: its values are
 //! looked up in the documents ([`Diff::values`]), and its text is made for the rows on screen
-//! ([`Diff::cells`]), bounded in length.
+//! ([`Diff::cells`]), cut to a bounded length.
 
 use crate::json_path::{JsonPath, Segment};
 use crate::numbers::thousands;
@@ -332,39 +332,13 @@ fn cut_start(s: &str, max: usize) -> String {
 }
 
 /// A value as a cell shows it: a string in quotes (as it is, not escaped), anything else as
-/// compact JSON; at most `max` characters (a large object is not written out in full).
+/// compact JSON; at most `max` characters. (A container is written out whole before it is
+/// cut: only for the rows on screen, and serde_json's own writer keeps the app's bundle from
+/// holding a second copy of the serializer.)
 pub fn value_text(v: &Value, max: usize) -> String {
     match v {
         Value::String(s) => format!("\"{}\"", cut(s, max)),
-        v => {
-            let mut w = Bounded {
-                out: Vec::new(),
-                limit: max.saturating_mul(4).saturating_add(4),
-            };
-            let _ = serde_json::to_writer(&mut w, v);
-            cut(&String::from_utf8_lossy(&w.out), max)
-        }
-    }
-}
-
-/// Stops writing (with an error) once `limit` bytes are in.
-struct Bounded {
-    out: Vec<u8>,
-    limit: usize,
-}
-
-impl std::io::Write for Bounded {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let room = self.limit.saturating_sub(self.out.len());
-        if room == 0 {
-            return Err(std::io::Error::other("full"));
-        }
-        let n = buf.len().min(room);
-        self.out.extend_from_slice(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        v => cut(&serde_json::to_string(v).unwrap_or_default(), max),
     }
 }
 
@@ -542,7 +516,7 @@ mod tests {
         assert_eq!(l.changed, "A");
         assert_eq!(l.before, format!("\"…{}", "p".repeat(CONTEXT)));
         assert_eq!(l.after, format!("{}…\"", "s".repeat(CONTEXT)));
-        // A large object is written only up to the cell's bound.
+        // A large object is cut to the cell's bound.
         let big = json!({"x": (0..100_000).collect::<Vec<_>>()});
         let t = value_text(&big, MAX_CELL);
         assert_eq!(t.chars().count(), MAX_CELL + 1);
