@@ -1370,3 +1370,235 @@ async fn fields_panel_section_ids_are_unique() {
     ids.dedup();
     assert_eq!(ids.len(), n, "no two fields share an id");
 }
+
+fn mount_compare(a: serde_json::Value, b: serde_json::Value) -> HtmlElement {
+    use trailview::events::compare::CompareView;
+    let el = container();
+    let diff = Arc::new(trailview_core::diff::Diff::new(a, b));
+    leptos::mount::mount_to(el.clone(), move || {
+        view! { <CompareView diff=diff.clone() first="RunInstances 10:00" second="RunInstances 10:05" /> }
+    })
+    .forget();
+    el
+}
+
+/// The listed rows' (path, change).
+fn compare_rows(el: &HtmlElement) -> Vec<(String, String)> {
+    all(el, "[data-testid=compare-row]")
+        .iter()
+        .map(|r| {
+            (
+                r.get_attribute("data-path").unwrap(),
+                r.get_attribute("data-change").unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn compare_lists_the_differing_paths_and_hide_equal_toggles_the_rest() {
+    let a = json!({"eventName": "RunInstances", "userIdentity": {"userName": "alice", "type": "ram-user"},
+                   "requestParameters": {"InstanceType": "ecs.g6.large", "Tags": ["a", "b"]},
+                   "userAgent": "<img src=x onerror=alert(1)>", "errorCode": "Forbidden"});
+    let b = json!({"eventName": "RunInstances", "userIdentity": {"userName": "bob", "type": "ram-user"},
+                   "requestParameters": {"InstanceType": "ecs.g6.xlarge", "Tags": ["a"], "Amount": 2},
+                   "userAgent": "<img src=x onerror=alert(1)>"});
+    let el = mount_compare(a, b);
+    frame().await;
+    // Hide equal is on: only what differs, by path, in order.
+    let hide: web_sys::HtmlInputElement = one(&el, "[data-testid=hide-equal]").unchecked_into();
+    assert!(hide.checked());
+    let differing = vec![
+        ("errorCode".to_string(), "removed".to_string()),
+        ("requestParameters.Amount".into(), "added".into()),
+        ("requestParameters.InstanceType".into(), "changed".into()),
+        ("requestParameters.Tags[1]".into(), "removed".into()),
+        ("userIdentity.userName".into(), "changed".into()),
+    ];
+    assert_eq!(compare_rows(&el), differing);
+    assert_eq!(
+        one(&el, "[data-testid=compare-counts]")
+            .text_content()
+            .unwrap(),
+        "2 changed, 1 added, 2 removed, 4 equal"
+    );
+    // A changed string marks the part that differs; an absent side says so.
+    let it = one(&el, "[data-path='requestParameters.InstanceType']");
+    let marks: Vec<String> = all(&it, "mark")
+        .iter()
+        .map(|m| m.text_content().unwrap())
+        .collect();
+    assert_eq!(marks, ["x"]);
+    assert_eq!(
+        it.text_content().unwrap(),
+        "requestParameters.InstanceTypechanged\"ecs.g6.large\"\"ecs.g6.xlarge\""
+    );
+    assert!(one(&el, "[data-path=errorCode]")
+        .text_content()
+        .unwrap()
+        .contains("(absent)"));
+
+    // Showing equal rows lists every path; hostile strings stay text.
+    hide.click();
+    settle().await;
+    let rows = compare_rows(&el);
+    assert_eq!(rows.len(), 9);
+    assert!(rows.contains(&("userAgent".into(), "equal".into())));
+    assert!(
+        el.query_selector("img").unwrap().is_none(),
+        "a value is never markup"
+    );
+    hide.click();
+    settle().await;
+    assert_eq!(compare_rows(&el), differing);
+
+    // Two equal events: nothing listed, and it says so.
+    let same = mount_compare(
+        json!({"a": [1, {"b": null}]}),
+        json!({"a": [1, {"b": null}]}),
+    );
+    frame().await;
+    assert!(compare_rows(&same).is_empty());
+    assert!(same
+        .query_selector("[data-testid=compare-equal]")
+        .unwrap()
+        .is_some());
+}
+
+#[wasm_bindgen_test]
+async fn compare_of_huge_events_renders_only_the_viewport() {
+    let big = |salt: u64| {
+        json!({"items": (0..25_000u64).map(|i| json!({"id": i, "name": format!("n{i}"),
+            "v": if i % 2 == 0 { salt } else { i }, "tags": ["a"]})).collect::<Vec<_>>()})
+    };
+    let t = web_sys::window().unwrap().performance().unwrap();
+    let start = t.now();
+    let el = mount_compare(big(1), big(2));
+    frame().await;
+    let ms = t.now() - start;
+    let rows = all(&el, "[data-testid=compare-row]");
+    assert!(
+        !rows.is_empty() && rows.len() < 80,
+        "only rows near the viewport ({})",
+        rows.len()
+    );
+    assert_eq!(
+        one(&el, "[role=table]")
+            .get_attribute("aria-rowcount")
+            .as_deref(),
+        Some("12501")
+    );
+    // Scrolling far down shows rows from there.
+    let sc = one(&el, ".cmp-scroll");
+    sc.set_scroll_top(24 * 12_000);
+    sc.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    settle().await;
+    assert!(all(&el, "[data-testid=compare-row]")
+        .iter()
+        .any(|r| r.get_attribute("data-path").as_deref() == Some("items[24000].v")));
+    web_sys::console::log_1(
+        &format!("compare of two 100k-node events mounted in {ms:.0} ms").into(),
+    );
+    assert!(ms < 5_000.0, "{ms} ms");
+}
+
+#[wasm_bindgen_test]
+async fn marked_rows_open_compare_and_survive_a_sort() {
+    let (el, s) = mount_table((0..10).map(event).collect());
+    frame().await;
+    let compare: HtmlElement = one(&el, "[data-testid=compare-button]");
+    assert!(compare.has_attribute("disabled"));
+    let rows = all(&el, "tr[data-testid=event-row]");
+    // The checkbox of the first row, Ctrl+click on the third.
+    let cb = one(&rows[0], "input[data-testid=mark]");
+    assert_eq!(
+        cb.get_attribute("aria-label").as_deref(),
+        Some("Mark DescribeInstances 2024-05-01 00:00:00")
+    );
+    cb.click();
+    // Ctrl+click (MouseEventInit is not among web-sys's enabled features: built by hand).
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
+    js_sys::Reflect::set(&init, &"ctrlKey".into(), &true.into()).unwrap();
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"MouseEvent".into())
+            .unwrap()
+            .unchecked_into();
+    let click: web_sys::Event =
+        js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&"click".into(), &init))
+            .unwrap()
+            .unchecked_into();
+    rows[3].dispatch_event(&click).unwrap();
+    settle().await;
+    assert_eq!(s.selected.get_untracked(), None, "marking does not select");
+    assert!(!compare.has_attribute("disabled"));
+    // Sorted the other way, the same two events are still marked.
+    one(&el, "[data-testid=sort-time]").click();
+    one(&el, "[data-testid=sort-time]").click();
+    settle().await;
+    let marked: Vec<String> = all(&el, "tr[data-testid=event-row].marked")
+        .iter()
+        .map(|r| r.get_attribute("data-event-id").unwrap())
+        .collect();
+    assert_eq!(marked, ["E-0003", "E-0000"]);
+    assert!(all(&el, "tr.marked input[data-testid=mark]")
+        .iter()
+        .all(|c| c.unchecked_ref::<web_sys::HtmlInputElement>().checked()));
+
+    compare.click();
+    settle().await;
+    let dialog = one(&el, "dialog[data-testid=compare]");
+    assert!(dialog.has_attribute("open"));
+    assert_eq!(
+        dialog.get_attribute("aria-label").as_deref(),
+        Some("Compare")
+    );
+    let paths: Vec<String> = compare_rows(&dialog).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        paths,
+        [
+            "errorCode",
+            "eventId",
+            "eventName",
+            "eventTime",
+            "serviceName",
+            "userIdentity.userName"
+        ]
+    );
+    // Esc closes it, focus back on the button.
+    let down = KeyboardEventInit::new();
+    down.set_key("Escape");
+    down.set_bubbles(true);
+    one(&dialog, "[data-testid=hide-equal]")
+        .dispatch_event(
+            &KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &down).unwrap(),
+        )
+        .unwrap();
+    settle().await;
+    assert!(!dialog.has_attribute("open"));
+    let active = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap();
+    assert_eq!(
+        active.get_attribute("data-testid").as_deref(),
+        Some("compare-button")
+    );
+
+    // `x` on a row unmarks it; a Replace clears every mark.
+    let r0 = all(&el, "tr[data-testid=event-row].marked").remove(0);
+    let x = KeyboardEventInit::new();
+    x.set_key("x");
+    x.set_bubbles(true);
+    r0.dispatch_event(&KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &x).unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(all(&el, "tr.marked").len(), 1);
+    assert!(compare.has_attribute("disabled"));
+    s.replace_events();
+    settle().await;
+    assert!(s.marks.get_untracked().is_empty());
+}

@@ -113,7 +113,13 @@ pub fn Shortcuts() -> impl IntoView {
             .and_then(|w| w.document())
             .and_then(|d| d.body())
             .is_some_and(|b| b.class_list().contains("view-jobs"));
-        if open.get_untracked() || jobs {
+        // Nor from inside a dialog (Compare has its own keys).
+        let in_dialog = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("dialog[open]").ok().flatten())
+            .is_some();
+        if open.get_untracked() || jobs || in_dialog {
             return;
         }
         let press = KeyPress {

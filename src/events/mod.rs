@@ -3,6 +3,8 @@
 //! panel, keyboard shortcuts, saved sessions, the time histogram).
 
 pub mod columns;
+pub mod compare;
+pub mod copy;
 pub mod export;
 pub mod fetch;
 pub mod fields;

@@ -9,6 +9,7 @@ use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, 
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::fields::{self, AddPath};
 use trailview_core::json_path::JsonPath;
+use trailview_core::marks::Marks;
 use trailview_core::page::Page;
 use trailview_core::table_query::{cycle_sort, set_column_filter};
 
@@ -121,6 +122,8 @@ pub struct AppState {
     /// An opened link's histogram window and page, kept through the replace its fetch starts
     /// with.
     pub link_keep: StoredValue<Option<(Option<TimeWindow>, usize)>>,
+    /// Events marked in the table (to compare two, or copy): cleared by a Replace.
+    pub marks: RwSignal<Marks>,
     /// Select, show and focus the current page's `i`-th row (the table registers it; j / k).
     pub row_nav: StoredValue<Option<Callback<usize>>>,
     /// What the last compiled filter still needs (written by `filtered`, read by the indexer).
@@ -247,6 +250,7 @@ impl AppState {
             link_query: RwSignal::new(None),
             linked_event: RwSignal::new(None),
             link_keep: StoredValue::new(None),
+            marks: RwSignal::new(Marks::default()),
             row_nav: StoredValue::new(None),
             pending,
             indexer_running: StoredValue::new(false),
@@ -467,6 +471,7 @@ impl AppState {
     pub fn replace_events(&self) {
         self.store.update_value(|s| s.clear());
         self.selected.set(None);
+        self.marks.update(|m| m.clear());
         // An opened link's page and window hold for the events its fetch brings.
         let keep = self.link_keep.get_value();
         self.link_keep.set_value(None);
@@ -494,6 +499,12 @@ impl AppState {
             self.selected.set(Some(row));
             self.linked_event.set(None);
         }
+    }
+
+    /// Marks a row's event, or unmarks it.
+    pub fn toggle_mark(&self, row: u32) {
+        self.store
+            .with_value(|s| self.marks.update(|m| m.toggle(s, row)));
     }
 
     pub fn set_col_filter(&self, col: ColumnId, text: String) {

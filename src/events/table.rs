@@ -9,6 +9,7 @@ use crate::ui::viewport::Viewport;
 use leptos::prelude::*;
 use trailview_core::columns::{ColumnId, Shown};
 use trailview_core::engine::{EventStore, Sort};
+use trailview_core::marks::mark_label;
 use trailview_core::numbers::thousands;
 use trailview_core::schema::{Column, Field};
 use trailview_core::table_query::{PageStep, SortOrder};
@@ -426,6 +427,8 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     on:click=move |_| st.toggle_chart()>"Chart"</button>
                 <crate::events::columns::ColumnMenu/>
                 <crate::events::export::ExportMenu/>
+                <crate::events::copy::CopyMenu/>
+                <crate::events::compare::CompareButton/>
             </div>
             <div id="search-warning" class="search-warning" role="status" data-testid="search-warning">
                 {move || warnings.get().into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}
@@ -469,8 +472,16 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 <table data-testid="events-table" class="events" role="table" aria-label="Loaded events"
                     node_ref=table_ref aria-rowcount=move || row_count.get() + HEADER_ROWS>
                     <thead role="rowgroup">
-                        <tr role="row" aria-rowindex="1">{move || numbered().into_iter().map(header).collect_view()}</tr>
-                        <tr class="filters" role="row" aria-rowindex="2">{move || numbered().into_iter().map(filter_cell).collect_view()}</tr>
+                        <tr role="row" aria-rowindex="1">
+                            <td role="columnheader" data-col="mark" title="Mark events to compare or copy (x, or Ctrl/⌘+click a row)">
+                                <span class="visually-hidden">"Marked"</span>
+                            </td>
+                            {move || numbered().into_iter().map(header).collect_view()}
+                        </tr>
+                        <tr class="filters" role="row" aria-rowindex="2">
+                            <td role="columnheader" data-col="mark"><span class="visually-hidden">"No filter on marks"</span></td>
+                            {move || numbered().into_iter().map(filter_cell).collect_view()}
+                        </tr>
                     </thead>
                     <tbody role="rowgroup" on:mouseover=cell_tooltip
                         style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_H)
@@ -512,6 +523,9 @@ struct RowData {
     row: u32,
     id: String,
     failed: bool,
+    /// Marked (to compare or copy), and its checkbox's name.
+    marked: bool,
+    mark_label: String,
     /// The visible columns, in order, and their cells' text.
     cols: Vec<ColumnId>,
     cells: Vec<String>,
@@ -599,10 +613,16 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
         let tz = st.tz.get();
         let row = page_rows.with(|r| r.get(i).copied())?;
         let cols = st.visible_columns.get();
+        let marks = st.marks.get();
         Some(st.store.with_value(|s| RowData {
             row,
             id: s.event_id(row).to_string(),
             failed: !s.field(row, Field::ErrorCode).is_empty(),
+            marked: marks.contains(s, row),
+            mark_label: mark_label(
+                s.field(row, Field::EventName),
+                &format::time(s.time_ms(row), tz),
+            ),
             cells: cols.iter().map(|c| cell_text(s, row, c, tz)).collect(),
             cols,
         }))
@@ -618,6 +638,18 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
             // Other columns: new cells (and every text written below).
             el.set_text_content(None);
             let doc = web_sys::window().and_then(|w| w.document());
+            // The mark column first: a checkbox out of the tab order (`x` on a row marks it).
+            if let Some(doc) = doc.as_ref() {
+                if let (Ok(td), Ok(cb)) = (doc.create_element("td"), doc.create_element("input")) {
+                    let _ = td.set_attribute("role", "cell");
+                    let _ = td.set_attribute("data-col", "mark");
+                    let _ = cb.set_attribute("type", "checkbox");
+                    let _ = cb.set_attribute("tabindex", "-1");
+                    let _ = cb.set_attribute("data-testid", "mark");
+                    let _ = td.append_child(&cb);
+                    let _ = el.append_child(&td);
+                }
+            }
             for (k, c) in d.cols.iter().enumerate() {
                 if let Some(td) = doc.as_ref().and_then(|doc| doc.create_element("td").ok()) {
                     let _ = td.set_attribute("role", "cell");
@@ -636,15 +668,30 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
         if old.map(|o| &o.id) != Some(&d.id) {
             let _ = el.set_attribute("data-event-id", &d.id);
         }
+        let cells = el.children();
+        if let Some(cb) = cells
+            .item(0)
+            .and_then(|td| td.first_element_child())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            // Always (a click toggles the box itself before the marks say so).
+            cb.set_checked(d.marked);
+            if old.map(|o| &o.mark_label) != Some(&d.mark_label) {
+                let _ = cb.set_attribute("aria-label", &d.mark_label);
+            }
+        }
+        if old.map(|o| o.marked) != Some(d.marked) {
+            let _ = el.class_list().toggle_with_force("marked", d.marked);
+        }
         if old.map(|o| o.failed) != Some(d.failed) {
             let _ = el.class_list().toggle_with_force("failed", d.failed);
         }
-        let cells = el.children();
         for (k, text) in d.cells.iter().enumerate() {
             if old.and_then(|o| o.cells.get(k)) == Some(text) {
                 continue;
             }
-            if let Some(td) = cells.item(k as u32) {
+            // After the mark column.
+            if let Some(td) = cells.item(k as u32 + 1) {
                 // Change the cell's text node in place (a new node per write costs the browser
                 // a new layout object).
                 match td.first_child().filter(|t| {
@@ -691,9 +738,25 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
             class:selected=move || selected.get()
             aria-selected=move || selected.get().to_string()
             tabindex=tab_index
-            on:click=move |_| select()
+            on:click=move |ev: leptos::ev::MouseEvent| {
+                let on_box = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    .is_some();
+                match (on_box || ev.ctrl_key() || ev.meta_key(), row()) {
+                    (true, Some(r)) => st.toggle_mark(r),
+                    (false, _) => select(),
+                    _ => {}
+                }
+            }
             on:keydown=move |ev| {
-                if rows.key(i, &ev.key()) {
+                let key = ev.key();
+                if key == "x" && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() {
+                    if let Some(r) = row() {
+                        st.toggle_mark(r);
+                    }
+                    ev.prevent_default();
+                } else if rows.key(i, &key) {
                     ev.prevent_default();
                 }
             }

@@ -234,6 +234,15 @@ for (const scheme of SCHEMES) {
     await shot('tree-find');
     problems.push(...(await audit(page, 'events, tree open, find in event')));
 
+    // Two rows marked and compared.
+    const eventRows = page.locator(`${tid('events-table')} tbody tr${tid('event-row')}`);
+    await eventRows.nth(0).getByRole('checkbox').check();
+    await eventRows.nth(2).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Compare' }).locator(tid('compare-row')).first().waitFor();
+    problems.push(...(await audit(page, 'events, compare open')));
+    await page.keyboard.press('Escape');
+
     await page.click(tid('fetch'));
     await page.locator(tid('replace-prompt')).waitFor();
     problems.push(...(await audit(page, 'events, asking before replacing')));

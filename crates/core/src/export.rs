@@ -14,6 +14,7 @@ use crate::json_path::JsonPath;
 use crate::numbers::thousands;
 use crate::schema::{Column, Field};
 use chrono::DateTime;
+use std::borrow::Cow;
 
 /// What an export writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +99,15 @@ fn csv_time(ms: Option<i64>) -> String {
     }
 }
 
+/// A cell as files write it (CSV, Markdown): times in UTC ([`csv_time`]).
+fn file_cell<'a>(s: &'a EventStore, row: u32, col: &ColumnId) -> Cow<'a, str> {
+    match col {
+        ColumnId::Builtin(Column::Time) => Cow::Owned(csv_time(s.time_ms(row))),
+        ColumnId::Builtin(c) => Cow::Borrowed(field_cell(s, row, *c)),
+        ColumnId::Path(p) => Cow::Owned(path_cell(s, row, p)),
+    }
+}
+
 /// A CSV column's header: the table's title; the path of a path column.
 fn csv_title(c: &ColumnId) -> &str {
     match c {
@@ -133,6 +143,94 @@ pub fn push_csv_field(out: &mut String, cell: &str) {
     } else {
         out.push_str(cell);
     }
+}
+
+/// Appends `cell` as the text of one Markdown (GitHub table) cell that reads back as `cell`:
+/// `\\`, `|` and `<` are backslash-escaped (so a `|` never ends the cell and no `<br>` in
+/// the data reads as a line break), and a line break (LF, CRLF or CR) becomes `<br>`, since a
+/// table row is one line. What Markdown cannot keep: the spaces and tabs around a cell (a
+/// reader trims them) and which line break it was.
+pub fn push_markdown_cell(out: &mut String, cell: &str) {
+    let mut chars = cell.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' | '|' | '<' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("<br>");
+            }
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// How rows are copied to the clipboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copied {
+    /// CSV as the export writes it (header, the guard against formulas).
+    Csv,
+    /// A Markdown (GitHub) table.
+    Markdown,
+}
+
+impl Copied {
+    pub fn label(self) -> &'static str {
+        match self {
+            Copied::Csv => "CSV",
+            Copied::Markdown => "Markdown",
+        }
+    }
+}
+
+/// `rows` of `store` as one text in the table's visible `columns` (times in UTC, as the CSV
+/// export writes them): what "Copy rows" puts in the clipboard.
+pub fn rows_text(store: &EventStore, rows: &[u32], columns: &[ColumnId], how: Copied) -> String {
+    match how {
+        Copied::Csv => {
+            let mut w = ExportWriter::new(Format::Csv, store, rows.to_vec(), columns.to_vec());
+            let mut out = String::new();
+            while let Ok(Some(part)) = w.next_chunk(store, usize::MAX) {
+                out.push_str(&part);
+            }
+            out
+        }
+        Copied::Markdown => {
+            let mut out = String::new();
+            let line = |out: &mut String, cells: &mut dyn Iterator<Item = Cow<str>>| {
+                out.push('|');
+                for c in cells {
+                    out.push(' ');
+                    push_markdown_cell(out, &c);
+                    out.push_str(" |");
+                }
+                out.push('\n');
+            };
+            line(
+                &mut out,
+                &mut columns.iter().map(|c| Cow::Borrowed(csv_title(c))),
+            );
+            line(&mut out, &mut columns.iter().map(|_| Cow::Borrowed("---")));
+            for &r in rows.iter().filter(|&&r| (r as usize) < store.len()) {
+                line(
+                    &mut out,
+                    &mut columns.iter().map(|c| file_cell(store, r, c)),
+                );
+            }
+            out
+        }
+    }
+}
+
+/// "Copied 2 rows as CSV", "Copied 1 row as Markdown".
+pub fn copied_text(rows: usize, how: Copied) -> String {
+    let unit = if rows == 1 { "row" } else { "rows" };
+    format!("Copied {} {unit} as {}", thousands(rows), how.label())
 }
 
 /// "Exporting 12,345 of 100,000 rows".
@@ -251,17 +349,7 @@ impl ExportWriter {
                         if k > 0 {
                             out.push(',');
                         }
-                        match c {
-                            ColumnId::Builtin(Column::Time) => {
-                                push_csv_field(&mut out, &csv_time(store.time_ms(row)))
-                            }
-                            ColumnId::Builtin(c) => {
-                                push_csv_field(&mut out, field_cell(store, row, *c))
-                            }
-                            ColumnId::Path(p) => {
-                                push_csv_field(&mut out, &path_cell(store, row, p))
-                            }
-                        }
+                        push_csv_field(&mut out, &file_cell(store, row, c));
                     }
                     out.push_str("\r\n");
                 }
@@ -634,6 +722,148 @@ mod tests {
             file_name(&EventStore::new(), &[], Format::Csv),
             "trailview-events.csv"
         );
+    }
+
+    /// A GitHub-flavoured reader of one table line: cells split at each `|` not escaped,
+    /// trimmed of spaces and tabs, backslash escapes of ASCII punctuation undone, `<br>` a
+    /// line break.
+    fn read_markdown_line(line: &str) -> Vec<String> {
+        let mut cells = vec![String::new()];
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => {
+                    cells.last_mut().unwrap().push('\\');
+                    cells.last_mut().unwrap().push(chars.next().unwrap());
+                }
+                '|' => cells.push(String::new()),
+                c => cells.last_mut().unwrap().push(c),
+            }
+        }
+        // The line starts and ends with `|`.
+        assert_eq!(cells.first().map(String::as_str), Some(""));
+        assert_eq!(cells.last().map(String::as_str), Some(""));
+        cells[1..cells.len() - 1]
+            .iter()
+            .map(|raw| {
+                let raw = raw.trim_matches([' ', '\t']);
+                let mut out = String::new();
+                let mut rest = raw;
+                while let Some(c) = rest.chars().next() {
+                    if let Some(r) = rest.strip_prefix("<br>") {
+                        out.push('\n');
+                        rest = r;
+                    } else if c == '\\'
+                        && rest[1..]
+                            .chars()
+                            .next()
+                            .is_some_and(|n| n.is_ascii_punctuation())
+                    {
+                        let n = rest[1..].chars().next().unwrap();
+                        out.push(n);
+                        rest = &rest[1 + n.len_utf8()..];
+                    } else {
+                        out.push(c);
+                        rest = &rest[c.len_utf8()..];
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// What a Markdown cell keeps of `cell`: its text without the spaces and tabs around it,
+    /// every line break a `\n`.
+    fn markdown_kept(cell: &str) -> String {
+        cell.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .trim_matches([' ', '\t'])
+            .to_string()
+    }
+
+    fn md(cell: &str) -> String {
+        let mut out = String::new();
+        push_markdown_cell(&mut out, cell);
+        out
+    }
+
+    #[test]
+    fn markdown_cells_escape_pipes_backslashes_and_line_breaks() {
+        assert_eq!(md("plain 王芳"), "plain 王芳");
+        assert_eq!(md("a|b"), "a\\|b");
+        assert_eq!(md("C:\\dir\\"), "C:\\\\dir\\\\");
+        assert_eq!(md("\\|"), "\\\\\\|");
+        assert_eq!(
+            md("two\nlines\r\nthree\rfour"),
+            "two<br>lines<br>three<br>four"
+        );
+        assert_eq!(md("<br><script>"), "\\<br>\\<script>");
+        assert_eq!(md("=1+1"), "=1+1", "Markdown runs no formulas");
+    }
+
+    #[test]
+    fn copied_rows_as_csv_and_markdown() {
+        let s = store_of(&[
+            event("a", "2026-11-30T10:00:00Z", "al|ice", "ua"),
+            event("b", "2026-11-30T11:00:00Z", "=HYPERLINK(\"x\")", "ua"),
+        ]);
+        let cols = vec![
+            ColumnId::Builtin(Column::Time),
+            ColumnId::Builtin(Column::User),
+            ColumnId::Path("userAgent".into()),
+        ];
+        assert_eq!(
+            rows_text(&s, &[1, 0], &cols, Copied::Csv),
+            "Time (UTC),User,userAgent\r\n\
+             2026-11-30T11:00:00Z,\"'=HYPERLINK(\"\"x\"\")\",ua\r\n\
+             2026-11-30T10:00:00Z,al|ice,ua\r\n"
+        );
+        let md = rows_text(&s, &[0], &cols, Copied::Markdown);
+        assert_eq!(
+            md,
+            "| Time (UTC) | User | userAgent |\n\
+             | --- | --- | --- |\n\
+             | 2026-11-30T10:00:00Z | al\\|ice | ua |\n"
+        );
+        let lines: Vec<Vec<String>> = md.lines().map(read_markdown_line).collect();
+        assert_eq!(lines[2], ["2026-11-30T10:00:00Z", "al|ice", "ua"]);
+        assert_eq!(copied_text(1, Copied::Markdown), "Copied 1 row as Markdown");
+        assert_eq!(copied_text(2_000, Copied::Csv), "Copied 2,000 rows as CSV");
+    }
+
+    proptest::proptest! {
+        /// A table of any cells, read back by a Markdown reader, has the same cells (what
+        /// Markdown keeps of them: see `push_markdown_cell`), row by row.
+        #[test]
+        fn markdown_tables_read_back_to_the_same_cells(
+            rows in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        ".*",
+                        "[|\\\\<>br \t\r\n`*_a]{0,12}",
+                    ],
+                    3,
+                ),
+                0..6,
+            )
+        ) {
+            let mut text = String::new();
+            for r in &rows {
+                text.push('|');
+                for c in r {
+                    text.push(' ');
+                    push_markdown_cell(&mut text, c);
+                    text.push_str(" |");
+                }
+                text.push('\n');
+            }
+            let lines: Vec<&str> = text.lines().collect();
+            proptest::prop_assert_eq!(lines.len(), rows.len(), "one line per row");
+            for (line, r) in lines.iter().zip(&rows) {
+                let want: Vec<String> = r.iter().map(|c| markdown_kept(c)).collect();
+                proptest::prop_assert_eq!(read_markdown_line(line), want);
+            }
+        }
     }
 
     /// `cargo test -p trailview-core --release --lib -- --ignored --nocapture export_100k`

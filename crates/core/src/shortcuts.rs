@@ -68,6 +68,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "This list"),
     ("↑ ↓ Page Up/Down Home End", "On a table row: move between rows"),
     (
+        "x",
+        "On a table row: mark or unmark it (Ctrl/⌘+click too); two marked: Compare",
+    ),
+    (
         "+ − c p",
         "On the JSON tree: filter for / out, copy value, copy path; a: add as a field",
     ),

@@ -1,0 +1,108 @@
+//! The toolbar's "Copy" menu: the selected event as pretty JSON, and the marked rows (else the
+//! selected one) as CSV or a Markdown table (core's writers: the table's visible columns, the
+//! CSV's guard against formulas), to the clipboard; a status says what was copied or that the
+//! browser refused.
+
+use crate::events::state::AppState;
+use leptos::prelude::*;
+use trailview_core::export::{copied_text, rows_text, Copied};
+use wasm_bindgen::JsValue;
+
+/// Writes `text` to the clipboard; the browser's refusal as text.
+async fn write(text: String) -> Result<(), String> {
+    let nav = web_sys::window().ok_or("no window")?.navigator();
+    // Absent outside a secure context (plain http on another host than localhost).
+    let present = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard"))
+        .is_ok_and(|c| !c.is_undefined());
+    if !present {
+        return Err("this page may not use the clipboard (it needs https)".into());
+    }
+    wasm_bindgen_futures::JsFuture::from(nav.clipboard().write_text(&text))
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| "no reason given".into())
+        })
+}
+
+#[component]
+pub fn CopyMenu() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let open = RwSignal::new(false);
+    // (copied, text)
+    let status = RwSignal::new(None::<(bool, String)>);
+    let copy = move |text: String, done: String| {
+        leptos::task::spawn_local(async move {
+            status.set(Some(match write(text).await {
+                Ok(()) => (true, done),
+                Err(e) => (false, format!("The browser refused the clipboard: {e}")),
+            }));
+        });
+    };
+    let copy_json = move |_| {
+        open.set(false);
+        let raw = st.selected.get_untracked().and_then(|row| {
+            st.store
+                .with_value(|s| ((row as usize) < s.len()).then(|| s.raw(row)))
+        });
+        let Some(raw) = raw else {
+            return status.set(Some((false, "Select an event to copy it as JSON.".into())));
+        };
+        let text = serde_json::from_str::<serde_json::Value>(&raw)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or(raw);
+        copy(text, "Copied the event as JSON".into());
+    };
+    let copy_rows = move |how: Copied| {
+        open.set(false);
+        let selected = st.selected.get_untracked();
+        let rows = st.store.with_value(|s| {
+            st.marks
+                .with_untracked(|m| st.order.with_untracked(|o| m.rows_to_copy(s, o, selected)))
+        });
+        if rows.is_empty() {
+            return status.set(Some((
+                false,
+                "Mark rows (or select one) to copy them.".into(),
+            )));
+        }
+        let cols = st.visible_columns.get_untracked();
+        let text = st.store.with_value(|s| rows_text(s, &rows, &cols, how));
+        copy(text, copied_text(rows.len(), how));
+    };
+    let item = move |how: Copied| {
+        view! {
+            <button type="button" role="menuitem" data-testid=format!("copy-{}", how.label().to_ascii_lowercase())
+                on:click=move |_| copy_rows(how)>{format!("Copy rows as {}", how.label())}</button>
+        }
+    };
+    view! {
+        <span class="export" data-testid="copy"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" && open.get_untracked() {
+                    ev.prevent_default();
+                    open.set(false);
+                }
+            }>
+            <button type="button" data-testid="copy-button" aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string()
+                title="Copy the selected event, or the marked rows, to the clipboard"
+                on:click=move |_| open.update(|o| *o = !*o)>"Copy"</button>
+            <Show when=move || open.get()>
+                <span role="menu" aria-label="Copy" data-testid="copy-menu">
+                    <button type="button" role="menuitem" data-testid="copy-json" on:click=copy_json>"Copy JSON"</button>
+                    {item(Copied::Csv)}
+                    {item(Copied::Markdown)}
+                </span>
+            </Show>
+            {move || status.get().map(|(ok, text)| view! {
+                <span role=if ok { "status" } else { "alert" } data-testid="copy-status"
+                    data-state=if ok { "done" } else { "error" }>{text}</span>
+            })}
+        </span>
+    }
+}

@@ -1,0 +1,110 @@
+// Compare two events and copy to the clipboard: mark two rows (a checkbox, Ctrl+click), open
+// "Compare" and see the paths that differ; "Copy JSON" puts the selected event in the
+// clipboard, "Copy rows as CSV / Markdown" the marked rows.
+import assert from 'node:assert/strict';
+import { appTest, eventually, fetchEvents, openRow, tid } from './helpers.mjs';
+
+const rowsSel = `${tid('events-table')} tbody tr${tid('event-row')}`;
+
+/** Every leaf path of a JSON value, with its value (as the diff lists them). */
+function leaves(v, path = '', out = new Map()) {
+  const branch = v !== null && typeof v === 'object' && Object.keys(v).length > 0;
+  if (!branch) {
+    out.set(path, JSON.stringify(v));
+    return out;
+  }
+  for (const [k, c] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+    const seg = Array.isArray(v)
+      ? `[${k}]`
+      : /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(k)
+        ? (path ? '.' : '') + k
+        : `[${JSON.stringify(k)}]`;
+    leaves(c, path + seg, out);
+  }
+  return out;
+}
+
+/** The paths whose values differ between two events, sorted as the diff lists them. */
+function differing(a, b) {
+  const la = leaves(a);
+  const lb = leaves(b);
+  const all = new Set([...la.keys(), ...lb.keys()]);
+  return [...all].filter((p) => la.get(p) !== lb.get(p));
+}
+
+const readClipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
+
+appTest(
+  'compare: two marked events list their differing paths; Copy JSON and Copy rows fill the clipboard',
+  async ({ page, context, shot }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const { events } = await fetchEvents(page, { preset: '24h', cap: 100 });
+    assert.ok(events >= 3, `a few events (${events})`);
+    const compare = page.getByRole('button', { name: 'Compare', exact: true });
+    assert.equal(await compare.isDisabled(), true, 'Compare needs two marked events');
+
+    // Copy JSON of the selected event: the clipboard holds it, pretty-printed.
+    await openRow(page, 0);
+    const firstId = await page.locator(rowsSel).nth(0).getAttribute('data-event-id');
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Copy JSON', exact: true }).click();
+    await page.locator(`${tid('copy-status')}[data-state="done"]`).waitFor();
+    const copied = await readClipboard(page);
+    assert.ok(copied.includes('\n  "'), 'pretty JSON');
+    const first = JSON.parse(copied);
+    assert.equal(first.eventId ?? first.eventID, firstId, 'the selected event');
+
+    // Mark the first row by its checkbox and the third by Ctrl+click.
+    const box = page.locator(rowsSel).nth(0).getByRole('checkbox');
+    assert.match(await box.getAttribute('aria-label'), /^Mark \S+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    await box.check();
+    await page.locator(rowsSel).nth(2).click({ modifiers: ['Control'] });
+    await eventually(async () => !(await compare.isDisabled()), 'Compare enabled with two marked');
+    const secondId = await page.locator(rowsSel).nth(2).getAttribute('data-event-id');
+    // The second event's JSON, for the expected differences: read it from its tree's copy.
+    await page.locator(rowsSel).nth(2).click();
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Copy JSON', exact: true }).click();
+    await eventually(async () => JSON.parse(await readClipboard(page)).eventId === secondId, 'the second event copied');
+    const second = JSON.parse(await readClipboard(page));
+
+    // Marked rows as CSV: a header and the two rows, in the table's order.
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Copy rows as CSV', exact: true }).click();
+    await eventually(async () => (await readClipboard(page)).startsWith('Time (UTC),'), 'CSV copied');
+    const csv = (await readClipboard(page)).split('\r\n').filter(Boolean);
+    assert.equal(csv.length, 3, `header + 2 rows: ${csv.join(' / ')}`);
+    assert.equal(await page.locator(tid('copy-status')).innerText(), 'Copied 2 rows as CSV');
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Copy rows as Markdown', exact: true }).click();
+    await eventually(async () => (await readClipboard(page)).startsWith('| Time (UTC) |'), 'Markdown copied');
+    assert.equal((await readClipboard(page)).trimEnd().split('\n').length, 4, 'header, rule, 2 rows');
+
+    // Compare: a dialog named "Compare" listing exactly the differing paths.
+    await compare.click();
+    const dialog = page.getByRole('dialog', { name: 'Compare' });
+    await dialog.waitFor();
+    await dialog.locator(tid('compare-row')).first().waitFor();
+    const listed = await dialog.locator(tid('compare-row')).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-path')));
+    const want = differing(first, second);
+    assert.ok(want.length > 0, 'two events differ');
+    assert.deepEqual([...listed].sort(), [...want].sort());
+    assert.ok(listed.includes('eventId'), 'the ids differ');
+    await shot('compare');
+    // Hide equal off: every path of both.
+    await dialog.getByRole('checkbox', { name: 'Hide equal' }).uncheck();
+    await eventually(
+      async () => (await dialog.locator(`${tid('compare-row')}[data-change="equal"]`).count()) > 0,
+      'equal rows shown',
+    );
+    // Esc closes it; focus is back on the button.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'compare-button');
+    assert.equal(
+      await page.locator(`${rowsSel}[aria-selected="true"]`).count(),
+      1,
+      'Esc in the dialog did not close the open event',
+    );
+  },
+);
