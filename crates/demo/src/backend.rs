@@ -225,7 +225,9 @@ mod tests {
                 format_api_time(from),
                 format_api_time(backend.now_ms())
             );
-            let body = backend.rpc(Api::ActionTrail, &crate::params_of(&q)).unwrap();
+            let body = backend
+                .rpc(Api::ActionTrail, &crate::params_of(&q))
+                .unwrap();
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
             assert!(v.get("NextToken").is_none());
             v["Events"]

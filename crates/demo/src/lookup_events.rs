@@ -113,11 +113,7 @@ fn parse_time(
 }
 
 /// Validate the request (everything but the rate limit) against the store.
-pub fn parse_query(
-    req: &RpcParams,
-    store: &View<'_>,
-    now_ms: i64,
-) -> Result<Query, AlibabaError> {
+pub fn parse_query(req: &RpcParams, store: &View<'_>, now_ms: i64) -> Result<Query, AlibabaError> {
     let start_given = parse_time(
         req.get("StartTime"),
         "InvalidParameterStartTime",
