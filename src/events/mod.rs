@@ -6,6 +6,7 @@ pub mod columns;
 pub mod export;
 pub mod fetch;
 pub mod fields;
+pub mod follow;
 pub mod histogram;
 pub mod keys;
 pub mod persist;
