@@ -69,7 +69,7 @@ pub fn stop(st: AppState) {
 }
 
 fn start(st: AppState) {
-    if !available(st) {
+    if st.fetch_state.get_untracked() == FetchState::Running {
         return;
     }
     let Some(follower) = st.run.with_untracked(|r| r.as_ref().map(Follow::after)) else {
@@ -265,9 +265,10 @@ impl Driven for Round {
     }
 
     fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.st
-            .notice
-            .set(Some(format!("Following: {}", retry_notice(e, delay_ms, attempt))));
+        self.st.notice.set(Some(format!(
+            "Following: {}",
+            retry_notice(e, delay_ms, attempt)
+        )));
     }
 
     fn gave_up(&self, e: ApiError) {

@@ -295,10 +295,10 @@ mod tests {
         fn answer(
             &mut self,
             req: &crate::paging::Request,
-        ) -> Result<LookupEventsResponse, ApiError> {
+        ) -> Result<LookupEventsResponse, Box<ApiError>> {
             self.calls += 1;
             if !self.fail.is_empty() {
-                return Err(self.fail.remove(0));
+                return Err(Box::new(self.fail.remove(0)));
             }
             let t = |k: &str| crate::time::parse_rfc3339_ms(&param(req, k).unwrap()).unwrap();
             let (s, e) = (t("StartTime"), t("EndTime"));
@@ -358,19 +358,16 @@ mod tests {
     /// Runs one round as the app's driver does (no retry waits).
     fn round(f: &mut Follow, cloud: &mut Cloud, store: &mut Store, now: i64) {
         f.begin_round(now);
-        loop {
-            match f.step() {
-                Step::Fetch(req) => match cloud.answer(&req) {
-                    Ok(page) => {
-                        let events = f.accept_page(page);
-                        let times = store.ingest(&events);
-                        f.note_times(times);
-                    }
-                    Err(e) => {
-                        let _ = f.on_error(&e, 1);
-                    }
-                },
-                Step::Stop(_) => break,
+        while let Step::Fetch(req) = f.step() {
+            match cloud.answer(&req) {
+                Ok(page) => {
+                    let events = f.accept_page(page);
+                    let times = store.ingest(&events);
+                    f.note_times(times);
+                }
+                Err(e) => {
+                    let _ = f.on_error(&e, 1);
+                }
             }
         }
         f.end_round(now);
@@ -432,7 +429,7 @@ mod tests {
                 cloud.add(t);
             }
             // One more in the newest loaded second, which the last poll had already read.
-            if seed % 3 == 0 {
+            if seed.is_multiple_of(3) {
                 cloud.add(f.newest_ms().div_euclid(1000) * 1000);
             }
             assert_eq!(f.next(now, Visibility::Visible), Next::Poll);
