@@ -1333,7 +1333,10 @@ async fn follow_holds_new_rows_until_n_new_is_clicked() {
     frame().await;
     // No fetch yet: Follow is off and cannot be turned on.
     let toggle = one(&el, "[data-testid=follow-toggle]");
-    assert_eq!(toggle.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(
+        toggle.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
     assert!(toggle.has_attribute("disabled"));
     assert!(all(&el, "[data-testid=follow-new]").is_empty());
 
