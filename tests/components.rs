@@ -1602,3 +1602,82 @@ async fn marked_rows_open_compare_and_survive_a_sort() {
     settle().await;
     assert!(s.marks.get_untracked().is_empty());
 }
+
+/// Follow's "n new": rows held back stay out of the table (the page and its rows do not move)
+/// until the button shows them and goes to the first page (newest first).
+#[wasm_bindgen_test]
+async fn follow_holds_new_rows_until_n_new_is_clicked() {
+    use trailview::events::follow::FollowControl;
+    let el = container();
+    let st = Arc::new(Mutex::new(None::<AppState>));
+    let st2 = st.clone();
+    leptos::mount::mount_to(el.clone(), move || {
+        let s = AppState::new();
+        s.store.update_value(|store| {
+            for i in 0..120 {
+                store.push(&event(i));
+            }
+        });
+        s.version.update(|v| *v += 1);
+        provide_context(s);
+        *st2.lock().unwrap() = Some(s);
+        view! { <FollowControl /> <EventsTable /> }
+    })
+    .forget();
+    let s = st.lock().unwrap().expect("mounted");
+    frame().await;
+    // No fetch yet: Follow is off and cannot be turned on.
+    let toggle = one(&el, "[data-testid=follow-toggle]");
+    assert_eq!(
+        toggle.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    assert!(toggle.has_attribute("disabled"));
+    assert!(all(&el, "[data-testid=follow-new]").is_empty());
+
+    // Newest first, on page 2: five rows arrive and are held.
+    one(&el, "[data-testid=sort-time]").click();
+    one(&el, "[data-testid=sort-time]").click();
+    s.page.set(1);
+    settle().await;
+    let before: Vec<Option<String>> = all(&el, "tr[data-testid=event-row]")
+        .iter()
+        .map(|r| r.get_attribute("data-event-id"))
+        .collect();
+    s.store.update_value(|store| {
+        for i in 120..125 {
+            store.push(&event(i));
+        }
+    });
+    s.held_from.set(Some(120));
+    s.follow_new.set(5);
+    s.version.update(|v| *v += 1);
+    settle().await;
+    let after: Vec<Option<String>> = all(&el, "tr[data-testid=event-row]")
+        .iter()
+        .map(|r| r.get_attribute("data-event-id"))
+        .collect();
+    assert_eq!(after, before, "the page's rows did not move");
+    assert_eq!(
+        one(&el, "[data-testid=page-info]").text_content().unwrap(),
+        "51–100 of 120"
+    );
+    let new = one(&el, "[data-testid=follow-new]");
+    assert_eq!(new.text_content().as_deref(), Some("5 new"));
+
+    // "5 new": shown, on the first page, on top; the count is cleared.
+    new.click();
+    settle().await;
+    assert_eq!(s.page.get_untracked(), 0);
+    assert_eq!(
+        one(&el, "[data-testid=page-info]").text_content().unwrap(),
+        "1–50 of 125"
+    );
+    assert_eq!(
+        one(&el, "tr[data-testid=event-row]")
+            .get_attribute("data-event-id")
+            .as_deref(),
+        Some("E-0124")
+    );
+    assert!(all(&el, "[data-testid=follow-new]").is_empty());
+}

@@ -24,7 +24,9 @@ thread_local! {
     static RUNNER: Runner = Runner::default();
 }
 
-fn next_run() -> Ticket {
+/// A ticket of the events fetch's runner (a fetch, a restore, following new events): any
+/// later one makes it stale.
+pub fn next_run() -> Ticket {
     RUNNER.with(Runner::start)
 }
 
@@ -40,6 +42,7 @@ pub fn kept_message(loaded: usize) -> String {
 /// Stop the running fetch; what was loaded stays (and "Load older" can continue it).
 pub fn cancel(st: AppState) {
     RUNNER.with(Runner::cancel);
+    st.end_follow();
     if st.fetch_state.get_untracked() == FetchState::Running {
         st.run.update(|r| {
             if let Some(r) = r {
@@ -89,6 +92,7 @@ pub fn confirm(st: AppState, mode: Option<LoadMode>) {
 /// Fetch `query`, up to `cap` events, replacing the loaded events or adding to them.
 pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
     let ticket = next_run();
+    st.end_follow();
     if mode == LoadMode::Replace {
         st.replace_events();
     }
@@ -134,6 +138,7 @@ fn go_on(st: AppState, extra: impl FnOnce(&EventsRun) -> usize) {
         return;
     }
     let ticket = next_run();
+    st.end_follow();
     st.error.set(None);
     st.notice.set(None);
     let held = st

@@ -8,6 +8,7 @@ pub mod copy;
 pub mod export;
 pub mod fetch;
 pub mod fields;
+pub mod follow;
 pub mod histogram;
 pub mod keys;
 pub mod persist;

@@ -2,6 +2,7 @@
 //! service's pairing rules before anything is sent), the cap, Fetch and Cancel.
 
 use crate::events::fetch;
+use crate::events::follow::FollowControl;
 use crate::events::state::{AppState, FetchState, Tz};
 use crate::format;
 use leptos::prelude::*;
@@ -197,6 +198,7 @@ pub fn QueryBar() -> impl IntoView {
                 <button data-testid="cancel" type="button" disabled=move || !running() on:click=move |_| fetch::cancel(st)>
                     "Cancel"
                 </button>
+                <FollowControl />
             </div>
             {move || asking.get().then(|| {
                 // Built once per question: it takes the focus then (an answer gives it back to

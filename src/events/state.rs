@@ -8,6 +8,7 @@ use trailview_core::dialect::ApiError;
 use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, TimeWindow};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};
 use trailview_core::fields::{self, AddPath};
+use trailview_core::follow::Follow;
 use trailview_core::json_path::JsonPath;
 use trailview_core::marks::Marks;
 use trailview_core::page::Page;
@@ -52,6 +53,29 @@ impl FetchState {
             FetchState::Done => "done",
             FetchState::Cancelled => "cancelled",
             FetchState::Error => "error",
+        }
+    }
+}
+
+/// Whether new events are being followed, and what the follower is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Following {
+    Off,
+    /// A round of calls is running.
+    Polling,
+    /// Waiting for the next round.
+    Waiting,
+    /// The tab is hidden: no calls until it is shown.
+    Paused,
+}
+
+impl Following {
+    pub fn key(self) -> &'static str {
+        match self {
+            Following::Off => "off",
+            Following::Polling => "polling",
+            Following::Waiting => "waiting",
+            Following::Paused => "paused",
         }
     }
 }
@@ -124,6 +148,15 @@ pub struct AppState {
     pub link_keep: StoredValue<Option<(Option<TimeWindow>, usize)>>,
     /// Events marked in the table (to compare two, or copy): cleared by a Replace.
     pub marks: RwSignal<Marks>,
+    /// Following new events (`events::follow`).
+    pub following: RwSignal<Following>,
+    /// The follower's core state machine while following.
+    pub follower: StoredValue<Option<Follow>>,
+    /// Rows following added since it started or since the user last went to them ("n new").
+    pub follow_new: RwSignal<usize>,
+    /// Rows from this one on are held out of the table until the user asks for them ("n new"):
+    /// new rows never move the rows a user is reading.
+    pub held_from: RwSignal<Option<u32>>,
     /// Select, show and focus the current page's `i`-th row (the table registers it; j / k).
     pub row_nav: StoredValue<Option<Callback<usize>>>,
     /// What the last compiled filter still needs (written by `filtered`, read by the indexer).
@@ -143,6 +176,7 @@ impl AppState {
         let page_size = RwSignal::new(50usize);
         let page = RwSignal::new(0usize);
         let index_tick = RwSignal::new(0u64);
+        let held_from = RwSignal::new(None::<u32>);
         let order = Memo::new(move |_| {
             version.track();
             sort.with(|s| {
@@ -182,7 +216,11 @@ impl AppState {
                 }
             }
             pending.set_value(need);
-            order.with(|o| store.with_value(|st| st.filter(o, &cf)))
+            let mut rows = order.with(|o| store.with_value(|st| st.filter(o, &cf)));
+            if let Some(h) = held_from.get() {
+                rows.retain(|&r| r < h);
+            }
+            rows
         });
         let page_info =
             Memo::new(move |_| Page::new(filtered.with(|f| f.len()), page_size.get(), page.get()));
@@ -251,6 +289,10 @@ impl AppState {
             linked_event: RwSignal::new(None),
             link_keep: StoredValue::new(None),
             marks: RwSignal::new(Marks::default()),
+            following: RwSignal::new(Following::Off),
+            follower: StoredValue::new(None),
+            follow_new: RwSignal::new(0),
+            held_from,
             row_nav: StoredValue::new(None),
             pending,
             indexer_running: StoredValue::new(false),
@@ -469,6 +511,9 @@ impl AppState {
     /// the last fetch's run (its "Load older", its errors) are gone; another load still
     /// writing to the store sees its epoch change and stops.
     pub fn replace_events(&self) {
+        self.end_follow();
+        self.held_from.set(None);
+        self.follow_new.set(0);
         self.store.update_value(|s| s.clear());
         self.selected.set(None);
         self.marks.update(|m| m.clear());
@@ -505,6 +550,20 @@ impl AppState {
     pub fn toggle_mark(&self, row: u32) {
         self.store
             .with_value(|s| self.marks.update(|m| m.toggle(s, row)));
+    }
+
+    /// Following stops (a fetch or Cancel took the fetch's runner, or it failed): the rows it
+    /// held stay behind "n new" until the user asks for them.
+    pub fn end_follow(&self) {
+        self.follower.update_value(|f| {
+            if let Some(f) = f {
+                f.cancel()
+            }
+        });
+        self.follower.set_value(None);
+        if self.following.get_untracked() != Following::Off {
+            self.following.set(Following::Off);
+        }
     }
 
     pub fn set_col_filter(&self, col: ColumnId, text: String) {

@@ -16,6 +16,7 @@ pub mod export;
 pub mod fetch_policy;
 pub mod fields;
 pub mod file_load;
+pub mod follow;
 pub mod histogram;
 pub mod jobs;
 pub mod json_path;

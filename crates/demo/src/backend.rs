@@ -191,8 +191,59 @@ impl DemoBackend {
         if let Err(wait) = self.lookup_limiter.try_acquire() {
             return Err(AlibabaError::throttled(wait.as_secs_f64().ceil() as u64));
         }
-        let q = lookup_events::parse_query(req, &self.store, self.now_ms())?;
-        let page = lookup_events::run(&self.store, &q);
-        Ok(lookup_events::body(&self.store, &q, &page, &request_id()))
+        let now = self.now_ms();
+        let store = self.store.view(now);
+        let q = lookup_events::parse_query(req, &store, now)?;
+        let page = lookup_events::run(&store, &q);
+        Ok(lookup_events::body(&store, &q, &page, &request_id()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Live;
+    use crate::generate::DemoConfig;
+    use trailview_core::time::format_api_time;
+
+    /// LookupEvents over a range ending now includes the events made since the proxy started,
+    /// and a poll from the newest second on finds exactly the newer ones.
+    #[test]
+    fn lookup_events_sees_live_events() {
+        let start = 1_700_000_000_000;
+        let store = DemoEvents::generate(&DemoConfig {
+            seed: 21,
+            count: 200,
+            end_ms: start,
+            span_days: 1,
+        })
+        .with_live(Live::On);
+        let backend = DemoBackend::with_job_seconds(Arc::new(store), 0, Clock::Fixed(start), 5);
+        let ids = |from: i64| -> Vec<String> {
+            let q = format!(
+                "Action=LookupEvents&MaxResults=50&Direction=FORWARD&StartTime={}&EndTime={}",
+                format_api_time(from),
+                format_api_time(backend.now_ms())
+            );
+            let body = backend
+                .rpc(Api::ActionTrail, &crate::params_of(&q))
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert!(v.get("NextToken").is_none());
+            v["Events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["eventId"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert!(ids(start - 60_000).len() < 50);
+        backend.advance(20_000);
+        let after = ids(start);
+        assert!((4..=8).contains(&after.len()), "{} in 20 s", after.len());
+        backend.advance(20_000);
+        let more = ids(start);
+        assert_eq!(&more[..after.len()], &after[..], "the first 20 s unchanged");
+        assert!(more.len() >= after.len() + 4);
     }
 }

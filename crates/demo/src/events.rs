@@ -4,9 +4,15 @@
 //! An event's position in the store is its place in the total order (time, generation index):
 //! the LookupEvents cursor is that position, so paging is stable even among events of the same
 //! second.
+//!
+//! With [`Live::On`] (the proxy's demo) the store goes on growing after `end_ms`: the events of
+//! every second that has passed ([`generate::live_bucket`], a pure function of the seed and the
+//! time) are appended the first time a [`View`] at a later "now" is asked for. They come after
+//! every generated event in time, so positions already handed out (NextTokens) stay valid.
 
-use crate::generate::{self, DemoConfig, DemoEvent};
+use crate::generate::{self, DemoConfig, DemoEvent, EventMaker, LIVE_BUCKET_SECS};
 use std::ops::Range;
+use std::sync::{RwLock, RwLockReadGuard};
 use trailview_core::event::EventRecord;
 
 pub struct StoredEvent {
@@ -20,6 +26,100 @@ pub struct DemoEvents {
     config: DemoConfig,
     /// Identifies the dataset (config hash); NextTokens are bound to it.
     dataset_id: u64,
+    /// The events made after `end_ms` ([`Live::On`]).
+    live: Option<RwLock<LiveEvents>>,
+}
+
+/// Whether the store keeps producing events after the generated range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Live {
+    /// A fixed dataset (tests).
+    Off,
+    /// New events appear as time passes (the proxy's demo).
+    On,
+}
+
+/// The live events made so far: every second before `through_ms` is made.
+struct LiveEvents {
+    maker: EventMaker,
+    through_ms: i64,
+    events: Vec<StoredEvent>,
+}
+
+impl LiveEvents {
+    /// Make the events of every whole second before `now_ms`.
+    fn catch_up(&mut self, seed: u64, now_ms: i64) {
+        let until = now_ms.div_euclid(1000) * 1000;
+        if until <= self.through_ms {
+            return;
+        }
+        let first = self.through_ms.div_euclid(1000 * LIVE_BUCKET_SECS);
+        let last = (until - 1).div_euclid(1000 * LIVE_BUCKET_SECS);
+        let mut buf = String::with_capacity(4096);
+        for bucket in first..=last {
+            for (time_ms, key) in generate::live_bucket(seed, bucket) {
+                if time_ms < self.through_ms || time_ms >= until {
+                    continue;
+                }
+                buf.clear();
+                self.maker.write(&mut buf, key, time_ms, None, false);
+                self.events.push(stored(DemoEvent {
+                    time_ms,
+                    json: buf.as_str().into(),
+                }));
+            }
+        }
+        self.through_ms = until;
+    }
+}
+
+/// The store as one LookupEvents call sees it: the generated events, then the live ones made
+/// up to the call's "now" (held still while the call reads them).
+pub struct View<'a> {
+    fixed: &'a [StoredEvent],
+    live: Option<RwLockReadGuard<'a, LiveEvents>>,
+    dataset_id: u64,
+}
+
+impl View<'_> {
+    fn live(&self) -> &[StoredEvent] {
+        self.live.as_ref().map_or(&[], |l| &l.events)
+    }
+
+    pub fn len(&self) -> usize {
+        self.fixed.len() + self.live().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn dataset_id(&self) -> u64 {
+        self.dataset_id
+    }
+
+    pub fn get(&self, pos: usize) -> &StoredEvent {
+        match pos.checked_sub(self.fixed.len()) {
+            Some(i) => &self.live()[i],
+            None => &self.fixed[pos],
+        }
+    }
+
+    /// Positions of the events with `start_ms <= time < end_ms` (binary search).
+    pub fn range(&self, start_ms: i64, end_ms: i64) -> Range<usize> {
+        let n = self.fixed.len();
+        let live = self.live();
+        let lo_of = |t: i64| {
+            let f = self.fixed.partition_point(|e| e.time_ms < t);
+            if f < n {
+                f
+            } else {
+                n + live.partition_point(|e| e.time_ms < t)
+            }
+        };
+        let (lo, hi) = (lo_of(start_ms), lo_of(end_ms));
+        lo..hi.max(lo)
+    }
 }
 
 impl DemoEvents {
@@ -42,7 +142,47 @@ impl DemoEvents {
             events,
             dataset_id: h.finish(),
             config,
+            live: None,
         }
+    }
+
+    /// The same store, producing new events as time passes after `end_ms` when `live` is on.
+    pub fn with_live(mut self, live: Live) -> DemoEvents {
+        self.live = match live {
+            Live::Off => None,
+            Live::On => Some(RwLock::new(LiveEvents {
+                maker: EventMaker::new(self.config.seed),
+                // The first whole second at or after the generated range's end.
+                through_ms: (self.config.end_ms + 999).div_euclid(1000) * 1000,
+                events: Vec::new(),
+            })),
+        };
+        self
+    }
+
+    /// The store at `now_ms`: with [`Live::On`], every second before it has its events.
+    pub fn view(&self, now_ms: i64) -> View<'_> {
+        let live = self.live.as_ref().map(|l| {
+            let behind = l.read().map_or(true, |l| l.through_ms + 1000 <= now_ms);
+            if behind {
+                if let Ok(mut w) = l.write() {
+                    w.catch_up(self.config.seed, now_ms);
+                }
+            }
+            l.read().unwrap_or_else(|p| p.into_inner())
+        });
+        View {
+            fixed: &self.events,
+            live,
+            dataset_id: self.dataset_id,
+        }
+    }
+
+    /// Events made live so far (0 without [`Live::On`]).
+    pub fn live_len(&self) -> usize {
+        self.live
+            .as_ref()
+            .map_or(0, |l| l.read().map_or(0, |l| l.events.len()))
     }
 
     pub fn len(&self) -> usize {
@@ -84,16 +224,7 @@ impl DemoEvents {
 
 /// Parse every event's record, on all cores (the parse dominates startup).
 fn parse_all(events: Vec<DemoEvent>) -> Vec<StoredEvent> {
-    let parse = |e: DemoEvent| {
-        // The generator writes valid JSON; a parse failure would be a generator bug, and the
-        // event still gets served (its record is empty, so only unconditioned queries match it).
-        let record = EventRecord::parse(&e.json).map(slim).unwrap_or_default();
-        StoredEvent {
-            time_ms: e.time_ms,
-            record,
-            raw: e.json,
-        }
-    };
+    let parse = stored;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
@@ -120,6 +251,18 @@ fn parse_all(events: Vec<DemoEvent>) -> Vec<StoredEvent> {
             .flat_map(|h| h.join().expect("parse thread"))
             .collect()
     })
+}
+
+/// One event indexed: its record parsed once (the generator writes valid JSON; a parse failure
+/// would be a generator bug, and the event still gets served: its record is empty, so only
+/// unconditioned queries match it).
+fn stored(e: DemoEvent) -> StoredEvent {
+    let record = EventRecord::parse(&e.json).map(slim).unwrap_or_default();
+    StoredEvent {
+        time_ms: e.time_ms,
+        record,
+        raw: e.json,
+    }
 }
 
 /// Drop the fields no LookupAttribute key reads (they stay in the raw JSON): about a third
@@ -268,5 +411,88 @@ mod tests {
         let store = DemoEvents::from_events(cfg, events);
         assert!(store.events().iter().map(|e| &e.raw).eq(expected.iter()));
         assert!(store.events().iter().all(|e| e.record.event_id.is_some()));
+    }
+
+    fn live_store(seed: u64, end_ms: i64) -> DemoEvents {
+        DemoEvents::generate(&DemoConfig {
+            seed,
+            count: 300,
+            end_ms,
+            span_days: 1,
+        })
+        .with_live(Live::On)
+    }
+
+    fn ids(v: &View<'_>, range: Range<usize>) -> Vec<String> {
+        range
+            .map(|p| v.get(p).record.event_id.clone().expect("an id"))
+            .collect()
+    }
+
+    #[test]
+    fn live_events_appear_as_time_passes() {
+        let end = 1_700_000_000_500;
+        let store = live_store(9, end);
+        assert_eq!(store.view(end).len(), 300, "nothing live at the end");
+        // A minute on: 12 buckets of one or two events, all after the generated ones.
+        let v = store.view(end + 60_000);
+        let live = v.len() - 300;
+        assert!((12..=24).contains(&live), "{live} live events in a minute");
+        assert!((1..v.len()).all(|i| v.get(i - 1).time_ms <= v.get(i).time_ms));
+        assert!(v.get(300).time_ms >= end && v.get(v.len() - 1).time_ms < end + 60_000);
+        // Only whole seconds that have passed: asking again at the same instant adds none.
+        drop(v);
+        assert_eq!(store.view(end + 60_000).len(), 300 + live);
+        // The range finds them.
+        let v = store.view(end + 60_000);
+        assert_eq!(v.range(end, end + 60_000), 300..300 + live);
+        assert_eq!(v.range(0, end + 120_000).len(), 300 + live);
+    }
+
+    #[test]
+    fn live_events_are_a_function_of_seed_and_time() {
+        let end = 1_700_000_000_000;
+        // Caught up in one step or in many small ones: the same events.
+        let a = live_store(4, end);
+        let b = live_store(4, end);
+        for t in (0..=90_000).step_by(700) {
+            let _ = b.view(end + t);
+        }
+        let (va, vb) = (a.view(end + 90_000), b.view(end + 90_000));
+        assert_eq!(va.len(), vb.len());
+        assert!((300..va.len()).all(|i| va.get(i).raw == vb.get(i).raw));
+        // Another seed: other events.
+        let c = live_store(5, end);
+        let vc = c.view(end + 90_000);
+        assert_ne!(ids(&va, 300..va.len()), ids(&vc, 300..vc.len()));
+        // Whoever asks first, a second's events do not depend on when the store started.
+        let later = live_store(4, end + 30_000);
+        let vl = later.view(end + 90_000);
+        let from = va.range(end + 30_000, end + 90_000);
+        let from_l = vl.range(end + 30_000, end + 90_000);
+        assert_eq!(ids(&va, from), ids(&vl, from_l));
+    }
+
+    #[test]
+    fn no_event_id_twice_across_the_boundary() {
+        let end = 1_700_000_000_000;
+        let store = live_store(13, end);
+        let v = store.view(end + 600_000);
+        let all = ids(&v, 0..v.len());
+        let unique: std::collections::HashSet<&String> = all.iter().collect();
+        assert_eq!(unique.len(), all.len());
+        assert!(v.len() > 300 + 100);
+    }
+
+    #[test]
+    fn fixed_store_does_not_grow() {
+        let store = DemoEvents::generate(&DemoConfig {
+            seed: 1,
+            count: 50,
+            end_ms: 1_700_000_000_000,
+            span_days: 1,
+        });
+        assert_eq!(store.view(1_800_000_000_000).len(), 50);
+        assert_eq!(store.live_len(), 0);
     }
 }

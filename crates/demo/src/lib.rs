@@ -26,7 +26,7 @@ pub mod lookup_events;
 pub mod rate_limit;
 
 pub use backend::{Answer, Clock, DemoBackend};
-pub use events::DemoEvents;
+pub use events::{DemoEvents, Live};
 pub use generate::{DemoConfig, DemoEvent};
 
 /// An RPC call's parameters from a query string (tests).

@@ -22,7 +22,7 @@
 //!   `400 InvalidNextToken`. An empty `NextToken` is read as absent.
 //!   The response has `NextToken` only when at least one more matching event exists.
 
-use crate::events::{DemoEvents, Fnv};
+use crate::events::{Fnv, View};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -113,11 +113,7 @@ fn parse_time(
 }
 
 /// Validate the request (everything but the rate limit) against the store.
-pub fn parse_query(
-    req: &RpcParams,
-    store: &DemoEvents,
-    now_ms: i64,
-) -> Result<Query, AlibabaError> {
+pub fn parse_query(req: &RpcParams, store: &View<'_>, now_ms: i64) -> Result<Query, AlibabaError> {
     let start_given = parse_time(
         req.get("StartTime"),
         "InvalidParameterStartTime",
@@ -243,7 +239,7 @@ pub struct ScanPage {
 }
 
 /// Find the page: binary-search the time range, then scan it in the query's direction.
-pub fn run(store: &DemoEvents, q: &Query) -> ScanPage {
+pub fn run(store: &View<'_>, q: &Query) -> ScanPage {
     let mut range = store.range(q.start_ms, q.end_ms);
     match (q.direction, q.after) {
         (ScanDirection::Backward, Some(p)) => range.end = range.end.min(p),
@@ -275,7 +271,7 @@ pub fn run(store: &DemoEvents, q: &Query) -> ScanPage {
 
 /// The JSON body: `{"RequestId","StartTime","EndTime","NextToken"?,"Events":[...]}` with the
 /// events' stored JSON written out verbatim.
-pub fn body(store: &DemoEvents, q: &Query, page: &ScanPage, request_id: &str) -> String {
+pub fn body(store: &View<'_>, q: &Query, page: &ScanPage, request_id: &str) -> String {
     let events_len: usize = page
         .positions
         .iter()
@@ -309,6 +305,7 @@ pub fn body(store: &DemoEvents, q: &Query, page: &ScanPage, request_id: &str) ->
 mod tests {
     use super::*;
     use crate::generate::DemoConfig;
+    use crate::DemoEvents;
 
     fn store() -> DemoEvents {
         DemoEvents::generate(&DemoConfig {
@@ -326,7 +323,7 @@ mod tests {
     #[test]
     fn token_roundtrip_and_tamper() {
         let st = store();
-        let q = parse_query(&req("Direction=FORWARD"), &st, 1_700_000_000_000).unwrap();
+        let q = parse_query(&req("Direction=FORWARD"), &st.view(0), 1_700_000_000_000).unwrap();
         let t = encode_token(&q, 17);
         assert!(!t.contains(['+', '/', '=']));
         let d = decode_token(&t).unwrap();
@@ -338,6 +335,7 @@ mod tests {
     #[test]
     fn body_is_valid_json_with_raw_events() {
         let st = store();
+        let st = st.view(0);
         let q = parse_query(&req("MaxResults=3"), &st, 1_700_000_000_000).unwrap();
         let page = run(&st, &q);
         assert_eq!(page.positions.len(), 3);

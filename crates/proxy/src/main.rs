@@ -6,8 +6,8 @@ use std::time::Instant;
 use trailview_core::time::format_api_time;
 use trailview_demo::buckets::{DemoBuckets, OSS_BUCKET, S3_BUCKET};
 use trailview_demo::generate::{self, DemoConfig};
-use trailview_demo::DemoEvents;
 use trailview_demo::{Clock, DemoBackend};
+use trailview_demo::{DemoEvents, Live};
 use trailview_proxy::cli::{self, Command};
 use trailview_proxy::config::{Config, ServeLimits};
 use trailview_proxy::serve::{Drained, SHED_AT_ONCE};
@@ -90,7 +90,7 @@ async fn main() -> ExitCode {
     };
     let events = generate::generate(&config);
     let generated = started.elapsed();
-    let store = Arc::new(DemoEvents::from_events(config, events));
+    let store = Arc::new(DemoEvents::from_events(config, events).with_live(Live::On));
     let indexed = started.elapsed() - generated;
     match store.time_span() {
         Some((first, last)) => println!(
@@ -106,6 +106,11 @@ async fn main() -> ExitCode {
         ),
         None => println!("trailview-proxy: demo dataset: no events (--events 0)"),
     }
+    println!(
+        "trailview-proxy: new events keep arriving while it runs (one or two every {} s, the same for seed {} at the same time)",
+        trailview_demo::generate::LIVE_BUCKET_SECS,
+        args.seed
+    );
 
     let addr = listener.local_addr().unwrap_or(args.listen);
     let app_note = if args.static_dir.join("index.html").is_file() {

@@ -154,6 +154,34 @@ impl EventMaker {
     }
 }
 
+/// Live events (the demo keeps producing them while it runs): one or two in every bucket of
+/// this many seconds.
+pub const LIVE_BUCKET_SECS: i64 = 5;
+
+/// The live events of the [`LIVE_BUCKET_SECS`]-second bucket `bucket` (bucket `b` covers the
+/// seconds `b * LIVE_BUCKET_SECS ..`): their times (whole seconds, epoch ms, oldest first) and
+/// the [`EventMaker`] keys that write them. A pure function of `(seed, bucket)`: the events of
+/// an instant are the same whenever, and however often, they are asked for. Every bucket has at
+/// least one, so that following the demo sees new events every few seconds; a third of the
+/// buckets have two, sometimes in the same second.
+pub fn live_bucket(seed: u64, bucket: i64) -> Vec<(i64, u64)> {
+    let mut rng = Rng::new(mix(seed ^ 0x11FE_E7E5_7A11_0001, bucket as u64));
+    let n = 1 + usize::from(rng.below(3) == 0);
+    let mut secs: Vec<i64> = (0..n)
+        .map(|_| rng.below(LIVE_BUCKET_SECS as usize) as i64)
+        .collect();
+    secs.sort_unstable();
+    secs.into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let time_ms = (bucket * LIVE_BUCKET_SECS + s) * 1000;
+            // The top bit keeps live keys apart from the demo buckets' keys.
+            let key = (1 << 63) | ((bucket as u64) << 2) | i as u64;
+            (time_ms, key)
+        })
+        .collect()
+}
+
 /// Every how many events one is hostile: about two a day, and at most one in 1,000.
 pub fn hostile_stride(cfg: &DemoConfig) -> usize {
     let per_day = cfg.count / cfg.span_days.max(1) as usize;

@@ -1,0 +1,317 @@
+//! "Follow": after a fetch, core's [`Follow`] rounds of LookupEvents for the events newer than
+//! the newest loaded one, run by the one driver on the fetch's runner (a new fetch or Cancel
+//! stops following; every call waits for the LookupEvents pacer the fetch uses). New rows go
+//! into the store (duplicates dropped by EventId) and are saved like a fetch's pages; they show
+//! at once only where they move nothing the user reads, else they wait behind "n new" (core's
+//! [`show_at_once`]). No calls while the tab is hidden (`visibilitychange`).
+
+use crate::events::fetch;
+use crate::events::persist;
+use crate::events::state::{AppState, FetchState, Following};
+use crate::runtime::{self, now_ms, retry_notice, Driven, Ticket};
+use gloo_timers::future::sleep;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::Cell;
+use std::time::Duration;
+use trailview_core::catalogue::LookupEvents;
+use trailview_core::columns::ColumnId;
+use trailview_core::dialect::ApiError;
+use trailview_core::engine::Sort;
+use trailview_core::fetch_policy::Direction;
+use trailview_core::follow::{show_at_once, Follow, Landing, Next, Reading, Visibility};
+use trailview_core::lenient::Parsed;
+use trailview_core::numbers::thousands;
+use trailview_core::paging::{Retry, RunEnd, Step};
+use trailview_core::schema::Column;
+use trailview_core::table_query::SortOrder;
+use trailview_core::wire::LookupEventsResponse;
+
+thread_local! {
+    /// Whether the page is hidden, as the last `visibilitychange` said.
+    static HIDDEN: Cell<bool> = const { Cell::new(false) };
+    static LISTENING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
+fn visibility() -> Visibility {
+    if HIDDEN.with(Cell::get) {
+        Visibility::Hidden
+    } else {
+        Visibility::Visible
+    }
+}
+
+/// Whether Follow can start: a fetch has run and is not running now.
+pub fn available(st: AppState) -> bool {
+    st.run.with(|r| r.is_some()) && st.fetch_state.get() != FetchState::Running
+}
+
+/// Turn following on or off.
+pub fn toggle(st: AppState) {
+    if st.following.get_untracked() == Following::Off {
+        start(st);
+    } else {
+        stop(st);
+    }
+}
+
+/// Stop following (what it loaded stays; its held rows stay behind "n new").
+pub fn stop(st: AppState) {
+    // The fetch's Cancel: the round's request is aborted, its ticket goes stale.
+    fetch::cancel(st);
+    persist::save(st);
+}
+
+fn start(st: AppState) {
+    if st.fetch_state.get_untracked() == FetchState::Running {
+        return;
+    }
+    let Some(follower) = st.run.with_untracked(|r| r.as_ref().map(Follow::after)) else {
+        return;
+    };
+    let ticket = fetch::next_run();
+    if !LISTENING.with(|l| l.replace(true)) {
+        // One listener for the page's life; the loop reads what it last said.
+        let handle = window_event_listener_untyped("visibilitychange", |_| {
+            HIDDEN.with(|h| h.set(page_hidden()))
+        });
+        std::mem::forget(handle);
+    }
+    HIDDEN.with(|h| h.set(page_hidden()));
+    // A newest-first fetch's rows are in time order, newest first: sorting by time keeps them
+    // where they are and puts the new ones on top (in ingest order they would go last).
+    let newest_first = st.run.with_untracked(|r| {
+        r.as_ref()
+            .is_some_and(|r| r.query.direction == Direction::Backward)
+    });
+    if newest_first && st.sort.with_untracked(Option::is_none) {
+        st.sort.set(Some(Sort {
+            column: ColumnId::Builtin(Column::Time),
+            order: SortOrder::Descending,
+        }));
+    }
+    st.error.set(None);
+    st.notice.set(None);
+    st.follower.set_value(Some(follower));
+    st.follow_new.set(0);
+    st.following.set(Following::Waiting);
+    spawn_local(follow(st, ticket));
+}
+
+fn set_phase(st: AppState, phase: Following) {
+    if st.following.get_untracked() != phase {
+        st.following.set(phase);
+    }
+}
+
+/// Rounds until the ticket goes stale or following stops.
+async fn follow(st: AppState, ticket: Ticket) {
+    let client = crate::storage::api_client(st.base.get_untracked());
+    let round = Round {
+        st,
+        epoch: st.store.with_value(|s| s.epoch()),
+        repaired: Cell::new(false),
+    };
+    loop {
+        if !ticket.live() || round.replaced() {
+            return;
+        }
+        let now = now_ms() as i64;
+        let Some(next) = st
+            .follower
+            .with_value(|f| f.as_ref().map(|f| f.next(now, visibility())))
+        else {
+            return;
+        };
+        match next {
+            Next::Poll => {
+                set_phase(st, Following::Polling);
+                st.follower.update_value(|f| {
+                    if let Some(f) = f {
+                        f.begin_round(now)
+                    }
+                });
+                if runtime::drive(&client, &ticket, &round).await.is_none() {
+                    return;
+                }
+                st.follower.update_value(|f| {
+                    if let Some(f) = f {
+                        f.end_round(now_ms() as i64)
+                    }
+                });
+            }
+            Next::Wait(ms) => {
+                set_phase(st, Following::Waiting);
+                sleep(Duration::from_millis(ms.clamp(1, 250) as u64)).await;
+            }
+            Next::Paused => {
+                set_phase(st, Following::Paused);
+                sleep(Duration::from_millis(250)).await;
+            }
+            Next::Stopped(_) => {
+                st.end_follow();
+                persist::save(st);
+                return;
+            }
+        }
+    }
+}
+
+/// Rows just added by a round: shown at once where they move nothing the user reads, else
+/// held behind "n new" (from the first of them on).
+fn place(st: AppState, first_new: u32, added: usize) {
+    if st.held_from.get_untracked().is_none() {
+        let landing = st.sort.with_untracked(|s| Landing::of(s.as_ref()));
+        let page = st.page_info.get_untracked();
+        let at = Reading {
+            page: page.index,
+            pages: page.count,
+            selected: st.selected.get_untracked().is_some(),
+        };
+        if !show_at_once(landing, at) {
+            st.held_from.set(Some(first_new));
+        }
+    }
+    st.follow_new.update(|n| *n += added);
+}
+
+/// Show the new rows and go to them: the first page, or the last when they land at the bottom.
+pub fn show_new(st: AppState) {
+    st.held_from.set(None);
+    st.follow_new.set(0);
+    let landing = st.sort.with_untracked(|s| Landing::of(s.as_ref()));
+    let pages = st.page_info.get_untracked().count;
+    st.page.set(landing.page(pages));
+}
+
+/// One round as the driver sees it.
+struct Round {
+    st: AppState,
+    /// The store following writes to: a Replace by another load stops it.
+    epoch: u64,
+    repaired: Cell<bool>,
+}
+
+impl Round {
+    fn replaced(&self) -> bool {
+        self.st.store.with_value(|s| s.epoch()) != self.epoch
+    }
+}
+
+impl Driven for Round {
+    type Call = LookupEvents;
+
+    fn step(&self) -> Step {
+        if self.replaced() {
+            return Step::Stop(RunEnd::Cancelled);
+        }
+        self.st
+            .follower
+            .with_value(|f| f.as_ref().map(|f| f.step()))
+            .unwrap_or(Step::Stop(RunEnd::Cancelled))
+    }
+
+    fn accept(&self, resp: LookupEventsResponse, parsed: Parsed) {
+        if self.replaced() {
+            return;
+        }
+        let st = self.st;
+        if parsed == Parsed::Repaired {
+            self.repaired.set(true);
+        }
+        let events = st
+            .follower
+            .try_update_value(|f| f.as_mut().map(|f| f.accept_page(resp)))
+            .flatten()
+            .unwrap_or_default();
+        if events.is_empty() {
+            return;
+        }
+        let before = st.store.with_value(|s| s.len());
+        let times = st
+            .store
+            .try_update_value(|s| s.ingest_page_times(&events).1)
+            .unwrap_or_default();
+        st.follower.update_value(|f| {
+            if let Some(f) = f {
+                f.note_times(times)
+            }
+        });
+        let added = st.store.with_value(|s| s.len()) - before;
+        if added > 0 {
+            place(st, before as u32, added);
+            st.version.update(|v| *v += 1);
+            persist::page(st);
+        }
+        st.notice.set(
+            self.repaired.get().then(|| {
+                "Some responses were not strict JSON and were read leniently.".to_string()
+            }),
+        );
+    }
+
+    fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
+        self.st
+            .follower
+            .try_update_value(|f| f.as_mut().map(|f| f.on_error(e, salt)))
+            .flatten()
+            .unwrap_or(Retry::GiveUp)
+    }
+
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        self.st.notice.set(Some(format!(
+            "Following: {}",
+            retry_notice(e, delay_ms, attempt)
+        )));
+    }
+
+    fn gave_up(&self, e: ApiError) {
+        self.st.error.set(Some(e));
+        self.st.notice.set(Some(
+            "Following stopped: the call failed and is not retried.".to_string(),
+        ));
+    }
+}
+
+/// The Follow toggle, what following is doing, and "n new" to go to the new events.
+#[component]
+pub fn FollowControl() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    let on = move || st.following.get() != Following::Off;
+    let state = move || match st.following.get() {
+        Following::Off => None,
+        Following::Polling | Following::Waiting => Some("Following new events"),
+        Following::Paused => Some("Paused while the tab is hidden"),
+    };
+    let new = move || {
+        let n = st.follow_new.get();
+        (n > 0).then(|| {
+            let held = st.held_from.get().is_some();
+            view! {
+                <button type="button" class="follow-new" data-testid="follow-new" data-new=n
+                    title=if held { "New events are held back so that the rows you are reading do not move: show them" } else { "Go to the new events" }
+                    on:click=move |_| show_new(st)>
+                    {format!("{} new", thousands(n))}
+                </button>
+            }
+        })
+    };
+    view! {
+        <div class="follow" data-testid="follow" data-state=move || st.following.get().key()>
+            <button type="button" data-testid="follow-toggle" aria-pressed=move || on().to_string()
+                disabled=move || !on() && !available(st)
+                title="Poll for events newer than the newest loaded one, every few seconds"
+                on:click=move |_| toggle(st)>
+                "Follow"
+            </button>
+            {move || state().map(|s| view! { <span class="follow-state" role="status">{s}</span> })}
+            {new}
+        </div>
+    }
+}
