@@ -27,10 +27,13 @@ pub struct Link {
     pub query: Memo<Result<String, TooLong>>,
     /// What the last opened link left out, or the clipboard's answer (a dismissible line).
     pub message: RwSignal<Option<String>>,
-    /// An opened link's fetch is not loaded yet.
-    pub waiting: RwSignal<bool>,
     /// Shows a view given as a query string (a saved view), as opening its link would.
     pub show: Callback<String>,
+    /// A link was just opened: the URL's next write replaces its entry whatever changed (the
+    /// app fills in what a partial link leaves out, e.g. the query bar's defaults; a Push there
+    /// would make Back land on the partial link, which fills in and pushes again). Cleared a
+    /// task later, so a link that needed no filling-in leaves no stale flag.
+    opened: StoredValue<bool>,
 }
 
 fn location() -> Option<web_sys::Location> {
@@ -168,10 +171,13 @@ fn open(
         return;
     }
     let (v, notices): (ViewState, Vec<Notice>) = ViewState::from_query(&search);
+    link.opened.set_value(true);
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        link.opened.set_value(false);
+    });
     apply(st, form, view, jobs, &v);
     link.message.set(notices_text(&notices));
-    link.waiting
-        .set(v.fetch().is_some() && st.store.with_value(|s| s.is_empty()));
 }
 
 /// Wires the URL to the app: applies the page's link now, keeps the URL following the view,
@@ -186,7 +192,7 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
     let link = Link {
         query,
         message: RwSignal::new(None),
-        waiting: RwSignal::new(false),
+        opened: StoredValue::new(false),
         show: Callback::new(move |q: String| {
             if let Some(link) = shown.get_value() {
                 open(st, form, view, jobs, link, Some(&q));
@@ -212,6 +218,7 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
         let prev = ViewState::from_query(&search).0;
         let next = ViewState::from_query(&q).0;
         let step = match HistoryStep::between(&prev, &next) {
+            Some(_) if link.opened.get_value() => HistoryStep::Replace,
             Some(step) => step,
             // The same view: still drop what the address holds beyond it (unknown parameters).
             None if search.strip_prefix('?') != Some(q.as_str()) => HistoryStep::Replace,
@@ -246,14 +253,12 @@ pub fn LinkControls() -> impl IntoView {
                 return;
             }
         };
-        let Some(w) = web_sys::window() else { return };
-        let promise = w.navigator().clipboard().write_text(&text);
         leptos::task::spawn_local(async move {
-            let msg = match wasm_bindgen_futures::JsFuture::from(promise).await {
-                Ok(_) => "Link copied.".to_string(),
-                Err(_) => {
-                    format!("The browser refused the clipboard: copy this link by hand: {text}")
-                }
+            let msg = match crate::ui::clipboard::write(text.clone()).await {
+                Ok(()) => "Link copied.".to_string(),
+                Err(why) => format!(
+                    "The browser refused the clipboard ({why}): copy this link by hand: {text}"
+                ),
             };
             link.message.set(Some(msg));
         });
@@ -270,17 +275,26 @@ pub fn LinkControls() -> impl IntoView {
 pub fn LinkBanner() -> impl IntoView {
     let link = expect_context::<Link>();
     let st = expect_context::<AppState>();
+    // The link's fetch is not the one loaded: nothing is loaded yet, or Back / Forward / a
+    // saved view went to another fetch than the events shown.
     let waiting = move || {
         st.version.track();
-        link.waiting.get() && st.store.with_value(|s| s.is_empty())
+        let other = st
+            .link_query
+            .with(|l| l.is_some() && *l != st.loaded_query.get());
+        other.then(|| st.store.with_value(|s| s.is_empty()))
     };
     view! {
         {move || link.query.with(|q| q.as_ref().err().map(|e| view! {
             <p class="link-note" role="alert" data-testid="link-too-long">{e.to_string()}</p>
         }))}
-        {move || waiting().then(|| view! {
+        {move || waiting().map(|empty| view! {
             <p class="link-note" role="status" data-testid="link-waiting">
-                "This link's view is filled in above; its events are not loaded yet. Press Fetch events to load them."
+                {if empty {
+                    "This link's view is filled in above; its events are not loaded yet. Press Fetch events to load them."
+                } else {
+                    "The query above is this view's; the events shown are from another fetch. Press Fetch events to load this view's."
+                }}
             </p>
         })}
         {move || link.message.get().map(|m| view! {

@@ -68,9 +68,7 @@ pub fn hold(st: AppState) -> Ticket {
 /// replaces the loaded events or adds to them. A preset range is pinned when the fetch starts.
 pub fn request(st: AppState, spec: QuerySpec, cap: usize) {
     if st.store.with_value(|s| s.is_empty()) {
-        st.link_query.set(Some((spec.clone(), cap)));
-    }
-    if st.store.with_value(|s| s.is_empty()) {
+        st.link_fetched(&spec, cap);
         start(st, spec.at(now_ms() as i64), cap, LoadMode::Replace);
     } else {
         st.pending_fetch.set(Some((spec, cap)));
@@ -84,7 +82,7 @@ pub fn confirm(st: AppState, mode: Option<LoadMode>) {
     };
     st.pending_fetch.set(None);
     if let Some(mode) = mode {
-        st.link_query.set(Some((spec.clone(), cap)));
+        st.link_fetched(&spec, cap);
         start(st, spec.at(now_ms() as i64), cap, mode);
     }
 }
@@ -93,6 +91,9 @@ pub fn confirm(st: AppState, mode: Option<LoadMode>) {
 pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
     let ticket = next_run();
     st.end_follow();
+    st.release_held();
+    // Another query: a later Follow starts from this fetch's events, not an older follow's.
+    st.followed_to.set_value(None);
     if mode == LoadMode::Replace {
         st.replace_events();
     }
@@ -139,6 +140,7 @@ fn go_on(st: AppState, extra: impl FnOnce(&EventsRun) -> usize) {
     }
     let ticket = next_run();
     st.end_follow();
+    st.release_held();
     st.error.set(None);
     st.notice.set(None);
     let held = st

@@ -72,7 +72,11 @@ fn start(st: AppState) {
     if st.fetch_state.get_untracked() == FetchState::Running {
         return;
     }
-    let Some(follower) = st.run.with_untracked(|r| r.as_ref().map(Follow::after)) else {
+    let followed_to = st.followed_to.get_value();
+    let Some(follower) = st
+        .run
+        .with_untracked(|r| r.as_ref().map(|r| Follow::resume(r, followed_to)))
+    else {
         return;
     };
     let ticket = fetch::next_run();
@@ -249,11 +253,18 @@ impl Driven for Round {
             st.version.update(|v| *v += 1);
             persist::page(st);
         }
-        st.notice.set(
-            self.repaired.get().then(|| {
-                "Some responses were not strict JSON and were read leniently.".to_string()
-            }),
-        );
+        // Only the follow's own lines: another load's notice ("Cancelled. …", a file load's)
+        // stays.
+        if self.repaired.get() {
+            st.notice.set(Some(
+                "Some responses were not strict JSON and were read leniently.".to_string(),
+            ));
+        } else if st
+            .notice
+            .with_untracked(|n| n.as_deref().is_some_and(|n| n.starts_with("Following: ")))
+        {
+            st.notice.set(None);
+        }
     }
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {

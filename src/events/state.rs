@@ -141,6 +141,9 @@ pub struct AppState {
     pub fields_expanded: RwSignal<Vec<String>>,
     /// The fetch the page's link names: the last one asked for, or an opened link's.
     pub link_query: RwSignal<Option<(QuerySpec, usize)>>,
+    /// The fetch whose events are loaded (the last one started); a link naming another one
+    /// says its events are not the ones shown.
+    pub loaded_query: RwSignal<Option<(QuerySpec, usize)>>,
     /// An opened link's event, selected once a fetch brings it in.
     pub linked_event: RwSignal<Option<String>>,
     /// An opened link's histogram window and page, kept through the replace its fetch starts
@@ -152,6 +155,9 @@ pub struct AppState {
     pub following: RwSignal<Following>,
     /// The follower's core state machine while following.
     pub follower: StoredValue<Option<Follow>>,
+    /// How far the last follow read (its newest event time, ms): a new follow of the same
+    /// events goes on from there. Cleared by a Replace.
+    pub followed_to: StoredValue<Option<i64>>,
     /// Rows following added since it started or since the user last went to them ("n new").
     pub follow_new: RwSignal<usize>,
     /// Rows from this one on are held out of the table until the user asks for them ("n new"):
@@ -286,11 +292,13 @@ impl AppState {
                     .collect(),
             }),
             link_query: RwSignal::new(None),
+            loaded_query: RwSignal::new(None),
             linked_event: RwSignal::new(None),
             link_keep: StoredValue::new(None),
             marks: RwSignal::new(Marks::default()),
             following: RwSignal::new(Following::Off),
             follower: StoredValue::new(None),
+            followed_to: StoredValue::new(None),
             follow_new: RwSignal::new(0),
             held_from,
             row_nav: StoredValue::new(None),
@@ -512,8 +520,8 @@ impl AppState {
     /// writing to the store sees its epoch change and stops.
     pub fn replace_events(&self) {
         self.end_follow();
-        self.held_from.set(None);
-        self.follow_new.set(0);
+        self.followed_to.set_value(None);
+        self.release_held();
         self.store.update_value(|s| s.clear());
         self.selected.set(None);
         self.marks.update(|m| m.clear());
@@ -528,6 +536,18 @@ impl AppState {
         // A window into the old events would hide the new ones.
         self.time_window.set(keep.and_then(|k| k.0));
         self.version.update(|v| *v += 1);
+    }
+
+    /// A fetch of `spec` starts: it is the link's fetch and the loaded one. An opened link's
+    /// window and page are kept for it only when it is the link's own fetch (the user may have
+    /// changed the range since).
+    pub fn link_fetched(&self, spec: &QuerySpec, cap: usize) {
+        let fetch = Some((spec.clone(), cap));
+        if self.link_query.with_untracked(|q| *q != fetch) {
+            self.link_keep.set_value(None);
+        }
+        self.link_query.set(fetch.clone());
+        self.loaded_query.set(fetch);
     }
 
     /// Selects an opened link's event once it is loaded (called after events arrive). A row
@@ -552,12 +572,29 @@ impl AppState {
             .with_value(|s| self.marks.update(|m| m.toggle(s, row)));
     }
 
+    /// Another load adds rows (a fetch adding to the loaded events, Load older, files added):
+    /// rows Follow held behind "n new" are shown first, so the new load's rows are not hidden
+    /// behind them.
+    pub fn release_held(&self) {
+        if self.held_from.get_untracked().is_some() {
+            self.held_from.set(None);
+        }
+        if self.follow_new.get_untracked() != 0 {
+            self.follow_new.set(0);
+        }
+    }
+
     /// Following stops (a fetch or Cancel took the fetch's runner, or it failed): the rows it
     /// held stay behind "n new" until the user asks for them.
     pub fn end_follow(&self) {
         self.follower.update_value(|f| {
             if let Some(f) = f {
-                f.cancel()
+                f.cancel();
+                let to = self
+                    .followed_to
+                    .get_value()
+                    .map_or(f.newest_ms(), |t| t.max(f.newest_ms()));
+                self.followed_to.set_value(Some(to));
             }
         });
         self.follower.set_value(None);

@@ -165,6 +165,8 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
     let ticket = RUNNER.with(Runner::start);
     if mode == LoadMode::Replace {
         st.replace_events();
+    } else {
+        st.release_held();
     }
     let expected = expected_events(jobs.iter().map(|j| j.events_hint), cap);
     let pool = pool();

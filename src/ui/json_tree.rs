@@ -79,9 +79,9 @@ impl Ctx {
 }
 
 fn copy_text(text: String) {
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(&text);
-    }
+    leptos::task::spawn_local(async move {
+        let _ = crate::ui::clipboard::write(text).await;
+    });
 }
 
 #[component]

@@ -84,6 +84,17 @@ impl Follow {
         Follow::from(run.query.conditions.clone(), newest)
     }
 
+    /// Follow `run`'s query again after an earlier follow that read up to `followed_to` (its
+    /// [`Follow::newest_ms`]): from whichever is newer, so turning Follow off and on does not
+    /// read again what it already loaded.
+    pub fn resume(run: &EventsRun, followed_to: Option<i64>) -> Follow {
+        let mut f = Follow::after(run);
+        if let Some(t) = followed_to {
+            f.newest_ms = f.newest_ms.max(t);
+        }
+        f
+    }
+
     /// Follow the events matching `conditions` from `newest_ms` on.
     pub fn from(conditions: Vec<Condition>, newest_ms: i64) -> Follow {
         Follow {
@@ -541,6 +552,10 @@ mod tests {
         assert_eq!(Follow::after(&run).newest_ms(), 3_600_000);
         run.note_times([Some(1_000), Some(2_000_000), None]);
         assert_eq!(Follow::after(&run).newest_ms(), 2_000_000);
+        // Off and on again: from where the last follow got to, never back.
+        assert_eq!(Follow::resume(&run, Some(3_000_000)).newest_ms(), 3_000_000);
+        assert_eq!(Follow::resume(&run, Some(5)).newest_ms(), 2_000_000);
+        assert_eq!(Follow::resume(&run, None).newest_ms(), 2_000_000);
     }
 
     #[test]

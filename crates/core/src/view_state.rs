@@ -28,6 +28,9 @@ pub const MAX_URL_LEN: usize = 8000;
 /// At most this many repeated parameters of one kind are read (a hostile link cannot make the
 /// app build thousands of filters).
 const MAX_REPEATS: usize = 32;
+/// At most this many `cond`: the query bar's two condition slots (a third could not be shown,
+/// and the next fetch from the bar would drop it unseen).
+const MAX_CONDITIONS: usize = 2;
 
 /// Which view, and for Jobs which tab (`backfill`, `cdn`, `export`: the Jobs view's keys).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -76,8 +79,8 @@ pub enum Notice {
     Unknown(String),
     /// A known parameter whose value could not be read.
     Malformed(String),
-    /// More than [`MAX_REPEATS`] of one parameter.
-    TooMany(String),
+    /// More of one parameter than the app keeps ([`MAX_REPEATS`], or two conditions).
+    TooMany(String, usize),
     /// The link was written by another version of the form.
     Version(String),
 }
@@ -87,7 +90,7 @@ impl std::fmt::Display for Notice {
         match self {
             Notice::Unknown(n) => write!(f, "unknown parameter \"{n}\""),
             Notice::Malformed(n) => write!(f, "\"{n}\" could not be read"),
-            Notice::TooMany(n) => write!(f, "more than {MAX_REPEATS} \"{n}\" (the rest left out)"),
+            Notice::TooMany(n, max) => write!(f, "more than {max} \"{n}\" (the rest left out)"),
             Notice::Version(v) => write!(f, "link version {v} (this app writes {VERSION})"),
         }
     }
@@ -147,7 +150,8 @@ impl HistoryStep {
             || prev.chips != next.chips
             || prev.window != next.window
             || prev.sort != next.sort
-            || (next.event.is_some() && prev.event != next.event)
+            // Opening an event is a step; moving from one to another (j / k) replaces.
+            || (prev.event.is_none() && next.event.is_some())
             || filter_columns(prev) != filter_columns(next);
         Some(if deliberate {
             HistoryStep::Push
@@ -344,10 +348,15 @@ impl ViewState {
                     1
                 }
             };
-            if n == MAX_REPEATS + 1 {
-                notices.push(Notice::TooMany(kind.clone()));
+            let max = if kind == "cond" {
+                MAX_CONDITIONS
+            } else {
+                MAX_REPEATS
+            };
+            if n == max + 1 {
+                notices.push(Notice::TooMany(kind.clone(), max));
             }
-            if n > MAX_REPEATS {
+            if n > max {
                 continue;
             }
             let ok = match (kind.as_str(), name.split_once('.').map(|(_, r)| r)) {
@@ -645,8 +654,12 @@ mod tests {
     fn repeats_are_capped_and_long_links_refused() {
         let q: String = (0..100).map(|i| format!("&cond=EventName:e{i}")).collect();
         let (v, n) = ViewState::from_query(&q);
-        assert_eq!(v.conditions.len(), MAX_REPEATS);
-        assert_eq!(n, vec![Notice::TooMany("cond".into())]);
+        assert_eq!(
+            v.conditions.len(),
+            MAX_CONDITIONS,
+            "the query bar's two slots"
+        );
+        assert_eq!(n, vec![Notice::TooMany("cond".into(), MAX_CONDITIONS)]);
         assert_eq!(check_length(&"x".repeat(MAX_URL_LEN)), Ok(()));
         let e = check_length(&"x".repeat(MAX_URL_LEN + 1)).unwrap_err();
         assert!(e.to_string().contains("8001 characters"));
@@ -704,10 +717,16 @@ mod tests {
                 Some(HistoryStep::Push)
             );
         }
-        // Closing the event is not a step of its own.
+        // Closing the event is not a step of its own, nor is moving to another one (j / k:
+        // holding j for 50 rows must not make 50 Back steps).
         let open = with(&|v| v.event = Some("E1".into()));
         assert_eq!(
             HistoryStep::between(&open, &base),
+            Some(HistoryStep::Replace)
+        );
+        let other = with(&|v| v.event = Some("E2".into()));
+        assert_eq!(
+            HistoryStep::between(&open, &other),
             Some(HistoryStep::Replace)
         );
     }
