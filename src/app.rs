@@ -16,19 +16,12 @@ use crate::link::{LinkBanner, LinkControls};
 use crate::settings::SettingsPanel;
 use crate::storage::effective_base;
 use crate::ui::json_tree::{FilterRequest, JsonTree};
+pub use crate::view::View;
 use crate::views_menu::ViewsMenu;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 use trailview_core::engine::PathFilter;
-
-/// Which view is shown. The events view's elements stay mounted (and unchanged) in the Jobs
-/// view, hidden by a class on <body>; the Jobs view, once loaded, stays mounted too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Events,
-    Jobs,
-}
 
 #[component]
 pub fn App() -> impl IntoView {

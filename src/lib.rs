@@ -25,6 +25,7 @@ pub mod runtime;
 pub mod settings;
 pub mod storage;
 pub mod ui;
+pub mod view;
 pub mod views_menu;
 
 /// Mount the app on `<body>`.

@@ -3,11 +3,11 @@
 //! arrives; never a fetch); every change writes the URL again, replacing the history entry or
 //! pushing one as `HistoryStep` says; Back and Forward apply their entry's view. "Copy link".
 
-use crate::app::View;
 use crate::events::query_bar::QueryForm;
 use crate::events::state::{AppState, Tz, PAGE_SIZES};
 use crate::format;
 use crate::jobs_host::JobsHost;
+use crate::view::View;
 use leptos::prelude::*;
 use trailview_core::columns::ColumnLayout;
 use trailview_core::engine::TimeWindow;
