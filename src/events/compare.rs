@@ -101,6 +101,8 @@ pub fn CompareButton() -> impl IntoView {
     };
     view! {
         <button type="button" data-testid="compare-button" node_ref=button
+            // Shown once a row is marked (the toolbar keeps one line at 800 px until then).
+            hidden=move || marked.get() == 0
             disabled=move || marked.get() != 2
             title=move || compare_hint(marked.get())
             on:click=open>"Compare"</button>
@@ -170,7 +172,8 @@ pub fn CompareView(
                 <span role="columnheader" class="cmp-val" title=first.clone()>{format!("First: {first}")}</span>
                 <span role="columnheader" class="cmp-val" title=second.clone()>{format!("Second: {second}")}</span>
             </div>
-            <div class="cmp-scroll" node_ref=scroller on:scroll=move |_| vp.measure()>
+            <div class="cmp-scroll" node_ref=scroller tabindex="0" role="region" aria-label="Compared paths"
+                on:scroll=move |_| vp.measure()>
                 <div class="cmp-sizer" style:height=move || format!("{}px", n() as f64 * ROW)>
                     <div role="rowgroup" style:transform=move || format!("translateY({}px)", window.get().0 as f64 * ROW)>
                         <For each=move || {

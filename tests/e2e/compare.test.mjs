@@ -41,7 +41,8 @@ appTest(
     const { events } = await fetchEvents(page, { preset: '24h', cap: 100 });
     assert.ok(events >= 3, `a few events (${events})`);
     const compare = page.getByRole('button', { name: 'Compare', exact: true });
-    assert.equal(await compare.isDisabled(), true, 'Compare needs two marked events');
+    assert.equal(await compare.count(), 0, 'no Compare button before a row is marked');
+    assert.equal(await page.getByRole('button', { name: 'Copy', exact: true }).count(), 0, 'nothing to copy yet');
 
     // Copy JSON of the selected event: the clipboard holds it, pretty-printed.
     await openRow(page, 0);
@@ -58,6 +59,7 @@ appTest(
     const box = page.locator(rowsSel).nth(0).getByRole('checkbox');
     assert.match(await box.getAttribute('aria-label'), /^Mark \S+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     await box.check();
+    assert.equal(await compare.isDisabled(), true, 'Compare needs two marked events');
     await page.locator(rowsSel).nth(2).click({ modifiers: ['Control'] });
     await eventually(async () => !(await compare.isDisabled()), 'Compare enabled with two marked');
     const secondId = await page.locator(rowsSel).nth(2).getAttribute('data-event-id');
