@@ -172,9 +172,9 @@ pub fn CompareView(
                 <span role="columnheader" class="cmp-val" title=first.clone()>{format!("First: {first}")}</span>
                 <span role="columnheader" class="cmp-val" title=second.clone()>{format!("Second: {second}")}</span>
             </div>
-            <div class="cmp-scroll" node_ref=scroller tabindex="0" on:scroll=move |_| vp.measure()>
+            <div class="cmp-scroll" node_ref=scroller tabindex="0" role="rowgroup" on:scroll=move |_| vp.measure()>
                 <div class="cmp-sizer" style:height=move || format!("{}px", n() as f64 * ROW)>
-                    <div role="rowgroup" style:transform=move || format!("translateY({}px)", window.get().0 as f64 * ROW)>
+                    <div role="none" style:transform=move || format!("translateY({}px)", window.get().0 as f64 * ROW)>
                         <For each=move || {
                                 let (a, b) = window.get();
                                 shown.with(|s| (a..b).map(|p| (p, s[p])).collect::<Vec<_>>())

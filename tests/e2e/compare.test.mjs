@@ -24,12 +24,51 @@ function leaves(v, path = '', out = new Map()) {
   return out;
 }
 
-/** The paths whose values differ between two events, sorted as the diff lists them. */
-function differing(a, b) {
-  const la = leaves(a);
-  const lb = leaves(b);
-  const all = new Set([...la.keys(), ...lb.keys()]);
-  return [...all].filter((p) => la.get(p) !== lb.get(p));
+/** The paths whose values differ between two events, as the diff lists them: it goes into
+ * two non-empty containers of the same kind; a path in one event only lists that side's
+ * leaves; anything else (a change of kind, an empty container, two leaves) is one path. */
+function differing(a, b, path = '', out = []) {
+  const kind = (v) => (Array.isArray(v) ? (v.length ? 'array' : 'leaf')
+    : v !== null && typeof v === 'object' && Object.keys(v).length ? 'object' : 'leaf');
+  if (a === undefined || b === undefined) {
+    out.push(...leaves(a === undefined ? b : a, path).keys());
+    return out;
+  }
+  if (kind(a) !== kind(b) || kind(a) === 'leaf') {
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(path);
+    return out;
+  }
+  const keys = kind(a) === 'array'
+    ? [...Array(Math.max(a.length, b.length)).keys()]
+    : [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  for (const k of keys) {
+    const seg = kind(a) === 'array'
+      ? `[${k}]`
+      : /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(k)
+        ? (path ? '.' : '') + k
+        : `[${JSON.stringify(k)}]`;
+    differing(a[k], b[k], path + seg, out);
+  }
+  return out;
+}
+
+/** Every row's path the comparison lists: its rows are drawn only near the view, so the
+ * list is scrolled through. */
+async function listedPaths(dialog) {
+  const seen = new Set();
+  const scroller = dialog.locator('.cmp-scroll');
+  for (let i = 0; i < 200; i++) {
+    for (const p of await dialog.locator(tid('compare-row')).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-path')))) seen.add(p);
+    const done = await scroller.evaluate((el) => {
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return true;
+      el.scrollTop += el.clientHeight / 2;
+      return false;
+    });
+    if (done) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await scroller.evaluate((el) => { el.scrollTop = 0; });
+  return [...seen];
 }
 
 const readClipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
@@ -87,7 +126,7 @@ appTest(
     const dialog = page.getByRole('dialog', { name: 'Compare' });
     await dialog.waitFor();
     await dialog.locator(tid('compare-row')).first().waitFor();
-    const listed = await dialog.locator(tid('compare-row')).evaluateAll((rs) => rs.map((r) => r.getAttribute('data-path')));
+    const listed = await listedPaths(dialog);
     const want = differing(first, second);
     assert.ok(want.length > 0, 'two events differ');
     assert.deepEqual([...listed].sort(), [...want].sort());
