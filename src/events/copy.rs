@@ -68,9 +68,7 @@ pub fn CopyMenu() -> impl IntoView {
                     open.set(false);
                 }
             }>
-            // Shown when there is something to copy: an open event or marked rows.
             <button type="button" data-testid="copy-button" aria-haspopup="menu"
-                hidden=move || st.selected.get().is_none() && st.marks.with(|m| m.is_empty())
                 aria-expanded=move || open.get().to_string()
                 title="Copy the selected event, or the marked rows, to the clipboard"
                 on:click=move |_| open.update(|o| *o = !*o)>"Copy"</button>
