@@ -444,12 +444,7 @@ async function exportSuite({ data, runs }) {
   const w = window.wasmBindings;
   const out = { samples: {}, values: {}, checks: {} };
   const S = (k, v) => (out.samples[k] ||= []).push(v);
-  w.bench_clear();
-  await macrotask();
-  let rows = 0;
-  for await (const pages of chunks(data)) rows = w.bench_ingest_pages(pages);
-  await macrotask();
-  await frame();
+  const rows = await ingestOnce(w, data);
   out.values.rows = rows;
   const reps = rows >= 1_000_000 ? 1 : Math.min(3, runs.ops);
   for (const format of ['csv', 'ndjson']) {
