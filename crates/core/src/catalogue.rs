@@ -24,20 +24,25 @@ pub enum Api {
     /// Amazon S3, REST with XML bodies, path-style through the proxy:
     /// `{base}/aws/s3/{bucket}?list-type=2&...` and `{base}/aws/s3/{bucket}/{key}`.
     S3,
+    /// Alibaba Cloud Simple Log Service, REST with JSON bodies and its own LOG signature:
+    /// `{base}/aliyun/sls/{project}/logstores/{logstore}?type=log&...` (GetLogs) and
+    /// `{base}/aliyun/sls/{project}/logstores` (ListLogStores). `x-log-apiversion: 0.6.0`.
+    Sls,
 }
 
 impl Api {
-    pub const ALL: [Api; 5] = [
+    pub const ALL: [Api; 6] = [
         Api::ActionTrail,
         Api::Cdn,
         Api::CloudWatchLogs,
         Api::Oss,
         Api::S3,
+        Api::Sls,
     ];
 
     pub fn cloud(self) -> Cloud {
         match self {
-            Api::ActionTrail | Api::Cdn | Api::Oss => Cloud::Aliyun,
+            Api::ActionTrail | Api::Cdn | Api::Oss | Api::Sls => Cloud::Aliyun,
             Api::CloudWatchLogs | Api::S3 => Cloud::Aws,
         }
     }
@@ -47,6 +52,7 @@ impl Api {
             Api::ActionTrail | Api::Cdn => Dialect::AlibabaRpc,
             Api::CloudWatchLogs => Dialect::AwsJson,
             Api::Oss | Api::S3 => Dialect::RestXml,
+            Api::Sls => Dialect::SlsJson,
         }
     }
 
@@ -58,6 +64,7 @@ impl Api {
             Api::CloudWatchLogs => "CloudWatch Logs",
             Api::Oss => "OSS",
             Api::S3 => "S3",
+            Api::Sls => "SLS",
         }
     }
 
@@ -69,6 +76,7 @@ impl Api {
             Api::CloudWatchLogs => "aws/logs",
             Api::Oss => "aliyun/oss",
             Api::S3 => "aws/s3",
+            Api::Sls => "aliyun/sls",
         }
     }
 
@@ -86,6 +94,8 @@ impl Api {
             Api::CloudWatchLogs => "20140328",
             Api::S3 => "2006-03-01",
             Api::Oss => "",
+            // SLS's `x-log-apiversion` header.
+            Api::Sls => "0.6.0",
         }
     }
 
@@ -93,7 +103,7 @@ impl Api {
     pub fn target(self, operation: &str) -> Option<String> {
         match self {
             Api::CloudWatchLogs => Some(format!("Logs_{}.{operation}", self.version())),
-            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 => None,
+            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => None,
         }
     }
 
@@ -104,7 +114,7 @@ impl Api {
                 .strip_prefix("Logs_")?
                 .strip_prefix(self.version())?
                 .strip_prefix('.'),
-            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 => None,
+            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => None,
         }
     }
 
@@ -231,6 +241,50 @@ pub const CREATE_EXPORT_TASK: Operation = Operation {
     limit: Limit::Assumed(5),
     caller: Caller::DemoOnly,
 };
+// CloudWatch Logs Insights. The quotas page gives no per-second figure the reference
+// confirms (only the concurrency of 30 or 100 queries): the app assumes 5 calls a second and
+// polls far less often ([`crate::engines::insights::POLL_MS`]). `LimitExceededException` (too
+// many concurrent queries) is never retried automatically ([`crate::dialect::ServiceError::is_retryable`]).
+pub const START_QUERY: Operation = Operation {
+    api: Api::CloudWatchLogs,
+    name: "StartQuery",
+    access: Access::Read,
+    limit: Limit::Assumed(5),
+    caller: Caller::App,
+};
+pub const GET_QUERY_RESULTS: Operation = Operation {
+    api: Api::CloudWatchLogs,
+    name: "GetQueryResults",
+    access: Access::Read,
+    limit: Limit::Assumed(5),
+    caller: Caller::App,
+};
+/// Stops the app's own query (no account data changes: it reads as a read).
+pub const STOP_QUERY: Operation = Operation {
+    api: Api::CloudWatchLogs,
+    name: "StopQuery",
+    access: Access::Read,
+    limit: Limit::Assumed(5),
+    caller: Caller::App,
+};
+
+// SLS documents concurrency (100 concurrent search statements per project), not calls a
+// second: the app assumes 10 a second for GetLogs (a 10,000-row SQL page or a 100-row search
+// page each) and 2 for the logstore picker's ListLogStores.
+pub const SLS_GET_LOGS: Operation = Operation {
+    api: Api::Sls,
+    name: "GetLogs",
+    access: Access::Read,
+    limit: Limit::Assumed(10),
+    caller: Caller::App,
+};
+pub const SLS_LIST_LOG_STORES: Operation = Operation {
+    api: Api::Sls,
+    name: "ListLogStores",
+    access: Access::Read,
+    limit: Limit::Assumed(2),
+    caller: Caller::App,
+};
 
 // The storage APIs' limits are per bucket or per key prefix, not per account: S3 documents
 // 5,500 GET/HEAD requests per second per partitioned prefix, OSS 10,000 requests per second
@@ -271,6 +325,11 @@ pub const OPERATIONS: &[Operation] = &[
     DESCRIBE_CDN_DELIVER_LIST,
     DESCRIBE_EXPORT_TASKS,
     CREATE_EXPORT_TASK,
+    START_QUERY,
+    GET_QUERY_RESULTS,
+    STOP_QUERY,
+    SLS_GET_LOGS,
+    SLS_LIST_LOG_STORES,
     OSS_LIST_OBJECTS_V2,
     OSS_GET_OBJECT,
     OSS_HEAD_OBJECT,
@@ -308,6 +367,10 @@ calls! {
     CreateDeliveryHistoryJob => CREATE_DELIVERY_HISTORY_JOB, crate::wire::CreateDeliveryHistoryJobResponse;
     DescribeCdnDeliverList => DESCRIBE_CDN_DELIVER_LIST, crate::wire::CdnDeliverListResponse;
     DescribeExportTasks => DESCRIBE_EXPORT_TASKS, crate::wire::DescribeExportTasksResponse;
+    StartQuery => START_QUERY, crate::engines::insights::StartQueryResponse;
+    GetQueryResults => GET_QUERY_RESULTS, crate::engines::insights::GetQueryResultsResponse;
+    StopQuery => STOP_QUERY, crate::engines::insights::StopQueryResponse;
+    ListLogStores => SLS_LIST_LOG_STORES, crate::engines::sls::ListLogStoresResponse;
 }
 
 #[cfg(test)]
@@ -324,7 +387,8 @@ mod tests {
         for api in Api::ALL {
             assert_eq!(Api::from_route(api.route()), Some(api));
         }
-        assert_eq!(Api::from_route("aliyun/sls"), None);
+        assert_eq!(Api::from_route("aliyun/sls"), Some(Api::Sls));
+        assert_eq!(Api::from_route("aliyun/sls/"), None);
         assert_eq!(Api::from_route("aliyun/oss/"), None);
     }
 
@@ -341,7 +405,21 @@ mod tests {
             ]
         );
         assert_eq!(names(Api::Cdn), ["DescribeCdnDeliverList"]);
-        assert_eq!(names(Api::CloudWatchLogs), ["DescribeExportTasks"]);
+        assert_eq!(
+            names(Api::CloudWatchLogs),
+            [
+                "DescribeExportTasks",
+                "StartQuery",
+                "GetQueryResults",
+                "StopQuery"
+            ]
+        );
+        assert_eq!(names(Api::Sls), ["GetLogs", "ListLogStores"]);
+        // Never a query definition or any other write of CloudWatch Logs.
+        for never in ["DeleteQueryDefinition", "PutQueryDefinition", "CreateLogGroup"] {
+            assert_eq!(find(Api::CloudWatchLogs, never), None);
+        }
+        assert!(Api::Sls.operations().all(|o| !o.writes()));
         for storage in [Api::Oss, Api::S3] {
             assert_eq!(names(storage), ["ListObjectsV2", "GetObject", "HeadObject"]);
         }
@@ -379,6 +457,9 @@ mod tests {
         assert_eq!(Api::ActionTrail.dialect(), Dialect::AlibabaRpc);
         assert_eq!(Api::Cdn.dialect(), Dialect::AlibabaRpc);
         assert_eq!(Api::CloudWatchLogs.dialect(), Dialect::AwsJson);
+        assert_eq!(Api::Sls.dialect(), Dialect::SlsJson);
+        assert_eq!(Api::Sls.cloud(), Cloud::Aliyun);
+        assert_eq!(Api::Sls.target("GetLogs"), None);
     }
 
     #[test]

@@ -44,6 +44,9 @@ impl ServiceError {
             "RequestLimitExceeded",
             "RequestThrottled",
             "SlowDown",
+            // SLS: a project's read quota or QPS.
+            "ReadQuotaExceed",
+            "QpsLimitExceeded",
         ];
         self.http_status == 429 || CODES.contains(&self.code.as_str())
     }
@@ -203,6 +206,14 @@ struct AliyunErrorBody {
 }
 
 #[derive(Deserialize)]
+struct SlsErrorBody {
+    #[serde(rename = "errorCode", default, deserialize_with = "lenient_string")]
+    code: Option<String>,
+    #[serde(rename = "errorMessage", default, deserialize_with = "lenient_string")]
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct AwsErrorBody {
     #[serde(
         rename = "__type",
@@ -227,6 +238,9 @@ pub enum Dialect {
     /// `x-oss-request-id` / `x-amz-request-id`. Successful bodies are XML listings or object
     /// bytes, read by [`crate::trail_files`], not by [`read_response`].
     RestXml,
+    /// Alibaba Cloud SLS: JSON bodies, error `{"errorCode","errorMessage"}` with the request id
+    /// in `x-log-requestid`.
+    SlsJson,
 }
 
 impl Dialect {
@@ -238,6 +252,7 @@ impl Dialect {
             (Dialect::AwsJson, _) => Some("x-amzn-RequestId"),
             (Dialect::RestXml, Cloud::Aliyun) => Some("x-oss-request-id"),
             (Dialect::RestXml, Cloud::Aws) => Some("x-amz-request-id"),
+            (Dialect::SlsJson, _) => Some("x-log-requestid"),
             (Dialect::AlibabaRpc, _) => None,
         }
     }
@@ -314,6 +329,19 @@ fn error_answer(
                     })
                 })
         }
+        Dialect::SlsJson => lenient::from_str::<SlsErrorBody>(body)
+            .ok()
+            .and_then(|(b, _)| {
+                Some(ServiceError {
+                    http_status,
+                    code: nonempty(b.code)?,
+                    message: b.message.unwrap_or_default(),
+                    request_id: request_id_header.map(String::from),
+                    host_id: None,
+                    recommend: None,
+                    retry_after_secs: None,
+                })
+            }),
         Dialect::AwsJson => lenient::from_str::<AwsErrorBody>(body)
             .ok()
             .and_then(|(b, _)| {
@@ -352,7 +380,7 @@ impl Dialect {
     /// The `Content-Type` of a body in this dialect.
     pub fn content_type(self) -> &'static str {
         match self {
-            Dialect::AlibabaRpc => "application/json",
+            Dialect::AlibabaRpc | Dialect::SlsJson => "application/json",
             Dialect::AwsJson => "application/x-amz-json-1.1",
             Dialect::RestXml => "application/xml",
         }
@@ -571,6 +599,45 @@ impl AwsError {
             dialect: Dialect::AwsJson,
             code: self.kind.to_string(),
             headers,
+            body: body.to_string(),
+        }
+    }
+}
+
+/// An SLS error: `{"errorCode","errorMessage"}` with `x-log-requestid` (SLS writes its
+/// request ids as 24 uppercase hex digits; any id is kept as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlsError {
+    pub http_status: u16,
+    pub code: std::borrow::Cow<'static, str>,
+    pub message: String,
+}
+
+impl SlsError {
+    pub fn new(
+        http_status: u16,
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        SlsError {
+            http_status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// `400 ParameterInvalid` with why.
+    pub fn parameter_invalid(message: impl Into<String>) -> Self {
+        Self::new(400, "ParameterInvalid", message)
+    }
+
+    pub fn write(&self, request_id: &str) -> ErrorResponse {
+        let body = serde_json::json!({ "errorCode": self.code, "errorMessage": self.message });
+        ErrorResponse {
+            http_status: self.http_status,
+            dialect: Dialect::SlsJson,
+            code: self.code.to_string(),
+            headers: vec![("x-log-requestid", request_id.to_string())],
             body: body.to_string(),
         }
     }

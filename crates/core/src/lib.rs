@@ -11,6 +11,7 @@ pub mod cron;
 pub mod dialect;
 pub mod diff;
 pub mod engine;
+pub mod engines;
 pub mod event;
 pub mod export;
 pub mod fetch_policy;

@@ -118,7 +118,9 @@ impl DemoBackend {
         let answer = match api {
             Api::ActionTrail => self.actiontrail(req),
             Api::Cdn => self.cdn(req),
-            Api::CloudWatchLogs | Api::Oss | Api::S3 => Err(AlibabaError::action_not_found()),
+            Api::CloudWatchLogs | Api::Oss | Api::S3 | Api::Sls => {
+                Err(AlibabaError::action_not_found())
+            }
         };
         answer.map_err(|e| e.write(&request_id()))
     }
@@ -127,7 +129,7 @@ impl DemoBackend {
     pub fn json(&self, api: Api, target: &str, body: &[u8]) -> Answer {
         let answer = match api {
             Api::CloudWatchLogs => self.logs.call(target, body, self.now_ms()),
-            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 => Err(AwsError::new(
+            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => Err(AwsError::new(
                 400,
                 "UnknownOperationException",
                 format!("{} is not a JSON 1.1 API.", api.name()),

@@ -1,0 +1,107 @@
+//! The clouds' own query engines: SLS GetLogs ([`sls`]) and CloudWatch Logs Insights
+//! ([`insights`]). Each is one state machine the app's driver runs like any paged source
+//! (`step` → call → `accept` / `on_error`), and each answer splits into events (rows that hold
+//! a whole trail record, read by [`crate::event::EventRecord`] when the store ingests them) and
+//! a plain [`ResultTable`] (an SQL aggregation's or a `stats` query's columns).
+
+pub mod insights;
+pub mod sls;
+
+use serde_json::value::RawValue;
+
+/// An engine's answer that is not events: columns in first-seen order, rows of text (a row has
+/// one cell per column; a column a row lacks is an empty cell).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl ResultTable {
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn column(&mut self, name: &str) -> usize {
+        match self.columns.iter().position(|c| c == name) {
+            Some(i) => i,
+            None => {
+                self.columns.push(name.to_string());
+                for row in &mut self.rows {
+                    row.push(String::new());
+                }
+                self.columns.len() - 1
+            }
+        }
+    }
+
+    /// Add one row of `(column, value)` cells (a new column widens every row).
+    pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let mut row = vec![String::new(); self.columns.len()];
+        for (name, value) in cells {
+            let i = self.column(name);
+            if i >= row.len() {
+                row.resize(i + 1, String::new());
+            }
+            row[i] = value.to_string();
+        }
+        row.resize(self.columns.len(), String::new());
+        self.rows.push(row);
+    }
+
+    /// Append another table's rows (its columns matched by name).
+    pub fn extend(&mut self, other: &ResultTable) {
+        for row in &other.rows {
+            self.push(
+                other
+                    .columns
+                    .iter()
+                    .map(String::as_str)
+                    .zip(row.iter().map(String::as_str)),
+            );
+        }
+    }
+}
+
+/// One page of an engine's rows: the events (raw JSON, for the store) and the rest.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    pub events: Vec<Box<RawValue>>,
+    pub table: ResultTable,
+}
+
+/// `text` as an event's raw JSON when it is a JSON object, else `None`.
+pub(crate) fn event_json(text: &str) -> Option<Box<RawValue>> {
+    let t = text.trim();
+    if !t.starts_with('{') {
+        return None;
+    }
+    RawValue::from_string(t.to_string()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_keeps_first_seen_columns_and_fills_gaps() {
+        let mut t = ResultTable::default();
+        t.push([("a", "1"), ("b", "2")]);
+        t.push([("b", "3"), ("c", "4")]);
+        assert_eq!(t.columns, ["a", "b", "c"]);
+        assert_eq!(t.rows, [vec!["1", "2", ""], vec!["", "3", "4"]]);
+        let mut u = ResultTable::default();
+        u.push([("c", "5")]);
+        u.extend(&t);
+        assert_eq!(u.columns, ["c", "a", "b"]);
+        assert_eq!(u.rows[2], ["4", "", "3"]);
+    }
+
+    #[test]
+    fn only_json_objects_are_events() {
+        assert!(event_json(" {\"eventId\":\"x\"} ").is_some());
+        for bad in ["", "[1]", "\"s\"", "{not json", "12"] {
+            assert!(event_json(bad).is_none(), "{bad:?}");
+        }
+    }
+}
