@@ -416,7 +416,11 @@ mod tests {
         );
         assert_eq!(names(Api::Sls), ["GetLogs", "ListLogStores"]);
         // Never a query definition or any other write of CloudWatch Logs.
-        for never in ["DeleteQueryDefinition", "PutQueryDefinition", "CreateLogGroup"] {
+        for never in [
+            "DeleteQueryDefinition",
+            "PutQueryDefinition",
+            "CreateLogGroup",
+        ] {
             assert_eq!(find(Api::CloudWatchLogs, never), None);
         }
         assert!(Api::Sls.operations().all(|o| !o.writes()));

@@ -7,6 +7,8 @@
 
 use crate::cdn_deliveries::CdnDeliveries;
 use crate::delivery_jobs::{self, DeliveryJobs};
+use crate::engines::insights::DemoInsights;
+use crate::engines::sls::{DemoSls, SlsAnswer};
 use crate::events::DemoEvents;
 use crate::export_tasks::ExportTasks;
 use crate::lookup_events;
@@ -22,6 +24,13 @@ pub type Answer = Result<String, ErrorResponse>;
 /// A new request id: an uppercase UUID (`8-4-4-4-12` hex), like Alibaba's.
 pub fn request_id() -> String {
     trailview_core::dialect::request_id(|| fastrand::u8(..16))
+}
+
+/// A new SLS request id: 24 uppercase hex digits.
+pub fn sls_request_id() -> String {
+    (0..24)
+        .map(|_| b"0123456789ABCDEF"[fastrand::usize(..16)] as char)
+        .collect()
 }
 
 /// Where "now" comes from (the default LookupEvents range ends at now).
@@ -50,6 +59,8 @@ pub struct DemoBackend {
     cdn: CdnDeliveries,
     cdn_limiter: RateLimiter,
     logs: ExportTasks,
+    sls: DemoSls,
+    insights: DemoInsights,
     /// Added to the clock (tests move time on with [`DemoBackend::advance`]).
     skew_ms: AtomicI64,
 }
@@ -89,6 +100,8 @@ impl DemoBackend {
                 catalogue::DESCRIBE_CDN_DELIVER_LIST.limit.per_second()
             }),
             logs: ExportTasks::new(now, job_seconds, 42),
+            sls: DemoSls::default(),
+            insights: DemoInsights::default(),
             skew_ms: AtomicI64::new(0),
         }
     }
@@ -128,7 +141,7 @@ impl DemoBackend {
     /// An AWS JSON 1.1 call to `api`, named by `X-Amz-Target`.
     pub fn json(&self, api: Api, target: &str, body: &[u8]) -> Answer {
         let answer = match api {
-            Api::CloudWatchLogs => self.logs.call(target, body, self.now_ms()),
+            Api::CloudWatchLogs => self.logs_call(target, body),
             Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => Err(AwsError::new(
                 400,
                 "UnknownOperationException",
@@ -136,6 +149,58 @@ impl DemoBackend {
             )),
         };
         answer.map_err(|e| e.write(&request_id()))
+    }
+
+    /// A CloudWatch Logs call: Insights' queries, else the export tasks.
+    fn logs_call(&self, target: &str, body: &[u8]) -> Result<String, AwsError> {
+        let now = self.now_ms();
+        let op = Api::CloudWatchLogs
+            .operation_of_target(target)
+            .and_then(|name| catalogue::find(Api::CloudWatchLogs, name));
+        let insights = [
+            &catalogue::START_QUERY,
+            &catalogue::GET_QUERY_RESULTS,
+            &catalogue::STOP_QUERY,
+        ];
+        let Some(op) = op.filter(|op| insights.contains(op)) else {
+            return self.logs.call(target, body, now);
+        };
+        let input = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => {
+                return Err(AwsError::new(
+                    400,
+                    "SerializationException",
+                    "The request body is not a JSON object.",
+                ))
+            }
+        };
+        match op.name {
+            "StartQuery" => self.insights.start_query(&self.store, &input, now),
+            "GetQueryResults" => self.insights.get_query_results(&input, now),
+            _ => self.insights.stop_query(&input, now),
+        }
+    }
+
+    /// An SLS call: GetLogs of `logstore` with the query parameters, or ListLogStores when
+    /// `logstore` is `None`. Errors carry `x-log-requestid`.
+    pub fn sls(
+        &self,
+        project: &str,
+        logstore: Option<&str>,
+        params: &[(String, String)],
+    ) -> Result<SlsAnswer, ErrorResponse> {
+        let answer = match logstore {
+            Some(l) => self
+                .sls
+                .get_logs(&self.store, self.now_ms(), project, l, params),
+            None => self.sls.list_log_stores(project).map(|body| SlsAnswer {
+                body,
+                progress: trailview_core::engines::sls::Progress::Complete,
+                count: 1,
+            }),
+        };
+        answer.map_err(|e| e.write(&sls_request_id()))
     }
 
     /// DescribeCdnDeliverList.

@@ -19,6 +19,7 @@ pub mod backend;
 pub mod buckets;
 pub mod cdn_deliveries;
 pub mod delivery_jobs;
+pub mod engines;
 pub mod events;
 pub mod export_tasks;
 pub mod generate;

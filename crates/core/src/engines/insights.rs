@@ -393,10 +393,7 @@ pub fn split_results(results: &[Vec<ResultField>]) -> Rows {
             .iter()
             .find(|f| f.field.as_deref() == Some("@message"))
             .and_then(|f| f.value.as_deref());
-        if let Some(ev) = message
-            .filter(|m| trail_record(m))
-            .and_then(event_json)
-        {
+        if let Some(ev) = message.filter(|m| trail_record(m)).and_then(event_json) {
             out.events.push(ev);
             continue;
         }
@@ -542,10 +539,7 @@ mod tests {
                 SpecError::EmptyQuery,
             ),
             (
-                QuerySpec {
-                    end: 1,
-                    ..spec()
-                },
+                QuerySpec { end: 1, ..spec() },
                 SpecError::Range {
                     start: 1_700_000_000,
                     end: 1,
@@ -572,12 +566,21 @@ mod tests {
         };
         assert_eq!(call.operation().name, "GetQueryResults");
         assert_eq!(call.body(), &json!({"queryId": "q-1"}));
-        assert_eq!(run.accept_results(results("Scheduled", 0)), QueryStatus::Scheduled);
+        assert_eq!(
+            run.accept_results(results("Scheduled", 0)),
+            QueryStatus::Scheduled
+        );
         assert_eq!(run.delay_ms(), POLL_MS);
-        assert_eq!(run.accept_results(results("Running", 3)), QueryStatus::Running);
+        assert_eq!(
+            run.accept_results(results("Running", 3)),
+            QueryStatus::Running
+        );
         assert_eq!(run.results().results.len(), 3);
         assert_eq!(run.stopped(), None);
-        assert_eq!(run.accept_results(results("Complete", 5)), QueryStatus::Complete);
+        assert_eq!(
+            run.accept_results(results("Complete", 5)),
+            QueryStatus::Complete
+        );
         assert_eq!(run.step(), Step::Stop(RunEnd::Complete));
         assert_eq!(run.statistics().unwrap().records_scanned, 900.0);
         let rows = split_results(&run.results().results);
@@ -698,7 +701,10 @@ mod tests {
             last = q;
         }
         assert_eq!(last.end, 1_700_003_599);
-        assert_eq!(time_slices(10, 12, 1_000_000, 1), [(10, 10), (11, 11), (12, 12)]);
+        assert_eq!(
+            time_slices(10, 12, 1_000_000, 1),
+            [(10, 10), (11, 11), (12, 12)]
+        );
         assert_eq!(time_slices(10, 9, 5, 1), []);
         assert_eq!(time_slices(0, 99, 0, 10), [(0, 99)]);
     }

@@ -88,10 +88,7 @@ pub fn list_log_stores(project: &str) -> SlsRequest {
     SlsRequest {
         project: project.to_string(),
         logstore: None,
-        params: vec![
-            ("offset".into(), "0".into()),
-            ("size".into(), "500".into()),
-        ],
+        params: vec![("offset".into(), "0".into()), ("size".into(), "500".into())],
     }
 }
 
@@ -118,7 +115,9 @@ pub enum SlsQueryError {
 impl fmt::Display for SlsQueryError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            SlsQueryError::EmptySql => f.write_str("Nothing after \"|\": write an SQL statement or remove the \"|\"."),
+            SlsQueryError::EmptySql => {
+                f.write_str("Nothing after \"|\": write an SQL statement or remove the \"|\".")
+            }
             SlsQueryError::LimitOutOfRange(why) => f.write_str(why),
         }
     }
@@ -626,7 +625,10 @@ mod tests {
         assert_eq!(split_query("  "), ("*".into(), None));
         assert_eq!(
             split_query(r#""event.eventName": "a|b" | select 1"#),
-            (r#""event.eventName": "a|b""#.into(), Some("select 1".into()))
+            (
+                r#""event.eventName": "a|b""#.into(),
+                Some("select 1".into())
+            )
         );
         assert_eq!(
             split_query("| select count(*)"),
@@ -696,19 +698,31 @@ mod tests {
         );
         assert_eq!((r.param("line"), r.param("offset")), (Some("0"), Some("0")));
         run.accept(&page(Progress::Complete, 10_000));
-        assert!(fetch(&run).param("query").unwrap().ends_with("LIMIT 10000,10000"));
+        assert!(fetch(&run)
+            .param("query")
+            .unwrap()
+            .ends_with("LIMIT 10000,10000"));
         run.accept(&page(Progress::Complete, 10_000));
-        assert!(fetch(&run).param("query").unwrap().ends_with("LIMIT 20000,5000"));
+        assert!(fetch(&run)
+            .param("query")
+            .unwrap()
+            .ends_with("LIMIT 20000,5000"));
         run.accept(&page(Progress::Complete, 5_000));
         assert_eq!(run.step(), Step::Stop(RunEnd::Complete));
         // A short page is the last.
         let mut run = SlsRun::new(spec("* | select count(*) as n"), 1_000_000).unwrap();
-        assert!(fetch(&run).param("query").unwrap().ends_with("n LIMIT 0,10000"));
+        assert!(fetch(&run)
+            .param("query")
+            .unwrap()
+            .ends_with("n LIMIT 0,10000"));
         run.accept(&page(Progress::Complete, 1));
         assert_eq!(run.step(), Step::Stop(RunEnd::Complete));
         // The run's cap below the query's own LIMIT: Capped.
         let mut run = SlsRun::new(spec("* | select * limit 10,500"), 200).unwrap();
-        assert!(fetch(&run).param("query").unwrap().ends_with("LIMIT 10,200"));
+        assert!(fetch(&run)
+            .param("query")
+            .unwrap()
+            .ends_with("LIMIT 10,200"));
         run.accept(&page(Progress::Complete, 200));
         assert_eq!(run.step(), Step::Stop(RunEnd::Capped));
         assert_eq!(
@@ -776,13 +790,19 @@ mod tests {
             {"__time__":"1"}
         ]"#;
         let p = GetLogsPage::read(200, Some("Complete"), Some("4"), None, body).unwrap();
-        assert_eq!((p.count, p.row_count, p.progress), (4, 4, Progress::Complete));
+        assert_eq!(
+            (p.count, p.row_count, p.progress),
+            (4, 4, Progress::Complete)
+        );
         assert_eq!(p.rows.events.len(), 1);
         let ev = EventRecord::parse(p.rows.events[0].get()).unwrap();
         assert_eq!(ev.event_id.as_deref(), Some("a1"));
         assert_eq!(ev.user_name(), Some("alice"));
         let t = &p.rows.table;
-        assert_eq!(t.columns, ["event", "eventName", "n", "ratio", "x", "__time__"]);
+        assert_eq!(
+            t.columns,
+            ["event", "eventName", "n", "ratio", "x", "__time__"]
+        );
         assert_eq!(t.rows[0][..2], ["not json".to_string(), String::new()]);
         assert_eq!(t.rows[1][1..5], ["DeleteBucket", "12", "0.5", ""]);
         // Not an array: malformed, with an excerpt.

@@ -445,3 +445,16 @@ impl Bucket {
 
 #[cfg(test)]
 mod tests;
+
+/// Append the CloudTrail record the S3 demo bucket holds for the ActionTrail event `event`
+/// (compact JSON), in `account`'s `region`; `key` draws the choices the event leaves open.
+/// The Insights demo's log group holds the same records.
+pub fn write_cloudtrail_record(
+    out: &mut String,
+    event: &str,
+    account: &str,
+    region: &str,
+    key: u64,
+) {
+    cloudtrail::write_record(out, event, account, region, key);
+}
