@@ -188,6 +188,7 @@ fn request_id(dialect: Dialect, resp: &Response) -> Option<String> {
     let h = resp.headers();
     match dialect {
         Dialect::AwsJson => h.get("x-amzn-RequestId"),
+        Dialect::SlsJson => h.get("x-log-requestid"),
         Dialect::AlibabaRpc => None,
         Dialect::RestXml => STORAGE_REQUEST_ID_HEADERS.iter().find_map(|n| h.get(n)),
     }

@@ -9,9 +9,11 @@
 //! | `/api/aws/logs`           | AWS JSON 1.1 ([`Api::CloudWatchLogs`]) |
 //! | `/api/aliyun/oss/{bucket}[/{key}]` | OSS REST XML, path-style ([`Api::Oss`]) |
 //! | `/api/aws/s3/{bucket}[/{key}]`     | S3 REST XML, path-style ([`Api::S3`])   |
+//! | `/api/aliyun/sls/{project}/logstores[/{logstore}]` | SLS REST JSON ([`Api::Sls`]) |
 
 use crate::cloud_error::{storage_error, success, ErrorCode, Respond};
 use crate::params::RpcParams;
+use crate::sls::SlsCall;
 use crate::storage::{StorageMethod, StorageRequest};
 use crate::upstream::{Uncompressed, Upstream};
 use axum::body::{Body, Bytes};
@@ -32,6 +34,8 @@ pub trait Backend: Send + Sync + 'static {
     fn json(&self, api: Api, target: String, body: Bytes) -> impl Future<Output = Response> + Send;
     /// A storage call (OSS or S3: ListObjectsV2, GetObject, HeadObject) of a checked form.
     fn storage(&self, req: StorageRequest) -> impl Future<Output = Response> + Send;
+    /// An SLS call (GetLogs, ListLogStores) of a checked form.
+    fn sls(&self, call: SlsCall) -> impl Future<Output = Response> + Send;
 }
 
 fn respond(api: Api, answer: Answer) -> Response {
@@ -55,6 +59,24 @@ impl Backend for Demo {
 
     fn json(&self, api: Api, target: String, body: Bytes) -> impl Future<Output = Response> + Send {
         std::future::ready(respond(api, self.api.json(api, &target, &body)))
+    }
+
+    async fn sls(&self, call: SlsCall) -> Response {
+        // A query scans the demo events: CPU work, off the async threads.
+        let api = self.api.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            api.sls(&call.project, call.logstore.as_deref(), &call.params)
+        })
+        .await;
+        match answer {
+            Ok(a) => sls_answer(a),
+            Err(_) => crate::cloud_error::proxy_error(
+                trailview_core::dialect::Dialect::SlsJson,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerError",
+                "The demo's query failed.",
+            ),
+        }
     }
 
     async fn storage(&self, req: StorageRequest) -> Response {
@@ -113,6 +135,30 @@ impl Backend for Demo {
     }
 }
 
+/// The demo's SLS answer: the JSON body with `x-log-progress`, `x-log-count` and
+/// `x-log-requestid`, or SLS's error.
+fn sls_answer(
+    answer: Result<trailview_demo::engines::sls::SlsAnswer, trailview_core::dialect::ErrorResponse>,
+) -> Response {
+    match answer {
+        Err(e) => e.respond(),
+        Ok(a) => {
+            let mut resp = success(Api::Sls.dialect(), a.body);
+            let h = resp.headers_mut();
+            for (name, value) in [
+                ("x-log-progress", a.progress.as_str().to_string()),
+                ("x-log-count", a.count.to_string()),
+                ("x-log-requestid", crate::cloud_error::sls_request_id()),
+            ] {
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    h.insert(HeaderName::from_static(name), v);
+                }
+            }
+            resp
+        }
+    }
+}
+
 impl Backend for Upstream {
     async fn rpc(&self, api: Api, req: RpcParams) -> Response {
         self.aliyun(api, &req).await
@@ -124,5 +170,9 @@ impl Backend for Upstream {
 
     async fn storage(&self, req: StorageRequest) -> Response {
         Upstream::storage(self, &req).await
+    }
+
+    async fn sls(&self, call: SlsCall) -> Response {
+        Upstream::sls(self, &call).await
     }
 }

@@ -7,7 +7,9 @@
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use trailview_core::catalogue::Cloud;
-pub use trailview_core::dialect::{AlibabaError, AwsError, Dialect, ErrorResponse, Source};
+pub use trailview_core::dialect::{
+    AlibabaError, AwsError, Dialect, ErrorResponse, SlsError, Source,
+};
 pub use trailview_core::trail_files::StorageError;
 
 /// A new request id: an uppercase UUID (`8-4-4-4-12` hex), like Alibaba's.
@@ -84,7 +86,17 @@ pub fn proxy_error(
             .respond(),
         Dialect::AwsJson => AwsError::new(status.as_u16(), code, message).respond(),
         Dialect::RestXml => storage_error(None, status, code, message),
+        Dialect::SlsJson => SlsError::new(status.as_u16(), code, message)
+            .write(&sls_request_id())
+            .respond(),
     }
+}
+
+/// A request id in SLS's shape (24 uppercase hex digits).
+pub fn sls_request_id() -> String {
+    (0..24)
+        .map(|_| b"0123456789ABCDEF"[fastrand::usize(..16)] as char)
+        .collect()
 }
 
 /// A storage API's error as OSS and S3 write it (`<Error>` XML from core's
@@ -147,6 +159,13 @@ pub fn route_error(path: &str, status: StatusCode, code: &'static str, message: 
             _ => code,
         };
         storage_error(Some(cloud), status, code, message)
+    } else if path == "/api/aliyun/sls" || path.starts_with("/api/aliyun/sls/") {
+        let code = match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "Unauthorized",
+            StatusCode::PAYLOAD_TOO_LARGE => "PostBodyTooLarge",
+            _ => code,
+        };
+        proxy_error(Dialect::SlsJson, status, code, message)
     } else if path.starts_with("/api/aws") {
         let kind = match status {
             StatusCode::UNAUTHORIZED => "MissingAuthenticationTokenException",

@@ -111,6 +111,18 @@ pub struct AliyunFile {
     pub actiontrail: Option<EndpointFile>,
     pub cdn: Option<EndpointFile>,
     pub oss: Option<OssFile>,
+    pub sls: Option<SlsFile>,
+}
+
+/// `[aliyun.sls]`: the SLS region (and optional endpoint) and the projects GetLogs and
+/// ListLogStores may read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlsFile {
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub projects: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,6 +222,37 @@ impl Endpoint {
             host,
             region,
         })
+    }
+}
+
+/// `[aliyun.sls]` resolved. A project's host is `<project>.<endpoint host>` (default endpoint
+/// `https://<region>.log.aliyuncs.com`); an endpoint on an IP address or `localhost` (a test
+/// double) is connected to as it is, with that `Host`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlsConfig {
+    pub endpoint: Endpoint,
+    pub projects: Vec<String>,
+}
+
+impl SlsConfig {
+    /// The URL base to connect to and the `Host` to sign for `project`.
+    pub fn target(&self, project: &str) -> (String, String) {
+        let host = format!("{project}.{}", self.endpoint.host);
+        let name = self
+            .endpoint
+            .host
+            .rsplit_once(':')
+            .map_or(self.endpoint.host.as_str(), |(h, _)| h);
+        let direct = name == "localhost"
+            || name.parse::<std::net::IpAddr>().is_ok()
+            || name.starts_with('[');
+        let base = if direct {
+            self.endpoint.base.clone()
+        } else {
+            let scheme = self.endpoint.base.split("://").next().unwrap_or("https");
+            format!("{scheme}://{host}")
+        };
+        (base, host)
     }
 }
 
@@ -401,6 +444,8 @@ pub struct UpstreamConfig {
     /// `[aliyun.oss]`: the bucket ListObjectsV2 / GetObject / HeadObject read on OSS.
     pub oss: Option<BucketConfig>,
     pub oss_signature: OssSignature,
+    /// `[aliyun.sls]`: GetLogs and ListLogStores on the configured projects.
+    pub sls: Option<SlsConfig>,
     /// `[aws.s3]`: the bucket they read on S3.
     pub s3: Option<BucketConfig>,
     pub aliyun: Option<AliyunCredentials>,
@@ -617,7 +662,31 @@ impl Config {
                 )
             })
             .transpose()?;
-        let aliyun = if at.is_some() || cdn.is_some() || oss.is_some() {
+        let sls = aliyun_file
+            .sls
+            .map(|f| {
+                let region = non_empty(f.region).unwrap_or_else(|| "cn-hangzhou".into());
+                let url = non_empty(f.endpoint)
+                    .unwrap_or_else(|| format!("https://{region}.log.aliyuncs.com"));
+                let endpoint =
+                    Endpoint::parse(&url, region).map_err(|e| format!("[aliyun.sls] {e}"))?;
+                if f.projects.is_empty() {
+                    return Err(
+                        "[aliyun.sls] projects: name the projects the proxy may read".to_string(),
+                    );
+                }
+                if let Some(bad) = f.projects.iter().find(|p| !crate::sls::valid_project(p)) {
+                    return Err(format!(
+                        "[aliyun.sls] projects: '{bad}' is not an SLS project name"
+                    ));
+                }
+                Ok(SlsConfig {
+                    endpoint,
+                    projects: f.projects,
+                })
+            })
+            .transpose()?;
+        let aliyun = if at.is_some() || cdn.is_some() || oss.is_some() || sls.is_some() {
             let id = env("ALIBABA_CLOUD_ACCESS_KEY_ID").or(non_empty(aliyun_file.access_key_id));
             let secret = env("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
                 .map(Secret)
@@ -700,10 +769,16 @@ impl Config {
         } else {
             None
         };
-        if at.is_none() && cdn.is_none() && logs.is_none() && oss.is_none() && s3.is_none() {
+        if at.is_none()
+            && cdn.is_none()
+            && logs.is_none()
+            && oss.is_none()
+            && s3.is_none()
+            && sls.is_none()
+        {
             return Err(
                 "no upstream is configured: add [aliyun.actiontrail], [aliyun.cdn], \
-                 [aliyun.oss], [aws.logs] and/or [aws.s3] (see trailview.example.toml), or run \
+                 [aliyun.oss], [aliyun.sls], [aws.logs] and/or [aws.s3] (see trailview.example.toml), or run \
                  with --demo"
                     .into(),
             );
@@ -791,6 +866,7 @@ impl Config {
                 logs,
                 oss,
                 oss_signature,
+                sls,
                 s3,
                 aliyun,
                 aws,

@@ -14,6 +14,9 @@
 //! * [`storage`]: the OSS and S3 routes (ListObjectsV2, GetObject, HeadObject, path-style):
 //!   requests read and checked for form in every mode; the demo answers them from
 //!   `trailview_demo::buckets`, the upstream signs and streams them.
+//! * [`sls`]: the SLS routes (GetLogs, ListLogStores): requests read and checked for form in
+//!   every mode; the demo answers them from `trailview_demo`, the upstream signs them (LOG
+//!   V1) for the configured projects only.
 //! * [`params`]: RPC parameters from the query string and form body.
 //! * [`cloud_error`]: every error answered, in the route's dialect (shapes from core's
 //!   `dialect`), and request ids.
@@ -33,6 +36,7 @@ pub mod params;
 pub mod security;
 pub mod serve;
 pub mod sign;
+pub mod sls;
 pub mod static_files;
 pub mod storage;
 pub mod upstream;
@@ -154,6 +158,15 @@ fn routes<B: Backend>(backend: Arc<B>, static_dir: PathBuf) -> Router {
                     .route(&format!("{path}/"), any(handler))
                     .route(&format!("{path}/{{*rest}}"), any(handler))
             }
+            Dialect::SlsJson => {
+                // Every method and path under the route reaches the handler: what is not
+                // forwarded is refused in SLS's error shape.
+                let handler = move |st, method, uri| sls_call::<B>(st, method, uri);
+                router
+                    .route(&path, any(handler))
+                    .route(&format!("{path}/"), any(handler))
+                    .route(&format!("{path}/{{*rest}}"), any(handler))
+            }
         };
     }
     router
@@ -266,6 +279,28 @@ async fn storage_call<B: Backend>(
                 StatusCode::FORBIDDEN,
                 "AccessDenied",
                 &refusal.message(api),
+            )
+        }
+    }
+}
+
+async fn sls_call<B: Backend>(
+    State(st): State<ProxyState<B>>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    match sls::SlsCall::parse(&method, uri.path(), uri.query()) {
+        Ok(call) => {
+            let op = call.operation().name;
+            with_operation(st.backend.sls(call).await, op)
+        }
+        Err(refusal) => {
+            tracing::warn!(api = "SLS", %method, reason = ?refusal, "refused before signing");
+            cloud_error::proxy_error(
+                Dialect::SlsJson,
+                StatusCode::FORBIDDEN,
+                "Unauthorized",
+                &refusal.message(),
             )
         }
     }

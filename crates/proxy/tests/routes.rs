@@ -216,6 +216,20 @@ async fn demo_answers_every_catalogue_operation() {
                 )
                 .await
             }
+            Api::Sls => {
+                let base = format!(
+                    "/api/{}/{}/logstores",
+                    op.api.route(),
+                    trailview_demo::engines::sls::PROJECT
+                );
+                match op.name {
+                    "GetLogs" => {
+                        let store = trailview_demo::engines::sls::LOGSTORE;
+                        get(&app, &format!("{base}/{store}?type=log&from=0&to=1")).await
+                    }
+                    _ => get(&app, &base).await,
+                }
+            }
             Api::Oss | Api::S3 => {
                 let bucket = match op.api {
                     Api::Oss => trailview_demo::buckets::OSS_BUCKET,

@@ -12,3 +12,4 @@
 pub mod aliyun;
 pub mod aws;
 pub mod oss;
+pub mod sls;

@@ -20,7 +20,8 @@ use crate::config::{
     Addressing, BucketConfig, Endpoint, OssSignature, SignatureVersion, UpstreamConfig,
 };
 use crate::params::RpcParams;
-use crate::sign::{aliyun as alisign, aws as awssign, oss as osssign};
+use crate::sign::{aliyun as alisign, aws as awssign, oss as osssign, sls as slssign};
+use crate::sls::SlsCall;
 use crate::storage::{encode_key, StorageCall, StorageRequest};
 use axum::body::{Body, Bytes};
 use axum::http::{header, Method, StatusCode};
@@ -168,6 +169,7 @@ impl Upstream {
                 (_, Dialect::AlibabaRpc) => "Forbidden.OperationNotAllowed",
                 (_, Dialect::AwsJson) => "AccessDeniedException",
                 (_, Dialect::RestXml) => "AccessDenied",
+                (_, Dialect::SlsJson) => "Unauthorized",
             };
             tracing::warn!(operation = op, api = api.name(), reason = ?refusal, "refused before signing");
             return Some(proxy_error(
@@ -214,6 +216,21 @@ impl Upstream {
                 e.retry_after = Some(secs);
                 e.respond()
             }
+            Dialect::SlsJson => {
+                let mut r = proxy_error(
+                    *d,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "QpsLimitExceeded",
+                    &format!(
+                        "Qps limit for the project is exceeded. (trailview-proxy: {})",
+                        limit_text(op, limit)
+                    ),
+                );
+                if let Ok(v) = secs.to_string().parse() {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                r
+            }
             Dialect::RestXml => {
                 let mut r = storage_error(
                     Some(api.cloud()),
@@ -245,7 +262,7 @@ impl Upstream {
         let endpoint = match api {
             Api::ActionTrail => self.cfg.actiontrail.as_ref(),
             Api::Cdn => self.cfg.cdn.as_ref(),
-            Api::CloudWatchLogs | Api::Oss | Api::S3 => None,
+            Api::CloudWatchLogs | Api::Oss | Api::S3 | Api::Sls => None,
         };
         let (Some(endpoint), Some(creds)) = (endpoint, self.cfg.aliyun.as_ref()) else {
             return proxy_error(
@@ -452,7 +469,7 @@ impl Upstream {
         let bucket = match api {
             Api::Oss => self.cfg.oss.as_ref(),
             Api::S3 => self.cfg.s3.as_ref(),
-            Api::ActionTrail | Api::Cdn | Api::CloudWatchLogs => None,
+            Api::ActionTrail | Api::Cdn | Api::CloudWatchLogs | Api::Sls => None,
         };
         let Some(bucket) = bucket else {
             return storage_error(
@@ -526,6 +543,103 @@ impl Upstream {
         }
         self.send_storage(cloud, &req.call, &bucket.endpoint, request)
             .await
+    }
+
+    /// An SLS call of a valid form ([`SlsCall::parse`]): refused unless its project is one of
+    /// `[aliyun.sls] projects`, then rate-limited, signed (LOG V1, HMAC-SHA1) and sent to
+    /// `<project>.<region>.log.aliyuncs.com`. The answer comes back with its status, body and
+    /// `x-log-*` headers (progress, count, request id).
+    pub async fn sls(&self, call: &SlsCall) -> Response {
+        let d = Dialect::SlsJson;
+        let api = Api::Sls;
+        let op = call.operation().name;
+        let (Some(cfg), Some(creds)) = (self.cfg.sls.as_ref(), self.cfg.aliyun.as_ref()) else {
+            return proxy_error(
+                d,
+                StatusCode::NOT_FOUND,
+                "Proxy.UpstreamNotConfigured",
+                "trailview-proxy has no SLS upstream configured ([aliyun.sls]).",
+            );
+        };
+        if !cfg.projects.iter().any(|p| *p == call.project) {
+            let refusal = crate::sls::SlsRefusal::Project(call.project.clone());
+            tracing::warn!(operation = op, api = api.name(), reason = ?refusal, "refused before signing");
+            return proxy_error(d, StatusCode::FORBIDDEN, "Unauthorized", &refusal.message());
+        }
+        if let Some(r) = self.refuse(&d, api, op) {
+            return r;
+        }
+        let (base, host) = cfg.target(&call.project);
+        let path = call.upstream_path();
+        let query: String = call
+            .params
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    trailview_core::percent::encode(k, trailview_core::percent::Slash::Encode),
+                    trailview_core::percent::encode(v, trailview_core::percent::Slash::Encode)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let uri = if query.is_empty() {
+            format!("{base}{path}")
+        } else {
+            format!("{base}{path}?{query}")
+        };
+        let built = http::Request::builder()
+            .method("GET")
+            .uri(&uri)
+            .header("host", host.as_str())
+            .body(Full::new(Bytes::new()));
+        let Ok(mut request) = built else {
+            return proxy_error(
+                d,
+                StatusCode::BAD_REQUEST,
+                "ParameterInvalid",
+                "The request cannot be forwarded (invalid characters).",
+            );
+        };
+        let date = chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let headers = slssign::v1_headers(
+            &slssign::SlsRequest {
+                method: "GET",
+                path: &path,
+                query: &call.params,
+                content_md5: "",
+                content_type: "",
+            },
+            &creds.access_key_id,
+            &creds.access_key_secret.0,
+            creds.security_token.as_ref().map(|t| t.0.as_str()),
+            &date,
+        );
+        for (k, v) in headers {
+            let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(k.as_bytes()),
+                http::HeaderValue::from_str(&v),
+            ) else {
+                return proxy_error(
+                    d,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalServerError",
+                    "trailview-proxy could not sign the request.",
+                );
+            };
+            request.headers_mut().insert(name, value);
+        }
+        if let Some(r) = self.throttle(&d, api, op).await {
+            return r;
+        }
+        let endpoint = Endpoint {
+            base,
+            host,
+            region: cfg.endpoint.region.clone(),
+        };
+        self.send(&d, &endpoint, request).await
     }
 
     fn sign_oss(
@@ -731,7 +845,9 @@ impl Upstream {
                     StatusCode::GATEWAY_TIMEOUT,
                     match d {
                         Dialect::AlibabaRpc => "Proxy.UpstreamTimeout",
-                        Dialect::AwsJson | Dialect::RestXml => "ProxyUpstreamTimeout",
+                        Dialect::AwsJson | Dialect::RestXml | Dialect::SlsJson => {
+                            "ProxyUpstreamTimeout"
+                        }
                     },
                     &format!(
                         "trailview-proxy: {host} did not answer within {} s.",
@@ -751,7 +867,9 @@ impl Upstream {
                     StatusCode::BAD_GATEWAY,
                     match d {
                         Dialect::AlibabaRpc => "Proxy.UpstreamUnavailable",
-                        Dialect::AwsJson | Dialect::RestXml => "ProxyUpstreamUnavailable",
+                        Dialect::AwsJson | Dialect::RestXml | Dialect::SlsJson => {
+                            "ProxyUpstreamUnavailable"
+                        }
                     },
                     &format!("trailview-proxy {what} {host}: {why}"),
                 )
@@ -787,6 +905,12 @@ fn limiter_unavailable(d: &Dialect, api: Api, op: &str) -> Response {
             *d,
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailableException",
+            &message,
+        ),
+        Dialect::SlsJson => proxy_error(
+            *d,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
             &message,
         ),
         Dialect::RestXml => storage_error(
@@ -918,6 +1042,7 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
             || n.starts_with("x-acs-")
             || n.starts_with("x-amzn-")
             || n.starts_with("x-amz-")
+            || n.starts_with("x-log-")
         {
             resp.headers_mut().append(name.clone(), value.clone());
         }
@@ -941,6 +1066,7 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
                 .and_then(|i| i.request_id)
         }),
         Dialect::AwsJson => header_id("x-amzn-requestid"),
+        Dialect::SlsJson => header_id("x-log-requestid"),
         Dialect::RestXml => header_id("x-oss-request-id").or_else(|| header_id("x-amz-request-id")),
     };
     if let Some(id) = id {
@@ -950,6 +1076,9 @@ fn pass_back(d: &Dialect, parts: http::response::Parts, bytes: Bytes) -> Respons
         let code = match d {
             Dialect::AwsJson => header_id("x-amzn-errortype"),
             Dialect::AlibabaRpc => None,
+            Dialect::SlsJson => serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("errorCode")?.as_str().map(String::from)),
             Dialect::RestXml => std::str::from_utf8(&bytes)
                 .ok()
                 .and_then(StorageError::parse)

@@ -145,9 +145,144 @@ fn aws_err(status: StatusCode, kind: &str, msg: &str) -> Response {
         .into_response()
 }
 
+fn sls_error(status: StatusCode, code: &str, msg: &str) -> Response {
+    let body = serde_json::json!({"errorCode": code, "errorMessage": msg});
+    (
+        status,
+        [
+            ("content-type", "application/json"),
+            ("x-log-requestid", "FAKESLSERR000000000000001"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// SLS's LOG V1 signature, checked independently: the string to sign rebuilt from the request
+/// as received (VERB, Content-MD5, Content-Type, Date, the x-log-/x-acs- headers sorted, the
+/// path and the decoded query sorted), HMAC-SHA1 with the secret, base64.
+fn sls(
+    f: &Fake,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+    credential: &str,
+) -> Response {
+    use sha1::Sha1;
+    let Some((id, sig)) = credential.split_once(':') else {
+        return sls_error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "bad Authorization",
+        );
+    };
+    if id != ALI_ID {
+        return sls_error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "unknown AccessKeyId",
+        );
+    }
+    for (name, want) in [
+        ("x-log-apiversion", "0.6.0"),
+        ("x-log-signaturemethod", "hmac-sha1"),
+    ] {
+        if h(headers, name) != want {
+            return sls_error(
+                StatusCode::BAD_REQUEST,
+                "ParameterInvalid",
+                &format!("{name} must be {want}"),
+            );
+        }
+    }
+    if h(headers, "date").is_empty() {
+        return sls_error(StatusCode::BAD_REQUEST, "ParameterInvalid", "no Date");
+    }
+    if f.expect_tokens && h(headers, "x-acs-security-token") != ALI_TOKEN {
+        return sls_error(StatusCode::UNAUTHORIZED, "Unauthorized", "no STS token");
+    }
+    let mut signed: Vec<String> = headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or("").trim().to_string(),
+            )
+        })
+        .filter(|(k, _)| k.starts_with("x-log-") || k.starts_with("x-acs-"))
+        .map(|(k, v)| format!("{k}:{v}\n"))
+        .collect();
+    signed.sort();
+    let mut query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    query.sort();
+    let resource = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    let sts = format!(
+        "{method}\n{}\n{}\n{}\n{}{resource}",
+        h(headers, "content-md5"),
+        h(headers, "content-type"),
+        h(headers, "date"),
+        signed.concat()
+    );
+    let mut m = Hmac::<Sha1>::new_from_slice(ALI_SECRET.as_bytes()).unwrap();
+    m.update(sts.as_bytes());
+    let want = base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes());
+    if sig != want {
+        return sls_error(
+            StatusCode::UNAUTHORIZED,
+            "SignatureNotMatch",
+            &format!("signature {sig} not match, string to sign: {sts}"),
+        );
+    }
+    let host = h(headers, "host");
+    let project = host.split('.').next().unwrap_or("").to_string();
+    f.seen.lock().unwrap().push(Seen {
+        at: std::time::Instant::now(),
+        scheme: "sls",
+        action: format!("{method} {project} {path}"),
+        params: params.to_vec(),
+        headers: headers.clone(),
+        body: Vec::new(),
+    });
+    if path == "/logstores" {
+        return (
+            StatusCode::OK,
+            [
+                ("content-type", "application/json"),
+                ("x-log-requestid", "FAKESLS000000000000000001"),
+            ],
+            r#"{"count":1,"total":1,"logstores":["actiontrail_fake"]}"#,
+        )
+            .into_response();
+    }
+    if path == "/logstores/missing" {
+        return sls_error(
+            StatusCode::NOT_FOUND,
+            "LogStoreNotExist",
+            "logstore missing does not exist",
+        );
+    }
+    (
+        StatusCode::OK,
+        [
+            ("content-type", "application/json"),
+            ("x-log-requestid", "FAKESLS000000000000000002"),
+            ("x-log-progress", "Incomplete"),
+            ("x-log-count", "1"),
+        ],
+        r#"[{"__time__":"1700000000","__source__":"","event":"{\"eventId\":\"fake-1\",\"eventName\":\"DeleteBucket\"}"}]"#,
+    )
+        .into_response()
+}
+
 async fn handle(
     State(f): State<Fake>,
     method: Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Bytes,
@@ -158,6 +293,9 @@ async fn handle(
         .unwrap_or_default();
     let auth = h(&headers, "authorization");
     let host = h(&headers, "host");
+    if let Some(rest) = auth.strip_prefix("LOG ") {
+        return sls(&f, &method, uri.path(), &headers, &params, rest);
+    }
     if method != Method::POST {
         return ali_error(
             StatusCode::BAD_REQUEST,
