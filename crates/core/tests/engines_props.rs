@@ -33,7 +33,7 @@ proptest! {
             let (o, c) = limit.split_once(',').unwrap();
             let (o, c): (u64, u64) = (o.parse().unwrap(), c.parse().unwrap());
             prop_assert_eq!(o, next);
-            prop_assert!(c >= 1 && c <= SQL_PAGE && o + c <= SQL_MAX_ROWS);
+            prop_assert!((1..=SQL_PAGE).contains(&c) && o + c <= SQL_MAX_ROWS);
             next += c;
             run.accept(&full_page(c));
             calls += 1;

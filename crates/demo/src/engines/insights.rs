@@ -62,7 +62,7 @@ pub fn parse(q: &str) -> Result<InsightsQuery, SyntaxError> {
     };
     let name = |p: &mut Parser| -> Result<String, SyntaxError> {
         let at = p.at();
-        match p.next() {
+        match p.bump() {
             Some(Tok::Word(w)) if w != "*" => Ok(w.clone()),
             _ => Err(SyntaxError {
                 at,
@@ -95,7 +95,7 @@ pub fn parse(q: &str) -> Result<InsightsQuery, SyntaxError> {
                     });
                 };
                 let at = p.at();
-                let value = match p.next() {
+                let value = match p.bump() {
                     Some(Tok::DQuote(v)) | Some(Tok::SQuote(v)) | Some(Tok::Word(v)) => v.clone(),
                     Some(Tok::Slashed(v)) if matches!(op, Op::Like(_)) => v.clone(),
                     _ => {
@@ -127,7 +127,7 @@ pub fn parse(q: &str) -> Result<InsightsQuery, SyntaxError> {
             out.sort = Some((f, desc));
         } else if p.keyword("limit") {
             let at = p.at();
-            match p.next() {
+            match p.bump() {
                 Some(Tok::Word(n)) => match n.parse::<usize>() {
                     Ok(n) if n >= 1 => out.limit = Some(n),
                     _ => {
@@ -313,7 +313,7 @@ impl DemoInsights {
             }
         }
         match &query.sort {
-            None => matched.sort_by(|a, b| b.0.cmp(&a.0)),
+            None => matched.sort_by_key(|m| std::cmp::Reverse(m.0)),
             Some((f, desc)) => matched.sort_by(|a, b| {
                 let o = field_text(&a.1, f).cmp(&field_text(&b.1, f));
                 if *desc {

@@ -161,7 +161,7 @@ impl<'a> Parser<'a> {
         self.toks.get(self.pos).map_or(self.len, |(a, _)| *a)
     }
 
-    pub fn next(&mut self) -> Option<&'a Tok> {
+    pub fn bump(&mut self) -> Option<&'a Tok> {
         let t = self.peek();
         self.pos += t.is_some() as usize;
         t
@@ -225,10 +225,10 @@ impl<'a> Parser<'a> {
         implicit_and: bool,
         stop: &[&str],
     ) -> Result<Expr, SyntaxError> {
-        let mut left = self.not_expr(atom, implicit_and, stop)?;
+        let mut left = self.not_expr(atom, implicit_and)?;
         loop {
             if self.keyword("and") || (implicit_and && !self.stops(stop)) {
-                let right = self.not_expr(atom, implicit_and, stop)?;
+                let right = self.not_expr(atom, implicit_and)?;
                 left = Expr::And(Box::new(left), Box::new(right));
             } else {
                 return Ok(left);
@@ -240,14 +240,9 @@ impl<'a> Parser<'a> {
         &mut self,
         atom: &dyn Fn(&mut Parser<'a>) -> Result<Expr, SyntaxError>,
         implicit_and: bool,
-        stop: &[&str],
     ) -> Result<Expr, SyntaxError> {
         if self.keyword("not") {
-            return Ok(Expr::Not(Box::new(self.not_expr(
-                atom,
-                implicit_and,
-                stop,
-            )?)));
+            return Ok(Expr::Not(Box::new(self.not_expr(atom, implicit_and)?)));
         }
         if self.sym("(") {
             let e = self.expr(atom, implicit_and, &[])?;

@@ -69,7 +69,7 @@ pub fn parse_search(s: &str) -> Result<Expr, SyntaxError> {
     }
     let atom = |p: &mut Parser| -> Result<Expr, SyntaxError> {
         let at = p.at();
-        let word = match p.next() {
+        let word = match p.bump() {
             Some(Tok::Word(w)) if w == "*" => return Ok(Expr::All),
             Some(Tok::Word(w)) | Some(Tok::DQuote(w)) => w.clone(),
             Some(t) => {
@@ -87,7 +87,7 @@ pub fn parse_search(s: &str) -> Result<Expr, SyntaxError> {
         };
         if p.sym(":") {
             let at = p.at();
-            return match p.next() {
+            return match p.bump() {
                 Some(Tok::Word(v)) | Some(Tok::DQuote(v)) => Ok(Expr::Cmp {
                     field: word,
                     op: Op::Match,
@@ -132,11 +132,11 @@ pub struct Select {
 fn field_name(p: &mut Parser) -> Option<String> {
     match p.peek() {
         Some(Tok::Word(w)) if w != "*" => {
-            p.next();
+            p.bump();
             Some(w.clone())
         }
         Some(Tok::DQuote(w)) => {
-            p.next();
+            p.bump();
             Some(w.clone())
         }
         _ => None,
@@ -145,7 +145,7 @@ fn field_name(p: &mut Parser) -> Option<String> {
 
 fn number(p: &mut Parser) -> Result<u64, SyntaxError> {
     let at = p.at();
-    match p.next() {
+    match p.bump() {
         Some(Tok::Word(w)) => w.parse().map_err(|_| SyntaxError {
             at,
             what: format!("expected a number, found '{w}'"),
@@ -177,7 +177,7 @@ pub fn parse_sql(s: &str) -> Result<Select, SyntaxError> {
                 name: "count(*)".into(),
             }
         } else if matches!(p.peek(), Some(Tok::Word(w)) if w == "*") {
-            p.next();
+            p.bump();
             Item::Star
         } else {
             match field_name(&mut p) {
@@ -229,7 +229,7 @@ pub fn parse_sql(s: &str) -> Result<Select, SyntaxError> {
             });
         };
         let at = p.at();
-        let value = match p.next() {
+        let value = match p.bump() {
             Some(Tok::SQuote(v)) | Some(Tok::Word(v)) => v.clone(),
             _ => {
                 return Err(SyntaxError {

@@ -1,4 +1,6 @@
 //! The demo engines driven by core's state machines, as the app's driver runs them.
+// Errors are rare and these are tests: ApiError stays unboxed, as in core.
+#![allow(clippy::result_large_err)]
 
 use super::insights::{self, LOG_GROUP};
 use super::sls::{self, LOGSTORE, PROJECT};

@@ -561,7 +561,7 @@ impl Upstream {
                 "trailview-proxy has no SLS upstream configured ([aliyun.sls]).",
             );
         };
-        if !cfg.projects.iter().any(|p| *p == call.project) {
+        if !cfg.projects.contains(&call.project) {
             let refusal = crate::sls::SlsRefusal::Project(call.project.clone());
             tracing::warn!(operation = op, api = api.name(), reason = ?refusal, "refused before signing");
             return proxy_error(d, StatusCode::FORBIDDEN, "Unauthorized", &refusal.message());
