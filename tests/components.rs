@@ -1608,6 +1608,7 @@ async fn marked_rows_open_compare_and_survive_a_sort() {
 #[wasm_bindgen_test]
 async fn follow_holds_new_rows_until_n_new_is_clicked() {
     use trailview::events::follow::FollowControl;
+    use trailview::events::state::Following;
     let el = container();
     let st = Arc::new(Mutex::new(None::<AppState>));
     let st2 = st.clone();
@@ -1633,7 +1634,8 @@ async fn follow_holds_new_rows_until_n_new_is_clicked() {
         Some("false")
     );
     assert!(toggle.has_attribute("disabled"));
-    assert!(all(&el, "[data-testid=follow-new]").is_empty());
+    assert!(all(&el, "[data-testid=follow-new]:not([hidden])").is_empty());
+    let status = one(&el, ".follow-state[role=status]");
 
     // Newest first, on page 2: five rows arrive and are held.
     one(&el, "[data-testid=sort-time]").click();
@@ -1679,5 +1681,19 @@ async fn follow_holds_new_rows_until_n_new_is_clicked() {
             .as_deref(),
         Some("E-0124")
     );
-    assert!(all(&el, "[data-testid=follow-new]").is_empty());
+    assert!(all(&el, "[data-testid=follow-new]:not([hidden])").is_empty());
+    assert!(new.is_same_node(Some(&one(&el, "[data-testid=follow-new]"))));
+
+    // Rounds alternate polling and waiting: the status is the same node throughout (a live
+    // region that is rebuilt is not announced).
+    for phase in [Following::Polling, Following::Waiting, Following::Paused] {
+        s.following.set(phase);
+        settle().await;
+        assert!(status.is_same_node(Some(&one(&el, ".follow-state[role=status]"))));
+    }
+    assert_eq!(
+        status.text_content().as_deref(),
+        Some("Paused while the tab is hidden")
+    );
+    s.following.set(Following::Off);
 }

@@ -5,6 +5,7 @@
 
 use crate::events::state::AppState;
 use crate::ui::clipboard::write;
+use crate::ui::menu::MenuButton;
 use leptos::prelude::*;
 use trailview_core::export::{copied_text, rows_text, Copied};
 
@@ -61,28 +62,17 @@ pub fn CopyMenu() -> impl IntoView {
         }
     };
     view! {
-        <span class="export" data-testid="copy"
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" && open.get_untracked() {
-                    ev.prevent_default();
-                    open.set(false);
-                }
+        <MenuButton label="Copy" testid="copy" open
+            title="Copy the selected event, or the marked rows, to the clipboard"
+            items=move || view! {
+                <button type="button" role="menuitem" data-testid="copy-json" on:click=copy_json>"Copy JSON"</button>
+                {item(Copied::Csv)}
+                {item(Copied::Markdown)}
             }>
-            <button type="button" data-testid="copy-button" aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                title="Copy the selected event, or the marked rows, to the clipboard"
-                on:click=move |_| open.update(|o| *o = !*o)>"Copy"</button>
-            <Show when=move || open.get()>
-                <span role="menu" aria-label="Copy" data-testid="copy-menu">
-                    <button type="button" role="menuitem" data-testid="copy-json" on:click=copy_json>"Copy JSON"</button>
-                    {item(Copied::Csv)}
-                    {item(Copied::Markdown)}
-                </span>
-            </Show>
             {move || status.get().map(|(ok, text)| view! {
                 <span role=if ok { "status" } else { "alert" } data-testid="copy-status"
                     data-state=if ok { "done" } else { "error" }>{text}</span>
             })}
-        </span>
+        </MenuButton>
     }
 }

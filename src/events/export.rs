@@ -5,6 +5,7 @@
 //! `<a download>`.
 
 use crate::events::state::AppState;
+use crate::ui::menu::MenuButton;
 use leptos::prelude::*;
 use trailview_core::export::{file_name, progress_text, ExportWriter, Format};
 use wasm_bindgen::{JsCast, JsValue};
@@ -139,23 +140,10 @@ pub fn ExportMenu() -> impl IntoView {
         }
     };
     view! {
-        <span class="export" data-testid="export"
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" && open.get_untracked() {
-                    ev.prevent_default();
-                    open.set(false);
-                }
-            }>
-            <button type="button" data-testid="export-button" aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                disabled=move || running() || st.filtered.with(|f| f.is_empty())
-                title="Export the filtered rows (all pages)"
-                on:click=move |_| open.update(|o| *o = !*o)>"Export"</button>
-            <Show when=move || open.get()>
-                <span role="menu" aria-label="Export" data-testid="export-menu">
-                    {Format::ALL.into_iter().map(item).collect_view()}
-                </span>
-            </Show>
+        <MenuButton label="Export" testid="export" open
+            title="Export the filtered rows (all pages)"
+            disabled=Signal::derive(move || running() || st.filtered.with(|f| f.is_empty()))
+            items=move || Format::ALL.into_iter().map(item).collect_view()>
             {move || match phase.get() {
                 Phase::Idle => ().into_any(),
                 Phase::Running(done, total) => view! {
@@ -172,6 +160,6 @@ pub fn ExportMenu() -> impl IntoView {
                     <span role="alert" data-testid="export-status" data-state="error">{text}</span>
                 }.into_any(),
             }}
-        </span>
+        </MenuButton>
     }
 }

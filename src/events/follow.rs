@@ -8,6 +8,7 @@
 use crate::events::fetch;
 use crate::events::persist;
 use crate::events::state::{AppState, FetchState, Following};
+use crate::format;
 use crate::runtime::{self, now_ms, retry_notice, Driven, Ticket};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
@@ -15,16 +16,13 @@ use leptos::task::spawn_local;
 use std::cell::Cell;
 use std::time::Duration;
 use trailview_core::catalogue::LookupEvents;
-use trailview_core::columns::ColumnId;
 use trailview_core::dialect::ApiError;
-use trailview_core::engine::Sort;
-use trailview_core::fetch_policy::Direction;
-use trailview_core::follow::{show_at_once, Follow, Landing, Next, Reading, Visibility};
+use trailview_core::follow::{
+    show_at_once, sort_on_start, Follow, Landing, Next, Reading, Visibility,
+};
 use trailview_core::lenient::Parsed;
 use trailview_core::numbers::thousands;
 use trailview_core::paging::{Retry, RunEnd, Step};
-use trailview_core::schema::Column;
-use trailview_core::table_query::SortOrder;
 use trailview_core::wire::LookupEventsResponse;
 
 thread_local! {
@@ -88,17 +86,13 @@ fn start(st: AppState) {
         std::mem::forget(handle);
     }
     HIDDEN.with(|h| h.set(page_hidden()));
-    // A newest-first fetch's rows are in time order, newest first: sorting by time keeps them
-    // where they are and puts the new ones on top (in ingest order they would go last).
-    let newest_first = st.run.with_untracked(|r| {
-        r.as_ref()
-            .is_some_and(|r| r.query.direction == Direction::Backward)
-    });
-    if newest_first && st.sort.with_untracked(Option::is_none) {
-        st.sort.set(Some(Sort {
-            column: ColumnId::Builtin(Column::Time),
-            order: SortOrder::Descending,
-        }));
+    let fetched = st
+        .run
+        .with_untracked(|r| r.as_ref().map(|r| r.query.direction));
+    if let Some(sort) =
+        fetched.and_then(|d| st.sort.with_untracked(|s| sort_on_start(d, s.as_ref())))
+    {
+        st.sort.set(Some(sort));
     }
     st.error.set(None);
     st.notice.set(None);
@@ -144,11 +138,24 @@ async fn follow(st: AppState, ticket: Ticket) {
                 if runtime::drive(&client, &ticket, &round).await.is_none() {
                     return;
                 }
-                st.follower.update_value(|f| {
-                    if let Some(f) = f {
-                        f.end_round(now_ms() as i64)
-                    }
-                });
+                let skipped = st
+                    .follower
+                    .try_update_value(|f| {
+                        f.as_mut().and_then(|f| {
+                            let before = f.skipped();
+                            f.end_round(now_ms() as i64);
+                            f.skipped().filter(|s| Some(*s) != before)
+                        })
+                    })
+                    .flatten();
+                if let Some((from, to)) = skipped {
+                    let tz = st.tz.get_untracked();
+                    st.notice.set(Some(format!(
+                        "Following reads at most the last hour: events from {} to {} were not read. Fetch that range to fill it.",
+                        format::time(Some(from), tz),
+                        format::time(Some(to), tz)
+                    )));
+                }
             }
             Next::Wait(ms) => {
                 set_phase(st, Following::Waiting);
@@ -290,39 +297,44 @@ impl Driven for Round {
     }
 }
 
-/// The Follow toggle, what following is doing, and "n new" to go to the new events.
+/// The Follow toggle, what following is doing, and "n new" to go to the new events. The status
+/// text and the button are there from the start and only change: a live region that is
+/// rebuilt is not announced reliably, and a rebuilt button loses focus.
 #[component]
 pub fn FollowControl() -> impl IntoView {
     let st = expect_context::<AppState>();
     let on = move || st.following.get() != Following::Off;
-    let state = move || match st.following.get() {
-        Following::Off => None,
-        Following::Polling | Following::Waiting => Some("Following new events"),
-        Following::Paused => Some("Paused while the tab is hidden"),
-    };
-    let new = move || {
-        let n = st.follow_new.get();
-        (n > 0).then(|| {
-            let held = st.held_from.get().is_some();
-            view! {
-                <button type="button" class="follow-new" data-testid="follow-new" data-new=n
-                    title=if held { "New events are held back so that the rows you are reading do not move: show them" } else { "Go to the new events" }
-                    on:click=move |_| show_new(st)>
-                    {format!("{} new", thousands(n))}
-                </button>
-            }
-        })
-    };
+    // A memo: polling and waiting alternate every round and read the same.
+    let state = Memo::new(move |_| match st.following.get() {
+        Following::Off => "",
+        Following::Polling | Following::Waiting => "Following new events",
+        Following::Paused => "Paused while the tab is hidden",
+    });
+    let held = Memo::new(move |_| st.held_from.with(Option::is_some));
+    let toggle_ref = NodeRef::<leptos::html::Button>::new();
     view! {
         <div class="follow" data-testid="follow" data-state=move || st.following.get().key()>
             <button type="button" data-testid="follow-toggle" aria-pressed=move || on().to_string()
+                node_ref=toggle_ref
                 disabled=move || !on() && !available(st)
                 title="Poll for events newer than the newest loaded one, every few seconds"
                 on:click=move |_| toggle(st)>
                 "Follow"
             </button>
-            {move || state().map(|s| view! { <span class="follow-state" role="status">{s}</span> })}
-            {new}
+            <span class="follow-state" role="status">{move || state.get()}</span>
+            <button type="button" class="follow-new" data-testid="follow-new"
+                data-new=move || st.follow_new.get()
+                hidden=move || st.follow_new.get() == 0
+                title=move || if held.get() { "New events are held back so that the rows you are reading do not move: show them" } else { "Go to the new events" }
+                on:click=move |_| {
+                    show_new(st);
+                    // The button hides now; focus stays in the control.
+                    if let Some(b) = toggle_ref.get_untracked() {
+                        let _ = b.focus();
+                    }
+                }>
+                {move || format!("{} new", thousands(st.follow_new.get()))}
+            </button>
         </div>
     }
 }

@@ -473,13 +473,13 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                     node_ref=table_ref aria-rowcount=move || row_count.get() + HEADER_ROWS>
                     <thead role="rowgroup">
                         <tr role="row" aria-rowindex="1">
-                            <td role="columnheader" data-col="mark" title="Mark events to compare or copy (x, or Ctrl/⌘+click a row)">
+                            <th scope="col" role="columnheader" data-col="mark" title="Mark events to compare or copy (x, or Ctrl/⌘+click a row)">
                                 <span class="visually-hidden">"Marked"</span>
-                            </td>
+                            </th>
                             {move || numbered().into_iter().map(header).collect_view()}
                         </tr>
                         <tr class="filters" role="row" aria-rowindex="2">
-                            <td role="columnheader" data-col="mark"><span class="visually-hidden">"No filter on marks"</span></td>
+                            <th class="colfilter" role="columnheader" data-col="mark"><span class="visually-hidden">"No filter on marks"</span></th>
                             {move || numbered().into_iter().map(filter_cell).collect_view()}
                         </tr>
                     </thead>

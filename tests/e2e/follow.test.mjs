@@ -22,7 +22,7 @@ async function followState(page) {
 
 async function newCount(page) {
   const b = page.locator(tid('follow-new'));
-  if ((await b.count()) === 0) return 0;
+  if ((await b.count()) === 0 || (await b.getAttribute('hidden')) !== null) return 0;
   return Number(await b.getAttribute('data-new'));
 }
 

@@ -11,6 +11,18 @@
 //! hidden ([`Visibility`]). A call the retry policy gives up on stops following; what was loaded
 //! stays.
 //!
+//! Three bounds keep a round finite and the stream whole:
+//! - A round capped at [`ROUND_PAGES`] is continued from its NextToken, not started again, so a
+//!   second holding more events than a round reads (a burst) is read through, not re-read
+//!   forever.
+//! - Following never reads further back than [`CATCH_UP_MS`] before now: after a fetch of a
+//!   range that ended long ago, or a tab hidden for a day, it starts an hour back and names the
+//!   span it did not read ([`Follow::skipped`]), which a fetch of that range fills.
+//! - The clouds make some events visible minutes after their own time (CloudTrail says "within
+//!   about 5 minutes"; ActionTrail is similar). Every [`SWEEP_EVERY_MS`] a round starts
+//!   [`LATE_MS`] + [`SWEEP_EVERY_MS`] back (a sweep), so an event that shows up at most
+//!   [`LATE_MS`] late is still loaded; the events read again are dropped by EventId.
+//!
 //! Also here: where rows added while following land in the table's order, and whether they are
 //! shown at once or held behind the "n new" button ([`show_at_once`]), so that the rows a user
 //! is reading never move under them.
@@ -34,6 +46,20 @@ pub const FOLLOW_INTERVAL_MS: i64 = 5_000;
 /// Pages one round reads at most (50 events each); a round that stops there is followed at
 /// once by the next, from the newest event it loaded, so a long pause catches up in steps.
 pub const ROUND_PAGES: usize = 20;
+
+/// How far back following reads at most (ms before now): a tail that fell further behind (a
+/// fetch of an old range, a tab hidden for long) starts here and the span before is named.
+pub const CATCH_UP_MS: i64 = 60 * 60_000;
+
+/// How late (ms after its own time) an event may become visible and still be loaded by a sweep.
+pub const LATE_MS: i64 = 5 * 60_000;
+
+/// The time between sweeps: rounds that start [`LATE_MS`] + this far back.
+pub const SWEEP_EVERY_MS: i64 = 2 * 60_000;
+
+fn second_of(ms: i64) -> i64 {
+    ms.div_euclid(1000) * 1000
+}
 
 /// Whether the page is seen: a hidden tab does not poll.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,8 +91,13 @@ pub struct Follow {
     round: Option<PagedRun<LookupQuery>>,
     /// When the last round ended (ms), or `None` before the first.
     last_end_ms: Option<i64>,
-    /// Whether the last round stopped at its page cap with more to read.
+    /// Whether the last round stopped at its page cap with more to read (`round` then holds it,
+    /// to be continued from its NextToken).
     more: bool,
+    /// When the last sweep started (ms); `None` before the first round.
+    last_sweep_ms: Option<i64>,
+    /// The span (ms, `[from, to)`) the last round that had fallen behind did not read.
+    skipped: Option<(i64, i64)>,
     ended: Option<RunEnd>,
     /// Rounds started.
     pub rounds: usize,
@@ -103,6 +134,8 @@ impl Follow {
             round: None,
             last_end_ms: None,
             more: false,
+            last_sweep_ms: None,
+            skipped: None,
             ended: None,
             rounds: 0,
             received: 0,
@@ -136,10 +169,31 @@ impl Follow {
         }
     }
 
-    /// The query of a round starting at `now_ms`: from the newest event's second (inclusive)
-    /// to now, oldest first (at least one second long: the API refuses an empty range).
+    /// The span a round starting at `now_ms` leaves unread because the newest loaded event is
+    /// more than [`CATCH_UP_MS`] old: `[newest, oldest read)`.
+    fn behind(&self, now_ms: i64) -> Option<(i64, i64)> {
+        let oldest = second_of(now_ms - CATCH_UP_MS);
+        (second_of(self.newest_ms) < oldest).then_some((self.newest_ms, oldest))
+    }
+
+    /// Whether a round starting at `now_ms` is a sweep (the first round is not: it sets the
+    /// clock the sweeps follow).
+    fn sweep_due(&self, now_ms: i64) -> bool {
+        self.last_sweep_ms
+            .is_some_and(|s| now_ms - s >= SWEEP_EVERY_MS)
+    }
+
+    /// The query of a new round starting at `now_ms`, to now, oldest first (at least one second
+    /// long: the API refuses an empty range). It starts at the newest event's second
+    /// (inclusive), at most [`CATCH_UP_MS`] back; a sweep starts [`LATE_MS`] +
+    /// [`SWEEP_EVERY_MS`] back when that is earlier.
     pub fn round_query(&self, now_ms: i64) -> LookupQuery {
-        let start_ms = self.newest_ms.div_euclid(1000) * 1000;
+        let tail = second_of(self.newest_ms).max(second_of(now_ms - CATCH_UP_MS));
+        let start_ms = if self.sweep_due(now_ms) {
+            tail.min(second_of(now_ms - LATE_MS - SWEEP_EVERY_MS))
+        } else {
+            tail
+        };
         LookupQuery {
             start_ms,
             end_ms: now_ms.max(start_ms + 1000),
@@ -148,10 +202,32 @@ impl Follow {
         }
     }
 
-    /// Start a round at `now_ms`.
+    /// Start a round at `now_ms`: the last one continued from its NextToken when it stopped at
+    /// its page cap, else a new one ([`Follow::round_query`]).
     pub fn begin_round(&mut self, now_ms: i64) {
-        self.round = Some(PagedRun::new(self.round_query(now_ms)).with_max_pages(ROUND_PAGES));
         self.rounds += 1;
+        if self.more {
+            if let Some(r) = self.round.take() {
+                let cursor = r.cursor().cloned();
+                self.round = Some(PagedRun::at(r.pager, cursor, 0).with_max_pages(ROUND_PAGES));
+                return;
+            }
+        }
+        if let Some(span) = self.behind(now_ms) {
+            self.skipped = Some(span);
+            self.newest_ms = span.1;
+        }
+        let query = self.round_query(now_ms);
+        if self.last_sweep_ms.is_none() || self.sweep_due(now_ms) {
+            self.last_sweep_ms = Some(now_ms);
+        }
+        self.round = Some(PagedRun::new(query).with_max_pages(ROUND_PAGES));
+    }
+
+    /// The span (ms, `[from, to)`) following last left unread because it had fallen more than
+    /// [`CATCH_UP_MS`] behind, if it did.
+    pub fn skipped(&self) -> Option<(i64, i64)> {
+        self.skipped
     }
 
     /// The driver's next step in the round: a call, or `Stop` when the round is over (read to its
@@ -203,7 +279,9 @@ impl Follow {
         if let Step::Stop(e @ (RunEnd::Failed | RunEnd::Cancelled)) = end {
             self.ended = Some(e);
         }
-        self.round = None;
+        if !self.more {
+            self.round = None;
+        }
         self.last_end_ms = Some(now_ms);
     }
 
@@ -215,6 +293,16 @@ impl Follow {
             r.cancel();
         }
     }
+}
+
+/// The sort following sets when it starts, if any: a newest-first fetch shown in ingest order
+/// is sorted by time, newest first, which keeps its rows where they are and puts the new ones
+/// on top (in ingest order they would go last). A sort the user chose stays.
+pub fn sort_on_start(fetched: Direction, sort: Option<&Sort>) -> Option<Sort> {
+    (fetched == Direction::Backward && sort.is_none()).then_some(Sort {
+        column: ColumnId::Builtin(Column::Time),
+        order: SortOrder::Descending,
+    })
 }
 
 /// Where rows added to the store land in the table's order under `sort`: ingest order (no
@@ -487,6 +575,117 @@ mod tests {
         round(&mut f, &mut cloud, &mut store, now);
         assert_eq!(store.ids.len(), 2_500);
         assert!(matches!(f.next(now, Visibility::Visible), Next::Wait(_)));
+    }
+
+    fn empty_cloud() -> Cloud {
+        Cloud {
+            events: Vec::new(),
+            fail: Vec::new(),
+            calls: 0,
+        }
+    }
+
+    #[test]
+    fn a_second_with_more_events_than_a_round_reads_is_read_through_once() {
+        let mut cloud = empty_cloud();
+        let t0 = 1_700_000_000_000;
+        for _ in 0..1_230 {
+            cloud.add(t0 + 1_000);
+        }
+        let mut store = Store::default();
+        let mut f = Follow::from(Vec::new(), t0);
+        let now = t0 + 5_000;
+        round(&mut f, &mut cloud, &mut store, now);
+        assert_eq!(store.ids.len(), ROUND_PAGES * 50);
+        assert_eq!(f.next(now, Visibility::Visible), Next::Poll, "more to read");
+        round(&mut f, &mut cloud, &mut store, now);
+        assert_eq!(store.ids.len(), 1_230);
+        // 25 pages in all: the second round went on from the first one's NextToken instead of
+        // reading the same second again.
+        assert_eq!(cloud.calls, 25);
+        assert!(matches!(f.next(now, Visibility::Visible), Next::Wait(_)));
+    }
+
+    #[test]
+    fn after_an_old_range_it_reads_the_last_hour_and_names_the_span_it_skipped() {
+        let mut cloud = empty_cloud();
+        let t0 = 1_700_000_000_000;
+        let day = 86_400_000;
+        for m in 0..24 * 60 {
+            cloud.add(t0 + m * 60_000 + 500);
+        }
+        let mut store = Store::default();
+        let mut f = Follow::from(Vec::new(), t0);
+        let now = t0 + day;
+        while matches!(f.next(now, Visibility::Visible), Next::Poll) {
+            round(&mut f, &mut cloud, &mut store, now);
+        }
+        assert_eq!(store.ids.len(), 60, "one event a minute over the last hour");
+        assert_eq!(f.skipped(), Some((t0, now - CATCH_UP_MS)));
+        assert_eq!(f.newest_ms(), now - 60_000, "API times are whole seconds");
+        // Caught up: the next round reads from the newest event on.
+        assert_eq!(f.round_query(now + 5_000).start_ms, now - 60_000);
+    }
+
+    #[test]
+    fn a_sweep_loads_an_event_that_became_visible_minutes_after_its_time() {
+        let mut cloud = empty_cloud();
+        let t0 = 1_700_000_000_000;
+        let mut store = Store::default();
+        let mut f = Follow::from(Vec::new(), t0);
+        let mut now = t0;
+        let late_id;
+        // Three minutes in, an event dated two minutes ago shows up (ActionTrail and CloudTrail
+        // both publish some events minutes late); the tail rounds start after it.
+        loop {
+            if now >= t0 + 180_000 {
+                cloud.add(now - 120_000);
+                late_id = cloud
+                    .events
+                    .iter()
+                    .find(|e| e.0 == now - 120_000)
+                    .unwrap()
+                    .1
+                    .clone();
+                break;
+            }
+            cloud.add(now - 700);
+            round(&mut f, &mut cloud, &mut store, now);
+            now += FOLLOW_INTERVAL_MS;
+        }
+        let appeared = now;
+        while !store.ids.contains(&late_id) {
+            round(&mut f, &mut cloud, &mut store, now);
+            now += FOLLOW_INTERVAL_MS;
+            assert!(
+                now - appeared <= SWEEP_EVERY_MS + FOLLOW_INTERVAL_MS,
+                "loaded by the next sweep"
+            );
+        }
+        // Sweeps aside, a round starts at the newest loaded second.
+        let mut want: Vec<&String> = cloud.events.iter().map(|(_, id)| id).collect();
+        let mut got: Vec<&String> = store.ids.iter().collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "every event once");
+    }
+
+    #[test]
+    fn a_newest_first_fetch_in_ingest_order_is_sorted_newest_first_when_following_starts() {
+        let newest_first = Sort {
+            column: ColumnId::Builtin(Column::Time),
+            order: SortOrder::Descending,
+        };
+        assert_eq!(
+            sort_on_start(Direction::Backward, None),
+            Some(newest_first.clone())
+        );
+        assert_eq!(sort_on_start(Direction::Forward, None), None);
+        let by_user = Sort {
+            column: ColumnId::Builtin(Column::User),
+            order: SortOrder::Ascending,
+        };
+        assert_eq!(sort_on_start(Direction::Backward, Some(&by_user)), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use trailview_demo::buckets::DEFAULT_BUCKET_EVENTS;
+use trailview_demo::Live;
 
 pub const USAGE: &str = "\
 trailview-proxy: serves the trailview web app and its cloud API routes.
@@ -25,6 +26,8 @@ OPTIONS:
     --seed N               dataset seed (default 42)
     --events N             dataset size (default 60000; at most 2000000)
     --days N               dataset span in days, ending now (default 30)
+    --no-live              a fixed dataset: no new events arrive while it runs (by default one
+                           or two arrive every 5 s, for Follow)
     --rate-limit N         LookupEvents calls per second, all callers together
                            (default 2, as the real API; 0 = unlimited)
     --bucket-events N      events in each demo bucket of trail files (OSS
@@ -50,6 +53,8 @@ pub struct Args {
     pub events: usize,
     pub days: u32,
     pub rate_limit: u32,
+    /// `--no-live`: `Live::Off`.
+    pub live: Live,
     /// `--bucket-events N`: events in each demo bucket.
     pub bucket_events: usize,
     /// `--config FILE`.
@@ -69,6 +74,7 @@ impl Default for Args {
             events: 60_000,
             days: 30,
             rate_limit: 2,
+            live: Live::On,
             bucket_events: DEFAULT_BUCKET_EVENTS,
             config: None,
             listen_given: false,
@@ -133,6 +139,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--demo" => a.demo = true,
+            "--no-live" => a.live = Live::Off,
             "--print-csp" => return Ok(Command::PrintCsp(PathBuf::from(value))),
             "--config" => a.config = Some(PathBuf::from(value)),
             "--listen" => {
@@ -213,6 +220,15 @@ mod tests {
         assert_eq!((a.seed, a.events, a.rate_limit, a.days), (7, 1000, 0, 3));
         assert_eq!(a.static_dir, PathBuf::from("/x"));
         assert_eq!(a.bucket_events, DEFAULT_BUCKET_EVENTS);
+        assert_eq!(a.live, Live::On);
+        let Ok(Command::Run(a)) = p("--demo --no-live") else {
+            panic!()
+        };
+        assert_eq!(a.live, Live::Off);
+        assert_eq!(
+            p("--no-live=1"),
+            Err("--no-live takes no value".to_string())
+        );
         let Ok(Command::Run(a)) = p("--demo --bucket-events 100000") else {
             panic!()
         };

@@ -90,7 +90,7 @@ async fn main() -> ExitCode {
     };
     let events = generate::generate(&config);
     let generated = started.elapsed();
-    let store = Arc::new(DemoEvents::from_events(config, events).with_live(Live::On));
+    let store = Arc::new(DemoEvents::from_events(config, events).with_live(args.live));
     let indexed = started.elapsed() - generated;
     match store.time_span() {
         Some((first, last)) => println!(
@@ -106,11 +106,14 @@ async fn main() -> ExitCode {
         ),
         None => println!("trailview-proxy: demo dataset: no events (--events 0)"),
     }
-    println!(
-        "trailview-proxy: new events keep arriving while it runs (one or two every {} s, the same for seed {} at the same time)",
-        trailview_demo::generate::LIVE_BUCKET_SECS,
-        args.seed
-    );
+    match args.live {
+        Live::On => println!(
+            "trailview-proxy: new events keep arriving while it runs (one or two every {} s, the same for seed {} at the same time; --no-live stops them)",
+            trailview_demo::generate::LIVE_BUCKET_SECS,
+            args.seed
+        ),
+        Live::Off => println!("trailview-proxy: a fixed dataset: no new events arrive (--no-live)"),
+    }
 
     let addr = listener.local_addr().unwrap_or(args.listen);
     let app_note = if args.static_dir.join("index.html").is_file() {
