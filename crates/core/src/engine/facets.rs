@@ -1,8 +1,8 @@
 //! Facets: the distinct values of a field among some rows, with their counts.
 //!
 //! [`EventStore::facets`] counts many fields over the same rows at once (the fields panel): one
-//! pass over the rows per field into a `Vec` indexed by dictionary id (no hashing, no string
-//! touched while counting), then the top values picked without sorting the rest. Values of a
+//! pass over the rows, in blocks, counting every field's column into a `Vec` indexed by
+//! dictionary id (no hashing, no string touched while counting), then the top values picked without sorting the rest. Values of a
 //! JSON path come from its path column (the one tree filters use, built by
 //! [`EventStore::index_path`]); rows it does not cover yet are reported as unread.
 
@@ -86,9 +86,11 @@ impl EventStore {
                 .collect::<Vec<u32>>();
             &ascending
         };
-        queries
-            .iter()
-            .map(|q| self.count_one(rows, every, q))
+        let srcs: Vec<FacetSource> = queries.iter().map(|q| q.source.clone()).collect();
+        self.tally_all(rows, every, &srcs)
+            .into_iter()
+            .zip(queries)
+            .map(|(t, q)| Self::count_one(rows.len(), t, q))
             .collect()
     }
 
@@ -96,42 +98,83 @@ impl EventStore {
     /// absent path values), the dictionary, and the rows its path column has not read yet.
     /// `every`: `rows` are all the store's rows.
     fn tally(&self, rows: &[u32], every: bool, src: &FacetSource) -> (Vec<u32>, &Dict, usize) {
+        self.tally_all(rows, every, std::slice::from_ref(src))
+            .pop()
+            .expect("one tally per source")
+    }
+
+    /// A column's ids and dictionary (a path without a column: none, empty).
+    fn facet_column(&self, src: &FacetSource) -> (&[u32], &Dict) {
         static EMPTY: std::sync::OnceLock<Dict> = std::sync::OnceLock::new();
-        let (ids, dict) = match src {
+        match src {
             FacetSource::Field(f) => (&self.cols[f.idx()][..], &self.dicts[f.idx()]),
             FacetSource::Path(p) => match self.paths.get(&p.to_string()) {
                 Some(c) => (&c.ids[..], &c.dict),
                 None => (&[][..], EMPTY.get_or_init(Dict::new)),
             },
-        };
-        let absent = dict.len();
-        let mut counts = vec![0u32; absent + 1];
+        }
+    }
+
+    /// [`EventStore::tally`] of every source at once: one pass over `rows` counting every
+    /// column (a row's ids of all the columns read while the row is at hand), in blocks so
+    /// each column's stretch of ids stays in cache.
+    fn tally_all(
+        &self,
+        rows: &[u32],
+        every: bool,
+        srcs: &[FacetSource],
+    ) -> Vec<(Vec<u32>, &Dict, usize)> {
         // Branch-free: every id is below the dictionary's length, and `ABSENT` (the largest
         // u32) lands in the slot past it.
         const _: () = assert!(ABSENT == u32::MAX);
-        let slot = |id: u32| (id as usize).min(absent);
-        let mut unread = 0;
+        let cols: Vec<(&[u32], &Dict)> = srcs.iter().map(|s| self.facet_column(s)).collect();
+        let mut counts: Vec<Vec<u32>> = cols.iter().map(|(_, d)| vec![0u32; d.len() + 1]).collect();
+        let mut unread = vec![0usize; cols.len()];
         if every {
-            for &id in ids {
-                counts[slot(id)] += 1;
+            for (k, (ids, dict)) in cols.iter().enumerate() {
+                let absent = dict.len();
+                let c = &mut counts[k];
+                for &id in *ids {
+                    c[(id as usize).min(absent)] += 1;
+                }
+                unread[k] = rows.len() - ids.len();
             }
-            unread = rows.len() - ids.len();
         } else {
-            let read = ids.len();
-            for &r in rows {
-                let r = r as usize;
-                if r < read {
-                    counts[slot(ids[r])] += 1;
-                } else {
-                    unread += 1;
+            const BLOCK: usize = 2048;
+            for block in rows.chunks(BLOCK) {
+                for (k, (ids, dict)) in cols.iter().enumerate() {
+                    let absent = dict.len();
+                    let c = &mut counts[k];
+                    let read = ids.len();
+                    if block.last().is_some_and(|&r| (r as usize) < read)
+                        && block.iter().all(|&r| (r as usize) < read)
+                    {
+                        for &r in block {
+                            c[(ids[r as usize] as usize).min(absent)] += 1;
+                        }
+                    } else {
+                        for &r in block {
+                            let r = r as usize;
+                            if r < read {
+                                c[(ids[r] as usize).min(absent)] += 1;
+                            } else {
+                                unread[k] += 1;
+                            }
+                        }
+                    }
                 }
             }
         }
-        (counts, dict, unread)
+        counts
+            .into_iter()
+            .zip(cols)
+            .zip(unread)
+            .map(|((c, (_, d)), u)| (c, d, u))
+            .collect()
     }
 
-    fn count_one(&self, rows: &[u32], every: bool, q: &FacetQuery) -> FacetCounts {
-        let (counts, dict, unread) = self.tally(rows, every, &q.source);
+    fn count_one(rows: usize, tally: (Vec<u32>, &Dict, usize), q: &FacetQuery) -> FacetCounts {
+        let (counts, dict, unread) = tally;
         let absent = counts[dict.len()] as usize;
         let needle = q.search.trim().to_lowercase();
         let strings = &dict.strings;
@@ -164,7 +207,7 @@ impl EventStore {
                 })
                 .collect(),
             distinct,
-            rows: rows.len(),
+            rows,
             absent,
             unread,
         }
@@ -227,6 +270,30 @@ mod tests {
         // No rows.
         let none = s.facets(&[], &[q(FacetSource::Field(Field::Service), "", 10)]);
         assert_eq!(none[0], FacetCounts::default());
+    }
+
+    #[test]
+    fn many_sources_in_one_pass_count_as_each_alone() {
+        let mut s = store();
+        let p = JsonPath::parse("requestParameters.Size").unwrap();
+        s.index_path(&p, 2);
+        let srcs = [
+            FacetSource::Field(Field::User),
+            FacetSource::Path(p.clone()),
+            FacetSource::Field(Field::Service),
+            FacetSource::Path(JsonPath::parse("no.column").unwrap()),
+        ];
+        let queries: Vec<FacetQuery> = srcs.iter().map(|x| q(x.clone(), "", 10)).collect();
+        for rows in [vec![0, 1, 2, 3, 4], vec![4, 0, 3], vec![1, 3], vec![]] {
+            let together = s.facets(&rows, &queries);
+            let alone: Vec<FacetCounts> = queries
+                .iter()
+                .map(|x| s.facets(&rows, std::slice::from_ref(x)).remove(0))
+                .collect();
+            assert_eq!(together, alone, "rows {rows:?}");
+        }
+        let part = s.facets(&[0, 1, 2, 3, 4], &queries);
+        assert_eq!((part[1].unread, part[3].unread), (3, 5));
     }
 
     #[test]
