@@ -86,7 +86,6 @@ fn step_row(st: AppState, s: Step) {
 pub fn Shortcuts() -> impl IntoView {
     let st = expect_context::<AppState>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let open = RwSignal::new(false);
     let before = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let show_help = move || {
         let Some(d) = dialog.get_untracked() else {
@@ -97,18 +96,17 @@ pub fn Shortcuts() -> impl IntoView {
             .and_then(|d| d.active_element())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
         before.set_value(active);
-        if d.show_modal().is_ok() {
-            open.set(true);
-        }
+        let _ = d.show_modal();
     };
     let on_close = move |_| {
-        open.set(false);
         if let Some(e) = before.get_value() {
             let _ = e.focus();
         }
     };
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        // Not while the list is open (its own Esc closes it), nor in the Jobs view.
+        // Not while the list is open (its own Esc closes it), nor in the Jobs view. The dialog's
+        // own state, not a flag its `close` event clears: that event is a task queued after the
+        // dialog has closed, and a key pressed right after can come first.
         let jobs = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.body())
@@ -119,7 +117,8 @@ pub fn Shortcuts() -> impl IntoView {
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .and_then(|e| e.closest("dialog[open]").ok().flatten())
             .is_some();
-        if open.get_untracked() || jobs || in_dialog {
+        let list_open = dialog.get_untracked().is_some_and(|d| d.open());
+        if list_open || jobs || in_dialog {
             return;
         }
         let press = KeyPress {
