@@ -190,6 +190,22 @@ impl Operation {
     pub fn writes(&self) -> bool {
         self.access == Access::Write
     }
+
+    /// The proxy's `[rate_limits]` key: the operation's name, or `<API>.<name>` for an
+    /// operation with a documented limit whose name an earlier API's operation already has
+    /// (CloudTrail's `CloudTrail.LookupEvents` beside ActionTrail's `LookupEvents`: two
+    /// clouds' accounts, two limits).
+    pub fn rate_key(&self) -> String {
+        let taken = OPERATIONS
+            .iter()
+            .take_while(|o| *o != self)
+            .any(|o| o.name == self.name && o.api != self.api);
+        if taken && matches!(self.limit, Limit::Documented(_)) {
+            format!("{}.{}", self.api.name(), self.name)
+        } else {
+            self.name.to_string()
+        }
+    }
 }
 
 pub const LOOKUP_EVENTS: Operation = Operation {
@@ -453,6 +469,16 @@ mod tests {
         assert_eq!((ct.signing_name(), logs.signing_name()), (Some("cloudtrail"), Some("logs")));
         assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.limit, Limit::Documented(2));
         assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.min_interval_ms(), 550.0);
+        // Two clouds' LookupEvents, two rate limits; every other key is the name.
+        assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.rate_key(), "CloudTrail.LookupEvents");
+        assert_eq!(LOOKUP_EVENTS.rate_key(), "LookupEvents");
+        assert_eq!(S3_GET_OBJECT.rate_key(), "GetObject");
+        let keys: Vec<String> = OPERATIONS.iter().map(Operation::rate_key).collect();
+        for (i, k) in keys.iter().enumerate() {
+            let same = OPERATIONS.iter().zip(&keys).filter(|(_, o)| *o == k);
+            let documented = same.filter(|(o, _)| matches!(o.limit, Limit::Documented(_)));
+            assert!(documented.count() <= 1, "{k} ({i}) shared by two documented limits");
+        }
         assert_eq!(LOOKUP_EVENTS.min_interval_ms(), 550.0);
         assert_eq!(DESCRIBE_EXPORT_TASKS.min_interval_ms(), 220.0);
         assert!(DESCRIBE_CDN_DELIVER_LIST.min_interval_ms() > 1000.0 / 3.0);
