@@ -7,7 +7,9 @@
 use crate::catalogue;
 use crate::event::EventRecord;
 use crate::lookup::{Condition, LookupKey};
-use crate::paging::{Cursor, Pager, Request};
+use crate::dialect::ApiError;
+use crate::numbers::thousands;
+use crate::paging::{Cursor, PagedRun, Pager, Request, Retry, RunEnd, Step};
 use crate::time::format_api_time;
 use crate::wire::{CloudTrailEvent, CloudTrailLookupEventsResponse};
 use serde_json::value::RawValue;
@@ -255,6 +257,130 @@ impl Pager for CloudTrailQuery {
     }
 }
 
+/// One CloudTrail fetch as it runs: paging by NextToken (the runtime's [`PagedRun`], its retry
+/// policy), the cap on events (a page the cap cuts is cut: CloudTrail's part of a fetch has no
+/// "Load older"), and what it has loaded and left out. Pure: the app's driver carries it out.
+#[derive(Debug, Clone)]
+pub struct CloudTrailRun {
+    run: PagedRun<CloudTrailQuery>,
+    pub cap: usize,
+    pub events: usize,
+    pub pages: usize,
+    /// Records the conditions CloudTrail could not take left out.
+    pub dropped: usize,
+}
+
+impl CloudTrailRun {
+    pub fn new(query: CloudTrailQuery, cap: usize) -> CloudTrailRun {
+        CloudTrailRun {
+            run: PagedRun::new(query).with_max_pages(usize::MAX),
+            cap: cap.max(1),
+            events: 0,
+            pages: 0,
+            dropped: 0,
+        }
+    }
+
+    pub fn query(&self) -> &CloudTrailQuery {
+        &self.run.pager
+    }
+
+    /// The next thing to do: the cap on events first, then paging.
+    pub fn step(&self) -> Step {
+        if let Some(end) = self.run.stopped() {
+            return Step::Stop(end);
+        }
+        if self.events >= self.cap {
+            return Step::Stop(if self.run.has_next() {
+                RunEnd::Capped
+            } else {
+                RunEnd::Complete
+            });
+        }
+        self.run.step()
+    }
+
+    /// A page arrived: the records to load (up to the cap).
+    pub fn accept_page(&mut self, page: &CloudTrailLookupEventsResponse) -> Vec<Box<RawValue>> {
+        self.run.accept_page(page);
+        let (mut records, dropped) = self.query().records(page);
+        records.truncate(self.cap.saturating_sub(self.events));
+        self.events += records.len();
+        self.pages += 1;
+        self.dropped += dropped;
+        records
+    }
+
+    /// A call failed: retry with backoff (throttling, 5xx, network) or give up.
+    pub fn on_error(&mut self, e: &ApiError, salt: u64) -> Retry {
+        self.run.on_error(e, salt)
+    }
+
+    pub fn cancel(&mut self) {
+        self.run.cancel();
+    }
+
+    /// Whether calls are still to be made.
+    pub fn running(&self) -> bool {
+        matches!(self.step(), Step::Fetch(_))
+    }
+
+    /// The status line: where the run is, what it loaded, and what the conditions CloudTrail
+    /// could not take left out.
+    pub fn summary(&self) -> String {
+        let what = match self.step() {
+            Step::Fetch(_) => "Fetching",
+            Step::Stop(RunEnd::Complete) => "Done",
+            Step::Stop(RunEnd::Capped) => "Stopped at the cap (more events match)",
+            Step::Stop(RunEnd::Cancelled) => "Cancelled",
+            Step::Stop(RunEnd::Failed) => "Stopped by an error",
+        };
+        let plural = |n: usize, one: &str, many: &str| {
+            format!("{} {}", thousands(n), if n == 1 { one } else { many })
+        };
+        let mut s = format!(
+            "{what}: {} · {}",
+            plural(self.events, "event", "events"),
+            plural(self.pages, "page", "pages")
+        );
+        let retries = self.run.retries();
+        if retries > 0 {
+            s.push_str(&format!(" · {}", plural(retries as usize, "retry", "retries")));
+        }
+        let q = self.query();
+        if !q.client_side.is_empty() {
+            let keys: Vec<&str> = q.client_side.iter().map(|c| c.key.as_str()).collect();
+            s.push_str(&format!(
+                " · {} left out by {} (applied here: CloudTrail takes {})",
+                thousands(self.dropped),
+                keys.join(", "),
+                q.attribute
+                    .as_ref()
+                    .map_or("no such condition".to_string(), |(k, _)| format!("one condition, {}", k.as_str()))
+            ));
+        }
+        s
+    }
+}
+
+/// How the query bar's conditions go to CloudTrail, for the note under the bar: `None` when
+/// every condition is sent.
+pub fn conditions_note(conditions: &[Condition]) -> Option<String> {
+    let q = CloudTrailQuery::plan(0, 0, conditions);
+    if q.client_side.is_empty() {
+        return None;
+    }
+    let keys: Vec<&str> = q.client_side.iter().map(|c| c.key.as_str()).collect();
+    Some(format!(
+        "AWS: CloudTrail takes one condition{}; {} {} applied to the events it returns.",
+        q.attribute
+            .as_ref()
+            .map_or(String::new(), |(k, _)| format!(" ({} is sent)", k.as_str())),
+        keys.join(" and "),
+        if keys.len() == 1 { "is" } else { "are" }
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +577,55 @@ mod tests {
         let odd: CloudTrailLookupEventsResponse =
             serde_json::from_str(r#"{"Events":null,"NextToken":""}"#).unwrap();
         assert!(odd.events.is_empty() && odd.next().is_none());
+    }
+
+    #[test]
+    fn a_run_stops_at_its_cap_and_says_what_it_left_out() {
+        let rec = |i: usize| {
+            RECORD.replace("000000000001", &format!("{i:012}"))
+        };
+        let page_of = |from: usize, n: usize, next: Option<&str>| {
+            let events: Vec<Value> = (from..from + n)
+                .map(|i| json!({"CloudTrailEvent": rec(i)}))
+                .collect();
+            page(Value::Array(events), next)
+        };
+        let mut run = CloudTrailRun::new(CloudTrailQuery::plan(0, 1, &[]), 70);
+        assert!(run.running());
+        assert_eq!(run.accept_page(&page_of(0, 50, Some("A"))).len(), 50);
+        assert!(run.summary().starts_with("Fetching: 50 events · 1 page"), "{}", run.summary());
+        // The second page is cut at the cap; more exist.
+        assert_eq!(run.accept_page(&page_of(50, 50, Some("B"))).len(), 20);
+        assert_eq!(run.step(), Step::Stop(RunEnd::Capped));
+        assert_eq!(run.events, 70);
+        assert!(run.summary().starts_with("Stopped at the cap"), "{}", run.summary());
+        // Exactly at the cap with no more pages: complete.
+        let mut run = CloudTrailRun::new(CloudTrailQuery::plan(0, 1, &[]), 50);
+        run.accept_page(&page_of(0, 50, None));
+        assert_eq!(run.step(), Step::Stop(RunEnd::Complete));
+        assert!(run.summary().starts_with("Done: 50 events · 1 page"));
+        // Conditions applied here: counted and named.
+        let q = CloudTrailQuery::plan(
+            0,
+            1,
+            &[
+                cond(LookupKey::User, "alice"),
+                cond(LookupKey::ServiceName, "s3"),
+            ],
+        );
+        let mut run = CloudTrailRun::new(q, 1000);
+        assert!(run.accept_page(&page_of(0, 3, None)).is_empty());
+        assert_eq!(run.dropped, 3);
+        let s = run.summary();
+        assert!(s.contains("3 left out by ServiceName"), "{s}");
+        assert!(s.contains("CloudTrail takes one condition, Username"), "{s}");
+        run.cancel();
+        assert!(!run.running());
+        assert_eq!(
+            conditions_note(&[cond(LookupKey::EventName, "a"), cond(LookupKey::ServiceName, "b")]).as_deref(),
+            Some("AWS: CloudTrail takes one condition (EventName is sent); ServiceName is applied to the events it returns.")
+        );
+        assert_eq!(conditions_note(&[cond(LookupKey::EventName, "a")]), None);
     }
 
     #[test]
