@@ -12,15 +12,15 @@ use serde_json::value::RawValue;
 use std::cell::Cell;
 use trailview_core::catalogue::LookupEvents;
 use trailview_core::columns::ColumnId;
-use trailview_core::engine::Sort;
-use trailview_core::schema::Column;
-use trailview_core::table_query::SortOrder;
 use trailview_core::dialect::ApiError;
+use trailview_core::engine::Sort;
 use trailview_core::fetch_policy::{Direction, EventsRun, LoadMode, LookupQuery, QuerySpec};
 use trailview_core::lenient::Parsed;
 use trailview_core::numbers::thousands;
 use trailview_core::paging::{Retry, RunEnd, Step};
+use trailview_core::schema::Column;
 use trailview_core::session;
+use trailview_core::table_query::SortOrder;
 use trailview_core::time::format_api_time;
 use trailview_core::wire::LookupEventsResponse;
 

@@ -1,9 +1,9 @@
 //! The query bar: time range, server-side LookupAttribute conditions (checked against the
 //! service's pairing rules before anything is sent), the cap, Fetch and Cancel.
 
-use crate::events::{aws, fetch};
 use crate::events::follow::FollowControl;
 use crate::events::state::{AppState, FetchState, Tz};
+use crate::events::{aws, fetch};
 use crate::format;
 use leptos::prelude::*;
 use trailview_core::cloud::Clouds;

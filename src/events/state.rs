@@ -3,8 +3,8 @@
 //! order, the filtered rows and the current page from it.
 
 use leptos::prelude::*;
-use trailview_core::columns::{ColumnId, ColumnLayout, LayoutError, Shown, Side};
 use trailview_core::cloudtrail::CloudTrailRun;
+use trailview_core::columns::{ColumnId, ColumnLayout, LayoutError, Shown, Side};
 use trailview_core::dialect::ApiError;
 use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, TimeWindow};
 use trailview_core::fetch_policy::{EventsRun, QuerySpec};

@@ -462,22 +462,33 @@ mod tests {
         assert_eq!(ct.operation_of_target("Logs_20140328.LookupEvents"), None);
         assert_eq!(logs.operation_of_target(target), None);
         assert_eq!(
-            ct.operation_of_target("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101LookupEvents"),
+            ct.operation_of_target(
+                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101LookupEvents"
+            ),
             None
         );
         assert_eq!(Api::from_route("aws/cloudtrail"), Some(ct));
-        assert_eq!((ct.signing_name(), logs.signing_name()), (Some("cloudtrail"), Some("logs")));
+        assert_eq!(
+            (ct.signing_name(), logs.signing_name()),
+            (Some("cloudtrail"), Some("logs"))
+        );
         assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.limit, Limit::Documented(2));
         assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.min_interval_ms(), 550.0);
         // Two clouds' LookupEvents, two rate limits; every other key is the name.
-        assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.rate_key(), "CloudTrail.LookupEvents");
+        assert_eq!(
+            CLOUDTRAIL_LOOKUP_EVENTS.rate_key(),
+            "CloudTrail.LookupEvents"
+        );
         assert_eq!(LOOKUP_EVENTS.rate_key(), "LookupEvents");
         assert_eq!(S3_GET_OBJECT.rate_key(), "GetObject");
         let keys: Vec<String> = OPERATIONS.iter().map(Operation::rate_key).collect();
         for (i, k) in keys.iter().enumerate() {
             let same = OPERATIONS.iter().zip(&keys).filter(|(_, o)| *o == k);
             let documented = same.filter(|(o, _)| matches!(o.limit, Limit::Documented(_)));
-            assert!(documented.count() <= 1, "{k} ({i}) shared by two documented limits");
+            assert!(
+                documented.count() <= 1,
+                "{k} ({i}) shared by two documented limits"
+            );
         }
         assert_eq!(LOOKUP_EVENTS.min_interval_ms(), 550.0);
         assert_eq!(DESCRIBE_EXPORT_TASKS.min_interval_ms(), 220.0);

@@ -5,9 +5,9 @@
 //! store indexes ([`crate::event::EventRecord`] reads CloudTrail records already).
 
 use crate::catalogue;
+use crate::dialect::ApiError;
 use crate::event::EventRecord;
 use crate::lookup::{Condition, LookupKey};
-use crate::dialect::ApiError;
 use crate::numbers::thousands;
 use crate::paging::{Cursor, PagedRun, Pager, Request, Retry, RunEnd, Step};
 use crate::time::format_api_time;
@@ -345,7 +345,10 @@ impl CloudTrailRun {
         );
         let retries = self.run.retries();
         if retries > 0 {
-            s.push_str(&format!(" · {}", plural(retries as usize, "retry", "retries")));
+            s.push_str(&format!(
+                " · {}",
+                plural(retries as usize, "retry", "retries")
+            ));
         }
         let q = self.query();
         if !q.client_side.is_empty() {
@@ -356,7 +359,10 @@ impl CloudTrailRun {
                 keys.join(", "),
                 q.attribute
                     .as_ref()
-                    .map_or("no such condition".to_string(), |(k, _)| format!("one condition, {}", k.as_str()))
+                    .map_or("no such condition".to_string(), |(k, _)| format!(
+                        "one condition, {}",
+                        k.as_str()
+                    ))
             ));
         }
         s
@@ -425,7 +431,10 @@ mod tests {
         let q = CloudTrailQuery::plan(
             0,
             1000,
-            &[cond(LookupKey::User, "alice"), cond(LookupKey::EventRw, "Write")],
+            &[
+                cond(LookupKey::User, "alice"),
+                cond(LookupKey::EventRw, "Write"),
+            ],
         );
         assert_eq!(q.attribute, Some((AttributeKey::Username, "alice".into())));
         assert_eq!(q.client_side.len(), 1);
@@ -500,7 +509,10 @@ mod tests {
         let p = page(text, Some("N"));
         assert_eq!(p.events[0].event_time, Some(1_763_632_801.0));
         assert_eq!(p.events[1].event_time, Some(1_763_632_802.25));
-        assert_eq!(p.events[0].resources[0].resource_name.as_deref(), Some("i-1"));
+        assert_eq!(
+            p.events[0].resources[0].resource_name.as_deref(),
+            Some("i-1")
+        );
         let q = CloudTrailQuery::plan(0, 1, &[]);
         let (recs, dropped) = q.records(&p);
         assert_eq!((recs.len(), dropped), (3, 0));
@@ -581,9 +593,7 @@ mod tests {
 
     #[test]
     fn a_run_stops_at_its_cap_and_says_what_it_left_out() {
-        let rec = |i: usize| {
-            RECORD.replace("000000000001", &format!("{i:012}"))
-        };
+        let rec = |i: usize| RECORD.replace("000000000001", &format!("{i:012}"));
         let page_of = |from: usize, n: usize, next: Option<&str>| {
             let events: Vec<Value> = (from..from + n)
                 .map(|i| json!({"CloudTrailEvent": rec(i)}))
@@ -593,12 +603,20 @@ mod tests {
         let mut run = CloudTrailRun::new(CloudTrailQuery::plan(0, 1, &[]), 70);
         assert!(run.running());
         assert_eq!(run.accept_page(&page_of(0, 50, Some("A"))).len(), 50);
-        assert!(run.summary().starts_with("Fetching: 50 events · 1 page"), "{}", run.summary());
+        assert!(
+            run.summary().starts_with("Fetching: 50 events · 1 page"),
+            "{}",
+            run.summary()
+        );
         // The second page is cut at the cap; more exist.
         assert_eq!(run.accept_page(&page_of(50, 50, Some("B"))).len(), 20);
         assert_eq!(run.step(), Step::Stop(RunEnd::Capped));
         assert_eq!(run.events, 70);
-        assert!(run.summary().starts_with("Stopped at the cap"), "{}", run.summary());
+        assert!(
+            run.summary().starts_with("Stopped at the cap"),
+            "{}",
+            run.summary()
+        );
         // Exactly at the cap with no more pages: complete.
         let mut run = CloudTrailRun::new(CloudTrailQuery::plan(0, 1, &[]), 50);
         run.accept_page(&page_of(0, 50, None));
@@ -618,7 +636,10 @@ mod tests {
         assert_eq!(run.dropped, 3);
         let s = run.summary();
         assert!(s.contains("3 left out by ServiceName"), "{s}");
-        assert!(s.contains("CloudTrail takes one condition, Username"), "{s}");
+        assert!(
+            s.contains("CloudTrail takes one condition, Username"),
+            "{s}"
+        );
         run.cancel();
         assert!(!run.running());
         assert_eq!(
@@ -638,7 +659,9 @@ mod tests {
             400,
             r#"{"__type":"com.amazonaws.cloudtrail.v20131101#ThrottlingException","message":"Rate exceeded"}"#,
         );
-        let ApiError::Service(s) = &throttled else { panic!("service") };
+        let ApiError::Service(s) = &throttled else {
+            panic!("service")
+        };
         assert_eq!(s.code, "ThrottlingException");
         assert_eq!(s.request_id.as_deref(), Some("REQ-9"));
         assert!(throttled.is_throttling() && throttled.is_retryable());

@@ -80,11 +80,7 @@ pub fn check(
             conditions,
         },
         cap,
-        notes: notes
-            .iter()
-            .map(note_text)
-            .chain(aws_note)
-            .collect(),
+        notes: notes.iter().map(note_text).chain(aws_note).collect(),
     })
 }
 
@@ -142,7 +138,11 @@ mod tests {
         let q = check(&i, &|_| None).unwrap();
         assert!(q.spec.clouds.aws && !q.spec.clouds.aliyun);
         assert_eq!(q.notes.len(), 1, "{:?}", q.notes);
-        assert!(q.notes[0].contains("ServiceName is applied"), "{:?}", q.notes);
+        assert!(
+            q.notes[0].contains("ServiceName is applied"),
+            "{:?}",
+            q.notes
+        );
         // Alibaba Cloud only: no AWS note.
         i.clouds = Clouds::default();
         assert!(check(&i, &|_| None).unwrap().notes.is_empty());

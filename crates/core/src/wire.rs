@@ -139,7 +139,11 @@ pub struct CloudTrailEvent {
     #[serde(rename = "Resources", default, deserialize_with = "lenient_list")]
     pub resources: Vec<CloudTrailResource>,
     /// The CloudTrail record, as a JSON string.
-    #[serde(rename = "CloudTrailEvent", default, deserialize_with = "lenient_string")]
+    #[serde(
+        rename = "CloudTrailEvent",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     pub cloud_trail_event: Option<String>,
 }
 

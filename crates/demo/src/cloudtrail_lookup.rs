@@ -275,9 +275,11 @@ impl CloudTrailEvents {
             }
         }
         // More only if another matching event lies below.
-        let more = (lo..at)
-            .rev()
-            .any(|i| attribute.as_ref().is_none_or(|(k, v)| items[i].matches(*k, v)));
+        let more = (lo..at).rev().any(|i| {
+            attribute
+                .as_ref()
+                .is_none_or(|(k, v)| items[i].matches(*k, v))
+        });
         let mut out = json!({ "Events": events });
         if more {
             out["NextToken"] = json!(encode_token(at, fingerprint));
@@ -425,7 +427,10 @@ mod tests {
         )
         .unwrap();
         assert!(!page.events.is_empty());
-        assert!(page.events.iter().all(|e| e.event_name.as_deref() == Some(&name)));
+        assert!(page
+            .events
+            .iter()
+            .all(|e| e.event_name.as_deref() == Some(&name)));
         let id = first.event_id.clone().unwrap();
         let page = call(
             &ct,
@@ -439,7 +444,10 @@ mod tests {
             json!({"LookupAttributes": [{"AttributeKey": "ReadOnly", "AttributeValue": "true"}]}),
         )
         .unwrap();
-        assert!(reads.events.iter().all(|e| e.read_only.as_deref() == Some("true")));
+        assert!(reads
+            .events
+            .iter()
+            .all(|e| e.read_only.as_deref() == Some("true")));
     }
 
     #[test]
@@ -473,8 +481,14 @@ mod tests {
             err(json!({"MaxResults": 5, "NextToken": t, "EndTime": END / 1000 - 60})),
             "InvalidNextTokenException"
         );
-        assert_eq!(err(json!({"NextToken": "bm9wZQ"})), "InvalidNextTokenException");
-        assert_eq!(err(json!({"StartTime": "yesterday"})), "SerializationException");
+        assert_eq!(
+            err(json!({"NextToken": "bm9wZQ"})),
+            "InvalidNextTokenException"
+        );
+        assert_eq!(
+            err(json!({"StartTime": "yesterday"})),
+            "SerializationException"
+        );
         let e = ct.call(TARGET, b"[1]", END).unwrap_err();
         assert_eq!(e.kind, "SerializationException");
         let e = ct
@@ -485,7 +499,9 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(e.kind, "UnknownOperationException");
-        let e = ct.call("Logs_20140328.DescribeExportTasks", b"{}", END).unwrap_err();
+        let e = ct
+            .call("Logs_20140328.DescribeExportTasks", b"{}", END)
+            .unwrap_err();
         assert_eq!(e.kind, "UnknownOperationException");
     }
 }

@@ -651,9 +651,11 @@ impl Config {
         // A JSON 1.1 service's endpoint: `https://{service}.{region}.amazonaws.com[.cn]` unless
         // `endpoint` is given.
         let aws_endpoint = |e: EndpointFile, service: &str| -> Result<Endpoint, String> {
-            let region = non_empty(e.region).or_else(|| env("AWS_REGION")).ok_or(format!(
-                "[aws.{service}] needs a region (region = \"us-east-1\" or AWS_REGION)"
-            ))?;
+            let region = non_empty(e.region)
+                .or_else(|| env("AWS_REGION"))
+                .ok_or(format!(
+                    "[aws.{service}] needs a region (region = \"us-east-1\" or AWS_REGION)"
+                ))?;
             let suffix = if region.starts_with("cn-") {
                 "amazonaws.com.cn"
             } else {
@@ -663,10 +665,7 @@ impl Config {
                 .unwrap_or_else(|| format!("https://{service}.{region}.{suffix}"));
             Endpoint::parse(&url, region).map_err(|e| format!("[aws.{service}] {e}"))
         };
-        let logs = aws_file
-            .logs
-            .map(|e| aws_endpoint(e, "logs"))
-            .transpose()?;
+        let logs = aws_file.logs.map(|e| aws_endpoint(e, "logs")).transpose()?;
         let cloudtrail = aws_file
             .cloudtrail
             .map(|e| aws_endpoint(e, "cloudtrail"))

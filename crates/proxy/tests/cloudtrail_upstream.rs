@@ -41,7 +41,10 @@ async fn lookup_events_is_signed_for_cloudtrail_and_passed_back() {
     // signature over it).
     assert_eq!(seen[0].body, body.as_bytes());
     let auth = seen[0].headers["authorization"].to_str().unwrap();
-    assert!(auth.contains("/us-east-1/cloudtrail/aws4_request"), "{auth}");
+    assert!(
+        auth.contains("/us-east-1/cloudtrail/aws4_request"),
+        "{auth}"
+    );
     // With STS credentials the token is sent and signed.
     let (addr, fake) = start(true).await;
     let app = proxy_app(addr, "", true);
@@ -77,13 +80,21 @@ async fn only_lookup_events_is_forwarded_and_only_on_its_route() {
         ("/api/aws/cloudtrail", ct("StopLogging")),
         ("/api/aws/cloudtrail", ct("PutEventSelectors")),
         ("/api/aws/cloudtrail", ct("CreateTrail")),
-        ("/api/aws/cloudtrail", "Logs_20140328.DescribeExportTasks".into()),
+        (
+            "/api/aws/cloudtrail",
+            "Logs_20140328.DescribeExportTasks".into(),
+        ),
         ("/api/aws/cloudtrail", "LookupEvents".into()),
         // CloudTrail's target on the CloudWatch Logs route.
         ("/api/aws/logs", TARGET.into()),
     ] {
         let r = json11(&app, route, &target, "{}").await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{route} {target}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{route} {target}: {}",
+            r.body
+        );
         assert_eq!(r.json()["__type"], "AccessDeniedException", "{target}");
     }
     // Not JSON: refused before signing too.
@@ -91,7 +102,10 @@ async fn only_lookup_events_is_forwarded_and_only_on_its_route() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(fake.seen().is_empty(), "{:?}", fake.seen());
     assert_eq!(
-        Api::CloudTrail.forwarded().map(|o| o.name).collect::<Vec<_>>(),
+        Api::CloudTrail
+            .forwarded()
+            .map(|o| o.name)
+            .collect::<Vec<_>>(),
         ["LookupEvents"]
     );
 }
@@ -101,7 +115,10 @@ fn cloudtrail_has_a_rate_limit_of_its_own() {
     let limits = trailview_proxy::config::default_rate_limits();
     assert_eq!(limits["CloudTrail.LookupEvents"], 2);
     assert_eq!(limits["LookupEvents"], 2);
-    assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.rate_key(), "CloudTrail.LookupEvents");
+    assert_eq!(
+        CLOUDTRAIL_LOOKUP_EVENTS.rate_key(),
+        "CloudTrail.LookupEvents"
+    );
 }
 
 #[tokio::test]

@@ -69,7 +69,9 @@ async fn pages_through_a_day_with_the_core_pager() {
 #[tokio::test]
 async fn errors_carry_code_message_and_request_id() {
     let app = test_app();
-    let e = lookup(&app, json!({"StartTime": 2, "EndTime": 1})).await.unwrap_err();
+    let e = lookup(&app, json!({"StartTime": 2, "EndTime": 1}))
+        .await
+        .unwrap_err();
     let ApiError::Service(s) = &e else {
         panic!("{e:?}")
     };
@@ -91,7 +93,10 @@ async fn two_calls_a_second_then_throttling() {
         });
     }
     assert_eq!(codes[..2], ["ok", "ok"]);
-    assert!(codes[2..].iter().all(|c| c == "ThrottlingException"), "{codes:?}");
+    assert!(
+        codes[2..].iter().all(|c| c == "ThrottlingException"),
+        "{codes:?}"
+    );
     // ActionTrail's LookupEvents has a limit of its own.
     let r = send(
         &app,

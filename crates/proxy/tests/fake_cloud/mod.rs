@@ -302,8 +302,7 @@ async fn handle(
         } else {
             "logs"
         };
-        if cred.len() != 5 || cred[0] != AWS_ID || cred[3] != service || cred[4] != "aws4_request"
-        {
+        if cred.len() != 5 || cred[0] != AWS_ID || cred[3] != service || cred[4] != "aws4_request" {
             return aws_err(
                 StatusCode::BAD_REQUEST,
                 "UnrecognizedClientException",
