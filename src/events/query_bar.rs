@@ -181,16 +181,18 @@ pub fn QueryBar() -> impl IntoView {
             </Show>
             <fieldset class="field clouds" data-testid="clouds">
                 <legend>"Clouds"</legend>
-                <label>
-                    <input type="checkbox" data-testid="cloud-aliyun" prop:checked=move || clouds.get().aliyun
-                        on:change=move |ev| { let on = event_target_checked(&ev); clouds.update(|c| c.aliyun = on) } />
-                    "Alibaba Cloud"
-                </label>
-                <label>
-                    <input type="checkbox" data-testid="cloud-aws" prop:checked=move || clouds.get().aws
-                        on:change=move |ev| { let on = event_target_checked(&ev); clouds.update(|c| c.aws = on) } />
-                    "AWS"
-                </label>
+                <span class="cloud-boxes">
+                    <label>
+                        <input type="checkbox" data-testid="cloud-aliyun" prop:checked=move || clouds.get().aliyun
+                            on:change=move |ev| { let on = event_target_checked(&ev); clouds.update(|c| c.aliyun = on) } />
+                        "Alibaba Cloud"
+                    </label>
+                    <label>
+                        <input type="checkbox" data-testid="cloud-aws" prop:checked=move || clouds.get().aws
+                            on:change=move |ev| { let on = event_target_checked(&ev); clouds.update(|c| c.aws = on) } />
+                        "AWS"
+                    </label>
+                </span>
             </fieldset>
             <fieldset class="field conditions">
                 <legend>"Server-side conditions (exact, case-sensitive)"</legend>
