@@ -115,6 +115,7 @@ fn apply(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost, v:
             form.values[i].set(c.map(|c| c.value.clone()).unwrap_or_default());
         }
         form.direction.set(spec.direction);
+        form.clouds.set(spec.clouds);
         form.cap.set(cap.to_string());
     }
     st.link_query.set(fetch);

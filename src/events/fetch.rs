@@ -2,6 +2,7 @@
 //! driver (`crate::runtime`: pacing, retry, cancel), without losing what was loaded on Cancel.
 //! Decisions come from the run; this module wires them to the app's state.
 
+use crate::events::aws;
 use crate::events::persist;
 use crate::events::state::{AppState, FetchState};
 use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Ticket};
@@ -10,12 +11,16 @@ use leptos::task::spawn_local;
 use serde_json::value::RawValue;
 use std::cell::Cell;
 use trailview_core::catalogue::LookupEvents;
+use trailview_core::columns::ColumnId;
 use trailview_core::dialect::ApiError;
+use trailview_core::engine::Sort;
 use trailview_core::fetch_policy::{Direction, EventsRun, LoadMode, LookupQuery, QuerySpec};
 use trailview_core::lenient::Parsed;
 use trailview_core::numbers::thousands;
 use trailview_core::paging::{Retry, RunEnd, Step};
+use trailview_core::schema::Column;
 use trailview_core::session;
+use trailview_core::table_query::SortOrder;
 use trailview_core::time::format_api_time;
 use trailview_core::wire::LookupEventsResponse;
 
@@ -39,8 +44,10 @@ pub fn kept_message(loaded: usize) -> String {
     }
 }
 
-/// Stop the running fetch; what was loaded stays (and "Load older" can continue it).
+/// Stop the running fetch (both clouds' parts); what was loaded stays (and "Load older" can
+/// continue the Alibaba Cloud part).
 pub fn cancel(st: AppState) {
+    aws::cancel(st);
     RUNNER.with(Runner::cancel);
     st.end_follow();
     if st.fetch_state.get_untracked() == FetchState::Running {
@@ -69,7 +76,7 @@ pub fn hold(st: AppState) -> Ticket {
 pub fn request(st: AppState, spec: QuerySpec, cap: usize) {
     if st.store.with_value(|s| s.is_empty()) {
         st.link_fetched(&spec, cap);
-        start(st, spec.at(now_ms() as i64), cap, LoadMode::Replace);
+        start(st, &spec, cap, LoadMode::Replace);
     } else {
         st.pending_fetch.set(Some((spec, cap)));
     }
@@ -83,12 +90,58 @@ pub fn confirm(st: AppState, mode: Option<LoadMode>) {
     st.pending_fetch.set(None);
     if let Some(mode) = mode {
         st.link_fetched(&spec, cap);
-        start(st, spec.at(now_ms() as i64), cap, mode);
+        start(st, &spec, cap, mode);
     }
 }
 
-/// Fetch `query`, up to `cap` events, replacing the loaded events or adding to them.
-pub fn start(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
+/// Fetch `spec` (its range pinned now) from the clouds it names, up to `cap` events from each,
+/// replacing the loaded events or adding to them. Each cloud runs at its own rate, in
+/// parallel, into the one store; with both, the table is sorted by time (newest first unless
+/// the query asks for oldest first), so the clouds' events interleave by time.
+pub fn start(st: AppState, spec: &QuerySpec, cap: usize, mode: LoadMode) {
+    let query = spec.at(now_ms() as i64);
+    let clouds = spec.clouds;
+    aws::cancel(st);
+    if !clouds.aws {
+        st.aws_run.set(None);
+        st.aws_error.set(None);
+    }
+    if !clouds.aliyun {
+        // AWS only: the Alibaba Cloud part stays idle (no run, nothing to "Load older").
+        let _ = next_run();
+        st.end_follow();
+        st.release_held();
+        if mode == LoadMode::Replace {
+            st.replace_events();
+        }
+        st.run.set(None);
+        st.fetch_state.set(FetchState::Idle);
+        st.error.set(None);
+        st.notice.set(None);
+    }
+    if clouds.aws {
+        if clouds.aliyun && st.sort.with_untracked(Option::is_none) {
+            st.sort.set(Some(Sort {
+                column: ColumnId::Builtin(Column::Time),
+                order: match query.direction {
+                    Direction::Backward => SortOrder::Descending,
+                    Direction::Forward => SortOrder::Ascending,
+                },
+            }));
+        }
+        if !clouds.aliyun {
+            aws::start(st, &query, cap);
+            return;
+        }
+    }
+    start_aliyun(st, query.clone(), cap, mode);
+    if clouds.aws {
+        aws::start(st, &query, cap);
+    }
+}
+
+/// The Alibaba Cloud part: ActionTrail LookupEvents, up to `cap` events.
+fn start_aliyun(st: AppState, query: LookupQuery, cap: usize, mode: LoadMode) {
     let ticket = next_run();
     st.end_follow();
     st.release_held();

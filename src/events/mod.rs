@@ -2,6 +2,7 @@
 //! LookupEvents run, and its components (query bar, progress and errors, the table, the fields
 //! panel, keyboard shortcuts, saved sessions, the time histogram).
 
+pub mod aws;
 pub mod columns;
 pub mod compare;
 pub mod copy;

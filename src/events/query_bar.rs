@@ -1,11 +1,12 @@
 //! The query bar: time range, server-side LookupAttribute conditions (checked against the
 //! service's pairing rules before anything is sent), the cap, Fetch and Cancel.
 
-use crate::events::fetch;
 use crate::events::follow::FollowControl;
 use crate::events::state::{AppState, FetchState, Tz};
+use crate::events::{aws, fetch};
 use crate::format;
 use leptos::prelude::*;
+use trailview_core::cloud::Clouds;
 use trailview_core::fetch_policy::{Direction, LoadMode};
 use trailview_core::lookup::LookupKey;
 use trailview_core::numbers::thousands;
@@ -25,6 +26,8 @@ pub struct QueryForm {
     pub values: [RwSignal<String>; 2],
     pub cap: RwSignal<String>,
     pub direction: RwSignal<Direction>,
+    /// The clouds the query reads.
+    pub clouds: RwSignal<Clouds>,
 }
 
 impl QueryForm {
@@ -38,6 +41,7 @@ impl QueryForm {
             values: [RwSignal::new(String::new()), RwSignal::new(String::new())],
             cap: RwSignal::new(DEFAULT_CAP.to_string()),
             direction: RwSignal::new(Direction::Backward),
+            clouds: RwSignal::new(Clouds::default()),
         }
     }
 
@@ -52,6 +56,7 @@ impl QueryForm {
                 .collect(),
             direction: self.direction.get(),
             cap: self.cap.get(),
+            clouds: self.clouds.get(),
         };
         check(&input, &|s| format::parse_input(s, tz))
     }
@@ -91,6 +96,7 @@ pub fn QueryBar() -> impl IntoView {
         values,
         cap,
         direction,
+        clouds,
     } = form;
 
     // The query as the form holds it, or why it can't be sent. A preset range is pinned to
@@ -103,7 +109,7 @@ pub fn QueryBar() -> impl IntoView {
             fetch::request(st, q.spec, q.cap);
         }
     };
-    let running = move || st.fetch_state.get() == FetchState::Running;
+    let running = move || st.fetch_state.get() == FetchState::Running || aws::running(st);
     let fetch_button = NodeRef::<leptos::html::Button>::new();
     let asking = Memo::new(move |_| st.pending_fetch.with(|p| p.is_some()));
     let answer = move |mode: Option<LoadMode>| {
@@ -173,6 +179,21 @@ pub fn QueryBar() -> impl IntoView {
                         on:input=move |ev| custom_end.set(event_target_value(&ev)) />
                 </label>
             </Show>
+            <fieldset class="field clouds" data-testid="clouds">
+                <legend>"Clouds"</legend>
+                <span class="cloud-boxes">
+                    <label>
+                        <input type="checkbox" data-testid="cloud-aliyun" prop:checked=move || clouds.get().aliyun
+                            on:change=move |ev| { let on = event_target_checked(&ev); clouds.update(|c| c.aliyun = on) } />
+                        "Alibaba Cloud"
+                    </label>
+                    <label>
+                        <input type="checkbox" data-testid="cloud-aws" prop:checked=move || clouds.get().aws
+                            on:change=move |ev| { let on = event_target_checked(&ev); clouds.update(|c| c.aws = on) } />
+                        "AWS"
+                    </label>
+                </span>
+            </fieldset>
             <fieldset class="field conditions">
                 <legend>"Server-side conditions (exact, case-sensitive)"</legend>
                 {attr(0)}

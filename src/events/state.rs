@@ -3,6 +3,7 @@
 //! order, the filtered rows and the current page from it.
 
 use leptos::prelude::*;
+use trailview_core::cloudtrail::CloudTrailRun;
 use trailview_core::columns::{ColumnId, ColumnLayout, LayoutError, Shown, Side};
 use trailview_core::dialect::ApiError;
 use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, TimeWindow};
@@ -119,6 +120,12 @@ pub struct AppState {
     pub error: RwSignal<Option<ApiError>>,
     /// Transient information (retrying, repaired responses, config problems).
     pub notice: RwSignal<Option<String>>,
+    /// The last fetch's AWS part (CloudTrail LookupEvents), when it read AWS.
+    pub aws_run: RwSignal<Option<CloudTrailRun>>,
+    /// The AWS part's error (the Alibaba Cloud part goes on regardless).
+    pub aws_error: RwSignal<Option<ApiError>>,
+    /// The AWS part's retry notice.
+    pub aws_notice: RwSignal<Option<String>>,
     /// Rows in the current sort order (all rows).
     pub order: Memo<Vec<u32>>,
     /// Rows that pass the client-side filters, in sort order.
@@ -258,6 +265,9 @@ impl AppState {
             pending_fetch: RwSignal::new(None),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
+            aws_run: RwSignal::new(None),
+            aws_error: RwSignal::new(None),
+            aws_notice: RwSignal::new(None),
             order,
             filtered,
             page_info,
@@ -533,6 +543,9 @@ impl AppState {
         self.fetch_state.set(FetchState::Idle);
         self.error.set(None);
         self.notice.set(None);
+        self.aws_run.set(None);
+        self.aws_error.set(None);
+        self.aws_notice.set(None);
         // A window into the old events would hide the new ones.
         self.time_window.set(keep.and_then(|k| k.0));
         self.version.update(|v| *v += 1);

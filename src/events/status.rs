@@ -35,8 +35,14 @@ pub fn Progress() -> impl IntoView {
     let label = move || {
         let state = st.fetch_state.get();
         let tz = st.tz.get();
+        // With AWS in the last fetch, this line is the Alibaba Cloud part's.
+        let aws = st.aws_run.with(Option::is_some);
+        let cloud = if aws { "Alibaba Cloud: " } else { "" };
         st.run.with(|run| {
             let Some(run) = run.as_ref() else {
+                if aws {
+                    return "Alibaba Cloud: not in this query.".to_string();
+                }
                 // No fetch yet; events may have come from trail files.
                 st.version.track();
                 return match st.store.with_value(|s| s.len()) {
@@ -66,7 +72,7 @@ pub fn Progress() -> impl IntoView {
                 .map(|c| format!(" · {c}"))
                 .unwrap_or_default();
             format!(
-                "{what}: {} · {} · {} events/s · {} s{retries}{covered}",
+                "{cloud}{what}: {} · {} · {} events/s · {} s{retries}{covered}",
                 plural(p.events, "event", "events"),
                 plural(p.pages, "page", "pages"),
                 trailview_core::numbers::fixed(p.rate(), 0),
@@ -99,6 +105,28 @@ pub fn Progress() -> impl IntoView {
             {move || st.notice.get().map(|n| view! { <span class="notice" data-testid="notice">{n}</span> })}
             <PersistStatus />
         </div>
+        <AwsProgress />
+    }
+}
+
+/// The AWS part of the last fetch (CloudTrail LookupEvents), when it read AWS: its own status
+/// line and retry notice.
+#[component]
+fn AwsProgress() -> impl IntoView {
+    let st = expect_context::<AppState>();
+    move || {
+        st.aws_run.with(|r| {
+            r.as_ref().map(|r| {
+                let state = if r.running() { "running" } else { "stopped" };
+                view! {
+                    <div class="progress aws" data-testid="aws-progress" data-state=state data-events=r.events
+                        role="status" aria-live="polite">
+                        <span class="label">{format!("AWS: {}", r.summary())}</span>
+                        {move || st.aws_notice.get().map(|n| view! { <span class="notice">{n}</span> })}
+                    </div>
+                }
+            })
+        })
     }
 }
 
@@ -160,12 +188,25 @@ pub fn Coverage() -> impl IntoView {
     }
 }
 
-/// The error of the last fetch, if any. Every field is rendered as text.
+/// The error of the last fetch, if any, for each cloud: the Alibaba Cloud part's (and a trail
+/// file load's) and the AWS part's. Every field is rendered as text.
 #[component]
 pub fn ErrorBanner() -> impl IntoView {
     let st = expect_context::<AppState>();
+    view! {
+        {error_banner(st, st.error, "", "api-error")}
+        {error_banner(st, st.aws_error, "AWS: ", "aws-api-error")}
+    }
+}
+
+fn error_banner(
+    st: AppState,
+    error: RwSignal<Option<ApiError>>,
+    cloud: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
     move || {
-        st.error.get().map(|e| {
+        error.get().map(|e| {
             let body = match e {
                 ApiError::Service(s) => {
                     let recommend = s.recommend.clone().filter(|r| r.starts_with("https://"));
@@ -194,13 +235,13 @@ pub fn ErrorBanner() -> impl IntoView {
                 ApiError::Refused(m) => view! { <p data-testid="error-refused">{format!("Not sent: {m}")}</p> }.into_any(),
             };
             view! {
-                <div class="api-error" role="alert" data-testid="api-error">
+                <div class="api-error" role="alert" data-testid=testid>
                     <strong>{move || {
                         st.version.track();
-                        format!("The request failed. {}", fetch::kept_message(st.store.with_value(|s| s.len())))
+                        format!("{cloud}The request failed. {}", fetch::kept_message(st.store.with_value(|s| s.len())))
                     }}</strong>
                     {body}
-                    <button class="dismiss" type="button" aria-label="Dismiss" on:click=move |_| st.error.set(None)>"×"</button>
+                    <button class="dismiss" type="button" aria-label="Dismiss" on:click=move |_| error.set(None)>"×"</button>
                 </div>
             }
         })

@@ -18,6 +18,9 @@ pub enum Api {
     Cdn,
     /// Amazon CloudWatch Logs, JSON 1.1 with `X-Amz-Target: Logs_20140328.<Operation>`.
     CloudWatchLogs,
+    /// AWS CloudTrail, JSON 1.1 with
+    /// `X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Operation>`.
+    CloudTrail,
     /// Alibaba Cloud OSS, REST with XML bodies, path-style through the proxy:
     /// `{base}/aliyun/oss/{bucket}?list-type=2&...` and `{base}/aliyun/oss/{bucket}/{key}`.
     Oss,
@@ -31,10 +34,11 @@ pub enum Api {
 }
 
 impl Api {
-    pub const ALL: [Api; 6] = [
+    pub const ALL: [Api; 7] = [
         Api::ActionTrail,
         Api::Cdn,
         Api::CloudWatchLogs,
+        Api::CloudTrail,
         Api::Oss,
         Api::S3,
         Api::Sls,
@@ -43,14 +47,14 @@ impl Api {
     pub fn cloud(self) -> Cloud {
         match self {
             Api::ActionTrail | Api::Cdn | Api::Oss | Api::Sls => Cloud::Aliyun,
-            Api::CloudWatchLogs | Api::S3 => Cloud::Aws,
+            Api::CloudWatchLogs | Api::CloudTrail | Api::S3 => Cloud::Aws,
         }
     }
 
     pub fn dialect(self) -> Dialect {
         match self {
             Api::ActionTrail | Api::Cdn => Dialect::AlibabaRpc,
-            Api::CloudWatchLogs => Dialect::AwsJson,
+            Api::CloudWatchLogs | Api::CloudTrail => Dialect::AwsJson,
             Api::Oss | Api::S3 => Dialect::RestXml,
             Api::Sls => Dialect::SlsJson,
         }
@@ -62,6 +66,7 @@ impl Api {
             Api::ActionTrail => "ActionTrail",
             Api::Cdn => "CDN",
             Api::CloudWatchLogs => "CloudWatch Logs",
+            Api::CloudTrail => "CloudTrail",
             Api::Oss => "OSS",
             Api::S3 => "S3",
             Api::Sls => "SLS",
@@ -74,6 +79,7 @@ impl Api {
             Api::ActionTrail => "aliyun/actiontrail",
             Api::Cdn => "aliyun/cdn",
             Api::CloudWatchLogs => "aws/logs",
+            Api::CloudTrail => "aws/cloudtrail",
             Api::Oss => "aliyun/oss",
             Api::S3 => "aws/s3",
             Api::Sls => "aliyun/sls",
@@ -92,6 +98,7 @@ impl Api {
             Api::ActionTrail => "2020-07-06",
             Api::Cdn => "2018-05-10",
             Api::CloudWatchLogs => "20140328",
+            Api::CloudTrail => "20131101",
             Api::S3 => "2006-03-01",
             Api::Oss => "",
             // SLS's `x-log-apiversion` header.
@@ -99,21 +106,32 @@ impl Api {
         }
     }
 
-    /// The `X-Amz-Target` header for `operation` (AWS JSON 1.1 only).
-    pub fn target(self, operation: &str) -> Option<String> {
+    /// The `X-Amz-Target` prefix (botocore's `targetPrefix`; AWS JSON 1.1 only).
+    fn target_prefix(self) -> Option<&'static str> {
         match self {
-            Api::CloudWatchLogs => Some(format!("Logs_{}.{operation}", self.version())),
+            Api::CloudWatchLogs => Some("Logs_20140328"),
+            Api::CloudTrail => Some("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"),
             Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => None,
         }
     }
 
+    /// The `X-Amz-Target` header for `operation` (AWS JSON 1.1 only).
+    pub fn target(self, operation: &str) -> Option<String> {
+        Some(format!("{}.{operation}", self.target_prefix()?))
+    }
+
     /// The operation named by an `X-Amz-Target` value, if it is this API's prefix.
     pub fn operation_of_target(self, target: &str) -> Option<&str> {
+        target
+            .strip_prefix(self.target_prefix()?)?
+            .strip_prefix('.')
+    }
+
+    /// The SigV4 signing name (botocore's `signingName`; the AWS JSON 1.1 APIs only).
+    pub fn signing_name(self) -> Option<&'static str> {
         match self {
-            Api::CloudWatchLogs => target
-                .strip_prefix("Logs_")?
-                .strip_prefix(self.version())?
-                .strip_prefix('.'),
+            Api::CloudWatchLogs => Some("logs"),
+            Api::CloudTrail => Some("cloudtrail"),
             Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => None,
         }
     }
@@ -182,6 +200,22 @@ impl Operation {
     pub fn writes(&self) -> bool {
         self.access == Access::Write
     }
+
+    /// The proxy's `[rate_limits]` key: the operation's name, or `<API>.<name>` for an
+    /// operation with a documented limit whose name an earlier API's operation already has
+    /// (CloudTrail's `CloudTrail.LookupEvents` beside ActionTrail's `LookupEvents`: two
+    /// clouds' accounts, two limits).
+    pub fn rate_key(&self) -> String {
+        let taken = OPERATIONS
+            .iter()
+            .take_while(|o| *o != self)
+            .any(|o| o.name == self.name && o.api != self.api);
+        if taken && matches!(self.limit, Limit::Documented(_)) {
+            format!("{}.{}", self.api.name(), self.name)
+        } else {
+            self.name.to_string()
+        }
+    }
 }
 
 pub const LOOKUP_EVENTS: Operation = Operation {
@@ -232,6 +266,14 @@ pub const DESCRIBE_EXPORT_TASKS: Operation = Operation {
     name: "DescribeExportTasks",
     access: Access::Read,
     limit: Limit::Assumed(5),
+    caller: Caller::App,
+};
+/// CloudTrail's LookupEvents: "limited to two per second, per account, per Region".
+pub const CLOUDTRAIL_LOOKUP_EVENTS: Operation = Operation {
+    api: Api::CloudTrail,
+    name: "LookupEvents",
+    access: Access::Read,
+    limit: Limit::Documented(2),
     caller: Caller::App,
 };
 pub const CREATE_EXPORT_TASK: Operation = Operation {
@@ -330,6 +372,7 @@ pub const OPERATIONS: &[Operation] = &[
     STOP_QUERY,
     SLS_GET_LOGS,
     SLS_LIST_LOG_STORES,
+    CLOUDTRAIL_LOOKUP_EVENTS,
     OSS_LIST_OBJECTS_V2,
     OSS_GET_OBJECT,
     OSS_HEAD_OBJECT,
@@ -371,6 +414,7 @@ calls! {
     GetQueryResults => GET_QUERY_RESULTS, crate::engines::insights::GetQueryResultsResponse;
     StopQuery => STOP_QUERY, crate::engines::insights::StopQueryResponse;
     ListLogStores => SLS_LIST_LOG_STORES, crate::engines::sls::ListLogStoresResponse;
+    CloudTrailLookupEvents => CLOUDTRAIL_LOOKUP_EVENTS, crate::wire::CloudTrailLookupEventsResponse;
 }
 
 #[cfg(test)]
@@ -424,6 +468,7 @@ mod tests {
             assert_eq!(find(Api::CloudWatchLogs, never), None);
         }
         assert!(Api::Sls.operations().all(|o| !o.writes()));
+        assert_eq!(names(Api::CloudTrail), ["LookupEvents"]);
         for storage in [Api::Oss, Api::S3] {
             assert_eq!(names(storage), ["ListObjectsV2", "GetObject", "HeadObject"]);
         }
@@ -464,6 +509,8 @@ mod tests {
         assert_eq!(Api::Sls.dialect(), Dialect::SlsJson);
         assert_eq!(Api::Sls.cloud(), Cloud::Aliyun);
         assert_eq!(Api::Sls.target("GetLogs"), None);
+        assert_eq!(Api::CloudTrail.dialect(), Dialect::AwsJson);
+        assert_eq!(Api::CloudTrail.cloud(), Cloud::Aws);
     }
 
     #[test]
@@ -492,6 +539,42 @@ mod tests {
         );
         assert_eq!(logs.operation_of_target("Logs_20990101.X"), None);
         assert_eq!(Api::Cdn.target("X"), None);
+        let ct = Api::CloudTrail;
+        let target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
+        assert_eq!(ct.target("LookupEvents").as_deref(), Some(target));
+        assert_eq!(ct.operation_of_target(target), Some("LookupEvents"));
+        // Another API's prefix names nothing here, and the other way round.
+        assert_eq!(ct.operation_of_target("Logs_20140328.LookupEvents"), None);
+        assert_eq!(logs.operation_of_target(target), None);
+        assert_eq!(
+            ct.operation_of_target(
+                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101LookupEvents"
+            ),
+            None
+        );
+        assert_eq!(Api::from_route("aws/cloudtrail"), Some(ct));
+        assert_eq!(
+            (ct.signing_name(), logs.signing_name()),
+            (Some("cloudtrail"), Some("logs"))
+        );
+        assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.limit, Limit::Documented(2));
+        assert_eq!(CLOUDTRAIL_LOOKUP_EVENTS.min_interval_ms(), 550.0);
+        // Two clouds' LookupEvents, two rate limits; every other key is the name.
+        assert_eq!(
+            CLOUDTRAIL_LOOKUP_EVENTS.rate_key(),
+            "CloudTrail.LookupEvents"
+        );
+        assert_eq!(LOOKUP_EVENTS.rate_key(), "LookupEvents");
+        assert_eq!(S3_GET_OBJECT.rate_key(), "GetObject");
+        let keys: Vec<String> = OPERATIONS.iter().map(Operation::rate_key).collect();
+        for (i, k) in keys.iter().enumerate() {
+            let same = OPERATIONS.iter().zip(&keys).filter(|(_, o)| *o == k);
+            let documented = same.filter(|(o, _)| matches!(o.limit, Limit::Documented(_)));
+            assert!(
+                documented.count() <= 1,
+                "{k} ({i}) shared by two documented limits"
+            );
+        }
         assert_eq!(LOOKUP_EVENTS.min_interval_ms(), 550.0);
         assert_eq!(DESCRIBE_EXPORT_TASKS.min_interval_ms(), 220.0);
         assert!(DESCRIBE_CDN_DELIVER_LIST.min_interval_ms() > 1000.0 / 3.0);

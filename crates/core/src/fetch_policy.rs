@@ -87,6 +87,8 @@ pub enum TimeRange {
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuerySpec {
     pub range: TimeRange,
+    /// The clouds it reads (ActionTrail's LookupEvents, CloudTrail's, or both).
+    pub clouds: crate::cloud::Clouds,
     pub direction: Direction,
     pub conditions: Vec<Condition>,
 }
@@ -567,6 +569,7 @@ mod tests {
     fn a_preset_range_is_taken_when_the_fetch_starts() {
         let spec = QuerySpec {
             range: TimeRange::Last(RangePreset::Days7),
+            clouds: Default::default(),
             direction: Direction::Backward,
             conditions: vec![],
         };

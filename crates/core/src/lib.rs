@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod cloud;
+pub mod cloudtrail;
 pub mod columns;
 pub mod cron;
 pub mod dialect;

@@ -3,6 +3,8 @@
 //! user sees. A preset range stays relative: it is pinned to the clock only when the fetch
 //! starts (`QuerySpec::at`), so nothing here reads or takes "now".
 
+use crate::cloud::Clouds;
+use crate::cloudtrail;
 use crate::fetch_policy::{Direction, QuerySpec, TimeRange};
 use crate::lookup::{effective_conditions, LookupNote};
 use crate::time::{check_range, RangePreset};
@@ -21,6 +23,7 @@ pub struct QueryInput {
     pub conditions: Vec<(String, String)>,
     pub direction: Direction,
     pub cap: String,
+    pub clouds: Clouds,
 }
 
 /// A form that can be sent: the query, the cap and notes on how the service will read it.
@@ -37,6 +40,9 @@ pub fn check(
     input: &QueryInput,
     parse_time: &dyn Fn(&str) -> Option<i64>,
 ) -> Result<CheckedQuery, String> {
+    if !input.clouds.any() {
+        return Err("Choose Alibaba Cloud, AWS or both.".into());
+    }
     let range = match input.preset {
         RangePreset::Custom => {
             let s = parse_time(&input.start).ok_or("Enter a valid start time.")?;
@@ -61,14 +67,20 @@ pub fn check(
     if cap == 0 {
         return Err("The cap must be at least 1 event.".into());
     }
+    let aws_note = input
+        .clouds
+        .aws
+        .then(|| cloudtrail::conditions_note(&conditions))
+        .flatten();
     Ok(CheckedQuery {
         spec: QuerySpec {
             range,
+            clouds: input.clouds,
             direction: input.direction,
             conditions,
         },
         cap,
-        notes: notes.iter().map(note_text).collect(),
+        notes: notes.iter().map(note_text).chain(aws_note).collect(),
     })
 }
 
@@ -105,7 +117,35 @@ mod tests {
             ],
             direction: Direction::Backward,
             cap: DEFAULT_CAP.to_string(),
+            clouds: Clouds::default(),
         }
+    }
+
+    #[test]
+    fn clouds_one_or_both_and_what_cloudtrail_cannot_take() {
+        let mut i = input();
+        i.clouds = Clouds {
+            aliyun: false,
+            aws: false,
+        };
+        assert_eq!(
+            check(&i, &|_| None).unwrap_err(),
+            "Choose Alibaba Cloud, AWS or both."
+        );
+        i.clouds.aws = true;
+        i.conditions[0] = ("ServiceName".into(), "Ecs".into());
+        i.conditions[1] = ("EventName".into(), "StopInstances".into());
+        let q = check(&i, &|_| None).unwrap();
+        assert!(q.spec.clouds.aws && !q.spec.clouds.aliyun);
+        assert_eq!(q.notes.len(), 1, "{:?}", q.notes);
+        assert!(
+            q.notes[0].contains("ServiceName is applied"),
+            "{:?}",
+            q.notes
+        );
+        // Alibaba Cloud only: no AWS note.
+        i.clouds = Clouds::default();
+        assert!(check(&i, &|_| None).unwrap().notes.is_empty());
     }
 
     fn parse(s: &str) -> Option<i64> {

@@ -10,6 +10,7 @@
 //! sit in a parameter's *name* (`f.$requestParameters.RegionId`, `chip.userIdentity.type`):
 //! the split at the first raw `=` is unambiguous.
 
+use crate::cloud::Clouds;
 use crate::columns::ColumnId;
 use crate::engine::{PathFilter, Sort};
 use crate::fetch_policy::{Direction, QuerySpec, TimeRange};
@@ -56,6 +57,8 @@ pub struct ViewState {
     pub direction: Option<Direction>,
     pub conditions: Vec<Condition>,
     pub max_events: Option<usize>,
+    /// The clouds the fetch reads, when not Alibaba Cloud only (`clouds=aliyun,aws`).
+    pub clouds: Option<Clouds>,
     pub zone: Option<Zone>,
     pub search: String,
     pub col_filters: Vec<(ColumnId, String)>,
@@ -147,6 +150,7 @@ impl HistoryStep {
             || prev.direction != next.direction
             || prev.conditions != next.conditions
             || prev.max_events != next.max_events
+            || prev.clouds != next.clouds
             || prev.chips != next.chips
             || prev.window != next.window
             || prev.sort != next.sort
@@ -181,12 +185,14 @@ impl ViewState {
             && self.direction.is_none()
             && self.conditions.is_empty()
             && self.max_events.is_none()
+            && self.clouds.is_none()
         {
             return None;
         }
         Some((
             QuerySpec {
                 range: self.range.unwrap_or(TimeRange::Last(RangePreset::Days7)),
+                clouds: self.clouds.unwrap_or_default(),
                 direction: self.direction.unwrap_or(Direction::Backward),
                 conditions: self.conditions.clone(),
             },
@@ -200,6 +206,9 @@ impl ViewState {
         self.direction = fetch.map(|f| f.0.direction);
         self.conditions = fetch.map(|f| f.0.conditions.clone()).unwrap_or_default();
         self.max_events = fetch.map(|f| f.1);
+        self.clouds = fetch
+            .map(|f| f.0.clouds)
+            .filter(|c| *c != Clouds::default());
     }
 }
 
@@ -265,6 +274,13 @@ impl ViewState {
         }
         if let Some(m) = self.max_events {
             put("max", &m.to_string());
+        }
+        if let Some(c) = self.clouds {
+            let names: Vec<&str> = [(c.aliyun, "aliyun"), (c.aws, "aws")]
+                .into_iter()
+                .filter_map(|(on, n)| on.then_some(n))
+                .collect();
+            put("clouds", &names.join(","));
         }
         if let Some(z) = self.zone {
             put(
@@ -424,6 +440,25 @@ impl ViewState {
                     },
                     _ => false,
                 },
+                ("clouds", None) => {
+                    let mut c = Clouds {
+                        aliyun: false,
+                        aws: false,
+                    };
+                    let known = value.split(',').all(|n| match n {
+                        "aliyun" => {
+                            c.aliyun = true;
+                            true
+                        }
+                        "aws" => {
+                            c.aws = true;
+                            true
+                        }
+                        _ => false,
+                    });
+                    v.clouds = (known && c.any()).then_some(c);
+                    v.clouds.is_some()
+                }
                 ("max", None) => match value.parse::<usize>() {
                     Ok(m) if m > 0 => {
                         v.max_events = Some(m);
@@ -563,6 +598,10 @@ mod tests {
                 value: "DeleteBucket".into(),
             }],
             max_events: Some(5000),
+            clouds: Some(Clouds {
+                aliyun: true,
+                aws: true,
+            }),
             zone: Some(Zone::Local),
             search: "alice -Read".into(),
             col_filters: vec![
@@ -597,7 +636,7 @@ mod tests {
         );
         assert!(
             q.contains(
-                "&cond=EventName%3ADeleteBucket&max=5000&tz=local&q=alice%20-Read&f.service=ecs&"
+                "&cond=EventName%3ADeleteBucket&max=5000&clouds=aliyun%2Caws&tz=local&q=alice%20-Read&f.service=ecs&"
             ),
             "{q}"
         );
@@ -894,6 +933,11 @@ mod tests {
                         }
                     }),
                     conditions,
+                    // AWS beside Alibaba Cloud (or AWS alone) when a cap is named.
+                    clouds: max_events.map(|m| Clouds {
+                        aliyun: m % 2 == 0,
+                        aws: true,
+                    }),
                     max_events,
                     zone: zone.map(|l| if l { Zone::Local } else { Zone::Utc }),
                     search,

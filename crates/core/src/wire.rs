@@ -96,6 +96,73 @@ impl LookupEventsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CloudTrail LookupEvents (AWS JSON 1.1)
+
+/// Deserialize a number, or a string holding one, as `f64` (CloudTrail's epoch-second times,
+/// fractional); anything else is `None`.
+pub fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok().filter(|f: &f64| f.is_finite()),
+        _ => None,
+    })
+}
+
+/// One of CloudTrail LookupEvents' `Resources`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct CloudTrailResource {
+    #[serde(rename = "ResourceType", default, deserialize_with = "lenient_string")]
+    pub resource_type: Option<String>,
+    #[serde(rename = "ResourceName", default, deserialize_with = "lenient_string")]
+    pub resource_name: Option<String>,
+}
+
+/// One item of CloudTrail LookupEvents' `Events`: a summary, and the record itself as a JSON
+/// string (`CloudTrailEvent`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct CloudTrailEvent {
+    #[serde(rename = "EventId", default, deserialize_with = "lenient_string")]
+    pub event_id: Option<String>,
+    #[serde(rename = "EventName", default, deserialize_with = "lenient_string")]
+    pub event_name: Option<String>,
+    #[serde(rename = "ReadOnly", default, deserialize_with = "lenient_string")]
+    pub read_only: Option<String>,
+    #[serde(rename = "AccessKeyId", default, deserialize_with = "lenient_string")]
+    pub access_key_id: Option<String>,
+    /// Epoch seconds, fractional.
+    #[serde(rename = "EventTime", default, deserialize_with = "lenient_f64")]
+    pub event_time: Option<f64>,
+    #[serde(rename = "EventSource", default, deserialize_with = "lenient_string")]
+    pub event_source: Option<String>,
+    #[serde(rename = "Username", default, deserialize_with = "lenient_string")]
+    pub username: Option<String>,
+    #[serde(rename = "Resources", default, deserialize_with = "lenient_list")]
+    pub resources: Vec<CloudTrailResource>,
+    /// The CloudTrail record, as a JSON string.
+    #[serde(
+        rename = "CloudTrailEvent",
+        default,
+        deserialize_with = "lenient_string"
+    )]
+    pub cloud_trail_event: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CloudTrailLookupEventsResponse {
+    #[serde(rename = "Events", default, deserialize_with = "lenient_list")]
+    pub events: Vec<CloudTrailEvent>,
+    #[serde(rename = "NextToken", default, deserialize_with = "lenient_string")]
+    pub next_token: Option<String>,
+}
+
+impl CloudTrailLookupEventsResponse {
+    /// The token for the next page; `None` when absent or empty (no more pages).
+    pub fn next(&self) -> Option<&str> {
+        self.next_token.as_deref().filter(|t| !t.is_empty())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // ActionTrail delivery history jobs
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]

@@ -6,6 +6,7 @@
 //! `TRAILVIEW_DEMO_JOB_SECONDS` (default 120; the end-to-end tests use a few seconds).
 
 use crate::cdn_deliveries::CdnDeliveries;
+use crate::cloudtrail_lookup::CloudTrailEvents;
 use crate::delivery_jobs::{self, DeliveryJobs};
 use crate::engines::insights::DemoInsights;
 use crate::engines::sls::{DemoSls, SlsAnswer};
@@ -61,6 +62,8 @@ pub struct DemoBackend {
     logs: ExportTasks,
     sls: DemoSls,
     insights: DemoInsights,
+    cloudtrail: CloudTrailEvents,
+    cloudtrail_limiter: RateLimiter,
     /// Added to the clock (tests move time on with [`DemoBackend::advance`]).
     skew_ms: AtomicI64,
 }
@@ -88,6 +91,11 @@ impl DemoBackend {
         job_seconds: i64,
     ) -> DemoBackend {
         let now = clock.now_ms();
+        let cloudtrail = {
+            let c = store.config();
+            let days = i64::from(c.span_days.max(1));
+            CloudTrailEvents::new(c.count / 4, c.end_ms - days * 86_400_000, c.end_ms)
+        };
         DemoBackend {
             store,
             lookup_limiter: RateLimiter::new(lookup_rate),
@@ -102,6 +110,12 @@ impl DemoBackend {
             logs: ExportTasks::new(now, job_seconds, 42),
             sls: DemoSls::default(),
             insights: DemoInsights::default(),
+            cloudtrail,
+            cloudtrail_limiter: RateLimiter::new(if lookup_rate == 0 {
+                0
+            } else {
+                catalogue::CLOUDTRAIL_LOOKUP_EVENTS.limit.per_second()
+            }),
             skew_ms: AtomicI64::new(0),
         }
     }
@@ -131,7 +145,7 @@ impl DemoBackend {
         let answer = match api {
             Api::ActionTrail => self.actiontrail(req),
             Api::Cdn => self.cdn(req),
-            Api::CloudWatchLogs | Api::Oss | Api::S3 | Api::Sls => {
+            Api::CloudWatchLogs | Api::CloudTrail | Api::Oss | Api::S3 | Api::Sls => {
                 Err(AlibabaError::action_not_found())
             }
         };
@@ -142,6 +156,14 @@ impl DemoBackend {
     pub fn json(&self, api: Api, target: &str, body: &[u8]) -> Answer {
         let answer = match api {
             Api::CloudWatchLogs => self.logs_call(target, body),
+            Api::CloudTrail => match self.cloudtrail_limiter.try_acquire() {
+                Ok(()) => self.cloudtrail.call(target, body, self.now_ms()),
+                Err(wait) => {
+                    let mut e = AwsError::new(400, "ThrottlingException", "Rate exceeded");
+                    e.retry_after = Some(wait.as_secs_f64().ceil() as u64);
+                    Err(e)
+                }
+            },
             Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => Err(AwsError::new(
                 400,
                 "UnknownOperationException",

@@ -7,7 +7,8 @@
 //! * [`backend`]: [`DemoBackend`], which answers the catalogue's operations per API in the
 //!   clouds' wire formats, over [`lookup_events`] (ActionTrail LookupEvents),
 //!   [`delivery_jobs`] (ActionTrail delivery history jobs), [`cdn_deliveries`] (CDN
-//!   DescribeCdnDeliverList) and [`export_tasks`] (CloudWatch Logs export tasks).
+//!   DescribeCdnDeliverList), [`export_tasks`] (CloudWatch Logs export tasks) and
+//!   [`cloudtrail_lookup`] (CloudTrail LookupEvents over the S3 bucket's world).
 //! * [`buckets`]: [`buckets::DemoBuckets`], the demo OSS and S3 buckets of trail files
 //!   (ActionTrail's and CloudTrail's delivery layouts), generated on request.
 //! * [`rate_limit`]: the one-second sliding window the clouds throttle with.
@@ -18,6 +19,7 @@
 pub mod backend;
 pub mod buckets;
 pub mod cdn_deliveries;
+pub mod cloudtrail_lookup;
 pub mod delivery_jobs;
 pub mod engines;
 pub mod events;

@@ -7,6 +7,7 @@
 //! | `/api/aliyun/actiontrail` | Alibaba RPC ([`Api::ActionTrail`])   |
 //! | `/api/aliyun/cdn`         | Alibaba RPC ([`Api::Cdn`])           |
 //! | `/api/aws/logs`           | AWS JSON 1.1 ([`Api::CloudWatchLogs`]) |
+//! | `/api/aws/cloudtrail`     | AWS JSON 1.1 ([`Api::CloudTrail`])   |
 //! | `/api/aliyun/oss/{bucket}[/{key}]` | OSS REST XML, path-style ([`Api::Oss`]) |
 //! | `/api/aws/s3/{bucket}[/{key}]`     | S3 REST XML, path-style ([`Api::S3`])   |
 //! | `/api/aliyun/sls/{project}/logstores[/{logstore}]` | SLS REST JSON ([`Api::Sls`]) |
@@ -164,8 +165,8 @@ impl Backend for Upstream {
         self.aliyun(api, &req).await
     }
 
-    async fn json(&self, _api: Api, target: String, body: Bytes) -> Response {
-        self.aws_logs(&target, &body).await
+    async fn json(&self, api: Api, target: String, body: Bytes) -> Response {
+        self.aws_json(api, &target, &body).await
     }
 
     async fn storage(&self, req: StorageRequest) -> Response {

@@ -132,6 +132,7 @@ pub struct AwsFile {
     pub secret_access_key: Option<Secret>,
     pub session_token: Option<Secret>,
     pub logs: Option<EndpointFile>,
+    pub cloudtrail: Option<EndpointFile>,
     pub s3: Option<BucketFile>,
 }
 
@@ -441,6 +442,8 @@ pub struct UpstreamConfig {
     pub actiontrail: Option<Endpoint>,
     pub cdn: Option<Endpoint>,
     pub logs: Option<Endpoint>,
+    /// `[aws.cloudtrail]`: CloudTrail's endpoint (LookupEvents).
+    pub cloudtrail: Option<Endpoint>,
     /// `[aliyun.oss]`: the bucket ListObjectsV2 / GetObject / HeadObject read on OSS.
     pub oss: Option<BucketConfig>,
     pub oss_signature: OssSignature,
@@ -568,7 +571,7 @@ pub fn default_rate_limits() -> BTreeMap<String, u32> {
         .iter()
         .filter(|o| o.caller == Caller::App)
         .filter_map(|o| match o.limit {
-            Limit::Documented(n) => Some((o.name.to_string(), n)),
+            Limit::Documented(n) => Some((o.rate_key(), n)),
             Limit::Assumed(_) => None,
         })
         .collect()
@@ -714,21 +717,27 @@ impl Config {
 
         // AWS.
         let aws_file = file.aws.unwrap_or_default();
-        let logs = aws_file
-            .logs
-            .map(|e| {
-                let region = non_empty(e.region).or_else(|| env("AWS_REGION")).ok_or(
-                    "[aws.logs] needs a region (region = \"us-east-1\" or AWS_REGION)".to_string(),
-                )?;
-                let suffix = if region.starts_with("cn-") {
-                    "amazonaws.com.cn"
-                } else {
-                    "amazonaws.com"
-                };
-                let url = non_empty(e.endpoint)
-                    .unwrap_or_else(|| format!("https://logs.{region}.{suffix}"));
-                Endpoint::parse(&url, region).map_err(|e| format!("[aws.logs] {e}"))
-            })
+        // A JSON 1.1 service's endpoint: `https://{service}.{region}.amazonaws.com[.cn]` unless
+        // `endpoint` is given.
+        let aws_endpoint = |e: EndpointFile, service: &str| -> Result<Endpoint, String> {
+            let region = non_empty(e.region)
+                .or_else(|| env("AWS_REGION"))
+                .ok_or(format!(
+                    "[aws.{service}] needs a region (region = \"us-east-1\" or AWS_REGION)"
+                ))?;
+            let suffix = if region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            let url = non_empty(e.endpoint)
+                .unwrap_or_else(|| format!("https://{service}.{region}.{suffix}"));
+            Endpoint::parse(&url, region).map_err(|e| format!("[aws.{service}] {e}"))
+        };
+        let logs = aws_file.logs.map(|e| aws_endpoint(e, "logs")).transpose()?;
+        let cloudtrail = aws_file
+            .cloudtrail
+            .map(|e| aws_endpoint(e, "cloudtrail"))
             .transpose()?;
         let s3 = aws_file
             .s3
@@ -745,7 +754,7 @@ impl Config {
                 BucketConfig::resolve("[aws.s3]", b.bucket, b.prefix, region, b.endpoint, &host)
             })
             .transpose()?;
-        let aws = if logs.is_some() || s3.is_some() {
+        let aws = if logs.is_some() || cloudtrail.is_some() || s3.is_some() {
             let id = env("AWS_ACCESS_KEY_ID").or(non_empty(aws_file.access_key_id));
             let secret = env("AWS_SECRET_ACCESS_KEY")
                 .map(Secret)
@@ -760,7 +769,7 @@ impl Config {
                     session_token: token.map(|t| t.0),
                 }),
                 _ => return Err(
-                    "[aws.logs] or [aws.s3] is configured but there are no AWS credentials: set \
+                    "[aws.logs], [aws.cloudtrail] or [aws.s3] is configured but there are no AWS credentials: set \
                          AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for \
                          STS), or access_key_id and secret_access_key under [aws]"
                         .into(),
@@ -772,13 +781,14 @@ impl Config {
         if at.is_none()
             && cdn.is_none()
             && logs.is_none()
+            && cloudtrail.is_none()
             && oss.is_none()
             && s3.is_none()
             && sls.is_none()
         {
             return Err(
                 "no upstream is configured: add [aliyun.actiontrail], [aliyun.cdn], \
-                 [aliyun.oss], [aliyun.sls], [aws.logs] and/or [aws.s3] (see trailview.example.toml), or run \
+                 [aliyun.oss], [aliyun.sls], [aws.logs], [aws.cloudtrail] and/or [aws.s3] (see trailview.example.toml), or run \
                  with --demo"
                     .into(),
             );
@@ -864,6 +874,7 @@ impl Config {
                 actiontrail: at,
                 cdn,
                 logs,
+                cloudtrail,
                 oss,
                 oss_signature,
                 sls,

@@ -206,7 +206,7 @@ async fn demo_answers_every_catalogue_operation() {
                 )
                 .await
             }
-            Api::CloudWatchLogs => {
+            Api::CloudWatchLogs | Api::CloudTrail => {
                 send(
                     &app,
                     Request::post(format!("/api/{}", op.api.route()))

@@ -78,6 +78,40 @@ static S3_SHAPE: Shape = Shape {
     utc_offset_h: -5,
 };
 
+/// The S3 bucket's world for CloudTrail LookupEvents ([`crate::cloudtrail_lookup`]): its event
+/// maker, and the CloudTrail record of event `key` at `time_ms` in the account and region its
+/// weights pick for `key` (`hostile` as in the trail files).
+pub(crate) struct S3World {
+    maker: EventMaker,
+}
+
+impl S3World {
+    pub(crate) fn new() -> S3World {
+        S3World {
+            maker: EventMaker::new(S3_SHAPE.seed),
+        }
+    }
+
+    pub(crate) fn write_record(&self, out: &mut String, key: u64, time_ms: i64, hostile: bool) {
+        let pick = |items: &[(&'static str, u64)], salt: u64| {
+            let total: u64 = items.iter().map(|(_, w)| w).sum();
+            let mut at = layout::hash(key, salt) % total.max(1);
+            for (name, w) in items {
+                if at < *w {
+                    return *name;
+                }
+                at -= w;
+            }
+            items[0].0
+        };
+        let account = pick(S3_SHAPE.accounts, 1);
+        let region = pick(S3_SHAPE.regions, 2);
+        let mut event = String::with_capacity(2048);
+        self.maker.write(&mut event, key, time_ms, None, hostile);
+        cloudtrail::write_record(out, &event, account, region, key);
+    }
+}
+
 /// A storage request, as the proxy parsed it.
 pub struct BucketRequest<'a> {
     pub cloud: Cloud,

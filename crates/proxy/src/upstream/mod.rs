@@ -32,7 +32,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::time::{Duration, SystemTime};
-use trailview_core::catalogue::{Api, Cloud};
+use trailview_core::catalogue::{self, Api, Cloud};
 use trailview_core::dialect::Dialect;
 
 pub mod limits;
@@ -188,7 +188,9 @@ impl Upstream {
     /// throttling answer, or a 503 when the shared limiter (Redis) cannot be asked: the call
     /// is never sent unlimited.
     async fn throttle(&self, d: &Dialect, api: Api, op: &str) -> Option<Response> {
-        let (wait, limit) = match self.limits.admit(op).await {
+        // Keyed as `[rate_limits]` is: `CloudTrail.LookupEvents` beside ActionTrail's.
+        let key = catalogue::find(api, op).map_or_else(|| op.to_string(), |o| o.rate_key());
+        let (wait, limit) = match self.limits.admit(&key).await {
             Verdict::Go => return None,
             // Why (Redis' address and error) is in the log, not in the answer.
             Verdict::Unavailable(_) => return Some(limiter_unavailable(d, api, op)),
@@ -262,7 +264,7 @@ impl Upstream {
         let endpoint = match api {
             Api::ActionTrail => self.cfg.actiontrail.as_ref(),
             Api::Cdn => self.cfg.cdn.as_ref(),
-            Api::CloudWatchLogs | Api::Oss | Api::S3 | Api::Sls => None,
+            Api::CloudWatchLogs | Api::CloudTrail | Api::Oss | Api::S3 | Api::Sls => None,
         };
         let (Some(endpoint), Some(creds)) = (endpoint, self.cfg.aliyun.as_ref()) else {
             return proxy_error(
@@ -369,21 +371,25 @@ impl Upstream {
         self.send(d, endpoint, request).await
     }
 
-    /// A CloudWatch Logs JSON 1.1 call, named by `X-Amz-Target`.
-    pub async fn aws_logs(&self, target: &str, body: &[u8]) -> Response {
-        let op = Api::CloudWatchLogs
-            .operation_of_target(target)
-            .unwrap_or("");
-        self.aws_inner(&Dialect::AwsJson, target, op, body).await
-    }
-
-    async fn aws_inner(&self, d: &Dialect, target: &str, op: &str, body: &[u8]) -> Response {
-        let (Some(endpoint), Some(creds)) = (self.cfg.logs.as_ref(), self.cfg.aws.as_ref()) else {
+    /// An AWS JSON 1.1 call (CloudWatch Logs or CloudTrail), named by `X-Amz-Target`: refused
+    /// unless the target is one of `api`'s forwarded operations, then signed with SigV4 under
+    /// the API's signing name and forwarded to its configured endpoint.
+    pub async fn aws_json(&self, api: Api, target: &str, body: &[u8]) -> Response {
+        let d = &Dialect::AwsJson;
+        let op = api.operation_of_target(target).unwrap_or("");
+        let endpoint = match api {
+            Api::CloudWatchLogs => self.cfg.logs.as_ref(),
+            Api::CloudTrail => self.cfg.cloudtrail.as_ref(),
+            Api::ActionTrail | Api::Cdn | Api::Oss | Api::S3 | Api::Sls => None,
+        };
+        let (Some(endpoint), Some(creds), Some(service)) =
+            (endpoint, self.cfg.aws.as_ref(), api.signing_name())
+        else {
             return proxy_error(
                 *d,
                 StatusCode::NOT_FOUND,
                 "UnknownOperationException",
-                "trailview-proxy has no CloudWatch Logs upstream configured.",
+                &format!("trailview-proxy has no {} upstream configured.", api.name()),
             );
         };
         if target.is_empty() {
@@ -399,10 +405,10 @@ impl Upstream {
                 *d,
                 StatusCode::FORBIDDEN,
                 "AccessDeniedException",
-                &allowlist::Refusal::NotAllowed.message(Api::CloudWatchLogs, target),
+                &allowlist::Refusal::NotAllowed.message(api, target),
             );
         }
-        if let Some(r) = self.refuse(d, Api::CloudWatchLogs, op) {
+        if let Some(r) = self.refuse(d, api, op) {
             return r;
         }
         let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -440,7 +446,7 @@ impl Upstream {
             &mut request,
             creds,
             &endpoint.region,
-            "logs",
+            service,
             SystemTime::now(),
         ) {
             tracing::error!(error = %e, "AWS signing failed");
@@ -452,7 +458,7 @@ impl Upstream {
             );
         }
         let request = request.map(|b| Full::new(Bytes::from(b)));
-        if let Some(r) = self.throttle(d, Api::CloudWatchLogs, op).await {
+        if let Some(r) = self.throttle(d, api, op).await {
             return r;
         }
         self.send(d, endpoint, request).await
@@ -469,7 +475,7 @@ impl Upstream {
         let bucket = match api {
             Api::Oss => self.cfg.oss.as_ref(),
             Api::S3 => self.cfg.s3.as_ref(),
-            Api::ActionTrail | Api::Cdn | Api::CloudWatchLogs | Api::Sls => None,
+            Api::ActionTrail | Api::Cdn | Api::CloudWatchLogs | Api::CloudTrail | Api::Sls => None,
         };
         let Some(bucket) = bucket else {
             return storage_error(

@@ -433,7 +433,14 @@ async fn handle(
                 "token",
             );
         }
-        if cred.len() != 5 || cred[0] != AWS_ID || cred[3] != "logs" || cred[4] != "aws4_request" {
+        // The service the target belongs to, as botocore signs it.
+        let target = h(&headers, "x-amz-target");
+        let service = if target.starts_with("com.amazonaws.cloudtrail.") {
+            "cloudtrail"
+        } else {
+            "logs"
+        };
+        if cred.len() != 5 || cred[0] != AWS_ID || cred[3] != service || cred[4] != "aws4_request" {
             return aws_err(
                 StatusCode::BAD_REQUEST,
                 "UnrecognizedClientException",
@@ -450,13 +457,13 @@ async fn handle(
             signed.join(";"),
             hex::encode(Sha256::digest(&body))
         );
-        let scope = format!("{}/{}/logs/aws4_request", cred[1], cred[2]);
+        let scope = format!("{}/{}/{service}/aws4_request", cred[1], cred[2]);
         let sts = format!(
             "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
             hex::encode(Sha256::digest(creq.as_bytes()))
         );
         let mut key = hmac256(format!("AWS4{AWS_SECRET}").as_bytes(), cred[1]);
-        for part in [cred[2], "logs", "aws4_request"] {
+        for part in [cred[2], service, "aws4_request"] {
             key = hmac256(&key, part);
         }
         if get("Signature") != hex::encode(hmac256(&key, &sts)) {
@@ -466,7 +473,6 @@ async fn handle(
                 "The request signature we calculated does not match the signature you provided.",
             );
         }
-        let target = h(&headers, "x-amz-target");
         f.seen.lock().unwrap().push(Seen {
             at: std::time::Instant::now(),
             scheme: "aws",
@@ -483,6 +489,20 @@ async fn handle(
                     "The specified export task does not exist.",
                 )
             }
+            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
+                if body.windows(11).any(|w| w == b"throttle-me") =>
+            {
+                aws_err(StatusCode::BAD_REQUEST, "ThrottlingException", "Rate exceeded")
+            }
+            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents" => (
+                StatusCode::OK,
+                [
+                    ("content-type", "application/x-amz-json-1.1"),
+                    ("x-amzn-RequestId", "ct-req-1"),
+                ],
+                r#"{"Events":[{"EventId":"e-1","EventName":"ConsoleLogin","EventTime":1.7e9,"CloudTrailEvent":"{\"eventID\":\"e-1\",\"awsRegion\":\"us-east-1\"}"}],"NextToken":"ct-next"}"#,
+            )
+                .into_response(),
             "Logs_20140328.DescribeExportTasks" => (
                 StatusCode::OK,
                 [
@@ -651,7 +671,7 @@ pub fn proxy_config(
     tokens: bool,
 ) -> trailview_proxy::config::Config {
     let text = format!(
-        "{extra}\n[aliyun.actiontrail]\nendpoint = \"http://{addr}\"\n[aliyun.cdn]\nendpoint = \"http://{addr}\"\n[aws.logs]\nregion = \"us-east-1\"\nendpoint = \"http://{addr}\"\n"
+        "{extra}\n[aliyun.actiontrail]\nendpoint = \"http://{addr}\"\n[aliyun.cdn]\nendpoint = \"http://{addr}\"\n[aws.logs]\nregion = \"us-east-1\"\nendpoint = \"http://{addr}\"\n[aws.cloudtrail]\nregion = \"us-east-1\"\nendpoint = \"http://{addr}\"\n"
     );
     trailview_proxy::config::Config::from_toml(&text, None, &test_env(tokens)).unwrap()
 }
