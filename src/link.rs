@@ -85,7 +85,7 @@ fn current(st: AppState, view: RwSignal<View>, jobs: JobsHost) -> ViewState {
 /// Shows `v`: fills the query bar with its fetch (without fetching), sets the filters, sort,
 /// page and columns, selects its event or waits for it.
 fn apply(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost, v: &ViewState) {
-    match v.view {
+    match &v.view {
         ViewKind::Events => view.set(View::Events),
         ViewKind::Jobs(tab) => {
             jobs.tab.set(tab.clone());

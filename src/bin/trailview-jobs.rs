@@ -56,10 +56,11 @@ pub fn mount(
     console_error_panic_hook::set_once();
     let js = JobsState::new(base, Tz::from_key(tz));
     js.set_tab_key(tab);
-    js.tab_changed
-        .set_value(Some(Callback::new(move |s: trailview_core::jobs::Source| {
+    js.tab_changed.set_value(Some(Callback::new(
+        move |s: trailview_core::jobs::Source| {
             let _ = tab_changed.call1(&JsValue::NULL, &JsValue::from_str(s.key()));
-        })));
+        },
+    )));
     let open = OpenRange(Callback::new(move |(start, end): (i64, i64)| {
         let _ = open_range.call2(
             &JsValue::NULL,

@@ -238,7 +238,6 @@ impl SavedViews {
         Ok(out)
     }
 
-
     /// Adds `other`'s views to these: one with the same name and link is kept once; one whose
     /// name is taken by another link is added as "name (2)" (or the next free number). No view
     /// already kept is changed or lost; past [`MAX_VIEWS`] the import is refused whole.
@@ -347,13 +346,13 @@ pub fn start_change(
 ) -> Result<Start, String> {
     match Kept::read(kept) {
         Kept::List(l) => Ok(Start::List(l)),
-        Kept::Unreadable(why) if aside.is_none_or(|a| a.trim().is_empty()) => Ok(Start::SetAside(
-            format!(
+        Kept::Unreadable(why) if aside.is_none_or(|a| a.trim().is_empty()) => {
+            Ok(Start::SetAside(format!(
                 "The saved views kept in this browser could not be read ({}); they are kept \
                  aside, unchanged, under \"{aside_name}\", and a new list was started.",
                 why.to_string().trim_end_matches('.')
-            ),
-        )),
+            )))
+        }
         Kept::Unreadable(why) => Err(format!(
             "Nothing was saved: the saved views kept in this browser cannot be read ({}), and \
                  \"{aside_name}\" already holds a list kept aside earlier, so neither is written \
@@ -445,11 +444,17 @@ mod tests {
             assert!(matches!(kept, Kept::Unreadable(_)), "{text}");
             assert_eq!(kept.clone().views(), SavedViews::default());
             let note = kept.notice("bak").unwrap();
-            assert!(note.contains("cannot be read") && note.contains("\"bak\""), "{note}");
+            assert!(
+                note.contains("cannot be read") && note.contains("\"bak\""),
+                "{note}"
+            );
             // Nothing aside yet: the text goes aside, the change starts from an empty list.
             match start_change(Some(text), None, "bak") {
                 Ok(Start::SetAside(msg)) => {
-                    assert!(msg.contains("kept aside, unchanged, under \"bak\""), "{msg}");
+                    assert!(
+                        msg.contains("kept aside, unchanged, under \"bak\""),
+                        "{msg}"
+                    );
                 }
                 other => panic!("{other:?}"),
             }
