@@ -436,6 +436,40 @@ async function histogramSuite({ data, runs }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// URL restore: a view's link opened over the loaded events (the link's one fetch done; also what
+// Back / Forward and a saved view do, through the same `Link::show`): two column filters, a sort
+// and the event to select → the filtered, sorted table painted with that event selected. Each
+// run starts from the plain view (`v=1`: no filter, arrival order).
+
+async function linkSuite({ data, runs }) {
+  const w = window.wasmBindings;
+  const out = { samples: {}, values: {}, checks: {} };
+  const S = (k, v) => (out.samples[k] ||= []).push(v);
+  out.values.rows = await ingestOnce(w, data);
+  const view = 'v=1&f.service=ecs&f.rw=write&sort=event:desc';
+  await timed(() => w.bench_open_link(view));
+  const third = document.querySelectorAll('[data-testid="event-row"]')[2]?.dataset.eventId;
+  if (!third) throw new Error('the filtered view shows no third row');
+  const link = `${view}&event=${encodeURIComponent(third)}`;
+  const want = w.bench_engine_colfilter('service=ecs&rw=write');
+  const selected = () => document.querySelector('[data-testid="event-row"][aria-selected="true"]')?.dataset.eventId;
+  for (let i = 0; i < runs.ops; i++) {
+    await timed(() => w.bench_open_link('v=1'));
+    if (filteredCount() !== out.values.rows) throw new Error(`the plain view shows ${filteredCount()} rows`);
+    S('link_open_ui', await timed(() => w.bench_open_link(link)));
+    S('link_open_script', lastSplit.script);
+    S('link_open_layout', lastSplit.layout);
+    S('link_open_paint', lastSplit.paint);
+    out.checks['link: filtered rows = engine (service=ecs rw=write)'] = filteredCount() === want;
+    out.checks['link: the linked event selected'] = selected() === third;
+    out.checks['link: sorted by event, descending'] = document.querySelector('th[data-col="event"]')?.getAttribute('aria-sort');
+  }
+  out.values.filtered = want;
+  await traced('link', () => w.bench_open_link(link), () => w.bench_open_link('v=1'));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Export: the toolbar's Export menu on every loaded row (the filtered rows with no filter: all
 // of them), from the click on "CSV" to the download handed to the browser, with the longest
 // task, the longest frame gap and the peak RSS of every Chromium process above the baseline.
@@ -806,4 +840,4 @@ async function filesJs({ files, runs }) {
   return out;
 }
 
-window.__bench = { trailview, fields: fieldsSuite, histogram: histogramSuite, export: exportSuite, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };
+window.__bench = { trailview, fields: fieldsSuite, histogram: histogramSuite, link: linkSuite, export: exportSuite, js, perspective: perspectiveSuite, files: filesSuite, 'files-js': filesJs };

@@ -25,8 +25,8 @@ const SIZES = (process.env.BENCH_SIZES || '10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const OUT = process.env.BENCH_OUT;
 const DIST = process.env.BENCH_DIST;
-const SUITES = (process.env.BENCH_SUITES || 'trailview,fields,histogram,export,js,perspective,files,files-js').split(',');
-const APP_SUITES = ['trailview', 'fields', 'histogram', 'export', 'files'];
+const SUITES = (process.env.BENCH_SUITES || 'trailview,fields,histogram,link,export,js,perspective,files,files-js').split(',');
+const APP_SUITES = ['trailview', 'fields', 'histogram', 'link', 'export', 'files'];
 const TRACE = process.env.BENCH_TRACE;
 
 const ARGS = [
@@ -239,6 +239,18 @@ function histRows(r) {
   ];
 }
 
+/** The link suite's rows: a view's link opened over the loaded events. */
+function linkRows(r) {
+  const l = r.link || {};
+  const L = (k) => stats(l.samples?.[k]);
+  const n = (x) => (x ?? 0).toLocaleString('en-US');
+  return [
+    [`URL restore: a link (2 column filters, sort, event) opened over ${n(l.values?.rows)} events → ${n(l.values?.filtered)} filtered, sorted rows painted, event selected`, ms(L('link_open_ui')), '', '', '', ''],
+    ['URL restore, split (medians): script + forced style/layout + paint',
+      `${fmt(L('link_open_script')?.median ?? 0)} + ${fmt(L('link_open_layout')?.median ?? 0)} + ${fmt(L('link_open_paint')?.median ?? 0)}`, '', '', '', ''],
+  ];
+}
+
 /** The export suite's rows: every loaded row written through the Export menu. */
 function exportRows(r) {
   const e = r.export || {};
@@ -270,6 +282,7 @@ function tableRows(size, r) {
   const rows = (r.trailview || r.js || r.perspective) ? pageRows(r) : [];
   if (r.fields) rows.push(...fieldsRows(r));
   if (r.histogram) rows.push(...histRows(r));
+  if (r.link) rows.push(...linkRows(r));
   if (r.export) rows.push(...exportRows(r));
   if (r.files || r['files-js']) rows.push(...fileRows(r));
   return rows.map((row) => [size.toLocaleString('en-US'), ...row]);

@@ -62,6 +62,18 @@ fn app() -> Result<AppState, JsError> {
         .ok_or_else(|| JsError::new("the app is not mounted"))
 }
 
+/// Opens a view's link (its query string) as Back / Forward or a saved view does: the link's
+/// search, filters, sort, page, columns and event applied to the loaded events.
+#[wasm_bindgen]
+pub fn bench_open_link(query: String) -> Result<(), JsError> {
+    let link = OWNER
+        .with(|o| o.borrow().clone())
+        .and_then(|o| o.with(use_context::<crate::link::Link>))
+        .ok_or_else(|| JsError::new("the app provides no link"))?;
+    link.show.run(query);
+    Ok(())
+}
+
 /// Empty the store (as a new query does).
 #[wasm_bindgen]
 pub fn bench_clear() -> Result<(), JsError> {

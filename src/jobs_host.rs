@@ -36,7 +36,9 @@ extern "C" {
         parent: &web_sys::HtmlElement,
         base: String,
         tz: &str,
+        tab: &str,
         open_range: &js_sys::Function,
+        tab_changed: &js_sys::Function,
     ) -> Result<JobsApp, JsValue>;
 
     /// The mounted view (`JobsApp` in the module).
@@ -45,6 +47,8 @@ extern "C" {
     fn set_base(this: &JobsApp, base: String);
     #[wasm_bindgen(method)]
     fn set_tz(this: &JobsApp, tz: &str);
+    #[wasm_bindgen(method)]
+    fn set_tab(this: &JobsApp, key: &str);
     #[wasm_bindgen(method)]
     fn shown(this: &JobsApp);
 }
@@ -70,6 +74,9 @@ pub struct JobsHost {
     form: QueryForm,
     /// Opening a job's range: the host switches to the Events view.
     show_events: Callback<()>,
+    /// The Jobs view's tab (its key, as the page's URL names it; `None`: the first), set by
+    /// a link and by the user's pick in the module.
+    pub tab: RwSignal<Option<String>>,
 }
 
 impl JobsHost {
@@ -82,6 +89,7 @@ impl JobsHost {
             st,
             form,
             show_events,
+            tab: RwSignal::new(None),
         }
     }
 
@@ -130,18 +138,24 @@ impl JobsHost {
             .slot
             .get_untracked()
             .ok_or_else(|| JsValue::from_str("the Jobs view's place is not on the page"))?;
-        let (st, form, show_events) = (self.st, self.form, self.show_events);
+        let (st, form, show_events, tab) = (self.st, self.form, self.show_events, self.tab);
         // Lives as long as the page: the module keeps it.
         let open_range = Closure::<dyn Fn(f64, f64)>::new(move |start: f64, end: f64| {
             show_events.run(());
             form.open_range(st, start as i64, end as i64);
         })
         .into_js_value();
+        let tab_changed = Closure::<dyn Fn(String)>::new(move |key: String| {
+            tab.set(Some(key));
+        })
+        .into_js_value();
         module.mount(
             &slot,
             self.st.base.get_untracked(),
             self.st.tz.get_untracked().key(),
+            tab.get_untracked().as_deref().unwrap_or_default(),
             open_range.unchecked_ref(),
+            tab_changed.unchecked_ref(),
         )
     }
 }
@@ -176,6 +190,15 @@ pub fn JobsSlot(host: JobsHost, shown: Signal<bool>) -> impl IntoView {
             if let Some(a) = a {
                 a.set_base(base);
                 a.set_tz(tz.key());
+            }
+        });
+    });
+    // The tab a link or Back / Forward asks for, into the module (which ignores its own).
+    Effect::new(move |_| {
+        let tab = host.tab.get();
+        host.app.with_value(|a| {
+            if let Some(a) = a {
+                a.set_tab(tab.as_deref().unwrap_or_default());
             }
         });
     });

@@ -4,7 +4,7 @@
 //! pushing one as `HistoryStep` says; Back and Forward apply their entry's view. "Copy link".
 
 use crate::events::query_bar::QueryForm;
-use crate::events::state::{AppState, Tz, PAGE_SIZES};
+use crate::events::state::{kept_layout, AppState, Tz, PAGE_SIZES};
 use crate::format;
 use crate::jobs_host::JobsHost;
 use crate::view::View;
@@ -48,11 +48,11 @@ fn page_address() -> String {
 }
 
 /// The view the app shows, as a link (tracks every signal it reads).
-fn current(st: AppState, view: RwSignal<View>) -> ViewState {
+fn current(st: AppState, view: RwSignal<View>, jobs: JobsHost) -> ViewState {
     let mut v = ViewState {
         view: match view.get() {
             View::Events => ViewKind::Events,
-            View::Jobs => ViewKind::Jobs(None),
+            View::Jobs => ViewKind::Jobs(jobs.tab.get()),
         },
         zone: Some(match st.tz.get() {
             Tz::Utc => Zone::Utc,
@@ -85,9 +85,10 @@ fn current(st: AppState, view: RwSignal<View>) -> ViewState {
 /// Shows `v`: fills the query bar with its fetch (without fetching), sets the filters, sort,
 /// page and columns, selects its event or waits for it.
 fn apply(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost, v: &ViewState) {
-    match v.view {
+    match &v.view {
         ViewKind::Events => view.set(View::Events),
-        ViewKind::Jobs(_) => {
+        ViewKind::Jobs(tab) => {
+            jobs.tab.set(tab.clone());
             view.set(View::Jobs);
             jobs.open();
         }
@@ -132,11 +133,9 @@ fn apply(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost, v:
         DEFAULT_PAGE_SIZE
     });
     st.page.set(v.page);
-    if let Some(cols) = &v.columns {
-        st.layout.update(|l| {
-            l.show_only(cols);
-        });
-    }
+    // The link's columns over the layout the user keeps, which they do not change; a link
+    // without columns (Back to such an entry) shows the kept layout again.
+    st.layout.set(kept_layout().for_link(v.columns.as_deref()));
     let row = v
         .event
         .as_deref()
@@ -185,7 +184,7 @@ fn open(
 /// and applies the view of the entry Back / Forward go to.
 pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost) -> Link {
     let query = Memo::new(move |_| {
-        let q = current(st, view).to_query();
+        let q = current(st, view, jobs).to_query();
         let url = format!("{}?{q}", page_address());
         check_length(&url).map(|()| q)
     });

@@ -72,7 +72,7 @@ pub fn SettingsPanel(config_base: RwSignal<Option<String>>) -> impl IntoView {
                     placeholder="aws:my-trail-bucket/prefix/"
                     prop:value=move || buckets.get()
                     on:input=move |ev| buckets.set(event_target_value(&ev))
-                    on:change=move |_| save(crate::files::bucket::SETTINGS_KEY, buckets.get_untracked().trim())
+                    on:change=move |_| { save(crate::files::bucket::SETTINGS_KEY, buckets.get_untracked().trim()); }
                 ></textarea>
             </label>
             <span class="hint">

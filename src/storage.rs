@@ -8,17 +8,23 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 pub fn load(key: &str) -> Option<String> {
-    storage()?.get_item(&format!("{PREFIX}{key}")).ok()?
+    storage()?.get_item(&key_name(key)).ok()?
 }
 
-pub fn save(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        let k = format!("{PREFIX}{key}");
-        let _ = if value.is_empty() {
-            s.remove_item(&k)
-        } else {
-            s.set_item(&k, value)
-        };
+/// The key as the browser's storage shows it (`trailview.<key>`).
+pub fn key_name(key: &str) -> String {
+    format!("{PREFIX}{key}")
+}
+
+/// Keeps `value` (an empty one removes the key); false when the browser refused (no storage,
+/// quota).
+pub fn save(key: &str, value: &str) -> bool {
+    let Some(s) = storage() else { return false };
+    let k = key_name(key);
+    if value.is_empty() {
+        s.remove_item(&k).is_ok()
+    } else {
+        s.set_item(&k, value).is_ok()
     }
 }
 

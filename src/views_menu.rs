@@ -1,48 +1,104 @@
 //! The "Views" menu: the current view saved under a name, the saved views listed (open,
 //! rename, delete), exported as one JSON file and imported from one. Core's `saved_views`
 //! holds the list and its rules; it is kept in this browser (`storage`, key `saved-views`).
+//! Every change re-reads the kept list (a save in another tab is not lost; the `storage` event
+//! refreshes the list shown), and a kept list this app cannot read is never written over.
 
 use crate::link::Link;
 use leptos::prelude::*;
-use trailview_core::saved_views::{SavedViews, MAX_FILE_BYTES};
+use trailview_core::saved_views::{start_change, Kept, SavedViews, Start, MAX_FILE_BYTES};
 use wasm_bindgen::JsCast;
 
 const KEY: &str = "saved-views";
+/// Where a kept list this app cannot read is moved before a change starts a new one.
+const ASIDE_KEY: &str = "saved-views.bak";
 const FILE_NAME: &str = "trailview-views.json";
 
-fn keep(list: &SavedViews) {
+/// Keeps the list in this browser; false when the browser refused (storage full).
+fn keep(list: &SavedViews) -> bool {
     let text = if list.list().is_empty() {
         String::new()
     } else {
         list.to_json()
     };
-    crate::storage::save(KEY, &text);
+    crate::storage::save(KEY, &text)
+}
+
+fn kept() -> Kept {
+    Kept::read(crate::storage::load(KEY).as_deref())
 }
 
 #[component]
 pub fn ViewsMenu() -> impl IntoView {
     let link = expect_context::<Link>();
     let open = RwSignal::new(false);
-    let list = RwSignal::new(SavedViews::from_storage(
-        &crate::storage::load(KEY).unwrap_or_default(),
-    ));
+    let aside_name = crate::storage::key_name(ASIDE_KEY);
+    let first = kept();
+    let message = RwSignal::new(first.notice(&aside_name));
+    let list = RwSignal::new(first.views());
     let name = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    let button = NodeRef::<leptos::html::Button>::new();
+    // Another tab changed the saved views: list them as kept now.
+    let key_name = crate::storage::key_name(KEY);
+    let on_storage = window_event_listener(leptos::ev::storage, move |ev| {
+        if ev.key().as_deref() == Some(key_name.as_str()) {
+            let k = kept();
+            message.set(k.notice(&crate::storage::key_name(ASIDE_KEY)));
+            list.set(k.views());
+        }
+    });
+    on_cleanup(move || on_storage.remove());
     // The view being renamed and the name typed for it.
     let renaming = RwSignal::new(None::<String>);
     let new_name = RwSignal::new(String::new());
 
-    // Applies a change to the list: kept when it succeeds (true), else its message shown.
+    // Applies a change to the list as kept now (another tab may have saved since it was
+    // shown): kept when it succeeds (true), else its message shown. A kept list this app
+    // cannot read is moved aside first, or the change refused, never written over.
     let change = move |f: &dyn Fn(&mut SavedViews) -> Result<String, String>| {
-        let mut next = list.get_untracked();
+        let aside = crate::storage::load(ASIDE_KEY);
+        let start = start_change(
+            crate::storage::load(KEY).as_deref(),
+            aside.as_deref(),
+            &crate::storage::key_name(ASIDE_KEY),
+        );
+        let (mut next, set_aside) = match start {
+            Ok(Start::List(l)) => (l, None),
+            Ok(Start::SetAside(why)) => (SavedViews::default(), Some(why)),
+            Err(e) => {
+                message.set(Some(e));
+                return false;
+            }
+        };
         match f(&mut next) {
             Ok(done) => {
-                keep(&next);
+                if set_aside.is_some() {
+                    let text = crate::storage::load(KEY).unwrap_or_default();
+                    if !crate::storage::save(ASIDE_KEY, &text) {
+                        message.set(Some(
+                            "Nothing was saved: the saved views kept in this browser cannot be read and could not be kept aside (storage refused)."
+                                .into(),
+                        ));
+                        return false;
+                    }
+                }
+                if !keep(&next) {
+                    message.set(Some(
+                        "Nothing was saved: the browser refused to keep the change (its storage is full or disabled)."
+                            .into(),
+                    ));
+                    return false;
+                }
                 list.set(next);
-                message.set(Some(done));
+                message.set(Some(match set_aside {
+                    Some(why) => format!("{done} {why}"),
+                    None => done,
+                }));
                 true
             }
             Err(e) => {
+                // The list as kept now (another tab's changes shown too).
+                list.set(next);
                 message.set(Some(e));
                 false
             }
@@ -177,11 +233,18 @@ pub fn ViewsMenu() -> impl IntoView {
 
     view! {
         <div class="views-menu">
-            <button type="button" class="ghost" data-testid="views-toggle" aria-expanded=move || open.get().to_string()
+            <button type="button" class="ghost" data-testid="views-toggle" node_ref=button aria-expanded=move || open.get().to_string()
                 aria-controls="views-panel" on:click=move |_| open.update(|o| *o = !*o)>"Views"</button>
             <Show when=move || open.get()>
                 <div class="views-panel" id="views-panel" role="region" aria-label="Saved views" data-testid="views-panel"
-                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                        open.set(false);
+                        if let Some(b) = button.get_untracked() {
+                            let _ = b.focus();
+                        }
+                    }>
                     <form class="save-view" on:submit=save>
                         <input type="text" aria-label="View name" data-testid="view-name" placeholder="Name this view"
                             prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />

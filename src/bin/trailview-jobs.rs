@@ -29,23 +29,38 @@ impl JobsApp {
         self.js.tz.set(Tz::from_key(tz));
     }
 
+    /// The tab to show: `backfill`, `cdn` or `export` (anything else: the first), from the
+    /// page's URL.
+    pub fn set_tab(&self, key: &str) {
+        self.js.set_tab_key(key);
+    }
+
     /// The view is shown; the first time, its sources load.
     pub fn shown(&self) {
         on_shown(self.js);
     }
 }
 
-/// Mounts the Jobs view into `parent`. `open_range(start_ms, end_ms)` is the host's: it opens
-/// the Events view on that range.
+/// Mounts the Jobs view into `parent` on tab `tab` (a key, as [`JobsApp::set_tab`] takes).
+/// `open_range(start_ms, end_ms)` is the host's: it opens the Events view on that range;
+/// `tab_changed(key)` is called when the user picks a tab.
 #[wasm_bindgen]
 pub fn mount(
     parent: web_sys::HtmlElement,
     base: String,
     tz: &str,
+    tab: &str,
     open_range: js_sys::Function,
+    tab_changed: js_sys::Function,
 ) -> JobsApp {
     console_error_panic_hook::set_once();
     let js = JobsState::new(base, Tz::from_key(tz));
+    js.set_tab_key(tab);
+    js.tab_changed.set_value(Some(Callback::new(
+        move |s: trailview_core::jobs::Source| {
+            let _ = tab_changed.call1(&JsValue::NULL, &JsValue::from_str(s.key()));
+        },
+    )));
     let open = OpenRange(Callback::new(move |(start, end): (i64, i64)| {
         let _ = open_range.call2(
             &JsValue::NULL,

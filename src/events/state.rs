@@ -90,6 +90,13 @@ const CHART_MIN_HEIGHT: f64 = 800.0;
 /// The localStorage key of the column layout.
 const LAYOUT_KEY: &str = "columns";
 
+/// The column layout the user keeps in this browser (the default when none is kept).
+pub fn kept_layout() -> ColumnLayout {
+    crate::storage::load(LAYOUT_KEY)
+        .and_then(|t| ColumnLayout::from_storage(&t))
+        .unwrap_or_default()
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub store: StoredValue<EventStore>,
@@ -237,11 +244,7 @@ impl AppState {
         });
         let page_info =
             Memo::new(move |_| Page::new(filtered.with(|f| f.len()), page_size.get(), page.get()));
-        let layout = RwSignal::new(
-            crate::storage::load(LAYOUT_KEY)
-                .and_then(|t| ColumnLayout::from_storage(&t))
-                .unwrap_or_default(),
-        );
+        let layout = RwSignal::new(kept_layout());
         let visible_columns = Memo::new(move |_| layout.with(|l| l.visible_ids()));
         let st = AppState {
             store,
@@ -331,11 +334,6 @@ impl AppState {
                 st.indexer_running.set_value(true);
                 leptos::task::spawn_local(st.index_paths());
             }
-        });
-        // The layout is kept in this browser (a write to storage, not to a signal).
-        Effect::new(move |_| {
-            let text = layout.with(|l| l.to_storage());
-            crate::storage::save(LAYOUT_KEY, &text);
         });
         st
     }
@@ -653,11 +651,19 @@ impl AppState {
         self.page.set(0);
     }
 
+    /// The user changes the columns: the layout shown changes and is kept in this browser (a
+    /// link's columns are shown with `layout.set`, never kept: only the user's own changes are).
+    pub fn change_layout(&self, f: impl FnOnce(&mut ColumnLayout)) {
+        self.layout.update(f);
+        let text = self.layout.with_untracked(|l| l.to_storage());
+        crate::storage::save(LAYOUT_KEY, &text);
+    }
+
     /// Shows or hides a column. A hidden column's filter and sort go with it: what filters
     /// and orders the table stays on screen.
     pub fn set_column_shown(&self, id: &ColumnId, shown: Shown) -> Result<(), LayoutError> {
         let mut result = Ok(());
-        self.layout.update(|l| result = l.set_shown(id, shown));
+        self.change_layout(|l| result = l.set_shown(id, shown));
         if result.is_ok() && shown == Shown::Hidden {
             self.forget_column(id);
         }
@@ -667,23 +673,23 @@ impl AppState {
     /// Adds a JSON path as a column (or shows it).
     pub fn add_path_column(&self, path: &str) -> Result<ColumnId, LayoutError> {
         let mut result = Err(LayoutError::TooManyPaths);
-        self.layout.update(|l| result = l.add_path(path));
+        self.change_layout(|l| result = l.add_path(path));
         result
     }
 
     pub fn remove_path_column(&self, id: &ColumnId) {
-        self.layout.update(|l| l.remove_path(id));
+        self.change_layout(|l| l.remove_path(id));
         self.forget_column(id);
     }
 
     pub fn step_column(&self, id: &ColumnId, side: Side) {
-        self.layout.update(|l| {
+        self.change_layout(|l| {
             l.step(id, side);
         });
     }
 
     pub fn reset_columns(&self) {
-        self.layout.set(ColumnLayout::default());
+        self.change_layout(|l| *l = ColumnLayout::default());
         self.col_filters
             .update(|v| v.retain(|(c, _)| matches!(c, ColumnId::Builtin(_))));
         if self.sort.with_untracked(|s| {

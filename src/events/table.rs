@@ -123,7 +123,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
             }
             let (x0, w0) = start.get_value();
             let w = w0 + ev.client_x() as f64 - x0;
-            st.layout.update(|l| {
+            st.change_layout(|l| {
                 l.set_width(&c_move, w);
             });
         };
@@ -139,7 +139,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
             let w = th
                 .get_untracked()
                 .map_or(100.0, |t| t.get_bounding_client_rect().width());
-            st.layout.update(|l| {
+            st.change_layout(|l| {
                 l.set_width(&c_key, w + delta);
             });
         };
@@ -166,7 +166,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 on:drop=move |ev| {
                     ev.prevent_default();
                     if let Some(from) = dragged.get_value() {
-                        st.layout.update(|l| {
+                        st.change_layout(|l| {
                             l.move_to(&from, Some(&c_drop));
                         });
                     }

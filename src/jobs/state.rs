@@ -93,6 +93,9 @@ pub struct JobsState {
     pub base: RwSignal<String>,
     pub tz: RwSignal<Tz>,
     pub tab: RwSignal<Source>,
+    /// Told when the user picks a tab (the host keeps it in the page's URL); not when the
+    /// host sets one.
+    pub tab_changed: StoredValue<Option<Callback<Source>>>,
     pub backfill: SourceState,
     pub cdn: SourceState,
     pub export: SourceState,
@@ -115,6 +118,7 @@ impl JobsState {
             base: RwSignal::new(base),
             tz: RwSignal::new(tz),
             tab: RwSignal::new(Source::Backfill),
+            tab_changed: StoredValue::new(None),
             backfill: SourceState::new(Source::Backfill),
             cdn: SourceState::new(Source::Cdn),
             export: SourceState::new(Source::Export),
@@ -128,6 +132,26 @@ impl JobsState {
                 keeper: StoredValue::new(TokenKeeper::default()),
             },
             refresh: StoredValue::new_local(Runner::default()),
+        }
+    }
+
+    /// The user picks a tab: shown, and the host told.
+    pub fn choose_tab(self, s: Source) {
+        self.tab.set(s);
+        if let Some(f) = self.tab_changed.get_value() {
+            f.run(s);
+        }
+    }
+
+    /// The host sets the tab (a link, Back / Forward): `key` is a tab's key, anything else the
+    /// first tab. Unchanged when it is the tab shown (the panel is not rebuilt).
+    pub fn set_tab_key(self, key: &str) {
+        let s = Source::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .unwrap_or(Source::Backfill);
+        if self.tab.get_untracked() != s {
+            self.tab.set(s);
         }
     }
 

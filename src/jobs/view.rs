@@ -95,7 +95,7 @@ pub fn JobsView() -> impl IntoView {
                                 data-count=move || ss.jobs.with(|j| j.len())
                                 aria-selected=move || (js.tab.get() == s).to_string()
                                 class:active=move || js.tab.get() == s
-                                on:click=move |_| js.tab.set(s)>
+                                on:click=move |_| js.choose_tab(s)>
                                 {s.label()}
                                 <span class="count" data-state=move || ss.state.get().key()>
                                     {move || match ss.state.get() {

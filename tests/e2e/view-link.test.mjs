@@ -221,3 +221,174 @@ appTest('saved views: save, open, rename, delete, export and import', async ({ p
   assert.equal(await page.locator(tid('saved-view')).count(), 1);
   await shot('bad-import');
 });
+
+/** The table's visible columns, by key, in order. */
+const shownColumns = (page) =>
+  page.$$eval(`${tid('events-table')} thead tr:first-child th[data-col]`, (ths) => ths.map((th) => th.dataset.col));
+const keptLayout = (page) => page.evaluate(() => localStorage.getItem('trailview.columns'));
+
+/** Marks the document, so that a later check can tell a fresh load from a restored page. */
+const markDocument = (page) => page.evaluate(() => { window.__sameDocument = true; });
+const isSameDocument = (page) => page.evaluate(() => window.__sameDocument === true);
+
+appTest("a link's columns are shown, never kept: the user's own layout stays theirs", async ({ page, shot }) => {
+  // The user's own change: Region hidden, kept in this browser.
+  await page.getByRole('button', { name: 'Columns', exact: true }).click();
+  await page.getByRole('group', { name: 'Columns' }).getByRole('checkbox', { name: 'Region', exact: true }).uncheck();
+  await eventually(async () => !(await shownColumns(page)).includes('region'), 'Region hidden');
+  const mine = await shownColumns(page);
+  const kept = await keptLayout(page);
+  assert.ok(kept && kept.includes('region'), `the user's layout kept: ${kept}`);
+  await page.keyboard.press('Escape');
+
+  // A shared link with its own columns: shown, not kept.
+  await markDocument(page);
+  await page.goto(`${BASE_URL}/?v=1&q=DeleteBucket&col=time&col=event&col=region`, { waitUntil: 'load' });
+  await page.locator(tid('fetch')).waitFor();
+  await eventually(async () => (await shownColumns(page)).join() === 'time,event,region', "the link's columns");
+  assert.equal(await keptLayout(page), kept, "the kept layout is not overwritten by the link's");
+  await shot('link-columns');
+
+  // Back to the entry before the link: a fresh load of it shows the kept layout.
+  await page.goBack({ waitUntil: 'load' });
+  await page.locator(tid('fetch')).waitFor();
+  assert.equal(await isSameDocument(page), false, 'Back loaded the page again (no page cache)');
+  await eventually(async () => (await shownColumns(page)).join() === mine.join(), `the kept columns ${mine} after Back`);
+  // The app opened with no link: the kept layout.
+  await page.goto(`${BASE_URL}/`, { waitUntil: 'load' });
+  await page.locator(tid('fetch')).waitFor();
+  await eventually(async () => (await shownColumns(page)).join() === mine.join(), `the kept columns ${mine}`);
+  assert.equal(await keptLayout(page), kept);
+});
+
+appTest('Back from a view with link columns to an entry without them shows the kept layout', async ({ page }) => {
+  await fetchEvents(page, { preset: '24h', cap: 100 });
+  const mine = await shownColumns(page);
+  assert.equal(await keptLayout(page), null, 'nothing kept: the user changed no column');
+  // A step Back returns to (a column filter pushes an entry), still without `col`.
+  const service = (await rows(page))[0].service;
+  await page.fill(tid('colfilter-service'), service);
+  await eventually(() => params(page).get('f.service') === service && !params(page).has('col'), 'the filter in the URL, no col');
+  // A saved view with columns of its own, opened from the Views menu.
+  const file = JSON.stringify({
+    format: 'trailview-saved-views',
+    version: 1,
+    views: [{ name: 'Two columns', query: `v=1&range=24h&max=100&f.service=${encodeURIComponent(service)}&f.event=a&col=time&col=event`, created: 0 }],
+  });
+  await page.getByRole('button', { name: 'Views', exact: true }).click();
+  await page.setInputFiles(tid('import-views'), { name: 'views.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+  await page.locator(tid('views-message')).getByText('Imported 1 view.').waitFor();
+  await page.getByRole('region', { name: 'Saved views' }).getByRole('button', { name: 'Open Two columns' }).click();
+  await eventually(async () => (await shownColumns(page)).join() === 'time,event', "the saved view's columns");
+  assert.deepEqual(params(page).getAll('col'), ['time', 'event']);
+  assert.equal(await keptLayout(page), null, "a saved view's columns are not kept");
+
+  await markDocument(page);
+  await page.goBack();
+  await eventually(() => !params(page).has('col'), 'Back to an entry without col');
+  await eventually(async () => (await shownColumns(page)).join() === mine.join(), `the kept columns ${mine} again`);
+  assert.equal(await isSameDocument(page), true, 'Back within the page');
+  await page.goForward();
+  await eventually(async () => (await shownColumns(page)).join() === 'time,event', 'Forward: the link columns again');
+  assert.equal(await keptLayout(page), null);
+});
+
+const VIEWS_KEY = 'trailview.saved-views';
+const ASIDE_KEY = 'trailview.saved-views.bak';
+
+async function saveView(page, name) {
+  const panel = page.getByRole('region', { name: 'Saved views' });
+  if ((await panel.count()) === 0) await page.getByRole('button', { name: 'Views', exact: true }).click();
+  await panel.getByRole('textbox', { name: 'View name' }).fill(name);
+  await panel.getByRole('button', { name: 'Save view' }).click();
+}
+
+const savedNames = (page) => page.locator(tid('saved-view')).locator('.name').allTextContents();
+
+appTest('saved views: a list this app cannot read is kept aside, never written over', async ({ page, shot }) => {
+  // A list written by a newer version of the app.
+  const newer = JSON.stringify({ format: 'trailview-saved-views', version: 2, views: [{ name: 'future', query: 'v=2', created: 1, pinned: true }] });
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [VIEWS_KEY, newer]);
+  await page.reload({ waitUntil: 'load' });
+  await page.getByRole('button', { name: 'Views', exact: true }).click();
+  const msg = page.locator(tid('views-message'));
+  await msg.getByText(/cannot be read: This saved-views file is version 2/).waitFor();
+  assert.deepEqual(await savedNames(page), []);
+
+  await page.fill(tid('search'), 'alice');
+  await saveView(page, 'Mine');
+  await msg.getByText(/^Saved "Mine"\. .*kept aside, unchanged, under "trailview\.saved-views\.bak"/).waitFor();
+  await shot('set-aside');
+  const stored = await page.evaluate(([k, a]) => [localStorage.getItem(k), localStorage.getItem(a)], [VIEWS_KEY, ASIDE_KEY]);
+  assert.equal(stored[1], newer, 'the unreadable list kept aside, unchanged');
+  assert.deepEqual(JSON.parse(stored[0]).views.map((v) => v.name), ['Mine']);
+  assert.deepEqual(await savedNames(page), ['Mine']);
+
+  // Damaged again while something is kept aside already: the change is refused, both kept.
+  await page.evaluate((k) => localStorage.setItem(k, '{"format": "trailview-saved-views", "vers'), VIEWS_KEY);
+  await saveView(page, 'Second');
+  await msg.getByText(/^Nothing was saved: .*already holds a list kept aside earlier/).waitFor();
+  const after = await page.evaluate(([k, a]) => [localStorage.getItem(k), localStorage.getItem(a)], [VIEWS_KEY, ASIDE_KEY]);
+  assert.deepEqual(after, ['{"format": "trailview-saved-views", "vers', newer]);
+});
+
+appTest('saved views: a save in another tab is not lost, and the list follows it', async ({ page, context }) => {
+  const other = await context.newPage();
+  await other.goto(page.url(), { waitUntil: 'load' });
+  await other.locator(tid('fetch')).waitFor();
+  // Both tabs show the (empty) list; each saves a view.
+  await page.getByRole('button', { name: 'Views', exact: true }).click();
+  await other.getByRole('button', { name: 'Views', exact: true }).click();
+  await saveView(page, 'From the first tab');
+  await page.locator(tid('views-message')).getByText('Saved "From the first tab".').waitFor();
+  await eventually(async () => (await savedNames(other)).join() === 'From the first tab', 'the other tab lists it (storage event)');
+  // The other tab's storage event is switched off: its save must still not lose the first's.
+  await other.evaluate(() => window.addEventListener('storage', (e) => e.stopImmediatePropagation(), true));
+  await saveView(page, 'Also first');
+  await page.locator(tid('views-message')).getByText('Saved "Also first".').waitFor();
+  await saveView(other, 'From the second tab');
+  await other.locator(tid('views-message')).getByText('Saved "From the second tab".').waitFor();
+  const kept = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)).views.map((v) => v.name), VIEWS_KEY);
+  assert.deepEqual(kept, ['From the first tab', 'Also first', 'From the second tab']);
+  assert.deepEqual(await savedNames(other), kept, 'the saving tab lists the list as kept');
+  await eventually(async () => (await savedNames(page)).join() === kept.join(), 'the first tab follows');
+  await other.close();
+});
+
+appTest('Esc in the Views panel closes it and returns focus to the Views button', async ({ page }) => {
+  const button = page.getByRole('button', { name: 'Views', exact: true });
+  await button.click();
+  const panel = page.getByRole('region', { name: 'Saved views' });
+  await panel.getByRole('textbox', { name: 'View name' }).focus();
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
+  assert.equal(await button.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'views-toggle');
+});
+
+appTest('the Jobs tab is in the URL: a link opens it, a pick follows, Back returns', async ({ page, shot }) => {
+  await page.goto(`${BASE_URL}/?v=1&view=jobs&tab=cdn`, { waitUntil: 'load' });
+  const tab = (s) => page.locator(tid(`jobs-source-${s}`));
+  await tab('cdn').waitFor({ timeout: 30_000 });
+  await eventually(async () => (await tab('cdn').getAttribute('aria-selected')) === 'true', 'the link opens the cdn tab');
+  assert.equal(await tab('backfill').getAttribute('aria-selected'), 'false');
+  assert.equal(params(page).get('tab'), 'cdn');
+  await shot('cdn');
+  await tab('export').click();
+  await eventually(() => params(page).get('tab') === 'export', 'the URL follows the tab');
+  assert.equal(params(page).get('view'), 'jobs');
+  await page.goBack();
+  await eventually(() => params(page).get('tab') === 'cdn', 'Back to the cdn entry');
+  await eventually(async () => (await tab('cdn').getAttribute('aria-selected')) === 'true', 'Back shows the cdn tab');
+  await page.goForward();
+  await eventually(async () => (await tab('export').getAttribute('aria-selected')) === 'true', 'Forward shows the export tab');
+  // Events and back to Jobs: the tab shown is the one in the URL.
+  await page.locator(tid('nav-events')).click();
+  await eventually(() => params(page).get('view') !== 'jobs' && !params(page).has('tab'), 'the Events view has no tab');
+  await page.locator(tid('nav-jobs')).click();
+  await eventually(() => params(page).get('tab') === 'export', 'the Jobs view remembers its tab');
+  // An unknown tab is named, never a panic.
+  await page.goto(`${BASE_URL}/?v=1&view=jobs&tab=billing`, { waitUntil: 'load' });
+  await page.locator(tid('link-message')).getByText(/"tab" could not be read/).waitFor();
+  await eventually(async () => (await tab('backfill').getAttribute('aria-selected')) === 'true', 'the first tab');
+});

@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,fields,histogram,export,js,perspective,files,files-js]`
+//! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,fields,histogram,link,export,js,perspective,files,files-js]`
 //!
 //! Builds the app as deployed (`trunk build --release`, wasm-opt included), writes the demo
 //! generator's events as LookupEvents pages of 50 (`crates/demo/examples/bench_data.rs`, cached
@@ -35,10 +35,11 @@ impl Default for Options {
 }
 
 /// Every suite, in the order they run per size.
-const SUITES: [&str; 8] = [
+const SUITES: [&str; 9] = [
     "trailview",
     "fields",
     "histogram",
+    "link",
     "export",
     "js",
     "perspective",

@@ -316,6 +316,18 @@ impl ColumnLayout {
         left_out
     }
 
+    /// What a view shows over the layout the user keeps: a link's columns (as
+    /// [`show_only`](Self::show_only) shows them, widths and the rest from the kept layout),
+    /// or, for a link without columns, the kept layout itself. The kept layout is not changed:
+    /// a link's columns are the link's, and only the user's own changes are kept.
+    pub fn for_link(&self, columns: Option<&[ColumnId]>) -> ColumnLayout {
+        let mut shown = self.clone();
+        if let Some(ids) = columns {
+            shown.show_only(ids);
+        }
+        shown
+    }
+
     /// The layout as text for the browser's storage (versioned JSON).
     pub fn to_storage(&self) -> String {
         let cols: Vec<Value> = self
@@ -433,6 +445,30 @@ mod tests {
         let mut l = ColumnLayout::default();
         assert_eq!(l.show_only(&many), 2);
         assert_eq!(l.visible_ids(), many[..MAX_PATH_COLUMNS].to_vec());
+    }
+
+    #[test]
+    fn a_links_columns_are_shown_over_the_kept_layout_and_never_kept() {
+        let mut kept = ColumnLayout::default();
+        kept.set_width(&ColumnId::Builtin(Column::Service), 180.0);
+        kept.set_shown(&ColumnId::Builtin(Column::Region), Shown::Hidden)
+            .unwrap();
+        let kept_text = kept.to_storage();
+        let link = vec![
+            ColumnId::Builtin(Column::Region),
+            ColumnId::Path("requestParameters.Size".into()),
+            ColumnId::Builtin(Column::Service),
+        ];
+        let shown = kept.for_link(Some(&link));
+        assert_eq!(shown.visible_ids(), link);
+        let svc = shown.specs().iter().find(|s| s.id == link[2]).unwrap();
+        assert_eq!(svc.width, Some(180), "the kept width stays");
+        // The kept layout is untouched: no path added, Region still hidden.
+        assert_eq!(kept.to_storage(), kept_text);
+        assert_eq!(kept.shown(&link[1]), None);
+        // A link without columns (Back to such an entry) shows the kept layout.
+        assert_eq!(kept.for_link(None), kept);
+        assert_ne!(kept.for_link(None).visible_ids(), link);
     }
 
     use proptest::prelude::*;

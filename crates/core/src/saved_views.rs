@@ -1,8 +1,9 @@
 //! Saved views: named links ([`ViewState`](crate::view_state::ViewState) queries) kept in
 //! the browser, exported as a versioned JSON file and imported from one. The list is the same
-//! text in storage and in a file; reading a file is strict (a clear error for anything that is
-//! not such a file), reading storage is tolerant (a damaged list reads as empty), and an
-//! import merges without losing any entry already kept.
+//! text in storage and in a file; reading either is strict (a clear error for anything that is
+//! not such a list), a kept list this app cannot read (damaged, or written by a newer version)
+//! is never written over ([`Kept`], [`start_change`]), and an import merges without losing
+//! any entry already kept.
 
 use crate::view_state::MAX_URL_LEN;
 use serde::{Deserialize, Serialize};
@@ -237,11 +238,6 @@ impl SavedViews {
         Ok(out)
     }
 
-    /// The list the browser keeps: a damaged or foreign text reads as no views.
-    pub fn from_storage(text: &str) -> SavedViews {
-        SavedViews::from_json(text).unwrap_or_default()
-    }
-
     /// Adds `other`'s views to these: one with the same name and link is kept once; one whose
     /// name is taken by another link is added as "name (2)" (or the next free number). No view
     /// already kept is changed or lost; past [`MAX_VIEWS`] the import is refused whole.
@@ -282,6 +278,87 @@ impl SavedViews {
         }
         *self = next;
         Ok(m)
+    }
+}
+
+/// The saved views as this browser keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// Nothing kept yet, or a list this app reads.
+    List(SavedViews),
+    /// A text this app cannot read (damaged, or written by a newer version): shown as no
+    /// views, never written over.
+    Unreadable(ViewsError),
+}
+
+impl Kept {
+    /// Reads what the browser keeps (`None` or empty: nothing yet).
+    pub fn read(text: Option<&str>) -> Kept {
+        match text.filter(|t| !t.trim().is_empty()) {
+            None => Kept::List(SavedViews::default()),
+            Some(t) => match SavedViews::from_json(t) {
+                Ok(l) => Kept::List(l),
+                Err(e) => Kept::Unreadable(e),
+            },
+        }
+    }
+
+    /// The views to list (none for an unreadable text).
+    pub fn views(self) -> SavedViews {
+        match self {
+            Kept::List(l) => l,
+            Kept::Unreadable(_) => SavedViews::default(),
+        }
+    }
+
+    /// What the menu says about an unreadable kept list before any change; `aside` names where
+    /// a change would keep it.
+    pub fn notice(&self, aside: &str) -> Option<String> {
+        match self {
+            Kept::List(_) => None,
+            Kept::Unreadable(why) => Some(format!(
+                "The saved views kept in this browser cannot be read: {why} They are left as \
+                 they are; the next change keeps them aside, unchanged, under \"{aside}\" and \
+                 starts a new list."
+            )),
+        }
+    }
+}
+
+/// Where a change to the saved views starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// The kept list as it is now (another tab's saves included).
+    List(SavedViews),
+    /// The kept text cannot be read: it is moved aside first, unchanged, and the change starts
+    /// from an empty list; the message says so.
+    SetAside(String),
+}
+
+/// Where a change starts: `kept` is the browser's saved-views text read again at the change
+/// (so a save in another tab is not lost), `aside` what the place for an unreadable list holds
+/// (`aside_name` names it). An unreadable kept list is never written over: it is moved aside,
+/// or, when the place aside is taken, the change is refused with a message.
+pub fn start_change(
+    kept: Option<&str>,
+    aside: Option<&str>,
+    aside_name: &str,
+) -> Result<Start, String> {
+    match Kept::read(kept) {
+        Kept::List(l) => Ok(Start::List(l)),
+        Kept::Unreadable(why) if aside.is_none_or(|a| a.trim().is_empty()) => {
+            Ok(Start::SetAside(format!(
+                "The saved views kept in this browser could not be read ({}); they are kept \
+                 aside, unchanged, under \"{aside_name}\", and a new list was started.",
+                why.to_string().trim_end_matches('.')
+            )))
+        }
+        Kept::Unreadable(why) => Err(format!(
+            "Nothing was saved: the saved views kept in this browser cannot be read ({}), and \
+                 \"{aside_name}\" already holds a list kept aside earlier, so neither is written \
+                 over. Move or delete one of them in the browser's storage to save views again.",
+            why.to_string().trim_end_matches('.')
+        )),
     }
 }
 
@@ -357,7 +434,52 @@ mod tests {
         let twice = "{\"format\":\"trailview-saved-views\",\"version\":1,\"views\":[\
             {\"name\":\"a\",\"query\":\"\",\"created\":0},{\"name\":\"a\",\"query\":\"\",\"created\":0}]}";
         assert!(err(twice).contains("given twice"));
-        assert_eq!(SavedViews::from_storage("damaged"), SavedViews::default());
+    }
+
+    #[test]
+    fn an_unreadable_kept_list_is_never_written_over() {
+        let newer = "{\"format\":\"trailview-saved-views\",\"version\":2,\"views\":[]}";
+        for text in ["{\"format\": \"trailview-saved-views\", \"vers", newer] {
+            let kept = Kept::read(Some(text));
+            assert!(matches!(kept, Kept::Unreadable(_)), "{text}");
+            assert_eq!(kept.clone().views(), SavedViews::default());
+            let note = kept.notice("bak").unwrap();
+            assert!(
+                note.contains("cannot be read") && note.contains("\"bak\""),
+                "{note}"
+            );
+            // Nothing aside yet: the text goes aside, the change starts from an empty list.
+            match start_change(Some(text), None, "bak") {
+                Ok(Start::SetAside(msg)) => {
+                    assert!(
+                        msg.contains("kept aside, unchanged, under \"bak\""),
+                        "{msg}"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(matches!(
+                start_change(Some(text), Some(""), "bak"),
+                Ok(Start::SetAside(_))
+            ));
+            // Something aside already: refused, so neither is lost.
+            let refused = start_change(Some(text), Some("older"), "bak").unwrap_err();
+            assert!(refused.starts_with("Nothing was saved"), "{refused}");
+        }
+        assert!(start_change(Some(newer), None, "bak")
+            .is_ok_and(|s| matches!(s, Start::SetAside(m) if m.contains("version 2"))));
+        // A readable list (or none) is changed as it is kept now, whatever lies aside.
+        let s = two();
+        assert_eq!(
+            start_change(Some(&s.to_json()), Some("older"), "bak"),
+            Ok(Start::List(s))
+        );
+        assert_eq!(
+            start_change(None, None, "bak"),
+            Ok(Start::List(SavedViews::default()))
+        );
+        assert_eq!(Kept::read(Some("  ")), Kept::List(SavedViews::default()));
+        assert_eq!(Kept::read(None).notice("bak"), None);
     }
 
     #[test]

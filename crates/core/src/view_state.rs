@@ -396,9 +396,7 @@ impl ViewState {
                     _ => false,
                 },
                 ("tab", None) => {
-                    let ok = !value.is_empty()
-                        && value.len() <= 16
-                        && value.bytes().all(|b| b.is_ascii_lowercase());
+                    let ok = crate::jobs::Source::ALL.iter().any(|s| s.key() == value);
                     if ok {
                         v.view = ViewKind::Jobs(Some(value.clone()));
                     }
@@ -687,6 +685,29 @@ mod tests {
         ] {
             assert!(names.iter().any(|x| x == want), "{want} in {names:?}");
         }
+    }
+
+    #[test]
+    fn the_jobs_tab_is_one_of_the_jobs_views_tabs() {
+        for s in crate::jobs::Source::ALL {
+            let q = format!("v=1&view=jobs&tab={}", s.key());
+            let (v, n) = ViewState::from_query(&q);
+            assert_eq!(v.view, ViewKind::Jobs(Some(s.key().to_string())));
+            assert_eq!(n, vec![]);
+            assert_eq!(v.to_query(), q);
+        }
+        let (v, n) = ViewState::from_query("v=1&view=jobs&tab=billing");
+        assert_eq!(v.view, ViewKind::Jobs(None));
+        assert_eq!(n, vec![Notice::Malformed("tab".into())]);
+        // Another tab is a step Back returns from.
+        let at = |t: &str| ViewState {
+            view: ViewKind::Jobs(Some(t.into())),
+            ..ViewState::default()
+        };
+        assert_eq!(
+            HistoryStep::between(&at("backfill"), &at("cdn")),
+            Some(HistoryStep::Push)
+        );
     }
 
     #[test]
