@@ -285,7 +285,7 @@ pub const CREATE_EXPORT_TASK: Operation = Operation {
 };
 // CloudWatch Logs Insights. The quotas page gives no per-second figure the reference
 // confirms (only the concurrency of 30 or 100 queries): the app assumes 5 calls a second and
-// polls far less often ([`crate::engines::insights::POLL_MS`]). `LimitExceededException` (too
+// polls far less often (`engines::insights::POLL_MS`). `LimitExceededException` (too
 // many concurrent queries) is never retried automatically ([`crate::dialect::ServiceError::is_retryable`]).
 pub const START_QUERY: Operation = Operation {
     api: Api::CloudWatchLogs,
@@ -410,10 +410,10 @@ calls! {
     CreateDeliveryHistoryJob => CREATE_DELIVERY_HISTORY_JOB, crate::wire::CreateDeliveryHistoryJobResponse;
     DescribeCdnDeliverList => DESCRIBE_CDN_DELIVER_LIST, crate::wire::CdnDeliverListResponse;
     DescribeExportTasks => DESCRIBE_EXPORT_TASKS, crate::wire::DescribeExportTasksResponse;
-    StartQuery => START_QUERY, crate::engines::insights::StartQueryResponse;
-    GetQueryResults => GET_QUERY_RESULTS, crate::engines::insights::GetQueryResultsResponse;
-    StopQuery => STOP_QUERY, crate::engines::insights::StopQueryResponse;
-    ListLogStores => SLS_LIST_LOG_STORES, crate::engines::sls::ListLogStoresResponse;
+    StartQuery => START_QUERY, crate::wire::StartQueryResponse;
+    GetQueryResults => GET_QUERY_RESULTS, crate::wire::GetQueryResultsResponse;
+    StopQuery => STOP_QUERY, crate::wire::StopQueryResponse;
+    ListLogStores => SLS_LIST_LOG_STORES, crate::wire::ListLogStoresResponse;
     CloudTrailLookupEvents => CLOUDTRAIL_LOOKUP_EVENTS, crate::wire::CloudTrailLookupEventsResponse;
 }
 

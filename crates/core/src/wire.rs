@@ -438,3 +438,64 @@ pub const EXPORT_STATUS_CODES: [&str; 6] = [
     "PENDING_CANCEL",
     "RUNNING",
 ];
+
+// CloudWatch Logs Insights (`engines::insights` drives them).
+
+/// StartQuery's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct StartQueryResponse {
+    #[serde(rename = "queryId", default, deserialize_with = "lenient_string")]
+    pub query_id: Option<String>,
+}
+
+/// One `{field, value}` of a result row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ResultField {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub field: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub value: Option<String>,
+}
+
+/// GetQueryResults' `statistics` (AWS sends doubles).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryStatistics {
+    #[serde(default)]
+    pub records_matched: f64,
+    #[serde(default)]
+    pub records_scanned: f64,
+    #[serde(default)]
+    pub bytes_scanned: f64,
+}
+
+/// GetQueryResults' answer: every row found so far, the statistics and the status.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct GetQueryResultsResponse {
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub results: Vec<Vec<ResultField>>,
+    #[serde(default)]
+    pub statistics: Option<QueryStatistics>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+}
+
+/// StopQuery's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct StopQueryResponse {
+    #[serde(default)]
+    pub success: Option<bool>,
+}
+
+// SLS (`engines::sls`).
+
+/// ListLogStores' answer: `{"count","total","logstores":[...]}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ListLogStoresResponse {
+    #[serde(default)]
+    pub count: u64,
+    #[serde(default)]
+    pub total: u64,
+    #[serde(default)]
+    pub logstores: Vec<String>,
+}

@@ -6,10 +6,8 @@
 use super::{event_json, ResultTable, Rows};
 use crate::catalogue::{Operation, GET_QUERY_RESULTS, START_QUERY, STOP_QUERY};
 use crate::dialect::ApiError;
-use crate::event::{lenient_string, EventRecord};
+use crate::event::EventRecord;
 use crate::paging::{Attempts, Retry, RunEnd, Step};
-use crate::wire::lenient_list;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::fmt;
 
@@ -88,51 +86,9 @@ impl QuerySpec {
     }
 }
 
-/// StartQuery's answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub struct StartQueryResponse {
-    #[serde(rename = "queryId", default, deserialize_with = "lenient_string")]
-    pub query_id: Option<String>,
-}
-
-/// One `{field, value}` of a result row.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub struct ResultField {
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub field: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub value: Option<String>,
-}
-
-/// GetQueryResults' `statistics` (AWS sends doubles).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QueryStatistics {
-    #[serde(default)]
-    pub records_matched: f64,
-    #[serde(default)]
-    pub records_scanned: f64,
-    #[serde(default)]
-    pub bytes_scanned: f64,
-}
-
-/// GetQueryResults' answer: every row found so far, the statistics and the status.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-pub struct GetQueryResultsResponse {
-    #[serde(default, deserialize_with = "lenient_list")]
-    pub results: Vec<Vec<ResultField>>,
-    #[serde(default)]
-    pub statistics: Option<QueryStatistics>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub status: Option<String>,
-}
-
-/// StopQuery's answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub struct StopQueryResponse {
-    #[serde(default)]
-    pub success: Option<bool>,
-}
+pub use crate::wire::{
+    GetQueryResultsResponse, QueryStatistics, ResultField, StartQueryResponse, StopQueryResponse,
+};
 
 /// A query's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -92,16 +92,7 @@ pub fn list_log_stores(project: &str) -> SlsRequest {
     }
 }
 
-/// ListLogStores' answer: `{"count","total","logstores":[...]}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-pub struct ListLogStoresResponse {
-    #[serde(default)]
-    pub count: u64,
-    #[serde(default)]
-    pub total: u64,
-    #[serde(default)]
-    pub logstores: Vec<String>,
-}
+pub use crate::wire::ListLogStoresResponse;
 
 /// Why a query cannot be planned (before any call).
 #[derive(Debug, Clone, PartialEq, Eq)]
