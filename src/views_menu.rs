@@ -41,7 +41,8 @@ pub fn ViewsMenu() -> impl IntoView {
     // Another tab changed the saved views: list them as kept now.
     let key_name = crate::storage::key_name(KEY);
     let on_storage = window_event_listener(leptos::ev::storage, move |ev| {
-        if ev.key().as_deref() == Some(key_name.as_str()) {
+        // `key` is null when another tab cleared the storage.
+        if ev.key().is_none_or(|k| k == key_name) {
             let k = kept();
             message.set(k.notice(&crate::storage::key_name(ASIDE_KEY)));
             list.set(k.views());
@@ -83,6 +84,11 @@ pub fn ViewsMenu() -> impl IntoView {
                     }
                 }
                 if !keep(&next) {
+                    if set_aside.is_some() {
+                        // The unreadable list is still where it was: put the aside key back as
+                        // it was, or every later change would refuse to move it aside again.
+                        crate::storage::save(ASIDE_KEY, aside.as_deref().unwrap_or_default());
+                    }
                     message.set(Some(
                         "Nothing was saved: the browser refused to keep the change (its storage is full or disabled)."
                             .into(),

@@ -50,6 +50,8 @@ pub fn running(st: AppState) -> bool {
 struct Aws {
     st: AppState,
     epoch: u64,
+    /// A page of this run was not strict JSON (said until the run ends).
+    repaired: std::cell::Cell<bool>,
 }
 
 impl Aws {
@@ -71,7 +73,7 @@ impl Driven for Aws {
             .unwrap_or(Step::Stop(RunEnd::Cancelled))
     }
 
-    fn accept(&self, page: CloudTrailLookupEventsResponse, _parsed: Parsed) {
+    fn accept(&self, page: CloudTrailLookupEventsResponse, parsed: Parsed) {
         if self.replaced() {
             return;
         }
@@ -81,7 +83,14 @@ impl Driven for Aws {
             .try_update(|r| r.as_mut().map(|r| r.accept_page(&page)))
             .flatten()
             .unwrap_or_default();
-        st.aws_notice.set(None);
+        if parsed == Parsed::Repaired {
+            self.repaired.set(true);
+        }
+        st.aws_notice.set(
+            self.repaired.get().then(|| {
+                "Some responses were not strict JSON and were read leniently.".to_string()
+            }),
+        );
         if !records.is_empty() {
             st.store.update_value(|s| {
                 s.ingest_page(&records);
@@ -116,6 +125,7 @@ async fn drive(st: AppState, ticket: Ticket) {
     let aws = Aws {
         st,
         epoch: st.store.with_value(|s| s.epoch()),
+        repaired: std::cell::Cell::new(false),
     };
     runtime::drive(&client, &ticket, &aws).await;
     // A stale ticket's run was cancelled or replaced by whoever took over: nothing to add.

@@ -11,16 +11,13 @@ use leptos::task::spawn_local;
 use serde_json::value::RawValue;
 use std::cell::Cell;
 use trailview_core::catalogue::LookupEvents;
-use trailview_core::columns::ColumnId;
+use trailview_core::cloudtrail::sort_on_fetch;
 use trailview_core::dialect::ApiError;
-use trailview_core::engine::Sort;
 use trailview_core::fetch_policy::{Direction, EventsRun, LoadMode, LookupQuery, QuerySpec};
 use trailview_core::lenient::Parsed;
 use trailview_core::numbers::thousands;
 use trailview_core::paging::{Retry, RunEnd, Step};
-use trailview_core::schema::Column;
 use trailview_core::session;
-use trailview_core::table_query::SortOrder;
 use trailview_core::time::format_api_time;
 use trailview_core::wire::LookupEventsResponse;
 
@@ -120,14 +117,11 @@ pub fn start(st: AppState, spec: &QuerySpec, cap: usize, mode: LoadMode) {
         st.notice.set(None);
     }
     if clouds.aws {
-        if clouds.aliyun && st.sort.with_untracked(Option::is_none) {
-            st.sort.set(Some(Sort {
-                column: ColumnId::Builtin(Column::Time),
-                order: match query.direction {
-                    Direction::Backward => SortOrder::Descending,
-                    Direction::Forward => SortOrder::Ascending,
-                },
-            }));
+        if let Some(sort) = st
+            .sort
+            .with_untracked(|s| sort_on_fetch(clouds, query.direction, s.as_ref()))
+        {
+            st.sort.set(Some(sort));
         }
         if !clouds.aliyun {
             aws::start(st, &query, cap);

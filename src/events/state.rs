@@ -653,10 +653,14 @@ impl AppState {
 
     /// The user changes the columns: the layout shown changes and is kept in this browser (a
     /// link's columns are shown with `layout.set`, never kept: only the user's own changes are).
-    pub fn change_layout(&self, f: impl FnOnce(&mut ColumnLayout)) {
-        self.layout.update(f);
-        let text = self.layout.with_untracked(|l| l.to_storage());
-        crate::storage::save(LAYOUT_KEY, &text);
+    /// The user's own change to the columns: made to the layout kept in this browser, which is
+    /// saved, and to the one shown (the same, unless a link's columns are shown over it: a
+    /// change made then is the user's, the link's column set is not).
+    pub fn change_layout(&self, mut f: impl FnMut(&mut ColumnLayout)) {
+        let mut kept = kept_layout();
+        f(&mut kept);
+        crate::storage::save(LAYOUT_KEY, &kept.to_storage());
+        self.layout.update(|l| f(l));
     }
 
     /// Shows or hides a column. A hidden column's filter and sort go with it: what filters

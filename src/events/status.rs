@@ -114,19 +114,20 @@ pub fn Progress() -> impl IntoView {
 #[component]
 fn AwsProgress() -> impl IntoView {
     let st = expect_context::<AppState>();
-    move || {
-        st.aws_run.with(|r| {
-            r.as_ref().map(|r| {
-                let state = if r.running() { "running" } else { "stopped" };
-                view! {
-                    <div class="progress aws" data-testid="aws-progress" data-state=state data-events=r.events
-                        role="status" aria-live="polite">
-                        <span class="label">{format!("AWS: {}", r.summary())}</span>
-                        {move || st.aws_notice.get().map(|n| view! { <span class="notice">{n}</span> })}
-                    </div>
-                }
-            })
-        })
+    // One live region, there from the start, whose text changes: a region rebuilt on every
+    // page is not announced reliably.
+    let summary = Memo::new(move |_| {
+        st.aws_run
+            .with(|r| r.as_ref().map(|r| (r.running(), r.events, r.summary())))
+    });
+    view! {
+        <div class="progress aws" data-testid="aws-progress" role="status" aria-live="polite"
+            hidden=move || summary.with(Option::is_none)
+            data-state=move || summary.with(|s| match s { None => "none", Some((true, ..)) => "running", Some(_) => "stopped" })
+            data-events=move || summary.with(|s| s.as_ref().map_or(0, |s| s.1))>
+            <span class="label">{move || summary.with(|s| s.as_ref().map(|s| format!("AWS: {}", s.2)).unwrap_or_default())}</span>
+            <span class="notice">{move || st.aws_notice.get().unwrap_or_default()}</span>
+        </div>
     }
 }
 

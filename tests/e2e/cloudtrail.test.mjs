@@ -74,11 +74,17 @@ appTest('a query over both clouds merges them by time with the Cloud column show
     assert.ok(body.EndTime - body.StartTime >= 86_399 && body.EndTime - body.StartTime <= 86_401, JSON.stringify(body));
   }
   assert.ok(JSON.parse(calls.aws[1].body).NextToken, 'the second page asks by NextToken');
-  for (let i = 1; i < calls.aws.length; i++) {
-    assert.ok(calls.aws[i].at - calls.aws[i - 1].at >= 450, 'CloudTrail calls at most 2 a second');
+  // At most 2 calls in any second (3 within 1.1 s would break it; a little slack for when the
+  // test sees them).
+  for (let i = 2; i < calls.aws.length; i++) {
+    assert.ok(calls.aws[i].at - calls.aws[i - 2].at >= 900, 'CloudTrail calls at most 2 a second');
   }
-  // In parallel: the first call of each cloud before the other finished its pages.
-  assert.ok(Math.abs(calls.aws[0].at - calls.aliyun[0].at) < 400, 'both clouds start together');
+  // In parallel: each cloud's calls overlap the other's (not one after the other).
+  assert.ok(calls.aliyun.length >= 2, `${calls.aliyun.length} ActionTrail calls`);
+  assert.ok(
+    calls.aws[0].at < calls.aliyun.at(-1).at && calls.aliyun[0].at < calls.aws.at(-1).at,
+    'both clouds fetched at the same time',
+  );
 
   // One table, sorted by time (newest first), both clouds in the Cloud column, interleaved.
   const r = await rows(page);

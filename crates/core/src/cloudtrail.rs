@@ -5,13 +5,19 @@
 //! store indexes ([`crate::event::EventRecord`] reads CloudTrail records already).
 
 use crate::catalogue;
+use crate::cloud::Clouds;
+use crate::columns::ColumnId;
 use crate::dialect::ApiError;
+use crate::engine::Sort;
 use crate::event::EventRecord;
+use crate::fetch_policy::Direction;
 use crate::lookup::{Condition, LookupKey};
 use crate::numbers::thousands;
 use crate::paging::{Cursor, PagedRun, Pager, Request, Retry, RunEnd, Step};
+use crate::schema::Column;
+use crate::table_query::SortOrder;
 use crate::time::format_api_time;
-use crate::wire::{CloudTrailEvent, CloudTrailLookupEventsResponse};
+use crate::wire::{CloudTrailEvent, CloudTrailLookupEventsResponse, CloudTrailResource};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
@@ -94,13 +100,16 @@ pub fn attribute_of(c: &Condition) -> Option<(AttributeKey, String)> {
 /// Does a loaded CloudTrail record meet `c`? Exact and case-sensitive like the services, on
 /// the table's columns where CloudTrail spells the field differently (Service is
 /// `eventSource` without `.amazonaws.com`, R/W is `readOnly` as Read / Write, User is the
-/// identity's name or its ARN's last part).
-pub fn record_matches(c: &Condition, e: &EventRecord) -> bool {
+/// identity's name or its ARN's last part). Resource type and name are the summary's
+/// `Resources` (the record's `resources[]` spells them `type` and `ARN`).
+pub fn record_matches(c: &Condition, e: &EventRecord, resources: &[CloudTrailResource]) -> bool {
     let v = Some(c.value.as_str());
     match c.key {
         LookupKey::ServiceName => e.service() == v,
         LookupKey::EventRw => e.rw() == v,
         LookupKey::User => e.user() == v,
+        LookupKey::ResourceType => resources.iter().any(|r| r.resource_type.as_deref() == v),
+        LookupKey::ResourceName => resources.iter().any(|r| r.resource_name.as_deref() == v),
         _ => c.key.matches(&c.value, e),
     }
 }
@@ -154,8 +163,10 @@ impl CloudTrailQuery {
     }
 
     /// Whether a record that arrived meets the conditions CloudTrail could not apply.
-    pub fn keeps(&self, e: &EventRecord) -> bool {
-        self.client_side.iter().all(|c| record_matches(c, e))
+    pub fn keeps(&self, e: &EventRecord, resources: &[CloudTrailResource]) -> bool {
+        self.client_side
+            .iter()
+            .all(|c| record_matches(c, e, resources))
     }
 
     /// The page's records, in the order they came, each its `CloudTrailEvent` (or, when that
@@ -167,7 +178,7 @@ impl CloudTrailQuery {
         for e in &page.events {
             let raw = record(e);
             let keep = self.client_side.is_empty()
-                || EventRecord::parse(raw.get()).is_ok_and(|r| self.keeps(&r));
+                || EventRecord::parse(raw.get()).is_ok_and(|r| self.keeps(&r, &e.resources));
             if keep {
                 out.push(raw);
             } else {
@@ -268,16 +279,30 @@ pub struct CloudTrailRun {
     pub pages: usize,
     /// Records the conditions CloudTrail could not take left out.
     pub dropped: usize,
+    /// Whether the cap cut records off a page (there were more than it loaded).
+    cut: bool,
 }
+
+/// How many times the cap's pages a run reads when the app applies conditions CloudTrail could
+/// not take (each page may keep few records): past that it stops, and says so, rather than
+/// read 90 days at 2 calls a second.
+pub const FILTERED_PAGES_FACTOR: usize = 10;
 
 impl CloudTrailRun {
     pub fn new(query: CloudTrailQuery, cap: usize) -> CloudTrailRun {
+        let cap = cap.max(1);
+        let max_pages = if query.client_side.is_empty() {
+            usize::MAX
+        } else {
+            CloudTrailQuery::pages_for(cap).saturating_mul(FILTERED_PAGES_FACTOR)
+        };
         CloudTrailRun {
-            run: PagedRun::new(query).with_max_pages(usize::MAX),
-            cap: cap.max(1),
+            run: PagedRun::new(query).with_max_pages(max_pages),
+            cap,
             events: 0,
             pages: 0,
             dropped: 0,
+            cut: false,
         }
     }
 
@@ -291,7 +316,7 @@ impl CloudTrailRun {
             return Step::Stop(end);
         }
         if self.events >= self.cap {
-            return Step::Stop(if self.run.has_next() {
+            return Step::Stop(if self.run.has_next() || self.cut {
                 RunEnd::Capped
             } else {
                 RunEnd::Complete
@@ -304,7 +329,9 @@ impl CloudTrailRun {
     pub fn accept_page(&mut self, page: &CloudTrailLookupEventsResponse) -> Vec<Box<RawValue>> {
         self.run.accept_page(page);
         let (mut records, dropped) = self.query().records(page);
-        records.truncate(self.cap.saturating_sub(self.events));
+        let room = self.cap.saturating_sub(self.events);
+        self.cut |= records.len() > room;
+        records.truncate(room);
         self.events += records.len();
         self.pages += 1;
         self.dropped += dropped;
@@ -331,6 +358,10 @@ impl CloudTrailRun {
         let what = match self.step() {
             Step::Fetch(_) => "Fetching",
             Step::Stop(RunEnd::Complete) => "Done",
+            Step::Stop(RunEnd::Capped) if self.events < self.cap => {
+                "Stopped after reading the most pages a filtered fetch reads (narrow the query so \
+                 CloudTrail filters more)"
+            }
             Step::Stop(RunEnd::Capped) => "Stopped at the cap (more events match)",
             Step::Stop(RunEnd::Cancelled) => "Cancelled",
             Step::Stop(RunEnd::Failed) => "Stopped by an error",
@@ -367,6 +398,23 @@ impl CloudTrailRun {
         }
         s
     }
+}
+
+/// Under the query bar when AWS is read oldest first.
+pub const ORDER_NOTE: &str = "AWS: CloudTrail reads newest first only: with oldest first, the table is sorted oldest first, but Max events keeps AWS's newest events.";
+
+/// The sort a fetch that reads AWS sets, if any (a sort the user chose stays): by time, in the
+/// order the query asks, when both clouds are read (so that their rows interleave) or when AWS
+/// is read oldest first (CloudTrail answers newest first only).
+pub fn sort_on_fetch(clouds: Clouds, direction: Direction, sort: Option<&Sort>) -> Option<Sort> {
+    let needed = clouds.aws && (clouds.aliyun || direction == Direction::Forward);
+    (needed && sort.is_none()).then_some(Sort {
+        column: ColumnId::Builtin(Column::Time),
+        order: match direction {
+            Direction::Backward => SortOrder::Descending,
+            Direction::Forward => SortOrder::Ascending,
+        },
+    })
 }
 
 /// How the query bar's conditions go to CloudTrail, for the note under the bar: `None` when
@@ -533,6 +581,58 @@ mod tests {
         assert_eq!(r[1].event_time.as_deref(), Some("2025-11-20T10:00:02Z"));
         assert_eq!(r[1].user(), Some("bob"));
         assert_eq!(r[2].service(), Some("s3"));
+
+        // A resource condition CloudTrail was not sent (the first sendable one went): matched
+        // on the summary's Resources, not on ActionTrail's fields (which would drop them all).
+        for (key, value) in [
+            (LookupKey::ResourceType, "AWS::EC2::Instance"),
+            (LookupKey::ResourceName, "i-1"),
+        ] {
+            let q = CloudTrailQuery::plan(
+                0,
+                1,
+                &[
+                    cond(LookupKey::EventName, "StopInstances"),
+                    cond(key, value),
+                ],
+            );
+            assert_eq!(q.client_side.len(), 1);
+            let (recs, dropped) = q.records(&p);
+            assert_eq!((recs.len(), dropped), (1, 2), "{key:?}");
+            assert_eq!(recs[0].get(), RECORD);
+        }
+    }
+
+    #[test]
+    fn a_fetch_reading_aws_sorts_by_time_where_its_rows_would_not_be_in_order() {
+        let both = Clouds {
+            aliyun: true,
+            aws: true,
+        };
+        let aws = Clouds {
+            aliyun: false,
+            aws: true,
+        };
+        let time = |order| Sort {
+            column: ColumnId::Builtin(Column::Time),
+            order,
+        };
+        assert_eq!(
+            sort_on_fetch(both, Direction::Backward, None),
+            Some(time(SortOrder::Descending))
+        );
+        assert_eq!(
+            sort_on_fetch(aws, Direction::Forward, None),
+            Some(time(SortOrder::Ascending))
+        );
+        // AWS alone, newest first: in the order they arrive already.
+        assert_eq!(sort_on_fetch(aws, Direction::Backward, None), None);
+        assert_eq!(
+            sort_on_fetch(Clouds::default(), Direction::Forward, None),
+            None
+        );
+        let mine = time(SortOrder::Ascending);
+        assert_eq!(sort_on_fetch(both, Direction::Backward, Some(&mine)), None);
     }
 
     #[test]
@@ -622,6 +722,23 @@ mod tests {
         run.accept_page(&page_of(0, 50, None));
         assert_eq!(run.step(), Step::Stop(RunEnd::Complete));
         assert!(run.summary().starts_with("Done: 50 events · 1 page"));
+        // The last page cut at the cap: records were left out, so not "Done".
+        let mut run = CloudTrailRun::new(CloudTrailQuery::plan(0, 1, &[]), 70);
+        run.accept_page(&page_of(0, 50, Some("A")));
+        run.accept_page(&page_of(50, 50, None));
+        assert_eq!(run.step(), Step::Stop(RunEnd::Capped));
+        // A filtered fetch stops after ten times the cap's pages, and says why.
+        let q = CloudTrailQuery::plan(0, 1, &[cond(LookupKey::ServiceName, "none")]);
+        let mut run = CloudTrailRun::new(q, 50);
+        let mut pages = 0;
+        while run.running() {
+            run.accept_page(&page_of(pages * 50, 50, Some("more")));
+            pages += 1;
+            assert!(pages <= 100, "a runaway");
+        }
+        assert_eq!(pages, FILTERED_PAGES_FACTOR);
+        assert_eq!(run.step(), Step::Stop(RunEnd::Capped));
+        assert!(run.summary().contains("most pages"), "{}", run.summary());
         // Conditions applied here: counted and named.
         let q = CloudTrailQuery::plan(
             0,

@@ -57,6 +57,9 @@ pub const LATE_MS: i64 = 5 * 60_000;
 /// The time between sweeps: rounds that start [`LATE_MS`] + this far back.
 pub const SWEEP_EVERY_MS: i64 = 2 * 60_000;
 
+/// How long after a capped round its NextToken is still used to go on (ms).
+pub const CONTINUE_WITHIN_MS: i64 = 60_000;
+
 fn second_of(ms: i64) -> i64 {
     ms.div_euclid(1000) * 1000
 }
@@ -206,13 +209,19 @@ impl Follow {
     /// its page cap, else a new one ([`Follow::round_query`]).
     pub fn begin_round(&mut self, now_ms: i64) {
         self.rounds += 1;
-        if self.more {
+        // A NextToken kept for long (a tab hidden meanwhile) may have expired: a new round from
+        // the newest loaded event reads the same events instead.
+        let fresh = self
+            .last_end_ms
+            .is_some_and(|t| now_ms - t <= CONTINUE_WITHIN_MS);
+        if self.more && fresh {
             if let Some(r) = self.round.take() {
                 let cursor = r.cursor().cloned();
                 self.round = Some(PagedRun::at(r.pager, cursor, 0).with_max_pages(ROUND_PAGES));
                 return;
             }
         }
+        self.more = false;
         if let Some(span) = self.behind(now_ms) {
             self.skipped = Some(span);
             self.newest_ms = span.1;
@@ -604,6 +613,22 @@ mod tests {
         // reading the same second again.
         assert_eq!(cloud.calls, 25);
         assert!(matches!(f.next(now, Visibility::Visible), Next::Wait(_)));
+
+        // A capped round's token is not used an hour later (the tab was hidden): a new round
+        // from the newest loaded second.
+        for _ in 0..1_100 {
+            cloud.add(t0 + 2_000);
+        }
+        round(&mut f, &mut cloud, &mut store, now);
+        assert_eq!(f.next(now, Visibility::Visible), Next::Poll, "more to read");
+        let later = now + 30 * 60_000;
+        f.begin_round(later);
+        let Step::Fetch(req) = f.step() else { panic!() };
+        assert_eq!(
+            req.param("NextToken"),
+            None,
+            "a new round, not the old token"
+        );
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub fn check(
         .aws
         .then(|| cloudtrail::conditions_note(&conditions))
         .flatten();
+    let aws_order = (input.clouds.aws && input.direction == Direction::Forward)
+        .then(|| cloudtrail::ORDER_NOTE.to_string());
     Ok(CheckedQuery {
         spec: QuerySpec {
             range,
@@ -80,7 +82,12 @@ pub fn check(
             conditions,
         },
         cap,
-        notes: notes.iter().map(note_text).chain(aws_note).collect(),
+        notes: notes
+            .iter()
+            .map(note_text)
+            .chain(aws_note)
+            .chain(aws_order)
+            .collect(),
     })
 }
 

@@ -454,8 +454,11 @@ impl ViewState {
                         }
                         _ => false,
                     });
-                    v.clouds = (known && c.any()).then_some(c);
-                    v.clouds.is_some()
+                    // The default (Alibaba Cloud only) is read but kept as none, as the
+                    // writer leaves it out: it names no fetch by itself.
+                    let ok = known && c.any();
+                    v.clouds = (ok && c != Clouds::default()).then_some(c);
+                    ok
                 }
                 ("max", None) => match value.parse::<usize>() {
                     Ok(m) if m > 0 => {
@@ -685,6 +688,18 @@ mod tests {
         ] {
             assert!(names.iter().any(|x| x == want), "{want} in {names:?}");
         }
+    }
+
+    #[test]
+    fn clouds_naming_only_the_default_name_no_fetch() {
+        let (v, n) = ViewState::from_query("v=1&clouds=aliyun");
+        assert_eq!(n, vec![]);
+        assert_eq!(v.clouds, None);
+        assert!(v.fetch().is_none(), "no fetch in the link");
+        assert_eq!(v.to_query(), "v=1");
+        let (v, n) = ViewState::from_query("v=1&clouds=aws");
+        assert_eq!(n, vec![]);
+        assert!(v.clouds.is_some_and(|c| c.aws && !c.aliyun));
     }
 
     #[test]

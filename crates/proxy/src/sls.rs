@@ -124,6 +124,15 @@ impl SlsCall {
             }
             params.push((k, v));
         }
+        // GetLogs is `type=log`; the same path with `type=histogram` is GetHistograms, which is
+        // not forwarded.
+        if logstore.is_some() && !params.iter().any(|(k, v)| k == "type" && v == "log") {
+            let t = params
+                .iter()
+                .find(|(k, _)| k == "type")
+                .map(|(_, v)| v.clone());
+            return Err(SlsRefusal::Param(format!("type={}", t.unwrap_or_default())));
+        }
         Ok(SlsCall {
             project: project.to_string(),
             logstore: logstore.map(String::from),

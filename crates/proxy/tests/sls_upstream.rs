@@ -100,6 +100,15 @@ async fn refusals_never_reach_the_cloud() {
         ),
         ("GET", "/api/aliyun/sls/trail-proj"),
         ("GET", "/api/aliyun/sls/trail-proj/machinegroups"),
+        // GetHistograms on GetLogs' path, and GetLogs without its type.
+        (
+            "GET",
+            "/api/aliyun/sls/trail-proj/logstores/actiontrail_t?type=histogram&from=0&to=1",
+        ),
+        (
+            "GET",
+            "/api/aliyun/sls/trail-proj/logstores/actiontrail_t?from=0&to=1",
+        ),
     ] {
         let r = send(
             &app,

@@ -168,6 +168,9 @@ impl InsightsCall {
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
     Starting,
+    /// Cancelled before StartQuery answered: nothing more is sent, but if its answer still
+    /// arrives (it was in flight) the query it started is stopped.
+    StartCancelled,
     Polling(String),
     Stopping(String),
     Done(RunEnd),
@@ -206,6 +209,7 @@ impl InsightsRun {
             Phase::Starting => Step::Fetch(InsightsCall::Start(self.start_body.clone())),
             Phase::Polling(id) => Step::Fetch(InsightsCall::Poll(json!({ "queryId": id }))),
             Phase::Stopping(id) => Step::Fetch(InsightsCall::Stop(json!({ "queryId": id }))),
+            Phase::StartCancelled => Step::Stop(RunEnd::Cancelled),
             Phase::Done(end) => Step::Stop(*end),
         }
     }
@@ -222,10 +226,18 @@ impl InsightsRun {
     /// StartQuery answered.
     pub fn accept_start(&mut self, r: &StartQueryResponse) {
         self.attempts.succeeded();
+        let id = r.query_id.as_deref().filter(|id| !id.is_empty());
+        if self.phase == Phase::StartCancelled {
+            // The user cancelled while it was starting: stop what it started.
+            self.phase = id.map_or(Phase::Done(RunEnd::Cancelled), |id| {
+                Phase::Stopping(id.to_string())
+            });
+            return;
+        }
         if self.phase != Phase::Starting {
             return;
         }
-        self.phase = match r.query_id.as_deref().filter(|id| !id.is_empty()) {
+        self.phase = match id {
             Some(id) => Phase::Polling(id.to_string()),
             None => {
                 self.error = Some(ApiError::Malformed {
@@ -271,7 +283,7 @@ impl InsightsRun {
         if retry == Retry::GiveUp {
             self.error = Some(e.clone());
             self.phase = Phase::Done(match self.phase {
-                Phase::Stopping(_) => RunEnd::Cancelled,
+                Phase::Stopping(_) | Phase::StartCancelled => RunEnd::Cancelled,
                 _ => RunEnd::Failed,
             });
         }
@@ -283,7 +295,7 @@ impl InsightsRun {
     pub fn cancel(&mut self) {
         self.phase = match std::mem::replace(&mut self.phase, Phase::Done(RunEnd::Cancelled)) {
             Phase::Polling(id) | Phase::Stopping(id) => Phase::Stopping(id),
-            Phase::Starting => Phase::Done(RunEnd::Cancelled),
+            Phase::Starting | Phase::StartCancelled => Phase::StartCancelled,
             done @ Phase::Done(_) => done,
         };
     }
@@ -303,6 +315,7 @@ impl InsightsRun {
     pub fn stopped(&self) -> Option<RunEnd> {
         match self.phase {
             Phase::Done(end) => Some(end),
+            Phase::StartCancelled => Some(RunEnd::Cancelled),
             _ => None,
         }
     }
@@ -578,6 +591,21 @@ mod tests {
         // Before the query exists: no call.
         let mut run = InsightsRun::new(&spec()).unwrap();
         run.cancel();
+        assert_eq!(run.step(), Step::Stop(RunEnd::Cancelled));
+        assert_eq!(run.stopped(), Some(RunEnd::Cancelled));
+        // ... but when the StartQuery that was in flight answers after all, the query it
+        // started is stopped (it would run on, scanning and holding a concurrency slot).
+        run.accept_start(&StartQueryResponse {
+            query_id: Some("q-late".into()),
+        });
+        let Step::Fetch(call) = run.step() else {
+            panic!("StopQuery for the late query")
+        };
+        assert_eq!(call.operation().name, "StopQuery");
+        assert_eq!(call.body(), &json!({"queryId": "q-late"}));
+        run.accept_stop(&StopQueryResponse {
+            success: Some(true),
+        });
         assert_eq!(run.step(), Step::Stop(RunEnd::Cancelled));
         // A StopQuery that fails still ends as cancelled, with the error kept.
         let mut run = InsightsRun::new(&spec()).unwrap();

@@ -270,17 +270,33 @@ pub fn field_text(event: &Value, path: &str) -> Option<String> {
 
 /// SQL `like`: `%` any run, `_` one character (ignoring case, as the demo is lenient).
 pub fn like(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some(('%', rest)) => (0..=t.len()).any(|i| go(rest, &t[i..])),
-            Some(('_', rest)) => !t.is_empty() && go(rest, &t[1..]),
-            Some((c, rest)) => t.first().is_some_and(|x| x == c) && go(rest, &t[1..]),
-        }
-    }
+    // The classic wildcard match that backtracks only to the last `%`: O(pattern × text) for
+    // any pattern (a recursive split at every `%` is exponential on `%%%…x` or `%_%_…`).
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     let t: Vec<char> = text.to_lowercase().chars().collect();
-    go(&p, &t)
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('%') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(c) if *c == '_' || *c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '%')
 }
 
 impl Expr {
@@ -323,6 +339,17 @@ mod tests {
         assert!(like("%bucket", "DeleteBucket"));
         assert!(like("D_lete%", "delete"));
         assert!(!like("Delete", "DeleteBucket"));
+        assert!(like("%", ""));
+        assert!(like("a%b%c", "aXXbYYc"));
+        assert!(!like("a%b%c", "aXXbYY"));
+        assert!(like("%_%", "x"));
+        assert!(!like("_", ""));
+        // A hostile pattern answers at once (it was exponential).
+        let long = "a".repeat(400);
+        let started = std::time::Instant::now();
+        assert!(!like(&format!("{}x", "%".repeat(40)), &long));
+        assert!(!like(&format!("{}x", "%_".repeat(40)), &long));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
