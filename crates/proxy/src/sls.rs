@@ -131,7 +131,10 @@ impl SlsCall {
                 .iter()
                 .find(|(k, _)| k == "type")
                 .map(|(_, v)| v.clone());
-            return Err(SlsRefusal::Param(format!("type={}", t.unwrap_or_default())));
+            return Err(SlsRefusal::Param(match t {
+                Some(t) => format!("type={t}"),
+                None => "type, missing (GetLogs is type=log)".into(),
+            }));
         }
         Ok(SlsCall {
             project: project.to_string(),

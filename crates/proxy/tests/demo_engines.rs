@@ -96,7 +96,7 @@ async fn sls_errors_and_refusals_in_its_shape() {
     check(&r, 400, "ParameterInvalid");
     let r = get(
         &app,
-        &format!("/api/aliyun/sls/other-project/logstores/{LOGSTORE}?from=0&to=1"),
+        &format!("/api/aliyun/sls/other-project/logstores/{LOGSTORE}?type=log&from=0&to=1"),
     )
     .await;
     check(&r, 404, "ProjectNotExist");
@@ -109,6 +109,8 @@ async fn sls_errors_and_refusals_in_its_shape() {
         ("DELETE", base.clone()),
         ("GET", format!("{base}/shards/0?type=logs")),
         ("GET", format!("{base}?type=log&action=split")),
+        ("GET", format!("{base}?type=histogram&from=0&to=1")),
+        ("GET", format!("{base}?from=0&to=1")),
         ("GET", format!("/api/aliyun/sls/{PROJECT}")),
         ("GET", "/api/aliyun/sls".to_string()),
         ("GET", format!("/api/aliyun/sls/{PROJECT}/logstores/UPPER")),
