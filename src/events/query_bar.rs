@@ -195,7 +195,7 @@ pub fn QueryBar() -> impl IntoView {
                 </span>
             </fieldset>
             <fieldset class="field conditions">
-                <legend>"Server-side conditions (exact, case-sensitive)"</legend>
+                <legend title="Server-side conditions: exact, case-sensitive">"Server-side conditions"<span class="legend-hint">" (exact, case-sensitive)"</span></legend>
                 {attr(0)}
                 // The second condition appears once the first is chosen.
                 {move || (!keys[0].get().is_empty() || !keys[1].get().is_empty()).then(|| attr(1))}
