@@ -4,9 +4,7 @@
 //! official Rust SDK, the community crates implement only V1 (or only OSS), and both algorithms are
 //! short enough to check line by line against the published examples in the tests below.
 
-use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use trailview_core::percent::{self, Slash};
 
@@ -50,10 +48,7 @@ pub fn v1_string_to_sign(method: &str, params: &[(String, String)]) -> String {
 /// HMAC-SHA1 keyed with `secret + "&"` (the trailing `&` is part of the key).
 pub fn v1_signature(method: &str, params: &[(String, String)], secret: &str) -> String {
     let sts = v1_string_to_sign(method, params);
-    let mut mac = Hmac::<Sha1>::new_from_slice(format!("{secret}&").as_bytes())
-        .expect("HMAC takes any key length");
-    mac.update(sts.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    super::hmac_sha1_base64(format!("{secret}&").as_bytes(), &sts)
 }
 
 /// `hex(sha256(bytes))`, the V3 payload hash (`x-acs-content-sha256`).

@@ -8,9 +8,7 @@
 //! vectors computed independently from those documents, and the proxy's end-to-end tests have
 //! a loopback fake OSS verify them with its own implementation.
 
-use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 /// The payload hash V4 requests carry (`x-oss-content-sha256`): the body is not signed.
@@ -162,9 +160,7 @@ pub fn v1_headers(
         headers.push(("x-oss-security-token".into(), t.to_string()));
     }
     let sts = v1_string_to_sign(req, date, &headers);
-    let mut m = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    m.update(sts.as_bytes());
-    let sig = base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes());
+    let sig = super::hmac_sha1_base64(secret.as_bytes(), &sts);
     headers.push(("authorization".into(), format!("OSS {access_key_id}:{sig}")));
     headers
 }

@@ -13,10 +13,6 @@
 //!
 //! GetLogs and ListLogStores are GETs without a body: Content-MD5 and Content-Type are empty.
 
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
-
 /// The `x-log-apiversion` every call sends (core's catalogue: `Api::Sls.version()`).
 pub const API_VERSION: &str = "0.6.0";
 
@@ -79,9 +75,7 @@ pub fn v1_headers(
         headers.push(("x-acs-security-token".into(), t.to_string()));
     }
     let sts = string_to_sign(req, date, &headers);
-    let mut m = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    m.update(sts.as_bytes());
-    let sig = base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes());
+    let sig = super::hmac_sha1_base64(secret.as_bytes(), &sts);
     headers.push(("authorization".into(), format!("LOG {access_key_id}:{sig}")));
     headers
 }
