@@ -82,18 +82,7 @@ pub fn parse(q: &str) -> Result<InsightsQuery, SyntaxError> {
         } else if p.keyword("filter") {
             let atom = |p: &mut Parser| -> Result<Expr, SyntaxError> {
                 let field = name(p)?;
-                let op = if p.sym("=") {
-                    Op::Eq
-                } else if p.sym("!=") {
-                    Op::Ne
-                } else if p.keyword("like") {
-                    Op::Like(String::new())
-                } else {
-                    return Err(SyntaxError {
-                        at: p.at(),
-                        what: "expected =, != or like".into(),
-                    });
-                };
+                let op = p.comparison("like")?;
                 let at = p.at();
                 let value = match p.bump() {
                     Some(Tok::DQuote(v)) | Some(Tok::SQuote(v)) | Some(Tok::Word(v)) => v.clone(),

@@ -188,6 +188,23 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A comparison's operator: `=`, `!=` or `like` (named `like_word` in the error, as each
+    /// engine writes it); `Like`'s pattern is filled in by the caller.
+    pub fn comparison(&mut self, like_word: &str) -> Result<Op, SyntaxError> {
+        if self.sym("=") {
+            Ok(Op::Eq)
+        } else if self.sym("!=") {
+            Ok(Op::Ne)
+        } else if self.keyword("like") {
+            Ok(Op::Like(String::new()))
+        } else {
+            Err(SyntaxError {
+                at: self.at(),
+                what: format!("expected =, != or {like_word}"),
+            })
+        }
+    }
+
     pub fn done(&self) -> bool {
         self.pos >= self.toks.len()
     }

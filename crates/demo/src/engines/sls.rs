@@ -216,18 +216,7 @@ pub fn parse_sql(s: &str) -> Result<Select, SyntaxError> {
                 what: "expected a column".into(),
             });
         };
-        let op = if p.sym("=") {
-            Op::Eq
-        } else if p.sym("!=") {
-            Op::Ne
-        } else if p.keyword("like") {
-            Op::Like(String::new())
-        } else {
-            return Err(SyntaxError {
-                at: p.at(),
-                what: "expected =, != or LIKE".into(),
-            });
-        };
+        let op = p.comparison("LIKE")?;
         let at = p.at();
         let value = match p.bump() {
             Some(Tok::SQuote(v)) | Some(Tok::Word(v)) => v.clone(),
