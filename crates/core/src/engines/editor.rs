@@ -275,6 +275,72 @@ pub fn table_csv(t: &ResultTable, rows: &[usize]) -> String {
     out
 }
 
+/// The SLS run's progress line: rows so far, pages, an `Incomplete` page being asked again,
+/// and how it ended.
+pub fn sls_progress(run: &super::sls::SlsRun) -> String {
+    use crate::numbers::thousands;
+    use crate::paging::RunEnd;
+    let rows = format!(
+        "{} rows in {} {}",
+        thousands(run.rows() as usize),
+        run.pages(),
+        if run.pages() == 1 { "page" } else { "pages" }
+    );
+    match run.stopped() {
+        None if run.incomplete() > 0 => format!(
+            "Running: {rows}; SLS says Incomplete, asking again ({} of {})",
+            run.incomplete(),
+            super::sls::MAX_INCOMPLETE
+        ),
+        None => format!("Running: {rows} so far"),
+        Some(RunEnd::Capped) if run.gave_up_incomplete() => format!(
+            "Stopped: {rows}; SLS still said Incomplete after {} asks, so the last page may lack rows",
+            super::sls::MAX_INCOMPLETE
+        ),
+        Some(end) => format!("{}: {rows}", end_word(end)),
+    }
+}
+
+fn end_word(end: crate::paging::RunEnd) -> &'static str {
+    use crate::paging::RunEnd;
+    match end {
+        RunEnd::Complete => "Complete",
+        RunEnd::Capped => "Stopped at the cap",
+        RunEnd::Cancelled => "Cancelled",
+        RunEnd::Failed => "Failed",
+    }
+}
+
+/// The Insights run's status and statistics: "Running · 1,234 records matched · 56,789
+/// scanned · 12.3 MB scanned".
+pub fn insights_progress(run: &super::insights::InsightsRun) -> String {
+    use crate::numbers::{fixed, thousands};
+    let status = match (run.stopped(), run.status()) {
+        (Some(crate::paging::RunEnd::Cancelled), _) => "Cancelled",
+        (_, Some(s)) => s.as_str(),
+        (None, None) if run.query_id().is_some() => "Started",
+        (None, None) => "Starting",
+        (Some(end), None) => end_word(end),
+    };
+    let mut out = status.to_string();
+    if let Some(s) = run.statistics() {
+        let mb = s.bytes_scanned / 1_000_000.0;
+        out.push_str(&format!(
+            " · {} records matched · {} scanned · {} MB scanned",
+            thousands(s.records_matched as usize),
+            thousands(s.records_scanned as usize),
+            fixed(mb, 1)
+        ));
+    }
+    out
+}
+
+/// Whether `e` is CloudWatch Logs' "too many concurrent queries": shown plainly, run again
+/// only when the user asks.
+pub fn is_limit_exceeded(e: &crate::dialect::ApiError) -> bool {
+    matches!(e, crate::dialect::ApiError::Service(s) if s.code == "LimitExceededException")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +430,44 @@ mod tests {
         v.set_filter(0, String::new());
         v.set_filter(1, String::new());
         assert_eq!(v.rows(&t).len(), 3);
+    }
+
+    #[test]
+    fn progress_lines_say_what_the_runs_do() {
+        use crate::engines::insights::{InsightsRun, QuerySpec};
+        use crate::engines::sls::{GetLogsSpec, Order, SlsRun};
+        let run = SlsRun::new(
+            GetLogsSpec {
+                project: "p".into(),
+                logstore: "l".into(),
+                from: 0,
+                to: 10,
+                query: "*".into(),
+                order: Order::NewestFirst,
+            },
+            1000,
+        )
+        .unwrap();
+        assert_eq!(sls_progress(&run), "Running: 0 rows in 0 pages so far");
+        let mut run = InsightsRun::new(&QuerySpec {
+            log_groups: vec!["g".into()],
+            start: 0,
+            end: 10,
+            query: "fields @message".into(),
+            limit: 10,
+        })
+        .unwrap();
+        assert_eq!(insights_progress(&run), "Starting");
+        run.cancel();
+        assert_eq!(insights_progress(&run), "Cancelled");
+        let limit = crate::dialect::read_response::<serde_json::Value>(
+            crate::dialect::Dialect::AwsJson,
+            400,
+            None,
+            r#"{"__type":"com.amazonaws.logs#LimitExceededException","message":"too many"}"#,
+        )
+        .unwrap_err();
+        assert!(is_limit_exceeded(&limit));
     }
 
     #[test]
