@@ -7,7 +7,9 @@ use gloo_net::http::{Request, Response};
 use serde::Deserialize;
 use trailview_core::catalogue::{Call, Cloud, Operation};
 use trailview_core::dialect::{read_response, retry_after_secs, ApiError, Dialect};
-use trailview_core::engines::sls::{list_log_stores, GetLogsPage, ListLogStoresResponse, SlsRequest};
+use trailview_core::engines::sls::{
+    list_log_stores, GetLogsPage, ListLogStoresResponse, SlsRequest,
+};
 use trailview_core::lenient::Parsed;
 use trailview_core::paging;
 use trailview_core::percent::{self, Slash};

@@ -111,9 +111,10 @@ impl JobsHost {
                     self.app.set_value(Some(app));
                     self.load.set(Load::Ready);
                 }
-                Err(e) => self
-                    .load
-                    .set(Load::Failed(describe_load("The Jobs view", MODULE_URL, &e))),
+                Err(e) => {
+                    self.load
+                        .set(Load::Failed(describe_load("The Jobs view", MODULE_URL, &e)))
+                }
             }
         });
     }

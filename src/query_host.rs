@@ -103,12 +103,13 @@ impl QueryHost {
             .get_untracked()
             .ok_or_else(|| JsValue::from_str("the Cloud query panel's place is not on the page"))?;
         let st = self.st;
-        let loaded = Closure::<dyn Fn() -> f64>::new(move || {
-            st.store.with_value(|s| s.len()) as f64
-        })
-        .into_js_value();
+        let loaded =
+            Closure::<dyn Fn() -> f64>::new(move || st.store.with_value(|s| s.len()) as f64)
+                .into_js_value();
         let ingest = Closure::<dyn Fn(String, String, js_sys::Array) -> f64>::new(
-            move |mode: String, _source: String, records: js_sys::Array| ingest(st, &mode, &records),
+            move |mode: String, _source: String, records: js_sys::Array| {
+                ingest(st, &mode, &records)
+            },
         )
         .into_js_value();
         module.mount(

@@ -145,7 +145,8 @@ impl QueryState {
             sls_query: RwSignal::new("*".into()),
             log_groups: RwSignal::new(DEFAULT_LOG_GROUP.into()),
             insights_query: RwSignal::new(
-                "fields @timestamp, eventName, @message\n| sort @timestamp desc\n| limit 1000".into(),
+                "fields @timestamp, eventName, @message\n| sort @timestamp desc\n| limit 1000"
+                    .into(),
             ),
             limit: RwSignal::new(MAX_LIMIT.to_string()),
             sls_history: RwSignal::new(read(Engine::Sls)),
@@ -191,7 +192,8 @@ impl QueryState {
         let project = self.project.get_untracked();
         spawn_local(async move {
             let r = api::sls_list_log_stores(&self.client(), &project, None).await;
-            self.logstores.set(r.map(|r| r.logstores).map_err(|e| e.to_string()));
+            self.logstores
+                .set(r.map(|r| r.logstores).map_err(|e| e.to_string()));
         });
     }
 
@@ -273,7 +275,12 @@ impl QueryState {
                 });
             }
             Engine::Insights => {
-                let limit = self.limit.get_untracked().trim().parse::<u32>().unwrap_or(0);
+                let limit = self
+                    .limit
+                    .get_untracked()
+                    .trim()
+                    .parse::<u32>()
+                    .unwrap_or(0);
                 let spec = QuerySpec {
                     log_groups: self
                         .log_groups
@@ -524,9 +531,7 @@ impl Source for SlsSource {
     }
 
     fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.qs
-            .notice
-            .set(Some(retry_notice(e, delay_ms, attempt)));
+        self.qs.notice.set(Some(retry_notice(e, delay_ms, attempt)));
     }
 
     fn gave_up(&self, e: ApiError) {
@@ -636,9 +641,7 @@ impl Source for InsightsSource {
     }
 
     fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.qs
-            .notice
-            .set(Some(retry_notice(e, delay_ms, attempt)));
+        self.qs.notice.set(Some(retry_notice(e, delay_ms, attempt)));
     }
 
     fn gave_up(&self, e: ApiError) {

@@ -92,7 +92,10 @@ fn run_buttons(qs: QueryState, e: Engine) -> impl IntoView {
 #[component]
 fn SlsEditor() -> impl IntoView {
     let qs = expect_context::<QueryState>();
-    let stores = move || qs.logstores.with(|l| l.as_ref().map(|v| v.clone()).unwrap_or_default());
+    let stores = move || {
+        qs.logstores
+            .with(|l| l.clone().unwrap_or_default())
+    };
     view! {
         <div class="cq-form">
             <label>"Project "<input data-testid="cq-project" prop:value=move || qs.project.get()
@@ -203,7 +206,9 @@ fn ResultGrid() -> impl IntoView {
     let qs = expect_context::<QueryState>();
     let order = Memo::new(move |_| qs.table.with(|t| qs.table_view.with(|v| v.rows(t))));
     let download = move |_| {
-        let csv = qs.table.with_untracked(|t| table_csv(t, &order.get_untracked()));
+        let csv = qs
+            .table
+            .with_untracked(|t| table_csv(t, &order.get_untracked()));
         let _ = crate::events::export::save_text(&csv, "query-result.csv");
     };
     move || {

@@ -175,7 +175,8 @@ impl History {
         if self.newer || query.is_empty() || query.len() > MAX_KEPT_CHARS {
             return false;
         }
-        self.entries.retain(|e| e.query != query || e.target != target);
+        self.entries
+            .retain(|e| e.query != query || e.target != target);
         self.entries.insert(
             0,
             Recent {
@@ -368,7 +369,13 @@ mod tests {
 
     #[test]
     fn history_reads_damaged_text_tolerantly() {
-        for bad in ["", "not json", "[]", "{\"entries\":[]}", "{\"version\":\"1\"}"] {
+        for bad in [
+            "",
+            "not json",
+            "[]",
+            "{\"entries\":[]}",
+            "{\"version\":\"1\"}",
+        ] {
             assert_eq!(History::read(Some(bad)), History::default(), "{bad}");
         }
         let h = History::read(Some(
@@ -377,7 +384,9 @@ mod tests {
         let qs: Vec<_> = h.entries().iter().map(|e| e.query.as_str()).collect();
         assert_eq!(qs, ["a", "b"]);
         assert_eq!(h.entries()[1].target, "");
-        let many: Vec<_> = (0..100).map(|i| json!({"query": format!("q{i}")})).collect();
+        let many: Vec<_> = (0..100)
+            .map(|i| json!({"query": format!("q{i}")}))
+            .collect();
         let h = History::read(Some(&json!({"version":1,"entries":many}).to_string()));
         assert_eq!(h.entries().len(), MAX_HISTORY);
     }
@@ -397,7 +406,12 @@ mod tests {
     fn every_engine_has_the_audit_questions() {
         for e in [Engine::Sls, Engine::Insights] {
             let labels: Vec<_> = examples(e).iter().map(|x| x.label).collect();
-            for q in ["Who deleted what", "Failed console sign-ins", "Actions by a user", "Actions from a source IP"] {
+            for q in [
+                "Who deleted what",
+                "Failed console sign-ins",
+                "Actions by a user",
+                "Actions from a source IP",
+            ] {
                 assert!(labels.contains(&q), "{e:?} {q}");
             }
         }

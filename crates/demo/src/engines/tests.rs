@@ -450,7 +450,17 @@ fn the_editors_examples_run_in_the_demo_and_find_rows() {
                 break;
             }
         }
-        assert_eq!(run.stopped(), Some(RunEnd::Complete), "{}: {:?}", ex.label, run.error());
-        assert!(!run.results().results.is_empty(), "{}: nothing found", ex.label);
+        assert_eq!(
+            run.stopped(),
+            Some(RunEnd::Complete),
+            "{}: {:?}",
+            ex.label,
+            run.error()
+        );
+        assert!(
+            !run.results().results.is_empty(),
+            "{}: nothing found",
+            ex.label
+        );
     }
 }
