@@ -92,10 +92,7 @@ fn run_buttons(qs: QueryState, e: Engine) -> impl IntoView {
 #[component]
 fn SlsEditor() -> impl IntoView {
     let qs = expect_context::<QueryState>();
-    let stores = move || {
-        qs.logstores
-            .with(|l| l.clone().unwrap_or_default())
-    };
+    let stores = move || qs.logstores.with(|l| l.clone().unwrap_or_default());
     view! {
         <div class="cq-form">
             <label>"Project "<input data-testid="cq-project" prop:value=move || qs.project.get()
