@@ -7,6 +7,9 @@ use gloo_net::http::{Request, Response};
 use serde::Deserialize;
 use trailview_core::catalogue::{Call, Cloud, Operation};
 use trailview_core::dialect::{read_response, retry_after_secs, ApiError, Dialect};
+use trailview_core::engines::sls::{
+    list_log_stores, GetLogsPage, ListLogStoresResponse, SlsRequest,
+};
 use trailview_core::lenient::Parsed;
 use trailview_core::paging;
 use trailview_core::percent::{self, Slash};
@@ -456,4 +459,71 @@ pub fn object_unreachable(get: &ObjectGet, what: &str) -> ApiError {
         "GET {}: {what} (is the proxy running and reachable? CORS?)",
         get.url
     ))
+}
+
+/// One SLS call as core's [`SlsRequest`] names it: `GET {base}/aliyun/sls/{project}/logstores[/{logstore}]?...`
+/// (the proxy signs it and adds the `x-log-*` headers). The status, the `x-log-progress` and
+/// `x-log-count` headers, the request id and the body, for the operation's reader.
+async fn sls_get(
+    client: &ApiClient,
+    request: &SlsRequest,
+    abort: Option<&AbortSignal>,
+) -> Result<(String, Answer, Option<String>, Option<String>), ApiError> {
+    let url = format!(
+        "{}?{}",
+        join(&client.base, &request.path()),
+        request.query_string()
+    );
+    let req = proxy_get(client, &url)
+        .abort_signal(abort)
+        .build()
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = send(&url, req.send()).await?;
+    let h = resp.headers();
+    let (progress, count) = (h.get("x-log-progress"), h.get("x-log-count"));
+    let retry_after = retry_after_secs(None, h.get("Retry-After").as_deref());
+    let answer = Answer {
+        status: resp.status(),
+        request_id: request_id(Dialect::SlsJson, &resp),
+        retry_after,
+        body: resp
+            .text()
+            .await
+            .map_err(|e| ApiError::Network(network_message(&e)))?,
+    };
+    Ok((url, answer, progress, count))
+}
+
+/// One GetLogs page (core's [`GetLogsPage::read`] of the answer), or SLS's error.
+pub async fn sls_get_logs(
+    client: &ApiClient,
+    request: &SlsRequest,
+    abort: Option<&AbortSignal>,
+) -> Result<GetLogsPage, ApiError> {
+    let (url, a, progress, count) = sls_get(client, request, abort).await?;
+    GetLogsPage::read(
+        a.status,
+        progress.as_deref(),
+        count.as_deref(),
+        a.request_id.as_deref(),
+        &a.body,
+    )
+    .map_err(|e| name_url(e.with_retry_after(a.retry_after), "GET", &url))
+}
+
+/// A project's logstores (ListLogStores' first page), for the editor's picker.
+pub async fn sls_list_log_stores(
+    client: &ApiClient,
+    project: &str,
+    abort: Option<&AbortSignal>,
+) -> Result<ListLogStoresResponse, ApiError> {
+    let (url, a, _, _) = sls_get(client, &list_log_stores(project), abort).await?;
+    read_response::<ListLogStoresResponse>(
+        Dialect::SlsJson,
+        a.status,
+        a.request_id.as_deref(),
+        &a.body,
+    )
+    .map(|(r, _)| r)
+    .map_err(|e| name_url(e.with_retry_after(a.retry_after), "GET", &url))
 }

@@ -13,6 +13,7 @@ use crate::files::view::{FilesPanel, OpenFiles};
 use crate::files::FilesState;
 use crate::jobs_host::{JobsHost, JobsSlot};
 use crate::link::{LinkBanner, LinkControls};
+use crate::query_host::{QueryHost, QuerySlot, QueryToggle};
 use crate::settings::SettingsPanel;
 use crate::storage::effective_base;
 use crate::ui::json_tree::{FilterRequest, JsonTree};
@@ -35,6 +36,7 @@ pub fn App() -> impl IntoView {
     let view = RwSignal::new(View::Events);
     let jobs = JobsHost::new(st, form, Callback::new(move |()| view.set(View::Events)));
     crate::link::start(st, form, view, jobs);
+    let query = QueryHost::new(st);
     Effect::new(move |_| {
         let jobs = view.get() == View::Jobs;
         if let Some(b) = web_sys::window()
@@ -90,12 +92,13 @@ pub fn App() -> impl IntoView {
         <Progress />
         <ErrorBanner />
         <FilesPanel />
+        <QuerySlot host=query />
         <Coverage />
         <main class="workspace" class:has-selection=move || st.selected.get().is_some() class:has-fields=move || st.fields_open.get()
             style:--detail-w=move || format!("{}px", trailview_core::numbers::fixed(detail_w.get(), 0))>
             <FieldsPanel />
             <EventsTable>
-                <div class="files-bar"><OpenFiles /><BucketPanel /></div>
+                <div class="files-bar"><OpenFiles /><BucketPanel /><QueryToggle host=query /></div>
                 <button type="button" class="ghost fields-toggle" data-testid="fields-toggle" aria-keyshortcuts="f"
                     aria-pressed=move || st.fields_open.get().to_string() on:click=move |_| st.toggle_fields()>"Fields"</button>
             </EventsTable>

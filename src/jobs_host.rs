@@ -25,11 +25,8 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    /// The module's namespace: wasm-bindgen's `default` (fetch and instantiate the wasm) and
-    /// `mount`.
+    /// The module's namespace (its wasm instantiated by [`load_module`]): `mount`.
     type JobsModule;
-    #[wasm_bindgen(method, catch, js_name = default)]
-    async fn init(this: &JobsModule, options: &js_sys::Object) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn mount(
         this: &JobsModule,
@@ -114,7 +111,10 @@ impl JobsHost {
                     self.app.set_value(Some(app));
                     self.load.set(Load::Ready);
                 }
-                Err(e) => self.load.set(Load::Failed(describe(&e))),
+                Err(e) => {
+                    self.load
+                        .set(Load::Failed(describe_load("The Jobs view", MODULE_URL, &e)))
+                }
             }
         });
     }
@@ -122,18 +122,9 @@ impl JobsHost {
     async fn start(self) -> Result<JobsApp, JsValue> {
         let tries = self.tries.get_value();
         self.tries.set_value(tries + 1);
-        // The script and its wasm under the same query, so that a retry refetches both.
-        let url = |file: &str| -> Result<String, JsValue> {
-            let url = web_sys::Url::new_with_base(file, &document_base())?;
-            if tries > 0 {
-                url.set_search(&format!("try={tries}"));
-            }
-            Ok(url.href())
-        };
-        let module: JobsModule = import_module(&url(MODULE_URL)?).await?.unchecked_into();
-        let options = js_sys::Object::new();
-        js_sys::Reflect::set(&options, &"module_or_path".into(), &url(WASM_URL)?.into())?;
-        module.init(&options).await?;
+        let module: JobsModule = load_module(MODULE_URL, WASM_URL, tries)
+            .await?
+            .unchecked_into();
         let slot = self
             .slot
             .get_untracked()
@@ -167,14 +158,36 @@ fn document_base() -> String {
         .unwrap_or_default()
 }
 
-/// A failed `import()` or instantiation, as a sentence.
-fn describe(e: &JsValue) -> String {
+/// A module of this crate built beside the app (`module_url` and its `wasm_url`, beside
+/// `index.html`): `import()`ed and its wasm instantiated (wasm-bindgen's `default`); its
+/// namespace. `tries` > 0 asks under another URL (the script and its wasm under the same
+/// query), as browsers may keep a failed module fetch for the URL it failed on. The Jobs view
+/// and the Cloud query panel load this way.
+pub async fn load_module(module_url: &str, wasm_url: &str, tries: u32) -> Result<JsValue, JsValue> {
+    let url = |file: &str| -> Result<String, JsValue> {
+        let url = web_sys::Url::new_with_base(file, &document_base())?;
+        if tries > 0 {
+            url.set_search(&format!("try={tries}"));
+        }
+        Ok(url.href())
+    };
+    let module = import_module(&url(module_url)?).await?;
+    let init: js_sys::Function = js_sys::Reflect::get(&module, &"default".into())?.dyn_into()?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"module_or_path".into(), &url(wasm_url)?.into())?;
+    let promise: js_sys::Promise = init.call1(&JsValue::NULL, &options)?.dyn_into()?;
+    wasm_bindgen_futures::JsFuture::from(promise).await?;
+    Ok(module)
+}
+
+/// A failed `import()` or instantiation of `what` (at `url`), as a sentence.
+pub fn describe_load(what: &str, url: &str, e: &JsValue) -> String {
     let detail = e
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "unknown error".into());
-    format!("The Jobs view could not be loaded ({MODULE_URL}): {detail}")
+    format!("{what} could not be loaded ({url}): {detail}")
 }
 
 /// The Jobs view's place: its status while the module loads (or why it did not), then the

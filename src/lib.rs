@@ -3,7 +3,9 @@
 //! Map: `app` (root component: layout, contexts, Events | Jobs); the features `events/`
 //! (state, the LookupEvents run, query bar, status, table), `jobs/` (the job sources' runs
 //! and state, the view, the timeline: a module of its own, `src/bin/trailview-jobs.rs`, that
-//! `jobs_host` loads on the first visit) and `settings` (the panel); `ui/` (components both views
+//! `jobs_host` loads on the first visit), `query/` (the Cloud query panel's SLS and Logs Insights
+//! editors: a module of its own, `src/bin/trailview-query.rs`, that `query_host` loads when the
+//! panel first opens) and `settings` (the panel); `ui/` (components both views
 //! use); the leaf services `api` (the only module that talks HTTP), `runtime` (the one driver
 //! every source runs on: pacing, retry, cancel), `storage` (localStorage / sessionStorage, no
 //! app state) and `format` (time display); `link` (the view as the page's URL, Copy link) and
@@ -21,6 +23,8 @@ pub mod jobs;
 pub mod jobs_host;
 pub mod link;
 pub mod persist;
+pub mod query;
+pub mod query_host;
 pub mod runtime;
 pub mod settings;
 pub mod storage;

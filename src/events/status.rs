@@ -208,33 +208,7 @@ fn error_banner(
 ) -> impl IntoView {
     move || {
         error.get().map(|e| {
-            let body = match e {
-                ApiError::Service(s) => {
-                    let recommend = s.recommend.clone().filter(|r| r.starts_with("https://"));
-                    view! {
-                        <dl class="kv">
-                            <dt>"Code"</dt><dd data-testid="error-code">{s.code.clone()}</dd>
-                            <dt>"Message"</dt><dd data-testid="error-message">{s.message.clone()}</dd>
-                            <dt>"RequestId"</dt><dd data-testid="error-request-id">{s.request_id.clone().unwrap_or_else(|| "—".into())}</dd>
-                            <dt>"HTTP status"</dt><dd>{s.http_status}</dd>
-                            {s.host_id.clone().map(|h| view! { <dt>"HostId"</dt><dd>{h}</dd> })}
-                            {recommend.map(|r| view! { <dt>"Recommend"</dt><dd><a href=r.clone() target="_blank" rel="noopener noreferrer">{r.clone()}</a></dd> })}
-                        </dl>
-                    }
-                    .into_any()
-                }
-                ApiError::Malformed { http_status, detail, excerpt } => view! {
-                    <p>{if (200..300).contains(&http_status) {
-                        format!("The proxy answered HTTP {http_status} with a body trailview could not read: {detail}")
-                    } else {
-                        format!("The proxy answered {detail}:")
-                    }}</p>
-                    <pre class="excerpt">{excerpt}</pre>
-                }
-                .into_any(),
-                ApiError::Network(m) => view! { <p>{format!("Network error: {m}")}</p> }.into_any(),
-                ApiError::Refused(m) => view! { <p data-testid="error-refused">{format!("Not sent: {m}")}</p> }.into_any(),
-            };
+            let body = error_details(e);
             view! {
                 <div class="api-error" role="alert" data-testid=testid>
                     <strong>{move || {
@@ -246,5 +220,37 @@ fn error_banner(
                 </div>
             }
         })
+    }
+}
+
+/// An API error's details as the banners show them: a service's code, message and request id
+/// (and its status, host id, https Recommend link), or what else went wrong. Text nodes only.
+pub fn error_details(e: ApiError) -> AnyView {
+    match e {
+        ApiError::Service(s) => {
+            let recommend = s.recommend.clone().filter(|r| r.starts_with("https://"));
+            view! {
+                <dl class="kv">
+                    <dt>"Code"</dt><dd data-testid="error-code">{s.code.clone()}</dd>
+                    <dt>"Message"</dt><dd data-testid="error-message">{s.message.clone()}</dd>
+                    <dt>"RequestId"</dt><dd data-testid="error-request-id">{s.request_id.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"HTTP status"</dt><dd>{s.http_status}</dd>
+                    {s.host_id.clone().map(|h| view! { <dt>"HostId"</dt><dd>{h}</dd> })}
+                    {recommend.map(|r| view! { <dt>"Recommend"</dt><dd><a href=r.clone() target="_blank" rel="noopener noreferrer">{r.clone()}</a></dd> })}
+                </dl>
+            }
+            .into_any()
+        }
+        ApiError::Malformed { http_status, detail, excerpt } => view! {
+            <p>{if (200..300).contains(&http_status) {
+                format!("The proxy answered HTTP {http_status} with a body trailview could not read: {detail}")
+            } else {
+                format!("The proxy answered {detail}:")
+            }}</p>
+            <pre class="excerpt">{excerpt}</pre>
+        }
+        .into_any(),
+        ApiError::Network(m) => view! { <p>{format!("Network error: {m}")}</p> }.into_any(),
+        ApiError::Refused(m) => view! { <p data-testid="error-refused">{format!("Not sent: {m}")}</p> }.into_any(),
     }
 }

@@ -4,6 +4,7 @@
 //! a whole trail record, read by [`crate::event::EventRecord`] when the store ingests them) and
 //! a plain [`ResultTable`] (an SQL aggregation's or a `stats` query's columns).
 
+pub mod editor;
 pub mod insights;
 pub mod sls;
 

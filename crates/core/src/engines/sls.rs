@@ -572,6 +572,11 @@ impl SlsRun {
     pub fn retries(&self) -> u32 {
         self.attempts.retries()
     }
+
+    /// How many times the current page was answered `Incomplete` (and is being asked again).
+    pub fn incomplete(&self) -> u32 {
+        self.incomplete
+    }
 }
 
 #[cfg(test)]

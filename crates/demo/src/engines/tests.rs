@@ -431,3 +431,36 @@ fn insights_errors() {
     assert!(sls::parse_search("a:").is_err());
     assert!(insights::parse("fields a | sort a desc | limit 5").is_ok());
 }
+
+/// The editors' examples are in the demo's subset and find something (events or table rows).
+#[test]
+fn the_editors_examples_run_in_the_demo_and_find_rows() {
+    use trailview_core::engines::editor::{examples, Engine};
+    let b = backend();
+    for ex in examples(Engine::Sls) {
+        let (run, ids, table, _) = run_sls(&b, ex.query, 1_000_000);
+        assert_eq!(run.stopped(), Some(RunEnd::Complete), "{}", ex.label);
+        assert!(!ids.is_empty() || table > 0, "{}: nothing found", ex.label);
+    }
+    for ex in examples(Engine::Insights) {
+        let mut run = InsightsRun::new(&insights_spec(ex.query)).unwrap();
+        for _ in 0..20 {
+            step(&b, &mut run, 1_000);
+            if run.stopped().is_some() {
+                break;
+            }
+        }
+        assert_eq!(
+            run.stopped(),
+            Some(RunEnd::Complete),
+            "{}: {:?}",
+            ex.label,
+            run.error()
+        );
+        assert!(
+            !run.results().results.is_empty(),
+            "{}: nothing found",
+            ex.label
+        );
+    }
+}
