@@ -205,7 +205,15 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
         pending: StoredValue::new(None),
         show: Callback::new(move |q: String| {
             if let Some(link) = shown.get_value() {
-                open(st, form, view, jobs, link, Some(&q), HistoryCause::SavedView);
+                open(
+                    st,
+                    form,
+                    view,
+                    jobs,
+                    link,
+                    Some(&q),
+                    HistoryCause::SavedView,
+                );
             }
         }),
     };
@@ -273,7 +281,9 @@ fn write_url(link: Link) {
         HistoryStep::Replace => {
             history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
         }
-        HistoryStep::Push => history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)),
+        HistoryStep::Push => {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        }
     };
 }
 

@@ -199,7 +199,13 @@ fn bench_deps(env: &Env) -> Result<()> {
 
 /// LookupEvents pages of `n` demo events under `data/<n>/` (generated once, natively).
 fn ensure_data(env: &Env, data: &Path, n: usize) -> Result<()> {
-    ensure_example_output(env, "bench_data", "as LookupEvents pages", &data.join(n.to_string()), n)
+    ensure_example_output(
+        env,
+        "bench_data",
+        "as LookupEvents pages",
+        &data.join(n.to_string()),
+        n,
+    )
 }
 
 /// The output of the demo's `example` for `n` events in `dir`, made once: it writes
@@ -229,7 +235,13 @@ fn ensure_example_output(env: &Env, example: &str, what: &str, dir: &Path, n: us
 /// The ActionTrail demo bucket's objects for `n` events under `files/<n>/<key>`, with
 /// `manifest.json` (generated once, natively).
 fn ensure_files(env: &Env, files: &Path, n: usize) -> Result<()> {
-    ensure_example_output(env, "bench_files", "as the ActionTrail demo bucket's files", &files.join(n.to_string()), n)
+    ensure_example_output(
+        env,
+        "bench_files",
+        "as the ActionTrail demo bucket's files",
+        &files.join(n.to_string()),
+        n,
+    )
 }
 
 /// The proxy's GetObject path of the demo OSS bucket (the app's proxy base is `/api`).
