@@ -236,7 +236,7 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
         link.pending
             .set_value(Some(waiting.map_or(cause, |w| w.max(cause))));
         if waiting.is_none() {
-            request_animation_frame(move || request_idle_callback(move || write_url(link)));
+            request_animation_frame(move || after_frame(move || write_url(link)));
         }
     });
     // A write still waiting when the page goes away is made now (a reload keeps the view).
@@ -252,6 +252,30 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
         hide.remove();
     });
     link
+}
+
+/// Longest wait for an idle moment before the URL is written anyway (a page that draws every
+/// frame on a busy machine may have none for seconds).
+const IDLE_TIMEOUT_MS: i32 = 200;
+
+/// Runs `f` once the current frame is painted: in an idle callback (at most
+/// [`IDLE_TIMEOUT_MS`] later), or in a timer task where the browser has no
+/// `requestIdleCallback` (Safari).
+fn after_frame(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let Some(w) = web_sys::window() else { return };
+    let cb = Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&w, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let scheduled = idle.is_some_and(|ric| {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"timeout".into(), &IDLE_TIMEOUT_MS.into()).is_ok()
+            && ric.call2(&w, &cb, &options).is_ok()
+    });
+    if !scheduled {
+        let _ = w.set_timeout_with_callback(cb.unchecked_ref());
+    }
 }
 
 /// Writes the waiting change of the view to the URL, replacing the current history entry or
