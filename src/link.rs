@@ -205,6 +205,9 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
         pending: StoredValue::new(None),
         show: Callback::new(move |q: String| {
             if let Some(link) = shown.get_value() {
+                // A change still waiting to be written gets its own entry first, so Back from
+                // the saved view returns to it.
+                write_url(link);
                 open(
                     st,
                     form,
