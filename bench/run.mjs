@@ -6,8 +6,9 @@
 // each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
 // CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE (a directory: the trailview suite's
 // scroll, the files suite's first load, one more fields-panel update (4 and 13 fields) and one
-// more histogram redraw are recorded there as <size>-scroll / -files / -facets / -facets-all /
-// -hist-filter .cpuprofile and .trace.json (main thread; both open in Chrome DevTools'
+// more histogram redraw, one more link opened and one more export of each format are recorded
+// there as <size>-scroll / -files / -facets / -facets-all / -hist-filter / -link /
+// -export-csv / -export-ndjson .cpuprofile and .trace.json (main thread; both open in Chrome DevTools'
 // Performance panel), and their top self times are printed).
 // The files suites (files, files-js) read target/bench/files/<size>/ through the bench server;
 // their peak memory is the RSS of every Chromium process (renderer with its workers, GPU,
@@ -25,8 +26,8 @@ const SIZES = (process.env.BENCH_SIZES || '10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const OUT = process.env.BENCH_OUT;
 const DIST = process.env.BENCH_DIST;
-const SUITES = (process.env.BENCH_SUITES || 'trailview,fields,histogram,link,export,js,perspective,files,files-js').split(',');
-const APP_SUITES = ['trailview', 'fields', 'histogram', 'link', 'export', 'files'];
+const SUITES = (process.env.BENCH_SUITES || 'trailview,fields,histogram,link,export,sls,js,perspective,files,files-js').split(',');
+const APP_SUITES = ['trailview', 'fields', 'histogram', 'link', 'export', 'sls', 'files'];
 const TRACE = process.env.BENCH_TRACE;
 
 const ARGS = [
@@ -278,12 +279,25 @@ function fieldsRows(r) {
   ];
 }
 
+/** The sls suite's rows: an SLS SQL result through core into the table, beside plain JS. */
+function slsRows(r) {
+  const x = r.sls || {};
+  const X = (k) => stats(x.samples?.[k]);
+  const rate = (s) => (s && x.values?.rows ? `${Math.round(x.values.rows / (s.median / 1000)).toLocaleString('en-US')}/s` : '—');
+  const what = x.values?.rows ? ` (${x.values.rows.toLocaleString('en-US')} rows in ${x.values.answers} GetLogs answers, ${mb(x.values.bytes)})` : '';
+  return [
+    [`SLS SQL result${what}: answers read → table painted`, ms(X('sls_ingest_ms')), ms(X('sls_js_ms')), '', ratio(X('sls_ingest_ms'), X('sls_js_ms')), ''],
+    ['SLS SQL result: rows/s (trailview: GetLogsPage::read + ingest | JS: JSON.parse of answers and events)', rate(X('sls_ingest_ms')), rate(X('sls_js_ms')), '', '', ''],
+  ];
+}
+
 function tableRows(size, r) {
   const rows = (r.trailview || r.js || r.perspective) ? pageRows(r) : [];
   if (r.fields) rows.push(...fieldsRows(r));
   if (r.histogram) rows.push(...histRows(r));
   if (r.link) rows.push(...linkRows(r));
   if (r.export) rows.push(...exportRows(r));
+  if (r.sls) rows.push(...slsRows(r));
   if (r.files || r['files-js']) rows.push(...fileRows(r));
   return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
 }

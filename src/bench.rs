@@ -101,6 +101,24 @@ pub fn bench_ingest_pages(pages: Vec<String>) -> Result<u32, JsError> {
     Ok(st.store.with_value(|s| s.len()) as u32)
 }
 
+/// Ingest SLS GetLogs answers (bodies with their `x-log-progress`) as the app reads them: each
+/// through `engines::sls::GetLogsPage::read`, the rows whose `event` holds a record appended with
+/// `EventStore::ingest_page`; the view is told once at the end. Returns the store's row count.
+#[wasm_bindgen]
+pub fn bench_ingest_sls(bodies: Vec<String>, progress: Vec<String>) -> Result<u32, JsError> {
+    use trailview_core::engines::sls::GetLogsPage;
+    let st = app()?;
+    for (i, body) in bodies.iter().enumerate() {
+        let page = GetLogsPage::read(200, progress.get(i).map(String::as_str), None, None, body)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        st.store.update_value(|s| {
+            s.ingest_page(&page.rows.events);
+        });
+    }
+    st.version.update(|v| *v += 1);
+    Ok(st.store.with_value(|s| s.len()) as u32)
+}
+
 /// The alternative ingest path the issue asks to compare: each page already parsed by the
 /// browser's `JSON.parse`, crossed into wasm with `serde-wasm-bindgen`, each event written back
 /// to JSON text for the store (it keeps every event's text for the tree) and pushed. Same end

@@ -2,6 +2,11 @@
 //! is applied (the query bar filled, filters, sort, page, columns, the event to select when it
 //! arrives; never a fetch); every change writes the URL again, replacing the history entry or
 //! pushing one as `HistoryStep` says; Back and Forward apply their entry's view. "Copy link".
+//!
+//! The URL is written after the change's frame is painted (an animation frame, then an idle
+//! callback): `history.pushState` / `replaceState` cost 2–18 ms in Chromium, which would
+//! otherwise land in the frame of every filter change. Changes made before the write are
+//! written together, with the greatest [`HistoryCause`] among them.
 
 use crate::events::query_bar::QueryForm;
 use crate::events::state::{kept_layout, AppState, Tz, PAGE_SIZES};
@@ -14,7 +19,8 @@ use trailview_core::engine::TimeWindow;
 use trailview_core::fetch_policy::TimeRange;
 use trailview_core::time::RangePreset;
 use trailview_core::view_state::{
-    check_length, notices_text, HistoryStep, Notice, TooLong, ViewKind, ViewState, Zone,
+    check_length, notices_text, HistoryCause, HistoryStep, Notice, TooLong, ViewKind, ViewState,
+    Zone,
 };
 
 /// The page size the app starts with (a link without `size` shows it).
@@ -29,11 +35,13 @@ pub struct Link {
     pub message: RwSignal<Option<String>>,
     /// Shows a view given as a query string (a saved view), as opening its link would.
     pub show: Callback<String>,
-    /// A link was just opened: the URL's next write replaces its entry whatever changed (the
-    /// app fills in what a partial link leaves out, e.g. the query bar's defaults; a Push there
-    /// would make Back land on the partial link, which fills in and pushes again). Cleared a
-    /// task later, so a link that needed no filling-in leaves no stale flag.
-    opened: StoredValue<bool>,
+    /// What opened the view just shown (the address, or a saved view), for the URL's next
+    /// write (`HistoryStep::for_change`); `Edit` again a task later, so a link that needed no
+    /// filling-in leaves no stale cause.
+    opened: StoredValue<HistoryCause>,
+    /// A URL write waiting for the frame to be painted, with the greatest cause of the changes
+    /// it holds; `None` when none waits (Back / Forward drop a waiting write).
+    pending: StoredValue<Option<HistoryCause>>,
 }
 
 fn location() -> Option<web_sys::Location> {
@@ -158,6 +166,7 @@ fn open(
     jobs: JobsHost,
     link: Link,
     query: Option<&str>,
+    cause: HistoryCause,
 ) {
     let Some(l) = location() else { return };
     let search = match query {
@@ -171,10 +180,10 @@ fn open(
         return;
     }
     let (v, notices): (ViewState, Vec<Notice>) = ViewState::from_query(&search);
-    link.opened.set_value(true);
+    link.opened.set_value(cause);
     leptos::task::spawn_local(async move {
         gloo_timers::future::TimeoutFuture::new(0).await;
-        link.opened.set_value(false);
+        link.opened.set_value(HistoryCause::Edit);
     });
     apply(st, form, view, jobs, &v);
     link.message.set(notices_text(&notices));
@@ -192,10 +201,22 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
     let link = Link {
         query,
         message: RwSignal::new(None),
-        opened: StoredValue::new(false),
+        opened: StoredValue::new(HistoryCause::Edit),
+        pending: StoredValue::new(None),
         show: Callback::new(move |q: String| {
             if let Some(link) = shown.get_value() {
-                open(st, form, view, jobs, link, Some(&q));
+                // A change still waiting to be written gets its own entry first, so Back from
+                // the saved view returns to it.
+                write_url(link);
+                open(
+                    st,
+                    form,
+                    view,
+                    jobs,
+                    link,
+                    Some(&q),
+                    HistoryCause::SavedView,
+                );
             }
         }),
     };
@@ -205,40 +226,92 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
         .and_then(|l| l.search().ok())
         .is_some_and(|s| s.len() > 1);
     if has_query {
-        open(st, form, view, jobs, link, None);
+        open(st, form, view, jobs, link, None, HistoryCause::Address);
     }
-    // The URL follows the view (a write to the browser's history, not to a signal).
+    // The URL follows the view (a write to the browser's history, not to a signal), after the
+    // frame that shows the change is painted.
     Effect::new(move |_| {
-        let Ok(q) = query.get() else { return };
-        let Some(l) = location() else { return };
-        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+        if query.with(|q| q.is_err()) {
             return;
-        };
-        let search = l.search().unwrap_or_default();
-        let prev = ViewState::from_query(&search).0;
-        let next = ViewState::from_query(&q).0;
-        let step = match HistoryStep::between(&prev, &next) {
-            Some(_) if link.opened.get_value() => HistoryStep::Replace,
-            Some(step) => step,
-            // The same view: still drop what the address holds beyond it (unknown parameters).
-            None if search.strip_prefix('?') != Some(q.as_str()) => HistoryStep::Replace,
-            None => return,
-        };
-        let url = format!("?{q}{}", l.hash().unwrap_or_default());
-        let _ = match step {
-            HistoryStep::Replace => {
-                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
-            }
-            HistoryStep::Push => {
-                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
-            }
-        };
+        }
+        let cause = link.opened.get_value();
+        let waiting = link.pending.get_value();
+        link.pending
+            .set_value(Some(waiting.map_or(cause, |w| w.max(cause))));
+        if waiting.is_none() {
+            request_animation_frame(move || after_frame(move || write_url(link)));
+        }
     });
+    // A write still waiting when the page goes away is made now (a reload keeps the view).
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| write_url(link));
     let pop = window_event_listener(leptos::ev::popstate, move |_| {
-        open(st, form, view, jobs, link, None);
+        // The entry Back / Forward went to is the view now: a write still waiting for the
+        // view before would put that back over it.
+        link.pending.set_value(None);
+        open(st, form, view, jobs, link, None, HistoryCause::Address);
     });
-    on_cleanup(move || pop.remove());
+    on_cleanup(move || {
+        pop.remove();
+        hide.remove();
+    });
     link
+}
+
+/// Longest wait for an idle moment before the URL is written anyway (a page that draws every
+/// frame on a busy machine may have none for seconds).
+const IDLE_TIMEOUT_MS: i32 = 200;
+
+/// Runs `f` once the current frame is painted: in an idle callback (at most
+/// [`IDLE_TIMEOUT_MS`] later), or in a timer task where the browser has no
+/// `requestIdleCallback` (Safari).
+fn after_frame(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let Some(w) = web_sys::window() else { return };
+    let cb = Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&w, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let scheduled = idle.is_some_and(|ric| {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"timeout".into(), &IDLE_TIMEOUT_MS.into()).is_ok()
+            && ric.call2(&w, &cb, &options).is_ok()
+    });
+    if !scheduled {
+        let _ = w.set_timeout_with_callback(cb.unchecked_ref());
+    }
+}
+
+/// Writes the waiting change of the view to the URL, replacing the current history entry or
+/// pushing one as `HistoryStep::for_change` says; nothing when no write waits.
+fn write_url(link: Link) {
+    let Some(cause) = link.pending.try_update_value(|p| p.take()).flatten() else {
+        return;
+    };
+    let Some(Ok(q)) = link.query.try_get_untracked() else {
+        return;
+    };
+    let Some(l) = location() else { return };
+    let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+        return;
+    };
+    let search = l.search().unwrap_or_default();
+    let prev = ViewState::from_query(&search).0;
+    let next = ViewState::from_query(&q).0;
+    let step = match HistoryStep::for_change(cause, &prev, &next) {
+        Some(step) => step,
+        // The same view: still drop what the address holds beyond it (unknown parameters).
+        None if search.strip_prefix('?') != Some(q.as_str()) => HistoryStep::Replace,
+        None => return,
+    };
+    let url = format!("?{q}{}", l.hash().unwrap_or_default());
+    let _ = match step {
+        HistoryStep::Replace => {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        }
+        HistoryStep::Push => {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        }
+    };
 }
 
 /// "Copy link" and the link's messages.

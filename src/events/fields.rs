@@ -167,7 +167,9 @@ struct ValueRow {
     label: String,
     count: usize,
     share: String,
-    width: String,
+    /// The bar's fill as a `transform` (a scale of the full width: a change repaints the bar
+    /// alone, where a `width` would lay the row out again).
+    fill: String,
 }
 
 impl ValueRow {
@@ -177,7 +179,7 @@ impl ValueRow {
             label: fields::value_label(s, &v.value),
             count: v.count,
             share: format!("{}%", fixed(pct, if pct < 10.0 { 1 } else { 0 })),
-            width: format!("{}%", fixed(pct, 1)),
+            fill: format!("scaleX({})", fixed(pct / 100.0, 3)),
         }
     }
 }
@@ -260,12 +262,12 @@ fn write_li(li: &Element, old: Option<&ValueRow>, new: &ValueRow) {
             c.set_text_content(Some(&new.share));
         }
     }
-    if old.map(|o| &o.width) != Some(&new.width) {
+    if old.map(|o| &o.fill) != Some(&new.fill) {
         let fill = kid(5)
             .and_then(|b| b.first_element_child())
             .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(f) = fill {
-            let _ = f.style().set_property("width", &new.width);
+            let _ = f.style().set_property("transform", &new.fill);
         }
     }
 }

@@ -1,8 +1,10 @@
-//! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,fields,histogram,link,export,js,perspective,files,files-js]`
+//! `cargo xtask bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,fields,histogram,link,export,sls,js,perspective,files,files-js]`
 //!
 //! Builds the app as deployed (`trunk build --release`, wasm-opt included), writes the demo
 //! generator's events as LookupEvents pages of 50 (`crates/demo/examples/bench_data.rs`, cached
-//! under target/bench/data/<size>/) and, for the files suites, the ActionTrail demo bucket's
+//! under target/bench/data/<size>/), for the sls suite the demo's SLS GetLogs answers to an
+//! SQL query over the same events (`crates/demo/examples/bench_sls.rs`, cached under
+//! target/bench/data/<size>/sls/) and, for the files suites, the ActionTrail demo bucket's
 //! objects (`crates/demo/examples/bench_files.rs`, cached under target/bench/files/<size>/),
 //! serves dist/, bench/, the data and the objects (at the proxy's GetObject path,
 //! `/api/aliyun/oss/<bucket>/<key>`) with a small std HTTP server, and runs bench/run.mjs (playwright-core + headless Chromium). The driver prints the
@@ -35,12 +37,13 @@ impl Default for Options {
 }
 
 /// Every suite, in the order they run per size.
-const SUITES: [&str; 9] = [
+const SUITES: [&str; 10] = [
     "trailview",
     "fields",
     "histogram",
     "link",
     "export",
+    "sls",
     "js",
     "perspective",
     "files",
@@ -115,9 +118,19 @@ pub fn bench(env: &mut Env, o: &Options) -> Result<()> {
     let files = env.target_dir().join("bench/files");
     let page_suites = o.suites.iter().any(|s| !FILE_SUITES.contains(&s.as_str()));
     let file_suites = o.suites.iter().any(|s| FILE_SUITES.contains(&s.as_str()));
+    let sls_suite = o.suites.iter().any(|s| s == "sls");
     for &n in &o.sizes {
         if page_suites {
             ensure_data(env, &data, n)?;
+        }
+        if sls_suite {
+            ensure_example_output(
+                env,
+                "bench_sls",
+                "as the demo's SLS answers to an SQL query",
+                &data.join(n.to_string()).join("sls"),
+                n,
+            )?;
         }
         if file_suites {
             ensure_files(env, &files, n)?;
@@ -186,12 +199,23 @@ fn bench_deps(env: &Env) -> Result<()> {
 
 /// LookupEvents pages of `n` demo events under `data/<n>/` (generated once, natively).
 fn ensure_data(env: &Env, data: &Path, n: usize) -> Result<()> {
-    let dir = data.join(n.to_string());
+    ensure_example_output(
+        env,
+        "bench_data",
+        "as LookupEvents pages",
+        &data.join(n.to_string()),
+        n,
+    )
+}
+
+/// The output of the demo's `example` for `n` events in `dir`, made once: it writes
+/// `manifest.json` last.
+fn ensure_example_output(env: &Env, example: &str, what: &str, dir: &Path, n: usize) -> Result<()> {
     if dir.join("manifest.json").is_file() {
         return Ok(());
     }
-    step(format!("generating {n} demo events as LookupEvents pages"));
-    let _ = std::fs::remove_dir_all(&dir);
+    step(format!("writing {n} demo events {what}"));
+    let _ = std::fs::remove_dir_all(dir);
     let mut cmd = env.cargo();
     cmd.args([
         "run",
@@ -200,39 +224,24 @@ fn ensure_data(env: &Env, data: &Path, n: usize) -> Result<()> {
         "-p",
         "trailview-demo",
         "--example",
-        "bench_data",
+        example,
         "--",
         &n.to_string(),
     ])
-    .arg(&dir);
-    run(cmd, "the bench data generator failed")
+    .arg(dir);
+    run(cmd, &format!("the bench data generator {example} failed"))
 }
 
 /// The ActionTrail demo bucket's objects for `n` events under `files/<n>/<key>`, with
 /// `manifest.json` (generated once, natively).
 fn ensure_files(env: &Env, files: &Path, n: usize) -> Result<()> {
-    let dir = files.join(n.to_string());
-    if dir.join("manifest.json").is_file() {
-        return Ok(());
-    }
-    step(format!(
-        "writing the ActionTrail demo bucket's files for {n} events"
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = env.cargo();
-    cmd.args([
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "trailview-demo",
-        "--example",
+    ensure_example_output(
+        env,
         "bench_files",
-        "--",
-        &n.to_string(),
-    ])
-    .arg(&dir);
-    run(cmd, "the bench files generator failed")
+        "as the ActionTrail demo bucket's files",
+        &files.join(n.to_string()),
+        n,
+    )
 }
 
 /// The proxy's GetObject path of the demo OSS bucket (the app's proxy base is `/api`).

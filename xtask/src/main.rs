@@ -34,7 +34,7 @@ commands:
                            wasm    cargo test --target wasm32-unknown-unknown -p trailview (Chromium)
                            e2e     build app + proxy, start the demo, node --test tests/e2e
                          ARGS after -- go to `node --test` (e.g. --test-name-pattern=sort)
-  bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,fields,histogram,link,export,js,perspective,files,files-js]
+  bench [--sizes 10000,100000,1000000] [--runs N] [--suites trailview,fields,histogram,link,export,sls,js,perspective,files,files-js]
                          build the app (release), load N demo events through the app's ingest
                          path in headless Chromium, time filter/sort/pages/tree beside plain JS
                          and Perspective; prints a table, writes target/bench/results.{json,md}

@@ -163,6 +163,38 @@ impl HistoryStep {
             HistoryStep::Replace
         })
     }
+
+    /// The step for a change of the view made by `cause`, from `prev` (the view the current
+    /// entry holds) to `next`; `None` when they are the same view. An edit steps as
+    /// [`HistoryStep::between`] says. A saved view opened from the Views menu is a step of its
+    /// own (Back returns to the view it replaced). An address opened (the page's link, Back or
+    /// Forward) replaces its entry: the app only fills in what the link left out, and a push
+    /// there would make Back land on the partial link, which fills in and pushes again.
+    pub fn for_change(
+        cause: HistoryCause,
+        prev: &ViewState,
+        next: &ViewState,
+    ) -> Option<HistoryStep> {
+        let step = HistoryStep::between(prev, next)?;
+        Some(match cause {
+            HistoryCause::Edit => step,
+            HistoryCause::SavedView => HistoryStep::Push,
+            HistoryCause::Address => HistoryStep::Replace,
+        })
+    }
+}
+
+/// What changed the view, for the history step its URL write takes ([`HistoryStep::for_change`]).
+/// Ordered: when several changes are written at once (the app writes the URL after the frame
+/// is painted), the greatest cause among them decides ([`HistoryCause::max`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HistoryCause {
+    /// The user changed the view (typing, a filter, a sort, an event opened).
+    Edit,
+    /// A saved view was opened from the Views menu.
+    SavedView,
+    /// The page's address was opened: the app started on a link, or Back / Forward.
+    Address,
 }
 
 /// The line the app shows for what a link left out, `None` when nothing was.
@@ -803,6 +835,58 @@ mod tests {
         assert_eq!(
             HistoryStep::between(&open, &other),
             Some(HistoryStep::Replace)
+        );
+    }
+
+    #[test]
+    fn a_saved_view_pushes_and_an_opened_address_replaces() {
+        let base = ViewState {
+            search: "alice".into(),
+            ..ViewState::default()
+        };
+        let saved = ViewState {
+            search: "DeleteBucket".into(),
+            ..ViewState::default()
+        };
+        // Typing the same change replaces; opening it as a saved view is a step Back returns
+        // from; an address opened (Back, Forward, a link) replaces whatever changed.
+        assert_eq!(
+            HistoryStep::for_change(HistoryCause::Edit, &base, &saved),
+            Some(HistoryStep::Replace)
+        );
+        assert_eq!(
+            HistoryStep::for_change(HistoryCause::SavedView, &base, &saved),
+            Some(HistoryStep::Push)
+        );
+        let chip = ViewState {
+            window: Some((1, 2)),
+            ..base.clone()
+        };
+        assert_eq!(
+            HistoryStep::for_change(HistoryCause::Edit, &base, &chip),
+            Some(HistoryStep::Push)
+        );
+        assert_eq!(
+            HistoryStep::for_change(HistoryCause::Address, &base, &chip),
+            Some(HistoryStep::Replace)
+        );
+        // The same view: nothing to write, whatever the cause.
+        for cause in [
+            HistoryCause::Edit,
+            HistoryCause::SavedView,
+            HistoryCause::Address,
+        ] {
+            assert_eq!(HistoryStep::for_change(cause, &saved, &saved), None);
+        }
+        // Changes written together: an address opened decides over a saved view, a saved view
+        // over an edit.
+        assert_eq!(
+            HistoryCause::Edit.max(HistoryCause::SavedView),
+            HistoryCause::SavedView
+        );
+        assert_eq!(
+            HistoryCause::SavedView.max(HistoryCause::Address),
+            HistoryCause::Address
         );
     }
 
