@@ -431,3 +431,64 @@ fn insights_errors() {
     assert!(sls::parse_search("a:").is_err());
     assert!(insights::parse("fields a | sort a desc | limit 5").is_ok());
 }
+
+#[test]
+fn insights_top_n_keeps_at_most_n_and_matches_a_stable_sort() {
+    let mut rng = fastrand::Rng::with_seed(7);
+    for n in [0, 1, 3, 10, 100] {
+        let items: Vec<(u8, usize)> = (0..2_000).map(|i| (rng.u8(..20), i)).collect();
+        let mut top = insights::TopN::new(n);
+        for &(k, i) in &items {
+            top.push(k, i);
+            assert!(top.len() <= n);
+        }
+        let mut sorted = items.clone();
+        sorted.sort_by_key(|x| x.0);
+        let want: Vec<usize> = sorted.into_iter().take(n).map(|x| x.1).collect();
+        assert_eq!(top.into_sorted(), want, "n = {n}");
+    }
+}
+
+/// StartQuery `query` over the day, then its rows once complete.
+fn insights_rows(b: &DemoBackend, query: &str) -> Vec<serde_json::Value> {
+    let call = |op: &str, body: serde_json::Value| -> serde_json::Value {
+        let out = b
+            .json(
+                trailview_core::catalogue::Api::CloudWatchLogs,
+                &format!("Logs_20140328.{op}"),
+                body.to_string().as_bytes(),
+            )
+            .unwrap();
+        serde_json::from_str(&out).unwrap()
+    };
+    let started = call(
+        "StartQuery",
+        serde_json::json!({"logGroupName": LOG_GROUP, "startTime": END_MS / 1000 - 86_400,
+            "endTime": END_MS / 1000, "queryString": query}),
+    );
+    b.advance(10_000);
+    let r = call(
+        "GetQueryResults",
+        serde_json::json!({"queryId": started["queryId"]}),
+    );
+    assert_eq!(r["status"], "Complete");
+    r["results"].as_array().unwrap().clone()
+}
+
+#[test]
+fn insights_a_limit_keeps_the_first_rows_of_the_whole_order() {
+    let b = backend();
+    for q in [
+        "fields @timestamp, eventName",
+        "fields eventName, eventTime | sort eventName",
+        "fields eventName, eventTime | sort eventName desc",
+        "fields eventName | filter readOnly = \"false\" | sort eventSource asc",
+    ] {
+        let all = insights_rows(&b, q);
+        assert!(all.len() > 50, "{q}");
+        for n in [1, 7, 50] {
+            let some = insights_rows(&b, &format!("{q} | limit {n}"));
+            assert_eq!(some[..], all[..n], "{q} | limit {n}");
+        }
+    }
+}
