@@ -225,6 +225,12 @@ impl DemoBackend {
         answer.map_err(|e| e.write(&sls_request_id()))
     }
 
+    /// The SLS engine (tests count its passes over the events).
+    #[cfg(test)]
+    pub(crate) fn sls_engine(&self) -> &DemoSls {
+        &self.sls
+    }
+
     /// DescribeCdnDeliverList.
     fn cdn(&self, req: &RpcParams) -> Result<String, AlibabaError> {
         let action = req

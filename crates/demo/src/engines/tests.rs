@@ -492,3 +492,85 @@ fn insights_a_limit_keeps_the_first_rows_of_the_whole_order() {
         }
     }
 }
+
+#[test]
+fn sls_sql_pages_slice_one_result_in_one_pass() {
+    let store = DemoEvents::generate(&DemoConfig {
+        seed: 3,
+        count: 100_000,
+        end_ms: END_MS,
+        span_days: 1,
+    });
+    let b = DemoBackend::new(Arc::new(store), 0, Clock::Fixed(END_MS));
+    // Paged by the run: 10 pages of LIMIT offset,10000 (and the empty end).
+    let (run, rows, calls) = {
+        let mut run = SlsRun::new(
+            spec("* | select eventId, eventName order by eventName limit 100000"),
+            1_000_000,
+        )
+        .unwrap();
+        let (mut rows, mut calls) = (Vec::new(), 0);
+        while let Step::Fetch(r) = run.step() {
+            calls += 1;
+            let page = call(&b, &r).unwrap();
+            if run.accept(&page) == Ingest::Rows {
+                rows.extend(page.rows.table.rows.iter().cloned());
+            }
+        }
+        (run, rows, calls)
+    };
+    assert_eq!(run.stopped(), Some(RunEnd::Complete));
+    assert!(calls >= 10, "{calls}");
+    assert_eq!(rows.len(), 100_000);
+    // One pass for the search, one for the SQL: not one per page.
+    assert_eq!(b.sls_engine().scans(), 2);
+    // The same rows as one big page of the same result (asked as an SQL of its own).
+    let big = b
+        .sls(
+            PROJECT,
+            Some(LOGSTORE),
+            &[
+                ("from".into(), (END_MS / 1000 - 86_400).to_string()),
+                ("to".into(), (END_MS / 1000).to_string()),
+                (
+                    "query".into(),
+                    "* | select \"event.eventId\" as eventId, \"event.eventName\" as eventName order by eventName limit 100000".into(),
+                ),
+            ],
+        )
+        .unwrap();
+    assert_eq!(b.sls_engine().scans(), 3);
+    let big: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(&big.body).unwrap();
+    assert_eq!(big.len(), rows.len());
+    for (a, b) in big.iter().zip(&rows) {
+        let a: Vec<&str> = a.values().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(a, *b);
+    }
+    // Many results kept, the oldest evicted: a query asked again after others scans again.
+    for n in 0..sls::RESULTS_KEPT {
+        let q = format!("* | select eventId where eventName != 'x{n}' limit 0,10");
+        b.sls(
+            PROJECT,
+            Some(LOGSTORE),
+            &[
+                ("from".into(), (END_MS / 1000 - 86_400).to_string()),
+                ("to".into(), (END_MS / 1000).to_string()),
+                ("query".into(), q),
+            ],
+        )
+        .unwrap();
+    }
+    let before = b.sls_engine().scans();
+    let Step::Fetch(r) = SlsRun::new(
+        spec("* | select eventId, eventName order by eventName limit 10"),
+        1_000_000,
+    )
+    .unwrap()
+    .step() else {
+        unreachable!()
+    };
+    let again = call(&b, &r).unwrap();
+    assert_eq!(again.rows.table.rows[..], rows[..10]);
+    assert_eq!(b.sls_engine().scans(), before + 1);
+}
