@@ -29,9 +29,7 @@ pub fn request_id() -> String {
 
 /// A new SLS request id: 24 uppercase hex digits.
 pub fn sls_request_id() -> String {
-    (0..24)
-        .map(|_| b"0123456789ABCDEF"[fastrand::usize(..16)] as char)
-        .collect()
+    trailview_core::dialect::sls_request_id(|| fastrand::u8(..16))
 }
 
 /// Where "now" comes from (the default LookupEvents range ends at now).
