@@ -47,6 +47,12 @@ pub fn running(st: AppState) -> bool {
         .with(|r| r.as_ref().is_some_and(CloudTrailRun::running))
 }
 
+/// The events the AWS part of the last fetch loaded.
+pub fn loaded(st: AppState) -> usize {
+    st.aws_run
+        .with_untracked(|r| r.as_ref().map_or(0, |r| r.events))
+}
+
 struct Aws {
     st: AppState,
     epoch: u64,
