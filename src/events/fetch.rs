@@ -11,9 +11,9 @@ use leptos::task::spawn_local;
 use serde_json::value::RawValue;
 use std::cell::Cell;
 use trailview_core::catalogue::LookupEvents;
+use trailview_core::cloud::Cloud;
 use trailview_core::cloudtrail::sort_on_fetch;
 use trailview_core::dialect::ApiError;
-use trailview_core::cloud::Cloud;
 use trailview_core::fetch_policy::{
     cancelled_text, Direction, EventsRun, LoadMode, LookupQuery, QuerySpec,
 };

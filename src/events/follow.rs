@@ -144,8 +144,7 @@ async fn follow(st: AppState, ticket: Ticket) {
                     .flatten();
                 if let Some(s) = skipped {
                     let tz = st.tz.get_untracked();
-                    st.notice
-                        .set(Some(s.notice(|t| format::time(Some(t), tz))));
+                    st.notice.set(Some(s.notice(|t| format::time(Some(t), tz))));
                 }
             }
             Next::Wait(ms) => {

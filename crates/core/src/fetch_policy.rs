@@ -4,8 +4,8 @@
 
 use crate::catalogue;
 use crate::cloud::Cloud;
-use crate::numbers::thousands;
 use crate::lookup::Condition;
+use crate::numbers::thousands;
 use crate::paging::{Cursor, PagedRun, Pager, Request, Retry, RunEnd, Step};
 use crate::time::{format_api_time, RangePreset};
 
@@ -663,7 +663,10 @@ mod tests {
         );
         // A banner counts its own cloud's part, not the table's rows.
         assert_eq!(failed_text(0), "The request failed. No events were loaded.");
-        assert_eq!(failed_text(1), "The request failed. The 1 event it loaded is kept.");
+        assert_eq!(
+            failed_text(1),
+            "The request failed. The 1 event it loaded is kept."
+        );
         assert_eq!(
             failed_text(2000),
             "The request failed. The 2,000 events it loaded are kept."

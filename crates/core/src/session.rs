@@ -727,7 +727,11 @@ impl Manifest {
             clouds: match v.get("clouds") {
                 None => Clouds::default(),
                 Some(c) => {
-                    let b = |k: &str| c.get(k).and_then(Value::as_bool).ok_or_else(|| bad("clouds"));
+                    let b = |k: &str| {
+                        c.get(k)
+                            .and_then(Value::as_bool)
+                            .ok_or_else(|| bad("clouds"))
+                    };
                     Clouds {
                         aliyun: b("aliyun")?,
                         aws: b("aws")?,
@@ -1120,8 +1124,12 @@ mod tests {
             ..m.clone()
         };
         assert_eq!(Manifest::from_json(&both.to_json()).unwrap(), both);
-        assert!(both.describe().ends_with("ServiceName = Ecs, Alibaba Cloud and AWS"));
-        let old = m.to_json().replace(r#","clouds":{"aliyun":true,"aws":false}"#, "");
+        assert!(both
+            .describe()
+            .ends_with("ServiceName = Ecs, Alibaba Cloud and AWS"));
+        let old = m
+            .to_json()
+            .replace(r#","clouds":{"aliyun":true,"aws":false}"#, "");
         assert!(!old.contains("clouds"), "{old}");
         assert_eq!(Manifest::from_json(&old).unwrap(), m);
         // AWS only: nothing to resume, whatever its position says.

@@ -17,8 +17,8 @@
 //!   exceeded". A body that is not a JSON object is `400 SerializationException`; another
 //!   operation `400 UnknownOperationException`.
 
-use crate::buckets::S3World;
 use crate::aws_json::{parse_body, AwsErr, PageToken};
+use crate::buckets::S3World;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 use trailview_core::catalogue::{self, Api};
@@ -243,16 +243,13 @@ impl CloudTrailEvents {
         match input.get("NextToken") {
             None | Some(Value::Null) => {}
             Some(Value::String(t)) => {
-                hi = token
-                    .read(t)
-                    .filter(|p| *p <= hi)
-                    .ok_or_else(|| {
-                        (
-                            400,
-                            "InvalidNextTokenException",
-                            "Invalid NextToken: it does not belong to this query.".to_string(),
-                        )
-                    })?;
+                hi = token.read(t).filter(|p| *p <= hi).ok_or_else(|| {
+                    (
+                        400,
+                        "InvalidNextTokenException",
+                        "Invalid NextToken: it does not belong to this query.".to_string(),
+                    )
+                })?;
             }
             Some(_) => return Err(ser("NextToken")),
         }

@@ -363,7 +363,14 @@ enum SortKey {
     Descending(Reverse<Option<String>>),
 }
 
-fn scan(store: &DemoEvents, query: &InsightsQuery, start: i64, end: i64, limit: usize, now: i64) -> Scan {
+fn scan(
+    store: &DemoEvents,
+    query: &InsightsQuery,
+    start: i64,
+    end: i64,
+    limit: usize,
+    now: i64,
+) -> Scan {
     let view = store.view(now);
     let range = view.range(
         start.saturating_mul(1000),
@@ -486,7 +493,11 @@ impl<K: Ord, T> TopN<K, T> {
 
     /// The kept items, best first.
     pub(crate) fn into_sorted(self) -> Vec<T> {
-        self.heap.into_sorted_vec().into_iter().map(|r| r.item).collect()
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|r| r.item)
+            .collect()
     }
 }
 
