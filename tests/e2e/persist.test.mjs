@@ -138,6 +138,7 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   }, `a saved session of both clouds' ${both.ids.length} rows`, 15_000);
   assert.deepEqual(m.clouds, { aliyun: true, aws: true });
   await reloadAndRestore(page);
+  await page.selectOption(tid('page-size'), '250');
   assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back');
   await shot('both-restored');
 
@@ -154,6 +155,7 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   }, `a saved session of the AWS part's ${alone.ids.length} rows`, 15_000);
   assert.deepEqual(m.clouds, { aliyun: false, aws: true });
   await reloadAndRestore(page);
+  await page.selectOption(tid('page-size'), '250');
   assert.deepEqual(byCloud(await rows(page)), alone, 'the AWS rows are back');
   assert.equal(await page.getByRole('button', { name: 'Resume', exact: true }).count(), 0, 'nothing to resume');
 });
