@@ -508,6 +508,7 @@ pub async fn bench_persist_save() -> Result<Vec<f64>, JsError> {
         rows: w.rows,
         dict_len: w.dict_len,
         bytes: w.bytes,
+        clouds: Default::default(),
     };
     dir.write(crate::persist::MANIFEST, m.to_json().as_bytes())
         .await

@@ -3,10 +3,12 @@
 //! parallel with the Alibaba Cloud part; its records go into the same store (dedup by event
 //! id), and its status and error are its own, so an AWS error never stops the other cloud.
 
+use crate::events::persist;
 use crate::events::state::AppState;
 use crate::runtime::{self, retry_notice, Driven, Runner, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::RefCell;
 use trailview_core::catalogue::CloudTrailLookupEvents;
 use trailview_core::cloudtrail::{CloudTrailQuery, CloudTrailRun};
 use trailview_core::dialect::ApiError;
@@ -18,16 +20,26 @@ use trailview_core::wire::CloudTrailLookupEventsResponse;
 thread_local! {
     /// The AWS part's runner: a new fetch or Cancel aborts its request in flight.
     static RUNNER: Runner = Runner::default();
+    /// The last AWS part's query and cap (what a saved session of an AWS-only fetch names).
+    static QUERY: RefCell<Option<(LookupQuery, usize)>> = const { RefCell::new(None) };
 }
 
-/// Fetch `query`'s range and conditions from CloudTrail, up to `cap` events, into the store.
+/// Fetch `query`'s range and conditions from CloudTrail, up to `cap` events, into the store
+/// (and the session saved in this browser, beside the Alibaba Cloud part's rows).
 pub fn start(st: AppState, query: &LookupQuery, cap: usize) {
     let ticket = RUNNER.with(Runner::start);
+    QUERY.with(|q| *q.borrow_mut() = Some((query.clone(), cap)));
     let q = CloudTrailQuery::plan(query.start_ms, query.end_ms, &query.conditions);
     st.aws_error.set(None);
     st.aws_notice.set(None);
     st.aws_run.set(Some(CloudTrailRun::new(q, cap)));
+    persist::begin(st);
     spawn_local(drive(st, ticket));
+}
+
+/// The last AWS part's query and cap, while its run is the app's.
+pub fn query() -> Option<(LookupQuery, usize)> {
+    QUERY.with(|q| q.borrow().clone())
 }
 
 /// Stop the AWS part (Cancel, or a fetch that does not read AWS); what it loaded stays.
@@ -45,6 +57,12 @@ pub fn cancel(st: AppState) {
 pub fn running(st: AppState) -> bool {
     st.aws_run
         .with(|r| r.as_ref().is_some_and(CloudTrailRun::running))
+}
+
+/// The events the AWS part of the last fetch loaded.
+pub fn loaded(st: AppState) -> usize {
+    st.aws_run
+        .with_untracked(|r| r.as_ref().map_or(0, |r| r.events))
 }
 
 struct Aws {
@@ -97,6 +115,7 @@ impl Driven for Aws {
             });
             st.version.update(|v| *v += 1);
             st.select_linked_event();
+            persist::page(st);
         }
     }
 
@@ -132,5 +151,8 @@ async fn drive(st: AppState, ticket: Ticket) {
     if ticket.live() {
         // Tick the status (the run's own state already says how it ended).
         st.aws_run.update(|_| {});
+        if !aws.replaced() {
+            persist::save(st);
+        }
     }
 }

@@ -11,11 +11,13 @@ use leptos::task::spawn_local;
 use serde_json::value::RawValue;
 use std::cell::Cell;
 use trailview_core::catalogue::LookupEvents;
+use trailview_core::cloud::Cloud;
 use trailview_core::cloudtrail::sort_on_fetch;
 use trailview_core::dialect::ApiError;
-use trailview_core::fetch_policy::{Direction, EventsRun, LoadMode, LookupQuery, QuerySpec};
+use trailview_core::fetch_policy::{
+    cancelled_text, Direction, EventsRun, LoadMode, LookupQuery, QuerySpec,
+};
 use trailview_core::lenient::Parsed;
-use trailview_core::numbers::thousands;
 use trailview_core::paging::{Retry, RunEnd, Step};
 use trailview_core::session;
 use trailview_core::time::format_api_time;
@@ -32,18 +34,13 @@ pub fn next_run() -> Ticket {
     RUNNER.with(Runner::start)
 }
 
-/// "The 1,234 events loaded are kept." / "No events were loaded." — what is true right now.
-pub fn kept_message(loaded: usize) -> String {
-    match loaded {
-        0 => "No events were loaded.".to_string(),
-        1 => "The 1 event loaded is kept.".to_string(),
-        n => format!("The {} events loaded are kept.", thousands(n)),
-    }
-}
-
 /// Stop the running fetch (both clouds' parts); what was loaded stays (and "Load older" can
-/// continue the Alibaba Cloud part).
+/// continue the Alibaba Cloud part). The notice names the parts it stopped and what is kept.
 pub fn cancel(st: AppState) {
+    let mut parts = Vec::new();
+    if aws::running(st) {
+        parts.push((Cloud::Aws, aws::loaded(st)));
+    }
     aws::cancel(st);
     RUNNER.with(Runner::cancel);
     st.end_follow();
@@ -54,10 +51,15 @@ pub fn cancel(st: AppState) {
             }
         });
         st.fetch_state.set(FetchState::Cancelled);
+        let loaded = st
+            .run
+            .with_untracked(|r| r.as_ref().map_or(0, |r| r.progress.events));
+        parts.insert(0, (Cloud::Aliyun, loaded));
+    }
+    if !parts.is_empty() {
         persist::save(st);
-        let loaded = st.store.with_value(|s| s.len());
-        st.notice
-            .set(Some(format!("Cancelled. {}", kept_message(loaded))));
+        let total = st.store.with_value(|s| s.len());
+        st.notice.set(Some(cancelled_text(&parts, total)));
     }
 }
 

@@ -140,21 +140,11 @@ async fn follow(st: AppState, ticket: Ticket) {
                 }
                 let skipped = st
                     .follower
-                    .try_update_value(|f| {
-                        f.as_mut().and_then(|f| {
-                            let before = f.skipped();
-                            f.end_round(now_ms() as i64);
-                            f.skipped().filter(|s| Some(*s) != before)
-                        })
-                    })
+                    .try_update_value(|f| f.as_mut().and_then(|f| f.end_round(now_ms() as i64)))
                     .flatten();
-                if let Some((from, to)) = skipped {
+                if let Some(s) = skipped {
                     let tz = st.tz.get_untracked();
-                    st.notice.set(Some(format!(
-                        "Following reads at most the last hour: events from {} to {} were not read. Fetch that range to fill it.",
-                        format::time(Some(from), tz),
-                        format::time(Some(to), tz)
-                    )));
+                    st.notice.set(Some(s.notice(|t| format::time(Some(t), tz))));
                 }
             }
             Next::Wait(ms) => {

@@ -6,6 +6,7 @@
 //! Private File System (plain `http://` off localhost, an old browser) says so once and saves
 //! nothing.
 
+use crate::events::aws;
 use crate::events::state::{AppState, FetchState};
 use crate::persist;
 use crate::persist::StoreError;
@@ -15,6 +16,7 @@ use leptos::task::spawn_local;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
+use trailview_core::cloud::Clouds;
 use trailview_core::fetch_policy::EventsRun;
 use trailview_core::numbers::thousands;
 use trailview_core::session::{self, Budget, Manifest, Saved, SnapshotWriter};
@@ -325,9 +327,23 @@ pub fn page(st: AppState) {
     }
 }
 
-/// Save what is not saved yet and where the run is (a page, the run's end, Cancel).
+/// Save what is not saved yet and where the run is (a page, the run's end, Cancel): both
+/// clouds' rows, the Alibaba Cloud part's position (an AWS-only fetch: its query).
 pub fn save(st: AppState) {
-    let Some(manifest) = st.run.with_untracked(|r| r.as_ref().map(position)) else {
+    let clouds = Clouds {
+        aliyun: st.run.with_untracked(Option::is_some),
+        aws: st.aws_run.with_untracked(Option::is_some),
+    };
+    let Some(manifest) = st
+        .run
+        .with_untracked(|r| r.as_ref().map(position))
+        .or_else(|| {
+            let (query, cap) = aws::query().filter(|_| clouds.aws)?;
+            let mut run = EventsRun::new(query, cap);
+            run.cancel();
+            Some(position(&run))
+        })
+    else {
         return;
     };
     let t0 = now_ms();
@@ -369,6 +385,7 @@ pub fn save(st: AppState) {
                         rows: saver.writer.rows,
                         dict_len: saver.writer.dict_len,
                         bytes: saver.writer.bytes,
+                        clouds,
                     }
                     .to_json()
                 })
@@ -473,7 +490,7 @@ async fn drain(st: AppState, queue: Rc<Queue>) {
                     )
                 },
                 thousands(kept),
-                if st.fetch_state.get_untracked() == FetchState::Running {
+                if st.fetch_state.get_untracked() == FetchState::Running || aws::running(st) {
                     " and the fetch goes on"
                 } else {
                     ""

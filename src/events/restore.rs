@@ -134,9 +134,12 @@ pub fn restore(st: AppState, id: String) {
             ),
             Some(_) => (damaged_run(st, &m), reader.writer()),
         };
-        let unfinished = m.unfinished() || damage.is_some();
-        st.run.set(Some(run));
-        st.fetch_state.set(if unfinished {
+        // An AWS-only fetch's rows come back; it has no Alibaba Cloud part to resume.
+        let unfinished = m.clouds.aliyun && (m.unfinished() || damage.is_some());
+        st.run.set(m.clouds.aliyun.then_some(run));
+        st.fetch_state.set(if !m.clouds.aliyun {
+            FetchState::Idle
+        } else if unfinished {
             FetchState::Cancelled
         } else {
             FetchState::Done

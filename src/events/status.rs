@@ -6,7 +6,7 @@ use crate::events::state::{AppState, FetchState};
 use crate::format;
 use leptos::prelude::*;
 use trailview_core::dialect::ApiError;
-use trailview_core::fetch_policy::{Direction, EventsRun};
+use trailview_core::fetch_policy::{failed_text, Direction, EventsRun};
 use trailview_core::numbers::thousands;
 
 /// "covers 2026-11-30 10:00:00 → 2026-12-01 00:32:00 (40% of the range)", as far as known.
@@ -195,9 +195,17 @@ pub fn Coverage() -> impl IntoView {
 pub fn ErrorBanner() -> impl IntoView {
     let st = expect_context::<AppState>();
     view! {
-        {error_banner(st, st.error, "", "api-error")}
-        {error_banner(st, st.aws_error, "AWS: ", "aws-api-error")}
+        {error_banner(st, st.error, "", "api-error", Part::Aliyun)}
+        {error_banner(st, st.aws_error, "AWS: ", "aws-api-error", Part::Aws)}
     }
+}
+
+/// Which part of the fetch a banner is about: its count of what is kept is that part's.
+#[derive(Clone, Copy)]
+enum Part {
+    /// The Alibaba Cloud part, or a trail file load (no run: the table's rows).
+    Aliyun,
+    Aws,
 }
 
 fn error_banner(
@@ -205,6 +213,7 @@ fn error_banner(
     error: RwSignal<Option<ApiError>>,
     cloud: &'static str,
     testid: &'static str,
+    part: Part,
 ) -> impl IntoView {
     move || {
         error.get().map(|e| {
@@ -213,7 +222,12 @@ fn error_banner(
                 <div class="api-error" role="alert" data-testid=testid>
                     <strong>{move || {
                         st.version.track();
-                        format!("{cloud}The request failed. {}", fetch::kept_message(st.store.with_value(|s| s.len())))
+                        let loaded = match part {
+                            Part::Aliyun => st.run.with(|r| r.as_ref().map(|r| r.progress.events))
+                                .unwrap_or_else(|| st.store.with_value(|s| s.len())),
+                            Part::Aws => st.aws_run.with(|r| r.as_ref().map_or(0, |r| r.events)),
+                        };
+                        format!("{cloud}{}", failed_text(loaded))
                     }}</strong>
                     {body}
                     <button class="dismiss" type="button" aria-label="Dismiss" on:click=move |_| error.set(None)>"×"</button>

@@ -3,7 +3,7 @@
 // telling them apart; an AWS error is shown with its code, message and RequestId while the
 // Alibaba Cloud part goes on.
 import assert from 'node:assert/strict';
-import { appTest, counts, eventually, progress, rows, tid, waitForState } from './helpers.mjs';
+import { appTest, counts, eventually, progress, rows, submitFetch, tid, waitForState } from './helpers.mjs';
 
 const CT_TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents';
 
@@ -139,6 +139,11 @@ appTest('an AWS error shows its code, message and RequestId while Alibaba Cloud 
   // The Alibaba Cloud part finished on its own.
   const ali = await waitForState(page, 'done');
   assert.ok(ali.events > 0);
+  // The AWS banner counts the AWS part's events, not the other cloud's rows in the table.
+  assert.match(
+    await banner.locator('strong').textContent(),
+    /^AWS: The request failed\. No events were loaded\.$/,
+  );
   assert.equal(await page.locator(tid('api-error')).count(), 0);
   assert.match((await awsProgress(page)).text, /AWS: Stopped by an error: 0 events/);
   await shot('aws-error');
@@ -168,4 +173,56 @@ appTest('AWS alone: only CloudTrail is called, and the link names the clouds', a
   const r = await rows(page);
   assert.ok(r.length === 40 && r.every((x) => x.cloud === 'AWS'));
   assert.match(page.url(), /clouds=aws(&|$)/);
+});
+
+appTest('Cancel during a fetch of both clouds stops both, keeps what they loaded and says so', async ({ page, shot }) => {
+  const calls = recordCalls(page);
+  const c = clouds(page);
+  await c.aws.check();
+  await page.selectOption(tid('range-preset'), '30d');
+  await page.fill(tid('cap'), '5000');
+  await page.click(tid('fetch'));
+  await eventually(
+    async () => (await progress(page)).events >= 50 && (await awsProgress(page)).events >= 50,
+    'a page from each cloud',
+    30_000,
+  );
+  await page.click(tid('cancel'));
+  const ali = await waitForState(page, 'cancelled', 15_000);
+  const aws = await eventually(async () => {
+    const p = await awsProgress(page);
+    return p.state === 'stopped' && p;
+  }, 'the AWS part to stop');
+  assert.match(aws.text, /^AWS: Cancelled: /, aws.text);
+  assert.ok(ali.events < 5000 && aws.events < 5000, 'both stopped midway');
+  const total = (await counts(page)).total;
+  assert.equal(total, ali.events + aws.events, 'what both loaded stays');
+  const n = (x) => x.toLocaleString('en-US');
+  assert.equal(
+    await page.locator(tid('notice')).innerText(),
+    `Cancelled both clouds' fetches. The ${n(total)} events loaded are kept (Alibaba Cloud: ${n(ali.events)}, AWS: ${n(aws.events)}).`,
+  );
+  // Neither cloud is called again; the rows stay.
+  const made = { aliyun: calls.aliyun.length, aws: calls.aws.length };
+  await page.waitForTimeout(2_000);
+  assert.deepEqual({ aliyun: calls.aliyun.length, aws: calls.aws.length }, made, 'no call after Cancel');
+  assert.equal((await counts(page)).total, total);
+  assert.equal(await page.locator(tid('cancel')).isDisabled(), true);
+  await shot('both-cancelled');
+
+  // AWS alone: Cancel stops it and says so too.
+  await c.aliyun.uncheck();
+  await submitFetch(page, 'replace');
+  await eventually(async () => (await awsProgress(page)).events >= 50, 'an AWS page', 30_000);
+  await page.click(tid('cancel'));
+  const alone = await eventually(async () => {
+    const p = await awsProgress(page);
+    return p.state === 'stopped' && p;
+  }, 'the AWS part to stop');
+  assert.match(alone.text, /^AWS: Cancelled: /, alone.text);
+  assert.equal((await counts(page)).total, alone.events);
+  assert.equal(
+    await page.locator(tid('notice')).innerText(),
+    `Cancelled. The ${n(alone.events)} events loaded are kept.`,
+  );
 });

@@ -108,6 +108,58 @@ appTest('persist: a reload, then Restore, brings back the same events and first 
   await shot('restored');
 });
 
+appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come back after a reload and Restore', async ({ page, shot }) => {
+  const group = page.getByRole('group', { name: 'Clouds' });
+  const aws = group.getByRole('checkbox', { name: 'AWS' });
+  const aliyun = group.getByRole('checkbox', { name: 'Alibaba Cloud' });
+  const awsStopped = () =>
+    eventually(
+      async () => (await page.locator(tid('aws-progress')).getAttribute('data-state')) === 'stopped',
+      'the AWS part to stop',
+      30_000,
+    );
+  const byCloud = (r) => ({
+    ids: r.map((x) => x.id).sort(),
+    aws: r.filter((x) => x.cloud === 'AWS').length,
+    aliyun: r.filter((x) => x.cloud === 'Alibaba Cloud').length,
+  });
+  await page.selectOption(tid('page-size'), '250');
+  await aws.check();
+  await page.selectOption(tid('range-preset'), '24h');
+  await page.fill(tid('cap'), '60');
+  await submitFetch(page);
+  await waitForState(page, 'done');
+  await awsStopped();
+  const both = byCloud(await rows(page));
+  assert.ok(both.aws > 0 && both.aliyun > 0, JSON.stringify(both));
+  let m = await eventually(async () => {
+    const m = (await manifests(page))[0];
+    return m && m.rows === both.ids.length && m;
+  }, `a saved session of both clouds' ${both.ids.length} rows`, 15_000);
+  assert.deepEqual(m.clouds, { aliyun: true, aws: true });
+  await reloadAndRestore(page);
+  await page.selectOption(tid('page-size'), '250');
+  assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back');
+  await shot('both-restored');
+
+  // AWS only: saved too, restored with nothing to resume.
+  await aws.check();
+  await aliyun.uncheck();
+  await submitFetch(page, 'replace');
+  await awsStopped();
+  const alone = byCloud(await rows(page));
+  assert.ok(alone.aws > 0 && alone.aliyun === 0, JSON.stringify(alone));
+  m = await eventually(async () => {
+    const m = (await manifests(page))[0];
+    return m && m.rows === alone.ids.length && m.clouds && !m.clouds.aliyun && m;
+  }, `a saved session of the AWS part's ${alone.ids.length} rows`, 15_000);
+  assert.deepEqual(m.clouds, { aliyun: false, aws: true });
+  await reloadAndRestore(page);
+  await page.selectOption(tid('page-size'), '250');
+  assert.deepEqual(byCloud(await rows(page)), alone, 'the AWS rows are back');
+  assert.equal(await page.getByRole('button', { name: 'Resume', exact: true }).count(), 0, 'nothing to resume');
+});
+
 appTest('persist: Cancel then Resume, and a reload then Resume, load what an uninterrupted fetch loads', async ({ page }) => {
   const w = window(8);
   await setQuery(page, w, 5000);

@@ -201,16 +201,20 @@ impl Operation {
         self.access == Access::Write
     }
 
-    /// The proxy's `[rate_limits]` key: the operation's name, or `<API>.<name>` for an
-    /// operation with a documented limit whose name an earlier API's operation already has
-    /// (CloudTrail's `CloudTrail.LookupEvents` beside ActionTrail's `LookupEvents`: two
-    /// clouds' accounts, two limits).
+    /// The proxy's `[rate_limits]` key: the operation's name, or `<API>.<name>` for an AWS
+    /// operation with a documented limit whose name an Alibaba Cloud operation also has
+    /// (CloudTrail's `CloudTrail.LookupEvents` beside ActionTrail's `LookupEvents`: two clouds'
+    /// accounts, two limits). It depends on the operations' identities, not on their order in
+    /// [`OPERATIONS`].
     pub fn rate_key(&self) -> String {
-        let taken = OPERATIONS
-            .iter()
-            .take_while(|o| *o != self)
-            .any(|o| o.name == self.name && o.api != self.api);
-        if taken && matches!(self.limit, Limit::Documented(_)) {
+        self.rate_key_among(OPERATIONS.iter())
+    }
+
+    fn rate_key_among<'a>(&self, mut ops: impl Iterator<Item = &'a Operation>) -> String {
+        let shared = self.api.cloud() == Cloud::Aws
+            && matches!(self.limit, Limit::Documented(_))
+            && ops.any(|o| o.name == self.name && o.api.cloud() == Cloud::Aliyun);
+        if shared {
             format!("{}.{}", self.api.name(), self.name)
         } else {
             self.name.to_string()
@@ -566,6 +570,15 @@ mod tests {
         );
         assert_eq!(LOOKUP_EVENTS.rate_key(), "LookupEvents");
         assert_eq!(S3_GET_OBJECT.rate_key(), "GetObject");
+        // The same whatever the catalogue's order.
+        for o in OPERATIONS {
+            assert_eq!(o.rate_key_among(OPERATIONS.iter().rev()), o.rate_key());
+            let mut rotated = OPERATIONS.iter().cycle().skip(OPERATIONS.len() / 2);
+            assert_eq!(
+                o.rate_key_among((&mut rotated).take(OPERATIONS.len())),
+                o.rate_key()
+            );
+        }
         let keys: Vec<String> = OPERATIONS.iter().map(Operation::rate_key).collect();
         for (i, k) in keys.iter().enumerate() {
             let same = OPERATIONS.iter().zip(&keys).filter(|(_, o)| *o == k);

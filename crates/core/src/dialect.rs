@@ -658,6 +658,14 @@ pub fn request_id(mut hex_digit: impl FnMut() -> u8) -> String {
     s
 }
 
+/// A request id in SLS's shape (`x-log-requestid`: 24 uppercase hex digits) from random hex
+/// digits the caller draws.
+pub fn sls_request_id(mut hex_digit: impl FnMut() -> u8) -> String {
+    (0..24)
+        .map(|_| b"0123456789ABCDEF"[(hex_digit() & 15) as usize] as char)
+        .collect()
+}
+
 /// An Alibaba RPC call's parameters, in arrival order (the query, then a form body), with the
 /// V3 signature style's `x-acs-action` / `x-acs-version` headers standing in for a missing
 /// `Action` / `Version`. Parsing them off HTTP is the proxy's; reading them is shared by the
@@ -941,5 +949,15 @@ mod writer_tests {
             id.split('-').map(str::len).collect::<Vec<_>>(),
             [8, 4, 4, 4, 12]
         );
+        let mut n = 0u8;
+        let sls = sls_request_id(|| {
+            n = n.wrapping_add(11);
+            n
+        });
+        assert_eq!(sls.len(), 24);
+        assert!(sls
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
+        assert_eq!(&sls[..4], "B61C");
     }
 }

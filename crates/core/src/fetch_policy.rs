@@ -3,7 +3,9 @@
 //! source; the app's one driver carries the decisions out.
 
 use crate::catalogue;
+use crate::cloud::Cloud;
 use crate::lookup::Condition;
+use crate::numbers::thousands;
 use crate::paging::{Cursor, PagedRun, Pager, Request, Retry, RunEnd, Step};
 use crate::time::{format_api_time, RangePreset};
 
@@ -389,6 +391,44 @@ impl Progress {
     }
 }
 
+/// What is kept after a fetch stopped: "The 1,234 events loaded are kept." / "No events were
+/// loaded."
+pub fn kept_text(loaded: usize) -> String {
+    match loaded {
+        0 => "No events were loaded.".to_string(),
+        1 => "The 1 event loaded is kept.".to_string(),
+        n => format!("The {} events loaded are kept.", thousands(n)),
+    }
+}
+
+/// What Cancel says: the parts of the fetch it stopped (each cloud with the events its part
+/// loaded) and the `total` the table keeps. One part reads as before Cancel had two.
+pub fn cancelled_text(parts: &[(Cloud, usize)], total: usize) -> String {
+    match parts {
+        [a, b] if total > 0 => format!(
+            "Cancelled both clouds' fetches. {} ({}: {}, {}: {}).",
+            kept_text(total).trim_end_matches('.'),
+            a.0.label(),
+            thousands(a.1),
+            b.0.label(),
+            thousands(b.1)
+        ),
+        [_, _] => format!("Cancelled both clouds' fetches. {}", kept_text(total)),
+        _ => format!("Cancelled. {}", kept_text(total)),
+    }
+}
+
+/// The heading of a cloud's error banner: the request failed, and what that cloud's part had
+/// loaded (`loaded`) is kept.
+pub fn failed_text(loaded: usize) -> String {
+    let kept = match loaded {
+        0 => "No events were loaded.".to_string(),
+        1 => "The 1 event it loaded is kept.".to_string(),
+        n => format!("The {} events it loaded are kept.", thousands(n)),
+    };
+    format!("The request failed. {kept}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,5 +638,38 @@ mod tests {
             elapsed_ms: 5000.0,
         };
         assert_eq!(p.rate(), 100.0);
+    }
+
+    #[test]
+    fn what_a_stop_says_is_kept() {
+        assert_eq!(kept_text(0), "No events were loaded.");
+        assert_eq!(kept_text(1), "The 1 event loaded is kept.");
+        assert_eq!(kept_text(1234), "The 1,234 events loaded are kept.");
+        assert_eq!(
+            cancelled_text(&[(Cloud::Aliyun, 1234)], 1234),
+            "Cancelled. The 1,234 events loaded are kept."
+        );
+        assert_eq!(
+            cancelled_text(&[(Cloud::Aws, 0)], 0),
+            "Cancelled. No events were loaded."
+        );
+        assert_eq!(
+            cancelled_text(&[(Cloud::Aliyun, 100), (Cloud::Aws, 2000)], 2100),
+            "Cancelled both clouds' fetches. The 2,100 events loaded are kept (Alibaba Cloud: 100, AWS: 2,000)."
+        );
+        assert_eq!(
+            cancelled_text(&[(Cloud::Aliyun, 0), (Cloud::Aws, 0)], 0),
+            "Cancelled both clouds' fetches. No events were loaded."
+        );
+        // A banner counts its own cloud's part, not the table's rows.
+        assert_eq!(failed_text(0), "The request failed. No events were loaded.");
+        assert_eq!(
+            failed_text(1),
+            "The request failed. The 1 event it loaded is kept."
+        );
+        assert_eq!(
+            failed_text(2000),
+            "The request failed. The 2,000 events it loaded are kept."
+        );
     }
 }

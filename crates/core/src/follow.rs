@@ -101,6 +101,8 @@ pub struct Follow {
     last_sweep_ms: Option<i64>,
     /// The span (ms, `[from, to)`) the last round that had fallen behind did not read.
     skipped: Option<(i64, i64)>,
+    /// Whether the round running newly skipped [`Follow::skipped`], not yet told.
+    skipped_untold: bool,
     ended: Option<RunEnd>,
     /// Rounds started.
     pub rounds: usize,
@@ -139,6 +141,7 @@ impl Follow {
             more: false,
             last_sweep_ms: None,
             skipped: None,
+            skipped_untold: false,
             ended: None,
             rounds: 0,
             received: 0,
@@ -224,6 +227,7 @@ impl Follow {
         self.more = false;
         if let Some(span) = self.behind(now_ms) {
             self.skipped = Some(span);
+            self.skipped_untold = true;
             self.newest_ms = span.1;
         }
         let query = self.round_query(now_ms);
@@ -281,8 +285,9 @@ impl Follow {
         r
     }
 
-    /// The round the driver ran is over at `now_ms`.
-    pub fn end_round(&mut self, now_ms: i64) {
+    /// The round the driver ran is over at `now_ms`: the span it left unread because following
+    /// had fallen behind, the first time it is over (the user is told once).
+    pub fn end_round(&mut self, now_ms: i64) -> Option<Skipped> {
         let end = self.step();
         self.more = end == Step::Stop(RunEnd::Capped);
         if let Step::Stop(e @ (RunEnd::Failed | RunEnd::Cancelled)) = end {
@@ -292,6 +297,10 @@ impl Follow {
             self.round = None;
         }
         self.last_end_ms = Some(now_ms);
+        let untold = std::mem::take(&mut self.skipped_untold);
+        self.skipped
+            .filter(|_| untold)
+            .map(|(from_ms, to_ms)| Skipped { from_ms, to_ms })
     }
 
     pub fn cancel(&mut self) {
@@ -301,6 +310,28 @@ impl Follow {
         if let Some(r) = self.round.as_mut() {
             r.cancel();
         }
+    }
+}
+
+/// A span following left unread (`[from_ms, to_ms)`) because it had fallen more than
+/// [`CATCH_UP_MS`] behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+// The notice says "the last hour".
+const _: () = assert!(CATCH_UP_MS == 60 * 60_000);
+
+impl Skipped {
+    /// What the user is told, with times written by `time` (in the app's time zone).
+    pub fn notice(&self, time: impl Fn(i64) -> String) -> String {
+        format!(
+            "Following reads at most the last hour: events from {} to {} were not read. Fetch that range to fill it.",
+            time(self.from_ms),
+            time(self.to_ms)
+        )
     }
 }
 
@@ -464,7 +495,7 @@ mod tests {
     }
 
     /// Runs one round as the app's driver does (no retry waits).
-    fn round(f: &mut Follow, cloud: &mut Cloud, store: &mut Store, now: i64) {
+    fn round(f: &mut Follow, cloud: &mut Cloud, store: &mut Store, now: i64) -> Option<Skipped> {
         f.begin_round(now);
         while let Step::Fetch(req) = f.step() {
             match cloud.answer(&req) {
@@ -478,7 +509,7 @@ mod tests {
                 }
             }
         }
-        f.end_round(now);
+        f.end_round(now)
     }
 
     fn server_error(code: &str, status: u16) -> ApiError {
@@ -642,11 +673,24 @@ mod tests {
         let mut store = Store::default();
         let mut f = Follow::from(Vec::new(), t0);
         let now = t0 + day;
+        let mut told = Vec::new();
         while matches!(f.next(now, Visibility::Visible), Next::Poll) {
-            round(&mut f, &mut cloud, &mut store, now);
+            told.extend(round(&mut f, &mut cloud, &mut store, now));
         }
         assert_eq!(store.ids.len(), 60, "one event a minute over the last hour");
         assert_eq!(f.skipped(), Some((t0, now - CATCH_UP_MS)));
+        // Told once, with the span's times.
+        let span = Skipped {
+            from_ms: t0,
+            to_ms: now - CATCH_UP_MS,
+        };
+        assert_eq!(told, [span]);
+        assert_eq!(
+            span.notice(|t| format!("<{}>", (t - t0) / 60_000)),
+            "Following reads at most the last hour: events from <0> to <1380> were not read. Fetch that range to fill it."
+        );
+        f.begin_round(now + 5_000);
+        assert_eq!(f.end_round(now + 5_000), None, "not told again");
         assert_eq!(f.newest_ms(), now - 60_000, "API times are whole seconds");
         // Caught up: the next round reads from the newest event on.
         assert_eq!(f.round_query(now + 5_000).start_ms, now - 60_000);

@@ -20,6 +20,7 @@
 //! refuses it, from the loaded events' oldest (newest, for a forward run) second, that second
 //! included: nothing is skipped, and what is read again is dropped by `eventId`.
 
+use crate::cloud::Clouds;
 use crate::dialect::ApiError;
 use crate::engine::{EventStore, Pushed};
 use crate::fetch_policy::{Direction, EventsRun, LookupQuery, RunPosition};
@@ -558,6 +559,10 @@ pub struct Manifest {
     pub dict_len: usize,
     /// Bytes of the saved chunks.
     pub bytes: u64,
+    /// The clouds the fetch read: its rows are both clouds' when it read both. `query` and
+    /// `position` are the Alibaba Cloud part's (an AWS-only fetch: its query, a position that
+    /// is never resumed).
+    pub clouds: Clouds,
 }
 
 fn direction_key(d: Direction) -> &'static str {
@@ -646,6 +651,7 @@ impl Manifest {
             "rows": self.rows,
             "dict_len": self.dict_len,
             "bytes": self.bytes,
+            "clouds": {"aliyun": self.clouds.aliyun, "aws": self.clouds.aws},
         })
         .to_string()
     }
@@ -717,15 +723,32 @@ impl Manifest {
             rows: u(&v, "rows")? as usize,
             dict_len: u(&v, "dict_len")? as usize,
             bytes: u(&v, "bytes")?,
+            // Manifests written before AWS was offered: Alibaba Cloud only.
+            clouds: match v.get("clouds") {
+                None => Clouds::default(),
+                Some(c) => {
+                    let b = |k: &str| {
+                        c.get(k)
+                            .and_then(Value::as_bool)
+                            .ok_or_else(|| bad("clouds"))
+                    };
+                    Clouds {
+                        aliyun: b("aliyun")?,
+                        aws: b("aws")?,
+                    }
+                }
+            },
         })
     }
 
-    /// Whether the run stopped before its end (a crash, Cancel, an error): "Resume" goes on.
+    /// Whether the Alibaba Cloud part stopped before its end (a crash, Cancel, an error):
+    /// "Resume" goes on. A fetch without that part has nothing to resume.
     pub fn unfinished(&self) -> bool {
-        matches!(
-            self.position.ended,
-            None | Some(RunEnd::Cancelled | RunEnd::Failed)
-        )
+        self.clouds.aliyun
+            && matches!(
+                self.position.ended,
+                None | Some(RunEnd::Cancelled | RunEnd::Failed)
+            )
     }
 
     /// "2026-11-30T10:00:00Z → 2026-12-01T10:00:00Z, newest first, ServiceName = Ecs".
@@ -742,6 +765,11 @@ impl Manifest {
         );
         for c in &q.conditions {
             s.push_str(&format!(", {} = {}", c.key.as_str(), c.value));
+        }
+        match (self.clouds.aliyun, self.clouds.aws) {
+            (true, true) => s.push_str(", Alibaba Cloud and AWS"),
+            (false, true) => s.push_str(", AWS"),
+            _ => {}
         }
         s
     }
@@ -1080,11 +1108,40 @@ mod tests {
             rows: 149,
             dict_len: 300,
             bytes: 12_345,
+            clouds: Clouds::default(),
         };
         let back = Manifest::from_json(&m.to_json()).unwrap();
         assert_eq!(back, m);
         assert!(m.unfinished());
-        assert!(m.describe().contains("newest first, ServiceName = Ecs"));
+        assert!(m.describe().ends_with("newest first, ServiceName = Ecs"));
+        // Both clouds' rows: said, and kept through the JSON; a manifest written before AWS was
+        // offered reads as Alibaba Cloud only.
+        let both = Manifest {
+            clouds: Clouds {
+                aliyun: true,
+                aws: true,
+            },
+            ..m.clone()
+        };
+        assert_eq!(Manifest::from_json(&both.to_json()).unwrap(), both);
+        assert!(both
+            .describe()
+            .ends_with("ServiceName = Ecs, Alibaba Cloud and AWS"));
+        let old = m
+            .to_json()
+            .replace(r#","clouds":{"aliyun":true,"aws":false}"#, "");
+        assert!(!old.contains("clouds"), "{old}");
+        assert_eq!(Manifest::from_json(&old).unwrap(), m);
+        // AWS only: nothing to resume, whatever its position says.
+        let aws = Manifest {
+            clouds: Clouds {
+                aliyun: false,
+                aws: true,
+            },
+            ..m.clone()
+        };
+        assert!(!aws.unfinished());
+        assert!(aws.describe().ends_with(", AWS"));
         assert!(matches!(
             Manifest::from_json("{"),
             Err(SnapshotError::Manifest(_))

@@ -29,9 +29,7 @@ pub fn request_id() -> String {
 
 /// A new SLS request id: 24 uppercase hex digits.
 pub fn sls_request_id() -> String {
-    (0..24)
-        .map(|_| b"0123456789ABCDEF"[fastrand::usize(..16)] as char)
-        .collect()
+    trailview_core::dialect::sls_request_id(|| fastrand::u8(..16))
 }
 
 /// Where "now" comes from (the default LookupEvents range ends at now).
@@ -223,6 +221,12 @@ impl DemoBackend {
             }),
         };
         answer.map_err(|e| e.write(&sls_request_id()))
+    }
+
+    /// The SLS engine (tests count its passes over the events).
+    #[cfg(test)]
+    pub(crate) fn sls_engine(&self) -> &DemoSls {
+        &self.sls
     }
 
     /// DescribeCdnDeliverList.

@@ -17,10 +17,8 @@
 //!   exceeded". A body that is not a JSON object is `400 SerializationException`; another
 //!   operation `400 UnknownOperationException`.
 
+use crate::aws_json::{parse_body, AwsErr, PageToken};
 use crate::buckets::S3World;
-use crate::events::Fnv;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
 use trailview_core::catalogue::{self, Api};
@@ -32,8 +30,6 @@ use trailview_core::event::EventRecord;
 pub const LOOKBACK_MS: i64 = 90 * 24 * 3_600_000;
 /// One in this many records carries one of the generator's odd values.
 const HOSTILE_ONE_IN: u64 = 2000;
-
-type AwsErr = (u16, &'static str, String);
 
 /// One record and the summary fields LookupEvents answers and matches on.
 struct Item {
@@ -235,16 +231,11 @@ impl CloudTrailEvents {
             Some(_) => return Err(ser("MaxResults")),
         };
         let attribute = attribute(input.get("LookupAttributes"))?;
-        let fingerprint = {
-            let mut h = Fnv::new();
-            h.field(&start.to_le_bytes());
-            h.field(&end.to_le_bytes());
-            if let Some((k, v)) = &attribute {
-                h.field(k.as_str().as_bytes());
-                h.field(v.as_bytes());
-            }
-            h.finish()
-        };
+        let (start_b, end_b) = (start.to_le_bytes(), end.to_le_bytes());
+        let token = PageToken::of(&match &attribute {
+            Some((k, v)) => vec![&start_b[..], &end_b, k.as_str().as_bytes(), v.as_bytes()],
+            None => vec![&start_b[..], &end_b],
+        });
         let items = self.items();
         let hi_of = |t: i64| items.partition_point(|e| e.time_ms <= t);
         let lo = items.partition_point(|e| e.time_ms < start);
@@ -252,15 +243,13 @@ impl CloudTrailEvents {
         match input.get("NextToken") {
             None | Some(Value::Null) => {}
             Some(Value::String(t)) => {
-                hi = decode_token(t, fingerprint)
-                    .filter(|p| *p <= hi)
-                    .ok_or_else(|| {
-                        (
-                            400,
-                            "InvalidNextTokenException",
-                            "Invalid NextToken: it does not belong to this query.".to_string(),
-                        )
-                    })?;
+                hi = token.read(t).filter(|p| *p <= hi).ok_or_else(|| {
+                    (
+                        400,
+                        "InvalidNextTokenException",
+                        "Invalid NextToken: it does not belong to this query.".to_string(),
+                    )
+                })?;
             }
             Some(_) => return Err(ser("NextToken")),
         }
@@ -282,7 +271,7 @@ impl CloudTrailEvents {
         });
         let mut out = json!({ "Events": events });
         if more {
-            out["NextToken"] = json!(encode_token(at, fingerprint));
+            out["NextToken"] = json!(token.write(at));
         }
         Ok(out.to_string())
     }
@@ -330,32 +319,6 @@ fn attribute(v: Option<&Value>) -> Result<Option<(AttributeKey, String)>, AwsErr
         }
         _ => Err(invalid_attributes(
             "You cannot specify more than one lookup attribute.",
-        )),
-    }
-}
-
-fn encode_token(pos: usize, fingerprint: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{pos}.{fingerprint:x}"))
-}
-
-fn decode_token(t: &str, fingerprint: u64) -> Option<usize> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(t).ok()?).ok()?;
-    let (pos, fp) = text.split_once('.')?;
-    (u64::from_str_radix(fp, 16).ok()? == fingerprint)
-        .then(|| pos.parse().ok())
-        .flatten()
-}
-
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, AwsErr> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err((
-            400,
-            "SerializationException",
-            "The request body is not a JSON object.".into(),
         )),
     }
 }

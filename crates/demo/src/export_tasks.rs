@@ -22,8 +22,7 @@
 //!   since one active task is the rule; PENDING_CANCEL ones are stale), plus two with the
 //!   document sample's `COMPLETE`.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use crate::aws_json::{parse_body, AwsErr, PageToken};
 use serde_json::{json, Map, Value};
 use std::sync::Mutex;
 use trailview_core::catalogue::{self, Api};
@@ -124,8 +123,6 @@ pub struct ExportTasks {
     job_ms: i64,
 }
 
-type AwsErr = (u16, &'static str, String);
-
 fn invalid(msg: impl Into<String>) -> AwsErr {
     (400, "InvalidParameterException", msg.into())
 }
@@ -143,13 +140,10 @@ fn task_id(rng: &mut fastrand::Rng) -> String {
     s
 }
 
-fn fingerprint(status: Option<&str>, task: Option<&str>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("{status:?}|{task:?}").bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100_0000_01b3);
-    }
-    format!("{h:016x}")
+/// The NextTokens of a listing filtered by `status` and `task`.
+fn page_token(status: Option<&str>, task: Option<&str>) -> PageToken {
+    let field = |f: Option<&str>| f.map_or(b"-".to_vec(), |s| format!("={s}").into_bytes());
+    PageToken::of(&[&field(status), &field(task)])
 }
 
 impl ExportTasks {
@@ -285,17 +279,11 @@ impl ExportTasks {
                 ));
             }
         }
-        let fp = fingerprint(status, task);
+        let tokens = page_token(status, task);
         let offset = match opt_str(input, "nextToken")? {
             None => 0,
-            Some(tok) => URL_SAFE_NO_PAD
-                .decode(tok)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .and_then(|s| {
-                    let (o, f) = s.split_once('.')?;
-                    (f == fp).then(|| o.parse::<usize>().ok()).flatten()
-                })
+            Some(tok) => tokens
+                .read(tok)
                 .ok_or_else(|| invalid("The specified nextToken is not valid."))?,
         };
         let tasks = self.lock();
@@ -319,7 +307,7 @@ impl ExportTasks {
             .collect();
         let mut out = json!({ "exportTasks": page });
         if next < matching.len() {
-            out["nextToken"] = json!(URL_SAFE_NO_PAD.encode(format!("{next}.{fp}")));
+            out["nextToken"] = json!(tokens.write(next));
         }
         Ok(out.to_string())
     }
@@ -414,20 +402,6 @@ fn opt_str<'a>(input: &'a Map<String, Value>, name: &str) -> Result<Option<&'a s
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, AwsErr> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err((
-            400,
-            "SerializationException",
-            "The request body is not a JSON object.".into(),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,14 +457,10 @@ mod tests {
         let second: Value = serde_json::from_str(&page(token).unwrap()).unwrap();
         assert_eq!(second["exportTasks"].as_array().unwrap().len(), 50);
         assert_ne!(second["exportTasks"][0], first["exportTasks"][0]);
-        let fp = fingerprint(None, None);
+        let tokens = page_token(None, None);
         let len = logs.lock().len();
-        for offset in [
-            u64::MAX.to_string(),
-            (usize::MAX - 10).to_string(),
-            (len + 1).to_string(),
-        ] {
-            let forged = URL_SAFE_NO_PAD.encode(format!("{offset}.{fp}"));
+        for offset in [usize::MAX, usize::MAX - 10, len + 1] {
+            let forged = tokens.write(offset);
             let (status, code, msg) = page(&forged).unwrap_err();
             assert_eq!(
                 (status, code),
@@ -500,7 +470,7 @@ mod tests {
             assert!(msg.contains("nextToken"), "{msg}");
         }
         // The end of the list is a valid (empty) page.
-        let end = URL_SAFE_NO_PAD.encode(format!("{len}.{fp}"));
+        let end = tokens.write(len);
         let last: Value = serde_json::from_str(&page(&end).unwrap()).unwrap();
         assert!(last["exportTasks"].as_array().unwrap().is_empty());
         assert!(last.get("nextToken").is_none());

@@ -11,11 +11,13 @@
 //!   [`cloudtrail_lookup`] (CloudTrail LookupEvents over the S3 bucket's world).
 //! * [`buckets`]: [`buckets::DemoBuckets`], the demo OSS and S3 buckets of trail files
 //!   (ActionTrail's and CloudTrail's delivery layouts), generated on request.
+//! * [`aws_json`]: what the AWS JSON services share (the body, errors, NextTokens).
 //! * [`rate_limit`]: the one-second sliding window the clouds throttle with.
 //!
 //! No HTTP here: the proxy parses requests into core's `RpcParams` and turns an [`Answer`]
 //! into a response.
 
+pub mod aws_json;
 pub mod backend;
 pub mod buckets;
 pub mod cdn_deliveries;

@@ -94,9 +94,7 @@ pub fn proxy_error(
 
 /// A request id in SLS's shape (24 uppercase hex digits).
 pub fn sls_request_id() -> String {
-    (0..24)
-        .map(|_| b"0123456789ABCDEF"[fastrand::usize(..16)] as char)
-        .collect()
+    trailview_core::dialect::sls_request_id(|| fastrand::u8(..16))
 }
 
 /// A storage API's error as OSS and S3 write it (`<Error>` XML from core's

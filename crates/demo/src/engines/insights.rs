@@ -16,7 +16,8 @@
 use super::query::{field_text, tokenize, Expr, Op, Parser, SyntaxError, Tok};
 use crate::events::DemoEvents;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Mutex;
 use trailview_core::dialect::AwsError;
 
@@ -161,6 +162,18 @@ struct Query {
 }
 
 impl Query {
+    /// A query just started, its scan not yet done.
+    fn started(now: i64) -> Query {
+        Query {
+            started_ms: now,
+            stopped_ms: None,
+            rows: Vec::new(),
+            matched: 0,
+            scanned: 0,
+            bytes: 0,
+        }
+    }
+
     /// Status and how many rows show at `now`.
     fn state(&self, now: i64) -> (&'static str, usize) {
         let at = self.stopped_ms.map_or(now, |s| s.min(now));
@@ -265,89 +278,32 @@ impl DemoInsights {
             .filter(|q| !q.trim().is_empty())
             .ok_or_else(|| bad("queryString is required."))?;
         let query = parse(q).map_err(|e| malformed(e, q))?;
-        let mut queries = self.queries.lock().unwrap_or_else(|p| p.into_inner());
-        if queries.values().filter(|x| x.running(now)).count() >= MAX_CONCURRENT {
-            return Err(AwsError::new(
-                400,
-                "LimitExceededException",
-                format!("Account maximum query concurrency limit of [{MAX_CONCURRENT}] reached."),
-            ));
-        }
-        // Run it now; the answers reveal it over time.
-        let view = store.view(now);
-        let range = view.range(
-            start.saturating_mul(1000),
-            end.saturating_add(1).saturating_mul(1000),
-        );
-        let stream = format!("{ACCOUNT}_CloudTrail_{REGION}");
-        let mut matched: Vec<(i64, Value, String)> = Vec::new();
-        let (mut scanned, mut bytes) = (0, 0);
-        let mut record = String::new();
-        for i in range {
-            let e = view.get(i);
-            record.clear();
-            crate::buckets::write_cloudtrail_record(&mut record, &e.raw, ACCOUNT, REGION, i as u64);
-            scanned += 1;
-            bytes += record.len();
-            let mut v: Value = serde_json::from_str(&record).unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v {
-                m.insert("@timestamp".into(), timestamp(e.time_ms).into());
-                m.insert("@message".into(), record.clone().into());
-                m.insert("@logStream".into(), stream.clone().into());
-                m.insert("@log".into(), format!("{ACCOUNT}:{LOG_GROUP}").into());
+        // Reserve the query's place (it counts against the concurrency limit from now), then
+        // scan without the lock: GetQueryResults of other queries answer meanwhile, and no one
+        // can poll this one before StartQuery returns its id.
+        let id = {
+            let mut queries = self.queries.lock().unwrap_or_else(|p| p.into_inner());
+            if queries.values().filter(|x| x.running(now)).count() >= MAX_CONCURRENT {
+                return Err(AwsError::new(
+                    400,
+                    "LimitExceededException",
+                    format!(
+                        "Account maximum query concurrency limit of [{MAX_CONCURRENT}] reached."
+                    ),
+                ));
             }
-            let id = |f: &str| f.to_string();
-            if query.filters.iter().all(|f| f.matches(&v, &record, &id)) {
-                matched.push((e.time_ms, v, format!("{i}")));
-            }
-        }
-        match &query.sort {
-            None => matched.sort_by_key(|m| std::cmp::Reverse(m.0)),
-            Some((f, desc)) => matched.sort_by(|a, b| {
-                let o = field_text(&a.1, f).cmp(&field_text(&b.1, f));
-                if *desc {
-                    o.reverse()
-                } else {
-                    o
-                }
-            }),
-        }
-        let fields = if query.fields.is_empty() {
-            vec!["@timestamp".to_string(), "@message".to_string()]
-        } else {
-            query.fields.clone()
+            let id = uuid(now, queries.len());
+            queries.insert(id.clone(), Query::started(now));
+            id
         };
-        let total = matched.len();
-        let rows: Vec<Value> = matched
-            .into_iter()
-            .take(query.limit.unwrap_or(limit).min(limit))
-            .map(|(_, v, ptr)| {
-                let mut row: Vec<Value> = fields
-                    .iter()
-                    .filter_map(|f| {
-                        field_text(&v, f)
-                            .or_else(|| {
-                                v.get(f.as_str()).and_then(|x| x.as_str().map(String::from))
-                            })
-                            .map(|value| json!({"field": f, "value": value}))
-                    })
-                    .collect();
-                row.push(json!({"field": "@ptr", "value": format!("demo-{ptr}")}));
-                Value::Array(row)
-            })
-            .collect();
-        let id = uuid(now, queries.len());
-        queries.insert(
-            id.clone(),
-            Query {
-                started_ms: now,
-                stopped_ms: None,
-                rows,
-                matched: total,
-                scanned,
-                bytes,
-            },
-        );
+        let scan = scan(store, &query, start, end, limit, now);
+        let mut queries = self.queries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(q) = queries.get_mut(&id) {
+            q.rows = scan.rows;
+            q.matched = scan.matched;
+            q.scanned = scan.scanned;
+            q.bytes = scan.bytes;
+        }
         Ok(json!({ "queryId": id }).to_string())
     }
 
@@ -387,6 +343,161 @@ impl DemoInsights {
         }
         q.stopped_ms = Some(now);
         Ok(json!({ "success": true }).to_string())
+    }
+}
+
+/// A query's pass over the events: the first `limit` rows in its order (at most `limit`
+/// kept while scanning) and its statistics.
+struct Scan {
+    rows: Vec<Value>,
+    matched: usize,
+    scanned: usize,
+    bytes: usize,
+}
+
+/// The order a query's rows are kept in: newest first, or by a field's text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    NewestFirst(Reverse<i64>),
+    Ascending(Option<String>),
+    Descending(Reverse<Option<String>>),
+}
+
+fn scan(
+    store: &DemoEvents,
+    query: &InsightsQuery,
+    start: i64,
+    end: i64,
+    limit: usize,
+    now: i64,
+) -> Scan {
+    let view = store.view(now);
+    let range = view.range(
+        start.saturating_mul(1000),
+        end.saturating_add(1).saturating_mul(1000),
+    );
+    let stream = format!("{ACCOUNT}_CloudTrail_{REGION}");
+    let mut top = TopN::new(query.limit.unwrap_or(limit).min(limit));
+    let (mut matched, mut scanned, mut bytes) = (0, 0, 0);
+    let mut record = String::new();
+    for i in range {
+        let e = view.get(i);
+        record.clear();
+        crate::buckets::write_cloudtrail_record(&mut record, &e.raw, ACCOUNT, REGION, i as u64);
+        scanned += 1;
+        bytes += record.len();
+        let mut v: Value = serde_json::from_str(&record).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.insert("@timestamp".into(), timestamp(e.time_ms).into());
+            m.insert("@message".into(), record.clone().into());
+            m.insert("@logStream".into(), stream.clone().into());
+            m.insert("@log".into(), format!("{ACCOUNT}:{LOG_GROUP}").into());
+        }
+        let id = |f: &str| f.to_string();
+        if query.filters.iter().all(|f| f.matches(&v, &record, &id)) {
+            matched += 1;
+            let key = match &query.sort {
+                None => SortKey::NewestFirst(Reverse(e.time_ms)),
+                Some((f, false)) => SortKey::Ascending(field_text(&v, f)),
+                Some((f, true)) => SortKey::Descending(Reverse(field_text(&v, f))),
+            };
+            top.push(key, (v, i));
+        }
+    }
+    let fields = if query.fields.is_empty() {
+        vec!["@timestamp".to_string(), "@message".to_string()]
+    } else {
+        query.fields.clone()
+    };
+    let rows = top
+        .into_sorted()
+        .into_iter()
+        .map(|(v, i)| {
+            let mut row: Vec<Value> = fields
+                .iter()
+                .filter_map(|f| {
+                    field_text(&v, f)
+                        .or_else(|| v.get(f.as_str()).and_then(|x| x.as_str().map(String::from)))
+                        .map(|value| json!({"field": f, "value": value}))
+                })
+                .collect();
+            row.push(json!({"field": "@ptr", "value": format!("demo-{i}")}));
+            Value::Array(row)
+        })
+        .collect();
+    Scan {
+        rows,
+        matched,
+        scanned,
+        bytes,
+    }
+}
+
+/// The first `n` items by key, ties in arrival order (what a stable sort's first `n` would
+/// be), holding at most `n` while they arrive: a max-heap whose top is the worst kept.
+pub(crate) struct TopN<K: Ord, T> {
+    n: usize,
+    arrived: usize,
+    heap: BinaryHeap<Ranked<K, T>>,
+}
+
+struct Ranked<K, T> {
+    key: K,
+    seq: usize,
+    item: T,
+}
+
+impl<K: Ord, T> PartialEq for Ranked<K, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl<K: Ord, T> Eq for Ranked<K, T> {}
+impl<K: Ord, T> PartialOrd for Ranked<K, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<K: Ord, T> Ord for Ranked<K, T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key.cmp(&other.key).then(self.seq.cmp(&other.seq))
+    }
+}
+
+impl<K: Ord, T> TopN<K, T> {
+    pub(crate) fn new(n: usize) -> Self {
+        TopN {
+            n,
+            arrived: 0,
+            heap: BinaryHeap::with_capacity(n.min(1024)),
+        }
+    }
+
+    pub(crate) fn push(&mut self, key: K, item: T) {
+        let seq = self.arrived;
+        self.arrived += 1;
+        if self.heap.len() < self.n {
+            self.heap.push(Ranked { key, seq, item });
+        } else if self.heap.peek().is_some_and(|worst| key < worst.key) {
+            // Later than every kept item, so only a strictly better key displaces the worst.
+            self.heap.pop();
+            self.heap.push(Ranked { key, seq, item });
+        }
+    }
+
+    /// How many items are held.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// The kept items, best first.
+    pub(crate) fn into_sorted(self) -> Vec<T> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|r| r.item)
+            .collect()
     }
 }
 

@@ -15,10 +15,11 @@
 //!   subset, with the position.
 
 use super::query::{tokenize, Expr, Op, Parser, SyntaxError, Tok};
-use crate::events::DemoEvents;
+use crate::events::{DemoEvents, View};
 use serde_json::Value;
-use std::collections::HashSet;
-use std::sync::Mutex;
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use trailview_core::dialect::SlsError;
 use trailview_core::engines::sls::{split_query, Progress, SEARCH_PAGE, SQL_MAX_ROWS, SQL_PAGE};
 
@@ -35,12 +36,52 @@ pub struct SlsAnswer {
     pub count: usize,
 }
 
-/// The SLS demo: which aggregations were asked once (their second ask is complete) and the
-/// last search's matches (paging asks the same query again and again).
+/// The SQL results kept for the pages that follow (a few, the oldest evicted).
+pub const RESULTS_KEPT: usize = 4;
+/// The bytes of SQL results kept at most; a larger result is not kept.
+pub const RESULTS_BYTES: usize = 256 << 20;
+
+/// The SLS demo: which aggregations were asked once (their second ask is complete), the last
+/// search's matches and the last SQL results (paging asks the same query again and again:
+/// each page is a slice of the kept result, not a new pass over the events).
 #[derive(Default)]
 pub struct DemoSls {
     seen: Mutex<HashSet<String>>,
-    last: Mutex<Option<(String, Vec<usize>)>>,
+    last: Mutex<Option<(String, Arc<Vec<usize>>)>>,
+    results: Mutex<Results>,
+    scans: AtomicUsize,
+}
+
+/// SQL results by (range, dataset, search, SQL without its LIMIT), least recently used first.
+#[derive(Default)]
+struct Results {
+    kept: VecDeque<(String, Arc<Vec<String>>, usize)>,
+    bytes: usize,
+}
+
+impl Results {
+    fn get(&mut self, key: &str) -> Option<Arc<Vec<String>>> {
+        let at = self.kept.iter().position(|(k, _, _)| k == key)?;
+        let entry = self.kept.remove(at)?;
+        let rows = entry.1.clone();
+        self.kept.push_back(entry);
+        Some(rows)
+    }
+
+    fn put(&mut self, key: String, rows: Arc<Vec<String>>) {
+        let bytes = rows.iter().map(|r| r.len()).sum::<usize>() + key.len();
+        if bytes > RESULTS_BYTES {
+            return;
+        }
+        self.bytes += bytes;
+        self.kept.push_back((key, rows, bytes));
+        while self.kept.len() > RESULTS_KEPT || self.bytes > RESULTS_BYTES {
+            match self.kept.pop_front() {
+                Some((_, _, b)) => self.bytes -= b,
+                None => break,
+            }
+        }
+    }
 }
 
 fn invalid(msg: impl Into<String>) -> SlsError {
@@ -410,13 +451,18 @@ impl DemoSls {
             match last.as_ref() {
                 Some((k, m)) if *k == key => m.clone(),
                 _ => {
-                    let m: Vec<usize> = range
+                    self.scans.fetch_add(1, Ordering::Relaxed);
+                    let m: Arc<Vec<usize>> = range
                         .filter(|&i| {
+                            if filter == Expr::All {
+                                return true;
+                            }
                             let raw = &view.get(i).raw;
                             let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
                             filter.matches(&v, raw, &event_path)
                         })
-                        .collect();
+                        .collect::<Vec<_>>()
+                        .into();
                     *last = Some((key.clone(), m.clone()));
                     m
                 }
@@ -455,6 +501,59 @@ impl DemoSls {
                 )))
             }
         };
+        // The pages of one result after the first are slices of the result kept.
+        let result_key = format!(
+            "{key}\n{:?}",
+            Select {
+                limit: None,
+                ..sql.clone()
+            }
+        );
+        let kept = self
+            .results
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&result_key);
+        let all = match kept {
+            Some(rows) => rows,
+            None => {
+                let rows = Arc::new(self.sql_rows(&sql, &matched, &view)?);
+                self.results
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .put(result_key, rows.clone());
+                rows
+            }
+        };
+        let skip = (skip as usize).min(all.len());
+        let out = &all[skip..(skip + take as usize).min(all.len())];
+        let progress = if sql.aggregate()
+            && self
+                .seen
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(format!("{key}\n{query}"))
+        {
+            Progress::Incomplete
+        } else {
+            Progress::Complete
+        };
+        Ok(SlsAnswer {
+            count: out.len(),
+            body: format!("[{}]", out.join(",")),
+            progress,
+        })
+    }
+
+    /// An SQL's whole result over the search's `matched` events, in its order, each row a JSON
+    /// object: one pass over the events.
+    fn sql_rows(
+        &self,
+        sql: &Select,
+        matched: &[usize],
+        view: &View,
+    ) -> Result<Vec<String>, SlsError> {
+        self.scans.fetch_add(1, Ordering::Relaxed);
         let events: Vec<(usize, Value)> = matched
             .iter()
             .map(|&i| {
@@ -535,32 +634,19 @@ impl DemoSls {
                 }
             });
         }
-        let out: Vec<String> = rows
+        Ok(rows
             .iter()
-            .skip(skip as usize)
-            .take(take as usize)
             .map(|r| {
                 let cells: Vec<(&str, &str)> =
                     r.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 object(&cells)
             })
-            .collect();
-        let progress = if sql.aggregate()
-            && self
-                .seen
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(format!("{key}\n{query}"))
-        {
-            Progress::Incomplete
-        } else {
-            Progress::Complete
-        };
-        Ok(SlsAnswer {
-            count: out.len(),
-            body: format!("[{}]", out.join(",")),
-            progress,
-        })
+            .collect())
+    }
+
+    /// How many passes over the events the demo has made (a search's or an SQL's).
+    pub fn scans(&self) -> usize {
+        self.scans.load(Ordering::Relaxed)
     }
 }
 

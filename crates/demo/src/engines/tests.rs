@@ -464,3 +464,146 @@ fn the_editors_examples_run_in_the_demo_and_find_rows() {
         );
     }
 }
+
+#[test]
+fn insights_top_n_keeps_at_most_n_and_matches_a_stable_sort() {
+    let mut rng = fastrand::Rng::with_seed(7);
+    for n in [0, 1, 3, 10, 100] {
+        let items: Vec<(u8, usize)> = (0..2_000).map(|i| (rng.u8(..20), i)).collect();
+        let mut top = insights::TopN::new(n);
+        for &(k, i) in &items {
+            top.push(k, i);
+            assert!(top.len() <= n);
+        }
+        let mut sorted = items.clone();
+        sorted.sort_by_key(|x| x.0);
+        let want: Vec<usize> = sorted.into_iter().take(n).map(|x| x.1).collect();
+        assert_eq!(top.into_sorted(), want, "n = {n}");
+    }
+}
+
+/// StartQuery `query` over the day, then its rows once complete.
+fn insights_rows(b: &DemoBackend, query: &str) -> Vec<serde_json::Value> {
+    let call = |op: &str, body: serde_json::Value| -> serde_json::Value {
+        let out = b
+            .json(
+                trailview_core::catalogue::Api::CloudWatchLogs,
+                &format!("Logs_20140328.{op}"),
+                body.to_string().as_bytes(),
+            )
+            .unwrap();
+        serde_json::from_str(&out).unwrap()
+    };
+    let started = call(
+        "StartQuery",
+        serde_json::json!({"logGroupName": LOG_GROUP, "startTime": END_MS / 1000 - 86_400,
+            "endTime": END_MS / 1000, "queryString": query}),
+    );
+    b.advance(10_000);
+    let r = call(
+        "GetQueryResults",
+        serde_json::json!({"queryId": started["queryId"]}),
+    );
+    assert_eq!(r["status"], "Complete");
+    r["results"].as_array().unwrap().clone()
+}
+
+#[test]
+fn insights_a_limit_keeps_the_first_rows_of_the_whole_order() {
+    let b = backend();
+    for q in [
+        "fields @timestamp, eventName",
+        "fields eventName, eventTime | sort eventName",
+        "fields eventName, eventTime | sort eventName desc",
+        "fields eventName | filter readOnly = \"false\" | sort eventSource asc",
+    ] {
+        let all = insights_rows(&b, q);
+        assert!(all.len() > 50, "{q}");
+        for n in [1, 7, 50] {
+            let some = insights_rows(&b, &format!("{q} | limit {n}"));
+            assert_eq!(some[..], all[..n], "{q} | limit {n}");
+        }
+    }
+}
+
+#[test]
+fn sls_sql_pages_slice_one_result_in_one_pass() {
+    let store = DemoEvents::generate(&DemoConfig {
+        seed: 3,
+        count: 100_000,
+        end_ms: END_MS,
+        span_days: 1,
+    });
+    let b = DemoBackend::new(Arc::new(store), 0, Clock::Fixed(END_MS));
+    // Paged by the run: 10 pages of LIMIT offset,10000 (and the empty end).
+    let (run, rows, calls) = {
+        let mut run = SlsRun::new(
+            spec("* | select eventId, eventName order by eventName limit 100000"),
+            1_000_000,
+        )
+        .unwrap();
+        let (mut rows, mut calls) = (Vec::new(), 0);
+        while let Step::Fetch(r) = run.step() {
+            calls += 1;
+            let page = call(&b, &r).unwrap();
+            if run.accept(&page) == Ingest::Rows {
+                rows.extend(page.rows.table.rows.iter().cloned());
+            }
+        }
+        (run, rows, calls)
+    };
+    assert_eq!(run.stopped(), Some(RunEnd::Complete));
+    assert!(calls >= 10, "{calls}");
+    assert_eq!(rows.len(), 100_000);
+    // One pass for the search, one for the SQL: not one per page.
+    assert_eq!(b.sls_engine().scans(), 2);
+    // The same rows as one big page of the same result (asked as an SQL of its own).
+    let big = b
+        .sls(
+            PROJECT,
+            Some(LOGSTORE),
+            &[
+                ("from".into(), (END_MS / 1000 - 86_400).to_string()),
+                ("to".into(), (END_MS / 1000).to_string()),
+                (
+                    "query".into(),
+                    "* | select \"event.eventId\" as eventId, \"event.eventName\" as eventName order by eventName limit 100000".into(),
+                ),
+            ],
+        )
+        .unwrap();
+    assert_eq!(b.sls_engine().scans(), 3);
+    let big: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(&big.body).unwrap();
+    assert_eq!(big.len(), rows.len());
+    for (a, b) in big.iter().zip(&rows) {
+        let a: Vec<&str> = a.values().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(a, *b);
+    }
+    // Many results kept, the oldest evicted: a query asked again after others scans again.
+    for n in 0..sls::RESULTS_KEPT {
+        let q = format!("* | select eventId where eventName != 'x{n}' limit 0,10");
+        b.sls(
+            PROJECT,
+            Some(LOGSTORE),
+            &[
+                ("from".into(), (END_MS / 1000 - 86_400).to_string()),
+                ("to".into(), (END_MS / 1000).to_string()),
+                ("query".into(), q),
+            ],
+        )
+        .unwrap();
+    }
+    let before = b.sls_engine().scans();
+    let Step::Fetch(r) = SlsRun::new(
+        spec("* | select eventId, eventName order by eventName limit 10"),
+        1_000_000,
+    )
+    .unwrap()
+    .step() else {
+        unreachable!()
+    };
+    let again = call(&b, &r).unwrap();
+    assert_eq!(again.rows.table.rows[..], rows[..10]);
+    assert_eq!(b.sls_engine().scans(), before + 1);
+}
