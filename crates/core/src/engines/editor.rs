@@ -246,11 +246,17 @@ impl TableView {
     }
 }
 
-/// Two cells: as numbers when both are, else as text.
-fn compare_cells(a: &str, b: &str) -> Ordering {
-    match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-        _ => a.cmp(b),
+/// Two result cells in a total order (a sort over any strings never sees a cycle): finite
+/// numbers first, by value, then everything else (`NaN`, `inf`, words) as text; equal numbers
+/// ("1", "1.0") by their text. Comparing numbers as numbers only when both are would not be
+/// transitive ("9" < "10" < "1a" < "9").
+pub fn compare_cells(a: &str, b: &str) -> Ordering {
+    let num = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) => x.total_cmp(&y).then_with(|| a.cmp(b)),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.cmp(b),
     }
 }
 
@@ -345,6 +351,44 @@ pub fn is_limit_exceeded(e: &crate::dialect::ApiError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_sort_in_a_total_order_whatever_the_text() {
+        let cells = [
+            "10", "9", "1a", "nan", "NaN", "inf", "-1", "1.0", "1", "", "b", "2e3",
+        ];
+        // Transitive and antisymmetric over every triple (a cycle is what makes sort panic).
+        for a in cells {
+            for b in cells {
+                assert_eq!(
+                    compare_cells(a, b),
+                    compare_cells(b, a).reverse(),
+                    "{a} {b}"
+                );
+                for c in cells {
+                    if compare_cells(a, b).is_le() && compare_cells(b, c).is_le() {
+                        assert!(compare_cells(a, c).is_le(), "{a} <= {b} <= {c}");
+                    }
+                }
+            }
+        }
+        let mut many: Vec<&str> = cells
+            .iter()
+            .copied()
+            .cycle()
+            .take(40 * cells.len())
+            .collect();
+        many.sort_by(|a, b| compare_cells(a, b));
+        let mut once: Vec<&str> = cells.to_vec();
+        once.sort_by(|a, b| compare_cells(a, b));
+        once.dedup();
+        many.dedup();
+        assert_eq!(many, once);
+        assert_eq!(
+            once,
+            ["-1", "1", "1.0", "9", "10", "2e3", "", "1a", "NaN", "b", "inf", "nan"]
+        );
+    }
 
     #[test]
     fn history_keeps_newest_first_once_and_bounded() {

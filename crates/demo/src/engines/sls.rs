@@ -73,6 +73,12 @@ impl Results {
         if bytes > RESULTS_BYTES {
             return;
         }
+        // Two calls that both missed (GetLogs runs on the blocking pool) keep one entry.
+        if let Some(i) = self.kept.iter().position(|(k, ..)| *k == key) {
+            if let Some((_, _, b)) = self.kept.remove(i) {
+                self.bytes -= b;
+            }
+        }
         self.bytes += bytes;
         self.kept.push_back((key, rows, bytes));
         while self.kept.len() > RESULTS_KEPT || self.bytes > RESULTS_BYTES {
@@ -379,13 +385,6 @@ fn object(cells: &[(&str, &str)]) -> String {
     s
 }
 
-fn cmp_text(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.total_cmp(&y),
-        _ => a.cmp(b),
-    }
-}
-
 impl DemoSls {
     /// ListLogStores of `project`.
     pub fn list_log_stores(&self, project: &str) -> Result<String, SlsError> {
@@ -626,7 +625,7 @@ impl DemoSls {
             }
             rows.sort_by(|a, b| {
                 let (x, y) = (&a[pos(a).unwrap_or(0)].1, &b[pos(b).unwrap_or(0)].1);
-                let o = cmp_text(x, y);
+                let o = trailview_core::engines::editor::compare_cells(x, y);
                 if *desc {
                     o.reverse()
                 } else {
