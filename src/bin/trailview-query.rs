@@ -66,13 +66,15 @@ pub fn mount(
         }),
     };
     let qs = QueryState::new(base, host);
-    qs.load_logstores();
     leptos::mount::mount_to(parent, move || {
         provide_context(qs);
         view! { <QueryPanel /> }
     })
     // The panel lives as long as the page.
     .forget();
+    // After the mount, which sets up the task executor `spawn_local` needs (before it, the
+    // module panicked: "no global spawn_local").
+    qs.load_logstores();
     QueryApp { qs }
 }
 
