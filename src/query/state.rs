@@ -416,15 +416,31 @@ impl QueryState {
             Engine::Insights => {
                 self.slices.set_value(None);
                 self.slice.set(None);
-                let stop = self
+                let (before, stop) = self
                     .insights_run
                     .try_update(|r| {
                         let r = r.as_mut()?;
+                        let before = if matches!(r.step(), Step::Fetch(InsightsCall::Stop(_))) {
+                            Before::Stopping
+                        } else if r.stopped().is_none() && r.query_id().is_none() {
+                            Before::Starting
+                        } else {
+                            Before::Other
+                        };
                         r.cancel();
-                        Some(matches!(r.step(), Step::Fetch(InsightsCall::Stop(_))))
+                        Some((
+                            before,
+                            matches!(r.step(), Step::Fetch(InsightsCall::Stop(_))),
+                        ))
                     })
                     .flatten()
-                    .unwrap_or(false);
+                    .unwrap_or((Before::Other, false));
+                if before != Before::Other {
+                    // StartQuery in flight: its answer is taken on the live ticket and core
+                    // stops what it started (StopQuery); a StopQuery in flight is left to
+                    // finish rather than sent twice.
+                    return;
+                }
                 let ticket = INSIGHTS_RUNNER.with(Runner::start);
                 if stop {
                     let qs = *self;
@@ -653,4 +669,15 @@ impl Source for InsightsSource {
 /// Whether the shown error is Insights' "too many concurrent queries" (offer Try again).
 pub fn offers_try_again(e: &ApiError) -> bool {
     is_limit_exceeded(e)
+}
+
+/// Where an Insights run was when Cancel came.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Before {
+    /// StartQuery in flight.
+    Starting,
+    /// StopQuery in flight (or next).
+    Stopping,
+    /// Polling, or already done.
+    Other,
 }

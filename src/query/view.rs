@@ -208,37 +208,64 @@ fn ResultGrid() -> impl IntoView {
             .with_untracked(|t| table_csv(t, &order.get_untracked()));
         let _ = crate::events::export::save_text(&csv, "query-result.csv");
     };
-    move || {
-        qs.table.with(|t| {
-            if t.columns.is_empty() {
-                return None;
+    // The header (with the filters' inputs) is drawn once per set of columns, so a page or a
+    // poll arriving while the user types in a filter leaves the input, its text and focus alone.
+    let columns = Memo::new(move |_| qs.table.with(|t| t.columns.clone()));
+    let bar = move || {
+        let shown = order.with(|o| o.len());
+        let total = qs.table.with(|t| t.rows.len());
+        format!(
+            "Result table: {} of {} rows{}",
+            thousands(shown),
+            thousands(total),
+            if shown > SHOWN_ROWS {
+                format!(" (first {SHOWN_ROWS} drawn)")
+            } else {
+                String::new()
             }
-            let shown = order.with(|o| o.len());
-            let head = t.columns.iter().enumerate().map(|(c, name)| {
-                let arrow = move || qs.table_view.with(|v| match v.sort {
-                    Some((s, d)) if s == c => d.arrow(),
-                    _ => "",
-                });
-                view! {
-                    <th><button type="button" class="th-sort" on:click=move |_| qs.table_view.update(|v| v.toggle_sort(c))>{name.clone()}" "{arrow}</button>
-                    <input class="col-filter" aria-label=format!("Filter {name}") prop:value=move || qs.table_view.with(|v| trailview_core::table_query::column_filter(&v.filters, c))
-                        on:change=move |ev| qs.table_view.update(|v| v.set_filter(c, event_target_value(&ev))) /></th>
-                }
-            }).collect_view();
-            let body = order.with(|o| o.iter().take(SHOWN_ROWS).map(|&r| {
-                let cells = t.rows[r].iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view();
-                view! { <tr>{cells}</tr> }
-            }).collect_view());
-            Some(view! {
-                <div class="cq-table" data-testid="cq-table">
-                    <div class="cq-table-bar">
-                        <span>{format!("Result table: {} of {} rows{}", thousands(shown), thousands(t.rows.len()),
-                            if shown > SHOWN_ROWS { format!(" (first {SHOWN_ROWS} drawn)") } else { String::new() })}</span>
-                        <button type="button" data-testid="cq-csv" on:click=download>"Export CSV"</button>
-                    </div>
-                    <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-                </div>
+        )
+    };
+    let body = move || {
+        qs.table.with(|t| {
+            order.with(|o| {
+                o.iter()
+                    .take(SHOWN_ROWS)
+                    .filter_map(|&r| t.rows.get(r))
+                    .map(|row| {
+                        let cells = row
+                            .iter()
+                            .map(|c| view! { <td>{c.clone()}</td> })
+                            .collect_view();
+                        view! { <tr>{cells}</tr> }
+                    })
+                    .collect_view()
             })
+        })
+    };
+    move || {
+        let cols = columns.get();
+        if cols.is_empty() {
+            return None;
+        }
+        let head = cols.into_iter().enumerate().map(|(c, name)| {
+            let arrow = move || qs.table_view.with(|v| match v.sort {
+                Some((s, d)) if s == c => d.arrow(),
+                _ => "",
+            });
+            view! {
+                <th><button type="button" class="th-sort" on:click=move |_| qs.table_view.update(|v| v.toggle_sort(c))>{name.clone()}" "{arrow}</button>
+                <input class="col-filter" aria-label=format!("Filter {name}") prop:value=move || qs.table_view.with(|v| trailview_core::table_query::column_filter(&v.filters, c))
+                    on:change=move |ev| qs.table_view.update(|v| v.set_filter(c, event_target_value(&ev))) /></th>
+            }
+        }).collect_view();
+        Some(view! {
+            <div class="cq-table" data-testid="cq-table">
+                <div class="cq-table-bar">
+                    <span>{bar}</span>
+                    <button type="button" data-testid="cq-csv" on:click=download>"Export CSV"</button>
+                </div>
+                <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+            </div>
         })
     }
 }
