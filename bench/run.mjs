@@ -297,7 +297,7 @@ function tableRows(size, r) {
   if (r.histogram) rows.push(...histRows(r));
   if (r.link) rows.push(...linkRows(r));
   if (r.export) rows.push(...exportRows(r));
-  if (r.sls) rows.push(...slsRows(r));
+  if (r.sls?.samples?.sls_ingest_ms) rows.push(...slsRows(r));
   if (r.files || r['files-js']) rows.push(...fileRows(r));
   return rows.map((row) => [size.toLocaleString('en-US'), ...row]);
 }

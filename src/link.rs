@@ -242,7 +242,9 @@ pub fn start(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost
             request_animation_frame(move || after_frame(move || write_url(link)));
         }
     });
-    // A write still waiting when the page goes away is made now (a reload keeps the view).
+    // A write still waiting when the page goes away is made now, so the entry the page leaves
+    // (Back to it, the back-forward cache) names the view. A reload within the wait (a frame
+    // and at most 200 ms) still requests the entry's previous address: too late to change.
     let hide = window_event_listener(leptos::ev::pagehide, move |_| write_url(link));
     let pop = window_event_listener(leptos::ev::popstate, move |_| {
         // The entry Back / Forward went to is the view now: a write still waiting for the

@@ -172,7 +172,8 @@ appTest('AWS alone: only CloudTrail is called, and the link names the clouds', a
   assert.match(await page.locator(tid('progress')).textContent(), /Alibaba Cloud: not in this query/);
   const r = await rows(page);
   assert.ok(r.length === 40 && r.every((x) => x.cloud === 'AWS'));
-  assert.match(page.url(), /clouds=aws(&|$)/);
+  // The URL is written after the frame is painted (src/link.rs), so it is waited for.
+  await eventually(() => /clouds=aws(&|$)/.test(page.url()), 'the link to name AWS alone');
 });
 
 appTest('Cancel during a fetch of both clouds stops both, keeps what they loaded and says so', async ({ page, shot }) => {
