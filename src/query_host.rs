@@ -149,7 +149,7 @@ fn ingest(st: AppState, mode: &str, records: &js_sys::Array) -> f64 {
 pub fn QueryToggle(host: QueryHost) -> impl IntoView {
     view! {
         <button type="button" data-testid="cloud-query-toggle" aria-expanded=move || host.open.get().to_string()
-            on:click=move |_| host.toggle()>"Cloud query"</button>
+            class="short-label" on:click=move |_| host.toggle()><span class="narrow-hidden">"Cloud "</span>"query"</button>
     }
 }
 

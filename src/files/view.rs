@@ -192,9 +192,9 @@ pub fn OpenFiles() -> impl IntoView {
     view! {
         <div class="open-files">
             <button type="button" data-testid="open-files" title="Open trail log files (.gz, .json.gz, .json, .ndjson) of either cloud; they are read in this browser, not uploaded"
-                on:click=move |_| { if let Some(i) = files_input.get_untracked() { i.click() } }>"Open files"</button>
+                class="short-label" on:click=move |_| { if let Some(i) = files_input.get_untracked() { i.click() } }><span class="narrow-hidden">"Open "</span>"files"</button>
             <button type="button" data-testid="open-folder" title="Open every trail log file in a folder and its subfolders"
-                on:click=move |_| { if let Some(i) = folder_input.get_untracked() { i.click() } }>"Open folder"</button>
+                class="short-label" on:click=move |_| { if let Some(i) = folder_input.get_untracked() { i.click() } }><span class="narrow-hidden">"Open "</span>"folder"</button>
             <input type="file" multiple accept=".gz,.json,.ndjson,.jsonl" class="file-input" tabindex="-1" aria-hidden="true"
                 data-testid="file-input" node_ref=files_input on:change=move |ev| on_pick(ev, Picked::Files) />
             <input type="file" multiple class="file-input" tabindex="-1" aria-hidden="true"
