@@ -8,7 +8,6 @@ use crate::events::state::AppState;
 use crate::runtime::{self, retry_notice, Driven, Runner, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::RefCell;
 use trailview_core::catalogue::CloudTrailLookupEvents;
 use trailview_core::cloudtrail::{CloudTrailQuery, CloudTrailRun};
 use trailview_core::dialect::ApiError;
@@ -20,26 +19,18 @@ use trailview_core::wire::CloudTrailLookupEventsResponse;
 thread_local! {
     /// The AWS part's runner: a new fetch or Cancel aborts its request in flight.
     static RUNNER: Runner = Runner::default();
-    /// The last AWS part's query and cap (what a saved session of an AWS-only fetch names).
-    static QUERY: RefCell<Option<(LookupQuery, usize)>> = const { RefCell::new(None) };
 }
 
 /// Fetch `query`'s range and conditions from CloudTrail, up to `cap` events, into the store
 /// (and the session saved in this browser, beside the Alibaba Cloud part's rows).
 pub fn start(st: AppState, query: &LookupQuery, cap: usize) {
     let ticket = RUNNER.with(Runner::start);
-    QUERY.with(|q| *q.borrow_mut() = Some((query.clone(), cap)));
     let q = CloudTrailQuery::plan(query.start_ms, query.end_ms, &query.conditions);
     st.aws_error.set(None);
     st.aws_notice.set(None);
     st.aws_run.set(Some(CloudTrailRun::new(q, cap)));
-    persist::begin(st);
+    persist::begin_aws(st, query, cap);
     spawn_local(drive(st, ticket));
-}
-
-/// The last AWS part's query and cap, while its run is the app's.
-pub fn query() -> Option<(LookupQuery, usize)> {
-    QUERY.with(|q| q.borrow().clone())
 }
 
 /// Stop the AWS part (Cancel, or a fetch that does not read AWS); what it loaded stays.
@@ -55,8 +46,7 @@ pub fn cancel(st: AppState) {
 
 /// Whether the AWS part is fetching.
 pub fn running(st: AppState) -> bool {
-    st.aws_run
-        .with(|r| r.as_ref().is_some_and(CloudTrailRun::running))
+    st.aws_running()
 }
 
 /// The events the AWS part of the last fetch loaded.

@@ -6,7 +6,6 @@
 //! Private File System (plain `http://` off localhost, an old browser) says so once and saves
 //! nothing.
 
-use crate::events::aws;
 use crate::events::state::{AppState, FetchState};
 use crate::persist;
 use crate::persist::StoreError;
@@ -17,7 +16,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use trailview_core::cloud::Clouds;
-use trailview_core::fetch_policy::EventsRun;
+use trailview_core::fetch_policy::{EventsRun, LookupQuery};
 use trailview_core::numbers::thousands;
 use trailview_core::session::{self, Budget, Manifest, Saved, SnapshotWriter};
 
@@ -249,6 +248,8 @@ impl Saver {
 thread_local! {
     static STATE: RefCell<Option<PersistState>> = const { RefCell::new(None) };
     static SAVER: RefCell<Option<Saver>> = const { RefCell::new(None) };
+    /// The last AWS part's query and cap (what a saved session of an AWS-only fetch names).
+    static AWS_QUERY: RefCell<Option<(LookupQuery, usize)>> = const { RefCell::new(None) };
     /// The session a restore is reading.
     pub static RESTORING: RefCell<Option<String>> = const { RefCell::new(None) };
     /// A slice of a large store's backlog is queued.
@@ -263,6 +264,13 @@ pub fn state() -> Option<PersistState> {
 /// A new session's name.
 fn new_id(now: i64) -> String {
     format!("s{now}")
+}
+
+/// The AWS part of a fetch starts: as [`begin`], and its query is what a session of an
+/// AWS-only fetch names.
+pub fn begin_aws(st: AppState, query: &LookupQuery, cap: usize) {
+    AWS_QUERY.with(|q| *q.borrow_mut() = Some((query.clone(), cap)));
+    begin(st);
 }
 
 /// A fetch starts: it saves into the session of the store it writes to (a Replace made a new
@@ -338,7 +346,9 @@ pub fn save(st: AppState) {
         .run
         .with_untracked(|r| r.as_ref().map(position))
         .or_else(|| {
-            let (query, cap) = aws::query().filter(|_| clouds.aws)?;
+            let (query, cap) = AWS_QUERY
+                .with(|q| q.borrow().clone())
+                .filter(|_| clouds.aws)?;
             let mut run = EventsRun::new(query, cap);
             run.cancel();
             Some(position(&run))
@@ -490,7 +500,7 @@ async fn drain(st: AppState, queue: Rc<Queue>) {
                     )
                 },
                 thousands(kept),
-                if st.fetch_state.get_untracked() == FetchState::Running || aws::running(st) {
+                if st.fetch_state.get_untracked() == FetchState::Running || st.aws_running() {
                     " and the fetch goes on"
                 } else {
                     ""

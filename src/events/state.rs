@@ -185,6 +185,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Whether the AWS part of a fetch is fetching.
+    pub fn aws_running(&self) -> bool {
+        self.aws_run
+            .with(|r| r.as_ref().is_some_and(CloudTrailRun::running))
+    }
+
     pub fn new() -> Self {
         let store = StoredValue::new(EventStore::new());
         let version = RwSignal::new(0u64);
