@@ -341,35 +341,41 @@ impl ExportWriter {
                 Format::Ndjson => {}
             }
         }
-        for i in self.next..end {
-            let row = self.rows[i];
-            match self.format {
-                Format::Csv => {
-                    for (k, c) in self.columns.iter().enumerate() {
-                        if k > 0 {
-                            out.push(',');
-                        }
-                        push_csv_field(&mut out, &file_cell(store, row, c));
+        if self.format == Format::Csv {
+            for &row in &self.rows[self.next..end] {
+                for (k, c) in self.columns.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
                     }
-                    out.push_str("\r\n");
+                    push_csv_field(&mut out, &file_cell(store, row, c));
                 }
-                Format::Json => {
-                    out.push_str(if i == 0 { "\n" } else { ",\n" });
-                    out.push_str(&store.raw(row));
-                }
-                Format::Ndjson => {
+                out.push_str("\r\n");
+            }
+        } else {
+            // The events' text is decoded straight into the part (no string per event): it is
+            // most of an export's time.
+            let mut bytes = std::mem::take(&mut out).into_bytes();
+            for i in self.next..end {
+                let row = self.rows[i];
+                if self.format == Format::Json {
+                    bytes.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                    store.raw_into(row, &mut bytes);
+                } else {
                     // A JSON text holds CR or LF only as whitespace between tokens (inside a
                     // string they must be escaped), so a pretty-printed event becomes one line
-                    // without changing its value.
-                    let raw = store.raw(row);
-                    if raw.bytes().any(|b| b == b'\r' || b == b'\n') {
-                        out.push_str(&raw.replace(['\r', '\n'], " "));
-                    } else {
-                        out.push_str(&raw);
+                    // without changing its value (a space for each: the same length, in place).
+                    let at = bytes.len();
+                    store.raw_into(row, &mut bytes);
+                    for b in &mut bytes[at..] {
+                        if *b == b'\r' || *b == b'\n' {
+                            *b = b' ';
+                        }
                     }
-                    out.push('\n');
+                    bytes.push(b'\n');
                 }
             }
+            out = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         }
         self.next = end;
         if self.next == self.rows.len() {

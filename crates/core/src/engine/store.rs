@@ -357,6 +357,12 @@ impl EventStore {
         self.epoch = epoch;
     }
 
+    /// Appends the event's JSON text (decoded from its packed form, the bytes a `&str` gave
+    /// [`EventStore::push`]) to `out`: for callers that write many events into one buffer.
+    pub fn raw_into(&self, row: u32, out: &mut Vec<u8>) {
+        self.packer.decode_into(self.raw.get(row as usize), out);
+    }
+
     /// The event's JSON text (decoded from its packed form).
     pub fn raw(&self, row: u32) -> String {
         let bytes = self.packer.decode(self.raw.get(row as usize));
