@@ -17,7 +17,7 @@ use trailview_core::engines::insights::{
     StartQueryResponse, StopQueryResponse, MAX_LIMIT,
 };
 use trailview_core::engines::sls::{GetLogsPage, GetLogsSpec, Ingest, Order, SlsRequest, SlsRun};
-use trailview_core::engines::ResultTable;
+use trailview_core::engines::{Brought, ResultTable};
 use trailview_core::fetch_policy::LoadMode;
 use trailview_core::paging::{Request, Retry, RunEnd, Step};
 use web_sys::AbortSignal;
@@ -122,7 +122,7 @@ pub struct QueryState {
     pub table: RwSignal<ResultTable>,
     pub table_view: RwSignal<TableView>,
     /// Trail records that came, and how many were new to the table.
-    pub events: RwSignal<(usize, usize)>,
+    pub events: RwSignal<Brought>,
     pub error: RwSignal<Option<ApiError>>,
     pub notice: RwSignal<Option<String>>,
     /// The Replace / Add question before a run while the table holds events: the engine asked.
@@ -160,7 +160,7 @@ impl QueryState {
             table_base: StoredValue::new(ResultTable::default()),
             table: RwSignal::new(ResultTable::default()),
             table_view: RwSignal::new(TableView::default()),
-            events: RwSignal::new((0, 0)),
+            events: RwSignal::new(Brought::default()),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
             asking: RwSignal::new(None),
@@ -225,7 +225,7 @@ impl QueryState {
         self.shown.set(Some(e));
         self.error.set(None);
         self.notice.set(None);
-        self.events.set((0, 0));
+        self.events.set(Brought::default());
         self.table_base.set_value(ResultTable::default());
         self.table.set(ResultTable::default());
         self.table_view.set(TableView::default());
@@ -319,7 +319,7 @@ impl QueryState {
         spawn_local(async move {
             let src = InsightsSource {
                 qs: self,
-                source: format!("Insights {}", spec.log_groups.join(", ")),
+                source: format!("Logs Insights {}", spec.log_groups.join(", ")),
             };
             let end = runtime::drive(&self.client(), &ticket, &src).await;
             if !ticket.live() {
@@ -333,6 +333,7 @@ impl QueryState {
                     .flatten();
                 if let Some(next) = next {
                     self.table_base.set_value(self.table.get_untracked());
+                    self.events.update(Brought::next_slice);
                     self.slice.update(|s| {
                         if let Some((i, _)) = s {
                             *i += 1
@@ -470,10 +471,7 @@ impl QueryState {
         let added = self
             .host
             .with_value(|h| h.as_ref().map_or(0, |h| (h.ingest)(mode, source, records)));
-        self.events.update(|(c, a)| {
-            *c += came;
-            *a += added;
-        });
+        self.events.update(|b| b.ingest(came, added));
     }
 
     fn set_table(&self, t: ResultTable) {
@@ -639,7 +637,7 @@ impl Source for InsightsSource {
                 table.extend(&rows.table);
                 qs.set_table(table);
                 // Each answer holds every row so far: the store drops the ones it has.
-                qs.events.update(|(c, _)| *c = 0);
+                qs.events.update(Brought::new_answer);
                 qs.ingest(
                     &self.source,
                     rows.events.iter().map(|e| e.get().to_string()).collect(),
