@@ -219,6 +219,8 @@ struct Saver {
     created_ms: i64,
     writer: SnapshotWriter,
     queue: Rc<Queue>,
+    /// The clouds of the rows it holds so far (a restored session's: its manifest's).
+    clouds: Clouds,
 }
 
 impl Saver {
@@ -228,12 +230,14 @@ impl Saver {
         created_ms: i64,
         writer: SnapshotWriter,
         lock: LockState,
+        clouds: Clouds,
     ) -> Saver {
         let saved = Cell::new(writer.rows);
         Saver {
             epoch,
             created_ms,
             writer,
+            clouds,
             queue: Rc::new(Queue {
                 id,
                 writes: RefCell::new(VecDeque::new()),
@@ -280,10 +284,10 @@ pub fn begin(st: AppState) {
         return;
     }
     let epoch = st.store.with_value(|s| s.epoch());
-    SAVER.with(|s| {
+    let new = SAVER.with(|s| {
         let mut s = s.borrow_mut();
         if s.as_ref().is_some_and(|s| s.epoch == epoch) {
-            return;
+            return false;
         }
         let now = now_ms() as i64;
         *s = Some(Saver::new(
@@ -292,11 +296,22 @@ pub fn begin(st: AppState) {
             now,
             SnapshotWriter::new(),
             LockState::Unasked,
+            NO_CLOUDS,
         ));
+        true
     });
-    // A new session: older ones beyond the budget go.
-    spawn_local(prune());
+    // A new session (once for a fetch of both clouds: the second part's begin finds the
+    // first's session): older ones beyond the budget go.
+    if new {
+        spawn_local(prune());
+    }
 }
+
+/// A new session holds no cloud's rows yet.
+const NO_CLOUDS: Clouds = Clouds {
+    aliyun: false,
+    aws: false,
+};
 
 /// A restored session (`m`) goes on saving into its own files when the store holds exactly
 /// what it saved (`writer`) and this tab holds its `lock` (another tab holding it: this tab
@@ -307,8 +322,13 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
         return;
     }
     let epoch = st.store.with_value(|s| s.epoch());
+    if !m.clouds.aliyun {
+        // An AWS-only session names its AWS query when it is saved again.
+        AWS_QUERY.with(|q| *q.borrow_mut() = Some((m.query.clone(), m.cap)));
+    }
+    // The store holds the restored rows either way: their clouds are the session's.
     let saver = if st.store.with_value(|s| writer.matches(s)) {
-        Saver::new(m.id.clone(), epoch, m.created_ms, writer, lock)
+        Saver::new(m.id.clone(), epoch, m.created_ms, writer, lock, m.clouds)
     } else {
         let now = now_ms() as i64;
         Saver::new(
@@ -317,6 +337,7 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
             now,
             SnapshotWriter::new(),
             LockState::Unasked,
+            m.clouds,
         )
     };
     SAVER.with(|s| *s.borrow_mut() = Some(saver));
@@ -338,10 +359,12 @@ pub fn page(st: AppState) {
 /// Save what is not saved yet and where the run is (a page, the run's end, Cancel): both
 /// clouds' rows, the Alibaba Cloud part's position (an AWS-only fetch: its query).
 pub fn save(st: AppState) {
-    let clouds = Clouds {
+    let fetching = Clouds {
         aliyun: st.run.with_untracked(Option::is_some),
         aws: st.aws_run.with_untracked(Option::is_some),
     };
+    let held = SAVER.with(|s| s.borrow().as_ref().map_or(NO_CLOUDS, |s| s.clouds));
+    let clouds = session::saving_clouds(held, fetching);
     let Some(manifest) = st
         .run
         .with_untracked(|r| r.as_ref().map(position))
@@ -370,6 +393,7 @@ pub fn save(st: AppState) {
         if matches!(*saver.queue.lock.borrow(), LockState::Elsewhere) {
             return None;
         }
+        saver.clouds = clouds;
         // Chunks of at most 1,000 rows (core's), as many as fit in ~8 ms; the manifest, which
         // says where the run is, once every row is in a chunk (a manifest never counts rows
         // its position has gone past).

@@ -142,6 +142,25 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back');
   await shot('both-restored');
 
+  // Saved again (an Alibaba Cloud fetch added to the restored rows), the session still holds
+  // both clouds: its manifest says so, and after a reload the list does.
+  const before = m.updated_ms;
+  await aws.uncheck();
+  await submitFetch(page, 'add');
+  await waitForState(page, 'done');
+  m = await eventually(async () => {
+    const x = (await manifests(page))[0];
+    return x && x.updated_ms > before && x;
+  }, 'the restored session saved again', 15_000);
+  assert.deepEqual(m.clouds, { aliyun: true, aws: true });
+  await page.reload({ waitUntil: 'load' });
+  const offered = page.locator(`${tid('saved-sessions')} ${tid('saved-session')}`).first();
+  await offered.waitFor({ timeout: 30_000 });
+  assert.match(await offered.textContent(), /Alibaba Cloud and AWS/);
+  await reloadAndRestore(page);
+  await page.selectOption(tid('page-size'), '250');
+  assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back again');
+
   // AWS only: saved too, restored with nothing to resume.
   await aws.check();
   await aliyun.uncheck();
@@ -157,6 +176,11 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   await reloadAndRestore(page);
   await page.selectOption(tid('page-size'), '250');
   assert.deepEqual(byCloud(await rows(page)), alone, 'the AWS rows are back');
+  // No Alibaba Cloud run describes them: the progress line names AWS CloudTrail.
+  assert.equal(
+    (await page.locator(`${tid('progress')} .label`).textContent()).trim(),
+    `${alone.ids.length.toLocaleString('en-US')} events from AWS CloudTrail.`,
+  );
   assert.equal(await page.getByRole('button', { name: 'Resume', exact: true }).count(), 0, 'nothing to resume');
 });
 

@@ -775,6 +775,16 @@ impl Manifest {
     }
 }
 
+/// The clouds a saved session's rows are from as it is saved again: those it held already (a
+/// restored session's, or an earlier fetch's into it) and those of the fetch saving into it
+/// now (`fetching`). A fetch of one cloud added to a session of both leaves it both.
+pub fn saving_clouds(held: Clouds, fetching: Clouds) -> Clouds {
+    Clouds {
+        aliyun: held.aliyun || fetching.aliyun,
+        aws: held.aws || fetching.aws,
+    }
+}
+
 /// "512 B", "1.5 KB", "310.2 MB".
 pub fn size_text(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
@@ -903,6 +913,29 @@ pub fn prune(saved: &[Saved], budget: Budget) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_saved_again_keeps_the_clouds_it_held() {
+        let both = Clouds {
+            aliyun: true,
+            aws: true,
+        };
+        let aliyun = Clouds::default();
+        let aws = Clouds {
+            aliyun: false,
+            aws: true,
+        };
+        let none = Clouds {
+            aliyun: false,
+            aws: false,
+        };
+        // A restored session of both clouds, then a fetch of Alibaba Cloud added to it.
+        assert_eq!(saving_clouds(both, aliyun), both);
+        assert_eq!(saving_clouds(aws, aliyun), both);
+        // A new session: the fetch's clouds.
+        assert_eq!(saving_clouds(none, aws), aws);
+        assert_eq!(saving_clouds(aliyun, none), aliyun);
+    }
     use crate::dialect::ServiceError;
 
     fn store_of(n: usize) -> EventStore {
