@@ -136,12 +136,16 @@ fn ingest(st: AppState, mode: &str, source: String, records: &js_sys::Array) -> 
     if raws.is_empty() {
         return 0.0;
     }
-    st.loaded_from(trailview_core::fetch_policy::Origin::CloudQuery(source));
+    st.loaded_from(trailview_core::fetch_policy::Origin::CloudQuery(
+        source.clone(),
+    ));
+    crate::events::persist::begin_query(st, source);
     let added = st
         .store
         .try_update_value(|s| s.ingest_page(&raws).added)
         .unwrap_or(0);
     st.version.update(|v| *v += 1);
+    crate::events::persist::query_page(st);
     added as f64
 }
 

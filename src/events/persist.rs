@@ -221,6 +221,8 @@ struct Saver {
     queue: Rc<Queue>,
     /// The clouds of the rows it holds so far (a restored session's: its manifest's).
     clouds: Clouds,
+    /// The Cloud query whose records it holds, when a query brought them.
+    source: Option<String>,
 }
 
 impl Saver {
@@ -238,6 +240,7 @@ impl Saver {
             created_ms,
             writer,
             clouds,
+            source: None,
             queue: Rc::new(Queue {
                 id,
                 writes: RefCell::new(VecDeque::new()),
@@ -256,6 +259,8 @@ thread_local! {
     static AWS_QUERY: RefCell<Option<(LookupQuery, usize)>> = const { RefCell::new(None) };
     /// The session a restore is reading.
     pub static RESTORING: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Cloud query pages so far: a save waits for the last of a burst.
+    static QUERY_PAGES: Cell<u64> = const { Cell::new(0) };
     /// A slice of a large store's backlog is queued.
     static CATCHING_UP: Cell<bool> = const { Cell::new(false) };
 }
@@ -307,6 +312,33 @@ pub fn begin(st: AppState) {
     }
 }
 
+/// A Cloud query's records are about to reach the store: they are saved like a fetch's, into
+/// the store's session (a new one after a Replace), which names the query (`source`).
+pub fn begin_query(st: AppState, source: String) {
+    begin(st);
+    SAVER.with(|s| {
+        if let Some(s) = s.borrow_mut().as_mut() {
+            s.source = Some(source);
+        }
+    });
+}
+
+/// A Cloud query's records reached the store: saved once a chunk is due, and all of them once
+/// no more came for a moment (a query has no end the store hears of).
+pub fn query_page(st: AppState) {
+    page(st);
+    let n = QUERY_PAGES.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    spawn_local(async move {
+        gloo_timers::future::sleep(std::time::Duration::from_millis(300)).await;
+        if QUERY_PAGES.with(Cell::get) == n {
+            save(st);
+        }
+    });
+}
+
 /// A new session holds no cloud's rows yet.
 const NO_CLOUDS: Clouds = Clouds {
     aliyun: false,
@@ -322,7 +354,7 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
         return;
     }
     let epoch = st.store.with_value(|s| s.epoch());
-    if !m.clouds.aliyun {
+    if !m.clouds.aliyun && m.clouds.aws {
         // An AWS-only session names its AWS query when it is saved again.
         AWS_QUERY.with(|q| *q.borrow_mut() = Some((m.query.clone(), m.cap)));
     }
@@ -340,6 +372,8 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
             m.clouds,
         )
     };
+    let mut saver = saver;
+    saver.source = m.source.clone();
     SAVER.with(|s| *s.borrow_mut() = Some(saver));
 }
 
@@ -363,7 +397,11 @@ pub fn save(st: AppState) {
         aliyun: st.run.with_untracked(Option::is_some),
         aws: st.aws_run.with_untracked(Option::is_some),
     };
-    let held = SAVER.with(|s| s.borrow().as_ref().map_or(NO_CLOUDS, |s| s.clouds));
+    let (held, source) = SAVER.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map_or((NO_CLOUDS, None), |s| (s.clouds, s.source.clone()))
+    });
     let clouds = session::saving_clouds(held, fetching);
     let Some(manifest) = st
         .run
@@ -375,6 +413,20 @@ pub fn save(st: AppState) {
             let mut run = EventsRun::new(query, cap);
             run.cancel();
             Some(position(&run))
+        })
+        .or_else(|| {
+            // A Cloud query's records alone: their time span.
+            source.as_ref()?;
+            let (span, rows) = st.store.with_value(|s| {
+                let span = (0..s.len() as u32)
+                    .filter_map(|r| s.time_ms(r))
+                    .fold(None, |a: Option<(i64, i64)>, t| {
+                        Some(a.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
+                    });
+                (span, s.len())
+            });
+            let (query, pos) = session::query_session(span, rows);
+            Some((query, rows.max(1), rows.max(1), pos))
         })
     else {
         return;
@@ -420,6 +472,7 @@ pub fn save(st: AppState) {
                         dict_len: saver.writer.dict_len,
                         bytes: saver.writer.bytes,
                         clouds,
+                        source: saver.source.clone(),
                     }
                     .to_json()
                 })
