@@ -16,7 +16,9 @@ use trailview_core::engines::insights::{
     split_results, GetQueryResultsResponse, InsightsCall, InsightsRun, QuerySpec, SlicePlan,
     StartQueryResponse, StopQueryResponse, MAX_LIMIT,
 };
-use trailview_core::engines::sls::{GetLogsPage, GetLogsSpec, Ingest, Order, SlsRequest, SlsRun};
+use trailview_core::engines::sls::{
+    check_name, GetLogsPage, GetLogsSpec, Ingest, Order, SlsName, SlsRequest, SlsRun,
+};
 use trailview_core::engines::{Brought, ResultTable};
 use trailview_core::fetch_policy::LoadMode;
 use trailview_core::paging::{Request, Retry, RunEnd, Step};
@@ -102,6 +104,8 @@ pub struct QueryState {
     pub logstore: RwSignal<String>,
     /// ListLogStores' names for the picker (or why there are none).
     pub logstores: RwSignal<Result<Vec<String>, String>>,
+    /// The last ListLogStores asked: an older answer (another project's) is dropped.
+    logstores_asked: StoredValue<u64>,
     pub sls_query: RwSignal<String>,
     pub log_groups: RwSignal<String>,
     pub insights_query: RwSignal<String>,
@@ -142,6 +146,7 @@ impl QueryState {
             project: RwSignal::new(DEFAULT_PROJECT.into()),
             logstore: RwSignal::new(DEFAULT_LOGSTORE.into()),
             logstores: RwSignal::new(Ok(Vec::new())),
+            logstores_asked: StoredValue::new(0),
             sls_query: RwSignal::new("*".into()),
             log_groups: RwSignal::new(DEFAULT_LOG_GROUP.into()),
             insights_query: RwSignal::new(
@@ -189,11 +194,20 @@ impl QueryState {
 
     /// Load the project's logstores for the picker.
     pub fn load_logstores(self) {
-        let project = self.project.get_untracked();
+        let project = self.project.get_untracked().trim().to_string();
+        let ticket = self.logstores_asked.get_value() + 1;
+        self.logstores_asked.set_value(ticket);
+        if let Err(e) = check_name(SlsName::Project, &project) {
+            self.logstores.set(Err(e.to_string()));
+            return;
+        }
         spawn_local(async move {
             let r = api::sls_list_log_stores(&self.client(), &project, None).await;
-            self.logstores
-                .set(r.map(|r| r.logstores).map_err(|e| e.to_string()));
+            // The user may have named another project meanwhile: its list is the one shown.
+            if self.logstores_asked.get_value() == ticket {
+                self.logstores
+                    .set(r.map(|r| r.logstores).map_err(|e| e.to_string()));
+            }
         });
     }
 
