@@ -216,3 +216,27 @@ appTest('an Insights range past its limit is offered as time slices, run one aft
   );
   await shot('insights-slices');
 }, { timeout: 240_000 });
+
+appTest('an SLS project name outside the documented rules is refused before anything is sent', async ({ page, shot }) => {
+  await openPanel(page, 'sls');
+  await eventually(
+    () => page.locator('#cq-logstores option[value="actiontrail_demo-trail"]').count(),
+    'the logstore picker lists the demo logstore',
+  );
+  const sent = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/aliyun/sls/')) sent.push(r.url());
+  });
+  const p = panel(page, 'sls');
+  await p.locator(tid('cq-project')).fill('Trailview_Demo');
+  await p.locator(tid('cq-project')).dispatchEvent('change');
+  await eventually(async () => /The SLS project name "Trailview_Demo" holds "T"/.test(await p.textContent()),
+    'the picker says why the project cannot be listed');
+  await run(page, 'sls', '*');
+  const notice = page.locator(tid('cq-notice'));
+  await notice.waitFor({ timeout: 10_000 });
+  assert.match(await notice.textContent(), /^The SLS project name "Trailview_Demo" holds "T": it takes lowercase letters, digits, hyphens\.$/);
+  await page.waitForTimeout(500);
+  assert.deepEqual(sent, [], 'no SLS request was sent');
+  await shot('bad-project');
+});
