@@ -135,6 +135,11 @@ pub trait Source {
         request: &Self::Request,
         signal: Option<&AbortSignal>,
     ) -> Result<Self::Response, ApiError>;
+    /// How long the machine wants to wait before its next call (an `Incomplete` re-asked, a
+    /// poll interval); the driver waits, the ticket checked every quarter second.
+    fn delay_ms(&self) -> u32 {
+        0
+    }
     /// An answer arrived.
     fn accept(&self, response: Self::Response);
     /// A call failed: the machine decides (`salt` spreads the backoff of many tabs).
@@ -230,6 +235,7 @@ trait Erased {
         client: &'a ApiClient,
         signal: Option<&'a AbortSignal>,
     ) -> Result<PendingCall<'a>, RunEnd>;
+    fn delay_ms(&self) -> u32;
     /// Feed the kept answer to the source.
     fn accept(&self);
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
@@ -261,6 +267,9 @@ impl<S: Source> Erased for Erase<'_, S> {
             Step::Stop(end) => Err(end),
         }
     }
+    fn delay_ms(&self) -> u32 {
+        self.source.delay_ms()
+    }
     fn accept(&self) {
         if let Some(response) = self.response.borrow_mut().take() {
             self.source.accept(response);
@@ -289,6 +298,10 @@ async fn drive_erased(client: &ApiClient, ticket: &Ticket, source: &dyn Erased) 
             Ok(call) => call,
             Err(end) => return Some(end),
         };
+        // The machine's own wait (before the pacer's slot is taken: a wait holds no slot).
+        if !pause(source.delay_ms(), ticket, || {}).await {
+            return None;
+        }
         if !wait_turn(source.operation(), ticket).await {
             return None;
         }
@@ -301,22 +314,28 @@ async fn drive_erased(client: &ApiClient, ticket: &Ticket, source: &dyn Erased) 
             Err(e) => match source.on_error(&e, now_ms() as u64) {
                 Retry::After { delay_ms, attempt } => {
                     source.retrying(&e, delay_ms, attempt);
-                    let until = now_ms() + delay_ms as f64;
-                    while now_ms() < until {
-                        sleep(Duration::from_millis(
-                            (until - now_ms()).clamp(1.0, 250.0) as u64
-                        ))
-                        .await;
-                        if !ticket.live() {
-                            return None;
-                        }
-                        source.waiting();
+                    if !pause(delay_ms, ticket, || source.waiting()).await {
+                        return None;
                     }
                 }
                 Retry::GiveUp => source.gave_up(e),
             },
         }
     }
+}
+
+/// Waits `ms`, in slices of at most a quarter second, calling `tick` after each; `false` as
+/// soon as `ticket` goes stale.
+async fn pause(ms: u32, ticket: &Ticket, tick: impl Fn()) -> bool {
+    let until = now_ms() + ms as f64;
+    while now_ms() < until {
+        sleep(Duration::from_millis((until - now_ms()).clamp(1.0, 250.0) as u64)).await;
+        if !ticket.live() {
+            return false;
+        }
+        tick();
+    }
+    true
 }
 
 /// One call through the driver (pacing, retry), not paged.

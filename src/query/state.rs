@@ -4,11 +4,9 @@
 
 use crate::api;
 use crate::runtime::{self, now_ms, retry_notice, Runner, Source};
-use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
-use std::time::Duration;
 use trailview_core::catalogue::{GetQueryResults, Operation, StartQuery, StopQuery, SLS_GET_LOGS};
 use trailview_core::dialect::ApiError;
 use trailview_core::engines::editor::{is_limit_exceeded, Engine, History, TableView};
@@ -520,14 +518,13 @@ impl Source for SlsSource {
         request: &SlsRequest,
         signal: Option<&AbortSignal>,
     ) -> Result<GetLogsPage, ApiError> {
-        let wait = self
-            .qs
-            .sls_run
-            .with_untracked(|r| r.as_ref().map_or(0, SlsRun::delay_ms));
-        if wait > 0 {
-            sleep(Duration::from_millis(wait as u64)).await;
-        }
         api::sls_get_logs(client, request, signal).await
+    }
+
+    fn delay_ms(&self) -> u32 {
+        self.qs
+            .sls_run
+            .with_untracked(|r| r.as_ref().map_or(0, SlsRun::delay_ms))
     }
 
     fn accept(&self, page: GetLogsPage) {
@@ -599,19 +596,18 @@ impl Source for InsightsSource {
             .unwrap_or(Step::Stop(RunEnd::Cancelled))
     }
 
+    fn delay_ms(&self) -> u32 {
+        self.qs
+            .insights_run
+            .with_untracked(|r| r.as_ref().map_or(0, InsightsRun::delay_ms))
+    }
+
     async fn perform(
         &self,
         client: &api::ApiClient,
         call: &InsightsCall,
         signal: Option<&AbortSignal>,
     ) -> Result<InsightsAnswer, ApiError> {
-        let wait = self
-            .qs
-            .insights_run
-            .with_untracked(|r| r.as_ref().map_or(0, InsightsRun::delay_ms));
-        if wait > 0 {
-            sleep(Duration::from_millis(wait as u64)).await;
-        }
         let req = Request::Json(call.body().clone());
         Ok(match call {
             InsightsCall::Start(_) => {
