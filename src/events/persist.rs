@@ -418,11 +418,12 @@ pub fn save(st: AppState) {
             // A Cloud query's records alone: their time span.
             source.as_ref()?;
             let (span, rows) = st.store.with_value(|s| {
-                let span = (0..s.len() as u32)
-                    .filter_map(|r| s.time_ms(r))
-                    .fold(None, |a: Option<(i64, i64)>, t| {
+                let span = (0..s.len() as u32).filter_map(|r| s.time_ms(r)).fold(
+                    None,
+                    |a: Option<(i64, i64)>, t| {
                         Some(a.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
-                    });
+                    },
+                );
                 (span, s.len())
             });
             let (query, pos) = session::query_session(span, rows);

@@ -3,7 +3,7 @@
 //! another). Decisions are core's; this wires them to signals and to the host.
 
 use crate::api;
-use crate::runtime::{self, now_ms, retry_notice, Runner, Source};
+use crate::runtime::{self, now_ms, Runner, Shown, Source};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -388,6 +388,14 @@ impl QueryState {
         self.start_insights(first);
     }
 
+    /// Where the runs' retry notice and errors are shown.
+    fn shown(&self) -> Shown {
+        Shown {
+            notice: self.notice,
+            error: self.error,
+        }
+    }
+
     /// Whether the Insights run returned a full page while more matched (offer slices).
     pub fn truncated(&self) -> Option<u64> {
         let limit = self.limit.get().trim().parse::<u32>().unwrap_or(MAX_LIMIT);
@@ -548,20 +556,11 @@ impl Source for SlsSource {
     }
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
-        self.qs
-            .sls_run
-            .try_update(|r| r.as_mut().map(|r| r.on_error(e, salt)))
-            .flatten()
-            .unwrap_or(Retry::GiveUp)
+        runtime::machine_on_error(self.qs.sls_run, |r| r.on_error(e, salt))
     }
 
-    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.qs.notice.set(Some(retry_notice(e, delay_ms, attempt)));
-    }
-
-    fn gave_up(&self, e: ApiError) {
-        self.qs.notice.set(None);
-        self.qs.error.set(Some(e));
+    fn shown(&self) -> Option<Shown> {
+        Some(self.qs.shown())
     }
 }
 
@@ -657,20 +656,11 @@ impl Source for InsightsSource {
     }
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
-        self.qs
-            .insights_run
-            .try_update(|r| r.as_mut().map(|r| r.on_error(e, salt)))
-            .flatten()
-            .unwrap_or(Retry::GiveUp)
+        runtime::machine_on_error(self.qs.insights_run, |r| r.on_error(e, salt))
     }
 
-    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.qs.notice.set(Some(retry_notice(e, delay_ms, attempt)));
-    }
-
-    fn gave_up(&self, e: ApiError) {
-        self.qs.notice.set(None);
-        self.qs.error.set(Some(e));
+    fn shown(&self) -> Option<Shown> {
+        Some(self.qs.shown())
     }
 }
 

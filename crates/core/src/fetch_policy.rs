@@ -491,7 +491,9 @@ mod tests {
             Origin::AwsCloudTrail.loaded_text(1),
             "1 event from AWS CloudTrail."
         );
-        assert!(Origin::AwsCloudTrail.loaded_text(0).starts_with("No events"));
+        assert!(Origin::AwsCloudTrail
+            .loaded_text(0)
+            .starts_with("No events"));
         // A Replace (an empty table) is the new source's alone; adding another mixes them.
         let q = Origin::CloudQuery("Logs Insights g".into());
         assert_eq!(Origin::Files.then(q.clone(), 0), q);

@@ -1215,7 +1215,11 @@ mod tests {
         assert_eq!(Manifest::from_json(&q.to_json()).unwrap(), q);
         assert!(!q.unfinished());
         assert_eq!(q.query.start_ms, 1_000);
-        assert!(q.describe().ends_with(", Cloud query: SLS p/actiontrail_t"), "{}", q.describe());
+        assert!(
+            q.describe().ends_with(", Cloud query: SLS p/actiontrail_t"),
+            "{}",
+            q.describe()
+        );
         assert!(matches!(
             Manifest::from_json("{"),
             Err(SnapshotError::Manifest(_))

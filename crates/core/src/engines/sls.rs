@@ -137,7 +137,9 @@ pub fn check_name(kind: SlsName, name: &str) -> Result<(), SlsQueryError> {
             "The SLS {what} name \"{name}\" holds \"{c}\": it takes lowercase letters, digits, hyphens{extra}."
         )
     } else if !end(name.chars().next()) || !end(name.chars().last()) {
-        format!("The SLS {what} name \"{name}\" must start and end with a lowercase letter or digit.")
+        format!(
+            "The SLS {what} name \"{name}\" must start and end with a lowercase letter or digit."
+        )
     } else {
         return Ok(());
     };
@@ -659,7 +661,10 @@ mod tests {
             query: "*".into(),
             order: Order::NewestFirst,
         };
-        assert!(matches!(SlsRun::new(spec, 10), Err(SlsQueryError::BadName(_))));
+        assert!(matches!(
+            SlsRun::new(spec, 10),
+            Err(SlsQueryError::BadName(_))
+        ));
     }
     use crate::event::EventRecord;
 
