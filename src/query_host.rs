@@ -107,8 +107,8 @@ impl QueryHost {
             Closure::<dyn Fn() -> f64>::new(move || st.store.with_value(|s| s.len()) as f64)
                 .into_js_value();
         let ingest = Closure::<dyn Fn(String, String, js_sys::Array) -> f64>::new(
-            move |mode: String, _source: String, records: js_sys::Array| {
-                ingest(st, &mode, &records)
+            move |mode: String, source: String, records: js_sys::Array| {
+                ingest(st, &mode, source, &records)
             },
         )
         .into_js_value();
@@ -123,7 +123,7 @@ impl QueryHost {
 
 /// A query's records into the store: `"replace"` stops the fetch and empties the table first.
 /// How many were new (the store drops ids it has).
-fn ingest(st: AppState, mode: &str, records: &js_sys::Array) -> f64 {
+fn ingest(st: AppState, mode: &str, source: String, records: &js_sys::Array) -> f64 {
     if mode == "replace" {
         crate::events::fetch::cancel(st);
         st.replace_events();
@@ -136,11 +136,16 @@ fn ingest(st: AppState, mode: &str, records: &js_sys::Array) -> f64 {
     if raws.is_empty() {
         return 0.0;
     }
+    st.loaded_from(trailview_core::fetch_policy::Origin::CloudQuery(
+        source.clone(),
+    ));
+    crate::events::persist::begin_query(st, source);
     let added = st
         .store
         .try_update_value(|s| s.ingest_page(&raws).added)
         .unwrap_or(0);
     st.version.update(|v| *v += 1);
+    crate::events::persist::query_page(st);
     added as f64
 }
 

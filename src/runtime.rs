@@ -7,6 +7,7 @@
 
 use crate::api::{self, ApiClient};
 use gloo_timers::future::sleep;
+use leptos::prelude::*;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -135,16 +136,62 @@ pub trait Source {
         request: &Self::Request,
         signal: Option<&AbortSignal>,
     ) -> Result<Self::Response, ApiError>;
+    /// How long the machine wants to wait before its next call (an `Incomplete` re-asked, a
+    /// poll interval); the driver waits, the ticket checked every quarter second.
+    fn delay_ms(&self) -> u32 {
+        0
+    }
     /// An answer arrived.
     fn accept(&self, response: Self::Response);
     /// A call failed: the machine decides (`salt` spreads the backoff of many tabs).
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
-    /// About to wait `delay_ms` before retry `attempt`.
-    fn retrying(&self, _e: &ApiError, _delay_ms: u32, _attempt: u32) {}
+    /// Where its retry notice and the error it gave up on are shown.
+    fn shown(&self) -> Option<Shown> {
+        None
+    }
+    /// About to wait `delay_ms` before retry `attempt`: the notice says so.
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        if let Some(s) = self.shown() {
+            s.retrying(e, delay_ms, attempt);
+        }
+    }
     /// Called every quarter second or so while backing off.
     fn waiting(&self) {}
-    /// The machine gave up on `e` (its next step is a stop).
-    fn gave_up(&self, e: ApiError);
+    /// The machine gave up on `e` (its next step is a stop): the error is shown.
+    fn gave_up(&self, e: ApiError) {
+        if let Some(s) = self.shown() {
+            s.gave_up(e);
+        }
+    }
+}
+
+/// Where a source shows what the driver is doing about its errors: a notice line (retrying)
+/// and an error slot (given up).
+#[derive(Clone, Copy)]
+pub struct Shown {
+    pub notice: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<ApiError>>,
+}
+
+impl Shown {
+    pub fn retrying(self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        self.notice.set(Some(retry_notice(e, delay_ms, attempt)));
+    }
+
+    pub fn gave_up(self, e: ApiError) {
+        self.notice.set(None);
+        self.error.set(Some(e));
+    }
+}
+
+/// A failed call, decided by the source's machine kept in `run` (none: give up).
+pub fn machine_on_error<M: Send + Sync + 'static>(
+    run: RwSignal<Option<M>>,
+    decide: impl FnOnce(&mut M) -> Retry,
+) -> Retry {
+    run.try_update(|r| r.as_mut().map(decide))
+        .flatten()
+        .unwrap_or(Retry::GiveUp)
 }
 
 /// A source of one catalogue operation: the driver calls it with [`api::call`].
@@ -156,12 +203,24 @@ pub trait Driven {
     fn accept(&self, response: <Self::Call as Call>::Response, parsed: Parsed);
     /// A call failed: the machine decides (`salt` spreads the backoff of many tabs).
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
-    /// About to wait `delay_ms` before retry `attempt`.
-    fn retrying(&self, _e: &ApiError, _delay_ms: u32, _attempt: u32) {}
+    /// Where its retry notice and the error it gave up on are shown (as [`Source::shown`]).
+    fn shown(&self) -> Option<Shown> {
+        None
+    }
+    /// About to wait `delay_ms` before retry `attempt`: the notice says so.
+    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
+        if let Some(s) = self.shown() {
+            s.retrying(e, delay_ms, attempt);
+        }
+    }
     /// Called every quarter second or so while backing off.
     fn waiting(&self) {}
-    /// The machine gave up on `e` (its next step is a stop).
-    fn gave_up(&self, e: ApiError);
+    /// The machine gave up on `e` (its next step is a stop): the error is shown.
+    fn gave_up(&self, e: ApiError) {
+        if let Some(s) = self.shown() {
+            s.gave_up(e);
+        }
+    }
 }
 
 impl<D: Driven> Source for D {
@@ -230,6 +289,7 @@ trait Erased {
         client: &'a ApiClient,
         signal: Option<&'a AbortSignal>,
     ) -> Result<PendingCall<'a>, RunEnd>;
+    fn delay_ms(&self) -> u32;
     /// Feed the kept answer to the source.
     fn accept(&self);
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
@@ -261,6 +321,9 @@ impl<S: Source> Erased for Erase<'_, S> {
             Step::Stop(end) => Err(end),
         }
     }
+    fn delay_ms(&self) -> u32 {
+        self.source.delay_ms()
+    }
     fn accept(&self) {
         if let Some(response) = self.response.borrow_mut().take() {
             self.source.accept(response);
@@ -289,6 +352,10 @@ async fn drive_erased(client: &ApiClient, ticket: &Ticket, source: &dyn Erased) 
             Ok(call) => call,
             Err(end) => return Some(end),
         };
+        // The machine's own wait (before the pacer's slot is taken: a wait holds no slot).
+        if !pause(source.delay_ms(), ticket, || {}).await {
+            return None;
+        }
         if !wait_turn(source.operation(), ticket).await {
             return None;
         }
@@ -301,22 +368,31 @@ async fn drive_erased(client: &ApiClient, ticket: &Ticket, source: &dyn Erased) 
             Err(e) => match source.on_error(&e, now_ms() as u64) {
                 Retry::After { delay_ms, attempt } => {
                     source.retrying(&e, delay_ms, attempt);
-                    let until = now_ms() + delay_ms as f64;
-                    while now_ms() < until {
-                        sleep(Duration::from_millis(
-                            (until - now_ms()).clamp(1.0, 250.0) as u64
-                        ))
-                        .await;
-                        if !ticket.live() {
-                            return None;
-                        }
-                        source.waiting();
+                    if !pause(delay_ms, ticket, || source.waiting()).await {
+                        return None;
                     }
                 }
                 Retry::GiveUp => source.gave_up(e),
             },
         }
     }
+}
+
+/// Waits `ms`, in slices of at most a quarter second, calling `tick` after each; `false` as
+/// soon as `ticket` goes stale.
+async fn pause(ms: u32, ticket: &Ticket, tick: impl Fn()) -> bool {
+    let until = now_ms() + ms as f64;
+    while now_ms() < until {
+        sleep(Duration::from_millis(
+            (until - now_ms()).clamp(1.0, 250.0) as u64
+        ))
+        .await;
+        if !ticket.live() {
+            return false;
+        }
+        tick();
+    }
+    true
 }
 
 /// One call through the driver (pacing, retry), not paged.

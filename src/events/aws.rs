@@ -5,7 +5,7 @@
 
 use crate::events::persist;
 use crate::events::state::AppState;
-use crate::runtime::{self, retry_notice, Driven, Runner, Ticket};
+use crate::runtime::{self, Driven, Runner, Shown, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use trailview_core::catalogue::CloudTrailLookupEvents;
@@ -110,22 +110,14 @@ impl Driven for Aws {
     }
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
-        self.st
-            .aws_run
-            .try_update(|r| r.as_mut().map(|r| r.on_error(e, salt)))
-            .flatten()
-            .unwrap_or(Retry::GiveUp)
+        runtime::machine_on_error(self.st.aws_run, |r| r.on_error(e, salt))
     }
 
-    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.st
-            .aws_notice
-            .set(Some(retry_notice(e, delay_ms, attempt)));
-    }
-
-    fn gave_up(&self, e: ApiError) {
-        self.st.aws_error.set(Some(e));
-        self.st.aws_notice.set(None);
+    fn shown(&self) -> Option<Shown> {
+        Some(Shown {
+            notice: self.st.aws_notice,
+            error: self.st.aws_error,
+        })
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::events::aws;
 use crate::events::persist;
 use crate::events::state::{AppState, FetchState};
-use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Ticket};
+use crate::runtime::{self, now_ms, retry_notice, Driven, Runner, Shown, Ticket};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::value::RawValue;
@@ -337,9 +337,11 @@ impl Driven for Events {
         set_elapsed(self.st, now_ms() - self.t0);
     }
 
-    fn gave_up(&self, e: ApiError) {
-        self.st.error.set(Some(e));
-        self.st.notice.set(None);
+    fn shown(&self) -> Option<Shown> {
+        Some(Shown {
+            notice: self.st.notice,
+            error: self.st.error,
+        })
     }
 }
 

@@ -219,6 +219,10 @@ struct Saver {
     created_ms: i64,
     writer: SnapshotWriter,
     queue: Rc<Queue>,
+    /// The clouds of the rows it holds so far (a restored session's: its manifest's).
+    clouds: Clouds,
+    /// The Cloud query whose records it holds, when a query brought them.
+    source: Option<String>,
 }
 
 impl Saver {
@@ -228,12 +232,15 @@ impl Saver {
         created_ms: i64,
         writer: SnapshotWriter,
         lock: LockState,
+        clouds: Clouds,
     ) -> Saver {
         let saved = Cell::new(writer.rows);
         Saver {
             epoch,
             created_ms,
             writer,
+            clouds,
+            source: None,
             queue: Rc::new(Queue {
                 id,
                 writes: RefCell::new(VecDeque::new()),
@@ -252,6 +259,8 @@ thread_local! {
     static AWS_QUERY: RefCell<Option<(LookupQuery, usize)>> = const { RefCell::new(None) };
     /// The session a restore is reading.
     pub static RESTORING: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Cloud query pages so far: a save waits for the last of a burst.
+    static QUERY_PAGES: Cell<u64> = const { Cell::new(0) };
     /// A slice of a large store's backlog is queued.
     static CATCHING_UP: Cell<bool> = const { Cell::new(false) };
 }
@@ -280,10 +289,10 @@ pub fn begin(st: AppState) {
         return;
     }
     let epoch = st.store.with_value(|s| s.epoch());
-    SAVER.with(|s| {
+    let new = SAVER.with(|s| {
         let mut s = s.borrow_mut();
         if s.as_ref().is_some_and(|s| s.epoch == epoch) {
-            return;
+            return false;
         }
         let now = now_ms() as i64;
         *s = Some(Saver::new(
@@ -292,11 +301,49 @@ pub fn begin(st: AppState) {
             now,
             SnapshotWriter::new(),
             LockState::Unasked,
+            NO_CLOUDS,
         ));
+        true
     });
-    // A new session: older ones beyond the budget go.
-    spawn_local(prune());
+    // A new session (once for a fetch of both clouds: the second part's begin finds the
+    // first's session): older ones beyond the budget go.
+    if new {
+        spawn_local(prune());
+    }
 }
+
+/// A Cloud query's records are about to reach the store: they are saved like a fetch's, into
+/// the store's session (a new one after a Replace), which names the query (`source`).
+pub fn begin_query(st: AppState, source: String) {
+    begin(st);
+    SAVER.with(|s| {
+        if let Some(s) = s.borrow_mut().as_mut() {
+            s.source = Some(source);
+        }
+    });
+}
+
+/// A Cloud query's records reached the store: saved once a chunk is due, and all of them once
+/// no more came for a moment (a query has no end the store hears of).
+pub fn query_page(st: AppState) {
+    page(st);
+    let n = QUERY_PAGES.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    spawn_local(async move {
+        gloo_timers::future::sleep(std::time::Duration::from_millis(300)).await;
+        if QUERY_PAGES.with(Cell::get) == n {
+            save(st);
+        }
+    });
+}
+
+/// A new session holds no cloud's rows yet.
+const NO_CLOUDS: Clouds = Clouds {
+    aliyun: false,
+    aws: false,
+};
 
 /// A restored session (`m`) goes on saving into its own files when the store holds exactly
 /// what it saved (`writer`) and this tab holds its `lock` (another tab holding it: this tab
@@ -307,8 +354,13 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
         return;
     }
     let epoch = st.store.with_value(|s| s.epoch());
+    if !m.clouds.aliyun && m.clouds.aws {
+        // An AWS-only session names its AWS query when it is saved again.
+        AWS_QUERY.with(|q| *q.borrow_mut() = Some((m.query.clone(), m.cap)));
+    }
+    // The store holds the restored rows either way: their clouds are the session's.
     let saver = if st.store.with_value(|s| writer.matches(s)) {
-        Saver::new(m.id.clone(), epoch, m.created_ms, writer, lock)
+        Saver::new(m.id.clone(), epoch, m.created_ms, writer, lock, m.clouds)
     } else {
         let now = now_ms() as i64;
         Saver::new(
@@ -317,8 +369,11 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
             now,
             SnapshotWriter::new(),
             LockState::Unasked,
+            m.clouds,
         )
     };
+    let mut saver = saver;
+    saver.source = m.source.clone();
     SAVER.with(|s| *s.borrow_mut() = Some(saver));
 }
 
@@ -338,10 +393,16 @@ pub fn page(st: AppState) {
 /// Save what is not saved yet and where the run is (a page, the run's end, Cancel): both
 /// clouds' rows, the Alibaba Cloud part's position (an AWS-only fetch: its query).
 pub fn save(st: AppState) {
-    let clouds = Clouds {
+    let fetching = Clouds {
         aliyun: st.run.with_untracked(Option::is_some),
         aws: st.aws_run.with_untracked(Option::is_some),
     };
+    let (held, source) = SAVER.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map_or((NO_CLOUDS, None), |s| (s.clouds, s.source.clone()))
+    });
+    let clouds = session::saving_clouds(held, fetching);
     let Some(manifest) = st
         .run
         .with_untracked(|r| r.as_ref().map(position))
@@ -352,6 +413,21 @@ pub fn save(st: AppState) {
             let mut run = EventsRun::new(query, cap);
             run.cancel();
             Some(position(&run))
+        })
+        .or_else(|| {
+            // A Cloud query's records alone: their time span.
+            source.as_ref()?;
+            let (span, rows) = st.store.with_value(|s| {
+                let span = (0..s.len() as u32).filter_map(|r| s.time_ms(r)).fold(
+                    None,
+                    |a: Option<(i64, i64)>, t| {
+                        Some(a.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
+                    },
+                );
+                (span, s.len())
+            });
+            let (query, pos) = session::query_session(span, rows);
+            Some((query, rows.max(1), rows.max(1), pos))
         })
     else {
         return;
@@ -370,6 +446,7 @@ pub fn save(st: AppState) {
         if matches!(*saver.queue.lock.borrow(), LockState::Elsewhere) {
             return None;
         }
+        saver.clouds = clouds;
         // Chunks of at most 1,000 rows (core's), as many as fit in ~8 ms; the manifest, which
         // says where the run is, once every row is in a chunk (a manifest never counts rows
         // its position has gone past).
@@ -396,6 +473,7 @@ pub fn save(st: AppState) {
                         dict_len: saver.writer.dict_len,
                         bytes: saver.writer.bytes,
                         clouds,
+                        source: saver.source.clone(),
                     }
                     .to_json()
                 })

@@ -42,6 +42,14 @@ pub fn restore(st: AppState, id: String) {
         // The fetch's runner is this restore's until a fetch starts (which stops it).
         let ticket = crate::events::fetch::hold(st);
         st.replace_events();
+        if !m.clouds.aliyun {
+            // No Alibaba Cloud run to describe them: the progress line names the Cloud query
+            // that brought them, or AWS CloudTrail.
+            st.loaded_from(match &m.source {
+                Some(q) => trailview_core::fetch_policy::Origin::CloudQuery(q.clone()),
+                None => trailview_core::fetch_policy::Origin::AwsCloudTrail,
+            });
+        }
         let epoch = st.store.with_value(|s| s.epoch());
         // The store's rows as this restore left them: more means another load added events.
         let mut expected = 0;

@@ -7,7 +7,7 @@ use trailview_core::cloudtrail::CloudTrailRun;
 use trailview_core::columns::{ColumnId, ColumnLayout, LayoutError, Shown, Side};
 use trailview_core::dialect::ApiError;
 use trailview_core::engine::{EventStore, Filter, PathFilter, PendingPath, Sort, TimeWindow};
-use trailview_core::fetch_policy::{EventsRun, QuerySpec};
+use trailview_core::fetch_policy::{EventsRun, Origin, QuerySpec};
 use trailview_core::fields::{self, AddPath};
 use trailview_core::follow::Follow;
 use trailview_core::json_path::JsonPath;
@@ -133,6 +133,8 @@ pub struct AppState {
     pub aws_error: RwSignal<Option<ApiError>>,
     /// The AWS part's retry notice.
     pub aws_notice: RwSignal<Option<String>>,
+    /// Where the loaded events came from, for the progress line when no fetch's run says.
+    pub origin: RwSignal<Origin>,
     /// Rows in the current sort order (all rows).
     pub order: Memo<Vec<u32>>,
     /// Rows that pass the client-side filters, in sort order.
@@ -277,6 +279,7 @@ impl AppState {
             aws_run: RwSignal::new(None),
             aws_error: RwSignal::new(None),
             aws_notice: RwSignal::new(None),
+            origin: RwSignal::new(Origin::default()),
             order,
             filtered,
             page_info,
@@ -553,6 +556,16 @@ impl AppState {
         // A window into the old events would hide the new ones.
         self.time_window.set(keep.and_then(|k| k.0));
         self.version.update(|v| *v += 1);
+    }
+
+    /// Events from `origin` are about to reach the store: the progress line names it (or
+    /// "several sources" when they join events of another).
+    pub fn loaded_from(&self, origin: Origin) {
+        let held = self.store.with_value(|s| s.len());
+        let next = self.origin.with_untracked(|o| o.then(origin, held));
+        if self.origin.with_untracked(|o| *o != next) {
+            self.origin.set(next);
+        }
     }
 
     /// A fetch of `spec` starts: it is the link's fetch and the loaded one. An opened link's

@@ -43,13 +43,12 @@ pub fn Progress() -> impl IntoView {
                 if aws {
                     return "Alibaba Cloud: not in this query.".to_string();
                 }
-                // No fetch yet; events may have come from trail files.
+                // No fetch's run: the events came from files, a Cloud query or a restored
+                // AWS-only session.
                 st.version.track();
-                return match st.store.with_value(|s| s.len()) {
-                    0 => "No events loaded yet. Choose a time range and fetch.".to_string(),
-                    1 => "1 event loaded from files.".to_string(),
-                    n => format!("{} events loaded from files.", thousands(n)),
-                };
+                return st
+                    .origin
+                    .with(|o| o.loaded_text(st.store.with_value(|s| s.len())));
             };
             let p = run.progress;
             let what = match state {

@@ -168,6 +168,7 @@ pub fn load(st: AppState, fs: FilesState, jobs: Vec<FileJob>, cap: usize, mode: 
     } else {
         st.release_held();
     }
+    st.loaded_from(trailview_core::fetch_policy::Origin::Files);
     let expected = expected_events(jobs.iter().map(|j| j.events_hint), cap);
     let pool = pool();
     let files = jobs.iter().map(|j| (j.name.clone(), j.size)).collect();

@@ -3,12 +3,10 @@
 //! another). Decisions are core's; this wires them to signals and to the host.
 
 use crate::api;
-use crate::runtime::{self, now_ms, retry_notice, Runner, Source};
-use gloo_timers::future::sleep;
+use crate::runtime::{self, now_ms, Runner, Shown, Source};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
-use std::time::Duration;
 use trailview_core::catalogue::{GetQueryResults, Operation, StartQuery, StopQuery, SLS_GET_LOGS};
 use trailview_core::dialect::ApiError;
 use trailview_core::engines::editor::{is_limit_exceeded, Engine, History, TableView};
@@ -16,8 +14,10 @@ use trailview_core::engines::insights::{
     split_results, GetQueryResultsResponse, InsightsCall, InsightsRun, QuerySpec, SlicePlan,
     StartQueryResponse, StopQueryResponse, MAX_LIMIT,
 };
-use trailview_core::engines::sls::{GetLogsPage, GetLogsSpec, Ingest, Order, SlsRequest, SlsRun};
-use trailview_core::engines::ResultTable;
+use trailview_core::engines::sls::{
+    check_name, GetLogsPage, GetLogsSpec, Ingest, Order, SlsName, SlsRequest, SlsRun,
+};
+use trailview_core::engines::{Brought, ResultTable};
 use trailview_core::fetch_policy::LoadMode;
 use trailview_core::paging::{Request, Retry, RunEnd, Step};
 use web_sys::AbortSignal;
@@ -102,6 +102,8 @@ pub struct QueryState {
     pub logstore: RwSignal<String>,
     /// ListLogStores' names for the picker (or why there are none).
     pub logstores: RwSignal<Result<Vec<String>, String>>,
+    /// The last ListLogStores asked: an older answer (another project's) is dropped.
+    logstores_asked: StoredValue<u64>,
     pub sls_query: RwSignal<String>,
     pub log_groups: RwSignal<String>,
     pub insights_query: RwSignal<String>,
@@ -122,7 +124,7 @@ pub struct QueryState {
     pub table: RwSignal<ResultTable>,
     pub table_view: RwSignal<TableView>,
     /// Trail records that came, and how many were new to the table.
-    pub events: RwSignal<(usize, usize)>,
+    pub events: RwSignal<Brought>,
     pub error: RwSignal<Option<ApiError>>,
     pub notice: RwSignal<Option<String>>,
     /// The Replace / Add question before a run while the table holds events: the engine asked.
@@ -142,6 +144,7 @@ impl QueryState {
             project: RwSignal::new(DEFAULT_PROJECT.into()),
             logstore: RwSignal::new(DEFAULT_LOGSTORE.into()),
             logstores: RwSignal::new(Ok(Vec::new())),
+            logstores_asked: StoredValue::new(0),
             sls_query: RwSignal::new("*".into()),
             log_groups: RwSignal::new(DEFAULT_LOG_GROUP.into()),
             insights_query: RwSignal::new(
@@ -160,7 +163,7 @@ impl QueryState {
             table_base: StoredValue::new(ResultTable::default()),
             table: RwSignal::new(ResultTable::default()),
             table_view: RwSignal::new(TableView::default()),
-            events: RwSignal::new((0, 0)),
+            events: RwSignal::new(Brought::default()),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
             asking: RwSignal::new(None),
@@ -189,11 +192,20 @@ impl QueryState {
 
     /// Load the project's logstores for the picker.
     pub fn load_logstores(self) {
-        let project = self.project.get_untracked();
+        let project = self.project.get_untracked().trim().to_string();
+        let ticket = self.logstores_asked.get_value() + 1;
+        self.logstores_asked.set_value(ticket);
+        if let Err(e) = check_name(SlsName::Project, &project) {
+            self.logstores.set(Err(e.to_string()));
+            return;
+        }
         spawn_local(async move {
             let r = api::sls_list_log_stores(&self.client(), &project, None).await;
-            self.logstores
-                .set(r.map(|r| r.logstores).map_err(|e| e.to_string()));
+            // The user may have named another project meanwhile: its list is the one shown.
+            if self.logstores_asked.get_value() == ticket {
+                self.logstores
+                    .set(r.map(|r| r.logstores).map_err(|e| e.to_string()));
+            }
         });
     }
 
@@ -225,7 +237,7 @@ impl QueryState {
         self.shown.set(Some(e));
         self.error.set(None);
         self.notice.set(None);
-        self.events.set((0, 0));
+        self.events.set(Brought::default());
         self.table_base.set_value(ResultTable::default());
         self.table.set(ResultTable::default());
         self.table_view.set(TableView::default());
@@ -319,7 +331,7 @@ impl QueryState {
         spawn_local(async move {
             let src = InsightsSource {
                 qs: self,
-                source: format!("Insights {}", spec.log_groups.join(", ")),
+                source: format!("Logs Insights {}", spec.log_groups.join(", ")),
             };
             let end = runtime::drive(&self.client(), &ticket, &src).await;
             if !ticket.live() {
@@ -333,6 +345,7 @@ impl QueryState {
                     .flatten();
                 if let Some(next) = next {
                     self.table_base.set_value(self.table.get_untracked());
+                    self.events.update(Brought::next_slice);
                     self.slice.update(|s| {
                         if let Some((i, _)) = s {
                             *i += 1
@@ -373,6 +386,14 @@ impl QueryState {
         self.slices.set_value(Some(plan));
         self.slice.set(Some((1, n)));
         self.start_insights(first);
+    }
+
+    /// Where the runs' retry notice and errors are shown.
+    fn shown(&self) -> Shown {
+        Shown {
+            notice: self.notice,
+            error: self.error,
+        }
     }
 
     /// Whether the Insights run returned a full page while more matched (offer slices).
@@ -470,10 +491,7 @@ impl QueryState {
         let added = self
             .host
             .with_value(|h| h.as_ref().map_or(0, |h| (h.ingest)(mode, source, records)));
-        self.events.update(|(c, a)| {
-            *c += came;
-            *a += added;
-        });
+        self.events.update(|b| b.ingest(came, added));
     }
 
     fn set_table(&self, t: ResultTable) {
@@ -508,14 +526,13 @@ impl Source for SlsSource {
         request: &SlsRequest,
         signal: Option<&AbortSignal>,
     ) -> Result<GetLogsPage, ApiError> {
-        let wait = self
-            .qs
-            .sls_run
-            .with_untracked(|r| r.as_ref().map_or(0, SlsRun::delay_ms));
-        if wait > 0 {
-            sleep(Duration::from_millis(wait as u64)).await;
-        }
         api::sls_get_logs(client, request, signal).await
+    }
+
+    fn delay_ms(&self) -> u32 {
+        self.qs
+            .sls_run
+            .with_untracked(|r| r.as_ref().map_or(0, SlsRun::delay_ms))
     }
 
     fn accept(&self, page: GetLogsPage) {
@@ -539,20 +556,11 @@ impl Source for SlsSource {
     }
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
-        self.qs
-            .sls_run
-            .try_update(|r| r.as_mut().map(|r| r.on_error(e, salt)))
-            .flatten()
-            .unwrap_or(Retry::GiveUp)
+        runtime::machine_on_error(self.qs.sls_run, |r| r.on_error(e, salt))
     }
 
-    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.qs.notice.set(Some(retry_notice(e, delay_ms, attempt)));
-    }
-
-    fn gave_up(&self, e: ApiError) {
-        self.qs.notice.set(None);
-        self.qs.error.set(Some(e));
+    fn shown(&self) -> Option<Shown> {
+        Some(self.qs.shown())
     }
 }
 
@@ -587,19 +595,18 @@ impl Source for InsightsSource {
             .unwrap_or(Step::Stop(RunEnd::Cancelled))
     }
 
+    fn delay_ms(&self) -> u32 {
+        self.qs
+            .insights_run
+            .with_untracked(|r| r.as_ref().map_or(0, InsightsRun::delay_ms))
+    }
+
     async fn perform(
         &self,
         client: &api::ApiClient,
         call: &InsightsCall,
         signal: Option<&AbortSignal>,
     ) -> Result<InsightsAnswer, ApiError> {
-        let wait = self
-            .qs
-            .insights_run
-            .with_untracked(|r| r.as_ref().map_or(0, InsightsRun::delay_ms));
-        if wait > 0 {
-            sleep(Duration::from_millis(wait as u64)).await;
-        }
         let req = Request::Json(call.body().clone());
         Ok(match call {
             InsightsCall::Start(_) => {
@@ -639,7 +646,7 @@ impl Source for InsightsSource {
                 table.extend(&rows.table);
                 qs.set_table(table);
                 // Each answer holds every row so far: the store drops the ones it has.
-                qs.events.update(|(c, _)| *c = 0);
+                qs.events.update(Brought::new_answer);
                 qs.ingest(
                     &self.source,
                     rows.events.iter().map(|e| e.get().to_string()).collect(),
@@ -649,20 +656,11 @@ impl Source for InsightsSource {
     }
 
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
-        self.qs
-            .insights_run
-            .try_update(|r| r.as_mut().map(|r| r.on_error(e, salt)))
-            .flatten()
-            .unwrap_or(Retry::GiveUp)
+        runtime::machine_on_error(self.qs.insights_run, |r| r.on_error(e, salt))
     }
 
-    fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
-        self.qs.notice.set(Some(retry_notice(e, delay_ms, attempt)));
-    }
-
-    fn gave_up(&self, e: ApiError) {
-        self.qs.notice.set(None);
-        self.qs.error.set(Some(e));
+    fn shown(&self) -> Option<Shown> {
+        Some(self.qs.shown())
     }
 }
 

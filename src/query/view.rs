@@ -164,13 +164,13 @@ fn Status() -> impl IntoView {
         }),
     };
     let events = move || {
-        let (came, added) = qs.events.get();
-        (came > 0).then(|| {
+        let b = qs.events.get();
+        (b.came() > 0).then(|| {
             format!(
                 "{} trail records came; {} new in the table ({} already there).",
-                thousands(came),
-                thousands(added),
-                thousands(came.saturating_sub(added))
+                thousands(b.came()),
+                thousands(b.added()),
+                thousands(b.already())
             )
         })
     };

@@ -42,6 +42,11 @@ appTest('an SLS search brings trail records into the Events table', async ({ pag
   // Every row is a deletion.
   const names = await page.locator(`${tid('events-table')} tbody tr${tid('event-row')} [data-col="event"]`).allTextContents();
   assert.ok(names.length > 0 && names.every((n) => n.trim().startsWith('Delete')), names.join(', '));
+  // No fetch's run describes these events: the progress line names the query they came from.
+  assert.equal(
+    (await page.locator(`${tid('progress')} .label`).textContent()).trim(),
+    `${c.total.toLocaleString('en-US')} events from the Cloud query (SLS trailview-demo/actiontrail_demo-trail).`,
+  );
   await shot('sls-search');
   // The query is remembered.
   const recent = await panel(page, 'sls').locator(`${tid('cq-recent')} option`).allTextContents();
@@ -148,4 +153,90 @@ appTest('a malformed query shows the engine error code and message', async ({ pa
     'Insights says MalformedQueryException', 30_000);
   assert.equal(await page.locator(tid('cq-try-again')).count(), 0);
   await shot('malformed');
+});
+
+/** The "N trail records came; M new in the table (K already there)." note as numbers. */
+async function brought(page) {
+  const t = await page.locator(tid('cq-events')).textContent();
+  const m = t.match(/^([\d,]+) trail records came; ([\d,]+) new in the table \(([\d,]+) already there\)/);
+  assert.ok(m, t);
+  const [came, added, already] = m.slice(1).map((x) => Number(x.replace(/,/g, '')));
+  return { came, added, already };
+}
+
+appTest('an Insights range past its limit is offered as time slices, run one after another', async ({ page, shot }) => {
+  await openPanel(page, 'insights');
+  const p = panel(page, 'insights');
+  const setLimit = async (n) => {
+    await p.locator(tid('cq-limit')).fill(String(n));
+    await p.locator(tid('cq-limit')).dispatchEvent('change');
+  };
+  const query = 'fields @timestamp, eventName, @message | filter eventName like /Delete/';
+  // A first run with a limit of 1 says how many records match.
+  await setLimit(1);
+  await run(page, 'insights', query);
+  const offer = page.locator(tid('cq-truncated'));
+  await offer.waitFor({ timeout: 60_000 });
+  const matched = Number((await offer.textContent()).match(/^([\d,]+) records matched/)[1].replace(/,/g, ''));
+  assert.ok(matched >= 6, `matched ${matched}`);
+  // A limit of half the matches: more than one query returns, so slices are offered (each
+  // slice aims at 4/5 of the limit: about three of them).
+  const limit = Math.ceil(matched / 2);
+  await setLimit(limit);
+  await p.locator(tid('cq-run')).click();
+  await page.click(tid('cq-replace'));
+  await eventually(async () => /^Complete/.test(await status(page)) && (await offer.count()) === 1,
+    'the limited run completes and offers slices', 60_000);
+  assert.equal((await counts(page)).total, limit);
+  await offer.locator(tid('cq-slices')).click();
+  const slices = new Set();
+  let n = 0;
+  await eventually(async () => {
+    const s = await status(page);
+    const m = s.match(/^Slice (\d+) of (\d+): /);
+    if (m) {
+      slices.add(Number(m[1]));
+      n = Number(m[2]);
+    }
+    return slices.size > 0 && /^Complete/.test(s);
+  }, 'the slices run and complete', 90_000);
+  assert.ok(n >= 2, `slices: ${n}`);
+  assert.ok(slices.size >= 2 && [...slices].every((i) => i >= 1 && i <= n), [...slices].join(', '));
+  // The slices' records arrive: those the limited run had are already there, the rest are new;
+  // what came counts every slice, as what is new does.
+  const total = (await counts(page)).total;
+  const b = await brought(page);
+  assert.ok(total > limit, `table ${total}, limit ${limit}`);
+  assert.equal(total, limit + b.added, JSON.stringify(b));
+  assert.ok(b.came > limit, `more came than one query returns: ${JSON.stringify(b)}`);
+  assert.equal(b.came, b.added + b.already, JSON.stringify(b));
+  assert.equal(
+    (await page.locator(`${tid('progress')} .label`).textContent()).trim(),
+    `${total.toLocaleString('en-US')} events from the Cloud query (Logs Insights aws-cloudtrail-logs-demo).`,
+  );
+  await shot('insights-slices');
+}, { timeout: 240_000 });
+
+appTest('an SLS project name outside the documented rules is refused before anything is sent', async ({ page, shot }) => {
+  await openPanel(page, 'sls');
+  await eventually(
+    () => page.locator('#cq-logstores option[value="actiontrail_demo-trail"]').count(),
+    'the logstore picker lists the demo logstore',
+  );
+  const sent = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/aliyun/sls/')) sent.push(r.url());
+  });
+  const p = panel(page, 'sls');
+  await p.locator(tid('cq-project')).fill('Trailview_Demo');
+  await p.locator(tid('cq-project')).dispatchEvent('change');
+  await eventually(async () => /The SLS project name "Trailview_Demo" holds "T"/.test(await p.textContent()),
+    'the picker says why the project cannot be listed');
+  await run(page, 'sls', '*');
+  const notice = page.locator(tid('cq-notice'));
+  await notice.waitFor({ timeout: 10_000 });
+  assert.match(await notice.textContent(), /^The SLS project name "Trailview_Demo" holds "T": it takes lowercase letters, digits, hyphens\.$/);
+  await page.waitForTimeout(500);
+  assert.deepEqual(sent, [], 'no SLS request was sent');
+  await shot('bad-project');
 });

@@ -142,6 +142,25 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back');
   await shot('both-restored');
 
+  // Saved again (an Alibaba Cloud fetch added to the restored rows), the session still holds
+  // both clouds: its manifest says so, and after a reload the list does.
+  const before = m.updated_ms;
+  await aws.uncheck();
+  await submitFetch(page, 'add');
+  await waitForState(page, 'done');
+  m = await eventually(async () => {
+    const x = (await manifests(page))[0];
+    return x && x.updated_ms > before && x;
+  }, 'the restored session saved again', 15_000);
+  assert.deepEqual(m.clouds, { aliyun: true, aws: true });
+  await page.reload({ waitUntil: 'load' });
+  const offered = page.locator(`${tid('saved-sessions')} ${tid('saved-session')}`).first();
+  await offered.waitFor({ timeout: 30_000 });
+  assert.match(await offered.textContent(), /Alibaba Cloud and AWS/);
+  await reloadAndRestore(page);
+  await page.selectOption(tid('page-size'), '250');
+  assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back again');
+
   // AWS only: saved too, restored with nothing to resume.
   await aws.check();
   await aliyun.uncheck();
@@ -157,6 +176,11 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   await reloadAndRestore(page);
   await page.selectOption(tid('page-size'), '250');
   assert.deepEqual(byCloud(await rows(page)), alone, 'the AWS rows are back');
+  // No Alibaba Cloud run describes them: the progress line names AWS CloudTrail.
+  assert.equal(
+    (await page.locator(`${tid('progress')} .label`).textContent()).trim(),
+    `${alone.ids.length.toLocaleString('en-US')} events from AWS CloudTrail.`,
+  );
   assert.equal(await page.getByRole('button', { name: 'Resume', exact: true }).count(), 0, 'nothing to resume');
 });
 
@@ -460,4 +484,38 @@ appTest('persist: saved sessions beyond the budget are removed, the oldest first
   assert.deepEqual(ids, [m.id, 's-old', 's-older'].sort(), 'only the oldest went');
   assert.equal(await page.locator(tid('saved-session')).count(), 3);
   await shot('pruned');
+});
+
+appTest('persist: a Cloud query\u2019s records are saved and come back after a reload and Restore', async ({ page, shot }) => {
+  await page.click(tid('cloud-query-toggle'));
+  await page.locator(tid('cloud-query')).waitFor({ state: 'visible', timeout: 30_000 });
+  await page.click(tid('cq-tab-sls'));
+  const panel = page.locator(`${tid('cloud-query')} > div:has(${tid('cq-sls-query')})`);
+  await panel.locator(tid('cq-sls-query')).fill('event.eventName: Delete*');
+  await panel.locator(tid('cq-run')).click();
+  await eventually(async () => /^Complete/.test(await page.locator(tid('cq-status')).textContent()),
+    'the SLS run completes', 60_000);
+  const before = { counts: await counts(page), rows: (await rows(page)).slice(0, 10) };
+  assert.ok(before.counts.total > 0, JSON.stringify(before.counts));
+  const source = 'SLS trailview-demo/actiontrail_demo-trail';
+  const m = await eventually(async () => {
+    const m = (await manifests(page))[0];
+    return m && m.rows === before.counts.total && m;
+  }, `a saved session of the query's ${before.counts.total} records`, 15_000);
+  assert.equal(m.source, source);
+  assert.deepEqual(m.clouds, { aliyun: false, aws: false });
+  await page.reload({ waitUntil: 'load' });
+  const offered = page.locator(`${tid('saved-sessions')} ${tid('saved-session')}`).first();
+  await offered.waitFor({ timeout: 30_000 });
+  assert.match(await offered.textContent(), new RegExp(`Cloud query: ${source}`));
+  await reloadAndRestore(page);
+  await eventually(async () => (await counts(page)).total === before.counts.total, 'the restored count', 30_000);
+  await page.locator(tid('event-row')).first().waitFor();
+  assert.deepEqual((await rows(page)).slice(0, 10), before.rows, 'the same first rows');
+  assert.equal(
+    (await page.locator(`${tid('progress')} .label`).textContent()).trim(),
+    `${before.counts.total.toLocaleString('en-US')} events from the Cloud query (${source}).`,
+  );
+  assert.equal(await page.getByRole('button', { name: 'Resume', exact: true }).count(), 0, 'nothing to resume');
+  await shot('query-restored');
 });

@@ -391,6 +391,52 @@ impl Progress {
     }
 }
 
+/// Where the table's events came from when no fetch's run describes them (its progress line
+/// says so): trail files, a Cloud query, or a restored session's AWS CloudTrail part. Events
+/// of two of them, added to each other: [`Origin::Several`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Origin {
+    #[default]
+    Files,
+    /// A Cloud query, named by its engine and target: "SLS project/logstore",
+    /// "Logs Insights log-group".
+    CloudQuery(String),
+    /// AWS CloudTrail LookupEvents (a restored AWS-only session).
+    AwsCloudTrail,
+    Several,
+}
+
+impl Origin {
+    /// The origin once `next` brought events into a table that held events (`held > 0`)
+    /// from `self`: a table that was empty (or was replaced) is `next`'s alone.
+    pub fn then(&self, next: Origin, held: usize) -> Origin {
+        if held == 0 || *self == next {
+            next
+        } else {
+            Origin::Several
+        }
+    }
+
+    /// The progress line without a run: "1,234 events loaded from files." /
+    /// "1,234 events from the Cloud query (SLS p/l)." / "… from AWS CloudTrail."
+    pub fn loaded_text(&self, n: usize) -> String {
+        if n == 0 {
+            return "No events loaded yet. Choose a time range and fetch.".to_string();
+        }
+        let events = if n == 1 {
+            "1 event".to_string()
+        } else {
+            format!("{} events", thousands(n))
+        };
+        match self {
+            Origin::Files => format!("{events} loaded from files."),
+            Origin::CloudQuery(q) => format!("{events} from the Cloud query ({q})."),
+            Origin::AwsCloudTrail => format!("{events} from AWS CloudTrail."),
+            Origin::Several => format!("{events} loaded from several sources."),
+        }
+    }
+}
+
 /// What is kept after a fetch stopped: "The 1,234 events loaded are kept." / "No events were
 /// loaded."
 pub fn kept_text(loaded: usize) -> String {
@@ -433,6 +479,31 @@ pub fn failed_text(loaded: usize) -> String {
 mod tests {
     use super::*;
     use crate::lookup::LookupKey;
+
+    #[test]
+    fn the_progress_line_names_where_the_events_came_from() {
+        assert_eq!(Origin::Files.loaded_text(2), "2 events loaded from files.");
+        assert_eq!(
+            Origin::CloudQuery("SLS p/actiontrail_t".into()).loaded_text(1_500),
+            "1,500 events from the Cloud query (SLS p/actiontrail_t)."
+        );
+        assert_eq!(
+            Origin::AwsCloudTrail.loaded_text(1),
+            "1 event from AWS CloudTrail."
+        );
+        assert!(Origin::AwsCloudTrail
+            .loaded_text(0)
+            .starts_with("No events"));
+        // A Replace (an empty table) is the new source's alone; adding another mixes them.
+        let q = Origin::CloudQuery("Logs Insights g".into());
+        assert_eq!(Origin::Files.then(q.clone(), 0), q);
+        assert_eq!(q.then(q.clone(), 10), q);
+        assert_eq!(Origin::Files.then(q.clone(), 10), Origin::Several);
+        assert_eq!(
+            Origin::Several.loaded_text(3),
+            "3 events loaded from several sources."
+        );
+    }
 
     #[test]
     fn params_are_stable_and_complete() {

@@ -563,6 +563,9 @@ pub struct Manifest {
     /// `position` are the Alibaba Cloud part's (an AWS-only fetch: its query, a position that
     /// is never resumed).
     pub clouds: Clouds,
+    /// The Cloud query whose records the session holds ("SLS project/logstore", "Logs
+    /// Insights group"), when a query brought them rather than a fetch.
+    pub source: Option<String>,
 }
 
 fn direction_key(d: Direction) -> &'static str {
@@ -652,6 +655,7 @@ impl Manifest {
             "dict_len": self.dict_len,
             "bytes": self.bytes,
             "clouds": {"aliyun": self.clouds.aliyun, "aws": self.clouds.aws},
+            "source": self.source,
         })
         .to_string()
     }
@@ -738,6 +742,7 @@ impl Manifest {
                     }
                 }
             },
+            source: v.get("source").and_then(Value::as_str).map(str::to_string),
         })
     }
 
@@ -771,7 +776,36 @@ impl Manifest {
             (false, true) => s.push_str(", AWS"),
             _ => {}
         }
+        if let Some(q) = &self.source {
+            s.push_str(&format!(", Cloud query: {q}"));
+        }
         s
+    }
+}
+
+/// What a session of a Cloud query's records names in place of a fetch's query: the records'
+/// time span (`span`, newest first; the epoch when there are none) with no conditions, and a
+/// position that is never resumed (a query is run again, not resumed).
+pub fn query_session(span: Option<(i64, i64)>, rows: usize) -> (LookupQuery, RunPosition) {
+    let (start_ms, end_ms) = span.unwrap_or((0, 0));
+    let query = LookupQuery {
+        start_ms,
+        end_ms,
+        direction: Direction::Backward,
+        conditions: Vec::new(),
+    };
+    let mut run = EventsRun::new(query.clone(), rows.max(1));
+    run.cancel();
+    (query, run.position())
+}
+
+/// The clouds a saved session's rows are from as it is saved again: those it held already (a
+/// restored session's, or an earlier fetch's into it) and those of the fetch saving into it
+/// now (`fetching`). A fetch of one cloud added to a session of both leaves it both.
+pub fn saving_clouds(held: Clouds, fetching: Clouds) -> Clouds {
+    Clouds {
+        aliyun: held.aliyun || fetching.aliyun,
+        aws: held.aws || fetching.aws,
     }
 }
 
@@ -903,6 +937,29 @@ pub fn prune(saved: &[Saved], budget: Budget) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_saved_again_keeps_the_clouds_it_held() {
+        let both = Clouds {
+            aliyun: true,
+            aws: true,
+        };
+        let aliyun = Clouds::default();
+        let aws = Clouds {
+            aliyun: false,
+            aws: true,
+        };
+        let none = Clouds {
+            aliyun: false,
+            aws: false,
+        };
+        // A restored session of both clouds, then a fetch of Alibaba Cloud added to it.
+        assert_eq!(saving_clouds(both, aliyun), both);
+        assert_eq!(saving_clouds(aws, aliyun), both);
+        // A new session: the fetch's clouds.
+        assert_eq!(saving_clouds(none, aws), aws);
+        assert_eq!(saving_clouds(aliyun, none), aliyun);
+    }
     use crate::dialect::ServiceError;
 
     fn store_of(n: usize) -> EventStore {
@@ -1109,6 +1166,7 @@ mod tests {
             dict_len: 300,
             bytes: 12_345,
             clouds: Clouds::default(),
+            source: None,
         };
         let back = Manifest::from_json(&m.to_json()).unwrap();
         assert_eq!(back, m);
@@ -1142,6 +1200,26 @@ mod tests {
         };
         assert!(!aws.unfinished());
         assert!(aws.describe().ends_with(", AWS"));
+        // A Cloud query's records: named, kept through the JSON, nothing to resume.
+        let (query, position) = query_session(Some((1_000, 9_000)), 149);
+        let q = Manifest {
+            query,
+            position,
+            clouds: Clouds {
+                aliyun: false,
+                aws: false,
+            },
+            source: Some("SLS p/actiontrail_t".into()),
+            ..m.clone()
+        };
+        assert_eq!(Manifest::from_json(&q.to_json()).unwrap(), q);
+        assert!(!q.unfinished());
+        assert_eq!(q.query.start_ms, 1_000);
+        assert!(
+            q.describe().ends_with(", Cloud query: SLS p/actiontrail_t"),
+            "{}",
+            q.describe()
+        );
         assert!(matches!(
             Manifest::from_json("{"),
             Err(SnapshotError::Manifest(_))

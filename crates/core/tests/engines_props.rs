@@ -17,8 +17,8 @@ proptest! {
     #[test]
     fn sql_pages_cover_the_asked_rows(offset in 0u64..50_000, count in prop_oneof![Just(0u64), 0u64..60_000], cap in 1u64..80_000) {
         let spec = GetLogsSpec {
-            project: "p".into(),
-            logstore: "l".into(),
+            project: "proj".into(),
+            logstore: "logs".into(),
             from: 0,
             to: 10,
             query: format!("* | select * limit {offset},{count}"),

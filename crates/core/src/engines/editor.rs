@@ -496,8 +496,8 @@ mod tests {
         use crate::engines::sls::{GetLogsSpec, Order, SlsRun};
         let run = SlsRun::new(
             GetLogsSpec {
-                project: "p".into(),
-                logstore: "l".into(),
+                project: "proj".into(),
+                logstore: "logs".into(),
                 from: 0,
                 to: 10,
                 query: "*".into(),

@@ -10,6 +10,54 @@ pub mod sls;
 
 use serde_json::value::RawValue;
 
+/// The trail records a Cloud query brought into the table over all its answers (and, for an
+/// Insights query run as time slices, all its slices): how many came and how many were new.
+/// An SLS page's rows add to what came; an Insights answer holds every row of its query so
+/// far, so it replaces its query's share ([`Brought::new_answer`]) and a finished slice's
+/// share is kept ([`Brought::next_slice`]). What was new always adds up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Brought {
+    /// Records of the slices already finished.
+    done: usize,
+    /// Records of the current query (or slice) so far.
+    current: usize,
+    added: usize,
+}
+
+impl Brought {
+    /// `came` records reached the store, `added` of them new to it.
+    pub fn ingest(&mut self, came: usize, added: usize) {
+        self.current += came;
+        self.added += added;
+    }
+
+    /// An Insights answer is coming: it holds every row of the current query so far.
+    pub fn new_answer(&mut self) {
+        self.current = 0;
+    }
+
+    /// The current slice is done; the next slice's answers add to it.
+    pub fn next_slice(&mut self) {
+        self.done += self.current;
+        self.current = 0;
+    }
+
+    /// Records that came, over every slice.
+    pub fn came(&self) -> usize {
+        self.done + self.current
+    }
+
+    /// Records new to the table, over every slice.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
+    /// Records the table already held.
+    pub fn already(&self) -> usize {
+        self.came().saturating_sub(self.added)
+    }
+}
+
 /// An engine's answer that is not events: columns in first-seen order, rows of text (a row has
 /// one cell per column; a column a row lacks is an empty cell).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -104,5 +152,37 @@ mod tests {
         for bad in ["", "[1]", "\"s\"", "{not json", "12"] {
             assert!(event_json(bad).is_none(), "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod brought_tests {
+    use super::Brought;
+
+    #[test]
+    fn sls_pages_add_up() {
+        let mut b = Brought::default();
+        b.ingest(100, 100);
+        b.ingest(100, 40);
+        assert_eq!((b.came(), b.added(), b.already()), (200, 140, 60));
+    }
+
+    /// Each Insights answer holds the rows so far (the store drops the ones it has, so only
+    /// the newly shown are new); a second slice adds to the first, both counts alike.
+    #[test]
+    fn insights_answers_replace_and_slices_accumulate() {
+        let mut b = Brought::default();
+        b.new_answer();
+        b.ingest(30, 30);
+        b.new_answer();
+        b.ingest(100, 70);
+        assert_eq!((b.came(), b.added()), (100, 100));
+        b.next_slice();
+        b.new_answer();
+        b.ingest(50, 50);
+        assert_eq!((b.came(), b.added(), b.already()), (150, 150, 0));
+        b.new_answer();
+        b.ingest(80, 30);
+        assert_eq!((b.came(), b.added(), b.already()), (180, 180, 0));
     }
 }

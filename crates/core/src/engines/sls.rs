@@ -101,6 +101,49 @@ pub enum SlsQueryError {
     EmptySql,
     /// `LIMIT y,x` with the offset y at or past 1,000,000, which SLS cannot reach.
     LimitOutOfRange(String),
+    /// A project or logstore name SLS does not allow: why.
+    BadName(String),
+}
+
+/// Which SLS name a check is about: the rules differ (a logstore may hold `_`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlsName {
+    Project,
+    Logstore,
+}
+
+/// SLS's documented naming rules, checked before sending: a project name is 3 to 63
+/// characters of lowercase letters, digits and hyphens, starting and ending with a letter or
+/// digit; a logstore name the same, underscores allowed too.
+pub fn check_name(kind: SlsName, name: &str) -> Result<(), SlsQueryError> {
+    let (what, extra) = match kind {
+        SlsName::Project => ("project", ""),
+        SlsName::Logstore => ("logstore", ", underscores"),
+    };
+    let allowed = |c: char| {
+        c.is_ascii_lowercase()
+            || c.is_ascii_digit()
+            || c == '-'
+            || (kind == SlsName::Logstore && c == '_')
+    };
+    let end = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let n = name.chars().count();
+    let why = if name.is_empty() {
+        format!("Name the SLS {what}.")
+    } else if !(3..=63).contains(&n) {
+        format!("The SLS {what} name \"{name}\" has {n} characters; it takes 3 to 63.")
+    } else if let Some(c) = name.chars().find(|c| !allowed(*c)) {
+        format!(
+            "The SLS {what} name \"{name}\" holds \"{c}\": it takes lowercase letters, digits, hyphens{extra}."
+        )
+    } else if !end(name.chars().next()) || !end(name.chars().last()) {
+        format!(
+            "The SLS {what} name \"{name}\" must start and end with a lowercase letter or digit."
+        )
+    } else {
+        return Ok(());
+    };
+    Err(SlsQueryError::BadName(why))
 }
 
 impl fmt::Display for SlsQueryError {
@@ -109,7 +152,7 @@ impl fmt::Display for SlsQueryError {
             SlsQueryError::EmptySql => {
                 f.write_str("Nothing after \"|\": write an SQL statement or remove the \"|\".")
             }
-            SlsQueryError::LimitOutOfRange(why) => f.write_str(why),
+            SlsQueryError::LimitOutOfRange(why) | SlsQueryError::BadName(why) => f.write_str(why),
         }
     }
 }
@@ -414,6 +457,8 @@ pub struct SlsRun {
 impl SlsRun {
     /// A run of `spec` reading at most `max_rows` rows (the app's events cap).
     pub fn new(spec: GetLogsSpec, max_rows: u64) -> Result<SlsRun, SlsQueryError> {
+        check_name(SlsName::Project, &spec.project)?;
+        check_name(SlsName::Logstore, &spec.logstore)?;
         let plan = Plan::new(&spec.query, max_rows)?;
         let (offset, nothing) = match plan {
             Plan::Sql { start, end, .. } => (start, end <= start),
@@ -582,6 +627,45 @@ impl SlsRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_follow_the_documented_rules_before_anything_is_sent() {
+        use SlsName::*;
+        let longest = "a".repeat(63);
+        for ok in ["trailview-demo", "abc", "a1-b2", longest.as_str()] {
+            assert_eq!(check_name(Project, ok), Ok(()), "{ok}");
+        }
+        for ok in ["actiontrail_demo-trail", "a_b", "0ab"] {
+            assert_eq!(check_name(Logstore, ok), Ok(()), "{ok}");
+        }
+        fn why(k: SlsName, n: &str) -> String {
+            match check_name(k, n) {
+                Err(SlsQueryError::BadName(w)) => w,
+                other => panic!("{n}: {other:?}"),
+            }
+        }
+        assert_eq!(why(Project, ""), "Name the SLS project.");
+        assert!(why(Project, "ab").contains("has 2 characters; it takes 3 to 63"));
+        assert!(why(Project, &"a".repeat(64)).contains("64 characters"));
+        assert!(why(Project, "Trail").contains("holds \"T\""));
+        assert!(why(Project, "a_b").contains("holds \"_\""));
+        assert!(why(Logstore, "a.b").contains("underscores"));
+        assert!(why(Project, "-ab").contains("must start and end"));
+        assert!(why(Logstore, "ab_").contains("must start and end"));
+        // A run with a bad name is not planned, so nothing is sent.
+        let spec = GetLogsSpec {
+            project: "Bad Project".into(),
+            logstore: "actiontrail_t".into(),
+            from: 0,
+            to: 1,
+            query: "*".into(),
+            order: Order::NewestFirst,
+        };
+        assert!(matches!(
+            SlsRun::new(spec, 10),
+            Err(SlsQueryError::BadName(_))
+        ));
+    }
     use crate::event::EventRecord;
 
     fn spec(query: &str) -> GetLogsSpec {

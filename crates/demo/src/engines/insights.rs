@@ -159,6 +159,9 @@ struct Query {
     matched: usize,
     scanned: usize,
     bytes: usize,
+    /// Its scan is still under way (outside the lock): it counts against the concurrency
+    /// limit whatever the clock says, as a real query does until it is terminal.
+    scanning: bool,
 }
 
 impl Query {
@@ -171,6 +174,7 @@ impl Query {
             matched: 0,
             scanned: 0,
             bytes: 0,
+            scanning: true,
         }
     }
 
@@ -199,8 +203,9 @@ impl Query {
         (status, shown)
     }
 
+    /// Not yet terminal (Complete/Cancelled): it counts against [`MAX_CONCURRENT`].
     fn running(&self, now: i64) -> bool {
-        matches!(self.state(now).0, "Scheduled" | "Running")
+        self.scanning || matches!(self.state(now).0, "Scheduled" | "Running")
     }
 }
 
@@ -278,33 +283,40 @@ impl DemoInsights {
             .filter(|q| !q.trim().is_empty())
             .ok_or_else(|| bad("queryString is required."))?;
         let query = parse(q).map_err(|e| malformed(e, q))?;
-        // Reserve the query's place (it counts against the concurrency limit from now), then
-        // scan without the lock: GetQueryResults of other queries answer meanwhile, and no one
-        // can poll this one before StartQuery returns its id.
-        let id = {
-            let mut queries = self.queries.lock().unwrap_or_else(|p| p.into_inner());
-            if queries.values().filter(|x| x.running(now)).count() >= MAX_CONCURRENT {
-                return Err(AwsError::new(
-                    400,
-                    "LimitExceededException",
-                    format!(
-                        "Account maximum query concurrency limit of [{MAX_CONCURRENT}] reached."
-                    ),
-                ));
-            }
-            let id = uuid(now, queries.len());
-            queries.insert(id.clone(), Query::started(now));
-            id
-        };
-        let scan = scan(store, &query, start, end, limit, now);
+        // Reserve the query's place (it counts against the concurrency limit until its scan is
+        // done and its clock says terminal), then scan without the lock: GetQueryResults of
+        // other queries answer meanwhile, and no one can poll this one before StartQuery
+        // returns its id.
+        let id = self.reserve(now)?;
+        self.finish(&id, scan(store, &query, start, end, limit, now));
+        Ok(json!({ "queryId": id }).to_string())
+    }
+
+    /// A new query's place among the running ones, or `LimitExceededException`.
+    fn reserve(&self, now: i64) -> Result<String, AwsError> {
         let mut queries = self.queries.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(q) = queries.get_mut(&id) {
+        if queries.values().filter(|x| x.running(now)).count() >= MAX_CONCURRENT {
+            return Err(AwsError::new(
+                400,
+                "LimitExceededException",
+                format!("Account maximum query concurrency limit of [{MAX_CONCURRENT}] reached."),
+            ));
+        }
+        let id = uuid(now, queries.len());
+        queries.insert(id.clone(), Query::started(now));
+        Ok(id)
+    }
+
+    /// A reserved query's scan is done: its rows and statistics.
+    fn finish(&self, id: &str, scan: Scan) {
+        let mut queries = self.queries.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(q) = queries.get_mut(id) {
             q.rows = scan.rows;
             q.matched = scan.matched;
             q.scanned = scan.scanned;
             q.bytes = scan.bytes;
+            q.scanning = false;
         }
-        Ok(json!({ "queryId": id }).to_string())
     }
 
     pub fn get_query_results(&self, input: &Map<String, Value>, now: i64) -> Answer {
@@ -523,4 +535,40 @@ fn uuid(now: i64, n: usize) -> String {
         (r & 0xfff) as u16,
         (r >> 16) & 0xffff_ffff_ffff
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty() -> Scan {
+        Scan {
+            rows: Vec::new(),
+            matched: 0,
+            scanned: 0,
+            bytes: 0,
+        }
+    }
+
+    /// A scan over millions of events outlasts the status clock: the query still counts
+    /// against the limit until it is terminal, so the (limit+1)th StartQuery is refused
+    /// however long the others have been scanning.
+    #[test]
+    fn queries_still_scanning_count_against_the_concurrency_limit() {
+        let insights = DemoInsights::default();
+        let ids: Vec<String> = (0..MAX_CONCURRENT)
+            .map(|_| insights.reserve(0).unwrap())
+            .collect();
+        // Long past Scheduled + Running on the clock, but the scans are not done.
+        let later = 10 * (SCHEDULED_MS + RUNNING_MS);
+        let e = insights.reserve(later).unwrap_err();
+        assert_eq!(e.kind, "LimitExceededException");
+        // One scan done (its clock already says Complete): room for exactly one more.
+        insights.finish(&ids[0], empty());
+        assert!(insights.reserve(later).is_ok());
+        assert_eq!(
+            insights.reserve(later).unwrap_err().kind,
+            "LimitExceededException"
+        );
+    }
 }
