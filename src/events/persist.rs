@@ -223,7 +223,18 @@ struct Saver {
     clouds: Clouds,
     /// The Cloud query whose records it holds, when a query brought them.
     source: Option<String>,
+    /// Where the Alibaba Cloud part of its rows stands (its last run's, or a restored
+    /// session's): an AWS-only fetch added to it must not write the AWS query over it.
+    aliyun: Option<Placed>,
 }
+
+/// A manifest's query, cap, batch and position.
+type Placed = (
+    trailview_core::fetch_policy::LookupQuery,
+    usize,
+    usize,
+    trailview_core::fetch_policy::RunPosition,
+);
 
 impl Saver {
     fn new(
@@ -241,6 +252,7 @@ impl Saver {
             writer,
             clouds,
             source: None,
+            aliyun: None,
             queue: Rc::new(Queue {
                 id,
                 writes: RefCell::new(VecDeque::new()),
@@ -374,6 +386,9 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
     };
     let mut saver = saver;
     saver.source = m.source.clone();
+    if m.clouds.aliyun {
+        saver.aliyun = Some((m.query.clone(), m.cap, m.batch, m.position.clone()));
+    }
     SAVER.with(|s| *s.borrow_mut() = Some(saver));
 }
 
@@ -397,15 +412,19 @@ pub fn save(st: AppState) {
         aliyun: st.run.with_untracked(Option::is_some),
         aws: st.aws_run.with_untracked(Option::is_some),
     };
-    let (held, source) = SAVER.with(|s| {
-        s.borrow()
-            .as_ref()
-            .map_or((NO_CLOUDS, None), |s| (s.clouds, s.source.clone()))
+    let (held, source, aliyun) = SAVER.with(|s| {
+        s.borrow().as_ref().map_or((NO_CLOUDS, None, None), |s| {
+            (s.clouds, s.source.clone(), s.aliyun.clone())
+        })
     });
     let clouds = session::saving_clouds(held, fetching);
-    let Some(manifest) = st
-        .run
-        .with_untracked(|r| r.as_ref().map(position))
+    // What the manifest says the session's query is: the Alibaba Cloud part's (running now, or
+    // its last place), else the AWS part's, else (a Cloud query's records alone) their time
+    // span, read only when the manifest is written.
+    let running = st.run.with_untracked(|r| r.as_ref().map(position));
+    let placed: Option<Placed> = running
+        .clone()
+        .or_else(|| aliyun.filter(|_| clouds.aliyun))
         .or_else(|| {
             let (query, cap) = AWS_QUERY
                 .with(|q| q.borrow().clone())
@@ -413,10 +432,12 @@ pub fn save(st: AppState) {
             let mut run = EventsRun::new(query, cap);
             run.cancel();
             Some(position(&run))
-        })
-        .or_else(|| {
-            // A Cloud query's records alone: their time span.
-            source.as_ref()?;
+        });
+    if placed.is_none() && source.is_none() {
+        return;
+    }
+    let manifest = move || -> Placed {
+        placed.clone().unwrap_or_else(|| {
             let (span, rows) = st.store.with_value(|s| {
                 let span = (0..s.len() as u32).filter_map(|r| s.time_ms(r)).fold(
                     None,
@@ -427,10 +448,8 @@ pub fn save(st: AppState) {
                 (span, s.len())
             });
             let (query, pos) = session::query_session(span, rows);
-            Some((query, rows.max(1), rows.max(1), pos))
+            (query, rows.max(1), rows.max(1), pos)
         })
-    else {
-        return;
     };
     let t0 = now_ms();
     let mut more = false;
@@ -447,6 +466,9 @@ pub fn save(st: AppState) {
             return None;
         }
         saver.clouds = clouds;
+        if running.is_some() {
+            saver.aliyun = running.clone();
+        }
         // Chunks of at most 1,000 rows (core's), as many as fit in ~8 ms; the manifest, which
         // says where the run is, once every row is in a chunk (a manifest never counts rows
         // its position has gone past).
@@ -459,7 +481,7 @@ pub fn save(st: AppState) {
             more = st.store.with_value(|store| saver.writer.backlog(store)) > 0;
             let manifest = (!more)
                 .then(|| {
-                    let (q, cap, batch, pos) = manifest.clone();
+                    let (q, cap, batch, pos) = manifest();
                     Manifest {
                         id: saver.queue.id.clone(),
                         created_ms: saver.created_ms,
@@ -502,14 +524,7 @@ pub fn save(st: AppState) {
     }
 }
 
-fn position(
-    r: &EventsRun,
-) -> (
-    trailview_core::fetch_policy::LookupQuery,
-    usize,
-    usize,
-    trailview_core::fetch_policy::RunPosition,
-) {
+fn position(r: &EventsRun) -> Placed {
     (r.query.clone(), r.cap, r.batch, r.position())
 }
 

@@ -45,9 +45,11 @@ pub fn restore(st: AppState, id: String) {
         if !m.clouds.aliyun {
             // No Alibaba Cloud run to describe them: the progress line names the Cloud query
             // that brought them, or AWS CloudTrail.
+            use trailview_core::fetch_policy::Origin;
             st.loaded_from(match &m.source {
-                Some(q) => trailview_core::fetch_policy::Origin::CloudQuery(q.clone()),
-                None => trailview_core::fetch_policy::Origin::AwsCloudTrail,
+                Some(_) if m.clouds.aws => Origin::Several,
+                Some(q) => Origin::CloudQuery(q.clone()),
+                None => Origin::AwsCloudTrail,
             });
         }
         let epoch = st.store.with_value(|s| s.epoch());

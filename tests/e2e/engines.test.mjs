@@ -209,7 +209,6 @@ appTest('an Insights range past its limit is offered as time slices, run one aft
   assert.ok(total > limit, `table ${total}, limit ${limit}`);
   assert.equal(total, limit + b.added, JSON.stringify(b));
   assert.ok(b.came > limit, `more came than one query returns: ${JSON.stringify(b)}`);
-  assert.equal(b.came, b.added + b.already, JSON.stringify(b));
   assert.equal(
     (await page.locator(`${tid('progress')} .label`).textContent()).trim(),
     `${total.toLocaleString('en-US')} events from the Cloud query (Logs Insights aws-cloudtrail-logs-demo).`,

@@ -161,6 +161,27 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   await page.selectOption(tid('page-size'), '250');
   assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back again');
 
+  // An AWS-only fetch added to them keeps the Alibaba Cloud part's query and place: the AWS
+  // query is not written over it, and a reload restores the Alibaba Cloud part as it was.
+  const place = { query: m.query, position: m.position };
+  const before2 = (await manifests(page))[0].updated_ms;
+  await aliyun.uncheck();
+  await aws.check();
+  await submitFetch(page, 'add');
+  await awsStopped();
+  m = await eventually(async () => {
+    const x = (await manifests(page))[0];
+    return x && x.updated_ms > before2 && x;
+  }, 'the session saved again after an AWS-only Add', 15_000);
+  assert.deepEqual(m.clouds, { aliyun: true, aws: true });
+  assert.deepEqual({ query: m.query, position: m.position }, place, 'the Alibaba Cloud part\u2019s place is kept');
+  const added = byCloud(await rows(page));
+  await reloadAndRestore(page);
+  await page.selectOption(tid('page-size'), '250');
+  assert.deepEqual(byCloud(await rows(page)), added, 'both clouds\u2019 rows are back after the AWS Add');
+  assert.equal((await progress(page)).state, 'done', 'the Alibaba Cloud part restored as it ended');
+  await aliyun.check();
+
   // AWS only: saved too, restored with nothing to resume.
   await aws.check();
   await aliyun.uncheck();

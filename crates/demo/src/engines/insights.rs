@@ -288,7 +288,20 @@ impl DemoInsights {
         // other queries answer meanwhile, and no one can poll this one before StartQuery
         // returns its id.
         let id = self.reserve(now)?;
-        self.finish(&id, scan(store, &query, start, end, limit, now));
+        // A scan that panics gives its place back (else the place would stay taken for good).
+        struct Release<'a>(&'a DemoInsights, Option<String>);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                if let Some(id) = self.1.take() {
+                    let mut q = self.0.queries.lock().unwrap_or_else(|p| p.into_inner());
+                    q.remove(&id);
+                }
+            }
+        }
+        let mut place = Release(self, Some(id.clone()));
+        let found = scan(store, &query, start, end, limit, now);
+        place.1 = None;
+        self.finish(&id, found);
         Ok(json!({ "queryId": id }).to_string())
     }
 
