@@ -1,38 +1,20 @@
-//! The app's side of the Jobs view, which is a module of its own (`src/bin/trailview-jobs.rs`,
-//! `trailview-jobs.js` + `_bg.wasm` in `dist/`): loaded by a dynamic `import()` on the first
-//! visit to the Jobs view, mounted into this component's slot, and kept in step with the
-//! app's proxy base and time zone. A failed load says why and offers Retry.
-//!
-//! Written by hand: Trunk 0.21 cannot split one wasm (trunk-rs/trunk#1022, so no Leptos
-//! `#[lazy]`), but it builds a second binary of this crate as a `data-type="worker"` asset
-//! with the `web` target (unhashed, not loaded by `index.html`), which is all this needs.
+//! The app's side of the Jobs view, which lives in the module loaded later (`crate::later`):
+//! loaded on the first visit to the Jobs view, mounted into this component's slot, and kept in
+//! step with the app's proxy base and time zone. A failed load says why and offers Retry.
 
 use crate::events::query_bar::QueryForm;
 use crate::events::state::AppState;
+use crate::later::{self, Later, Loading as Load};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 
-/// Beside `index.html`, like the file workers' loader; unhashed, so served with `no-cache`.
-const MODULE_URL: &str = "trailview-jobs.js";
-const WASM_URL: &str = "trailview-jobs_bg.wasm";
-
-#[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    async fn import_module(url: &str) -> Result<JsValue, JsValue>;
-}
-
 #[wasm_bindgen]
 extern "C" {
-    /// The module's namespace: wasm-bindgen's `default` (fetch and instantiate the wasm) and
-    /// `mount`.
-    type JobsModule;
-    #[wasm_bindgen(method, catch, js_name = default)]
-    async fn init(this: &JobsModule, options: &js_sys::Object) -> Result<JsValue, JsValue>;
+    /// The Jobs view's `mount` in the module.
     #[wasm_bindgen(method, catch)]
     fn mount(
-        this: &JobsModule,
+        this: &Later,
         parent: &web_sys::HtmlElement,
         base: String,
         tz: &str,
@@ -53,21 +35,10 @@ extern "C" {
     fn shown(this: &JobsApp);
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    NotYet,
-    Loading,
-    Ready,
-    Failed(String),
-}
-
 /// Where the Jobs view appears. `open` is called on every visit to the Jobs view.
 #[derive(Clone, Copy)]
 pub struct JobsHost {
     load: RwSignal<Load>,
-    /// Tries so far: a retry asks for the module under another URL, as browsers may keep a
-    /// failed module fetch for the URL it failed on.
-    tries: StoredValue<u32>,
     app: StoredValue<Option<JobsApp>, LocalStorage>,
     slot: NodeRef<leptos::html::Div>,
     st: AppState,
@@ -83,7 +54,6 @@ impl JobsHost {
     pub fn new(st: AppState, form: QueryForm, show_events: Callback<()>) -> Self {
         JobsHost {
             load: RwSignal::new(Load::NotYet),
-            tries: StoredValue::new(0),
             app: StoredValue::new_local(None),
             slot: NodeRef::new(),
             st,
@@ -114,26 +84,15 @@ impl JobsHost {
                     self.app.set_value(Some(app));
                     self.load.set(Load::Ready);
                 }
-                Err(e) => self.load.set(Load::Failed(describe(&e))),
+                Err(e) => self
+                    .load
+                    .set(Load::Failed(later::describe("The Jobs view", &e))),
             }
         });
     }
 
     async fn start(self) -> Result<JobsApp, JsValue> {
-        let tries = self.tries.get_value();
-        self.tries.set_value(tries + 1);
-        // The script and its wasm under the same query, so that a retry refetches both.
-        let url = |file: &str| -> Result<String, JsValue> {
-            let url = web_sys::Url::new_with_base(file, &document_base())?;
-            if tries > 0 {
-                url.set_search(&format!("try={tries}"));
-            }
-            Ok(url.href())
-        };
-        let module: JobsModule = import_module(&url(MODULE_URL)?).await?.unchecked_into();
-        let options = js_sys::Object::new();
-        js_sys::Reflect::set(&options, &"module_or_path".into(), &url(WASM_URL)?.into())?;
-        module.init(&options).await?;
+        let module = later::load().await?;
         let slot = self
             .slot
             .get_untracked()
@@ -158,23 +117,6 @@ impl JobsHost {
             tab_changed.unchecked_ref(),
         )
     }
-}
-
-fn document_base() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default()
-}
-
-/// A failed `import()` or instantiation, as a sentence.
-fn describe(e: &JsValue) -> String {
-    let detail = e
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into());
-    format!("The Jobs view could not be loaded ({MODULE_URL}): {detail}")
 }
 
 /// The Jobs view's place: its status while the module loads (or why it did not), then the

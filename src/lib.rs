@@ -2,13 +2,13 @@
 //!
 //! Map: `app` (root component: layout, contexts, Events | Jobs); the features `events/`
 //! (state, the LookupEvents run, query bar, status, table), `jobs/` (the job sources' runs
-//! and state, the view, the timeline: a module of its own, `src/bin/trailview-jobs.rs`, that
-//! `jobs_host` loads on the first visit) and `settings` (the panel); `ui/` (components both views
-//! use); the leaf services `api` (the only module that talks HTTP), `runtime` (the one driver
-//! every source runs on: pacing, retry, cancel), `storage` (localStorage / sessionStorage, no
-//! app state) and `format` (time display); `link` (the view as the page's URL, Copy link) and
-//! `views_menu` (saved views). All logic that can be pure lives in
-//! `trailview-core`.
+//! and state, the view, the timeline: in the module loaded later, `src/bin/trailview-jobs.rs`,
+//! which `later` loads for `jobs_host` on the first visit, and for Compare) and `settings` (the
+//! panel); `ui/` (components both views use); the leaf services `api` (the only module that
+//! talks HTTP), `runtime` (the one driver every source runs on: pacing, retry, cancel),
+//! `storage` (localStorage / sessionStorage, no app state) and `format` (time display); `link`
+//! (the view as the page's URL, Copy link) and `views_menu` (saved views). All logic that can
+//! be pure lives in `trailview-core`.
 
 pub mod api;
 pub mod app;
@@ -19,6 +19,7 @@ pub mod files;
 pub mod format;
 pub mod jobs;
 pub mod jobs_host;
+pub mod later;
 pub mod link;
 pub mod persist;
 pub mod runtime;

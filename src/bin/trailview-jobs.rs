@@ -1,8 +1,9 @@
-//! The Jobs view as a module of its own (`trailview-jobs.js` + `_bg.wasm`, built by Trunk
-//! beside the app): the app loads it on the first visit to the Jobs view (`jobs_host`), so
-//! the bundle every visit downloads leaves the job sources, their timelines and their wire
-//! types out. Its whole interface is [`mount`] and [`JobsApp`]'s setters; it shares the page
-//! (DOM, CSS, sessionStorage's proxy token) but not the app's memory.
+//! The module of the views the app loads later (`trailview-jobs.js` + `_bg.wasm`, built by
+//! Trunk beside the app; `trailview::later` loads it): the Jobs view (`jobs_host`) and
+//! Compare's rows (`events::compare`), so the bundle every visit downloads leaves the job
+//! sources, their timelines, their wire types and the JSON diff out. Its whole interface is
+//! [`mount`] with [`JobsApp`]'s setters and [`mount_compare`]; it shares the page (DOM, CSS,
+//! sessionStorage's proxy token) but not the app's memory.
 
 use leptos::prelude::*;
 use trailview::events::state::Tz;
@@ -76,6 +77,34 @@ pub fn mount(
     // The view lives as long as the page.
     .forget();
     JobsApp { js }
+}
+
+/// Compare's rows, mounted in the app's dialog until [`CompareRows::unmount`].
+#[wasm_bindgen]
+pub struct CompareRows {
+    _rows: Box<dyn std::any::Any>,
+}
+
+#[wasm_bindgen]
+impl CompareRows {
+    /// The dialog closed: the rows leave the page.
+    pub fn unmount(self) {}
+}
+
+/// Mounts the rows comparing two events (their JSON texts, the first on the left, and their
+/// titles) into `parent`.
+#[wasm_bindgen]
+pub fn mount_compare(
+    parent: web_sys::HtmlElement,
+    first_raw: &str,
+    second_raw: &str,
+    first: String,
+    second: String,
+) -> CompareRows {
+    console_error_panic_hook::set_once();
+    CompareRows {
+        _rows: trailview::events::compare::mount_rows(parent, first_raw, second_raw, first, second),
+    }
 }
 
 fn main() {}
