@@ -1,8 +1,8 @@
 //! The module of the views the app loads later (`src/bin/trailview-jobs.rs`, `trailview-jobs.js`
-//! + `_bg.wasm` in `dist/`): the Jobs view (`jobs_host`) and Compare's rows
-//! (`events::compare`). Loaded by a dynamic `import()` the first time one of them is shown,
-//! once for the page: the bundle every visit downloads leaves their code (and the job sources'
-//! wire types, the JSON diff) out.
+//! + `_bg.wasm` in `dist/`): the Jobs view (`jobs_host`), Compare's rows (`events::compare`)
+//! and the bucket panel's body (`files::bucket_host`). Loaded by a dynamic `import()` the
+//! first time one of them is shown, once for the page: the bundle every visit downloads leaves
+//! their code (and the job sources' wire types, the JSON diff, the bucket listings) out.
 //!
 //! Written by hand: Trunk 0.21 cannot split one wasm (trunk-rs/trunk#1022, so no Leptos
 //! `#[lazy]`), but it builds a second binary of this crate as a `data-type="worker"` asset
