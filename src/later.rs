@@ -1,5 +1,5 @@
-//! The module of the views the app loads later (`src/bin/trailview-jobs.rs`, `trailview-jobs.js`
-//! + `_bg.wasm` in `dist/`): the Jobs view (`jobs_host`), Compare's rows (`events::compare`)
+//! The module of the views the app loads later (`src/bin/trailview-jobs.rs`; `trailview-jobs.js`
+//! and its `_bg.wasm` in `dist/`): the Jobs view (`jobs_host`), Compare's rows (`events::compare`)
 //! and the bucket panel's body (`files::bucket_host`). Loaded by a dynamic `import()` the
 //! first time one of them is shown, once for the page: the bundle every visit downloads leaves
 //! their code (and the job sources' wire types, the JSON diff, the bucket listings) out.

@@ -350,13 +350,14 @@ pub fn mount_body(parent: web_sys::HtmlElement, env: BucketEnv) -> Callback<()> 
             find_regions(env, ps);
         }
     });
+    // Mounting sets up this module's task executor, which the config's read needs.
+    leptos::mount::mount_to(parent, move || view! { <BucketPanelBody env=env ps=ps /> }).forget();
     // Opened now: once config.json's sources are read.
     spawn_local(async move {
         let (cfg, _) = api::load_config().await;
         ps.config.set(BucketSource::from_config(&cfg.buckets));
         opened.run(());
     });
-    leptos::mount::mount_to(parent, move || view! { <BucketPanelBody env=env ps=ps /> }).forget();
     opened
 }
 
