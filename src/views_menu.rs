@@ -101,9 +101,10 @@ pub fn ViewsMenu() -> impl IntoView {
                     }
                 }>"Views"</button>
             <Show when=move || open.get() && matches!(part.state(), Loading::Loading | Loading::Failed(_))>
-                <div class="views-panel" role="region" aria-label="Saved views"
+                <div class="views-panel" data-testid="views-loading"
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
                         ev.prevent_default();
+                        ev.stop_propagation();
                         close();
                     }>
                     {part.status(start)}
