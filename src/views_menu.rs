@@ -101,10 +101,9 @@ pub fn ViewsMenu() -> impl IntoView {
                     }
                 }>"Views"</button>
             <Show when=move || open.get() && matches!(part.state(), Loading::Loading | Loading::Failed(_))>
-                <div class="views-panel" data-testid="views-loading"
+                <div class="views-panel" role="region" aria-label="Saved views"
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
                         ev.prevent_default();
-                        ev.stop_propagation();
                         close();
                     }>
                     {part.status(start)}

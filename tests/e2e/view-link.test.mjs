@@ -384,44 +384,6 @@ appTest('Esc in the Views panel closes it and returns focus to the Views button'
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'views-toggle');
 });
 
-appTest('the Views panel is downloaded when the menu first opens; a failed download says so and Retry loads it', async ({ page, shot }) => {
-  const asked = [];
-  page.on('request', (r) => {
-    if (/trailview-jobs(_bg\.wasm|\.js)$/.test(new URL(r.url()).pathname)) asked.push(r.url());
-  });
-  await page.waitForTimeout(300);
-  assert.deepEqual(asked, [], 'the panel was downloaded before anyone opened the menu');
-  await page.route('**/trailview-jobs.js*', (route) => route.abort('connectionrefused'));
-  const button = page.getByRole('button', { name: 'Views', exact: true });
-  await button.click();
-  const failed = page.locator(tid('views-load-error'));
-  await failed.waitFor({ state: 'visible' });
-  assert.match(await failed.innerText(), /The Views menu could not be loaded/);
-  assert.equal(await page.locator(tid('views-panel')).count(), 0, 'no panel without its module');
-  await shot('load failed');
-  // Esc closes the menu while it failed, as it does the panel.
-  await failed.getByRole('button', { name: 'Retry' }).focus();
-  await page.keyboard.press('Escape');
-  await failed.waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'views-toggle');
-  // Opened again: it tries again (and fails again here); back online, Retry loads it.
-  await button.click();
-  await failed.waitFor({ state: 'visible' });
-  await page.unroute('**/trailview-jobs.js*');
-  await failed.getByRole('button', { name: 'Retry' }).click();
-  const panel = page.getByRole('region', { name: 'Saved views' });
-  await panel.getByRole('textbox', { name: 'View name' }).waitFor();
-  assert.equal(await failed.count(), 0, 'the error is gone');
-  await shot('loaded');
-  // Closed and opened again: the panel at once, nothing downloaded again.
-  const downloads = asked.length;
-  await button.click();
-  await panel.waitFor({ state: 'detached' });
-  await button.click();
-  await panel.getByRole('textbox', { name: 'View name' }).waitFor();
-  assert.equal(asked.length, downloads, `nothing downloaded again: ${asked.join(', ')}`);
-});
-
 appTest('the Jobs tab is in the URL: a link opens it, a pick follows, Back returns', async ({ page, shot }) => {
   await page.goto(`${BASE_URL}/?v=1&view=jobs&tab=cdn`, { waitUntil: 'load' });
   const tab = (s) => page.locator(tid(`jobs-source-${s}`));
