@@ -205,11 +205,6 @@ impl<T: 'static> Part<T> {
         }
     }
 
-    /// Where it is (tracked).
-    pub fn state(self) -> Loading {
-        self.state.get()
-    }
-
     /// `f` of the mounted part; `None` before it is mounted.
     pub fn with<R>(self, f: impl FnOnce(&T) -> R) -> Option<R> {
         self.app.with_value(|a| a.as_ref().map(f))

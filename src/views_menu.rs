@@ -3,116 +3,11 @@
 //! holds the list and its rules; it is kept in this browser (`storage`, key `saved-views`).
 //! Every change re-reads the kept list (a save in another tab is not lost; the `storage` event
 //! refreshes the list shown), and a kept list this app cannot read is never written over.
-//!
-//! The button is the app's ([`ViewsMenu`]); the panel ([`mount_panel`]) is in the module
-//! loaded later (`crate::later`'s `Module::Views`), loaded the first time the menu opens: the
-//! app tells it whether the menu is open and answers its asks (the current view's query,
-//! show a saved view, close). A failed load says why in the menu's place and offers Retry.
 
-use crate::later::{Later, Loading, Module, Part};
 use crate::link::Link;
 use leptos::prelude::*;
 use trailview_core::saved_views::{start_change, Kept, SavedViews, Start, MAX_FILE_BYTES};
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    /// The panel's `mount_views` in the module.
-    #[wasm_bindgen(method, catch)]
-    fn mount_views(
-        this: &Later,
-        parent: &web_sys::HtmlElement,
-        open: bool,
-        query: &js_sys::Function,
-        show: &js_sys::Function,
-        close: &js_sys::Function,
-    ) -> Result<ViewsApp, JsValue>;
-
-    /// The mounted panel (`ViewsApp` in the module).
-    type ViewsApp;
-    #[wasm_bindgen(method)]
-    fn set_open(this: &ViewsApp, open: bool);
-}
-
-/// What the panel takes from the app that hosts it.
-#[derive(Clone, Copy)]
-pub struct ViewsEnv {
-    /// The menu is open (the panel shown).
-    pub open: RwSignal<bool>,
-    /// The current view's query string, or why it cannot be saved.
-    pub query: Callback<(), Result<String, String>>,
-    /// Show a saved view (its query string); the menu closes.
-    pub show: Callback<String>,
-    /// Close the menu, focus back on its button (Esc).
-    pub close: Callback<()>,
-}
-
-/// The "Views" button; the panel from the module loaded later once the menu is first opened.
-#[component]
-pub fn ViewsMenu() -> impl IntoView {
-    let link = expect_context::<Link>();
-    let open = RwSignal::new(false);
-    let button = NodeRef::<leptos::html::Button>::new();
-    let part = Part::<ViewsApp>::new(Module::Views, "the Views menu", "views");
-    // Open or closed, into the module (which holds its own signal).
-    Effect::new(move |_| {
-        let o = open.get();
-        part.with(|a| a.set_open(o));
-    });
-    let close = move || {
-        open.set(false);
-        if let Some(b) = button.get_untracked() {
-            let _ = b.focus();
-        }
-    };
-    let start = move || {
-        part.ensure(move |module, slot| {
-            // Live as long as the page: the module keeps them.
-            let query = Closure::<dyn Fn() -> js_sys::Array>::new(move || {
-                let (ok, text) = match link.query.get_untracked() {
-                    Ok(q) => (true, q),
-                    Err(e) => (false, e.to_string()),
-                };
-                js_sys::Array::of2(&JsValue::from_bool(ok), &JsValue::from_str(&text))
-            })
-            .into_js_value();
-            let show = Closure::<dyn Fn(String)>::new(move |q: String| {
-                link.show.run(q);
-                open.set(false);
-            })
-            .into_js_value();
-            let close = Closure::<dyn Fn()>::new(close).into_js_value();
-            module.unchecked_into::<Later>().mount_views(
-                &slot,
-                open.get_untracked(),
-                query.unchecked_ref(),
-                show.unchecked_ref(),
-                close.unchecked_ref(),
-            )
-        })
-    };
-    view! {
-        <div class="views-menu">
-            <button type="button" class="ghost" data-testid="views-toggle" node_ref=button aria-expanded=move || open.get().to_string()
-                aria-controls="views-panel" on:click=move |_| {
-                    open.update(|o| *o = !*o);
-                    if open.get_untracked() {
-                        start();
-                    }
-                }>"Views"</button>
-            <Show when=move || open.get() && matches!(part.state(), Loading::Loading | Loading::Failed(_))>
-                <div class="views-panel" role="region" aria-label="Saved views"
-                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
-                        ev.prevent_default();
-                        close();
-                    }>
-                    {part.status(start)}
-                </div>
-            </Show>
-            <div class="views-slot" node_ref=part.slot></div>
-        </div>
-    }
-}
+use wasm_bindgen::JsCast;
 
 const KEY: &str = "saved-views";
 /// Where a kept list this app cannot read is moved before a change starts a new one.
@@ -133,20 +28,16 @@ fn kept() -> Kept {
     Kept::read(crate::storage::load(KEY).as_deref())
 }
 
-/// The module's side: the panel mounted into `parent` for as long as the page lives, shown
-/// while `env.open`.
-pub fn mount_panel(parent: web_sys::HtmlElement, env: ViewsEnv) {
-    leptos::mount::mount_to(parent, move || view! { <ViewsPanel env=env /> }).forget();
-}
-
 #[component]
-fn ViewsPanel(env: ViewsEnv) -> impl IntoView {
-    let open = env.open;
+pub fn ViewsMenu() -> impl IntoView {
+    let link = expect_context::<Link>();
+    let open = RwSignal::new(false);
     let aside_name = crate::storage::key_name(ASIDE_KEY);
     let first = kept();
     let message = RwSignal::new(first.notice(&aside_name));
     let list = RwSignal::new(first.views());
     let name = RwSignal::new(String::new());
+    let button = NodeRef::<leptos::html::Button>::new();
     // Another tab changed the saved views: list them as kept now.
     let key_name = crate::storage::key_name(KEY);
     let on_storage = window_event_listener(leptos::ev::storage, move |ev| {
@@ -221,10 +112,10 @@ fn ViewsPanel(env: ViewsEnv) -> impl IntoView {
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let query = match env.query.run(()) {
+        let query = match link.query.get_untracked() {
             Ok(q) => q,
             Err(e) => {
-                message.set(Some(e));
+                message.set(Some(e.to_string()));
                 return;
             }
         };
@@ -286,7 +177,10 @@ fn ViewsPanel(env: ViewsEnv) -> impl IntoView {
             let n = n.clone();
             move || renaming.with(|r| r.as_deref() == Some(n.as_str()))
         };
-        let open_it = move |_| env.show.run(query.clone());
+        let open_it = move |_| {
+            link.show.run(query.clone());
+            open.set(false);
+        };
         let start_rename = {
             let n = n.clone();
             move |_| {
@@ -344,12 +238,18 @@ fn ViewsPanel(env: ViewsEnv) -> impl IntoView {
     };
 
     view! {
+        <div class="views-menu">
+            <button type="button" class="ghost" data-testid="views-toggle" node_ref=button aria-expanded=move || open.get().to_string()
+                aria-controls="views-panel" on:click=move |_| open.update(|o| *o = !*o)>"Views"</button>
             <Show when=move || open.get()>
                 <div class="views-panel" id="views-panel" role="region" aria-label="Saved views" data-testid="views-panel"
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
                         ev.prevent_default();
                         ev.stop_propagation();
-                        env.close.run(());
+                        open.set(false);
+                        if let Some(b) = button.get_untracked() {
+                            let _ = b.focus();
+                        }
                     }>
                     <form class="save-view" on:submit=save>
                         <input type="text" aria-label="View name" data-testid="view-name" placeholder="Name this view"
@@ -371,5 +271,6 @@ fn ViewsPanel(env: ViewsEnv) -> impl IntoView {
                     {move || message.get().map(|m| view! { <p role="status" data-testid="views-message">{m}</p> })}
                 </div>
             </Show>
+        </div>
     }
 }

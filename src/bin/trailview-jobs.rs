@@ -2,9 +2,8 @@
 //! Trunk beside the app; `trailview::later` loads it): the Jobs view (`jobs_host`), Compare's
 //! rows (`events::compare`) and the bucket panel's body (`files::bucket_host`), so the bundle
 //! every visit downloads leaves the job sources, their timelines, their wire types, the JSON
-//! diff and the bucket listings out; and the Views menu's panel (`views_menu`). Its whole
-//! interface is [`mount`] with [`JobsApp`]'s setters, [`mount_compare`], [`mount_bucket`] with
-//! [`BucketApp`]'s and [`mount_views`] with [`ViewsApp`]'s; it shares the page
+//! diff and the bucket listings out. Its whole interface is [`mount`] with [`JobsApp`]'s
+//! setters, [`mount_compare`], and [`mount_bucket`] with [`BucketApp`]'s; it shares the page
 //! (DOM, CSS, sessionStorage's proxy token) but not the app's memory.
 
 use leptos::prelude::*;
@@ -13,7 +12,6 @@ use trailview::files::bucket::{mount_body, BucketEnv, Chosen};
 use trailview::jobs::state::JobsState;
 use trailview::jobs::view::{on_shown, JobsView};
 use trailview::jobs::OpenRange;
-use trailview::views_menu::{mount_panel, ViewsEnv};
 use trailview_core::fetch_policy::LoadMode;
 use wasm_bindgen::prelude::*;
 
@@ -192,57 +190,6 @@ pub fn mount_bucket(
     };
     let opened = mount_body(parent, env);
     BucketApp { env, opened }
-}
-
-/// The Views menu's panel (`trailview::views_menu`), mounted beside the app's button and
-/// shown while the app says the menu is open.
-#[wasm_bindgen]
-pub struct ViewsApp {
-    open: RwSignal<bool>,
-}
-
-#[wasm_bindgen]
-impl ViewsApp {
-    /// The menu opened or closed.
-    pub fn set_open(&self, open: bool) {
-        self.open.set(open);
-    }
-}
-
-/// Mounts the Views menu's panel into `parent`. The host's: `query()` is the current view's
-/// query string as `[true, query]`, or `[false, why it cannot be saved]`; `show(query)` shows a
-/// saved view and closes the menu; `close()` closes it (Esc).
-#[wasm_bindgen]
-pub fn mount_views(
-    parent: web_sys::HtmlElement,
-    open: bool,
-    query: js_sys::Function,
-    show: js_sys::Function,
-    close: js_sys::Function,
-) -> ViewsApp {
-    let env = ViewsEnv {
-        open: RwSignal::new(open),
-        query: Callback::new(move |()| {
-            let answer: js_sys::Array = query
-                .call0(&JsValue::NULL)
-                .map(|v| v.unchecked_into())
-                .unwrap_or_else(|_| js_sys::Array::new());
-            let text = answer.get(1).as_string().unwrap_or_default();
-            if answer.get(0).is_truthy() {
-                Ok(text)
-            } else {
-                Err(text)
-            }
-        }),
-        show: Callback::new(move |q: String| {
-            let _ = show.call1(&JsValue::NULL, &JsValue::from_str(&q));
-        }),
-        close: Callback::new(move |()| {
-            let _ = close.call0(&JsValue::NULL);
-        }),
-    };
-    mount_panel(parent, env);
-    ViewsApp { open: env.open }
 }
 
 /// Runs when the app instantiates the module (wasm-bindgen's start): Leptos' task executor
