@@ -108,7 +108,8 @@ pub fn JobsSlot(host: JobsHost, shown: Signal<bool>) -> impl IntoView {
     // The tab a link or Back / Forward asks for, into the module (which ignores its own).
     Effect::new(move |_| {
         let tab = host.tab.get();
-        host.part.with(|a| a.set_tab(tab.as_deref().unwrap_or_default()));
+        host.part
+            .with(|a| a.set_tab(tab.as_deref().unwrap_or_default()));
     });
     view! {
         <div class="jobs-host" hidden=move || !shown.get()>

@@ -104,7 +104,11 @@ pub fn CompareButton() -> impl IntoView {
                     }
                 }
                 Ok(None) => {}
-                Err(e) => rows.set(Loading::Failed(later::describe("Compare", Module::Views, &e))),
+                Err(e) => rows.set(Loading::Failed(later::describe(
+                    "Compare",
+                    Module::Views,
+                    &e,
+                ))),
             }
         });
     };
