@@ -8,7 +8,7 @@ use crate::events::restore::SavedSessions;
 use crate::events::state::AppState;
 use crate::events::status::{Coverage, ErrorBanner, Progress};
 use crate::events::table::EventsTable;
-use crate::files::bucket::BucketPanel;
+use crate::files::bucket_host::BucketPanel;
 use crate::files::view::{FilesPanel, OpenFiles};
 use crate::files::FilesState;
 use crate::jobs_host::{JobsHost, JobsSlot};

@@ -1,35 +1,20 @@
-//! The app's side of the Jobs view, which is a module of its own (`src/bin/trailview-jobs.rs`,
-//! `trailview-jobs.js` + `_bg.wasm` in `dist/`): loaded by a dynamic `import()` on the first
-//! visit to the Jobs view, mounted into this component's slot, and kept in step with the
-//! app's proxy base and time zone. A failed load says why and offers Retry.
-//!
-//! Written by hand: Trunk 0.21 cannot split one wasm (trunk-rs/trunk#1022, so no Leptos
-//! `#[lazy]`), but it builds a second binary of this crate as a `data-type="worker"` asset
-//! with the `web` target (unhashed, not loaded by `index.html`), which is all this needs.
+//! The app's side of the Jobs view, which lives in the module loaded later (`crate::later`'s
+//! `Module::Views`): loaded on the first visit to the Jobs view, mounted into this component's
+//! slot, and kept in step with the app's proxy base and time zone. A failed load says why and
+//! offers Retry.
 
 use crate::events::query_bar::QueryForm;
 use crate::events::state::AppState;
+use crate::later::{Later, Module, Part};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
-
-/// Beside `index.html`, like the file workers' loader; unhashed, so served with `no-cache`.
-const MODULE_URL: &str = "trailview-jobs.js";
-const WASM_URL: &str = "trailview-jobs_bg.wasm";
-
-#[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    async fn import_module(url: &str) -> Result<JsValue, JsValue>;
-}
 
 #[wasm_bindgen]
 extern "C" {
-    /// The module's namespace (its wasm instantiated by [`load_module`]): `mount`.
-    type JobsModule;
+    /// The Jobs view's `mount` in the module.
     #[wasm_bindgen(method, catch)]
     fn mount(
-        this: &JobsModule,
+        this: &Later,
         parent: &web_sys::HtmlElement,
         base: String,
         tz: &str,
@@ -50,23 +35,10 @@ extern "C" {
     fn shown(this: &JobsApp);
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    NotYet,
-    Loading,
-    Ready,
-    Failed(String),
-}
-
 /// Where the Jobs view appears. `open` is called on every visit to the Jobs view.
 #[derive(Clone, Copy)]
 pub struct JobsHost {
-    load: RwSignal<Load>,
-    /// Tries so far: a retry asks for the module under another URL, as browsers may keep a
-    /// failed module fetch for the URL it failed on.
-    tries: StoredValue<u32>,
-    app: StoredValue<Option<JobsApp>, LocalStorage>,
-    slot: NodeRef<leptos::html::Div>,
+    part: Part<JobsApp>,
     st: AppState,
     form: QueryForm,
     /// Opening a job's range: the host switches to the Events view.
@@ -79,10 +51,7 @@ pub struct JobsHost {
 impl JobsHost {
     pub fn new(st: AppState, form: QueryForm, show_events: Callback<()>) -> Self {
         JobsHost {
-            load: RwSignal::new(Load::NotYet),
-            tries: StoredValue::new(0),
-            app: StoredValue::new_local(None),
-            slot: NodeRef::new(),
+            part: Part::new(Module::Views, "the Jobs view", "jobs"),
             st,
             form,
             show_events,
@@ -93,101 +62,33 @@ impl JobsHost {
     /// The Jobs view is shown: load the module the first time (or after a failure), else
     /// tell it.
     pub fn open(self) {
-        if self
-            .app
-            .with_value(|a| a.as_ref().map(JobsApp::shown))
-            .is_some()
-        {
+        if self.part.with(JobsApp::shown).is_some() {
             return;
         }
-        if self.load.get_untracked() == Load::Loading {
-            return;
-        }
-        self.load.set(Load::Loading);
-        spawn_local(async move {
-            match self.start().await {
-                Ok(app) => {
-                    app.shown();
-                    self.app.set_value(Some(app));
-                    self.load.set(Load::Ready);
-                }
-                Err(e) => {
-                    self.load
-                        .set(Load::Failed(describe_load("The Jobs view", MODULE_URL, &e)))
-                }
-            }
+        let (st, form, show_events, tab) = (self.st, self.form, self.show_events, self.tab);
+        self.part.ensure(move |module, slot| {
+            // Lives as long as the page: the module keeps it.
+            let open_range = Closure::<dyn Fn(f64, f64)>::new(move |start: f64, end: f64| {
+                show_events.run(());
+                form.open_range(st, start as i64, end as i64);
+            })
+            .into_js_value();
+            let tab_changed = Closure::<dyn Fn(String)>::new(move |key: String| {
+                tab.set(Some(key));
+            })
+            .into_js_value();
+            let app = module.unchecked_into::<Later>().mount(
+                &slot,
+                st.base.get_untracked(),
+                st.tz.get_untracked().key(),
+                tab.get_untracked().as_deref().unwrap_or_default(),
+                open_range.unchecked_ref(),
+                tab_changed.unchecked_ref(),
+            )?;
+            app.shown();
+            Ok(app)
         });
     }
-
-    async fn start(self) -> Result<JobsApp, JsValue> {
-        let tries = self.tries.get_value();
-        self.tries.set_value(tries + 1);
-        let module: JobsModule = load_module(MODULE_URL, WASM_URL, tries)
-            .await?
-            .unchecked_into();
-        let slot = self
-            .slot
-            .get_untracked()
-            .ok_or_else(|| JsValue::from_str("the Jobs view's place is not on the page"))?;
-        let (st, form, show_events, tab) = (self.st, self.form, self.show_events, self.tab);
-        // Lives as long as the page: the module keeps it.
-        let open_range = Closure::<dyn Fn(f64, f64)>::new(move |start: f64, end: f64| {
-            show_events.run(());
-            form.open_range(st, start as i64, end as i64);
-        })
-        .into_js_value();
-        let tab_changed = Closure::<dyn Fn(String)>::new(move |key: String| {
-            tab.set(Some(key));
-        })
-        .into_js_value();
-        module.mount(
-            &slot,
-            self.st.base.get_untracked(),
-            self.st.tz.get_untracked().key(),
-            tab.get_untracked().as_deref().unwrap_or_default(),
-            open_range.unchecked_ref(),
-            tab_changed.unchecked_ref(),
-        )
-    }
-}
-
-fn document_base() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default()
-}
-
-/// A module of this crate built beside the app (`module_url` and its `wasm_url`, beside
-/// `index.html`): `import()`ed and its wasm instantiated (wasm-bindgen's `default`); its
-/// namespace. `tries` > 0 asks under another URL (the script and its wasm under the same
-/// query), as browsers may keep a failed module fetch for the URL it failed on. The Jobs view
-/// and the Cloud query panel load this way.
-pub async fn load_module(module_url: &str, wasm_url: &str, tries: u32) -> Result<JsValue, JsValue> {
-    let url = |file: &str| -> Result<String, JsValue> {
-        let url = web_sys::Url::new_with_base(file, &document_base())?;
-        if tries > 0 {
-            url.set_search(&format!("try={tries}"));
-        }
-        Ok(url.href())
-    };
-    let module = import_module(&url(module_url)?).await?;
-    let init: js_sys::Function = js_sys::Reflect::get(&module, &"default".into())?.dyn_into()?;
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"module_or_path".into(), &url(wasm_url)?.into())?;
-    let promise: js_sys::Promise = init.call1(&JsValue::NULL, &options)?.dyn_into()?;
-    wasm_bindgen_futures::JsFuture::from(promise).await?;
-    Ok(module)
-}
-
-/// A failed `import()` or instantiation of `what` (at `url`), as a sentence.
-pub fn describe_load(what: &str, url: &str, e: &JsValue) -> String {
-    let detail = e
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into());
-    format!("{what} could not be loaded ({url}): {detail}")
 }
 
 /// The Jobs view's place: its status while the module loads (or why it did not), then the
@@ -199,37 +100,21 @@ pub fn JobsSlot(host: JobsHost, shown: Signal<bool>) -> impl IntoView {
     // module's setters (the module's own signals are on the far side of the wasm boundary).
     Effect::new(move |_| {
         let (base, tz) = (st.base.get(), st.tz.get());
-        host.app.with_value(|a| {
-            if let Some(a) = a {
-                a.set_base(base);
-                a.set_tz(tz.key());
-            }
+        host.part.with(|a| {
+            a.set_base(base);
+            a.set_tz(tz.key());
         });
     });
     // The tab a link or Back / Forward asks for, into the module (which ignores its own).
     Effect::new(move |_| {
         let tab = host.tab.get();
-        host.app.with_value(|a| {
-            if let Some(a) = a {
-                a.set_tab(tab.as_deref().unwrap_or_default());
-            }
-        });
+        host.part
+            .with(|a| a.set_tab(tab.as_deref().unwrap_or_default()));
     });
     view! {
         <div class="jobs-host" hidden=move || !shown.get()>
-            {move || match host.load.get() {
-                Load::NotYet | Load::Ready => None,
-                Load::Loading => Some(view! {
-                    <p class="jobs-loading" role="status">"Loading the Jobs view…"</p>
-                }.into_any()),
-                Load::Failed(m) => Some(view! {
-                    <div class="api-error" role="alert" data-testid="jobs-load-error">
-                        <p>{m}</p>
-                        <button type="button" on:click=move |_| host.open()>"Retry"</button>
-                    </div>
-                }.into_any()),
-            }}
-            <div node_ref=host.slot></div>
+            {host.part.status(move || host.open())}
+            <div node_ref=host.part.slot></div>
         </div>
     }
 }

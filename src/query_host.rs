@@ -3,17 +3,13 @@
 //! opens the panel (the "Cloud query" button beside Open files), mounted into its slot above
 //! the table, and kept on the app's proxy base. The trail records a query finds come back
 //! through `ingest` into the events store (Replace or Add, as the user answered; dedup by
-//! event id). A failed load says why and offers Retry. The loading is `jobs_host`'s, shared.
+//! event id). A failed load says why and offers Retry. The loading is `crate::later`'s.
 
 use crate::events::state::AppState;
-use crate::jobs_host::{describe_load, load_module};
+use crate::later::{Module, Part};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::value::RawValue;
 use wasm_bindgen::prelude::*;
-
-const MODULE_URL: &str = "trailview-query.js";
-const WASM_URL: &str = "trailview-query_bg.wasm";
 
 #[wasm_bindgen]
 extern "C" {
@@ -32,21 +28,10 @@ extern "C" {
     fn set_base(this: &QueryApp, base: String);
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    NotYet,
-    Loading,
-    Ready,
-    Failed(String),
-}
-
 /// The panel's place and its open / closed state.
 #[derive(Clone, Copy)]
 pub struct QueryHost {
-    load: RwSignal<Load>,
-    tries: StoredValue<u32>,
-    app: StoredValue<Option<QueryApp>, LocalStorage>,
-    slot: NodeRef<leptos::html::Div>,
+    part: Part<QueryApp>,
     st: AppState,
     pub open: RwSignal<bool>,
 }
@@ -54,10 +39,7 @@ pub struct QueryHost {
 impl QueryHost {
     pub fn new(st: AppState) -> Self {
         QueryHost {
-            load: RwSignal::new(Load::NotYet),
-            tries: StoredValue::new(0),
-            app: StoredValue::new_local(None),
-            slot: NodeRef::new(),
+            part: Part::new(Module::Query, "the Cloud query panel", "query"),
             st,
             open: RwSignal::new(false),
         }
@@ -73,51 +55,24 @@ impl QueryHost {
     }
 
     fn ensure_loaded(self) {
-        if self.app.with_value(Option::is_some) || self.load.get_untracked() == Load::Loading {
-            return;
-        }
-        self.load.set(Load::Loading);
-        spawn_local(async move {
-            match self.start().await {
-                Ok(app) => {
-                    self.app.set_value(Some(app));
-                    self.load.set(Load::Ready);
-                }
-                Err(e) => self.load.set(Load::Failed(describe_load(
-                    "The Cloud query panel",
-                    MODULE_URL,
-                    &e,
-                ))),
-            }
-        });
-    }
-
-    async fn start(self) -> Result<QueryApp, JsValue> {
-        let tries = self.tries.get_value();
-        self.tries.set_value(tries + 1);
-        let module: QueryModule = load_module(MODULE_URL, WASM_URL, tries)
-            .await?
-            .unchecked_into();
-        let slot = self
-            .slot
-            .get_untracked()
-            .ok_or_else(|| JsValue::from_str("the Cloud query panel's place is not on the page"))?;
         let st = self.st;
-        let loaded =
-            Closure::<dyn Fn() -> f64>::new(move || st.store.with_value(|s| s.len()) as f64)
-                .into_js_value();
-        let ingest = Closure::<dyn Fn(String, String, js_sys::Array) -> f64>::new(
-            move |mode: String, source: String, records: js_sys::Array| {
-                ingest(st, &mode, source, &records)
-            },
-        )
-        .into_js_value();
-        module.mount(
-            &slot,
-            st.base.get_untracked(),
-            loaded.unchecked_ref(),
-            ingest.unchecked_ref(),
-        )
+        self.part.ensure(move |module, slot| {
+            let loaded =
+                Closure::<dyn Fn() -> f64>::new(move || st.store.with_value(|s| s.len()) as f64)
+                    .into_js_value();
+            let ingest = Closure::<dyn Fn(String, String, js_sys::Array) -> f64>::new(
+                move |mode: String, source: String, records: js_sys::Array| {
+                    ingest(st, &mode, source, &records)
+                },
+            )
+            .into_js_value();
+            module.unchecked_into::<QueryModule>().mount(
+                &slot,
+                st.base.get_untracked(),
+                loaded.unchecked_ref(),
+                ingest.unchecked_ref(),
+            )
+        });
     }
 }
 
@@ -165,27 +120,12 @@ pub fn QuerySlot(host: QueryHost) -> impl IntoView {
     // Calls the module's setter; writes nothing in this app's graph.
     Effect::new(move |_| {
         let base = st.base.get();
-        host.app.with_value(|a| {
-            if let Some(a) = a {
-                a.set_base(base);
-            }
-        });
+        host.part.with(|a| a.set_base(base));
     });
     view! {
         <div class="query-host" hidden=move || !host.open.get()>
-            {move || match host.load.get() {
-                Load::NotYet | Load::Ready => None,
-                Load::Loading => Some(view! {
-                    <p class="jobs-loading" role="status">"Loading the Cloud query panel…"</p>
-                }.into_any()),
-                Load::Failed(m) => Some(view! {
-                    <div class="api-error" role="alert" data-testid="query-load-error">
-                        <p>{m}</p>
-                        <button type="button" on:click=move |_| host.ensure_loaded()>"Retry"</button>
-                    </div>
-                }.into_any()),
-            }}
-            <div node_ref=host.slot></div>
+            {host.part.status(move || host.ensure_loaded())}
+            <div node_ref=host.part.slot></div>
         </div>
     }
 }

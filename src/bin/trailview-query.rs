@@ -78,4 +78,10 @@ pub fn mount(
     QueryApp { qs }
 }
 
-fn main() {}
+/// Runs when the app instantiates the module (wasm-bindgen's start): Leptos' task executor
+/// (which `mount_to` would also set up), so that `spawn_local` works in every entry point
+/// whatever it does first.
+fn main() {
+    console_error_panic_hook::set_once();
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+}

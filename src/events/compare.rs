@@ -4,9 +4,14 @@
 //! words; "Hide equal" (on at first) lists only what differs. Only the rows in the scroll
 //! viewport are in the DOM (as in the JSON tree), each static markup built once, every value
 //! a text node. Esc or Close closes it and focus goes back to the button.
+//!
+//! The button and the dialog are the app's; the rows ([`CompareView`], the JSON diff) are in
+//! the module loaded later (`crate::later`, [`mount_rows`]): the first Compare loads it, a
+//! failed load says why and offers Retry.
 
 use crate::events::state::AppState;
 use crate::format;
+use crate::later::{self, Later, Loading, Module};
 use crate::ui::viewport::Viewport;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -15,7 +20,7 @@ use trailview_core::diff::{Change, Diff, Equals, Marked};
 use trailview_core::marks::compare_hint;
 use trailview_core::schema::Field;
 use trailview_core::tree::RowLayout;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 /// Row height in pixels (`.compare .cmp-row` in `style/main.css`).
 const ROW: f64 = 24.0;
@@ -23,10 +28,30 @@ const OVERSCAN: usize = 10;
 /// Viewport height assumed until it is measured.
 const DEFAULT_HEIGHT: f64 = 480.0;
 
-/// What the dialog shows: the diff and each event's title (event name and time).
+#[wasm_bindgen]
+extern "C" {
+    /// The module's `mount_compare` ([`mount_rows`] on its side).
+    #[wasm_bindgen(method, catch)]
+    fn mount_compare(
+        this: &Later,
+        parent: &web_sys::HtmlElement,
+        first_raw: &str,
+        second_raw: &str,
+        first: &str,
+        second: &str,
+    ) -> Result<CompareRows, JsValue>;
+
+    /// The rows mounted in the dialog (`CompareRows` in the module).
+    type CompareRows;
+    #[wasm_bindgen(method)]
+    fn unmount(this: &CompareRows);
+}
+
+/// The two marked events: each one's JSON text and title (event name and time).
 #[derive(Clone)]
-struct Opened {
-    diff: Arc<Diff>,
+struct Pair {
+    first_raw: String,
+    second_raw: String,
     first: String,
     second: String,
 }
@@ -36,19 +61,61 @@ pub fn CompareButton() -> impl IntoView {
     let st = expect_context::<AppState>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let button = NodeRef::<leptos::html::Button>::new();
-    let opened = RwSignal::new(None::<Opened>);
+    let slot = NodeRef::<leptos::html::Div>::new();
+    // The rows' module: `NotYet` while the dialog is closed.
+    let rows = RwSignal::new(Loading::NotYet);
+    let pair = StoredValue::new(None::<Pair>);
+    let mounted = StoredValue::new_local(None::<CompareRows>);
     let marked = Memo::new(move |_| {
         st.version.track();
         st.marks.with(|m| st.store.with_value(|s| m.rows(s).len()))
     });
+    // Load the module (at once after the first time) and mount the rows into the slot.
+    let show = move || {
+        rows.set(Loading::Loading);
+        leptos::task::spawn_local(async move {
+            let shown = async {
+                let module: Later = later::load(Module::Views).await?.unchecked_into();
+                let (Some(p), Some(slot)) = (pair.get_value(), slot.get_untracked()) else {
+                    return Ok(None);
+                };
+                module
+                    .mount_compare(&slot, &p.first_raw, &p.second_raw, &p.first, &p.second)
+                    .map(Some)
+            };
+            let shown = shown.await;
+            // Closed while loading, or shown by an earlier open's load: nothing more to show.
+            if rows.get_untracked() != Loading::Loading || mounted.with_value(Option::is_some) {
+                if let Ok(Some(r)) = shown {
+                    r.unmount();
+                }
+                return;
+            }
+            match shown {
+                Ok(Some(r)) => {
+                    mounted.set_value(Some(r));
+                    rows.set(Loading::Ready);
+                    let hide = dialog
+                        .get_untracked()
+                        .and_then(|d| d.query_selector("[data-testid=hide-equal]").ok().flatten())
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                    if let Some(h) = hide {
+                        let _ = h.focus();
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => rows.set(Loading::Failed(later::describe(
+                    "Compare",
+                    Module::Views,
+                    &e,
+                ))),
+            }
+        });
+    };
     let open = move |_| {
         let tz = st.tz.get_untracked();
         let two = st.store.with_value(|s| {
             let (a, b) = st.marks.with_untracked(|m| m.pair(s))?;
-            let doc = |r: u32| {
-                let raw = s.raw(r);
-                serde_json::from_str::<Value>(&raw).unwrap_or(Value::String(raw))
-            };
             let title = |r: u32| {
                 format!(
                     "{} {}",
@@ -56,33 +123,29 @@ pub fn CompareButton() -> impl IntoView {
                     format::time(s.time_ms(r), tz)
                 )
             };
-            Some(((doc(a), doc(b)), (title(a), title(b))))
+            Some(Pair {
+                first_raw: s.raw(a),
+                second_raw: s.raw(b),
+                first: title(a),
+                second: title(b),
+            })
         });
-        let Some(((a, b), (first, second))) = two else {
+        if two.is_none() {
             return;
-        };
-        opened.set(Some(Opened {
-            diff: Arc::new(Diff::new(a, b)),
-            first,
-            second,
-        }));
+        }
+        pair.set_value(two);
         if let Some(d) = dialog.get_untracked() {
             let _ = d.show_modal();
         }
-        // Focus into the dialog once its content is drawn.
-        request_animation_frame(move || {
-            let hide = dialog
-                .get_untracked()
-                .and_then(|d| d.query_selector("[data-testid=hide-equal]").ok().flatten())
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(h) = hide {
-                let _ = h.focus();
-            }
-        });
+        show();
     };
     // Closed (by Esc, Close, or the browser): the rows go, focus goes back to the button.
     let closed = move || {
-        opened.set(None);
+        rows.set(Loading::NotYet);
+        pair.set_value(None);
+        if let Some(r) = mounted.try_update_value(Option::take).flatten() {
+            r.unmount();
+        }
         if let Some(b) = button.get_untracked() {
             let _ = b.focus();
         }
@@ -95,7 +158,7 @@ pub fn CompareButton() -> impl IntoView {
         closed();
     };
     let on_close = move |_| {
-        if opened.with_untracked(|o| o.is_some()) {
+        if rows.get_untracked() != Loading::NotYet {
             closed();
         }
     };
@@ -116,14 +179,31 @@ pub fn CompareButton() -> impl IntoView {
                     close();
                 }
             }>
-            {move || opened.get().map(|o| view! {
-                <CompareView diff=o.diff first=o.first second=o.second />
-                <div class="cmp-close">
-                    <button type="button" data-testid="compare-close" on:click=move |_| close()>"Close"</button>
-                </div>
-            })}
+            {later::status(rows, "Compare", "compare", show)}
+            <div class="cmp-body" node_ref=slot></div>
+            <div class="cmp-close">
+                <button type="button" data-testid="compare-close" on:click=move |_| close()>"Close"</button>
+            </div>
         </dialog>
     }
+}
+
+/// The module's side of Compare: the rows of the two events (their JSON texts; a text that is
+/// not JSON is compared as one string) mounted into `parent` until the handle is dropped.
+pub fn mount_rows(
+    parent: web_sys::HtmlElement,
+    first_raw: &str,
+    second_raw: &str,
+    first: String,
+    second: String,
+) -> Box<dyn std::any::Any> {
+    let doc = |raw: &str| {
+        serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_string()))
+    };
+    let diff = Arc::new(Diff::new(doc(first_raw), doc(second_raw)));
+    Box::new(leptos::mount::mount_to(parent, move || {
+        view! { <CompareView diff=diff first=first second=second /> }
+    }))
 }
 
 /// The two events' rows side by side by path, with "Hide equal".

@@ -1,24 +1,28 @@
 //! The bucket source: trail files read from OSS or S3 through the proxy. The user picks a
 //! bucket source (`config.json`'s `buckets`), the accounts/regions found under it and a time
 //! range, lists the files (their count, bytes and, for ActionTrail, events are shown before
-//! anything is downloaded), and loads them: each file becomes a [`FileJob`] whose object comes
-//! from the proxy (`api::ObjectGets`, downloaded by the worker that reads it), handed to the
-//! file pipeline ([`super::load`]).
+//! anything is downloaded), and loads them: the app (`super::bucket_host`) makes each file a
+//! `FileJob` whose object comes from the proxy (`api::ObjectGets`, downloaded by the worker
+//! that reads it) and hands them to the file pipeline (`super::load`).
+//!
+//! The panel's body ([`BucketPanelBody`]) is in the module loaded later (`crate::later`): the
+//! app loads it the first time the panel is opened, and tells it the proxy base, the time zone
+//! and how many events are loaded ([`BucketEnv`]).
 //!
 //! Every decision is core's (`trail_files::plan`: which folders to list, which files to keep,
 //! the totals, retries); this module performs the listing calls a walk asks for and wires the
 //! panel's signals.
 
-use super::FilesState;
 use crate::api;
 use crate::api::ApiClient;
-use crate::events::state::{AppState, Tz};
+use crate::events::state::Tz;
 use crate::format;
 use crate::runtime::{self, now_ms, retry_notice, Runner, Source, Ticket};
 use crate::storage::api_client;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
+use std::sync::Arc;
 use trailview_core::catalogue::Operation;
 use trailview_core::dialect::ApiError;
 use trailview_core::fetch_policy::LoadMode;
@@ -40,6 +44,27 @@ thread_local! {
     static RUNNER: Runner = Runner::default();
 }
 
+/// What the panel takes from the app that hosts it.
+#[derive(Clone, Copy)]
+pub struct BucketEnv {
+    pub base: RwSignal<String>,
+    pub tz: RwSignal<Tz>,
+    /// Events loaded in the app (the Load buttons' words).
+    pub loaded: RwSignal<usize>,
+    /// Load the listed files into the app.
+    pub load: Callback<Chosen>,
+}
+
+/// Files to load: from which source, for which range, replacing the loaded events or added.
+#[derive(Clone)]
+pub struct Chosen {
+    pub source: BucketSource,
+    pub files: Arc<Vec<PlannedFile>>,
+    /// The range the files were chosen for: their events outside it are left out.
+    pub range: (i64, i64),
+    pub mode: LoadMode,
+}
+
 /// Where the panel is.
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
@@ -48,7 +73,7 @@ enum Phase {
     Walking(String),
     /// The files of the range are listed.
     Listed {
-        files: std::sync::Arc<Vec<PlannedFile>>,
+        files: Arc<Vec<PlannedFile>>,
         /// The range the files were chosen for: their events outside it are left out.
         range: (i64, i64),
         totals: Totals,
@@ -181,12 +206,12 @@ impl<F: Fn(&BucketWalk, Option<String>)> Source for Listings<'_, F> {
 /// Runs `walk` on the one driver until it stops: how it ended and the error it gave up on;
 /// `None` when the ticket went stale (a newer walk or Cancel).
 async fn run_walk(
-    st: AppState,
+    env: BucketEnv,
     ticket: &Ticket,
     walk: &RefCell<BucketWalk>,
     progress: impl Fn(&BucketWalk, Option<String>),
 ) -> Option<(RunEnd, Option<ApiError>)> {
-    let client = api_client(st.base.get_untracked());
+    let client = api_client(env.base.get_untracked());
     let listings = Listings {
         walk,
         progress,
@@ -214,7 +239,7 @@ fn walk_failure(end: RunEnd, error: Option<ApiError>) -> Option<String> {
 }
 
 /// Find the accounts and regions under the chosen source.
-fn find_regions(st: AppState, ps: BucketPanelState) {
+fn find_regions(env: BucketEnv, ps: BucketPanelState) {
     let Some(source) = ps.source() else {
         return;
     };
@@ -227,7 +252,7 @@ fn find_regions(st: AppState, ps: BucketPanelState) {
     )));
     spawn_local(async move {
         let walk = RefCell::new(BucketWalk::regions(source));
-        let ended = run_walk(st, &ticket, &walk, |w, retry| {
+        let ended = run_walk(env, &ticket, &walk, |w, retry| {
             let found = w.found().len();
             ps.phase.set(Phase::Walking(retry.unwrap_or_else(|| {
                 format!("Looking for accounts and regions… {found} found")
@@ -252,11 +277,11 @@ fn find_regions(st: AppState, ps: BucketPanelState) {
 }
 
 /// List the files of the picked folders in the range.
-fn list_files(st: AppState, ps: BucketPanelState) {
+fn list_files(env: BucketEnv, ps: BucketPanelState) {
     let Some(source) = ps.source() else {
         return;
     };
-    let tz = st.tz.get_untracked();
+    let tz = env.tz.get_untracked();
     let range = file_range(
         ps.preset.get_untracked(),
         format::parse_input(&ps.custom_start.get_untracked(), tz),
@@ -275,7 +300,7 @@ fn list_files(st: AppState, ps: BucketPanelState) {
     ps.phase.set(Phase::Walking("Listing files…".into()));
     spawn_local(async move {
         let walk = RefCell::new(BucketWalk::files(source, &folders, from, to));
-        let ended = run_walk(st, &ticket, &walk, |w, retry| {
+        let ended = run_walk(env, &ticket, &walk, |w, retry| {
             ps.phase.set(Phase::Walking(retry.unwrap_or_else(|| {
                 format!(
                     "Listing files… {} so far, {} folders to go",
@@ -292,7 +317,7 @@ fn list_files(st: AppState, ps: BucketPanelState) {
         ps.phase.set(match walk_failure(end, error) {
             Some(m) => Phase::Failed(m),
             None => Phase::Listed {
-                files: std::sync::Arc::new(w.planned()),
+                files: Arc::new(w.planned()),
                 range: (from, to),
                 totals: w.totals(),
                 skipped: w.skipped().other,
@@ -301,37 +326,43 @@ fn list_files(st: AppState, ps: BucketPanelState) {
     });
 }
 
-fn load(st: AppState, fs: FilesState, ps: BucketPanelState, mode: LoadMode) {
-    let (Some(source), Phase::Listed { files, range, .. }) =
+fn load(env: BucketEnv, ps: BucketPanelState, mode: LoadMode) {
+    if let (Some(source), Phase::Listed { files, range, .. }) =
         (ps.source(), ps.phase.get_untracked())
-    else {
-        return;
-    };
-    let gets = std::rc::Rc::new(api::ObjectGets::new(
-        &api_client(st.base.get_untracked()),
-        source.cloud,
-        &source.bucket,
-    ));
-    super::load(
-        st,
-        fs,
-        super::object_jobs(gets, &files, Some(range)),
-        BUCKET_EVENTS_CAP,
-        mode,
-    );
+    {
+        env.load.run(Chosen {
+            source,
+            files,
+            range,
+            mode,
+        });
+    }
 }
 
-/// The bucket source panel (in the Events view, beside Open files).
-#[component]
-pub fn BucketPanel() -> impl IntoView {
-    let st = expect_context::<AppState>();
-    let fs = expect_context::<FilesState>();
-    let ps = BucketPanelState::new(now_ms() as i64, st.tz.get_untracked());
+/// The bucket source panel's body (the app's `<details>` holds it), mounted the first time the
+/// panel is opened. `opened` is called on every opening after that (sources typed in Settings
+/// since are read again; the regions are found if they are not yet).
+pub fn mount_body(parent: web_sys::HtmlElement, env: BucketEnv) -> Callback<()> {
+    let ps = BucketPanelState::new(now_ms() as i64, env.tz.get_untracked());
+    let opened = Callback::new(move |()| {
+        ps.refresh_sources();
+        if ps.regions.get_untracked().is_none() && !walking_now(ps) {
+            find_regions(env, ps);
+        }
+    });
+    // Mounting sets up this module's task executor, which the config's read needs.
+    leptos::mount::mount_to(parent, move || view! { <BucketPanelBody env=env ps=ps /> }).forget();
+    // Opened now: once config.json's sources are read.
     spawn_local(async move {
         let (cfg, _) = api::load_config().await;
         ps.config.set(BucketSource::from_config(&cfg.buckets));
-        ps.refresh_sources();
+        opened.run(());
     });
+    opened
+}
+
+#[component]
+fn BucketPanelBody(env: BucketEnv, ps: BucketPanelState) -> impl IntoView {
     let walking = move || matches!(ps.phase.get(), Phase::Walking(_));
     let pick_source = move |v: String| {
         RUNNER.with(Runner::cancel);
@@ -343,7 +374,7 @@ pub fn BucketPanel() -> impl IntoView {
         ps.regions.set(None);
         ps.picked.set(Vec::new());
         ps.phase.set(Phase::Idle);
-        find_regions(st, ps);
+        find_regions(env, ps);
     };
     let toggle = move |f: RegionFolder, on: bool| {
         ps.picked.update(|p| {
@@ -398,20 +429,8 @@ pub fn BucketPanel() -> impl IntoView {
     };
     let can_list =
         move || !walking() && ps.chosen.get().is_some() && ps.picked.with(|p| !p.is_empty());
-    let loaded = move || {
-        st.version.track();
-        st.store.with_value(|s| s.len())
-    };
+    let loaded = move || env.loaded.get();
     view! {
-        <details class="bucket-source" data-testid="bucket-source"
-            on:toggle=move |ev| {
-                ps.refresh_sources();
-                let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
-                if open && ps.regions.get_untracked().is_none() && !walking_now(ps) {
-                    find_regions(st, ps);
-                }
-            }>
-            <summary>"Load from a bucket"</summary>
             {move || ps.refused.with(|r| (!r.is_empty()).then(|| view! {
                 <p class="query-error" role="alert">{r.join(" ")}</p>
             }))}
@@ -437,7 +456,7 @@ pub fn BucketPanel() -> impl IntoView {
                         </select>
                     </label>
                     <button type="button" data-testid="bucket-find" disabled=move || walking() || ps.chosen.get().is_none()
-                        on:click=move |_| find_regions(st, ps)>"Find accounts and regions"</button>
+                        on:click=move |_| find_regions(env, ps)>"Find accounts and regions"</button>
                 }
                 .into_any()
             }}
@@ -458,7 +477,7 @@ pub fn BucketPanel() -> impl IntoView {
             </label>
             <Show when=move || ps.preset.get() == RangePreset::Custom>
                 <label class="field">
-                    <span>{move || format!("From ({})", format::zone_label(st.tz.get()))}</span>
+                    <span>{move || format!("From ({})", format::zone_label(env.tz.get()))}</span>
                     <input data-testid="bucket-start" type="datetime-local" prop:value=move || ps.custom_start.get()
                         on:input=move |ev| {
                             ps.custom_start.set(event_target_value(&ev));
@@ -476,7 +495,7 @@ pub fn BucketPanel() -> impl IntoView {
             </Show>
             <div class="buttons">
                 <button type="button" data-testid="bucket-list" disabled=move || !can_list()
-                    on:click=move |_| list_files(st, ps)>"List files"</button>
+                    on:click=move |_| list_files(env, ps)>"List files"</button>
                 <button type="button" data-testid="bucket-cancel" disabled=move || !walking()
                     on:click=move |_| {
                         RUNNER.with(Runner::cancel);
@@ -500,14 +519,14 @@ pub fn BucketPanel() -> impl IntoView {
                             {move || if loaded() == 0 {
                                 view! {
                                     <button type="button" class="primary" data-testid="bucket-load" disabled=empty
-                                        on:click=move |_| load(st, fs, ps, LoadMode::Replace)>"Load"</button>
+                                        on:click=move |_| load(env, ps, LoadMode::Replace)>"Load"</button>
                                 }.into_any()
                             } else {
                                 view! {
                                     <button type="button" class="primary" data-testid="bucket-load" disabled=empty
-                                        on:click=move |_| load(st, fs, ps, LoadMode::Replace)>"Load, replacing the loaded events"</button>
+                                        on:click=move |_| load(env, ps, LoadMode::Replace)>"Load, replacing the loaded events"</button>
                                     <button type="button" data-testid="bucket-add" disabled=empty
-                                        on:click=move |_| load(st, fs, ps, LoadMode::Add)>"Add to the loaded events"</button>
+                                        on:click=move |_| load(env, ps, LoadMode::Add)>"Add to the loaded events"</button>
                                 }.into_any()
                             }}
                         </div>
@@ -515,6 +534,5 @@ pub fn BucketPanel() -> impl IntoView {
                     .into_any()
                 }
             }}
-        </details>
     }
 }

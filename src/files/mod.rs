@@ -4,6 +4,7 @@
 //! the main thread only merges the finished batches, in slices, so the table stays usable.
 
 pub mod bucket;
+pub mod bucket_host;
 
 use crate::api::{self, ObjectGet};
 

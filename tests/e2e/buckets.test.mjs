@@ -22,13 +22,23 @@ const LOAD_TIMEOUT = 90_000;
 /** `YYYY-MM-DDTHH:MM` in UTC (the tests' browser zone) for a datetime-local input. */
 const input = (ms) => new Date(ms).toISOString().slice(0, 16);
 
+/** The value of the bucket source option whose label has `label`, once the panel (loaded the
+ * first time it is opened) offers it. */
+async function sourceValue(page, label) {
+  let value;
+  await eventually(async () => {
+    value = await page
+      .locator(`${tid('bucket-choice')} option`)
+      .evaluateAll((os, label) => os.find((o) => o.textContent.includes(label))?.value, label);
+    return Boolean(value);
+  }, `a bucket source named ${label}`, 30_000);
+  return value;
+}
+
 /** Opens the panel, picks the source whose label has `label`, waits for its regions. */
 async function pickSource(page, label) {
   await page.locator(`${tid('bucket-source')} summary`).click();
-  const value = await page
-    .locator(`${tid('bucket-choice')} option`)
-    .evaluateAll((os, label) => os.find((o) => o.textContent.includes(label))?.value, label);
-  assert.ok(value, `a bucket source named ${label}`);
+  const value = await sourceValue(page, label);
   await page.selectOption(tid('bucket-choice'), value);
   await page.locator(tid('bucket-regions')).waitFor({ timeout: 30_000 });
   const regions = await page.locator(`${tid('bucket-regions')} input[type=checkbox]`).count();
@@ -137,10 +147,7 @@ appTest('bucket: a source the storage does not know shows its storage error', as
   await page.locator(tid('bucket-sources')).press('Tab');
   await page.click(tid('settings-toggle'));
   await page.locator(`${tid('bucket-source')} summary`).click();
-  const value = await page
-    .locator(`${tid('bucket-choice')} option`)
-    .evaluateAll((os) => os.find((o) => o.textContent.includes('no-such-trail-bucket'))?.value);
-  assert.ok(value, 'the source typed in Settings is offered');
+  const value = await sourceValue(page, 'no-such-trail-bucket');
   await page.selectOption(tid('bucket-choice'), value);
   const error = page.locator(tid('bucket-error'));
   await error.waitFor({ timeout: 30_000 });
@@ -148,4 +155,30 @@ appTest('bucket: a source the storage does not know shows its storage error', as
   assert.match(text, /^(NoSuchBucket|AccessDenied) \(HTTP 40[34]\)/, text);
   assert.equal(await page.locator(tid('bucket-list')).isDisabled(), true, 'nothing to list');
   await shot('error');
+});
+
+appTest('bucket: the panel is downloaded when first opened; a failed download says so and Retry loads it', async ({ page, shot }) => {
+  const asked = [];
+  page.on('request', (r) => {
+    if (/trailview-jobs(_bg\.wasm|\.js)$/.test(new URL(r.url()).pathname)) asked.push(r.url());
+  });
+  await page.waitForTimeout(300);
+  assert.deepEqual(asked, [], 'the panel was downloaded before anyone opened it');
+  await page.route('**/trailview-jobs.js*', (route) => route.abort('connectionrefused'));
+  await page.locator(`${tid('bucket-source')} summary`).click();
+  const failed = page.locator(tid('bucket-load-error'));
+  await failed.waitFor({ state: 'visible' });
+  assert.match(await failed.innerText(), /The bucket panel could not be loaded/);
+  await shot('load failed');
+  await page.unroute('**/trailview-jobs.js*');
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  // Loaded: the panel finds the first source's regions by itself, as it did when it was built in.
+  await page.locator(tid('bucket-regions')).waitFor({ timeout: 30_000 });
+  assert.equal(await failed.count(), 0, 'the error is gone');
+  // Closed and opened again: nothing downloaded again.
+  const downloads = asked.length;
+  await page.locator(`${tid('bucket-source')} summary`).click();
+  await page.locator(`${tid('bucket-source')} summary`).click();
+  await page.locator(tid('bucket-regions')).waitFor();
+  assert.equal(asked.length, downloads, `nothing downloaded again: ${asked.join(', ')}`);
 });

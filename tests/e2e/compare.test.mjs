@@ -77,6 +77,10 @@ appTest(
   'compare: two marked events list their differing paths; Copy JSON and Copy rows fill the clipboard',
   async ({ page, context, shot }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const asked = [];
+    page.on('request', (r) => {
+      if (/trailview-jobs(_bg\.wasm|\.js)$/.test(new URL(r.url()).pathname)) asked.push(r.url());
+    });
     const { events } = await fetchEvents(page, { preset: '24h', cap: 100 });
     assert.ok(events >= 3, `a few events (${events})`);
     const compare = page.getByRole('button', { name: 'Compare', exact: true });
@@ -120,11 +124,22 @@ appTest(
     await eventually(async () => (await readClipboard(page)).startsWith('| Time (UTC) |'), 'Markdown copied');
     assert.equal((await readClipboard(page)).trimEnd().split('\n').length, 4, 'header, rule, 2 rows');
 
-    // Compare: a dialog named "Compare" listing exactly the differing paths.
+    // Compare's rows are in the module loaded later: nothing of it was downloaded yet. The
+    // first download fails: the dialog says why and offers Retry, which loads it.
+    assert.deepEqual(asked, [], 'the module was downloaded before anyone compared');
+    await page.route('**/trailview-jobs.js*', (route) => route.abort('connectionrefused'));
     await compare.click();
     const dialog = page.getByRole('dialog', { name: 'Compare' });
     await dialog.waitFor();
+    const failed = dialog.locator(tid('compare-load-error'));
+    await failed.waitFor({ state: 'visible' });
+    assert.match(await failed.innerText(), /Compare could not be loaded/);
+    await shot('compare load failed');
+    await page.unroute('**/trailview-jobs.js*');
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    // Compare: a dialog named "Compare" listing exactly the differing paths.
     await dialog.locator(tid('compare-row')).first().waitFor();
+    assert.equal(await failed.count(), 0, 'the error is gone');
     const listed = await listedPaths(dialog);
     const want = differing(first, second);
     assert.ok(want.length > 0, 'two events differ');
@@ -146,5 +161,18 @@ appTest(
       1,
       'Esc in the dialog did not close the open event',
     );
+    assert.equal(await page.locator(tid('compare-row')).count(), 0, 'the rows left with the dialog');
+    // Opened again: the rows at once, from the module already loaded.
+    const downloads = asked.length;
+    await compare.click();
+    await dialog.locator(tid('compare-row')).first().waitFor();
+    assert.equal(asked.length, downloads, `nothing downloaded again: ${asked.join(', ')}`);
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+      'hide-equal',
+      'focus on Hide equal',
+    );
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
   },
 );

@@ -17,6 +17,21 @@ impl Cloud {
             Cloud::Aws => "AWS",
         }
     }
+
+    /// Its name in `config.json` and links: `aliyun` or `aws`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Cloud::Aliyun => "aliyun",
+            Cloud::Aws => "aws",
+        }
+    }
+
+    /// A [`Cloud::key`] read back; anything else is `None`.
+    pub fn from_key(key: &str) -> Option<Cloud> {
+        [Cloud::Aliyun, Cloud::Aws]
+            .into_iter()
+            .find(|c| c.key() == key)
+    }
 }
 
 /// The clouds a query reads: Alibaba Cloud (ActionTrail LookupEvents), AWS (CloudTrail
@@ -48,5 +63,19 @@ impl Clouds {
     /// At least one cloud is chosen.
     pub fn any(self) -> bool {
         self.aliyun || self.aws
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_reads_back_as_its_cloud() {
+        for c in [Cloud::Aliyun, Cloud::Aws] {
+            assert_eq!(Cloud::from_key(c.key()), Some(c));
+        }
+        assert_eq!(Cloud::from_key("AWS"), None);
+        assert_eq!(Cloud::from_key(""), None);
     }
 }
