@@ -91,14 +91,19 @@ fn ingest(st: AppState, mode: &str, source: String, records: &js_sys::Array) -> 
     if raws.is_empty() {
         return 0.0;
     }
-    st.loaded_from(trailview_core::fetch_policy::Origin::CloudQuery(
-        source.clone(),
-    ));
-    crate::events::persist::begin_query(st, source);
+    // What the table held before: records that were all there already change no origin.
+    let held = st.store.with_value(|s| s.len());
+    crate::events::persist::begin_query(st, source.clone());
     let added = st
         .store
         .try_update_value(|s| s.ingest_page(&raws).added)
         .unwrap_or(0);
+    if added > 0 {
+        st.loaded_from_after(
+            trailview_core::fetch_policy::Origin::CloudQuery(source),
+            held,
+        );
+    }
     st.version.update(|v| *v += 1);
     crate::events::persist::query_page(st);
     added as f64

@@ -561,7 +561,12 @@ impl AppState {
     /// Events from `origin` are about to reach the store: the progress line names it (or
     /// "several sources" when they join events of another).
     pub fn loaded_from(&self, origin: Origin) {
-        let held = self.store.with_value(|s| s.len());
+        self.loaded_from_after(origin, self.store.with_value(|s| s.len()));
+    }
+
+    /// [`AppState::loaded_from`] for events that came into a table that held `held` rows
+    /// before them.
+    pub fn loaded_from_after(&self, origin: Origin, held: usize) {
         let next = self.origin.with_untracked(|o| o.then(origin, held));
         if self.origin.with_untracked(|o| *o != next) {
             self.origin.set(next);
