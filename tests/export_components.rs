@@ -42,6 +42,14 @@ fn event(i: usize) -> String {
     .to_string()
 }
 
+/// `event(i)` with a 1,500-character request parameter: a JSON export of 40,000 of them is
+/// ~70 MB, many slices however fast the writer is (the test must see it running to cancel it).
+fn big_event(i: usize) -> String {
+    let mut e: serde_json::Value = serde_json::from_str(&event(i)).unwrap();
+    e["requestParameters"] = json!({ "note": format!("{i:06}").repeat(250) });
+    e.to_string()
+}
+
 fn mount_table(events: Vec<String>) -> (HtmlElement, AppState) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let el: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
@@ -171,7 +179,7 @@ async fn export_menu_writes_every_filtered_row() {
 #[wasm_bindgen_test]
 async fn cancel_stops_an_export_and_saves_nothing() {
     record_downloads();
-    let (el, s) = mount_table((0..40_000).map(event).collect());
+    let (el, s) = mount_table((0..40_000).map(big_event).collect());
     sleep(0).await;
     assert_eq!(s.filtered.get_untracked().len(), 40_000);
     one(&el, "[data-testid=export-button]").click();
