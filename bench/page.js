@@ -339,10 +339,14 @@ async function ingestOnce(w, data) {
   return rows;
 }
 
-/** Runs `action` once more, untimed, recorded under BENCH_TRACE as `phase`; then `undo`. */
+/** Runs `action` once more (and `undo`: BENCH_TRACE_REPS pairs, the last undo untraced), untimed, recorded under BENCH_TRACE as `phase`. */
 async function traced(phase, action, undo) {
   if (!window.__benchTrace) return;
   await window.__benchTrace(phase, true);
+  for (let i = 1; i < (window.__benchTraceReps || 1); i++) {
+    await timed(action);
+    await timed(undo);
+  }
   await timed(action);
   await window.__benchTrace(phase, false);
   await timed(undo);

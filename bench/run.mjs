@@ -4,7 +4,7 @@
 //
 // Environment: BENCH_URL (server), BENCH_SIZES (e.g. 10000,100000), BENCH_RUNS (repetitions of
 // each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
-// CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE (a directory: the trailview suite's
+// CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE_REPS, BENCH_TRACE (a directory: the trailview suite's
 // scroll, the files suite's first load, one more fields-panel update (4 and 13 fields) and one
 // more histogram redraw, one more link opened and one more export of each format are recorded
 // there as <size>-scroll / -files / -facets / -facets-all / -hist-filter / -link /
@@ -135,6 +135,9 @@ async function traceHook(context, page, size) {
   const cdp = await context.newCDPSession(page);
   let events = [];
   cdp.on('Tracing.dataCollected', (d) => events.push(...d.value));
+  // BENCH_TRACE_REPS: each traced phase runs its action (and undo) this many times in one trace,
+  // for comparing the main thread's CPU time of two builds on a busy machine.
+  await context.addInitScript(`window.__benchTraceReps = ${Number(process.env.BENCH_TRACE_REPS) || 1};`);
   await page.exposeFunction('__benchTrace', async (phase, on) => {
     const file = path.join(TRACE, `${size}-${phase}`);
     if (on) {
