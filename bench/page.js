@@ -339,17 +339,31 @@ async function ingestOnce(w, data) {
   return rows;
 }
 
-/** Runs `action` once more (and `undo`: BENCH_TRACE_REPS pairs, the last undo untraced), untimed, recorded under BENCH_TRACE as `phase`. */
+/**
+ * Runs `action` once more (and `undo`: BENCH_TRACE_REPS pairs, the last undo untraced), untimed,
+ * recorded under BENCH_TRACE as `phase`. With BENCH_CSS_B (a stylesheet), the odd-numbered pairs
+ * (the 1st, 3rd, ...) run with it added to the page and the even ones without: an A/B of CSS
+ * in one trace, the two interleaved so that the machine's load falls on both alike.
+ */
 async function traced(phase, action, undo) {
   if (!window.__benchTrace) return;
+  const reps = window.__benchTraceReps || 1;
+  const b = window.__benchCssB
+    ? document.head.appendChild(Object.assign(document.createElement('style'), { textContent: window.__benchCssB }))
+    : null;
   await window.__benchTrace(phase, true);
-  for (let i = 1; i < (window.__benchTraceReps || 1); i++) {
+  for (let i = 1; i <= reps; i++) {
+    if (b) {
+      b.disabled = i % 2 === 0;
+      await frame();
+      await frame();
+    }
     await timed(action);
-    await timed(undo);
+    if (i < reps) await timed(undo);
   }
-  await timed(action);
   await window.__benchTrace(phase, false);
   await timed(undo);
+  b?.remove();
 }
 
 async function fieldsSuite({ data, runs }) {

@@ -4,7 +4,7 @@
 //
 // Environment: BENCH_URL (server), BENCH_SIZES (e.g. 10000,100000), BENCH_RUNS (repetitions of
 // each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
-// CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE_REPS, BENCH_TRACE (a directory: the trailview suite's
+// CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE_REPS, BENCH_CSS_B, BENCH_TRACE (a directory: the trailview suite's
 // scroll, the files suite's first load, one more fields-panel update (4 and 13 fields) and one
 // more histogram redraw, one more link opened and one more export of each format are recorded
 // there as <size>-scroll / -files / -facets / -facets-all / -hist-filter / -link /
@@ -138,6 +138,10 @@ async function traceHook(context, page, size) {
   // BENCH_TRACE_REPS: each traced phase runs its action (and undo) this many times in one trace,
   // for comparing the main thread's CPU time of two builds on a busy machine.
   await context.addInitScript(`window.__benchTraceReps = ${Number(process.env.BENCH_TRACE_REPS) || 1};`);
+  // BENCH_CSS_B: a stylesheet file that every other traced pair runs with (bench/page.js traced).
+  if (process.env.BENCH_CSS_B) {
+    await context.addInitScript(`window.__benchCssB = ${JSON.stringify(readFileSync(process.env.BENCH_CSS_B, 'utf8'))};`);
+  }
   await page.exposeFunction('__benchTrace', async (phase, on) => {
     const file = path.join(TRACE, `${size}-${phase}`);
     if (on) {
