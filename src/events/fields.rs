@@ -167,8 +167,10 @@ struct ValueRow {
     label: String,
     count: usize,
     share: String,
-    /// The bar's fill as a `transform` (a scale of the full width: a change repaints the bar
-    /// alone, where a `width` would lay the row out again).
+    /// The bar's fill as a `width` in per cent of the bar. The bar is `contain: strict` (a
+    /// fixed size), so a new width lays out the bar's fill alone. A `scaleX` transform was
+    /// measured slower: main-thread CPU per update at 100k, 23.5 / 32.1 ms (filter set / unset)
+    /// against 21.6 / 24.5 ms with the width.
     fill: String,
 }
 
@@ -179,7 +181,7 @@ impl ValueRow {
             label: fields::value_label(s, &v.value),
             count: v.count,
             share: format!("{}%", fixed(pct, if pct < 10.0 { 1 } else { 0 })),
-            fill: format!("scaleX({})", fixed(pct / 100.0, 3)),
+            fill: format!("{}%", fixed(pct, 1)),
         }
     }
 }
@@ -267,7 +269,7 @@ fn write_li(li: &Element, old: Option<&ValueRow>, new: &ValueRow) {
             .and_then(|b| b.first_element_child())
             .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(f) = fill {
-            let _ = f.style().set_property("transform", &new.fill);
+            let _ = f.style().set_property("width", &new.fill);
         }
     }
 }
