@@ -775,9 +775,39 @@ fn cell_tooltip(ev: leptos::ev::MouseEvent) {
     else {
         return;
     };
-    if td.scroll_width() > td.client_width() {
+    if truncated(&td) {
         let _ = td.set_attribute("title", &td.text_content().unwrap_or_default());
     } else {
         let _ = td.remove_attribute("title");
     }
+}
+
+/// Whether a cell's text is wider than its content box (it ends in an ellipsis). Its
+/// `scrollWidth` cannot tell: a cell clips with `overflow: clip`, whose scrollable overflow
+/// leaves out the end padding, so text up to a padding's width too wide reads as fitting. The
+/// text's own width (a range over it: the whole text, not the part left visible) against the
+/// content box can.
+fn truncated(td: &web_sys::Element) -> bool {
+    let (Some(doc), Some(win)) = (td.owner_document(), web_sys::window()) else {
+        return false;
+    };
+    let Ok(range) = doc.create_range() else {
+        return false;
+    };
+    if range.select_node_contents(td).is_err() {
+        return false;
+    }
+    let text = range.get_bounding_client_rect().width();
+    let px = |s: Option<String>| {
+        s.and_then(|v| v.trim_end_matches("px").parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let pad = match win.get_computed_style(td) {
+        Ok(Some(cs)) => {
+            px(cs.get_property_value("padding-left").ok())
+                + px(cs.get_property_value("padding-right").ok())
+        }
+        _ => 0.0,
+    };
+    text > td.client_width() as f64 - pad + 0.5
 }

@@ -225,3 +225,32 @@ appTest('search by JSON path, with OR, and a warning for an unknown field', asyn
   await eventually(async () => (await help.getAttribute('aria-expanded')) === 'false', 'Escape to close the help');
   assert.ok(!(await page.isVisible(tid('search-help-panel'))));
 });
+
+appTest('a cut cell shows its whole text on hover, also when only a few pixels are cut', async ({ page }) => {
+  await fetchEvents(page, { preset: '7d', cap: 100 });
+  const cell = `${tid('event-row')} td[data-col=event]`;
+  await page.locator(cell).first().waitFor();
+  // The first row's event cell made as wide as its text less `cut` pixels (its padding kept):
+  // the text ends in an ellipsis from 1 px on; a negative cut leaves room to spare.
+  const titleAt = async (cut) => {
+    const text = await page.evaluate(({ sel, cut }) => {
+      const td = document.querySelector(sel);
+      const range = document.createRange();
+      range.selectNodeContents(td);
+      const cs = getComputedStyle(td);
+      const pad = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+      td.style.flex = 'none';
+      td.style.width = `${Math.ceil(range.getBoundingClientRect().width) + pad - cut}px`;
+      return td.textContent;
+    }, { sel: cell, cut });
+    await page.mouse.move(0, 0);
+    await page.hover(cell);
+    return { text, title: await page.locator(cell).first().getAttribute('title') };
+  };
+  for (const cut of [3, 40]) {
+    const { text, title } = await titleAt(cut);
+    assert.equal(title, text, `a cell ${cut} px too narrow shows its text as its tooltip`);
+  }
+  const { title } = await titleAt(-4);
+  assert.equal(title, null, 'a cell its text fits has no tooltip');
+});
