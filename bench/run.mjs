@@ -4,7 +4,8 @@
 //
 // Environment: BENCH_URL (server), BENCH_SIZES (e.g. 10000,100000), BENCH_RUNS (repetitions of
 // each operation), BENCH_OUT (output dir), BENCH_DIST (the built app, for the bundle size),
-// CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE_REPS, BENCH_CSS_B, BENCH_TRACE (a directory: the trailview suite's
+// CHROMIUM_PATH, BENCH_SUITES (default: all), BENCH_TRACE_REPS, BENCH_CSS_B (bench/page.js
+// `traced`), BENCH_TRACE (a directory: the trailview suite's
 // scroll, the files suite's first load, one more fields-panel update (4 and 13 fields) and one
 // more histogram redraw, one more link opened and one more export of each format are recorded
 // there as <size>-scroll / -files / -facets / -facets-all / -hist-filter / -link /

@@ -167,10 +167,10 @@ struct ValueRow {
     label: String,
     count: usize,
     share: String,
-    /// The bar's fill as a `width` in per cent of the bar. The bar is `contain: strict` (a
-    /// fixed size), so a new width lays out the bar's fill alone. A `scaleX` transform was
-    /// measured slower: main-thread CPU per update at 100k, 23.5 / 32.1 ms (filter set / unset)
-    /// against 21.6 / 24.5 ms with the width.
+    /// The bar's fill as a `width` in per cent of the bar. A `scaleX` transform (each bar a
+    /// layer of its own) measured slower in separate runs of the two builds: main-thread CPU
+    /// per update at 100k, 23.5 / 32.1 ms (filter set / cleared) against 21.6 / 24.5 ms with
+    /// the width; runs differ by more than that set difference, the cleared one is larger.
     fill: String,
 }
 
