@@ -4,6 +4,7 @@
 
 use crate::events::state::{AppState, PAGE_SIZES};
 use crate::format;
+use crate::ui::cut::{Cuts, Resized};
 use crate::ui::pager::PageButton;
 use crate::ui::viewport::Viewport;
 use leptos::prelude::*;
@@ -56,6 +57,21 @@ const DEFAULT_VIEW_H: f64 = 900.0;
 /// The header rows (titles, column filters), for aria-rowcount / aria-rowindex.
 const HEADER_ROWS: usize = 2;
 
+/// The element children of `el`, in order.
+fn kids(el: &web_sys::Element) -> impl Iterator<Item = web_sys::Element> {
+    let list = el.children();
+    (0..list.length()).filter_map(move |i| list.item(i))
+}
+
+/// Which font a body cell has, for ui::cut: its column's, emphasised on a failed result.
+fn cell_style(col_key: &str, err: bool) -> String {
+    if err {
+        format!("{col_key}!")
+    } else {
+        col_key.to_string()
+    }
+}
+
 /// The page rows to render for a scroll position: those under the viewport (the sticky header
 /// is covered by the overscan) plus [`OVERSCAN`] either side, as `start..end`.
 pub fn visible_window(scroll_top: f64, view_h: f64, rows: usize) -> (usize, usize) {
@@ -76,6 +92,31 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
     // (which must not start a column drag).
     let dragged = StoredValue::new(None::<ColumnId>);
     let resizing = StoredValue::new(false);
+    // Cells clip their text only where it overflows (ui::cut): decided when a row writes a
+    // cell and, for every rendered cell, when a column's width changes (its header resized).
+    let cuts = Cuts::new();
+    let head_ref = NodeRef::<leptos::html::Tr>::new();
+    let body_ref = NodeRef::<leptos::html::Tbody>::new();
+    let resized = Resized::new(move || {
+        let (Some(head), Some(body)) = (
+            head_ref.try_get_untracked().flatten(),
+            body_ref.try_get_untracked().flatten(),
+        ) else {
+            return;
+        };
+        cuts.set_widths(
+            kids(&head)
+                .map(|th| th.get_bounding_client_rect().width())
+                .collect(),
+        );
+        for tr in kids(&body) {
+            for (k, td) in kids(&tr).enumerate().skip(1) {
+                let key = td.get_attribute("data-col").unwrap_or_default();
+                let style = cell_style(&key, td.class_list().contains("err"));
+                cuts.wrote(&td, k, &style, &td.text_content().unwrap_or_default());
+            }
+        }
+    });
     let header = move |(k, col): (usize, ColumnId)| {
         let cols = st.visible_columns.get_untracked();
         let pcol = pcol_index(&cols, k);
@@ -143,6 +184,16 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 l.set_width(&c_key, w + delta);
             });
         };
+        Effect::new(move |_| {
+            if let Some(t) = th.get() {
+                resized.with_value(|r| r.observe(&t));
+            }
+        });
+        on_cleanup(move || {
+            if let Some(t) = th.try_get_untracked().flatten() {
+                resized.try_with_value(|r| r.unobserve(&t));
+            }
+        });
         let resize_label = format!("Resize {}", col.title());
         view! {
             <th scope="col" role="columnheader" aria-sort=aria data-col=col.key() data-pcol=pcol
@@ -309,6 +360,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
     });
     let rows = Rows {
         st,
+        cuts,
         page_rows,
         vp,
         scroller,
@@ -472,7 +524,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                 <table data-testid="events-table" class="events" role="table" aria-label="Loaded events"
                     node_ref=table_ref aria-rowcount=move || row_count.get() + HEADER_ROWS>
                     <thead role="rowgroup">
-                        <tr role="row" aria-rowindex="1">
+                        <tr role="row" aria-rowindex="1" node_ref=head_ref>
                             <th scope="col" role="columnheader" data-col="mark" title="Mark events to compare or copy (x, or Ctrl/⌘+click a row)">
                                 <span class="visually-hidden">"Marked"</span>
                             </th>
@@ -483,7 +535,7 @@ pub fn EventsTable(#[prop(optional)] children: Option<Children>) -> impl IntoVie
                             {move || numbered().into_iter().map(filter_cell).collect_view()}
                         </tr>
                     </thead>
-                    <tbody role="rowgroup" on:mouseover=cell_tooltip
+                    <tbody role="rowgroup" node_ref=body_ref on:mouseover=cell_tooltip
                         style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_H)
                         style:padding-bottom=move || format!("{}px", (row_count.get() - window.get().1.min(row_count.get())) as f64 * ROW_H)>
                         <For each=move || { let (a, b) = window.get(); a..b } key=|i| *i let:i>
@@ -535,6 +587,7 @@ struct RowData {
 #[derive(Clone, Copy)]
 struct Rows {
     st: AppState,
+    cuts: Cuts,
     page_rows: Memo<Vec<u32>>,
     vp: Viewport,
     scroller: NodeRef<leptos::html::Div>,
@@ -703,6 +756,9 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
                 if d.cols[k] == ColumnId::Builtin(Column::Result) {
                     let _ = td.class_list().toggle_with_force("err", d.failed);
                 }
+                let err = d.failed && d.cols[k] == ColumnId::Builtin(Column::Result);
+                rows.cuts
+                    .wrote(&td, k + 1, &cell_style(d.cols[k].key(), err), text);
             }
         }
         Some(d)
@@ -765,8 +821,8 @@ fn row_slot(rows: Rows, i: usize) -> impl IntoView {
     }
 }
 
-/// Shows a truncated cell's full text as its tooltip, set on hover (one listener on the table
-/// body instead of a `title` per cell kept up to date on every page).
+/// Shows a cut cell's full text (one without `fits`, ui::cut) as its tooltip, set on hover (one listener on the
+/// table body instead of a `title` per cell kept up to date on every page).
 fn cell_tooltip(ev: leptos::ev::MouseEvent) {
     let Some(td) = ev
         .target()
@@ -775,39 +831,9 @@ fn cell_tooltip(ev: leptos::ev::MouseEvent) {
     else {
         return;
     };
-    if truncated(&td) {
+    if !td.class_list().contains("fits") {
         let _ = td.set_attribute("title", &td.text_content().unwrap_or_default());
     } else {
         let _ = td.remove_attribute("title");
     }
-}
-
-/// Whether a cell's text is wider than its content box (it ends in an ellipsis). Its
-/// `scrollWidth` cannot tell: a cell clips with `overflow: clip`, whose scrollable overflow
-/// leaves out the end padding, so text up to a padding's width too wide reads as fitting. The
-/// text's own width (a range over it: the whole text, not the part left visible) against the
-/// content box can.
-fn truncated(td: &web_sys::Element) -> bool {
-    let (Some(doc), Some(win)) = (td.owner_document(), web_sys::window()) else {
-        return false;
-    };
-    let Ok(range) = doc.create_range() else {
-        return false;
-    };
-    if range.select_node_contents(td).is_err() {
-        return false;
-    }
-    let text = range.get_bounding_client_rect().width();
-    let px = |s: Option<String>| {
-        s.and_then(|v| v.trim_end_matches("px").parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let pad = match win.get_computed_style(td) {
-        Ok(Some(cs)) => {
-            px(cs.get_property_value("padding-left").ok())
-                + px(cs.get_property_value("padding-right").ok())
-        }
-        _ => 0.0,
-    };
-    text > td.client_width() as f64 - pad + 0.5
 }

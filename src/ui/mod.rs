@@ -2,6 +2,7 @@
 //! toolbar's menu button.
 
 pub mod clipboard;
+pub mod cut;
 pub mod json_tree;
 pub mod menu;
 pub mod pager;

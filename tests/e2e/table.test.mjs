@@ -226,31 +226,58 @@ appTest('search by JSON path, with OR, and a warning for an unknown field', asyn
   assert.ok(!(await page.isVisible(tid('search-help-panel'))));
 });
 
-appTest('a cut cell shows its whole text on hover, also when only a few pixels are cut', async ({ page }) => {
+appTest('a cell clips its text only where it does not fit, and a cut cell shows it on hover', async ({ page, shot }) => {
   await fetchEvents(page, { preset: '7d', cap: 100 });
   const cell = `${tid('event-row')} td[data-col=event]`;
   await page.locator(cell).first().waitFor();
-  // The first row's event cell made as wide as its text less `cut` pixels (its padding kept):
-  // the text ends in an ellipsis from 1 px on; a negative cut leaves room to spare.
-  const titleAt = async (cut) => {
+  // Every rendered cell: the text's right edge, the cell's, whether it clips (ui/cut.rs decides
+  // from a canvas measure; a cell it lets overflow must not reach past its own edge).
+  const cells = () => page.evaluate(() => [...document.querySelectorAll('[data-testid=event-row] td[data-col]:not([data-col=mark])')].map((td) => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    return { text: range.getBoundingClientRect().right, edge: td.getBoundingClientRect().right, fits: td.classList.contains('fits'), clip: getComputedStyle(td).overflowX };
+  }));
+  const before = await cells();
+  assert.ok(before.some((c) => c.fits), 'cells whose text fits are not clipped');
+  for (const c of before) {
+    assert.equal(c.clip, c.fits ? 'visible' : 'clip');
+    if (c.fits) assert.ok(c.text <= c.edge + 0.5, `a cell left unclipped keeps its text inside (${c.text} > ${c.edge})`);
+  }
+  // The Event column set as wide as the first row's text plus its padding less `cut` pixels,
+  // as a drag on its header's edge sets it (a width on the table, every row's cell follows).
+  const at = async (cut) => {
     const text = await page.evaluate(({ sel, cut }) => {
       const td = document.querySelector(sel);
       const range = document.createRange();
       range.selectNodeContents(td);
       const cs = getComputedStyle(td);
       const pad = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
-      td.style.flex = 'none';
-      td.style.width = `${Math.ceil(range.getBoundingClientRect().width) + pad - cut}px`;
+      const table = document.querySelector('[data-testid=events-table]');
+      table.style.setProperty('--col-event', `${Math.ceil(range.getBoundingClientRect().width) + pad - cut}px`);
+      table.style.setProperty('--col-event-grow', '0');
       return td.textContent;
     }, { sel: cell, cut });
+    const first = page.locator(cell).first();
+    const fits = cut < 5;
+    await eventually(async () => (await first.evaluate((td) => td.classList.contains('fits'))) === fits,
+      `a cell ${cut} px too narrow to ${fits ? 'fit' : 'be cut'}`);
     await page.mouse.move(0, 0);
     await page.hover(cell);
-    return { text, title: await page.locator(cell).first().getAttribute('title') };
+    return { text, title: await first.getAttribute('title'), right: await first.evaluate((td) => {
+      const range = document.createRange();
+      range.selectNodeContents(td);
+      return range.getBoundingClientRect().right - td.getBoundingClientRect().right;
+    }) };
   };
-  for (const cut of [3, 40]) {
-    const { text, title } = await titleAt(cut);
-    assert.equal(title, text, `a cell ${cut} px too narrow shows its text as its tooltip`);
+  const cut = await at(40);
+  assert.equal(cut.title, cut.text, 'a cut cell shows its text as its tooltip');
+  await shot('cut-cells');
+  // Into its end padding only: shown whole, no tooltip, still inside the cell.
+  const padding = await at(3);
+  assert.equal(padding.title, null);
+  assert.ok(padding.right <= 0, `the text stays inside its cell (${padding.right} px past it)`);
+  assert.equal((await at(-4)).title, null, 'a cell its text fits has no tooltip');
+  for (const c of await cells()) {
+    if (c.fits) assert.ok(c.text <= c.edge + 0.5, `a cell left unclipped keeps its text inside (${c.text} > ${c.edge})`);
   }
-  const { title } = await titleAt(-4);
-  assert.equal(title, null, 'a cell its text fits has no tooltip');
 });
