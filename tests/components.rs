@@ -1704,3 +1704,106 @@ async fn follow_holds_new_rows_until_n_new_is_clicked() {
     );
     s.following.set(Following::Off);
 }
+
+/// Every rendered body cell against what `ui::cut` decided for it: one it lets overflow
+/// (`fits`) keeps its text inside the cell, one it clips had text that would reach within its
+/// margin (3 px) of the cell's edge. Returns (cells that fit, cells cut).
+fn cut_cells_agree(el: &HtmlElement) -> (usize, usize) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let (mut fit, mut cut) = (0, 0);
+    for td in all(el, "tbody tr td[data-col]:not([data-col=mark])") {
+        let range = doc.create_range().unwrap();
+        range.select_node_contents(&td).unwrap();
+        let text = range.get_bounding_client_rect();
+        let cell = td.get_bounding_client_rect();
+        let key = td.get_attribute("data-col").unwrap();
+        if td.class_list().contains("fits") {
+            fit += 1;
+            assert!(
+                text.right() <= cell.right() + 0.5,
+                "{key}: {:?} left unclipped runs past its cell ({} > {})",
+                td.text_content(),
+                text.right(),
+                cell.right()
+            );
+        } else {
+            cut += 1;
+            assert!(
+                text.right() > cell.right() - 4.0,
+                "{key}: {:?} clipped though it ends at {} in a cell to {}",
+                td.text_content(),
+                text.right(),
+                cell.right()
+            );
+        }
+    }
+    (fit, cut)
+}
+
+#[wasm_bindgen_test]
+async fn cells_clip_only_text_that_does_not_fit_and_follow_column_changes() {
+    use trailview_core::columns::{ColumnId, Shown};
+    use trailview_core::schema::Column;
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("trailview.columns").unwrap();
+    let (el, s) = mount_table((0..40).map(event).collect());
+    frame().await;
+    frame().await;
+    let (fit, cut) = cut_cells_agree(&el);
+    assert!(fit > 20 && cut > 0, "{fit} cells fit, {cut} cut");
+    // Event narrowed between its two names' widths ("DeleteBucket" fits, "DescribeInstances"
+    // not), by the layout a header drag sets: the cells' text is unchanged, their width not.
+    s.change_layout(|l| {
+        l.set_width(&ColumnId::Builtin(Column::Event), 110.0);
+    });
+    frame().await;
+    frame().await;
+    let (_, cut) = cut_cells_agree(&el);
+    assert!(
+        cut >= 10,
+        "the narrowed column's long names are cut ({cut})"
+    );
+    let event_fits = |name: &str| -> Vec<bool> {
+        all(&el, "tbody td[data-col=event]")
+            .iter()
+            .filter(|td| td.text_content().as_deref() == Some(name))
+            .map(|td| td.class_list().contains("fits"))
+            .collect()
+    };
+    assert!(event_fits("DeleteBucket").iter().all(|f| *f));
+    assert!(event_fits("DescribeInstances").iter().all(|f| !*f));
+    // A column hidden: every later cell moves one place left, under another header.
+    s.change_layout(|l| {
+        l.set_shown(&ColumnId::Builtin(Column::Service), Shown::Hidden)
+            .unwrap();
+    });
+    frame().await;
+    frame().await;
+    cut_cells_agree(&el);
+    // Hovered, a cut cell shows its text; one that fits shows none.
+    let hover = |td: &HtmlElement| {
+        // A bubbling `mouseover` (the table body listens), made the way a page script would.
+        let ctor: js_sys::Function =
+            js_sys::Reflect::get(&web_sys::window().unwrap(), &"MouseEvent".into())
+                .unwrap()
+                .unchecked_into();
+        let init = js_sys::Object::new();
+        js_sys::Reflect::set(&init, &"bubbles".into(), &true.into()).unwrap();
+        let ev = js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&"mouseover".into(), &init))
+            .unwrap();
+        td.dispatch_event(ev.unchecked_ref()).unwrap();
+        td.get_attribute("title")
+    };
+    let cells = all(&el, "tbody td[data-col=event]");
+    let long = cells
+        .iter()
+        .find(|td| td.text_content().as_deref() == Some("DescribeInstances"))
+        .unwrap();
+    assert_eq!(hover(long).as_deref(), Some("DescribeInstances"));
+    let short = cells
+        .iter()
+        .find(|td| td.text_content().as_deref() == Some("DeleteBucket"))
+        .unwrap();
+    assert_eq!(hover(short), None);
+    storage.remove_item("trailview.columns").unwrap();
+}
