@@ -18,14 +18,16 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, ResizeObserver};
 
-/// Pixels kept between a text that fits and its box's end edge: room for a canvas measurement
-/// that differs from the page's text (the table's tabular digits, which a canvas cannot ask for).
+/// Pixels kept between a text that fits and its box's end edge: room for rounding between a
+/// canvas measure and the page's text.
 const MARGIN: f64 = 3.0;
 /// Widths remembered (text and font), before the memory is cleared.
 const MEMO: usize = 20_000;
+/// Texts longer than this (bytes) are measured each time, not remembered.
+const MEMO_TEXT: usize = 200;
 
 /// The boxes written since the last decision, decided together once the update's effects are
-/// done (grouped by font, so a canvas changes font once per group).
+/// done.
 #[derive(Clone, Copy)]
 pub struct Cuts {
     state: StoredValue<State, LocalStorage>,
@@ -48,6 +50,10 @@ struct State {
 struct Font {
     css: String,
     pad: f64,
+    /// The widest of the digits `0`-`9`, once measured: a canvas cannot ask for the table's
+    /// tabular digits, so every digit is measured as this one (proportional digits, as in
+    /// macOS' system font, are narrower on a canvas than tabular ones on the page).
+    digit: Option<char>,
 }
 
 struct Written {
@@ -120,40 +126,72 @@ impl Cuts {
     fn decide(self) {
         self.state.try_update_value(|s| {
             s.scheduled = false;
-            let mut pending = std::mem::take(&mut s.pending);
-            let Some(ctx) = s.ctx.clone() else {
-                return;
-            };
+            let pending = std::mem::take(&mut s.pending);
             if s.memo.len() > MEMO {
                 s.memo.clear();
             }
-            pending.sort_by_key(|w| w.font);
+            // In the order written (a box written twice ends with its last text); the canvas
+            // changes font only to measure a text not remembered, rare after the first page.
             let mut font = usize::MAX;
             for w in pending {
-                let Some(&width) = s.widths.get(w.pos) else {
-                    // Not laid out yet: decided when measured.
-                    continue;
-                };
-                let key_font = w.font;
-                let key = (w.font, w.text);
-                let text = match s.memo.get(&key) {
-                    Some(&t) => t,
-                    None => {
-                        if font != w.font {
-                            font = w.font;
-                            ctx.set_font(&s.fonts[font].1.css);
-                        }
-                        let t = ctx.measure_text(&key.1).map_or(f64::MAX, |m| m.width());
-                        s.memo.insert(key, t);
-                        t
+                let fits = match (&s.ctx, s.widths.get(w.pos)) {
+                    (Some(ctx), Some(&width)) => {
+                        let f = &mut s.fonts[w.font].1;
+                        let mut set_font = |css: &str| {
+                            if font != w.font {
+                                font = w.font;
+                                ctx.set_font(css);
+                            }
+                        };
+                        let digit = match f.digit {
+                            Some(d) => d,
+                            None => {
+                                set_font(&f.css);
+                                *f.digit.insert(widest_digit(ctx))
+                            }
+                        };
+                        let pad = f.pad;
+                        let key = (
+                            w.font,
+                            w.text
+                                .chars()
+                                .map(|c| if c.is_ascii_digit() { digit } else { c })
+                                .collect::<String>(),
+                        );
+                        let measured = match s.memo.get(&key) {
+                            Some(&t) => t,
+                            None => {
+                                set_font(&s.fonts[w.font].1.css);
+                                let t = ctx.measure_text(&key.1).map_or(f64::MAX, |m| m.width());
+                                if key.1.len() <= MEMO_TEXT {
+                                    s.memo.insert(key, t);
+                                }
+                                t
+                            }
+                        };
+                        pad + measured <= width - MARGIN
                     }
+                    // Not laid out yet (decided again when it is), or no canvas: clipped.
+                    _ => false,
                 };
-                let fits = s.fonts[key_font].1.pad + text <= width - MARGIN;
                 // No change, no mutation: an unchanged class costs no style work.
                 let _ = w.el.class_list().toggle_with_force("fits", fits);
             }
         });
     }
+}
+
+/// The digit that is widest in the canvas' current font.
+fn widest_digit(ctx: &CanvasRenderingContext2d) -> char {
+    ('0'..='9')
+        .map(|d| {
+            (
+                d,
+                ctx.measure_text(&d.to_string()).map_or(0.0, |m| m.width()),
+            )
+        })
+        .fold(('0', -1.0), |a, b| if b.1 > a.1 { b } else { a })
+        .0
 }
 
 /// `el`'s font as a canvas font (the shorthand's longhands: the computed `font` is empty when
@@ -173,6 +211,7 @@ fn font_of(el: &Element) -> Option<Font> {
             p("font-family")
         ),
         pad: px(&p("padding-left")),
+        digit: None,
     })
 }
 

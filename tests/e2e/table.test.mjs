@@ -230,6 +230,8 @@ appTest('a cell clips its text only where it does not fit, and a cut cell shows 
   await fetchEvents(page, { preset: '7d', cap: 100 });
   const cell = `${tid('event-row')} td[data-col=event]`;
   await page.locator(cell).first().waitFor();
+  // A frame for the header cells' resize notice (the columns' widths), then a task.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   // Every rendered cell: the text's right edge, the cell's, whether it clips (ui/cut.rs decides
   // from a canvas measure; a cell it lets overflow must not reach past its own edge).
   const cells = () => page.evaluate(() => [...document.querySelectorAll('[data-testid=event-row] td[data-col]:not([data-col=mark])')].map((td) => {
