@@ -112,9 +112,9 @@ pub struct QueryState {
     pub insights_history: RwSignal<History>,
     pub sls_run: RwSignal<Option<SlsRun>>,
     pub insights_run: RwSignal<Option<InsightsRun>>,
-    /// The slices of a split Insights query: (the one running, 1-based; how many).
-    pub slice: RwSignal<Option<(usize, usize)>>,
-    slices: StoredValue<Option<SlicePlan>>,
+    /// The slices of a split Insights query: which runs, and what the finished ones matched
+    /// and scanned.
+    pub slices: RwSignal<Option<SlicePlan>>,
     /// The last Insights query started (for "Try again" and the slice plan).
     last_spec: StoredValue<Option<QuerySpec>>,
     /// Which engine's run the status, table and errors below belong to.
@@ -156,8 +156,7 @@ impl QueryState {
             insights_history: RwSignal::new(read(Engine::Insights)),
             sls_run: RwSignal::new(None),
             insights_run: RwSignal::new(None),
-            slice: RwSignal::new(None),
-            slices: StoredValue::new(None),
+            slices: RwSignal::new(None),
             last_spec: StoredValue::new(None),
             shown: RwSignal::new(None),
             table_base: StoredValue::new(ResultTable::default()),
@@ -241,8 +240,7 @@ impl QueryState {
         self.table_base.set_value(ResultTable::default());
         self.table.set(ResultTable::default());
         self.table_view.set(TableView::default());
-        self.slice.set(None);
-        self.slices.set_value(None);
+        self.slices.set(None);
         self.mode.set_value(mode);
         if mode == LoadMode::Replace {
             self.ingest("", Vec::new());
@@ -339,21 +337,21 @@ impl QueryState {
             }
             self.insights_run.update(|_| {});
             if end == Some(RunEnd::Complete) {
+                let stats = self
+                    .insights_run
+                    .with_untracked(|r| r.as_ref().and_then(InsightsRun::statistics));
                 let next = self
                     .slices
-                    .try_update_value(|p| p.as_mut().and_then(SlicePlan::next_query))
+                    .try_update(|p| {
+                        let p = p.as_mut()?;
+                        p.finished(stats);
+                        p.next_query()
+                    })
                     .flatten();
                 if let Some(next) = next {
                     self.table_base.set_value(self.table.get_untracked());
                     self.events.update(Brought::next_slice);
-                    self.slice.update(|s| {
-                        if let Some((i, _)) = s {
-                            *i += 1
-                        }
-                    });
                     self.start_insights(next);
-                } else {
-                    self.slice.set(None);
                 }
             }
         });
@@ -378,13 +376,11 @@ impl QueryState {
                 .map_or(0, |s| s.records_matched as u64)
         });
         let mut plan = SlicePlan::new(spec, matched);
-        let n = plan.len();
         let Some(first) = plan.next_query() else {
             return;
         };
         self.begin(Engine::Insights, LoadMode::Add);
-        self.slices.set_value(Some(plan));
-        self.slice.set(Some((1, n)));
+        self.slices.set(Some(plan));
         self.start_insights(first);
     }
 
@@ -435,8 +431,7 @@ impl QueryState {
                 });
             }
             Engine::Insights => {
-                self.slices.set_value(None);
-                self.slice.set(None);
+                self.slices.set(None);
                 let (before, stop) = self
                     .insights_run
                     .try_update(|r| {

@@ -6,7 +6,7 @@ use crate::events::status::error_details;
 use crate::query::state::{offers_try_again, QueryState, Range};
 use leptos::prelude::*;
 use trailview_core::engines::editor::{
-    examples, insights_progress, sls_progress, table_csv, Engine,
+    examples, insights_progress, slices_progress, sls_progress, table_csv, Engine,
 };
 use trailview_core::engines::insights::MAX_LIMIT;
 use trailview_core::fetch_policy::LoadMode;
@@ -155,11 +155,10 @@ fn Status() -> impl IntoView {
         Engine::Sls => qs.sls_run.with(|r| r.as_ref().map(sls_progress)),
         Engine::Insights => qs.insights_run.with(|r| {
             r.as_ref().map(|r| {
-                let mut s = insights_progress(r);
-                if let Some((i, n)) = qs.slice.get() {
-                    s = format!("Slice {i} of {n}: {s}");
-                }
-                s
+                qs.slices.with(|p| match p {
+                    Some(p) => slices_progress(p, r),
+                    None => insights_progress(r),
+                })
             })
         }),
     };

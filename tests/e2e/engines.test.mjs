@@ -209,6 +209,11 @@ appTest('an Insights range past its limit is offered as time slices, run one aft
   assert.ok(total > limit, `table ${total}, limit ${limit}`);
   assert.equal(total, limit + b.added, JSON.stringify(b));
   assert.ok(b.came > limit, `more came than one query returns: ${JSON.stringify(b)}`);
+  // The status sums the slices (what was billed), not the last slice's statistics.
+  const done = (await status(page)).match(/^Complete · (\d+) slices · ([\d,]+) records matched · [\d,]+ scanned · [\d.]+ MB scanned$/);
+  assert.ok(done, await status(page));
+  assert.equal(Number(done[1]), n);
+  assert.ok(Number(done[2].replace(/,/g, '')) >= b.came, `matched ${done[2]}, came ${b.came}`);
   assert.equal(
     (await page.locator(`${tid('progress')} .label`).textContent()).trim(),
     `${total.toLocaleString('en-US')} events from the Cloud query (Logs Insights aws-cloudtrail-logs-demo).`,

@@ -321,7 +321,6 @@ fn end_word(end: crate::paging::RunEnd) -> &'static str {
 /// The Insights run's status and statistics: "Running · 1,234 records matched · 56,789
 /// scanned · 12.3 MB scanned".
 pub fn insights_progress(run: &super::insights::InsightsRun) -> String {
-    use crate::numbers::{fixed, thousands};
     let status = match (run.stopped(), run.status()) {
         (Some(crate::paging::RunEnd::Cancelled), _) => "Cancelled",
         (_, Some(s)) => s.as_str(),
@@ -331,15 +330,54 @@ pub fn insights_progress(run: &super::insights::InsightsRun) -> String {
     };
     let mut out = status.to_string();
     if let Some(s) = run.statistics() {
-        let mb = s.bytes_scanned / 1_000_000.0;
-        out.push_str(&format!(
-            " · {} records matched · {} scanned · {} MB scanned",
-            thousands(s.records_matched as usize),
-            thousands(s.records_scanned as usize),
-            fixed(mb, 1)
-        ));
+        out.push_str(" · ");
+        out.push_str(&statistics_text(&s));
     }
     out
+}
+
+/// "1,234 records matched · 56,789 scanned · 12.3 MB scanned".
+fn statistics_text(s: &crate::wire::QueryStatistics) -> String {
+    use crate::numbers::{fixed, thousands};
+    format!(
+        "{} records matched · {} scanned · {} MB scanned",
+        thousands(s.records_matched as usize),
+        thousands(s.records_scanned as usize),
+        fixed(s.bytes_scanned / 1_000_000.0, 1)
+    )
+}
+
+/// An Insights range run as time slices (`plan`, whose running slice is `run`): the running
+/// slice's progress and what the slices before it matched and scanned, then, once every slice
+/// completed, the slices' totals (what the account is billed for, not the last slice's).
+pub fn slices_progress(
+    plan: &super::insights::SlicePlan,
+    run: &super::insights::InsightsRun,
+) -> String {
+    let n = plan.len();
+    match plan.running() {
+        Some(i) => {
+            let mut out = format!("Slice {i} of {n}: {}", insights_progress(run));
+            if plan.completed() > 0 {
+                out.push_str(&format!(
+                    ". Slices before it: {}",
+                    statistics_text(&plan.totals())
+                ));
+            }
+            out
+        }
+        None => format!(
+            "{} · {} slice{} · {}",
+            if plan.completed() == n {
+                "Complete"
+            } else {
+                "Stopped"
+            },
+            plan.completed(),
+            if plan.completed() == 1 { "" } else { "s" },
+            statistics_text(&plan.totals())
+        ),
+    }
 }
 
 /// Whether `e` is CloudWatch Logs' "too many concurrent queries": shown plainly, run again
@@ -526,6 +564,68 @@ mod tests {
         )
         .unwrap_err();
         assert!(is_limit_exceeded(&limit));
+    }
+
+    #[test]
+    fn slices_show_their_totals_not_the_last_slice() {
+        use super::super::insights::{InsightsRun, QuerySpec, SlicePlan};
+        use crate::wire::{GetQueryResultsResponse, QueryStatistics, StartQueryResponse};
+        let spec = QuerySpec {
+            log_groups: vec!["g".into()],
+            start: 0,
+            end: 99,
+            query: "fields @message".into(),
+            limit: 10,
+        };
+        // 20 matched, 8 a slice (a fifth to spare): 3 slices.
+        let mut plan = SlicePlan::new(spec, 20);
+        assert_eq!(plan.len(), 3);
+        let answer = |status: &str, matched: f64| GetQueryResultsResponse {
+            results: Vec::new(),
+            statistics: Some(QueryStatistics {
+                records_matched: matched,
+                records_scanned: 1_000.0,
+                bytes_scanned: 1_250_000.0,
+            }),
+            status: Some(status.into()),
+        };
+        for i in 1..=3 {
+            let q = plan.next_query().unwrap();
+            let mut run = InsightsRun::new(&q).unwrap();
+            run.accept_start(&StartQueryResponse {
+                query_id: Some(format!("q{i}")),
+            });
+            run.accept_results(answer("Running", 6.0));
+            let shown = slices_progress(&plan, &run);
+            if i == 1 {
+                assert_eq!(
+                    shown,
+                    "Slice 1 of 3: Running · 6 records matched · 1,000 scanned · 1.3 MB scanned"
+                );
+            }
+            if i == 3 {
+                assert_eq!(
+                    shown,
+                    "Slice 3 of 3: Running · 6 records matched · 1,000 scanned · 1.3 MB scanned. \
+                     Slices before it: 14 records matched · 2,000 scanned · 2.5 MB scanned"
+                );
+            }
+            run.accept_results(answer("Complete", 7.0));
+            plan.finished(run.statistics());
+        }
+        assert!(plan.next_query().is_none());
+        let run = InsightsRun::new(&QuerySpec {
+            log_groups: vec!["g".into()],
+            start: 67,
+            end: 99,
+            query: "fields @message".into(),
+            limit: 10,
+        })
+        .unwrap();
+        assert_eq!(
+            slices_progress(&plan, &run),
+            "Complete · 3 slices · 21 records matched · 3,000 scanned · 3.8 MB scanned"
+        );
     }
 
     #[test]

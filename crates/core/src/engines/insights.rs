@@ -400,6 +400,9 @@ pub struct SlicePlan {
     spec: QuerySpec,
     slices: Vec<(i64, i64)>,
     next: usize,
+    /// Slices that completed, and their statistics summed (what the account was billed for).
+    finished: usize,
+    done: QueryStatistics,
 }
 
 impl SlicePlan {
@@ -409,7 +412,37 @@ impl SlicePlan {
             spec,
             slices,
             next: 0,
+            finished: 0,
+            done: QueryStatistics::default(),
         }
+    }
+
+    /// The slice handed out last completed with `stats` (its run's last statistics).
+    pub fn finished(&mut self, stats: Option<QueryStatistics>) {
+        if self.finished >= self.next {
+            return;
+        }
+        self.finished += 1;
+        if let Some(s) = stats {
+            self.done.records_matched += s.records_matched;
+            self.done.records_scanned += s.records_scanned;
+            self.done.bytes_scanned += s.bytes_scanned;
+        }
+    }
+
+    /// The slice running (1-based), while one is: handed out and not finished.
+    pub fn running(&self) -> Option<usize> {
+        (self.finished < self.next).then_some(self.next)
+    }
+
+    /// How many slices completed.
+    pub fn completed(&self) -> usize {
+        self.finished
+    }
+
+    /// The completed slices' statistics, summed.
+    pub fn totals(&self) -> QueryStatistics {
+        self.done
     }
 
     pub fn len(&self) -> usize {
@@ -680,11 +713,32 @@ mod tests {
         assert_eq!(plan.len(), 13);
         let first = plan.next_query().unwrap();
         assert_eq!(first.start, 1_700_000_000);
+        assert_eq!(plan.running(), Some(1));
         let mut last = first;
+        let stats = QueryStatistics {
+            records_matched: 4.0,
+            records_scanned: 100.0,
+            bytes_scanned: 2_000.0,
+        };
+        plan.finished(Some(stats));
+        // A second word of the same slice's end counts once.
+        plan.finished(Some(stats));
+        assert_eq!((plan.running(), plan.completed()), (None, 1));
         while let Some(q) = plan.next_query() {
             last = q;
+            assert_eq!(plan.running(), Some(plan.completed() + 1));
+            plan.finished(Some(stats));
         }
         assert_eq!(last.end, 1_700_003_599);
+        assert_eq!((plan.running(), plan.completed()), (None, 13));
+        assert_eq!(
+            plan.totals(),
+            QueryStatistics {
+                records_matched: 52.0,
+                records_scanned: 1_300.0,
+                bytes_scanned: 26_000.0,
+            }
+        );
         assert_eq!(
             time_slices(10, 12, 1_000_000, 1),
             [(10, 10), (11, 11), (12, 12)]
