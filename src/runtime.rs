@@ -145,10 +145,10 @@ pub trait Source {
     fn accept(&self, response: Self::Response);
     /// A call failed: the machine decides (`salt` spreads the backoff of many tabs).
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
-    /// Where its retry notice and the error it gave up on are shown.
-    fn shown(&self) -> Option<Shown> {
-        None
-    }
+    /// Where its retry notice and the error it gave up on are shown. Required (no default): a
+    /// source that shows neither says `None` and overrides [`Source::gave_up`], so no source
+    /// drops its error by forgetting this.
+    fn shown(&self) -> Option<Shown>;
     /// About to wait `delay_ms` before retry `attempt`: the notice says so.
     fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
         if let Some(s) = self.shown() {
@@ -203,10 +203,9 @@ pub trait Driven {
     fn accept(&self, response: <Self::Call as Call>::Response, parsed: Parsed);
     /// A call failed: the machine decides (`salt` spreads the backoff of many tabs).
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry;
-    /// Where its retry notice and the error it gave up on are shown (as [`Source::shown`]).
-    fn shown(&self) -> Option<Shown> {
-        None
-    }
+    /// Where its retry notice and the error it gave up on are shown (as [`Source::shown`];
+    /// required for the same reason).
+    fn shown(&self) -> Option<Shown>;
     /// About to wait `delay_ms` before retry `attempt`: the notice says so.
     fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
         if let Some(s) = self.shown() {
@@ -245,6 +244,9 @@ impl<D: Driven> Source for D {
     }
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
         Driven::on_error(self, e, salt)
+    }
+    fn shown(&self) -> Option<Shown> {
+        Driven::shown(self)
     }
     fn retrying(&self, e: &ApiError, delay_ms: u32, attempt: u32) {
         Driven::retrying(self, e, delay_ms, attempt)
@@ -410,6 +412,10 @@ impl<C: Call, F: Fn(&ApiError, u32, u32)> Driven for Once<C, F> {
     fn accept(&self, response: C::Response, _parsed: Parsed) {
         self.run.borrow_mut().accept_page(&response);
         *self.outcome.borrow_mut() = Some(Ok(response));
+    }
+    /// Shows its own retry notice and error (`retrying`, `gave_up` below).
+    fn shown(&self) -> Option<Shown> {
+        None
     }
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
         self.run.borrow_mut().on_error(e, salt)

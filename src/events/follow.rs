@@ -9,7 +9,7 @@ use crate::events::fetch;
 use crate::events::persist;
 use crate::events::state::{AppState, FetchState, Following};
 use crate::format;
-use crate::runtime::{self, now_ms, retry_notice, Driven, Ticket};
+use crate::runtime::{self, now_ms, retry_notice, Driven, Shown, Ticket};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -264,6 +264,10 @@ impl Driven for Round {
         }
     }
 
+    /// Shows its own retry notice and error (`retrying`, `gave_up` below).
+    fn shown(&self) -> Option<Shown> {
+        None
+    }
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
         self.st
             .follower

@@ -17,7 +17,7 @@ use crate::api;
 use crate::api::ApiClient;
 use crate::events::state::Tz;
 use crate::format;
-use crate::runtime::{self, now_ms, retry_notice, Runner, Source, Ticket};
+use crate::runtime::{self, now_ms, retry_notice, Runner, Shown, Source, Ticket};
 use crate::storage::api_client;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -188,6 +188,10 @@ impl<F: Fn(&BucketWalk, Option<String>)> Source for Listings<'_, F> {
     fn accept(&self, page: ListObjectsPage) {
         self.walk.borrow_mut().accept(&page);
         (self.progress)(&self.walk.borrow(), None);
+    }
+    /// Shows its own retry notice and error (`retrying`, `gave_up` below).
+    fn shown(&self) -> Option<Shown> {
+        None
     }
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
         self.walk.borrow_mut().on_error(e, salt)

@@ -5,7 +5,7 @@
 
 use crate::api::ApiClient;
 use crate::events::state::Tz;
-use crate::runtime::{self, call_once, now_ms, retry_notice, Driven, Runner, Ticket};
+use crate::runtime::{self, call_once, now_ms, retry_notice, Driven, Runner, Shown, Ticket};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -402,6 +402,10 @@ impl<P: JobPages> Driven for SourceLoad<P> {
         }
     }
 
+    /// Shows its own retry notice and error (`retrying`, `gave_up` below).
+    fn shown(&self) -> Option<Shown> {
+        None
+    }
     fn on_error(&self, e: &ApiError, salt: u64) -> Retry {
         self.run.borrow_mut().on_error(e, salt)
     }
