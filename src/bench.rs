@@ -553,6 +553,6 @@ pub fn bench_persist_chunk(i: u32) -> Option<Vec<u8>> {
 /// it to the status line's "Restored" and the table shown).
 #[wasm_bindgen]
 pub fn bench_persist_restore() -> Result<(), JsError> {
-    crate::events::restore::restore(app()?, BENCH_SESSION.into());
+    crate::events::restore::restore(app()?, None, BENCH_SESSION.into());
     Ok(())
 }

@@ -10,14 +10,11 @@
 
 use crate::events::query_bar::QueryForm;
 use crate::events::state::{kept_layout, AppState, Tz, PAGE_SIZES};
-use crate::format;
 use crate::jobs_host::JobsHost;
 use crate::view::View;
 use leptos::prelude::*;
 use trailview_core::columns::ColumnLayout;
 use trailview_core::engine::TimeWindow;
-use trailview_core::fetch_policy::TimeRange;
-use trailview_core::time::RangePreset;
 use trailview_core::view_state::{
     check_length, notices_text, HistoryCause, HistoryStep, Notice, TooLong, ViewKind, ViewState,
     Zone,
@@ -109,23 +106,7 @@ fn apply(st: AppState, form: QueryForm, view: RwSignal<View>, jobs: JobsHost, v:
     }
     let fetch = v.fetch();
     if let Some((spec, cap)) = &fetch {
-        let tz = st.tz.get_untracked();
-        match spec.range {
-            TimeRange::Last(p) => form.preset.set(p),
-            TimeRange::Between(a, b) => {
-                form.preset.set(RangePreset::Custom);
-                form.custom_start.set(format::to_input(a, tz));
-                form.custom_end.set(format::to_input(b, tz));
-            }
-        }
-        for i in 0..2 {
-            let c = spec.conditions.get(i);
-            form.keys[i].set(c.map(|c| c.key.as_str().to_string()).unwrap_or_default());
-            form.values[i].set(c.map(|c| c.value.clone()).unwrap_or_default());
-        }
-        form.direction.set(spec.direction);
-        form.clouds.set(spec.clouds);
-        form.cap.set(cap.to_string());
+        form.show(spec, *cap, st.tz.get_untracked());
     }
     st.link_query.set(fetch);
     st.search.set(v.search.clone());

@@ -221,8 +221,9 @@ struct Saver {
     queue: Rc<Queue>,
     /// The clouds of the rows it holds so far (a restored session's: its manifest's).
     clouds: Clouds,
-    /// The Cloud query whose records it holds, when a query brought them.
-    source: Option<String>,
+    /// The Cloud queries whose records it holds, each once (a restored session's `source`
+    /// first), named in its manifest by `session::sources_label`.
+    sources: Vec<String>,
     /// Where the Alibaba Cloud part of its rows stands (its last run's, or a restored
     /// session's): an AWS-only fetch added to it must not write the AWS query over it.
     aliyun: Option<Placed>,
@@ -251,7 +252,7 @@ impl Saver {
             created_ms,
             writer,
             clouds,
-            source: None,
+            sources: Vec::new(),
             aliyun: None,
             queue: Rc::new(Queue {
                 id,
@@ -325,12 +326,16 @@ pub fn begin(st: AppState) {
 }
 
 /// A Cloud query's records are about to reach the store: they are saved like a fetch's, into
-/// the store's session (a new one after a Replace), which names the query (`source`).
+/// the store's session (a new one after a Replace), which names the query (`source`) beside
+/// any other whose records it holds.
 pub fn begin_query(st: AppState, source: String) {
     begin(st);
     SAVER.with(|s| {
         if let Some(s) = s.borrow_mut().as_mut() {
-            s.source = Some(source);
+            // Called for each page of records: a query is named once, however many it brings.
+            if !s.sources.contains(&source) {
+                s.sources.push(source);
+            }
         }
     });
 }
@@ -385,7 +390,7 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
         )
     };
     let mut saver = saver;
-    saver.source = m.source.clone();
+    saver.sources = m.source.iter().cloned().collect();
     if m.clouds.aliyun {
         saver.aliyun = Some((m.query.clone(), m.cap, m.batch, m.position.clone()));
     }
@@ -414,7 +419,11 @@ pub fn save(st: AppState) {
     };
     let (held, source, aliyun) = SAVER.with(|s| {
         s.borrow().as_ref().map_or((NO_CLOUDS, None, None), |s| {
-            (s.clouds, s.source.clone(), s.aliyun.clone())
+            (
+                s.clouds,
+                session::sources_label(&s.sources),
+                s.aliyun.clone(),
+            )
         })
     });
     let clouds = session::saving_clouds(held, fetching);
@@ -495,7 +504,7 @@ pub fn save(st: AppState) {
                         dict_len: saver.writer.dict_len,
                         bytes: saver.writer.bytes,
                         clouds,
-                        source: saver.source.clone(),
+                        source: session::sources_label(&saver.sources),
                     }
                     .to_json()
                 })

@@ -7,7 +7,7 @@ use crate::events::{aws, fetch};
 use crate::format;
 use leptos::prelude::*;
 use trailview_core::cloud::Clouds;
-use trailview_core::fetch_policy::{Direction, LoadMode};
+use trailview_core::fetch_policy::{Direction, LoadMode, QuerySpec, TimeRange};
 use trailview_core::lookup::LookupKey;
 use trailview_core::numbers::thousands;
 use trailview_core::query_form::{check, window_range, CheckedQuery, QueryInput};
@@ -59,6 +59,27 @@ impl QueryForm {
             clouds: self.clouds.get(),
         };
         check(&input, &|s| format::parse_input(s, tz))
+    }
+
+    /// Fills the form with `spec` and `cap` (an opened link's fetch, a restored session's),
+    /// without fetching.
+    pub fn show(&self, spec: &QuerySpec, cap: usize, tz: Tz) {
+        match spec.range {
+            TimeRange::Last(p) => self.preset.set(p),
+            TimeRange::Between(a, b) => {
+                self.preset.set(RangePreset::Custom);
+                self.custom_start.set(format::to_input(a, tz));
+                self.custom_end.set(format::to_input(b, tz));
+            }
+        }
+        for i in 0..2 {
+            let c = spec.conditions.get(i);
+            self.keys[i].set(c.map(|c| c.key.as_str().to_string()).unwrap_or_default());
+            self.values[i].set(c.map(|c| c.value.clone()).unwrap_or_default());
+        }
+        self.direction.set(spec.direction);
+        self.clouds.set(spec.clouds);
+        self.cap.set(cap.to_string());
     }
 
     /// Shows `[start, end]` as the custom range and fetches it (asking first, as Fetch does,

@@ -5,6 +5,7 @@
 //! and continues no session.
 
 use crate::events::persist::{self as saving, PersistState};
+use crate::events::query_bar::QueryForm;
 use crate::events::state::{AppState, FetchState};
 use crate::persist::{self, StoreError};
 use crate::runtime::now_ms;
@@ -15,8 +16,10 @@ use trailview_core::numbers::thousands;
 use trailview_core::session::{bounded_query, size_text, Manifest, SnapshotReader, SnapshotWriter};
 
 /// Restore saved session `id`: its events replace the loaded ones, put back in slices; its
-/// fetch, if unfinished, can be resumed. Saving goes on in the same session.
-pub fn restore(st: AppState, id: String) {
+/// fetch, if unfinished, can be resumed. Saving goes on in the same session. Once they are
+/// back, the query bar (`form`) and the page's link name the session's fetch (its pinned range),
+/// so the link shares what is shown and Fetch events asks for the same events again.
+pub fn restore(st: AppState, form: Option<QueryForm>, id: String) {
     let Some(ps) = saving::state() else { return };
     ps.open.set(false);
     spawn_local(async move {
@@ -158,6 +161,12 @@ pub fn restore(st: AppState, id: String) {
         st.select_linked_event();
         ps.restoring.set(None);
         saving::continue_session(st, &m, writer, lock);
+        if let Some((spec, cap)) = m.fetch() {
+            if let Some(form) = form {
+                form.show(&spec, cap, st.tz.get_untracked());
+            }
+            st.link_fetched(&spec, cap);
+        }
         ps.sessions.update(|v| v.retain(|(i, _)| *i != id));
         let secs = trailview_core::numbers::fixed((now_ms() - t0) / 1000.0, 1);
         let note = if elsewhere {
@@ -247,6 +256,7 @@ pub fn delete(id: String) {
 pub fn SavedSessions() -> impl IntoView {
     let ps = expect_context::<PersistState>();
     let st = expect_context::<AppState>();
+    let form = use_context::<QueryForm>();
     move || {
         let list = ps.sessions.get();
         if list.is_empty() || !ps.open.get() {
@@ -283,7 +293,7 @@ pub fn SavedSessions() -> impl IntoView {
                         <span class="detail">{detail}</span>
                         {m.is_ok().then(|| view! {
                             <button type="button" aria-describedby=desc_id.clone()
-                                on:click=move |_| restore(st, rid.clone())>"Restore"</button>
+                                on:click=move |_| restore(st, form, rid.clone())>"Restore"</button>
                         })}
                         <button type="button" class="ghost" aria-describedby=desc_id
                             on:click=move |_| delete(did.clone())>"Delete"</button>

@@ -140,6 +140,12 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   await reloadAndRestore(page);
   await page.selectOption(tid('page-size'), '250');
   assert.deepEqual(byCloud(await rows(page)), both, 'both clouds\u2019 rows are back');
+  // The query bar and the page's link name the restored fetch (its pinned range, both
+  // clouds), so no notice says the events shown are from another fetch.
+  assert.equal(await page.locator(tid('range-preset')).inputValue(), 'custom');
+  assert.ok(await aws.isChecked() && await aliyun.isChecked(), 'the restored fetch read both clouds');
+  assert.equal(await page.locator(tid('cap')).inputValue(), '60');
+  assert.equal(await page.locator(tid('link-waiting')).count(), 0, 'no "another fetch" notice');
   await shot('both-restored');
 
   // Saved again (an Alibaba Cloud fetch added to the restored rows), the session still holds
@@ -542,4 +548,18 @@ appTest('persist: a Cloud query\u2019s records are saved and come back after a r
   );
   assert.equal(await page.getByRole('button', { name: 'Resume', exact: true }).count(), 0, 'nothing to resume');
   await shot('query-restored');
+  // A second query's records added to the restored ones: the session names both queries
+  // (each once, however many pages each brought), not only the last.
+  await page.click(tid('cloud-query-toggle'));
+  await page.locator(tid('cloud-query')).waitFor({ state: 'visible', timeout: 30_000 });
+  await page.click(tid('cq-tab-insights'));
+  const insights = page.locator(`${tid('cloud-query')} > div:has(${tid('cq-insights-query')})`);
+  await insights.locator(tid('cq-insights-query')).fill('fields @timestamp, @message | filter eventName like /Delete/');
+  await insights.locator(tid('cq-run')).click();
+  await page.click(tid('cq-add'));
+  await eventually(async () => /^Complete/.test(await page.locator(tid('cq-status')).textContent()),
+    'the Insights run completes', 60_000);
+  const both = `${source}; Logs Insights aws-cloudtrail-logs-demo`;
+  await eventually(async () => (await manifests(page)).some((x) => x.source === both),
+    `a saved session named "${both}"`, 15_000);
 });

@@ -23,7 +23,7 @@
 use crate::cloud::Clouds;
 use crate::dialect::ApiError;
 use crate::engine::{EventStore, Pushed};
-use crate::fetch_policy::{Direction, EventsRun, LookupQuery, RunPosition};
+use crate::fetch_policy::{Direction, EventsRun, LookupQuery, QuerySpec, RunPosition, TimeRange};
 use crate::lookup::{Condition, LookupKey};
 use crate::paging::RunEnd;
 use crate::schema::ALL_FIELDS;
@@ -756,6 +756,25 @@ impl Manifest {
             )
     }
 
+    /// The fetch whose events the session holds, as the query bar and a link name it: its
+    /// pinned range, clouds, order and conditions, and its cap. None for a Cloud query's
+    /// records (no fetch brought them) and for a manifest that names no cloud.
+    pub fn fetch(&self) -> Option<(QuerySpec, usize)> {
+        if self.source.is_some() || !(self.clouds.aliyun || self.clouds.aws) {
+            return None;
+        }
+        let q = &self.query;
+        Some((
+            QuerySpec {
+                range: TimeRange::Between(q.start_ms, q.end_ms),
+                clouds: self.clouds,
+                direction: q.direction,
+                conditions: q.conditions.clone(),
+            },
+            self.cap,
+        ))
+    }
+
     /// "2026-11-30T10:00:00Z → 2026-12-01T10:00:00Z, newest first, ServiceName = Ecs".
     pub fn describe(&self) -> String {
         let q = &self.query;
@@ -781,6 +800,21 @@ impl Manifest {
         }
         s
     }
+}
+
+/// How many Cloud queries a session's `source` names before it counts the rest.
+const NAMED_SOURCES: usize = 3;
+
+/// A session's `source`: the Cloud queries whose records it holds (each once, in the order
+/// they came; a restored session's `source` is one of them), the first three by name and the
+/// rest counted: "SLS p/a; Logs Insights g; SLS p/b; +2 more". None when no query brought any.
+pub fn sources_label(sources: &[String]) -> Option<String> {
+    let (named, rest) = sources.split_at(sources.len().min(NAMED_SOURCES));
+    let mut out = named.join("; ");
+    if !rest.is_empty() {
+        out.push_str(&format!("; +{} more", rest.len()));
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// What a session of a Cloud query's records names in place of a fetch's query: the records'
@@ -936,6 +970,24 @@ pub fn prune(saved: &[Saved], budget: Budget) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_session_names_its_queries_and_counts_past_three() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(sources_label(&[]), None);
+        assert_eq!(
+            sources_label(&names(&["SLS p/a"])).as_deref(),
+            Some("SLS p/a")
+        );
+        assert_eq!(
+            sources_label(&names(&["SLS p/a", "Logs Insights g1, g2"])).as_deref(),
+            Some("SLS p/a; Logs Insights g1, g2")
+        );
+        assert_eq!(
+            sources_label(&names(&["a", "b", "c", "d", "e"])).as_deref(),
+            Some("a; b; c; +2 more")
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -1220,6 +1272,22 @@ mod tests {
             "{}",
             q.describe()
         );
+        // The fetch a restore shows in the query bar and the link: the session's pinned range,
+        // clouds, order, conditions and cap; none for a Cloud query's records.
+        let (spec, cap) = both.fetch().unwrap();
+        assert_eq!(cap, 10_000);
+        assert_eq!(spec.clouds, both.clouds);
+        assert_eq!(
+            spec.range,
+            TimeRange::Between(m.query.start_ms, m.query.end_ms)
+        );
+        assert_eq!(
+            spec.at(123),
+            m.query,
+            "pinned: the same query whatever the clock"
+        );
+        assert_eq!(aws.fetch().unwrap().0.clouds, aws.clouds);
+        assert_eq!(q.fetch(), None);
         assert!(matches!(
             Manifest::from_json("{"),
             Err(SnapshotError::Manifest(_))
