@@ -509,7 +509,7 @@ pub async fn bench_persist_save() -> Result<Vec<f64>, JsError> {
         dict_len: w.dict_len,
         bytes: w.bytes,
         clouds: Default::default(),
-        source: None,
+        sources: Vec::new(),
     };
     dir.write(crate::persist::MANIFEST, m.to_json().as_bytes())
         .await

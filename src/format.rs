@@ -54,11 +54,35 @@ pub fn parse_input(s: &str, tz: Tz) -> Option<i64> {
     }
 }
 
-/// Format epoch ms for a `datetime-local` input in the chosen zone.
+/// How much of a time a `datetime-local` input shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum InputPrecision {
+    /// Whole minutes (a range the user picks).
+    Minute,
+    /// Seconds too, when the time has any: a pinned range shown again (a restored session's,
+    /// an opened link's) reads the same seconds the API was sent.
+    Second,
+}
+
+/// Format epoch ms for a `datetime-local` input in the chosen zone, in whole minutes.
 pub fn to_input(ms: i64, tz: Tz) -> String {
+    to_input_at(ms, tz, InputPrecision::Minute)
+}
+
+/// Format epoch ms for a `datetime-local` input in the chosen zone, at `precision`.
+pub fn to_input_at(ms: i64, tz: Tz, precision: InputPrecision) -> String {
     let utc = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
-    match tz {
-        Tz::Utc => time::format(&utc.naive_utc(), "%Y-%m-%dT%H:%M"),
-        Tz::Local => time::format(&utc.with_timezone(&Local).naive_local(), "%Y-%m-%dT%H:%M"),
-    }
+    let naive = match tz {
+        Tz::Utc => utc.naive_utc(),
+        Tz::Local => utc.with_timezone(&Local).naive_local(),
+    };
+    let seconds = precision == InputPrecision::Second && chrono::Timelike::second(&naive) != 0;
+    time::format(
+        &naive,
+        if seconds {
+            "%Y-%m-%dT%H:%M:%S"
+        } else {
+            "%Y-%m-%dT%H:%M"
+        },
+    )
 }

@@ -93,11 +93,12 @@ fn ingest(st: AppState, mode: &str, source: String, records: &js_sys::Array) -> 
     }
     // What the table held before: records that were all there already change no origin.
     let held = st.store.with_value(|s| s.len());
-    crate::events::persist::begin_query(st, source.clone());
+    crate::events::persist::begin(st);
     let added = st
         .store
         .try_update_value(|s| s.ingest_page(&raws).added)
         .unwrap_or(0);
+    crate::events::persist::name_query(source.clone(), added);
     if added > 0 {
         st.loaded_from_after(
             trailview_core::fetch_policy::Origin::CloudQuery(source),

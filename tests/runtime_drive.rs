@@ -5,7 +5,7 @@
 
 use std::cell::{Cell, RefCell};
 use trailview::api::ApiClient;
-use trailview::runtime::{drive, now_ms, Runner, Source};
+use trailview::runtime::{drive, now_ms, Runner, Shown, Source};
 use trailview_core::catalogue::{Operation, DESCRIBE_EXPORT_TASKS};
 use trailview_core::dialect::ApiError;
 use trailview_core::paging::{Retry, RunEnd, Step};
@@ -48,6 +48,9 @@ impl Source for Delayed {
     }
     fn accept(&self, _response: ()) {
         self.done.set(true);
+    }
+    fn shown(&self) -> Option<Shown> {
+        None
     }
     fn on_error(&self, _e: &ApiError, _salt: u64) -> Retry {
         Retry::GiveUp

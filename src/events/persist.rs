@@ -325,11 +325,14 @@ pub fn begin(st: AppState) {
     }
 }
 
-/// A Cloud query's records are about to reach the store: they are saved like a fetch's, into
-/// the store's session (a new one after a Replace), which names the query (`source`) beside
-/// any other whose records it holds.
-pub fn begin_query(st: AppState, source: String) {
-    begin(st);
+/// A Cloud query's records reached the store, `added` of them new: they are saved like a
+/// fetch's, into the store's session (a new one after a Replace; `begin` before they came),
+/// which names the query (`source`) beside any other whose records it holds. A query that
+/// brought nothing new is not named (the session's rows are not its).
+pub fn name_query(source: String, added: usize) {
+    if added == 0 {
+        return;
+    }
     SAVER.with(|s| {
         if let Some(s) = s.borrow_mut().as_mut() {
             // Called for each page of records: a query is named once, however many it brings.
@@ -390,7 +393,7 @@ pub fn continue_session(st: AppState, m: &Manifest, writer: SnapshotWriter, lock
         )
     };
     let mut saver = saver;
-    saver.sources = m.source.iter().cloned().collect();
+    saver.sources = m.sources.clone();
     if m.clouds.aliyun {
         saver.aliyun = Some((m.query.clone(), m.cap, m.batch, m.position.clone()));
     }
@@ -417,14 +420,12 @@ pub fn save(st: AppState) {
         aliyun: st.run.with_untracked(Option::is_some),
         aws: st.aws_run.with_untracked(Option::is_some),
     };
-    let (held, source, aliyun) = SAVER.with(|s| {
-        s.borrow().as_ref().map_or((NO_CLOUDS, None, None), |s| {
-            (
-                s.clouds,
-                session::sources_label(&s.sources),
-                s.aliyun.clone(),
-            )
-        })
+    let (held, sources, aliyun) = SAVER.with(|s| {
+        s.borrow()
+            .as_ref()
+            .map_or((NO_CLOUDS, Vec::new(), None), |s| {
+                (s.clouds, s.sources.clone(), s.aliyun.clone())
+            })
     });
     let clouds = session::saving_clouds(held, fetching);
     // What the manifest says the session's query is: the Alibaba Cloud part's (running now, or
@@ -442,7 +443,7 @@ pub fn save(st: AppState) {
             run.cancel();
             Some(position(&run))
         });
-    if placed.is_none() && source.is_none() {
+    if placed.is_none() && sources.is_empty() {
         return;
     }
     let manifest = move || -> Placed {
@@ -504,7 +505,7 @@ pub fn save(st: AppState) {
                         dict_len: saver.writer.dict_len,
                         bytes: saver.writer.bytes,
                         clouds,
-                        source: session::sources_label(&saver.sources),
+                        sources: saver.sources.clone(),
                     }
                     .to_json()
                 })

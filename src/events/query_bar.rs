@@ -4,7 +4,7 @@
 use crate::events::follow::FollowControl;
 use crate::events::state::{AppState, FetchState, Tz};
 use crate::events::{aws, fetch};
-use crate::format;
+use crate::format::{self, InputPrecision};
 use leptos::prelude::*;
 use trailview_core::cloud::Clouds;
 use trailview_core::fetch_policy::{Direction, LoadMode, QuerySpec, TimeRange};
@@ -68,8 +68,11 @@ impl QueryForm {
             TimeRange::Last(p) => self.preset.set(p),
             TimeRange::Between(a, b) => {
                 self.preset.set(RangePreset::Custom);
-                self.custom_start.set(format::to_input(a, tz));
-                self.custom_end.set(format::to_input(b, tz));
+                // To the second: Fetch events then sends the range the session or link sent.
+                self.custom_start
+                    .set(format::to_input_at(a, tz, InputPrecision::Second));
+                self.custom_end
+                    .set(format::to_input_at(b, tz, InputPrecision::Second));
             }
         }
         for i in 0..2 {
@@ -191,12 +194,12 @@ pub fn QueryBar() -> impl IntoView {
             <Show when=move || preset.get() == RangePreset::Custom>
                 <label class="field">
                     <span>{move || format!("From ({})", format::zone_label(st.tz.get()))}</span>
-                    <input data-testid="custom-start" type="datetime-local" prop:value=move || custom_start.get()
+                    <input data-testid="custom-start" type="datetime-local" step="1" prop:value=move || custom_start.get()
                         on:input=move |ev| custom_start.set(event_target_value(&ev)) />
                 </label>
                 <label class="field">
                     <span>"To"</span>
-                    <input data-testid="custom-end" type="datetime-local" prop:value=move || custom_end.get()
+                    <input data-testid="custom-end" type="datetime-local" step="1" prop:value=move || custom_end.get()
                         on:input=move |ev| custom_end.set(event_target_value(&ev)) />
                 </label>
             </Show>

@@ -49,10 +49,10 @@ pub fn restore(st: AppState, form: Option<QueryForm>, id: String) {
             // No Alibaba Cloud run to describe them: the progress line names the Cloud query
             // that brought them, or AWS CloudTrail.
             use trailview_core::fetch_policy::Origin;
-            st.loaded_from(match &m.source {
-                Some(_) if m.clouds.aws => Origin::Several,
-                Some(q) => Origin::CloudQuery(q.clone()),
-                None => Origin::AwsCloudTrail,
+            st.loaded_from(match m.sources.as_slice() {
+                [] => Origin::AwsCloudTrail,
+                [q] if !m.clouds.aws => Origin::CloudQuery(q.clone()),
+                _ => Origin::Several,
             });
         }
         let epoch = st.store.with_value(|s| s.epoch());

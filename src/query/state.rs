@@ -431,7 +431,8 @@ impl QueryState {
                 });
             }
             Engine::Insights => {
-                self.slices.set(None);
+                // The slice plan stays (a cancelled run never goes on to the next slice): the
+                // status still sums the slices that completed before this one.
                 let (before, stop) = self
                     .insights_run
                     .try_update(|r| {

@@ -146,6 +146,12 @@ appTest('persist: both clouds\u2019 rows, and an AWS-only fetch\u2019s, come bac
   assert.ok(await aws.isChecked() && await aliyun.isChecked(), 'the restored fetch read both clouds');
   assert.equal(await page.locator(tid('cap')).inputValue(), '60');
   assert.equal(await page.locator(tid('link-waiting')).count(), 0, 'no "another fetch" notice');
+  // The link names the restored span to the second (the reload's link named "last 24 hours").
+  const apiTime = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await eventually(async () => {
+    const q = new URL(page.url()).searchParams;
+    return q.get('from') === apiTime(m.query.start_ms) && q.get('to') === apiTime(m.query.end_ms) && !q.has('range');
+  }, `the link names ${apiTime(m.query.start_ms)} .. ${apiTime(m.query.end_ms)}`, 10_000);
   await shot('both-restored');
 
   // Saved again (an Alibaba Cloud fetch added to the restored rows), the session still holds

@@ -563,9 +563,11 @@ pub struct Manifest {
     /// `position` are the Alibaba Cloud part's (an AWS-only fetch: its query, a position that
     /// is never resumed).
     pub clouds: Clouds,
-    /// The Cloud query whose records the session holds ("SLS project/logstore", "Logs
-    /// Insights group"), when a query brought them rather than a fetch.
-    pub source: Option<String>,
+    /// The Cloud queries whose records the session holds ("SLS project/logstore", "Logs
+    /// Insights group"), each once in the order they came; empty when fetches brought them all.
+    /// Written as the list (`sources`) and as its label (`source`, [`sources_label`]); a
+    /// manifest with the label alone (written before the list) reads as one query of that name.
+    pub sources: Vec<String>,
 }
 
 fn direction_key(d: Direction) -> &'static str {
@@ -655,7 +657,8 @@ impl Manifest {
             "dict_len": self.dict_len,
             "bytes": self.bytes,
             "clouds": {"aliyun": self.clouds.aliyun, "aws": self.clouds.aws},
-            "source": self.source,
+            "source": sources_label(&self.sources),
+            "sources": self.sources,
         })
         .to_string()
     }
@@ -742,7 +745,21 @@ impl Manifest {
                     }
                 }
             },
-            source: v.get("source").and_then(Value::as_str).map(str::to_string),
+            sources: match v.get("sources").and_then(Value::as_array) {
+                // Anything but text in the list is dropped, not an error: the rows are what
+                // matter, the names only describe them.
+                Some(list) => list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                None => v
+                    .get("source")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .into_iter()
+                    .collect(),
+            },
         })
     }
 
@@ -760,7 +777,7 @@ impl Manifest {
     /// pinned range, clouds, order and conditions, and its cap. None for a Cloud query's
     /// records (no fetch brought them) and for a manifest that names no cloud.
     pub fn fetch(&self) -> Option<(QuerySpec, usize)> {
-        if self.source.is_some() || !(self.clouds.aliyun || self.clouds.aws) {
+        if !self.sources.is_empty() || !(self.clouds.aliyun || self.clouds.aws) {
             return None;
         }
         let q = &self.query;
@@ -795,7 +812,7 @@ impl Manifest {
             (false, true) => s.push_str(", AWS"),
             _ => {}
         }
-        if let Some(q) = &self.source {
+        if let Some(q) = sources_label(&self.sources) {
             s.push_str(&format!(", Cloud query: {q}"));
         }
         s
@@ -806,8 +823,7 @@ impl Manifest {
 const NAMED_SOURCES: usize = 3;
 
 /// A session's `source`: the Cloud queries whose records it holds (each once, in the order
-/// they came; a restored session's `source` is one of them), the first three by name and the
-/// rest counted: "SLS p/a; Logs Insights g; SLS p/b; +2 more". None when no query brought any.
+/// they came), the first three by name and the rest counted: "SLS p/a; Logs Insights g; SLS p/b; +2 more". None when no query brought any.
 pub fn sources_label(sources: &[String]) -> Option<String> {
     let (named, rest) = sources.split_at(sources.len().min(NAMED_SOURCES));
     let mut out = named.join("; ");
@@ -1218,7 +1234,7 @@ mod tests {
             dict_len: 300,
             bytes: 12_345,
             clouds: Clouds::default(),
-            source: None,
+            sources: Vec::new(),
         };
         let back = Manifest::from_json(&m.to_json()).unwrap();
         assert_eq!(back, m);
@@ -1261,7 +1277,7 @@ mod tests {
                 aliyun: false,
                 aws: false,
             },
-            source: Some("SLS p/actiontrail_t".into()),
+            sources: vec!["SLS p/actiontrail_t".into()],
             ..m.clone()
         };
         assert_eq!(Manifest::from_json(&q.to_json()).unwrap(), q);
@@ -1288,6 +1304,31 @@ mod tests {
         );
         assert_eq!(aws.fetch().unwrap().0.clouds, aws.clouds);
         assert_eq!(q.fetch(), None);
+        // Two queries: both named, the list kept through the JSON; a manifest written with
+        // the label alone reads as one query; text is all the list keeps.
+        let two = Manifest {
+            sources: vec!["SLS p/a".into(), "Logs Insights g".into()],
+            ..q.clone()
+        };
+        let json = two.to_json();
+        assert!(
+            json.contains(r#""source":"SLS p/a; Logs Insights g""#),
+            "{json}"
+        );
+        assert_eq!(Manifest::from_json(&json).unwrap(), two);
+        assert!(two
+            .describe()
+            .ends_with(", Cloud query: SLS p/a; Logs Insights g"));
+        let label_only = q
+            .to_json()
+            .replace(r#","sources":["SLS p/actiontrail_t"]"#, "");
+        assert!(!label_only.contains("sources"), "{label_only}");
+        assert_eq!(Manifest::from_json(&label_only).unwrap(), q);
+        let odd = two.to_json().replace(
+            r#""sources":["SLS p/a","#,
+            r#""sources":[7,null,"SLS p/a","#,
+        );
+        assert_eq!(Manifest::from_json(&odd).unwrap(), two);
         assert!(matches!(
             Manifest::from_json("{"),
             Err(SnapshotError::Manifest(_))

@@ -603,6 +603,17 @@ mod tests {
                     "Slice 1 of 3: Running · 6 records matched · 1,000 scanned · 1.3 MB scanned"
                 );
             }
+            if i == 2 {
+                // Cancelled mid-slice (the plan is kept): the slices before it still count.
+                let mut cancelled = run.clone();
+                cancelled.cancel();
+                cancelled.accept_stop(&crate::wire::StopQueryResponse::default());
+                assert_eq!(
+                    slices_progress(&plan, &cancelled),
+                    "Slice 2 of 3: Cancelled · 6 records matched · 1,000 scanned · 1.3 MB scanned. \
+                     Slices before it: 7 records matched · 1,000 scanned · 1.3 MB scanned"
+                );
+            }
             if i == 3 {
                 assert_eq!(
                     shown,
@@ -612,6 +623,13 @@ mod tests {
             }
             run.accept_results(answer("Complete", 7.0));
             plan.finished(run.statistics());
+            if i == 1 {
+                // Between a slice's end and the next slice's start.
+                assert_eq!(
+                    slices_progress(&plan, &run),
+                    "Stopped · 1 slice · 7 records matched · 1,000 scanned · 1.3 MB scanned"
+                );
+            }
         }
         assert!(plan.next_query().is_none());
         let run = InsightsRun::new(&QuerySpec {
