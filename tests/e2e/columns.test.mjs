@@ -147,3 +147,62 @@ appTest('columns: a value in the JSON tree is added as a column, by its button o
   const r = await rows(page);
   assert.ok(r.some((x) => x.path), 'path cells are filled');
 });
+
+appTest('columns: widened past the panel, the table scrolls sideways and Event and User keep their room', async ({ page, shot }) => {
+  await fetchEvents(page, { preset: '24h', cap: 100 });
+  const head = (col) => page.locator(`${tid('events-table')} thead tr:first-child th[data-col="${col}"]`);
+  const scroller = page.locator('.table-scroll');
+  const overflow = () => scroller.evaluate((el) => el.scrollWidth - el.clientWidth);
+  assert.equal(await overflow(), 0, 'the default columns fit the panel at 1400 px');
+  const roomy = (await head('event').boundingBox()).width;
+  assert.ok(roomy > 150, `Event shares the room left (${roomy} px)`);
+
+  // Source IP 600 px wider, by keys: more than the panel has to spare.
+  const ip = head('ip');
+  const w0 = (await ip.boundingBox()).width;
+  await ip.locator(tid('col-resize')).focus();
+  for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+ArrowRight');
+  await eventually(async () => Math.abs((await ip.boundingBox()).width - (w0 + 600)) <= 2, `Source IP ${w0} → ${w0 + 600} px`);
+  await eventually(async () => (await overflow()) > 300, 'the table scrolls sideways');
+  for (const col of ['event', 'user']) {
+    const w = (await head(col).boundingBox()).width;
+    assert.ok(w >= 119, `${col} keeps its 120 px floor (${w})`);
+  }
+
+  // Every row, header and body, is as wide as its cells: the hover and selection background
+  // reach the last cell, and the header's cells stand over the body's.
+  const spans = await page.$$eval(`${tid('events-table')} tr`, (trs) =>
+    trs.map((tr) => {
+      const tds = [...tr.children].filter((c) => getComputedStyle(c).display !== 'none');
+      const row = tr.getBoundingClientRect();
+      return { left: row.left, right: row.right, last: tds.at(-1).getBoundingClientRect().right };
+    }),
+  );
+  assert.ok(spans.length > 3, 'header and body rows');
+  for (const s of spans) {
+    assert.ok(s.right >= s.last - 0.5, `a row reaches its last cell (${s.right} vs ${s.last})`);
+    assert.ok(Math.abs(s.last - spans[0].last) <= 0.5, 'every row ends where the header ends');
+  }
+
+  // Narrowed back: no sideways scroll, and Event takes the room again.
+  await ip.locator(tid('col-resize')).focus();
+  for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await eventually(async () => (await overflow()) === 0, 'no sideways scroll once it fits');
+  await eventually(async () => Math.abs((await head('event').boundingBox()).width - roomy) <= 2, 'Event has its room back');
+
+  // Widened again with a row open (the detail panel takes its share of the page): the
+  // selection's background reaches the last cell, scrolled to the far end.
+  for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+ArrowRight');
+  await eventually(async () => (await overflow()) > 300, 'the table scrolls sideways again');
+  await openRow(page, 0);
+  await scroller.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+  const sel = page.locator(`${tid('events-table')} tbody tr.selected`);
+  const bg = await sel.evaluate((tr) => getComputedStyle(tr).backgroundColor);
+  assert.notEqual(bg, 'rgba(0, 0, 0, 0)', 'the selected row has its background');
+  const [selBox, lastCell] = await Promise.all([
+    sel.boundingBox(),
+    sel.locator('td').last().boundingBox(),
+  ]);
+  assert.ok(selBox.x + selBox.width >= lastCell.x + lastCell.width - 0.5, 'the selected row is coloured to its last cell');
+  await shot('widened');
+});
