@@ -16,9 +16,9 @@ use trailview_core::numbers::thousands;
 use trailview_core::session::{bounded_query, size_text, Manifest, SnapshotReader, SnapshotWriter};
 
 /// Restore saved session `id`: its events replace the loaded ones, put back in slices; its
-/// fetch, if unfinished, can be resumed. Saving goes on in the same session. Once they are
-/// back, the query bar (`form`) and the page's link name the session's fetch (its pinned range),
-/// so the link shares what is shown and Fetch events asks for the same events again.
+/// fetch, if unfinished, can be resumed. Saving goes on in the same session. The query bar
+/// (`form`) shows the session's fetch (its pinned range) as the restore starts, so Fetch events
+/// asks for the same events again; once they are back, the page's link names that fetch too.
 pub fn restore(st: AppState, form: Option<QueryForm>, id: String) {
     let Some(ps) = saving::state() else { return };
     ps.open.set(false);
@@ -45,6 +45,11 @@ pub fn restore(st: AppState, form: Option<QueryForm>, id: String) {
         // The fetch's runner is this restore's until a fetch starts (which stops it).
         let ticket = crate::events::fetch::hold(st);
         st.replace_events();
+        // The query bar shows the session's fetch from the start, so that what the user types
+        // while the chunks come back is theirs to keep (and to fetch, which stops the restore).
+        if let (Some(form), Some((spec, cap))) = (form, m.fetch()) {
+            form.show(&spec, cap, st.tz.get_untracked());
+        }
         if !m.clouds.aliyun {
             // No Alibaba Cloud run to describe them: the progress line names the Cloud query
             // that brought them, or AWS CloudTrail.
@@ -162,9 +167,6 @@ pub fn restore(st: AppState, form: Option<QueryForm>, id: String) {
         ps.restoring.set(None);
         saving::continue_session(st, &m, writer, lock);
         if let Some((spec, cap)) = m.fetch() {
-            if let Some(form) = form {
-                form.show(&spec, cap, st.tz.get_untracked());
-            }
             st.link_fetched(&spec, cap);
         }
         ps.sessions.update(|v| v.retain(|(i, _)| *i != id));

@@ -54,6 +54,15 @@ async function saved(page, rows, ended) {
   return last;
 }
 
+/** Slow chunk reads (a second each), so that a restore takes a few seconds. */
+const slowReads = ({ page }) =>
+  page.addInitScript(() => {
+    const read = Blob.prototype.arrayBuffer;
+    Blob.prototype.arrayBuffer = function () {
+      return new Promise((r) => setTimeout(r, 1000)).then(() => read.call(this));
+    };
+  });
+
 async function reloadAndRestore(page) {
   await page.reload({ waitUntil: 'load' });
   await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
@@ -368,16 +377,35 @@ appTest(
     const m = await saved(page, total, p.events >= 300 ? 'capped' : 'complete');
     assert.notEqual(m.id, first.id, 'the restored session is not continued');
   },
-  {
-    // Slow chunk reads, so that the restore takes a few seconds.
-    beforeOpen: ({ page }) =>
-      page.addInitScript(() => {
-        const read = Blob.prototype.arrayBuffer;
-        Blob.prototype.arrayBuffer = function () {
-          return new Promise((r) => setTimeout(r, 1000)).then(() => read.call(this));
-        };
-      }),
+  { beforeOpen: slowReads },
+);
+
+appTest(
+  'persist: the query bar shows the session\u2019s fetch as a restore starts, and what is typed meanwhile stays',
+  async ({ page }) => {
+    const w = window(24);
+    await setQuery(page, w, 1500);
+    await submitFetch(page);
+    const p0 = await waitForState(page, 'done');
+    const first = await saved(page, (await counts(page)).total, p0.events >= 1500 ? 'capped' : 'complete');
+    assert.ok(first.chunks >= 2, `chunks to restore one by one: ${first.chunks}`);
+
+    await page.reload({ waitUntil: 'load' });
+    await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
+    // The reloaded page's link filled the bar with the same fetch: another cap, to see it change.
+    await page.fill(tid('cap'), '900');
+    await page.getByRole('button', { name: 'Restore', exact: true }).first().click();
+    await eventually(async () => (await counts(page).catch(() => ({ total: 0 }))).total > 0, 'a first chunk restored', 15_000);
+    const status = () => page.locator(tid('persist-status')).textContent().catch(() => '');
+    assert.doesNotMatch((await status()) || '', /Restored/, 'the restore is still going');
+    assert.equal(await page.inputValue(tid('cap')), '1500', 'the session\u2019s cap, while its chunks come back');
+    assert.equal(await page.inputValue(tid('range-preset')), 'custom');
+    await page.fill(tid('cap'), '777');
+    await eventually(async () => /Restored/.test((await status()) || ''), 'the restore to finish', 30_000);
+    assert.equal(await page.inputValue(tid('cap')), '777', 'what was typed during the restore stays');
+    assert.equal((await counts(page)).total, first.rows, 'every saved event is back');
   },
+  { beforeOpen: slowReads },
 );
 
 /** The origin's storage use, as the page sees it. */
