@@ -63,6 +63,25 @@ const slowReads = ({ page }) =>
     };
   });
 
+/**
+ * Saves a fetch of 1,500 events (two chunks or more), reloads, runs `before`, presses Restore
+ * and returns the saved manifest once a first chunk is back (with `slowReads`, the rest
+ * follow a second apart).
+ */
+async function restoreStarted(page, before = async () => {}) {
+  await setQuery(page, window(24), 1500);
+  await submitFetch(page);
+  const p0 = await waitForState(page, 'done');
+  const first = await saved(page, (await counts(page)).total, p0.events >= 1500 ? 'capped' : 'complete');
+  assert.ok(first.chunks >= 2, `chunks to restore one by one: ${first.chunks}`);
+  await page.reload({ waitUntil: 'load' });
+  await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
+  await before();
+  await page.getByRole('button', { name: 'Restore', exact: true }).first().click();
+  await eventually(async () => (await counts(page).catch(() => ({ total: 0 }))).total > 0, 'a first chunk restored', 15_000);
+  return first;
+}
+
 async function reloadAndRestore(page) {
   await page.reload({ waitUntil: 'load' });
   await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
@@ -352,17 +371,7 @@ appTest(
 appTest(
   'persist: a fetch started during a restore stops the restore, and the store is saved once, whole',
   async ({ page }) => {
-    const w = window(24);
-    await setQuery(page, w, 1500);
-    await submitFetch(page);
-    const p0 = await waitForState(page, 'done');
-    const first = await saved(page, (await counts(page)).total, p0.events >= 1500 ? 'capped' : 'complete');
-    assert.ok(first.chunks >= 2, `chunks to restore one by one: ${first.chunks}`);
-
-    await page.reload({ waitUntil: 'load' });
-    await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Restore', exact: true }).first().click();
-    await eventually(async () => (await counts(page).catch(() => ({ total: 0 }))).total > 0, 'a first chunk restored', 15_000);
+    const first = await restoreStarted(page);
     await setQuery(page, window(4), 300);
     await submitFetch(page, 'add');
     await eventually(
@@ -383,19 +392,8 @@ appTest(
 appTest(
   'persist: the query bar shows the session\u2019s fetch as a restore starts, and what is typed meanwhile stays',
   async ({ page }) => {
-    const w = window(24);
-    await setQuery(page, w, 1500);
-    await submitFetch(page);
-    const p0 = await waitForState(page, 'done');
-    const first = await saved(page, (await counts(page)).total, p0.events >= 1500 ? 'capped' : 'complete');
-    assert.ok(first.chunks >= 2, `chunks to restore one by one: ${first.chunks}`);
-
-    await page.reload({ waitUntil: 'load' });
-    await page.locator(tid('saved-sessions')).waitFor({ timeout: 30_000 });
-    // The reloaded page's link filled the bar with the same fetch: another cap, to see it change.
-    await page.fill(tid('cap'), '900');
-    await page.getByRole('button', { name: 'Restore', exact: true }).first().click();
-    await eventually(async () => (await counts(page).catch(() => ({ total: 0 }))).total > 0, 'a first chunk restored', 15_000);
+    // The reloaded page's link fills the bar with the same fetch: another cap, to see it change.
+    const first = await restoreStarted(page, () => page.fill(tid('cap'), '900'));
     const status = () => page.locator(tid('persist-status')).textContent().catch(() => '');
     assert.doesNotMatch((await status()) || '', /Restored/, 'the restore is still going');
     assert.equal(await page.inputValue(tid('cap')), '1500', 'the session\u2019s cap, while its chunks come back');
