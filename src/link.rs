@@ -332,8 +332,13 @@ pub fn LinkBanner() -> impl IntoView {
     let link = expect_context::<Link>();
     let st = expect_context::<AppState>();
     // The link's fetch is not the one loaded: nothing is loaded yet, or Back / Forward / a
-    // saved view went to another fetch than the events shown.
+    // saved view went to another fetch than the events shown. Not while a restore runs: the
+    // query bar shows the session's fetch then, which the link names once it is done.
+    let restoring = crate::events::persist::state().map(|ps| ps.restoring);
     let waiting = move || {
+        if restoring.is_some_and(|r| r.with(|r| r.is_some())) {
+            return None;
+        }
         st.version.track();
         let other = st
             .link_query

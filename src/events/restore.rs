@@ -135,6 +135,14 @@ pub fn restore(st: AppState, form: Option<QueryForm>, id: String) {
         if interrupted || !alone(st, &ticket, epoch, expected) {
             ps.restoring.set(None);
             if st.store.with_value(|s| s.epoch()) == epoch {
+                // Another load (files, a Cloud query) added to the restored events: they stay
+                // the session's fetch's, which the query bar shows, as after any restore. (A
+                // fetch that stopped it took the runner, and names its own.)
+                if ticket.live() {
+                    if let Some((spec, cap)) = m.fetch() {
+                        st.link_fetched(&spec, cap);
+                    }
+                }
                 st.version.update(|v| *v += 1);
                 ps.status.set(Some(format!(
                     "Restore stopped by another load: {} of {} saved events were put back.",

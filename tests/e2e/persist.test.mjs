@@ -393,12 +393,18 @@ appTest(
   'persist: the query bar shows the session\u2019s fetch as a restore starts, and what is typed meanwhile stays',
   async ({ page }) => {
     // The reloaded page's link fills the bar with the same fetch: another cap, to see it change.
-    const first = await restoreStarted(page, () => page.fill(tid('cap'), '900'));
+    const first = await restoreStarted(page, async () => {
+      await page.locator(tid('link-waiting')).waitFor();
+      await page.fill(tid('cap'), '900');
+    });
+    // The bar is the session's now, not the link's: no notice says otherwise.
+    assert.equal(await page.locator(tid('link-waiting')).count(), 0, 'no link notice while restoring');
     const status = () => page.locator(tid('persist-status')).textContent().catch(() => '');
     assert.doesNotMatch((await status()) || '', /Restored/, 'the restore is still going');
     assert.equal(await page.inputValue(tid('cap')), '1500', 'the session\u2019s cap, while its chunks come back');
     assert.equal(await page.inputValue(tid('range-preset')), 'custom');
     await page.fill(tid('cap'), '777');
+    assert.doesNotMatch((await status()) || '', /Restored/, 'typed before the restore ended');
     await eventually(async () => /Restored/.test((await status()) || ''), 'the restore to finish', 30_000);
     assert.equal(await page.inputValue(tid('cap')), '777', 'what was typed during the restore stays');
     assert.equal((await counts(page)).total, first.rows, 'every saved event is back');

@@ -823,7 +823,8 @@ impl Manifest {
 const NAMED_SOURCES: usize = 3;
 
 /// A session's `source`: the Cloud queries whose records it holds (each once, in the order
-/// they came), the first three by name and the rest counted: "SLS p/a; Logs Insights g; SLS p/b; +2 more". None when no query brought any.
+/// they came), the first three by name and the rest counted: "SLS p/a; Logs Insights g;
+/// SLS p/b; +2 more". None when no query brought any.
 pub fn sources_label(sources: &[String]) -> Option<String> {
     let (named, rest) = sources.split_at(sources.len().min(NAMED_SOURCES));
     let mut out = named.join("; ");
